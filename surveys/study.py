@@ -1,0 +1,504 @@
+"""The study file: a reproducible description of a study, read from YAML.
+
+A study file names the data files of each respondent group (and of earlier or later waves), which
+item columns form which dimension, which items are reverse-coded, and which columns play the other
+roles (overall satisfaction, loyalty, the 0-10 recommend question, expectations, importance,
+segments, revenue). ``read_study`` checks all of it before any data is read and raises a
+:class:`~surveys.errors.StudyError` naming the study file and the key for every mistake.
+
+Example (paths are relative to the study file)::
+
+    title: D公司客户关系管理调查 2019
+    scale: {min: 1, max: 5}
+    groups:
+      customers: {file: customers.xlsx, sheet: 客户问卷}
+      employees: {file: employees.csv, rename: {"我们定期更新客户信息": ID1}}
+    dimensions:
+      identify: [ID1, ID2, ID3, ID4]
+      interact: [IN1, IN2, IN3]
+    reverse: [ID4]
+    satisfaction: [SAT1, SAT2]
+    loyalty: [LOY1, LOY2, LOY3]
+    nps: REC
+    compare: [customers, employees]
+
+The README lists every key.
+"""
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import StudyError
+
+__all__ = ["Study", "GroupSource", "Scale", "read_study", "parse_study", "STUDY_KEYS"]
+
+#: Every top-level key a study file may have, with a one-line meaning (shown in errors and README).
+STUDY_KEYS: dict[str, str] = {
+    "title": "the study's name",
+    "scale": "{min, max} of the Likert items; answers outside it are invalid",
+    "groups": "respondent groups: {name: {file, sheet, rename}}",
+    "wave": "the name of the wave the files under 'groups' belong to (the current, latest wave)",
+    "waves": "earlier waves, oldest first: {wave: {group: {file, sheet, rename}}}",
+    "dimensions": "dimension -> list of item columns (same names in every group)",
+    "reverse": "reverse-coded items, scored as min + max - x",
+    "satisfaction": "overall satisfaction items",
+    "loyalty": "loyalty items (repurchase, recommend, price tolerance)",
+    "nps": "the 0-10 recommendation column",
+    "compare": "the two groups of the gap analysis, e.g. [customers, employees]",
+    "expectation": "perception item -> expectation item (C = b/a, SERVQUAL gaps)",
+    "importance": "item or dimension -> stated-importance item",
+    "weights": "CSI weights: equal, importance, {item: weight} or {ahp: matrix}",
+    "labels": "extra answer texts and their codes, e.g. {很好: 5}",
+    "invalid": "what to do with non-numeric or out-of-range answers: error (default) or missing",
+    "exclude": "rows to exclude: {straightliners, speeders, duplicates: true/false}",
+    "id": "the respondent-id column (for duplicates)",
+    "duration": "the completion-time column in seconds (for speeders)",
+    "segments": "categorical columns for breakdowns and filters (region, customer type...)",
+    "min_n": "cells with fewer respondents are marked (default 5)",
+    "kano": "feature -> [functional question, dysfunctional question]",
+    "revenue": "the revenue / purchase-amount column (ABC classification)",
+    "growth": "the growth-potential column (customer value matrix)",
+    "lifecycle": "the lifecycle-stage column",
+    "cooperation_years": "the years-of-cooperation column (lifecycle stage)",
+    "abc": "ABC cut-offs of cumulative revenue share: {a: 0.8, b: 0.95}",
+}
+GROUP_KEYS = {"file": "the data file", "sheet": "the sheet of an Excel file",
+              "rename": "{column as in the file: item name}"}
+EXCLUDE_RULES = ("straightliners", "speeders", "duplicates")
+
+
+@dataclass(frozen=True)
+class Scale:
+    """The Likert scale's end points; reverse coding maps x to ``min + max - x``."""
+
+    min: float
+    max: float
+
+
+@dataclass(frozen=True)
+class GroupSource:
+    """Where one group's answers of one wave come from."""
+
+    group: str
+    wave: str
+    file: Path
+    sheet: str | None = None
+    rename: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class Study:
+    """A checked study file. Built by :func:`read_study`; every path is absolute."""
+
+    path: Path | None
+    title: str
+    groups: list[str]
+    sources: list[GroupSource]
+    wave: str  # the current wave: the files under 'groups'
+    waves: list[str]  # every wave, oldest first, ending with ``wave``
+    dimensions: dict[str, list[str]]
+    scale: Scale | None = None
+    reverse: list[str] = field(default_factory=list)
+    satisfaction: list[str] = field(default_factory=list)
+    loyalty: list[str] = field(default_factory=list)
+    nps: str | None = None
+    compare: tuple[str, str] | None = None
+    expectation: dict[str, str] = field(default_factory=dict)
+    importance: dict[str, str] = field(default_factory=dict)
+    weights: Any = "equal"
+    labels: dict[str, float] = field(default_factory=dict)
+    invalid: str = "error"
+    exclude: dict[str, bool] = field(default_factory=dict)
+    id: str | None = None
+    duration: str | None = None
+    segments: list[str] = field(default_factory=list)
+    min_n: int = 5
+    kano: dict[str, tuple[str, str]] = field(default_factory=dict)
+    revenue: str | None = None
+    growth: str | None = None
+    lifecycle: str | None = None
+    cooperation_years: str | None = None
+    abc: tuple[float, float] = (0.8, 0.95)
+    raw: dict = field(default_factory=dict, repr=False)
+
+    @property
+    def items(self) -> list[str]:
+        """Dimension items in study-file order."""
+        return [item for items in self.dimensions.values() for item in items]
+
+    @property
+    def scored_items(self) -> list[str]:
+        """Every column answered on the Likert scale: dimension, satisfaction, loyalty,
+        expectation and importance items, and Kano questions, each once."""
+        cols = [*self.items, *self.satisfaction, *self.loyalty,
+                *self.expectation.values(), *self.importance.values()]
+        return list(dict.fromkeys(cols))
+
+    @property
+    def numeric_columns(self) -> list[str]:
+        """Columns that must hold numbers: Likert items, the NPS column, revenue and growth."""
+        cols = [*self.scored_items, self.nps, self.revenue, self.growth, self.cooperation_years]
+        return list(dict.fromkeys(c for c in cols if c is not None))
+
+    @property
+    def category_columns(self) -> list[str]:
+        cols = [*self.segments, self.lifecycle,
+                *(q for pair in self.kano.values() for q in pair)]
+        return list(dict.fromkeys(c for c in cols if c is not None))
+
+    def sources_of(self, wave: str) -> list[GroupSource]:
+        return [s for s in self.sources if s.wave == wave]
+
+    def data_files(self) -> list[Path]:
+        """Every data file the study reads, each once, in study-file order."""
+        return list(dict.fromkeys(s.file for s in self.sources))
+
+
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """A safe YAML loader that refuses a key given twice in one mapping."""
+
+
+def _construct_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: bool = False):
+    seen = set()
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node, deep=deep)
+        if key in seen:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"key '{key}' appears twice", key_node.start_mark)
+        seen.add(key)
+    return yaml.SafeLoader.construct_mapping(loader, node, deep=deep)
+
+
+_UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+def read_study(path: str | Path) -> Study:
+    """Read and check a study file; relative data paths are taken from the file's folder."""
+    path = Path(path)
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except FileNotFoundError:
+        raise StudyError("study file not found", file=path) from None
+    except UnicodeDecodeError:
+        raise StudyError("study file is not UTF-8 text", file=path,
+                         expected="a YAML file saved as UTF-8") from None
+    except OSError as exc:
+        raise StudyError(f"cannot read the study file ({exc.strerror})", file=path) from None
+    return parse_study(text, path=path)
+
+
+def parse_study(text: str, path: Path | None = None, base_dir: Path | None = None) -> Study:
+    """Check a study file's YAML text; ``base_dir`` resolves data paths (default: the file's)."""
+    try:
+        raw = yaml.load(text, Loader=_UniqueKeyLoader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise StudyError(f"not valid YAML: {problem}", file=path,
+                         row=None if mark is None else mark.line + 1) from None
+    base = base_dir or (path.parent if path is not None else Path.cwd())
+    return _StudyChecker(raw, path, base).study()
+
+
+def _suggest(name: str, choices) -> str:
+    close = difflib.get_close_matches(str(name), [str(c) for c in choices], n=1, cutoff=0.6)
+    return f"; did you mean '{close[0]}'?" if close else ""
+
+
+class _StudyChecker:
+    """Turns the parsed YAML into a :class:`Study`, raising on the first mistake."""
+
+    def __init__(self, raw: Any, path: Path | None, base: Path):
+        self.raw, self.path, self.base = raw, path, base
+
+    def fail(self, message: str, key: str, expected: str | None = None) -> StudyError:
+        return StudyError(message, file=self.path, key=key, expected=expected)
+
+    # -- typed getters ------------------------------------------------------------------------
+    def text(self, value: Any, key: str) -> str:
+        if isinstance(value, bool) or value is None or isinstance(value, (list, dict)):
+            raise self.fail(f"'{value}' is not a name", key, "a text or a number")
+        return str(value).strip()
+
+    def names(self, value: Any, key: str) -> list[str]:
+        if value is None:
+            return []
+        if not isinstance(value, list):
+            value = [value]
+        names = [self.text(v, key) for v in value]
+        twice = sorted({n for n in names if names.count(n) > 1})
+        if twice:
+            raise self.fail(f"'{twice[0]}' is listed twice", key)
+        return names
+
+    def mapping(self, value: Any, key: str) -> dict:
+        if value is None:
+            return {}
+        if not isinstance(value, dict):
+            raise self.fail(f"expected a mapping, got {type(value).__name__}", key,
+                            "entries like 'name: value'")
+        return value
+
+    # -- the study ----------------------------------------------------------------------------
+    def study(self) -> Study:
+        raw = self.raw
+        if not isinstance(raw, dict):
+            raise StudyError("a study file must be a YAML mapping of keys such as title, groups, "
+                             "dimensions", file=self.path)
+        for key in raw:
+            if key not in STUDY_KEYS:
+                raise self.fail(f"unknown key '{key}'{_suggest(key, STUDY_KEYS)}", str(key),
+                                "one of " + ", ".join(STUDY_KEYS))
+        for key in ("title", "groups", "dimensions"):
+            if key not in raw:
+                raise self.fail(f"the study file has no '{key}'", key, STUDY_KEYS[key])
+        title = self.text(raw["title"], "title")
+        wave = self.text(raw.get("wave", "1"), "wave")
+        groups_raw = self.mapping(raw["groups"], "groups")
+        if not groups_raw:
+            raise self.fail("no groups", "groups", STUDY_KEYS["groups"])
+        groups = [self.text(g, "groups") for g in groups_raw]
+        sources = [self.source(g, wave, spec, f"groups.{g}", inherit={})
+                   for g, spec in zip(groups, groups_raw.values())]
+        waves = []
+        for other, spec in self.mapping(raw.get("waves"), "waves").items():
+            other = self.text(other, "waves")
+            if other in waves or other == wave:
+                raise self.fail(f"wave '{other}' is given twice (the files under 'groups' "
+                                f"are wave '{wave}')", f"waves.{other}")
+            waves.append(other)
+            for g, gspec in self.mapping(spec, f"waves.{other}").items():
+                g = self.text(g, f"waves.{other}")
+                if g not in groups:
+                    raise self.fail(f"unknown group '{g}'{_suggest(g, groups)}",
+                                    f"waves.{other}.{g}", "a group named under 'groups'")
+                base = next(s for s in sources if s.group == g)
+                sources.append(self.source(g, other, gspec, f"waves.{other}.{g}",
+                                           inherit=base.rename))
+        waves.append(wave)
+        study = Study(path=self.path, title=title, groups=groups, sources=sources, wave=wave,
+                      waves=waves, dimensions=self.dimensions(raw["dimensions"]), raw=raw)
+        self.roles(study)
+        return study
+
+    def source(self, group: str, wave: str, spec: Any, key: str, inherit: dict) -> GroupSource:
+        if isinstance(spec, str):
+            spec = {"file": spec}
+        spec = self.mapping(spec, key)
+        for k in spec:
+            if k not in GROUP_KEYS:
+                raise self.fail(f"unknown key '{k}'{_suggest(k, GROUP_KEYS)}", f"{key}.{k}",
+                                "one of " + ", ".join(GROUP_KEYS))
+        if "file" not in spec:
+            raise self.fail("no 'file' for this group", key, "file: path/to/export.xlsx")
+        file = self.base / self.text(spec["file"], f"{key}.file")
+        if not file.is_file():
+            raise StudyError("data file not found", file=file, key=f"{key}.file",
+                             expected=f"a file next to the study file ({self.base})")
+        sheet = spec.get("sheet")
+        rename = dict(inherit)
+        for raw_col, item in self.mapping(spec.get("rename"), f"{key}.rename").items():
+            rename[self.text(raw_col, f"{key}.rename")] = self.text(item, f"{key}.rename")
+        targets = list(rename.values())
+        twice = sorted({t for t in targets if targets.count(t) > 1})
+        if twice:
+            raise self.fail(f"two columns are renamed to '{twice[0]}'", f"{key}.rename")
+        return GroupSource(group, wave, file.resolve(),
+                           None if sheet is None else self.text(sheet, f"{key}.sheet"), rename)
+
+    def dimensions(self, value: Any) -> dict[str, list[str]]:
+        dims = {}
+        owner: dict[str, str] = {}
+        for dim, items in self.mapping(value, "dimensions").items():
+            dim = self.text(dim, "dimensions")
+            items = self.names(items, f"dimensions.{dim}")
+            if not items:
+                raise self.fail("a dimension needs at least one item", f"dimensions.{dim}")
+            for item in items:
+                if item in owner:
+                    raise self.fail(f"item '{item}' is in two dimensions, '{owner[item]}' and "
+                                    f"'{dim}'", f"dimensions.{dim}",
+                                    "each item in one dimension")
+                owner[item] = dim
+            dims[dim] = items
+        if not dims:
+            raise self.fail("no dimensions", "dimensions", STUDY_KEYS["dimensions"])
+        return dims
+
+    def roles(self, study: Study) -> None:
+        raw = self.raw
+        study.scale = self.scale(raw.get("scale"))
+        study.satisfaction = self.names(raw.get("satisfaction"), "satisfaction")
+        study.loyalty = self.names(raw.get("loyalty"), "loyalty")
+        study.segments = self.names(raw.get("segments"), "segments")
+        for key in ("nps", "id", "duration", "revenue", "growth", "lifecycle",
+                    "cooperation_years"):
+            if raw.get(key) is not None:
+                setattr(study, key, self.text(raw[key], key))
+        study.expectation = {self.text(k, "expectation"): self.text(v, "expectation")
+                             for k, v in self.mapping(raw.get("expectation"),
+                                                      "expectation").items()}
+        study.importance = {self.text(k, "importance"): self.text(v, "importance")
+                            for k, v in self.mapping(raw.get("importance"), "importance").items()}
+        for key, table in (("expectation", study.expectation), ("importance", study.importance)):
+            known = set(study.items) | set(study.satisfaction) | set(study.loyalty)
+            if key == "importance":
+                known |= set(study.dimensions)
+            for target in table:
+                if target not in known:
+                    raise self.fail(f"'{target}' is not an item{_suggest(target, known)}",
+                                    f"{key}.{target}",
+                                    "an item of a dimension" + (" or a dimension"
+                                                                if key == "importance" else ""))
+        reverse = self.names(raw.get("reverse"), "reverse")
+        likert = set(study.scored_items)
+        for item in reverse:
+            if item not in likert:
+                raise self.fail(f"reverse item '{item}' is not an item of the study"
+                                f"{_suggest(item, likert)}", "reverse",
+                                "items listed under dimensions, satisfaction or loyalty")
+        study.reverse = reverse
+        if raw.get("compare") is not None:
+            pair = self.names(raw["compare"], "compare")
+            if len(pair) != 2:
+                raise self.fail(f"compare names {len(pair)} groups", "compare",
+                                "exactly two groups, e.g. [customers, employees]")
+            for g in pair:
+                if g not in study.groups:
+                    raise self.fail(f"unknown group '{g}'{_suggest(g, study.groups)}", "compare",
+                                    "groups named under 'groups'")
+            study.compare = (pair[0], pair[1])
+        study.labels = self.labels(raw.get("labels"))
+        invalid = raw.get("invalid", "error")
+        if invalid not in ("error", "missing"):
+            raise self.fail(f"invalid: '{invalid}'", "invalid", "error or missing")
+        study.invalid = invalid
+        exclude = self.mapping(raw.get("exclude"), "exclude")
+        for rule, on in exclude.items():
+            if rule not in EXCLUDE_RULES:
+                raise self.fail(f"unknown rule '{rule}'{_suggest(rule, EXCLUDE_RULES)}",
+                                f"exclude.{rule}", "one of " + ", ".join(EXCLUDE_RULES))
+            if not isinstance(on, bool):
+                raise self.fail(f"'{on}' is not true or false", f"exclude.{rule}")
+        study.exclude = {rule: bool(exclude.get(rule, False)) for rule in EXCLUDE_RULES}
+        min_n = raw.get("min_n", 5)
+        if isinstance(min_n, bool) or not isinstance(min_n, int) or min_n < 1:
+            raise self.fail(f"min_n '{min_n}' is not a positive whole number", "min_n")
+        study.min_n = min_n
+        study.kano = self.kano(raw.get("kano"))
+        study.abc = self.abc(raw.get("abc"))
+        study.weights = self.weights(raw.get("weights", "equal"), study)
+
+    def scale(self, value: Any) -> Scale | None:
+        if value is None:
+            return None
+        value = self.mapping(value, "scale")
+        for k in value:
+            if k not in ("min", "max"):
+                raise self.fail(f"unknown key '{k}'", f"scale.{k}", "min and max")
+        lo, hi = value.get("min"), value.get("max")
+        for k, v in (("min", lo), ("max", hi)):
+            if isinstance(v, bool) or not isinstance(v, (int, float)):
+                raise self.fail(f"'{v}' is not a number", f"scale.{k}")
+        if lo >= hi:
+            raise self.fail(f"min {lo} is not below max {hi}", "scale")
+        return Scale(float(lo), float(hi))
+
+    def labels(self, value: Any) -> dict[str, float]:
+        labels = {}
+        for text, code in self.mapping(value, "labels").items():
+            if isinstance(code, bool) or not isinstance(code, (int, float)):
+                raise self.fail(f"code '{code}' of label '{text}' is not a number",
+                                f"labels.{text}")
+            labels[self.text(text, "labels")] = float(code)
+        return labels
+
+    def kano(self, value: Any) -> dict[str, tuple[str, str]]:
+        pairs = {}
+        for feature, pair in self.mapping(value, "kano").items():
+            pair = self.names(pair, f"kano.{feature}")
+            if len(pair) != 2:
+                raise self.fail("a Kano feature needs two questions", f"kano.{feature}",
+                                "[functional question, dysfunctional question]")
+            pairs[self.text(feature, "kano")] = (pair[0], pair[1])
+        return pairs
+
+    def abc(self, value: Any) -> tuple[float, float]:
+        value = self.mapping(value, "abc")
+        a, b = value.get("a", 0.8), value.get("b", 0.95)
+        for k in value:
+            if k not in ("a", "b"):
+                raise self.fail(f"unknown key '{k}'", f"abc.{k}", "a and b")
+        ok = all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (a, b))
+        if not ok or not 0 < a < b < 1:
+            raise self.fail(f"cut-offs a={a}, b={b}", "abc",
+                            "shares of cumulative revenue with 0 < a < b < 1")
+        return float(a), float(b)
+
+    def weights(self, value: Any, study: Study) -> Any:
+        if value in ("equal", "importance"):
+            if value == "importance" and not study.importance:
+                raise self.fail("weights: importance needs importance items", "weights",
+                                "an 'importance' mapping")
+            return value
+        value = self.mapping(value, "weights")
+        if "ahp" in value:
+            if set(value) != {"ahp"}:
+                raise self.fail("ahp cannot be mixed with item weights", "weights")
+            return {"ahp": self.ahp(value["ahp"], study)}
+        weights = {}
+        for item, w in value.items():
+            item = self.text(item, "weights")
+            if item not in study.items and item not in study.dimensions:
+                raise self.fail(f"'{item}' is not an item or dimension"
+                                f"{_suggest(item, study.items + list(study.dimensions))}",
+                                f"weights.{item}")
+            if isinstance(w, bool) or not isinstance(w, (int, float)) or w < 0:
+                raise self.fail(f"weight '{w}' is not a non-negative number", f"weights.{item}")
+            weights[item] = float(w)
+        return weights
+
+    def ahp(self, value: Any, study: Study) -> dict:
+        value = self.mapping(value, "weights.ahp")
+        over = self.names(value.get("over"), "weights.ahp.over")
+        matrix = value.get("matrix")
+        n = len(over)
+        if n < 2 or not isinstance(matrix, list) or len(matrix) != n or any(
+                not isinstance(r, list) or len(r) != n for r in matrix):
+            raise self.fail("AHP needs 'over' (the items or dimensions compared) and a square "
+                            "'matrix' of the same size", "weights.ahp",
+                            "{over: [A, B, C], matrix: [[1, 3, 5], [1/3, 1, 2], [1/5, 1/2, 1]]}")
+        for name in over:
+            if name not in study.items and name not in study.dimensions:
+                raise self.fail(f"'{name}' is not an item or dimension", "weights.ahp.over")
+        rows = []
+        for i, row in enumerate(matrix):
+            cells = []
+            for j, cell in enumerate(row):
+                number = _ahp_number(cell)
+                if number is None or number <= 0:
+                    raise self.fail(f"cell ({i + 1}, {j + 1}) '{cell}' is not a positive number",
+                                    "weights.ahp.matrix", "Saaty ratios such as 3 or 1/3")
+                cells.append(number)
+            rows.append(cells)
+        return {"over": over, "matrix": rows}
+
+
+def _ahp_number(cell: Any) -> float | None:
+    if isinstance(cell, bool):
+        return None
+    if isinstance(cell, (int, float)):
+        return float(cell)
+    text = str(cell).strip()
+    try:
+        if "/" in text:
+            num, den = text.split("/", 1)
+            return float(num) / float(den)
+        return float(text)
+    except (ValueError, ZeroDivisionError):
+        return None
