@@ -1,0 +1,764 @@
+"""Scores and indices of satisfaction and loyalty, per respondent group, segment and wave.
+
+Every function takes one group's respondents as a DataFrame with one float column per item, already
+reverse-coded, NaN for a missing answer. :func:`indices_section` assembles the ``indices`` block of
+``results.json`` (documented in ``docs/json/indices.md``).
+
+Dimension score rule
+--------------------
+A respondent's dimension score is the mean of the dimension's items that respondent answered,
+provided the respondent answered at least ``min_share`` (default one half) of the dimension's items;
+otherwise the score is missing. All statistics are computed on the respondents (or answers) that are
+available; nothing is imputed.
+"""
+from __future__ import annotations
+
+import math
+import warnings
+from dataclasses import dataclass, field
+from typing import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from surveys.errors import Location, StudyError
+
+__all__ = [
+    "dimension_scores",
+    "score_table",
+    "cb_ratio",
+    "ahp_weights",
+    "AHPResult",
+    "satisfaction_index",
+    "IndexResult",
+    "check_nps_values",
+    "nps",
+    "NPSResult",
+    "group_indices",
+    "indices_section",
+]
+
+#: Saaty's random consistency index RI for n = 1..15 (Saaty 1980, Table 1; n = 11-15 as extended in
+#: Saaty 1991 / Alonso & Lamata 2006 report the same first-order values to two decimals).
+SAATY_RI = {1: 0.0, 2: 0.0, 3: 0.58, 4: 0.90, 5: 1.12, 6: 1.24, 7: 1.32, 8: 1.41, 9: 1.45,
+            10: 1.49, 11: 1.51, 12: 1.48, 13: 1.56, 14: 1.57, 15: 1.59}
+
+#: Satisfaction classes of C = b/a (seed 003).
+CB_CLASSES = ("dissatisfied", "satisfied", "delighted")
+
+
+# ------------------------------------------------------------------------------------ scores
+def dimension_scores(
+    frame: pd.DataFrame, dimensions: Mapping[str, Sequence[str]], min_share: float = 0.5
+) -> pd.DataFrame:
+    """Each respondent's score on each dimension.
+
+    Parameters
+    ----------
+    frame : respondents x items, float, reverse-coded, NaN = missing.
+    dimensions : dimension name -> its item columns.
+    min_share : the least share of a dimension's items a respondent must have answered to get a
+        score (default 0.5: at least half).
+
+    Returns
+    -------
+    DataFrame, same index as ``frame``, one float column per dimension.
+
+    Notes
+    -----
+    :math:`s_{rd} = \\frac{1}{|A_{rd}|}\\sum_{i \\in A_{rd}} x_{ri}` where :math:`A_{rd}` are the items
+    of dimension *d* answered by respondent *r*, if :math:`|A_{rd}| \\ge` ``min_share`` :math:`k_d`;
+    otherwise NaN.
+    """
+    scores = {}
+    for name, items in dimensions.items():
+        values = frame[list(items)].to_numpy(dtype=float)
+        answered = ~np.isnan(values)
+        count = answered.sum(axis=1)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            mean = np.where(answered, values, 0.0).sum(axis=1) / count
+        enough = count >= min_share * len(items) - 1e-12
+        scores[name] = np.where(enough & (count > 0), mean, np.nan)
+    return pd.DataFrame(scores, index=frame.index, dtype=float)
+
+
+def _moments(values: np.ndarray, confidence: float) -> dict:
+    """Mean, sd, t-based CI and n of each column of ``values`` (NaN ignored)."""
+    answered = ~np.isnan(values)
+    n = answered.sum(axis=0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = np.where(answered, values, 0.0).sum(axis=0) / n
+        sq = np.where(answered, (values - mean) ** 2, 0.0).sum(axis=0)
+        sd = np.sqrt(sq / (n - 1))
+        half = stats.t.ppf(0.5 + confidence / 2, n - 1) * sd / np.sqrt(n)
+    sd = np.where(n > 1, sd, np.nan)
+    half = np.where(n > 1, half, np.nan)
+    return {"mean": mean, "sd": sd, "ci_low": mean - half, "ci_high": mean + half, "n": n}
+
+
+def _box_counts(values: np.ndarray, scale: tuple[float, float]) -> tuple[np.ndarray, ...]:
+    """Per column: answers in the top two points, in the bottom two points, and answered."""
+    low, high = scale
+    answered = ~np.isnan(values)
+    with np.errstate(invalid="ignore"):
+        top = (values >= high - 1).sum(axis=0)
+        bottom = (values <= low + 1).sum(axis=0)
+    return top, bottom, answered.sum(axis=0)
+
+
+def score_table(
+    frame: pd.DataFrame,
+    dimensions: Mapping[str, Sequence[str]],
+    scale: tuple[float, float],
+    *,
+    min_share: float = 0.5,
+    confidence: float = 0.95,
+) -> pd.DataFrame:
+    """Mean, sd, CI, n, top-2-box and bottom-2-box of every dimension and every item.
+
+    Parameters
+    ----------
+    frame : respondents x items, float, reverse-coded, NaN = missing.
+    dimensions : dimension name -> item columns.
+    scale : (min, max) of the Likert scale, e.g. (1, 5).
+    min_share : see :func:`dimension_scores`.
+    confidence : level of the confidence interval of the mean.
+
+    Returns
+    -------
+    DataFrame with columns ``level`` ("dimension" or "item"), ``name``, ``mean``, ``sd``,
+    ``ci_low``, ``ci_high``, ``n``, ``top2``, ``bottom2``.
+
+    Notes
+    -----
+    Item rows use the respondents who answered the item; dimension rows use the respondents' dimension
+    scores (:func:`dimension_scores`). CI: :math:`\\bar x \\pm t_{1-\\alpha/2, n-1}\\, s/\\sqrt n`
+    (NaN when n < 2). Top-2-box of an item: share of its answers at ``max`` or ``max - 1``;
+    bottom-2-box: at ``min`` or ``min + 1``. For a dimension the shares pool all answers to its
+    items (answers, not respondents, are the denominator).
+    """
+    items = list(dict.fromkeys(i for its in dimensions.values() for i in its))
+    item_values = frame[items].to_numpy(dtype=float)
+    scores = dimension_scores(frame, dimensions, min_share)
+    top, bottom, answered = _box_counts(item_values, scale)
+    position = {item: j for j, item in enumerate(items)}
+    dim_boxes = []
+    for its in dimensions.values():
+        cols = [position[i] for i in its]
+        dim_boxes.append((top[cols].sum(), bottom[cols].sum(), answered[cols].sum()))
+    dim_top, dim_bottom, dim_answered = (np.array(v, dtype=float) for v in zip(*dim_boxes)) \
+        if dim_boxes else (np.array([]),) * 3
+    parts = []
+    for level, names, values, t, b, a in (
+        ("dimension", list(dimensions), scores.to_numpy(), dim_top, dim_bottom, dim_answered),
+        ("item", items, item_values, top, bottom, answered),
+    ):
+        with np.errstate(invalid="ignore", divide="ignore"):
+            part = pd.DataFrame({"level": level, "name": names, **_moments(values, confidence),
+                                 "top2": t / a, "bottom2": b / a})
+        parts.append(part)
+    return pd.concat(parts, ignore_index=True)
+
+
+# ------------------------------------------------------------------------------------ C = b/a
+def _cb_row(b: np.ndarray, a: np.ndarray, tol: float) -> dict:
+    both = ~np.isnan(b) & ~np.isnan(a)
+    b, a = b[both], a[both]
+    nonzero = a != 0
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ratio_of_means = b.mean() / a.mean() if b.size else np.nan
+        mean_ratio = (b[nonzero] / a[nonzero]).mean() if nonzero.any() else np.nan
+        difference = (b - a).mean() if b.size else np.nan
+    if np.isnan(ratio_of_means):
+        label = None
+    elif ratio_of_means < 1 - tol:
+        label = CB_CLASSES[0]
+    elif ratio_of_means > 1 + tol:
+        label = CB_CLASSES[2]
+    else:
+        label = CB_CLASSES[1]
+    return {"n": int(both.sum()), "mean_b": b.mean() if b.size else np.nan,
+            "mean_a": a.mean() if a.size else np.nan, "ratio_of_means": ratio_of_means,
+            "mean_ratio": mean_ratio, "n_ratio": int(nonzero.sum()), "difference": difference,
+            "class": label}
+
+
+def cb_ratio(
+    frame: pd.DataFrame,
+    expectation: Mapping[str, str],
+    dimensions: Mapping[str, Sequence[str]],
+    *,
+    tol: float = 0.05,
+    min_share: float = 0.5,
+) -> pd.DataFrame:
+    """Satisfaction as C = b/a (perception over expectation), per item and per dimension.
+
+    Parameters
+    ----------
+    frame : respondents x columns holding both the perception items and the expectation items.
+    expectation : perception item -> its expectation item.
+    dimensions : dimension -> items; a dimension's C uses those of its items that have an
+        expectation item (dimensions with none are left out).
+    tol : half-width of the "satisfied" band around 1 (default 0.05).
+    min_share : see :func:`dimension_scores`, applied to perception and expectation alike.
+
+    Returns
+    -------
+    DataFrame with ``level``, ``name``, ``n`` (respondents with both b and a), ``mean_b``,
+    ``mean_a``, ``ratio_of_means``, ``mean_ratio``, ``n_ratio`` (respondents with a != 0),
+    ``difference`` (mean of b - a), ``class``.
+
+    Notes
+    -----
+    Only respondents with both b and a count. ratio of means :math:`\\bar b / \\bar a`; mean ratio
+    :math:`\\frac1n\\sum_r b_r/a_r` over respondents with :math:`a_r \\ne 0` (others are excluded);
+    difference :math:`\\frac1n\\sum_r (b_r - a_r)`. For a dimension, *b* and *a* are the respondent's
+    perception and expectation dimension scores. The class follows seed 003 on the ratio of
+    means: below ``1 - tol`` dissatisfied, above ``1 + tol`` delighted, otherwise satisfied.
+    """
+    rows = []
+    for name, items in dimensions.items():
+        paired = [i for i in items if i in expectation]
+        if not paired:
+            continue
+        b = dimension_scores(frame, {name: paired}, min_share)[name].to_numpy()
+        a = dimension_scores(frame, {name: [expectation[i] for i in paired]}, min_share)[name]
+        rows.append({"level": "dimension", "name": name, **_cb_row(b, a.to_numpy(), tol)})
+    for item, exp_item in expectation.items():
+        b, a = frame[item].to_numpy(dtype=float), frame[exp_item].to_numpy(dtype=float)
+        rows.append({"level": "item", "name": item, **_cb_row(b, a, tol)})
+    return pd.DataFrame(rows)
+
+
+# ------------------------------------------------------------------------------------ weights
+@dataclass
+class AHPResult:
+    """Weights from an AHP pairwise-comparison matrix.
+
+    Attributes
+    ----------
+    weights : name -> weight (principal right eigenvector, summing to 1).
+    lambda_max : principal eigenvalue.
+    ci : consistency index (lambda_max - n) / (n - 1) (0 for n <= 2).
+    cr : consistency ratio CI / RI (0 for n <= 2).
+    """
+
+    weights: pd.Series
+    lambda_max: float
+    ci: float
+    cr: float
+
+
+def ahp_weights(matrix, names: Sequence[str], *, max_cr: float = 0.1, key: str | None = None
+                ) -> AHPResult:
+    """Weights from Saaty's Analytic Hierarchy Process.
+
+    Parameters
+    ----------
+    matrix : n x n positive reciprocal matrix; ``matrix[i][j]`` says how much more important
+        ``names[i]`` is than ``names[j]`` (Saaty's 1-9 scale), ``matrix[j][i] = 1/matrix[i][j]``.
+    names : the compared elements (items or dimensions).
+    max_cr : the largest acceptable consistency ratio (Saaty: 0.1).
+    key : the study-file key, for error messages.
+
+    Returns
+    -------
+    AHPResult
+
+    Raises
+    ------
+    StudyError if the matrix is not square, not positive, not reciprocal, larger than 15 x 15, or
+    its consistency ratio exceeds ``max_cr``.
+
+    Notes
+    -----
+    :math:`A w = \\lambda_{max} w`; :math:`CI = (\\lambda_{max} - n)/(n - 1)`; :math:`CR = CI / RI_n`
+    with Saaty's random index :data:`SAATY_RI`.
+
+    References
+    ----------
+    Saaty, T. L. (1980). *The Analytic Hierarchy Process*. McGraw-Hill.
+    """
+    a = np.asarray(matrix, dtype=float)
+    n = len(names)
+    if a.shape != (n, n):
+        raise StudyError(f"the AHP matrix is {a.shape[0]} x {a.shape[1] if a.ndim > 1 else 0} "
+                         f"but {n} elements are compared", key=key,
+                         expected=f"a {n} x {n} matrix")
+    if not (np.isfinite(a).all() and (a > 0).all()):
+        raise StudyError("the AHP matrix has a value that is not a positive number", key=key,
+                         expected="positive numbers, usually 1/9 to 9")
+    if not np.allclose(a * a.T, 1.0, rtol=1e-3, atol=1e-3):
+        i, j = np.argwhere(~np.isclose(a * a.T, 1.0, rtol=1e-3, atol=1e-3))[0]
+        raise StudyError(f"the AHP matrix is not reciprocal: {names[i]} vs {names[j]} is "
+                         f"{a[i, j]:g} but {names[j]} vs {names[i]} is {a[j, i]:g}", key=key,
+                         expected=f"{1 / a[i, j]:g} (the reciprocal)")
+    if n not in SAATY_RI:
+        raise StudyError(f"AHP with {n} elements is not supported", key=key,
+                         expected="at most 15 elements")
+    values, vectors = np.linalg.eig(a)
+    top = int(np.argmax(values.real))
+    lambda_max = float(values[top].real)
+    w = np.abs(vectors[:, top].real)
+    w = w / w.sum()
+    ci = (lambda_max - n) / (n - 1) if n > 2 else 0.0
+    cr = ci / SAATY_RI[n] if n > 2 else 0.0
+    if cr > max_cr:
+        raise StudyError(f"the AHP comparisons are inconsistent: consistency ratio CR = {cr:.3f} "
+                         f"(CI = {ci:.3f}, RI = {SAATY_RI[n]}); revise the pairwise judgements",
+                         key=key, expected=f"CR <= {max_cr}")
+    return AHPResult(pd.Series(w, index=list(names)), lambda_max, ci, cr)
+
+
+def _item_weights(
+    frame: pd.DataFrame,
+    items: Sequence[str],
+    dimensions: Mapping[str, Sequence[str]],
+    weights,
+    importance: Mapping[str, str],
+) -> pd.Series:
+    """Resolve a weight specification to one weight per index item (not normalised).
+
+    Weights given for dimensions (a dict or AHP over dimension names) are spread equally over the
+    dimension's index items, so that the dimension's share of the index is its weight.
+    """
+    if isinstance(weights, str):
+        if weights == "equal":
+            return pd.Series(1.0, index=list(items))
+        if weights == "importance":
+            missing = [i for i in items if i not in importance]
+            if missing:
+                raise StudyError(f"importance weights need an importance item for {missing[0]!r}",
+                                 key="importance", expected="an importance item for every "
+                                 "index item")
+            return pd.Series({i: np.nanmean(frame[importance[i]].to_numpy(dtype=float))
+                              if frame[importance[i]].notna().any() else np.nan for i in items})
+        raise ValueError(f"unknown weights {weights!r}")
+    if "ahp" in weights:
+        spec = weights["ahp"]
+        given = ahp_weights(spec["matrix"], spec["names"], key="weights.ahp").weights
+    else:
+        given = pd.Series(weights, dtype=float)
+    if set(given.index) <= set(dimensions):
+        spread = {}
+        for dim, w in given.items():
+            its = [i for i in dimensions[dim] if i in items]
+            spread.update({i: w / len(its) for i in its})
+        given = pd.Series(spread, dtype=float)
+    missing = [i for i in items if i not in given.index]
+    if missing:
+        raise StudyError(f"no weight given for index item {missing[0]!r}", key="weights",
+                         expected="a weight for every index item or every dimension")
+    if (given < 0).any():
+        raise StudyError("a weight is negative", key="weights", expected="weights >= 0")
+    return given.reindex(list(items)).astype(float)
+
+
+# ------------------------------------------------------------------------------------ index 0-100
+@dataclass
+class IndexResult:
+    """A 0-100 index with its bootstrap confidence interval.
+
+    Attributes
+    ----------
+    value : the index.
+    ci_low, ci_high : percentile bootstrap interval.
+    se : standard deviation of the bootstrap replicates.
+    weights : item -> normalised weight actually used (summing to 1).
+    n : respondents with at least one index item answered.
+    replicates : the bootstrap replicates (for comparisons across waves).
+    warnings : what was left out and why.
+    """
+
+    value: float
+    ci_low: float
+    ci_high: float
+    se: float
+    weights: pd.Series
+    n: int
+    replicates: np.ndarray = field(repr=False)
+    warnings: list[str] = field(default_factory=list)
+
+
+#: Cells of the bootstrap count matrix processed at once (bounds memory to ~32 MB).
+_BOOT_CELLS = 1 << 22
+
+
+def _bootstrap_item_means(values: np.ndarray, n_boot: int, rng: np.random.Generator) -> np.ndarray:
+    """Item means of ``n_boot`` nonparametric bootstrap resamples of the rows (n_boot x k)."""
+    n = values.shape[0]
+    answered = (~np.isnan(values)).astype(float)
+    filled = np.where(answered > 0, values, 0.0)
+    chunk = max(1, min(n_boot, _BOOT_CELLS // max(n, 1)))
+    out = np.empty((n_boot, values.shape[1]))
+    for start in range(0, n_boot, chunk):
+        size = min(chunk, n_boot - start)
+        counts = np.stack([np.bincount(rng.integers(0, n, n), minlength=n) for _ in range(size)])
+        counts = counts.astype(float)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            out[start:start + size] = (counts @ filled) / (counts @ answered)
+    return out
+
+
+def satisfaction_index(
+    frame: pd.DataFrame,
+    items: Sequence[str],
+    scale: tuple[float, float],
+    *,
+    weights: pd.Series | None = None,
+    n_boot: int = 2000,
+    confidence: float = 0.95,
+    seed: int | np.random.Generator | None = None,
+) -> IndexResult:
+    """ACSI-style 0-100 index of item means, with a percentile bootstrap CI.
+
+    Parameters
+    ----------
+    frame : respondents x items, float, reverse-coded, NaN = missing.
+    items : the index items.
+    scale : (min, max) of the Likert scale.
+    weights : item -> weight (any positive scale); None = equal weights.
+    n_boot : bootstrap resamples (0 = no CI).
+    confidence : level of the interval.
+    seed : seed or generator for the resampling (same seed, same interval).
+
+    Returns
+    -------
+    IndexResult
+
+    Notes
+    -----
+    :math:`I = 100\\,\\frac{\\sum_i w_i (\\bar x_i - \\min)}{\\sum_i w_i (\\max - \\min)}` where
+    :math:`\\bar x_i` is the mean of the answers to item *i* (each item on its own available cases).
+    Items nobody answered, or with a missing weight, are left out (with a warning) and the remaining
+    weights renormalised. The CI resamples respondents with replacement (``n_boot`` times), recomputes
+    the item means and the index with the weights held fixed, and takes the
+    :math:`\\alpha/2` and :math:`1-\\alpha/2` quantiles (type 7) of the replicates; replicates in which
+    an item has no answer are dropped.
+
+    References
+    ----------
+    Fornell, C., Johnson, M. D., Anderson, E. W., Cha, J., & Bryant, B. E. (1996). The American
+    Customer Satisfaction Index. *Journal of Marketing*, 60(4), 7-18.
+    Efron, B., & Tibshirani, R. J. (1993). *An Introduction to the Bootstrap*, ch. 13. Chapman & Hall.
+    """
+    low, high = scale
+    items = list(items)
+    w = pd.Series(1.0, index=items) if weights is None else weights.reindex(items).astype(float)
+    values = frame[items].to_numpy(dtype=float)
+    notes = []
+    keep = (~np.isnan(values)).any(axis=0) & w.notna().to_numpy()
+    if not keep.all():
+        dropped = [i for i, k in zip(items, keep) if not k]
+        notes.append(f"left out of the index (no answers or no weight): {', '.join(dropped)}")
+    values, w = values[:, keep], w[keep]
+    n = int((~np.isnan(values)).any(axis=1).sum()) if values.size else 0
+    if w.empty or w.sum() <= 0 or n == 0:
+        return IndexResult(np.nan, np.nan, np.nan, np.nan, w, n, np.array([]), notes)
+    w = w / w.sum()
+    coef = w.to_numpy() * 100.0 / (high - low)
+    value = float(((np.nanmean(values, axis=0) - low) * coef).sum())
+    replicates = np.array([])
+    ci_low = ci_high = se = np.nan
+    if n_boot > 0:
+        rng = np.random.default_rng(seed)
+        replicates = ((_bootstrap_item_means(values, n_boot, rng) - low) * coef).sum(axis=1)
+        finite = replicates[np.isfinite(replicates)]
+        if finite.size < replicates.size:
+            notes.append(f"{replicates.size - finite.size} of {replicates.size} bootstrap "
+                         "replicates had an item without answers and were dropped")
+        if finite.size > 1:
+            alpha = 1 - confidence
+            ci_low, ci_high = np.quantile(finite, [alpha / 2, 1 - alpha / 2])
+            se = finite.std(ddof=1)
+        replicates = finite
+    return IndexResult(value, float(ci_low), float(ci_high), float(se), w, n, replicates, notes)
+
+
+# ------------------------------------------------------------------------------------ NPS
+def check_nps_values(frame: pd.DataFrame, column: str) -> None:
+    """Raise StudyError if ``column`` holds anything but whole numbers 0-10 (or missing).
+
+    Rows are named by the column ``_file_row`` when the frame has one (the file's row numbers),
+    otherwise by the frame's index values.
+    """
+    values = pd.to_numeric(frame[column], errors="coerce").to_numpy(dtype=float)
+    present = frame[column].notna().to_numpy()
+    with np.errstate(invalid="ignore"):
+        bad = present & ~((values >= 0) & (values <= 10) & (values == np.round(values)))
+    if not bad.any():
+        return
+    rows = (frame["_file_row"] if "_file_row" in frame.columns else frame.index.to_series())
+    rows = list(rows.to_numpy()[bad])
+    shown = list(frame[column].to_numpy()[bad][:3])
+    raise StudyError(
+        f"{int(bad.sum())} answer(s) to the 0-10 recommendation question are outside 0-10 or not "
+        f"whole numbers (e.g. {', '.join(repr(v) for v in shown)})",
+        row=_plain(rows[0]), column=column, expected="a whole number from 0 to 10",
+        more=[Location(row=_plain(r), column=column) for r in rows[1:]],
+    )
+
+
+@dataclass
+class NPSResult:
+    """Net Promoter Score.
+
+    Attributes
+    ----------
+    n, promoters, passives, detractors : counts (answers 9-10, 7-8, 0-6).
+    score : 100 (p - d).
+    se : 100 sqrt((p + d - (p - d)^2) / n).
+    ci_low, ci_high : Wald interval score +- z se.
+    adjusted_score, adjusted_se, adjusted_ci_low, adjusted_ci_high : adjusted-Wald (Rocks 2016).
+    """
+
+    n: int
+    promoters: int
+    passives: int
+    detractors: int
+    score: float
+    se: float
+    ci_low: float
+    ci_high: float
+    adjusted_score: float
+    adjusted_se: float
+    adjusted_ci_low: float
+    adjusted_ci_high: float
+
+
+def _nps_wald(promoters: float, detractors: float, n: float, z: float) -> tuple[float, ...]:
+    with np.errstate(invalid="ignore", divide="ignore"):
+        p, d = np.float64(promoters) / n, np.float64(detractors) / n
+        se = 100 * np.sqrt((p + d - (p - d) ** 2) / n)
+    score = 100 * (p - d)
+    return float(score), float(se), float(score - z * se), float(score + z * se)
+
+
+def nps(values: pd.Series, *, confidence: float = 0.95) -> NPSResult:
+    """Net Promoter Score of the 0-10 answers in ``values`` (missing answers ignored).
+
+    Parameters
+    ----------
+    values : answers 0-10 (call :func:`check_nps_values` first on user data).
+    confidence : level of both intervals.
+
+    Returns
+    -------
+    NPSResult
+
+    Notes
+    -----
+    With P promoters (9-10), D detractors (0-6), n answers, p = P/n, d = D/n:
+    :math:`NPS = 100(p - d)`, :math:`SE = 100\\sqrt{(p + d - (p - d)^2)/n}`, Wald interval
+    :math:`NPS \\pm z_{1-\\alpha/2} SE`. The adjusted-Wald interval adds 3/4 to P and to D and 3 to n
+    before applying the same formulas (Rocks 2016), which keeps coverage near nominal for small n and
+    extreme scores. Intervals are not clipped to [-100, 100].
+
+    References
+    ----------
+    Rocks, B. (2016). Interval estimation for the "net promoter score". *The American Statistician*,
+    70(4), 365-372.
+    """
+    x = values.dropna().to_numpy(dtype=float)
+    n = x.size
+    promoters, detractors = int((x >= 9).sum()), int((x <= 6).sum())
+    z = stats.norm.ppf(0.5 + confidence / 2)
+    wald = _nps_wald(promoters, detractors, n, z)
+    adjusted = _nps_wald(promoters + 0.75, detractors + 0.75, n + 3, z)
+    return NPSResult(n, promoters, n - promoters - detractors, detractors, *wald, *adjusted)
+
+
+# ------------------------------------------------------------------------------------ sections
+def _plain(value):
+    """A JSON-ready Python value: numpy scalars unwrapped, NaN/inf -> None."""
+    if isinstance(value, (np.integer,)):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        return None if not math.isfinite(value) else float(value)
+    if isinstance(value, np.bool_):
+        return bool(value)
+    return value
+
+
+def _stat_entry(row: pd.Series) -> dict:
+    return {"mean": _plain(row["mean"]), "sd": _plain(row["sd"]),
+            "ci": [_plain(row["ci_low"]), _plain(row["ci_high"])], "n": int(row["n"]),
+            "top2": _plain(row["top2"]), "bottom2": _plain(row["bottom2"])}
+
+
+def _index_entry(result: IndexResult, with_weights: bool) -> dict:
+    entry = {"value": _plain(result.value), "ci": [_plain(result.ci_low), _plain(result.ci_high)],
+             "se": _plain(result.se), "n": result.n}
+    if with_weights:
+        entry["weights"] = {k: _plain(v) for k, v in result.weights.items()}
+    return entry
+
+
+def _nps_entry(result: NPSResult) -> dict:
+    shares = {k: _plain(getattr(result, k) / result.n) if result.n else None
+              for k in ("promoters", "passives", "detractors")}
+    return {"score": _plain(result.score), "se": _plain(result.se),
+            "ci": [_plain(result.ci_low), _plain(result.ci_high)], "n": result.n,
+            "promoters": result.promoters, "passives": result.passives,
+            "detractors": result.detractors, "shares": shares,
+            "adjusted_wald": {"score": _plain(result.adjusted_score),
+                              "se": _plain(result.adjusted_se),
+                              "ci": [_plain(result.adjusted_ci_low),
+                                     _plain(result.adjusted_ci_high)]}}
+
+
+def _cb_entry(row) -> dict:
+    return {"ratio_of_means": _plain(row["ratio_of_means"]), "mean_ratio": _plain(row["mean_ratio"]),
+            "class": row["class"], "difference": _plain(row["difference"]), "n": int(row["n"]),
+            "n_ratio": int(row["n_ratio"]), "mean_b": _plain(row["mean_b"]),
+            "mean_a": _plain(row["mean_a"])}
+
+
+@dataclass
+class GroupIndices:
+    """All indices of one set of respondents (a group, a segment cell or a wave)."""
+
+    n: int
+    scores: pd.DataFrame
+    respondent_scores: pd.DataFrame
+    csi: IndexResult
+    loyalty: IndexResult | None
+    nps: NPSResult | None
+    cb: pd.DataFrame
+    warnings: list[str]
+    dimension_items: Mapping[str, Sequence[str]] = field(default_factory=dict, repr=False)
+
+    def to_json(self) -> dict:
+        dims = self.scores[self.scores["level"] == "dimension"]
+        items = self.scores[self.scores["level"] == "item"]
+        cb = {}
+        if len(self.cb):
+            item_rows = self.cb[self.cb["level"] == "item"]
+            for _, row in self.cb[self.cb["level"] == "dimension"].iterrows():
+                members = self.dimension_items[row["name"]]
+                cb[row["name"]] = {**_cb_entry(row), "items": {
+                    r["name"]: _cb_entry(r) for _, r in item_rows.iterrows() if r["name"] in members}}
+        return {
+            "n": self.n,
+            "dimensions": {r["name"]: _stat_entry(r) for _, r in dims.iterrows()},
+            "items": {r["name"]: _stat_entry(r) for _, r in items.iterrows()},
+            "csi": _index_entry(self.csi, True),
+            "loyalty_index": None if self.loyalty is None else _index_entry(self.loyalty, False),
+            "nps": None if self.nps is None else _nps_entry(self.nps),
+            "cb_ratio": cb,
+            "warnings": list(self.warnings),
+        }
+
+
+def group_indices(
+    frame: pd.DataFrame,
+    *,
+    dimensions: Mapping[str, Sequence[str]],
+    scale: tuple[float, float],
+    satisfaction: Sequence[str] = (),
+    loyalty: Sequence[str] = (),
+    nps: str | None = None,
+    expectation: Mapping[str, str] | None = None,
+    importance: Mapping[str, str] | None = None,
+    weights="equal",
+    min_share: float = 0.5,
+    cb_tol: float = 0.05,
+    n_boot: int = 2000,
+    seed: int | None = 0,
+) -> GroupIndices:
+    """Every index of one set of respondents; see :func:`indices_section` for the parameters."""
+    expectation = dict(expectation or {})
+    importance = dict(importance or {})
+    index_items = list(satisfaction) or list(dict.fromkeys(
+        i for its in dimensions.values() for i in its))
+    w = _item_weights(frame, index_items, dimensions, weights, importance)
+    csi = satisfaction_index(frame, index_items, scale, weights=w, n_boot=n_boot, seed=seed)
+    loyal = (satisfaction_index(frame, list(loyalty), scale, n_boot=n_boot, seed=seed)
+             if loyalty else None)
+    score = None
+    if nps is not None:
+        check_nps_values(frame, nps)
+        score = _nps_of(frame, nps)
+    notes = [f"csi: {m}" for m in csi.warnings]
+    notes += [f"loyalty_index: {m}" for m in (loyal.warnings if loyal else [])]
+    scores = score_table(frame, dimensions, scale, min_share=min_share)
+    for _, row in scores[scores["n"] == 0].iterrows():
+        notes.append(f"{row['level']} {row['name']}: no answers")
+    cb = (cb_ratio(frame, expectation, dimensions, tol=cb_tol, min_share=min_share)
+          if expectation else pd.DataFrame())
+    return GroupIndices(len(frame), scores, dimension_scores(frame, dimensions, min_share), csi,
+                        loyal, score, cb, notes, dict(dimensions))
+
+
+def _nps_of(frame: pd.DataFrame, column: str) -> NPSResult:
+    return nps(pd.to_numeric(frame[column], errors="coerce"))
+
+
+def indices_section(
+    frames: Mapping[str, pd.DataFrame],
+    *,
+    dimensions: Mapping[str, Sequence[str]],
+    scale: tuple[float, float],
+    satisfaction: Sequence[str] = (),
+    loyalty: Sequence[str] = (),
+    nps: str | None = None,
+    expectation: Mapping[str, str] | None = None,
+    importance: Mapping[str, str] | None = None,
+    weights="equal",
+    segments: Sequence[str] = (),
+    min_n: int = 5,
+    min_share: float = 0.5,
+    cb_tol: float = 0.05,
+    n_boot: int = 2000,
+    seed: int | None = 0,
+) -> dict:
+    """The ``indices`` block of results.json (keys in ``docs/json/indices.md``).
+
+    Parameters
+    ----------
+    frames : group name -> respondents x columns (items float and reverse-coded, NaN = missing;
+        segment columns as strings).
+    dimensions : dimension -> items.
+    scale : (min, max) of the Likert scale.
+    satisfaction : the items of the satisfaction index; empty = all dimension items.
+    loyalty : the items of the loyalty index (same scale); empty = no loyalty index.
+    nps : the 0-10 recommendation column, or None.
+    expectation : perception item -> expectation item, for C = b/a.
+    importance : item -> importance-rating item, for ``weights="importance"``.
+    weights : "equal", "importance", a dict item -> weight or dimension -> weight, or
+        ``{"ahp": {"names": [...], "matrix": [[...]]}}`` over items or dimensions.
+    segments : categorical columns; every index is repeated for each level.
+    min_n : segment cells with fewer respondents are marked ``"small": true`` (still reported).
+    min_share : least share of a dimension's items answered for a dimension score.
+    cb_tol : tolerance of the "satisfied" band of C = b/a.
+    n_boot, seed : bootstrap resamples and seed of the index CIs.
+
+    Returns
+    -------
+    dict GROUP -> {"n", "dimensions", "items", "csi", "loyalty_index", "nps", "cb_ratio",
+    "warnings", "segments": {COLUMN: {LEVEL: {same keys without "segments", plus "small"}}}}.
+
+    Raises
+    ------
+    StudyError for NPS answers outside 0-10 (naming rows), bad weights or an inconsistent AHP matrix.
+    """
+    options = dict(dimensions=dimensions, scale=scale, satisfaction=satisfaction, loyalty=loyalty,
+                   nps=nps, expectation=expectation, importance=importance, weights=weights,
+                   min_share=min_share, cb_tol=cb_tol, n_boot=n_boot, seed=seed)
+    section = {}
+    for group, frame in frames.items():
+        entry = group_indices(frame, **options).to_json()
+        entry["segments"] = {}
+        for column in segments:
+            if column not in frame.columns:
+                entry["warnings"].append(f"segment column {column!r} not in this group's data")
+                continue
+            cells = {}
+            for level, cell in frame.groupby(column, sort=True, dropna=True):
+                cell_entry = group_indices(cell, **options).to_json()
+                cell_entry["small"] = len(cell) < min_n
+                cells[str(level)] = cell_entry
+            entry["segments"][column] = cells
+        section[group] = entry
+    return section
