@@ -1,0 +1,340 @@
+"""Generate the shipped sample study: D公司 (a seller of smart blackboards) CRM survey, 2018 and 2019.
+
+Modelled on seed 000 (D company surveys its partner customers and has its employees self-assess the
+company's CRM on the IDIC dimensions plus CRM-system use). Run ``python data/make_sample.py`` to
+rebuild every file in ``data/sample/`` byte-for-byte from the fixed seed
+(the test suite checks that).
+
+Files written (each imitates a real export):
+- ``customers_2019.xlsx``, ``customers_2018.xlsx``: 问卷星 "按选项文本下载" (answer-text) Excel
+  exports: metadata columns 序号, 提交答卷时间, 所用时间 (``136秒``), 来源, 来源详情, 来自IP
+  (``183.192.16.69(河北-石家庄)``), question headers ``5、...：``, matrix blocks whose first column is
+  ``N、question(矩阵单选题 *必答)—row`` followed by columns named only by their row label, answers as
+  label texts (非常同意...), ``(跳过)`` for questions a respondent skipped.
+- ``employees_2019.csv``, ``employees_2018.csv``: the employees' self-assessment, typed into Excel by
+  HR and saved as CSV in GB18030 (what Chinese Excel writes): short Chinese headers, codes 1-5.
+- ``study.yaml``: the study file tying them together.
+
+The data come from a latent-factor model (one factor per dimension, correlated), so the scales are
+reliable. What the analyses should find, by construction:
+- customers rate 客户识别, 客户互动 and 客户定制 clearly lower than employees do (the company
+  overrates itself there, as seed 000 concludes); 客户区分 a little lower; CRM系统 about equal;
+- customization (客户定制) and interaction (客户互动) drive overall satisfaction most; customers
+  rate customization as most important but give it the lowest score (IPA: concentrate here);
+- interaction improved from 2018 to 2019 (the company's new communication programme);
+- the largest customers (ABC class A) are no more satisfied with customization than C customers;
+- ID4 is reverse-coded; a handful of straight-liners, speeders and one duplicate submission.
+"""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import re
+import zipfile
+from pathlib import Path
+
+import numpy as np
+from openpyxl import Workbook
+
+OUT = Path(__file__).resolve().parent / "sample"
+SEED = 20191015
+
+AGREE = ["非常不同意", "不同意", "一般", "同意", "非常同意"]
+SATISFIED = ["非常不满意", "不满意", "一般", "满意", "非常满意"]
+IMPORTANT = ["非常不重要", "不重要", "一般", "重要", "非常重要"]
+
+#: item code -> (customer wording, employee wording)
+ITEMS = {
+    "identify": {
+        "ID1": ("D公司准确掌握我单位的基本信息", "我们准确掌握客户的基本信息"),
+        "ID2": ("D公司会定期更新我单位的需求信息", "我们定期更新客户的需求信息"),
+        "ID3": ("D公司能妥善保管我单位的信息", "我们妥善保管客户信息"),
+        "ID4": ("D公司经常重复询问我已提供过的信息", "我们经常重复询问客户已提供过的信息"),
+    },
+    "differentiate": {
+        "DI1": ("D公司对不同规模的客户提供不同的合作政策", "我们对不同规模的客户提供不同的合作政策"),
+        "DI2": ("D公司清楚我单位对其业务的重要程度", "我们清楚每个客户对公司业务的重要程度"),
+        "DI3": ("D公司为重点客户配备专门的服务人员", "我们为重点客户配备专门的服务人员"),
+    },
+    "interact": {
+        "IN1": ("D公司与我单位保持经常性的沟通", "我们与客户保持经常性的沟通"),
+        "IN2": ("D公司提供多种沟通渠道（电话、微信、上门）", "我们为客户提供多种沟通渠道"),
+        "IN3": ("D公司对我单位的问题响应及时", "我们对客户的问题响应及时"),
+        "IN4": ("D公司会主动征求我单位的意见和建议", "我们主动征求客户的意见和建议"),
+    },
+    "customize": {
+        "CU1": ("D公司能根据我单位的需求调整产品方案", "我们根据客户需求调整产品方案"),
+        "CU2": ("D公司提供符合我单位特点的培训和售后服务", "我们提供符合客户特点的培训和售后服务"),
+        "CU3": ("D公司的报价和交付方式能灵活满足我单位要求", "我们的报价和交付方式能灵活满足客户要求"),
+    },
+    "system": {
+        "SY1": ("D公司的订单和服务记录查询方便", "CRM系统中客户的订单和服务记录查询方便"),
+        "SY2": ("D公司能及时告知订单和物流进度", "CRM系统能及时提示订单和物流进度"),
+        "SY3": ("D公司的售后报修流程清晰高效", "CRM系统的售后报修流程清晰高效"),
+    },
+}
+REVERSED = {"ID4"}
+DIMENSION_LABELS = {"identify": "客户识别", "differentiate": "客户区分", "interact": "客户互动",
+                    "customize": "客户定制", "system": "CRM系统"}
+#: perception items that also get an expectation question (C = b/a)
+EXPECTED = ["ID1", "DI3", "IN3", "CU1", "SY3"]
+REGIONS = ["石家庄", "保定", "唐山", "邯郸", "廊坊"]
+TYPES = ["工程客户", "终端用户"]
+YEARS = ["1年以下", "1-3年", "3-5年", "5年以上"]
+
+# latent means on the 1-5 response scale, by (group, wave)
+MEANS = {
+    ("customers", 2019): {"identify": 3.05, "differentiate": 3.25, "interact": 3.35,
+                          "customize": 2.85, "system": 3.55},
+    ("customers", 2018): {"identify": 3.00, "differentiate": 3.20, "interact": 2.95,
+                          "customize": 2.80, "system": 3.40},
+    ("employees", 2019): {"identify": 3.85, "differentiate": 3.45, "interact": 4.05,
+                          "customize": 3.70, "system": 3.50},
+    ("employees", 2018): {"identify": 3.80, "differentiate": 3.40, "interact": 3.85,
+                          "customize": 3.65, "system": 3.45},
+}
+FACTOR_CORR = 0.45
+LOADING = 0.80  # on the latent standard deviation; residual sd 0.6
+
+
+def latent_scores(rng: np.random.Generator, n: int) -> np.ndarray:
+    """Standard-normal factor scores for the five dimensions with equal correlation."""
+    k = len(ITEMS)
+    corr = np.full((k, k), FACTOR_CORR) + np.eye(k) * (1 - FACTOR_CORR)
+    return rng.multivariate_normal(np.zeros(k), corr, size=n)
+
+
+def to_scale(x: np.ndarray) -> np.ndarray:
+    return np.clip(np.rint(x), 1, 5).astype(int)
+
+
+def answer_items(rng, factors, means, sd=0.85) -> dict[str, np.ndarray]:
+    """Likert answers per item: mean + sd·(loading·factor + residual), rounded to 1..5."""
+    answers = {}
+    for d, (dim, items) in enumerate(ITEMS.items()):
+        for item in items:
+            x = means[dim] + sd * (LOADING * factors[:, d]
+                                   + 0.6 * rng.standard_normal(len(factors)))
+            codes = to_scale(x)
+            answers[item] = 6 - codes if item in REVERSED else codes
+    return answers
+
+
+def customers(rng: np.random.Generator, wave: int, n: int) -> dict[str, np.ndarray]:
+    f = latent_scores(rng, n)
+    data = answer_items(rng, f, MEANS[("customers", wave)])
+    dims = list(ITEMS)
+    # overall satisfaction: driven by customize and interact most, system least
+    drive = (0.45 * f[:, dims.index("customize")] + 0.40 * f[:, dims.index("interact")]
+             + 0.20 * f[:, dims.index("identify")] + 0.10 * f[:, dims.index("differentiate")]
+             + 0.05 * f[:, dims.index("system")])
+    sat = drive / drive.std() * 0.8 + 0.6 * rng.standard_normal(n)
+    data["SAT1"] = to_scale(3.3 + 0.85 * sat)
+    data["SAT2"] = to_scale(3.2 + 0.85 * (sat + 0.5 * rng.standard_normal(n)))
+    loyal = 0.8 * sat + 0.6 * rng.standard_normal(n)
+    data["LOY1"] = to_scale(3.5 + 0.8 * loyal + 0.3 * rng.standard_normal(n))
+    data["LOY2"] = to_scale(3.3 + 0.8 * loyal + 0.3 * rng.standard_normal(n))
+    data["LOY3"] = to_scale(2.9 + 0.8 * loyal + 0.4 * rng.standard_normal(n))
+    data["REC"] = np.clip(np.rint(6.8 + 1.9 * loyal), 0, 10).astype(int)
+    for item in EXPECTED:  # expectations are high and vary little
+        data["EX_" + item] = to_scale(4.1 + 0.7 * rng.standard_normal(n))
+    importance = {"identify": 3.7, "differentiate": 3.4, "interact": 4.2, "customize": 4.4,
+                  "system": 3.3}
+    for dim, mu in importance.items():
+        data["IMP_" + dim] = to_scale(mu + 0.7 * rng.standard_normal(n))
+    data["region"] = rng.choice(REGIONS, size=n, p=[0.3, 0.2, 0.2, 0.15, 0.15])
+    data["type"] = rng.choice(TYPES, size=n, p=[0.45, 0.55])
+    data["years"] = rng.choice(YEARS, size=n, p=[0.15, 0.35, 0.3, 0.2])
+    # yearly purchase (万元): heavy-tailed, project customers buy more
+    scale = np.where(data["type"] == "工程客户", 60.0, 12.0)
+    data["amount"] = np.round(rng.lognormal(0, 1.1, size=n) * scale, 1)
+    data["intent"] = to_scale(3.2 + 0.6 * sat + 0.7 * rng.standard_normal(n))
+    return data
+
+
+def employees(rng: np.random.Generator, wave: int, n: int) -> dict[str, np.ndarray]:
+    f = latent_scores(rng, n)
+    data = answer_items(rng, f, MEANS[("employees", wave)], sd=0.7)
+    data["dept"] = rng.choice(["销售部", "客服部", "技术部", "市场部"], size=n)
+    return data
+
+
+def add_quality_problems(rng, data: dict, n: int, straight: int, speed: int) -> dict:
+    """Straight-liners (all 非常同意), speeders and one duplicate submission, marked for the report."""
+    items = [i for dim in ITEMS.values() for i in dim]
+    liners = rng.choice(n, size=straight, replace=False)
+    for item in items:
+        data[item][liners] = 5
+    data["seconds"] = np.rint(rng.lognormal(np.log(330), 0.35, size=n)).astype(int)
+    fast = rng.choice(np.setdiff1d(np.arange(n), liners), size=speed, replace=False)
+    data["seconds"][fast] = rng.integers(35, 80, size=speed)
+    return data
+
+
+def skipped(rng, n: int, share: float) -> np.ndarray:
+    return rng.random(n) < share
+
+
+def write_wjx_xlsx(path: Path, data: dict, n: int, wave: int, rng) -> tuple[list, list]:
+    """A 问卷星 answer-text export (按选项文本下载, .xlsx)."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Sheet1"
+    header = ["序号", "提交答卷时间", "所用时间", "来源", "来源详情", "来自IP",
+              "1、贵单位所在地区：", "2、贵单位的客户类型：", "3、贵单位与D公司的合作年限：",
+              "4、贵单位上一年度向D公司的采购金额（万元）："]
+    columns = [None] * 10  # (key, kind) per column after the metadata
+    columns[6:10] = [("region", "text"), ("type", "text"), ("years", "text"), ("amount", "number")]
+    q = 5
+    for dim, items in ITEMS.items():
+        codes = list(items)
+        title = f"{q}、请根据贵单位的实际感受，评价D公司在“{DIMENSION_LABELS[dim]}”方面的表现"
+        for j, code in enumerate(codes):
+            label = items[code][0]
+            header.append(f"{title}(矩阵单选题 *必答)—{label}" if j == 0 else label)
+            columns.append((code, "agree"))
+        q += 1
+    exp_title = f"{q}、在合作之前，您对D公司以下方面的期望如何？"
+    for j, code in enumerate(EXPECTED):
+        dim = next(d for d, items in ITEMS.items() if code in items)
+        label = "期望：" + ITEMS[dim][code][0]
+        header.append(f"{exp_title}(矩阵单选题)—{label}" if j == 0 else label)
+        columns.append(("EX_" + code, "agree"))
+    q += 1
+    imp_title = f"{q}、以下各方面对贵单位的重要程度如何？"
+    for j, dim in enumerate(ITEMS):
+        label = DIMENSION_LABELS[dim]
+        header.append(f"{imp_title}(矩阵单选题)—{label}" if j == 0 else label)
+        columns.append(("IMP_" + dim, "important"))
+    q += 1
+    for key, text, kind in [
+        ("SAT1", "总体而言，您对D公司的产品和服务是否满意？", "satisfied"),
+        ("SAT2", "与您的期望相比，您对D公司的满意程度如何？", "satisfied"),
+        ("LOY1", "贵单位今后会继续向D公司采购", "agree"),
+        ("LOY2", "贵单位愿意向同行推荐D公司", "agree"),
+        ("LOY3", "即使价格略有上涨，贵单位仍会选择D公司", "agree"),
+        ("REC", "您有多大可能向朋友或同行推荐D公司？（0-10分）", "number"),
+        ("intent", "贵单位下一年度会增加向D公司的采购", "agree"),
+    ]:
+        header.append(f"{q}、{text}")
+        columns.append((key, kind))
+        q += 1
+    header.append(f"{q}、您对D公司的客户关系管理还有哪些建议？")
+    columns.append((None, "comment"))
+    ws.append(header)
+    start = dt.datetime(wave, 11, 4, 8, 30)
+    times = [start + dt.timedelta(seconds=int(s)) for s in np.cumsum(rng.integers(60, 3600, n))]
+    label_sets = {"agree": AGREE, "satisfied": SATISFIED, "important": IMPORTANT}
+    skip_intent = skipped(rng, n, 0.04)
+    skip_exp = skipped(rng, n, 0.03)
+    comments = ["希望加强售后响应速度", "产品定制化程度还不够", "", "", "", "沟通比以前频繁了",
+                "希望有专人对接", ""]
+    for r in range(n):
+        ip = f"{rng.integers(27, 223)}.{rng.integers(0, 255)}.{rng.integers(0, 255)}." \
+             f"{rng.integers(1, 254)}(河北-{data['region'][r]})"
+        row = [r + 1, times[r].strftime("%Y/%m/%d %H:%M:%S"), f"{data['seconds'][r]}秒",
+               ["微信", "手机提交", "链接"][r % 3], "N/A", ip]
+        for key, kind in columns[6:]:
+            if kind == "comment":
+                row.append(comments[r % len(comments)] or "(空)")
+            elif key == "intent" and skip_intent[r] or key.startswith("EX_") and skip_exp[r]:
+                row.append("(跳过)")
+            elif kind == "text":
+                row.append(str(data[key][r]))
+            elif kind == "number":
+                row.append(float(data[key][r]) if key == "amount" else int(data[key][r]))
+            else:
+                row.append(label_sets[kind][int(data[key][r]) - 1])
+        ws.append(row)
+    duplicate = ws[n + 1]
+    ws.append([n + 1] + [c.value for c in duplicate][1:])  # a double submission
+    wb.properties.creator = "wjx"
+    wb.properties.created = dt.datetime(wave, 12, 1)
+    wb.properties.modified = dt.datetime(wave, 12, 1)
+    wb.save(path)
+    fix_zip_times(path, (wave, 12, 1, 0, 0, 0))
+    return header, columns
+
+
+def fix_zip_times(path: Path, when: tuple) -> None:
+    """Give every member of an xlsx, and its 'modified' property (openpyxl stamps the time of
+    saving), one fixed time, so that rebuilding is byte-identical."""
+    with zipfile.ZipFile(path) as zin:
+        members = [(info, zin.read(info)) for info in zin.infolist()]
+    stamp = "%04d-%02d-%02dT%02d:%02d:%02dZ" % when
+    members = [(info, re.sub(rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>" + stamp.encode(),
+                             payload) if info.filename == "docProps/core.xml" else payload)
+               for info, payload in members]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info, payload in members:
+            fixed = zipfile.ZipInfo(info.filename, date_time=when)
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            zout.writestr(fixed, payload)
+
+
+def write_employee_csv(path: Path, data: dict, n: int, rng) -> list[str]:
+    """Employees' self-assessment: HR's Excel sheet saved as CSV (GB18030), codes 1-5."""
+    header = ["工号", "部门"]
+    keys = []
+    for items in ITEMS.values():
+        for code, (_, wording) in items.items():
+            header.append(wording)
+            keys.append(code)
+    missing = rng.random((n, len(keys))) < 0.02
+    with path.open("w", encoding="gb18030", newline="") as fh:
+        writer = csv.writer(fh, lineterminator="\r\n")
+        writer.writerow(header)
+        for r in range(n):
+            row = [f"E{1000 + r}", data["dept"][r]]
+            row += ["" if missing[r, j] else str(data[k][r]) for j, k in enumerate(keys)]
+            writer.writerow(row)
+    return header
+
+
+def matrix_row_label(header: str) -> str:
+    """The column name a 问卷星 matrix column gets on import: the row label after the dash."""
+    return header.split(")—", 1)[1] if ")—" in header else header
+
+
+def study_yaml(cust_header: list, cust_columns: list, emp_header: list) -> str:
+    """The study file, with rename blocks from the raw headers to item codes."""
+    q = lambda text: '"' + text.replace('"', '\\"') + '"'  # noqa: E731
+    lines = ["# D公司客户关系管理调查 (sample study; built by data/make_sample.py)",
+             "title: D公司客户关系管理调查 2019", "scale: {min: 1, max: 5}",
+             "wave: '2019'", "groups:", "  customers:", "    file: customers_2019.xlsx",
+             "    rename:"]
+    for head, col in zip(cust_header[6:], cust_columns[6:]):
+        if col[0] is not None:
+            lines.append(f"      {q(matrix_row_label(head))}: {col[0]}")
+    lines += ["  employees:", "    file: employees_2019.csv", "    rename:"]
+    codes = [code for items in ITEMS.values() for code in items]
+    lines.append(f"      {q(emp_header[0])}: staff_id")
+    lines.append(f"      {q(emp_header[1])}: dept")
+    lines += [f"      {q(h)}: {c}" for h, c in zip(emp_header[2:], codes)]
+    lines += ["waves:", "  '2018':", "    customers: customers_2018.xlsx",
+              "    employees: employees_2018.csv", "dimensions:"]
+    lines += [f"  {dim}: [{', '.join(items)}]" for dim, items in ITEMS.items()]
+    lines += [f"reverse: [{', '.join(sorted(REVERSED))}]",
+              "satisfaction: [SAT1, SAT2]", "loyalty: [LOY1, LOY2, LOY3]", "nps: REC",
+              "compare: [customers, employees]", "expectation:"]
+    lines += [f"  {item}: EX_{item}" for item in EXPECTED]
+    lines += ["importance:"] + [f"  {dim}: IMP_{dim}" for dim in ITEMS]
+    lines += ["weights: importance", "segments: [region, type, years]", "id: staff_id",
+              "revenue: amount", "growth: intent", "cooperation_years: years",
+              "exclude: {straightliners: true, speeders: true, duplicates: true}", ""]
+    return "\n".join(lines)
+
+
+def main() -> None:
+    OUT.mkdir(exist_ok=True)
+    rng = np.random.default_rng(SEED)
+    for wave, n_cust, n_emp in ((2018, 287, 38), (2019, 312, 42)):
+        cust = add_quality_problems(rng, customers(rng, wave, n_cust), n_cust, 6, 5)
+        head, cols = write_wjx_xlsx(OUT / f"customers_{wave}.xlsx", cust, n_cust, wave, rng)
+        emp_head = write_employee_csv(OUT / f"employees_{wave}.csv",
+                                      employees(rng, wave, n_emp), n_emp, rng)
+    (OUT / "study.yaml").write_text(study_yaml(head, cols, emp_head), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
