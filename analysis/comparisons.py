@@ -1,0 +1,442 @@
+"""Group comparisons of a score across the levels of a categorical column (region, customer type).
+
+Omnibus tests: :func:`anova_oneway` (with η²), :func:`welch_anova`, :func:`kruskal_wallis` (with
+ε²). Post-hoc pairs: :func:`tukey_hsd`, :func:`games_howell` (unequal variances), and
+:func:`dunn` with Holm's adjustment after Kruskal-Wallis.
+
+Every function takes a numeric Series of scores and an aligned Series of group labels; rows with a
+missing score or label are dropped. Levels come in the label's categorical order when it has one,
+else sorted. Pairs (a, b) follow that order and differences are b - a, as R's ``TukeyHSD`` and
+``rstatix`` report them. Levels with fewer than two scores are left out of the tests (their
+variance is undefined). Everything is computed from per-level counts, sums and ranks (vectorised).
+
+:func:`comparisons_section` builds the JSON-ready ``"comparisons"`` section of results.json.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from itertools import combinations
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+from statsmodels.stats.multitest import multipletests
+
+from analysis.drivers import _dimension_scores, _json, _outcome_score
+
+__all__ = [
+    "GroupTest", "group_summary", "anova_oneway", "welch_anova", "kruskal_wallis",
+    "tukey_hsd", "games_howell", "dunn", "comparisons_section",
+]
+
+
+@dataclass
+class GroupTest:
+    """An omnibus test across k groups: ``statistic`` (F or H), degrees of freedom ``df1`` and
+    ``df2`` (NaN for chi-square tests), ``p``, ``effect_size`` (η² or ε², NaN when not defined),
+    ``n`` scores used, ``k`` levels used, and ``warnings`` explaining NaN results."""
+
+    statistic: float
+    df1: float
+    df2: float
+    p: float
+    effect_size: float
+    n: int
+    k: int
+    warnings: list[str] = field(default_factory=list)
+
+
+def _levels(labels: pd.Series) -> list:
+    if isinstance(labels.dtype, pd.CategoricalDtype):
+        return [c for c in labels.cat.categories if (labels == c).any()]
+    return sorted(labels.dropna().unique(), key=str)
+
+
+def _clean(values: pd.Series, labels: pd.Series) -> tuple[pd.Series, pd.Series, list]:
+    """Scores and labels of the complete rows, and the levels with at least two scores."""
+    keep = values.notna() & labels.notna()
+    values, labels = values[keep].astype("float64"), labels[keep]
+    counts = labels.value_counts()
+    levels = [lv for lv in _levels(labels) if counts.get(lv, 0) >= 2]
+    used = labels.isin(levels)
+    return values[used], labels[used], levels
+
+
+def group_summary(values: pd.Series, labels: pd.Series) -> pd.DataFrame:
+    """Per level: ``n``, ``mean``, ``sd`` (n - 1), ``var``, ``median`` and ``mean_rank`` (average
+    ranks over all complete rows, ties averaged). Includes levels with a single score."""
+    keep = values.notna() & labels.notna()
+    values, labels = values[keep].astype("float64"), labels[keep]
+    ranks = values.rank(method="average")
+    grouped = values.groupby(labels, observed=True)
+    table = pd.DataFrame({
+        "n": grouped.size(), "mean": grouped.mean(), "sd": grouped.std(ddof=1),
+        "var": grouped.var(ddof=1), "median": grouped.median(),
+        "mean_rank": ranks.groupby(labels, observed=True).mean(),
+    })
+    return table.loc[_levels(labels)]
+
+
+def _too_few(levels: list, n: int) -> list[str]:
+    if len(levels) < 2:
+        return [f"{len(levels)} level(s) with at least two scores: at least 2 are needed"]
+    if n <= len(levels):
+        return ["as many levels as scores: no within-group variance"]
+    return []
+
+
+def _nan_test(n: int, k: int, reasons: list[str]) -> GroupTest:
+    return GroupTest(math.nan, math.nan, math.nan, math.nan, math.nan, n, k, reasons)
+
+
+def anova_oneway(values: pd.Series, labels: pd.Series) -> GroupTest:
+    """Classic one-way ANOVA (equal variances) with η².
+
+    Parameters
+    ----------
+    values : numeric scores (NaN = missing).
+    labels : group label of each score, aligned with ``values``.
+
+    Returns
+    -------
+    GroupTest
+        ``statistic`` F, ``df1`` = k - 1, ``df2`` = N - k, ``p``, ``effect_size`` η².
+
+    Notes
+    -----
+    :math:`F = \\frac{SS_B/(k-1)}{SS_W/(N-k)}` with :math:`SS_B = \\sum n_i(\\bar x_i - \\bar x)^2`,
+    :math:`SS_W = \\sum (n_i - 1)s_i^2`; :math:`\\eta^2 = SS_B / (SS_B + SS_W)`. Checked against
+    R's ``aov`` and ``effectsize::eta_squared``.
+
+    References
+    ----------
+    Cohen, J. (1988). Statistical Power Analysis for the Behavioral Sciences (2nd ed.).
+    """
+    values, labels, levels = _clean(values, labels)
+    n, k = len(values), len(levels)
+    reasons = _too_few(levels, n)
+    if reasons:
+        return _nan_test(n, k, reasons)
+    table = group_summary(values, labels)
+    ss_between = float((table["n"] * (table["mean"] - values.mean()) ** 2).sum())
+    ss_within = float(((table["n"] - 1) * table["var"]).sum())
+    df1, df2 = k - 1, n - k
+    if ss_within == 0:
+        return _nan_test(n, k, ["zero variance within every level"])
+    f = (ss_between / df1) / (ss_within / df2)
+    return GroupTest(f, df1, df2, float(stats.f.sf(f, df1, df2)),
+                     ss_between / (ss_between + ss_within), n, k)
+
+
+def welch_anova(values: pd.Series, labels: pd.Series) -> GroupTest:
+    """Welch's one-way ANOVA for unequal variances.
+
+    Parameters
+    ----------
+    values, labels : as in :func:`anova_oneway`.
+
+    Returns
+    -------
+    GroupTest
+        ``statistic`` F, ``df1`` = k - 1, ``df2`` (Welch), ``p``; ``effect_size`` NaN.
+
+    Notes
+    -----
+    With weights :math:`w_i = n_i / s_i^2`, :math:`W = \\sum w_i`, :math:`\\tilde x = \\sum w_i
+    \\bar x_i / W` and :math:`\\Lambda = \\sum (1 - w_i/W)^2/(n_i - 1)`:
+    :math:`F = \\frac{\\sum w_i(\\bar x_i - \\tilde x)^2/(k-1)}{1 + 2(k-2)\\Lambda/(k^2-1)}`,
+    :math:`df_2 = (k^2 - 1)/(3\\Lambda)`. Undefined (NaN) when a level has zero variance. Checked
+    against R's ``oneway.test(var.equal = FALSE)``.
+
+    References
+    ----------
+    Welch, B. L. (1951). On the comparison of several mean values: an alternative approach.
+    Biometrika, 38, 330-336.
+    """
+    values, labels, levels = _clean(values, labels)
+    n, k = len(values), len(levels)
+    reasons = _too_few(levels, n)
+    if reasons:
+        return _nan_test(n, k, reasons)
+    table = group_summary(values, labels)
+    if (table["var"] == 0).any():
+        return _nan_test(n, k, ["a level has zero variance: Welch's test is undefined"])
+    w = table["n"] / table["var"]
+    mean_w = (w * table["mean"]).sum() / w.sum()
+    lam = (((1 - w / w.sum()) ** 2) / (table["n"] - 1)).sum()
+    f = float(((w * (table["mean"] - mean_w) ** 2).sum() / (k - 1))
+              / (1 + 2 * (k - 2) * lam / (k**2 - 1)))
+    df2 = float((k**2 - 1) / (3 * lam))
+    return GroupTest(f, k - 1, df2, float(stats.f.sf(f, k - 1, df2)), math.nan, n, k)
+
+
+def _tie_term(values: pd.Series) -> float:
+    """Σ(t³ - t) over groups of tied values."""
+    t = values.value_counts().to_numpy(dtype="float64")
+    return float((t**3 - t).sum())
+
+
+def kruskal_wallis(values: pd.Series, labels: pd.Series) -> GroupTest:
+    """Kruskal-Wallis rank test with the rank ε² effect size.
+
+    Parameters
+    ----------
+    values, labels : as in :func:`anova_oneway`.
+
+    Returns
+    -------
+    GroupTest
+        ``statistic`` H (tie-corrected), ``df1`` = k - 1, ``df2`` NaN, ``p`` (chi-square),
+        ``effect_size`` ε².
+
+    Notes
+    -----
+    :math:`H = \\frac{12/(N(N+1)) \\sum R_i^2/n_i - 3(N+1)}{1 - \\sum(t^3-t)/(N^3-N)}` with
+    :math:`R_i` the rank sum of level *i* and *t* the sizes of tied groups;
+    :math:`\\varepsilon^2 = H / ((N^2-1)/(N+1)) = H/(N-1)`. Checked against R's ``kruskal.test``
+    and ``effectsize::rank_epsilon_squared``.
+
+    References
+    ----------
+    Kruskal, W. H., & Wallis, W. A. (1952). JASA, 47, 583-621.
+    Tomczak, M., & Tomczak, E. (2014). The need to report effect size estimates revisited. Trends
+    in Sport Sciences, 21(1), 19-25.
+    """
+    values, labels, levels = _clean(values, labels)
+    n, k = len(values), len(levels)
+    reasons = _too_few(levels, n)
+    if reasons:
+        return _nan_test(n, k, reasons)
+    correction = 1 - _tie_term(values) / (n**3 - n)
+    if correction == 0:
+        return _nan_test(n, k, ["all scores are equal"])
+    ranks = values.rank(method="average")
+    sums = ranks.groupby(labels, observed=True).sum()
+    sizes = labels.value_counts()
+    h = float((12 / (n * (n + 1)) * (sums**2 / sizes[sums.index]).sum() - 3 * (n + 1))
+              / correction)
+    return GroupTest(h, k - 1, math.nan, float(stats.chi2.sf(h, k - 1)), h / (n - 1), n, k)
+
+
+def _pairs(levels: list) -> tuple[list, list]:
+    pairs = list(combinations(levels, 2))
+    return [a for a, _ in pairs], [b for _, b in pairs]
+
+
+def tukey_hsd(values: pd.Series, labels: pd.Series, *, confidence: float = 0.95) -> pd.DataFrame:
+    """Tukey's HSD (Tukey-Kramer for unequal n) for all pairs of levels.
+
+    Parameters
+    ----------
+    values, labels : as in :func:`anova_oneway`.
+    confidence : level of the simultaneous confidence intervals.
+
+    Returns
+    -------
+    DataFrame
+        One row per pair: ``a``, ``b``, ``diff`` (mean b - mean a), ``se``, ``q``, ``ci_lo``,
+        ``ci_hi``, ``p_adj``. Empty when fewer than two levels have two scores.
+
+    Notes
+    -----
+    :math:`SE = \\sqrt{MS_W/2 \\cdot (1/n_a + 1/n_b)}`, :math:`q = |diff|/SE`, p from the
+    studentized range distribution with k and N - k degrees of freedom, CI
+    :math:`diff \\pm q_{crit} SE`. Checked against R's ``TukeyHSD``.
+
+    References
+    ----------
+    Kramer, C. Y. (1956). Extension of multiple range tests to group means with unequal numbers of
+    replications. Biometrics, 12, 307-310.
+    """
+    values, labels, levels = _clean(values, labels)
+    n, k = len(values), len(levels)
+    if _too_few(levels, n):
+        return pd.DataFrame(columns=["a", "b", "diff", "se", "q", "ci_lo", "ci_hi", "p_adj"])
+    table = group_summary(values, labels)
+    ms_within = float(((table["n"] - 1) * table["var"]).sum()) / (n - k)
+    a, b = _pairs(levels)
+    diff = table["mean"][b].to_numpy() - table["mean"][a].to_numpy()
+    se = np.sqrt(ms_within / 2 * (1 / table["n"][a].to_numpy() + 1 / table["n"][b].to_numpy()))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        q = np.abs(diff) / se
+    crit = stats.studentized_range.ppf(confidence, k, n - k)
+    return pd.DataFrame({
+        "a": a, "b": b, "diff": diff, "se": se, "q": q, "ci_lo": diff - crit * se,
+        "ci_hi": diff + crit * se, "p_adj": stats.studentized_range.sf(q, k, n - k),
+    })
+
+
+def games_howell(values: pd.Series, labels: pd.Series, *, confidence: float = 0.95) -> pd.DataFrame:
+    """Games-Howell post-hoc test for all pairs (unequal variances and n).
+
+    Parameters
+    ----------
+    values, labels : as in :func:`anova_oneway`.
+    confidence : level of the simultaneous confidence intervals.
+
+    Returns
+    -------
+    DataFrame
+        One row per pair: ``a``, ``b``, ``diff`` (mean b - mean a), ``se``, ``t``, ``df``,
+        ``ci_lo``, ``ci_hi``, ``p_adj``.
+
+    Notes
+    -----
+    :math:`SE = \\sqrt{s_a^2/n_a + s_b^2/n_b}`, :math:`t = diff/SE`, Welch-Satterthwaite df,
+    :math:`p = P(Q_{k,df} > |t|\\sqrt 2)` from the studentized range distribution, CI
+    :math:`diff \\pm q_{crit}(k, df)/\\sqrt 2 \\cdot SE`. A pair with two zero variances gives NaN.
+    Checked against ``rstatix::games_howell_test`` and ``ptukey`` in R.
+
+    References
+    ----------
+    Games, P. A., & Howell, J. F. (1976). Pairwise multiple comparison procedures with unequal n's
+    and/or variances. Journal of Educational Statistics, 1, 113-125.
+    """
+    values, labels, levels = _clean(values, labels)
+    k = len(levels)
+    if k < 2:
+        return pd.DataFrame(columns=["a", "b", "diff", "se", "t", "df", "ci_lo", "ci_hi", "p_adj"])
+    table = group_summary(values, labels)
+    a, b = _pairs(levels)
+    va = (table["var"] / table["n"])[a].to_numpy()
+    vb = (table["var"] / table["n"])[b].to_numpy()
+    diff = table["mean"][b].to_numpy() - table["mean"][a].to_numpy()
+    se = np.sqrt(va + vb)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        t = diff / se
+        df = (va + vb) ** 2 / (va**2 / (table["n"][a].to_numpy() - 1)
+                               + vb**2 / (table["n"][b].to_numpy() - 1))
+    crit = stats.studentized_range.ppf(confidence, k, df) / math.sqrt(2)
+    return pd.DataFrame({
+        "a": a, "b": b, "diff": diff, "se": se, "t": t, "df": df, "ci_lo": diff - crit * se,
+        "ci_hi": diff + crit * se, "p_adj": stats.studentized_range.sf(np.abs(t) * math.sqrt(2), k, df),
+    })
+
+
+def dunn(values: pd.Series, labels: pd.Series, *, adjust: str = "holm") -> pd.DataFrame:
+    """Dunn's pairwise rank test after Kruskal-Wallis, p adjusted across pairs.
+
+    Parameters
+    ----------
+    values, labels : as in :func:`anova_oneway`.
+    adjust : a ``statsmodels.stats.multitest.multipletests`` method; ``"holm"`` by default.
+
+    Returns
+    -------
+    DataFrame
+        One row per pair: ``a``, ``b``, ``z`` (positive when b ranks higher), ``p`` (two-sided),
+        ``p_adj``.
+
+    Notes
+    -----
+    Ranks over all complete scores (ties averaged);
+    :math:`z = (\\bar R_b - \\bar R_a) / \\sqrt{(N(N+1)/12 - \\sum(t^3-t)/(12(N-1)))(1/n_a + 1/n_b)}`.
+    Checked against ``rstatix::dunn_test(p.adjust.method = "holm")`` and a hand-coded R version.
+
+    References
+    ----------
+    Dunn, O. J. (1964). Multiple comparisons using rank sums. Technometrics, 6, 241-252.
+    Holm, S. (1979). A simple sequentially rejective multiple test procedure. Scandinavian
+    Journal of Statistics, 6, 65-70.
+    """
+    values, labels, levels = _clean(values, labels)
+    n = len(values)
+    if _too_few(levels, n):
+        return pd.DataFrame(columns=["a", "b", "z", "p", "p_adj"])
+    table = group_summary(values, labels)
+    a, b = _pairs(levels)
+    variance = n * (n + 1) / 12 - _tie_term(values) / (12 * (n - 1))
+    se = np.sqrt(variance * (1 / table["n"][a].to_numpy() + 1 / table["n"][b].to_numpy()))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        z = (table["mean_rank"][b].to_numpy() - table["mean_rank"][a].to_numpy()) / se
+    p = 2 * stats.norm.sf(np.abs(z))
+    p_adj = np.full(len(p), np.nan)
+    finite = np.isfinite(p)
+    if finite.any():
+        p_adj[finite] = multipletests(p[finite], method=adjust)[1]
+    return pd.DataFrame({"a": a, "b": b, "z": z, "p": p, "p_adj": p_adj})
+
+
+def _pairs_json(table: pd.DataFrame, columns: list[str]) -> list[dict]:
+    """Post-hoc rows as dicts, the CI as ``ci: [lo, hi]``, labels as strings."""
+    rows = []
+    for row in table.to_dict("records"):
+        entry = {"a": str(row["a"]), "b": str(row["b"])}
+        entry.update({c: row[c] for c in columns})
+        if "ci_lo" in row:
+            entry["ci"] = [row["ci_lo"], row["ci_hi"]]
+        rows.append(entry)
+    return rows
+
+
+def _compare(values: pd.Series, labels: pd.Series, min_n: int) -> dict:
+    """All tests of one outcome across one column's levels, JSON-ready."""
+    summary = group_summary(values, labels)
+    anova, welch, kruskal = (anova_oneway(values, labels), welch_anova(values, labels),
+                             kruskal_wallis(values, labels))
+    levels = [{"level": str(level), "n": int(row["n"]), "mean": row["mean"], "sd": row["sd"],
+               "median": row["median"], "small": bool(row["n"] < min_n)}
+              for level, row in summary.iterrows()]
+    warnings = list(dict.fromkeys(anova.warnings + welch.warnings + kruskal.warnings))
+    dropped = [entry["level"] for entry in levels if entry["n"] < 2]
+    if dropped:
+        warnings.append(f"level(s) with fewer than 2 scores left out of the tests: "
+                        f"{', '.join(dropped)}")
+    return {
+        "n": anova.n, "k": anova.k, "levels": levels,
+        "anova": {"f": anova.statistic, "df1": anova.df1, "df2": anova.df2, "p": anova.p,
+                  "eta2": anova.effect_size},
+        "welch": {"f": welch.statistic, "df1": welch.df1, "df2": welch.df2, "p": welch.p},
+        "kruskal": {"h": kruskal.statistic, "df": kruskal.df1, "p": kruskal.p,
+                    "epsilon2": kruskal.effect_size},
+        "tukey": _pairs_json(tukey_hsd(values, labels), ["diff", "se", "q", "p_adj"]),
+        "games_howell": _pairs_json(games_howell(values, labels),
+                                    ["diff", "se", "t", "df", "p_adj"]),
+        "dunn": _pairs_json(dunn(values, labels), ["z", "p", "p_adj"]),
+        "warnings": warnings,
+    }
+
+
+def comparisons_section(
+    frames: dict[str, pd.DataFrame],
+    *,
+    dimensions: dict[str, list[str]],
+    by: list[str],
+    satisfaction: list[str] | None = None,
+    min_n: int = 5,
+) -> dict:
+    """The ``"comparisons"`` section of results.json: every score compared across every ``by``
+    column's levels, per respondent group.
+
+    Parameters
+    ----------
+    frames : group name -> DataFrame (item columns float, segment columns as strings).
+    dimensions : dimension -> item columns; each dimension score (mean of the respondent's
+        answered items) is compared.
+    by : categorical columns to compare across (e.g. region, customer type). A group without the
+        column is skipped for it; rows with a missing label are dropped.
+    satisfaction : overall-satisfaction items; their mean is compared as outcome
+        ``"satisfaction"``.
+    min_n : levels with fewer scores are marked ``"small": true`` (still tested when n >= 2).
+
+    Returns
+    -------
+    dict
+        ``{GROUP: {BY: {OUTCOME: {"n", "k", "levels": [{"level", "n", "mean", "sd", "median",
+        "small"}], "anova": {"f", "df1", "df2", "p", "eta2"}, "welch": {"f", "df1", "df2", "p"},
+        "kruskal": {"h", "df", "p", "epsilon2"}, "tukey": [{"a", "b", "diff", "se", "q", "p_adj",
+        "ci"}], "games_howell": [{"a", "b", "diff", "se", "t", "df", "p_adj", "ci"}],
+        "dunn": [{"a", "b", "z", "p", "p_adj"}], "warnings": [...]}}}}``; None for undefined.
+    """
+    section = {}
+    for group, frame in frames.items():
+        scores = _dimension_scores(frame, dimensions)
+        if satisfaction and set(satisfaction) <= set(frame.columns):
+            scores["satisfaction"] = _outcome_score(frame, satisfaction)
+        section[group] = {
+            column: {outcome: _compare(scores[outcome], frame[column], min_n)
+                     for outcome in scores.columns}
+            for column in by if column in frame.columns
+        }
+    return _json(section)

@@ -1,0 +1,120 @@
+"""Group comparisons against R (tests/reference/comparisons.R -> comparisons.json)."""
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from analysis.comparisons import (
+    anova_oneway, comparisons_section, dunn, games_howell, group_summary, kruskal_wallis,
+    tukey_hsd, welch_anova,
+)
+
+HERE = Path(__file__).parent
+REF = json.loads((HERE / "reference" / "comparisons.json").read_text())
+ORDER = ["north", "south", "east", "west"]  # factor levels used in the R script
+
+
+@pytest.fixture(scope="module")
+def data():
+    frame = pd.read_csv(HERE / "fixtures" / "comparisons.csv")
+    return frame["score"], frame["region"].astype(pd.CategoricalDtype(ORDER))
+
+
+def test_anova_matches_aov_and_effectsize(data):
+    res = anova_oneway(*data)
+    ref = REF["anova"]
+    assert (res.df1, res.df2) == (ref["df1"], ref["df2"])
+    assert res.statistic == pytest.approx(ref["f"], rel=1e-6)
+    assert res.p == pytest.approx(ref["p"], rel=1e-6)
+    assert res.effect_size == pytest.approx(ref["eta2"], rel=1e-6)
+
+
+def test_welch_matches_oneway_test(data):
+    res = welch_anova(*data)
+    ref = REF["welch"]
+    for got, key in [(res.statistic, "f"), (res.df1, "df1"), (res.df2, "df2"), (res.p, "p")]:
+        assert got == pytest.approx(ref[key], rel=1e-6), key
+
+
+def test_kruskal_matches_kruskal_test_and_rank_epsilon(data):
+    res = kruskal_wallis(*data)
+    ref = REF["kruskal"]
+    for got, key in [(res.statistic, "h"), (res.df1, "df"), (res.p, "p"),
+                     (res.effect_size, "epsilon2")]:
+        assert got == pytest.approx(ref[key], rel=1e-6), key
+
+
+def test_tukey_matches_tukeyhsd(data):
+    res = tukey_hsd(*data)
+    ref = pd.DataFrame(REF["tukey"])  # R names pairs "b-a" with diff = b - a
+    assert list(res["b"] + "-" + res["a"]) == list(ref["pair"])
+    np.testing.assert_allclose(res["diff"], ref["diff"], rtol=1e-9)
+    np.testing.assert_allclose(res["ci_lo"], ref["lo"], rtol=1e-6)
+    np.testing.assert_allclose(res["ci_hi"], ref["hi"], rtol=1e-6)
+    np.testing.assert_allclose(res["p_adj"], ref["p_adj"], rtol=1e-6)
+
+
+def test_games_howell_matches_rstatix_and_ptukey(data):
+    res = games_howell(*data)
+    ref = pd.DataFrame(REF["games_howell"])
+    hand = pd.DataFrame(REF["games_howell_hand"])
+    assert list(res["a"]) == list(ref["a"]) and list(res["b"]) == list(ref["b"])
+    np.testing.assert_allclose(res["diff"], ref["diff"], rtol=1e-9)
+    np.testing.assert_allclose(res["ci_lo"], ref["lo"], rtol=1e-6)
+    np.testing.assert_allclose(res["ci_hi"], ref["hi"], rtol=1e-6)
+    np.testing.assert_allclose(res["p_adj"], ref["p_adj"], atol=5e-4)  # rstatix rounds to 3 d.p.
+    np.testing.assert_allclose(res["t"], hand["t"], rtol=1e-9)
+    np.testing.assert_allclose(res["df"], hand["df"], rtol=1e-9)
+    np.testing.assert_allclose(res["p_adj"], hand["p_adj"], rtol=1e-6)
+
+
+def test_dunn_holm_matches_rstatix_and_hand_code(data):
+    res = dunn(*data)
+    ref = pd.DataFrame(REF["dunn"])
+    hand = pd.DataFrame(REF["dunn_hand"])
+    np.testing.assert_allclose(res["z"], ref["z"], rtol=1e-9)  # rstatix: z > 0 when b ranks higher
+    np.testing.assert_allclose(res["z"], -hand["z"], rtol=1e-9)  # hand code: mean rank a - b
+    np.testing.assert_allclose(res["p"], ref["p"], rtol=1e-9)
+    np.testing.assert_allclose(res["p_adj"], ref["p_adj"], rtol=1e-9)
+    np.testing.assert_allclose(res["p_adj"], hand["p_holm"], rtol=1e-9)
+
+
+def test_degenerate_groups():
+    one_level = anova_oneway(pd.Series([1.0, 2.0, 3.0]), pd.Series(["a", "a", "a"]))
+    assert np.isnan(one_level.statistic) and one_level.warnings
+    # level "c" has one score: left out, the test runs on a and b
+    values = pd.Series([1.0, 2.0, 3.0, 4.0, 5.0])
+    labels = pd.Series(["a", "a", "b", "b", "c"])
+    assert anova_oneway(values, labels).k == 2
+    flat = welch_anova(pd.Series([1.0, 1.0, 2.0, 3.0]), pd.Series(["a", "a", "b", "b"]))
+    assert np.isnan(flat.statistic) and "zero variance" in flat.warnings[0]
+    equal = kruskal_wallis(pd.Series([2.0] * 4), pd.Series(["a", "a", "b", "b"]))
+    assert np.isnan(equal.statistic)
+    assert tukey_hsd(pd.Series([1.0, 2.0]), pd.Series(["a", "a"])).empty
+    summary = group_summary(values, labels)
+    assert list(summary["n"]) == [2, 2, 1]
+
+
+def test_section_is_json_and_consistent(data):
+    values, labels = data
+    frame = pd.DataFrame({"q1": values, "q2": values, "region": labels.astype(str),
+                          "overall": values})
+    frame.loc[0, "region"] = None
+    frame.loc[1, "q1"] = np.nan  # the dimension score then comes from q2 alone
+    section = comparisons_section({"customers": frame, "employees": frame.drop(columns="region")},
+                                  dimensions={"D": ["q1", "q2"]}, by=["region"],
+                                  satisfaction=["overall"], min_n=8)
+    json.dumps(section, allow_nan=False)
+    assert section["employees"] == {}
+    entry = section["customers"]["region"]["D"]
+    kept = labels.astype(str).iloc[1:]
+    expected = anova_oneway(values.iloc[1:], kept)
+    assert entry["n"] == len(values) - 1
+    assert entry["anova"]["f"] == pytest.approx(expected.statistic)
+    assert [lv["level"] for lv in entry["levels"]] == sorted(ORDER)
+    assert [lv["small"] for lv in entry["levels"]] == [n < 8 for n in
+                                                       kept.value_counts()[sorted(ORDER)]]
+    assert len(entry["tukey"][0]["ci"]) == 2
+    assert set(section["customers"]["region"]) == {"D", "satisfaction"}
