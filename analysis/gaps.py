@@ -1,0 +1,469 @@
+"""Gaps: customers vs the company's self-assessment, expectation vs perception, wave vs wave.
+
+The two-group comparison is the mirror survey of seed 000: the same items answered by customers and
+by employees; where the company rates itself significantly higher than its customers do, that is a
+problem area. Section builders :func:`gaps_section`, :func:`servqual_section` and
+:func:`waves_section` return the JSON blocks documented in ``docs/json/gaps.md``.
+"""
+from __future__ import annotations
+
+import warnings
+from typing import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+from scipy import optimize, special, stats
+from statsmodels.stats.multitest import multipletests
+
+from analysis.indices import _plain, dimension_scores, group_indices
+
+__all__ = [
+    "adjust_pvalues",
+    "hedges_g",
+    "two_group_gaps",
+    "paired_gaps",
+    "gaps_section",
+    "servqual_section",
+    "waves_section",
+]
+
+_ADJUST = {"holm": "holm", "bh": "fdr_bh", "fdr_bh": "fdr_bh"}
+
+
+def adjust_pvalues(p, method: str = "holm") -> np.ndarray:
+    """Adjust p-values for multiple testing; missing p-values stay missing and are not counted.
+
+    Parameters
+    ----------
+    p : p-values (NaN allowed).
+    method : ``"holm"`` (Holm 1979, controls the familywise error rate) or ``"bh"``
+        (Benjamini & Hochberg 1995, controls the false discovery rate).
+
+    Returns
+    -------
+    ndarray of adjusted p-values, NaN where ``p`` is NaN (as R's ``p.adjust`` with its default
+    ``n = sum(!is.na(p))``).
+    """
+    if method.lower() not in _ADJUST:
+        raise ValueError(f"unknown adjustment {method!r}; use 'holm' or 'bh'")
+    p = np.asarray(p, dtype=float)
+    out = np.full(p.shape, np.nan)
+    present = ~np.isnan(p)
+    if present.any():
+        out[present] = multipletests(p[present], method=_ADJUST[method.lower()])[1]
+    return out
+
+
+def _ncp_bound(t: float, df: float, prob: float) -> float:
+    """The noncentrality parameter at which P(T <= t | df, ncp) = prob (monotone decreasing)."""
+    f = lambda ncp: stats.nct.cdf(t, df, ncp) - prob  # noqa: E731
+    width = 2.0 + abs(t) * 0.5
+    lo, hi = t - width, t + width
+    while f(lo) < 0:
+        lo -= width
+        width *= 2
+    while f(hi) > 0:
+        hi += width
+        width *= 2
+    return optimize.brentq(f, lo, hi, xtol=1e-12, rtol=1e-12)
+
+
+def hedges_g(x: np.ndarray, y: np.ndarray, confidence: float = 0.95) -> tuple[float, float, float]:
+    """Hedges' g of mean(x) - mean(y) with pooled sd, and its confidence interval.
+
+    Parameters
+    ----------
+    x, y : the two samples (no missing values).
+    confidence : level of the interval.
+
+    Returns
+    -------
+    (g, ci_low, ci_high); NaN when either sample has fewer than 2 values or the pooled sd is 0.
+
+    Notes
+    -----
+    :math:`d = (\\bar x - \\bar y)/s_p`, :math:`s_p^2 = ((n_1-1)s_1^2 + (n_2-1)s_2^2)/(n_1+n_2-2)`,
+    :math:`g = J d` with the exact small-sample factor
+    :math:`J = \\Gamma(\\nu/2) / (\\sqrt{\\nu/2}\\,\\Gamma((\\nu-1)/2))`, :math:`\\nu = n_1+n_2-2`
+    (Hedges 1981). The CI inverts the noncentral t distribution of :math:`t = d/\\sqrt{1/n_1+1/n_2}`
+    (Steiger & Fouladi 1997): the noncentrality parameters :math:`\\lambda_{lo}, \\lambda_{hi}` with
+    :math:`P(T_{\\nu,\\lambda} \\le t) = 1-\\alpha/2, \\alpha/2` give
+    :math:`J\\lambda\\sqrt{1/n_1+1/n_2}` - the method of R's ``effectsize::hedges_g`` (which finds the
+    roots by ``optim``; here by Brent's method).
+
+    References
+    ----------
+    Hedges, L. V. (1981). Distribution theory for Glass's estimator of effect size and related
+    estimators. *Journal of Educational Statistics*, 6(2), 107-128.
+    Steiger, J. H., & Fouladi, R. T. (1997). Noncentrality interval estimation and the evaluation of
+    statistical models. In *What if there were no significance tests?* (pp. 221-257).
+    """
+    n1, n2 = len(x), len(y)
+    if n1 < 2 or n2 < 2:
+        return np.nan, np.nan, np.nan
+    df = n1 + n2 - 2
+    pooled = np.sqrt(((n1 - 1) * np.var(x, ddof=1) + (n2 - 1) * np.var(y, ddof=1)) / df)
+    if pooled == 0:
+        return np.nan, np.nan, np.nan
+    d = (np.mean(x) - np.mean(y)) / pooled
+    j = np.exp(special.gammaln(df / 2) - np.log(np.sqrt(df / 2)) - special.gammaln((df - 1) / 2))
+    scale = np.sqrt(1 / n1 + 1 / n2)
+    t = d / scale
+    alpha = 1 - confidence
+    lo = _ncp_bound(t, df, 1 - alpha / 2)
+    hi = _ncp_bound(t, df, alpha / 2)
+    return float(j * d), float(j * lo * scale), float(j * hi * scale)
+
+
+def _welch(x: np.ndarray, y: np.ndarray, confidence: float = 0.95) -> dict:
+    """Welch t of mean(x) - mean(y) with df, p and the CI of the difference."""
+    if len(x) < 2 or len(y) < 2:
+        return {"t": np.nan, "df": np.nan, "p": np.nan, "ci": (np.nan, np.nan)}
+    se = np.sqrt(np.var(x, ddof=1) / len(x) + np.var(y, ddof=1) / len(y))
+    if se == 0:
+        return {"t": np.nan, "df": np.nan, "p": np.nan, "ci": (np.nan, np.nan)}
+    res = stats.ttest_ind(x, y, equal_var=False)
+    ci = res.confidence_interval(confidence)
+    return {"t": float(res.statistic), "df": float(res.df), "p": float(res.pvalue),
+            "ci": (float(ci.low), float(ci.high))}
+
+
+def _mann_whitney(x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
+    """U of x and its two-sided normal-approximation p (tie-corrected, continuity-corrected)."""
+    if len(x) == 0 or len(y) == 0:
+        return np.nan, np.nan
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        res = stats.mannwhitneyu(x, y, use_continuity=True, alternative="two-sided",
+                                 method="asymptotic")
+    return float(res.statistic), float(res.pvalue)
+
+
+def _note(name_a: str, name_b: str, x: np.ndarray, y: np.ndarray) -> str | None:
+    problems = [f"{name} has {'no answers' if len(v) == 0 else 'one answer'}"
+                for name, v in ((name_a, x), (name_b, y)) if len(v) < 2]
+    if not problems and np.var(x) == 0 and np.var(y) == 0:
+        problems.append("no variation in either group")
+    return "; ".join(problems) or None
+
+
+def two_group_gaps(
+    a: pd.DataFrame,
+    b: pd.DataFrame,
+    columns: Sequence[str],
+    *,
+    names: tuple[str, str] = ("a", "b"),
+    adjust: str = "holm",
+    alpha: float = 0.05,
+    confidence: float = 0.95,
+) -> pd.DataFrame:
+    """Compare two independent groups column by column.
+
+    Parameters
+    ----------
+    a, b : respondents x columns of the two groups (NaN = missing; each column on its own
+        available cases).
+    columns : the columns compared (present in both).
+    names : the groups' names, for notes.
+    adjust : ``"holm"`` or ``"bh"``, applied across ``columns`` (see :func:`adjust_pvalues`).
+    alpha : significance level of the flag.
+    confidence : level of the Hedges' g interval.
+
+    Returns
+    -------
+    DataFrame, one row per column: ``name``, ``n_a``, ``n_b``, ``mean_a``, ``mean_b``, ``diff``
+    (mean_a - mean_b), Welch ``t``, ``df``, ``p``; Mann-Whitney ``u`` (U of group a), ``p_mwu``;
+    ``hedges_g``, ``g_low``, ``g_high``; ``p_adj`` (Welch p adjusted), ``p_mwu_adj``; ``flag``
+    (True when b's mean is higher and ``p_adj < alpha``; None when p_adj is undefined); ``note``.
+
+    Notes
+    -----
+    Welch's t: :math:`t = (\\bar x_a - \\bar x_b)/\\sqrt{s_a^2/n_a + s_b^2/n_b}` with
+    Welch-Satterthwaite df (``scipy.stats.ttest_ind(equal_var=False)`` = R ``t.test``). Mann-Whitney:
+    normal approximation with tie-corrected variance and continuity correction
+    (``scipy.stats.mannwhitneyu(method="asymptotic", use_continuity=True)`` = R
+    ``wilcox.test(exact=FALSE, correct=TRUE)``; U is R's W). Hedges' g: :func:`hedges_g`.
+    Undefined statistics (a group with fewer than 2 answers, no variation) are NaN with a note.
+    """
+    rows = []
+    for col in columns:
+        x = a[col].dropna().to_numpy(dtype=float)
+        y = b[col].dropna().to_numpy(dtype=float)
+        welch = _welch(x, y)
+        u, p_mwu = _mann_whitney(x, y)
+        g, g_low, g_high = hedges_g(x, y, confidence)
+        mean_a = x.mean() if len(x) else np.nan
+        mean_b = y.mean() if len(y) else np.nan
+        rows.append({"name": col, "n_a": len(x), "n_b": len(y), "mean_a": mean_a,
+                     "mean_b": mean_b, "diff": mean_a - mean_b, "t": welch["t"],
+                     "df": welch["df"], "p": welch["p"], "u": u, "p_mwu": p_mwu, "hedges_g": g,
+                     "g_low": g_low, "g_high": g_high, "note": _note(*names, x, y)})
+    table = pd.DataFrame(rows, columns=["name", "n_a", "n_b", "mean_a", "mean_b", "diff", "t",
+                                        "df", "p", "u", "p_mwu", "hedges_g", "g_low", "g_high",
+                                        "note"])
+    table["p_adj"] = adjust_pvalues(table["p"], adjust)
+    table["p_mwu_adj"] = adjust_pvalues(table["p_mwu"], adjust)
+    higher = (table["mean_b"] > table["mean_a"]) & (table["p_adj"] < alpha)
+    table["flag"] = [None if np.isnan(p) else bool(h) for p, h in zip(table["p_adj"], higher)]
+    return table
+
+
+def paired_gaps(
+    perception: pd.DataFrame,
+    expectation: pd.DataFrame,
+    *,
+    adjust: str = "holm",
+) -> pd.DataFrame:
+    """Expectation vs perception within respondents, column by column (SERVQUAL gap P - E).
+
+    Parameters
+    ----------
+    perception, expectation : respondents x columns, same index; column *j* of ``expectation`` is the
+        expectation of column *j* of ``perception`` (rows are named after ``perception``).
+    adjust : ``"holm"`` or ``"bh"`` across the columns.
+
+    Returns
+    -------
+    DataFrame: ``name``, ``n`` (respondents with both answers), ``mean_perception``,
+    ``mean_expectation``, ``mean_gap`` (mean of P - E), paired ``t``, ``df``, ``p``, ``ci`` bounds
+    ``gap_low``/``gap_high``; Wilcoxon ``v`` (sum of ranks of positive gaps), ``p_wilcoxon``;
+    ``p_adj``, ``p_wilcoxon_adj``; ``note``.
+
+    Notes
+    -----
+    Paired t on d = P - E (= R ``t.test(paired=TRUE)``). Wilcoxon signed-rank: zero differences
+    dropped, normal approximation with tie-corrected variance and continuity correction
+    (``scipy.stats.wilcoxon(zero_method="wilcox", correction=True, method="approx")`` = R
+    ``wilcox.test(paired=TRUE, exact=FALSE, correct=TRUE)``; V as R reports it).
+
+    References
+    ----------
+    Parasuraman, A., Zeithaml, V. A., & Berry, L. L. (1988). SERVQUAL. *Journal of Retailing*, 64(1),
+    12-40.
+    """
+    rows = []
+    for p_col, e_col in zip(perception.columns, expectation.columns):
+        pe = pd.DataFrame({"p": perception[p_col], "e": expectation[e_col]}).dropna()
+        d = (pe["p"] - pe["e"]).to_numpy(dtype=float)
+        row = {"name": p_col, "n": len(d), "mean_perception": pe["p"].mean(),
+               "mean_expectation": pe["e"].mean(), "mean_gap": d.mean() if len(d) else np.nan,
+               "t": np.nan, "df": np.nan, "p": np.nan, "gap_low": np.nan, "gap_high": np.nan,
+               "v": np.nan, "p_wilcoxon": np.nan, "note": None}
+        if len(d) >= 2 and np.var(d) > 0:
+            res = stats.ttest_1samp(d, 0.0)
+            ci = res.confidence_interval()
+            row.update(t=float(res.statistic), df=float(res.df), p=float(res.pvalue),
+                       gap_low=float(ci.low), gap_high=float(ci.high))
+        else:
+            row["note"] = "fewer than 2 pairs" if len(d) < 2 else "all gaps equal"
+        nonzero = d[d != 0]
+        if nonzero.size:
+            ranks = stats.rankdata(np.abs(nonzero))
+            row["v"] = float(ranks[nonzero > 0].sum())
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                row["p_wilcoxon"] = float(stats.wilcoxon(
+                    nonzero, zero_method="wilcox", correction=True, method="approx").pvalue)
+        rows.append(row)
+    table = pd.DataFrame(rows, columns=["name", "n", "mean_perception", "mean_expectation",
+                                        "mean_gap", "t", "df", "p", "gap_low", "gap_high", "v",
+                                        "p_wilcoxon", "note"])
+    table["p_adj"] = adjust_pvalues(table["p"], adjust)
+    table["p_wilcoxon_adj"] = adjust_pvalues(table["p_wilcoxon"], adjust)
+    return table
+
+
+# ------------------------------------------------------------------------------------ sections
+def _json_rows(table: pd.DataFrame, level: str, pairs: Mapping[str, str]) -> list[dict]:
+    """Rows of a table as JSON dicts; ``pairs`` maps an output key to an interval's column prefix."""
+    rows = []
+    for record in table.to_dict("records"):
+        row = {"level": level}
+        for key, value in record.items():
+            if any(key in (f"{p}_low", f"{p}_high") for p in pairs.values()):
+                continue
+            row[key] = _plain(value)
+        for key, prefix in pairs.items():
+            row[key] = [_plain(record[f"{prefix}_low"]), _plain(record[f"{prefix}_high"])]
+        rows.append(row)
+    return rows
+
+
+def gaps_section(
+    frames: Mapping[str, pd.DataFrame],
+    *,
+    compare: tuple[str, str],
+    dimensions: Mapping[str, Sequence[str]],
+    items: Sequence[str] | None = None,
+    adjust: str = "holm",
+    alpha: float = 0.05,
+    min_share: float = 0.5,
+) -> dict:
+    """The ``gaps`` block of results.json: ``{"A|B": [rows]}`` (keys in ``docs/json/gaps.md``).
+
+    Parameters
+    ----------
+    frames : group name -> respondents x items.
+    compare : (A, B), e.g. ("customers", "employees"); B is the company's self-assessment, so a
+        row is flagged when B's mean is significantly higher than A's.
+    dimensions : dimension -> items.
+    items : the items compared; None = every dimension item.
+    adjust : "holm" (default) or "bh", applied separately across the dimension rows and across the
+        item rows.
+    alpha : significance level of the flag.
+    min_share : see :func:`analysis.indices.dimension_scores`.
+
+    Returns
+    -------
+    dict with one key "A|B" -> list of rows, dimension rows first, then item rows.
+    """
+    name_a, name_b = compare
+    a, b = frames[name_a], frames[name_b]
+    items = list(items) if items is not None else list(dict.fromkeys(
+        i for its in dimensions.values() for i in its))
+    options = dict(names=(name_a, name_b), adjust=adjust, alpha=alpha)
+    dims = two_group_gaps(dimension_scores(a, dimensions, min_share),
+                          dimension_scores(b, dimensions, min_share), list(dimensions), **options)
+    per_item = two_group_gaps(a, b, items, **options)
+    ci = {"g_ci": "g"}
+    return {f"{name_a}|{name_b}": _json_rows(dims, "dimension", ci)
+            + _json_rows(per_item, "item", ci)}
+
+
+def servqual_section(
+    frames: Mapping[str, pd.DataFrame],
+    *,
+    expectation: Mapping[str, str],
+    dimensions: Mapping[str, Sequence[str]],
+    adjust: str = "holm",
+    min_share: float = 0.5,
+) -> dict:
+    """The ``servqual`` block: expectation vs perception per group, ``{GROUP: [rows]}``.
+
+    Groups whose data lack the expectation items are left out. Dimension rows compare each
+    respondent's perception and expectation dimension scores over the dimension's items that have an
+    expectation item; the adjustment runs separately across dimension rows and across item rows.
+    See :func:`paired_gaps` for the row keys and methods.
+    """
+    section = {}
+    for group, frame in frames.items():
+        if not set(expectation.values()) <= set(frame.columns):
+            continue
+        dims = {d: [i for i in its if i in expectation] for d, its in dimensions.items()}
+        dims = {d: its for d, its in dims.items() if its}
+        exp_dims = {d: [expectation[i] for i in its] for d, its in dims.items()}
+        dim_table = paired_gaps(dimension_scores(frame, dims, min_share),
+                                dimension_scores(frame, exp_dims, min_share), adjust=adjust)
+        item_table = paired_gaps(frame[list(expectation)], frame[list(expectation.values())],
+                                 adjust=adjust)
+        ci = {"gap_ci": "gap"}
+        section[group] = (_json_rows(dim_table, "dimension", ci)
+                          + _json_rows(item_table, "item", ci))
+    return section
+
+
+def _change_row(index: str, name: str, before: float, after: float, ci, test: str,
+                statistic: float, df: float | None, p: float) -> dict:
+    return {"index": index, "name": name, "value_from": _plain(before), "value_to": _plain(after),
+            "diff": _plain(after - before), "ci": [_plain(ci[0]), _plain(ci[1])], "test": test,
+            "statistic": _plain(statistic), "df": _plain(df), "p": _plain(p)}
+
+
+def _z_change(index: str, name: str, before: float, after: float, se_before: float,
+              se_after: float, confidence: float, ci=None) -> dict:
+    """A change tested by z = diff / sqrt(se1^2 + se2^2) (independent samples)."""
+    se = np.hypot(se_before, se_after)
+    diff = after - before
+    with np.errstate(invalid="ignore", divide="ignore"):
+        z = diff / se if se > 0 else np.nan
+    half = stats.norm.ppf(0.5 + confidence / 2) * se
+    p = 2 * stats.norm.sf(abs(z)) if np.isfinite(z) else np.nan
+    return _change_row(index, name, before, after, ci if ci is not None else
+                       (diff - half, diff + half), "z", z, None, p)
+
+
+def _bootstrap_change(index: str, name: str, before, after, confidence: float) -> dict:
+    """Change of a bootstrapped index: percentile CI of the replicate differences, z test."""
+    m = min(before.replicates.size, after.replicates.size)
+    ci = (np.nan, np.nan)
+    if m > 1:
+        alpha = 1 - confidence
+        diffs = after.replicates[:m] - before.replicates[:m]
+        ci = tuple(np.quantile(diffs, [alpha / 2, 1 - alpha / 2]))
+    return _z_change(index, name, before.value, after.value, before.se, after.se, confidence, ci)
+
+
+def waves_section(
+    frames_by_wave: Mapping[str, Mapping[str, pd.DataFrame]],
+    *,
+    dimensions: Mapping[str, Sequence[str]],
+    scale: tuple[float, float],
+    satisfaction: Sequence[str] = (),
+    loyalty: Sequence[str] = (),
+    nps: str | None = None,
+    expectation: Mapping[str, str] | None = None,
+    importance: Mapping[str, str] | None = None,
+    weights="equal",
+    min_share: float = 0.5,
+    confidence: float = 0.95,
+    n_boot: int = 2000,
+    seed: int = 0,
+) -> dict:
+    """The ``waves`` block: every index per wave and its change between consecutive waves.
+
+    Parameters
+    ----------
+    frames_by_wave : wave -> {group -> respondents x items}, in wave order.
+    dimensions, scale, satisfaction, loyalty, nps, expectation, importance, weights, min_share,
+    n_boot : as in :func:`analysis.indices.indices_section`.
+    confidence : level of the change intervals.
+    seed : bootstrap seed; wave *k* uses the seed sequence ``[seed, k]`` so that waves are
+        resampled independently.
+
+    Returns
+    -------
+    ``{"waves": [wave, ...], "groups": {GROUP: {"by_wave": {WAVE: indices entry},
+    "changes": [rows]}}}``; see ``docs/json/gaps.md``.
+
+    Notes
+    -----
+    Waves are treated as independent samples (repeated cross-sections). Dimension means: Welch t on
+    the respondents' dimension scores, CI of the difference from Welch's se and df. Satisfaction and
+    loyalty index: the difference of the indices; CI = percentile interval of the differences of
+    independent bootstrap replicates; test z = diff / sqrt(se1^2 + se2^2) with the bootstrap se's.
+    NPS: z = diff / sqrt(se1^2 + se2^2) with the NPS standard errors of :func:`analysis.indices.nps`,
+    Wald CI diff +- z se (Rocks 2016, section 4, difference of two independent NPS).
+    """
+    options = dict(dimensions=dimensions, scale=scale, satisfaction=satisfaction,
+                   loyalty=loyalty, nps=nps, expectation=expectation, importance=importance,
+                   weights=weights, min_share=min_share, n_boot=n_boot)
+    waves = list(frames_by_wave)
+    results: dict[str, dict] = {}
+    for k, wave in enumerate(waves):
+        for group, frame in frames_by_wave[wave].items():
+            results.setdefault(group, {})[wave] = group_indices(frame, seed=[seed, k], **options)
+    groups = {}
+    for group, by_wave in results.items():
+        present = [w for w in waves if w in by_wave]
+        changes = []
+        for w0, w1 in zip(present, present[1:]):
+            r0, r1 = by_wave[w0], by_wave[w1]
+            rows = []
+            for dim in dimensions:
+                x = r0.respondent_scores[dim].dropna().to_numpy()
+                y = r1.respondent_scores[dim].dropna().to_numpy()
+                welch = _welch(y, x, confidence)
+                rows.append(_change_row("dimension", dim, x.mean() if x.size else np.nan,
+                                        y.mean() if y.size else np.nan, welch["ci"], "welch_t",
+                                        welch["t"], welch["df"], welch["p"]))
+            rows.append(_bootstrap_change("csi", "csi", r0.csi, r1.csi, confidence))
+            if r0.loyalty is not None:
+                rows.append(_bootstrap_change("loyalty_index", "loyalty_index", r0.loyalty,
+                                              r1.loyalty, confidence))
+            if r0.nps is not None:
+                rows.append(_z_change("nps", "nps", r0.nps.score, r1.nps.score, r0.nps.se,
+                                      r1.nps.se, confidence))
+            changes += [{"from": w0, "to": w1, **row} for row in rows]
+        groups[group] = {"by_wave": {w: by_wave[w].to_json() for w in present},
+                         "changes": changes}
+    return {"waves": waves, "groups": groups}
