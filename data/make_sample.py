@@ -30,6 +30,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import re
+import sys
 import zipfile
 from pathlib import Path
 
@@ -325,16 +326,16 @@ def study_yaml(cust_header: list, cust_columns: list, emp_header: list) -> str:
     return "\n".join(lines)
 
 
-def main() -> None:
-    OUT.mkdir(exist_ok=True)
+def main(out: Path = OUT) -> None:
+    out.mkdir(parents=True, exist_ok=True)
     rng = np.random.default_rng(SEED)
     for wave, n_cust, n_emp in ((2018, 287, 38), (2019, 312, 42)):
         cust = add_quality_problems(rng, customers(rng, wave, n_cust), n_cust, 6, 5)
-        head, cols = write_wjx_xlsx(OUT / f"customers_{wave}.xlsx", cust, n_cust, wave, rng)
-        emp_head = write_employee_csv(OUT / f"employees_{wave}.csv",
+        head, cols = write_wjx_xlsx(out / f"customers_{wave}.xlsx", cust, n_cust, wave, rng)
+        emp_head = write_employee_csv(out / f"employees_{wave}.csv",
                                       employees(rng, wave, n_emp), n_emp, rng)
-    (OUT / "study.yaml").write_text(study_yaml(head, cols, emp_head), encoding="utf-8")
+    (out / "study.yaml").write_text(study_yaml(head, cols, emp_head), encoding="utf-8")
 
 
 if __name__ == "__main__":
-    main()
+    main(Path(sys.argv[1]) if len(sys.argv) > 1 else OUT)
