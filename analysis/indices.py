@@ -293,7 +293,7 @@ def ahp_weights(matrix, names: Sequence[str], *, max_cr: float = 0.1, key: str |
         i, j = np.argwhere(~np.isclose(a * a.T, 1.0, rtol=1e-3, atol=1e-3))[0]
         raise StudyError(f"the AHP matrix is not reciprocal: {names[i]} vs {names[j]} is "
                          f"{a[i, j]:g} but {names[j]} vs {names[i]} is {a[j, i]:g}", key=key,
-                         expected=f"{1 / a[i, j]:g} (the reciprocal)")
+                         expected=f"{names[j]} vs {names[i]} = 1/{a[i, j]:g}")
     if n not in SAATY_RI:
         raise StudyError(f"AHP with {n} elements is not supported", key=key,
                          expected="at most 15 elements")
