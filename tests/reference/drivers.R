@@ -34,6 +34,7 @@ out <- list(
   intercept = unname(coef(fit)[1]),
   b = unname(ct[x, 1]), se = unname(ct[x, 2]), t = unname(ct[x, 3]), p = unname(ct[x, 4]),
   beta = unname(beta_std), vif = unname(car::vif(fit)[x]),
-  raw_weight = raw, rescaled_weight = raw / sum(raw), lmg = unname(lmg), n_orderings = length(orders)
+  raw_weight = raw, rescaled_weight = raw / sum(raw), lmg = unname(lmg), n_orderings = length(orders),
+  r_xy = unname(rxy)
 )
 write_json(out, "tests/reference/drivers.json", digits = NA, auto_unbox = TRUE, pretty = TRUE)
