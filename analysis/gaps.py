@@ -204,7 +204,8 @@ def two_group_gaps(
     table["p_adj"] = adjust_pvalues(table["p"], adjust)
     table["p_mwu_adj"] = adjust_pvalues(table["p_mwu"], adjust)
     higher = (table["mean_b"] > table["mean_a"]) & (table["p_adj"] < alpha)
-    table["flag"] = [None if np.isnan(p) else bool(h) for p, h in zip(table["p_adj"], higher)]
+    table["flag"] = pd.Series([None if np.isnan(p) else bool(h)
+                               for p, h in zip(table["p_adj"], higher)], dtype=object)
     return table
 
 
