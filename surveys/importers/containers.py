@@ -1,0 +1,408 @@
+"""File containers: sniff the bytes and turn a file into a grid of cell texts.
+
+The first bytes decide, never the extension:
+
+========================  ====================================================================
+``PK\\x03\\x04`` (ZIP)      xlsx workbook, read with openpyxl in read-only mode
+``D0 CF 11 E0`` (OLE2)     old Excel ``.xls``, read with xlrd
+``$FL2`` / ``$FL3``        SPSS ``.sav`` / ``.zsav``, read with pyreadstat into an ImportedTable
+anything else              delimited text: UTF-8 (with or without BOM), else GB18030 (which
+                           contains GBK and GB2312); UTF-16 with a BOM (Excel's "Unicode text");
+                           delimiter ``,`` ``;`` or tab sniffed from the first rows
+========================  ====================================================================
+
+Spreadsheet cells become the text a user sees: integers without ``.0``, other numbers in their
+shortest exact form, dates and times in ISO 8601 (``2019-03-05``, ``2019-03-05 14:23:10``),
+booleans ``TRUE``/``FALSE``. Text files are read by pandas' C parser with ``dtype=str``: no
+per-row Python loop, the grid keeps pandas' compact ``str`` dtype.
+"""
+from __future__ import annotations
+
+import codecs
+import csv
+import datetime as dt
+import io
+import re
+import zipfile
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from surveys.errors import StudyError
+from surveys.importers.base import Grid, ImportedTable
+
+__all__ = ["read_container", "sniff", "describe", "cell_text"]
+
+ZIP_MAGIC = b"PK\x03\x04"
+OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+SAV_MAGICS = (b"$FL2", b"$FL3")
+DELIMITERS = (",", ";", "\t")
+_SAMPLE_BYTES = 1 << 18  # delimiter sniffing looks at the first 256 KiB
+_CHUNK_BYTES = 1 << 22  # the UTF-8 check streams the file in 4 MiB pieces
+_DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab"}
+
+
+def sniff(head: bytes) -> str:
+    """The container of a file from its first bytes: ``xlsx``, ``xls``, ``sav`` or ``text``."""
+    if head.startswith(ZIP_MAGIC):
+        return "xlsx"
+    if head.startswith(OLE2_MAGIC):
+        return "xls"
+    if head[:4] in SAV_MAGICS:
+        return "sav"
+    return "text"
+
+
+def read_container(path: Path, sheet: str | None = None) -> Grid | ImportedTable:
+    """Read ``path`` into a grid (text, xlsx, xls) or, for SPSS files, an ImportedTable.
+
+    Raises
+    ------
+    StudyError
+        Missing, unreadable, empty or binary file; undecodable text; damaged workbook; unknown
+        sheet (the message lists the sheets that exist).
+    """
+    path = Path(path)
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(_SAMPLE_BYTES)
+    except FileNotFoundError:
+        raise StudyError("file not found", file=path, expected="an existing file") from None
+    except OSError as exc:
+        raise StudyError(f"the file cannot be read ({exc.strerror})", file=path) from None
+    if not head.strip():
+        raise StudyError("the file is empty", file=path, expected="a header row and answers")
+    kind = sniff(head)
+    if kind == "sav":
+        return _read_sav(path)
+    if kind == "xlsx":
+        grid, sheet_name = _read_xlsx(path, sheet)
+    elif kind == "xls":
+        grid, sheet_name = _read_xls(path, sheet)
+    else:
+        return _read_text(path, head)
+    grid.attrs.update(container=kind, sheet=sheet_name)
+    return grid
+
+
+def describe(grid: Grid) -> str:
+    """One sentence saying how the grid was read, for ``ImportedTable.notes``."""
+    attrs = grid.attrs
+    if attrs.get("container") == "csv":
+        delimiter = _DELIMITER_NAMES[attrs["delimiter"]]
+        return f"read as text in {attrs['encoding']}, {delimiter}-separated"
+    return f"read sheet '{attrs.get('sheet')}' of an {attrs.get('container')} workbook"
+
+
+# --- spreadsheet cells ------------------------------------------------------------------------
+
+
+def cell_text(value) -> str | None:
+    """The text a spreadsheet shows for a cell value (``None`` for an empty cell)."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return value if value.strip() else None
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if value.is_integer() and abs(value) < 1e15:
+            return str(int(value))
+        return repr(value)
+    if isinstance(value, dt.datetime):
+        if value.time() == dt.time(0):
+            return value.date().isoformat()
+        return value.isoformat(sep=" ", timespec="seconds")
+    if isinstance(value, (dt.date, dt.time)):
+        return value.isoformat()
+    return str(value)
+
+
+def _grid_from_rows(rows: list[list]) -> Grid:
+    width = max((len(row) for row in rows), default=0)
+    padded = [row + [None] * (width - len(row)) for row in rows]
+    return pd.DataFrame(padded, columns=range(width), dtype=object)
+
+
+def _pick_sheet(path: Path, names: list[str], sheet: str | None) -> str:
+    if sheet is None:
+        if not names:
+            raise StudyError("the workbook has no worksheet", file=path)
+        return names[0]
+    if sheet in names:
+        return sheet
+    loose = [name for name in names if name.strip().casefold() == sheet.strip().casefold()]
+    if len(loose) == 1:
+        return loose[0]
+    listed = ", ".join(f"'{name}'" for name in names)
+    raise StudyError(
+        f"no sheet named '{sheet}'", file=path, expected=f"one of the sheets {listed}",
+    )
+
+
+def _read_xlsx(path: Path, sheet: str | None) -> tuple[Grid, str]:
+    import openpyxl
+
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = set(archive.namelist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        raise StudyError(
+            "the file looks like an Excel workbook but is damaged or truncated", file=path,
+            expected="a complete xlsx file (save it again from Excel)",
+        ) from None
+    if "xl/workbook.xml" not in members:
+        what = "an OpenDocument spreadsheet" if "content.xml" in members else "a ZIP archive"
+        raise StudyError(
+            f"the file is {what}, not an Excel workbook", file=path,
+            expected="xlsx, xls, CSV or SPSS .sav (save it as xlsx)",
+        )
+    try:
+        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many types for a damaged workbook
+        raise _damaged(path, exc) from None
+    try:
+        name = _pick_sheet(path, workbook.sheetnames, sheet)
+        worksheet = workbook[name]
+        if not hasattr(worksheet, "iter_rows"):
+            raise StudyError(f"sheet '{name}' is a chart, not a table", file=path)
+        worksheet.reset_dimensions()  # some writers record a wrong used range
+        rows = [
+            [None if value is None else cell_text(value) for value in row]
+            for row in worksheet.iter_rows(values_only=True)
+        ]
+    except StudyError:
+        raise
+    except Exception as exc:
+        raise _damaged(path, exc) from None
+    finally:
+        workbook.close()
+    return _grid_from_rows(rows), name
+
+
+def _damaged(path: Path, exc: Exception) -> StudyError:
+    return StudyError(
+        f"the workbook cannot be read, it may be damaged ({type(exc).__name__}: {exc})",
+        file=path, expected="a workbook Excel can open (save it again from Excel)",
+    )
+
+
+def _read_xls(path: Path, sheet: str | None) -> tuple[Grid, str]:
+    import xlrd
+
+    try:
+        book = xlrd.open_workbook(path, on_demand=True)
+    except Exception as exc:  # xlrd raises XLRDError, struct.error, ... on damaged files
+        raise _damaged(path, exc) from None
+    try:
+        name = _pick_sheet(path, book.sheet_names(), sheet)
+        worksheet = book.sheet_by_name(name)
+        rows = [
+            [_xls_cell(cell, book.datemode, xlrd) for cell in worksheet.row(r)]
+            for r in range(worksheet.nrows)
+        ]
+    except StudyError:
+        raise
+    except Exception as exc:
+        raise _damaged(path, exc) from None
+    finally:
+        book.release_resources()
+    return _grid_from_rows(rows), name
+
+
+def _xls_cell(cell, datemode: int, xlrd) -> str | None:
+    kind = cell.ctype
+    if kind in (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK):
+        return None
+    if kind == xlrd.XL_CELL_DATE:
+        try:
+            return cell_text(xlrd.xldate_as_datetime(cell.value, datemode))
+        except (ValueError, OverflowError, xlrd.xldate.XLDateError):
+            return cell_text(cell.value)
+    if kind == xlrd.XL_CELL_BOOLEAN:
+        return cell_text(bool(cell.value))
+    if kind == xlrd.XL_CELL_ERROR:
+        return xlrd.error_text_from_code.get(cell.value, "#ERROR")
+    return cell_text(cell.value)
+
+
+# --- SPSS -------------------------------------------------------------------------------------
+
+
+def _read_sav(path: Path) -> ImportedTable:
+    """An SPSS file: value labels become the answers, the codes go to ``value_labels``.
+
+    A code without a label stays a number. Variable labels become ``questions``. User-defined
+    missing values are missing. ``file_rows`` are the case numbers SPSS shows (1, 2, ...).
+    """
+    import pyreadstat
+
+    try:
+        frame, meta = pyreadstat.read_sav(str(path))
+    except Exception as exc:  # pyreadstat.ReadstatError and friends
+        raise StudyError(
+            f"the SPSS file cannot be read, it may be damaged ({exc})", file=path,
+            expected="a complete .sav file",
+        ) from None
+    value_labels: dict[str, dict] = {}
+    columns = {}
+    for name in frame.columns:
+        column = frame[name]
+        labels = meta.variable_value_labels.get(name)
+        if labels:
+            value_labels[name] = {_plain_number(code): label for code, label in labels.items()}
+            named = column.map(labels)
+            column = named.astype(object).where(named.notna(), column.astype(object))
+        columns[name] = _spss_cells(column)
+    table = pd.DataFrame(columns, index=pd.RangeIndex(len(frame)))
+    questions = {
+        name: label.strip()
+        for name, label in meta.column_names_to_labels.items()
+        if label and label.strip()
+    }
+    notes = ["read an SPSS data file; value labels replace the codes"] if value_labels else [
+        "read an SPSS data file"
+    ]
+    return ImportedTable(
+        frame=table, path=path, format="sav", file_rows=np.arange(1, len(frame) + 1),
+        questions=questions, value_labels=value_labels, notes=notes,
+    )
+
+
+def _plain_number(value):
+    """1.0 -> 1 so that float codes from SPSS and their labels' keys match."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def _spss_cells(column: pd.Series) -> pd.Series:
+    """Dates to ISO text, empty strings to missing; numbers stay numbers."""
+    if pd.api.types.is_datetime64_any_dtype(column):
+        text = column.dt.strftime("%Y-%m-%d %H:%M:%S").str.removesuffix(" 00:00:00")
+        return text.astype(object).where(column.notna(), None)
+    if pd.api.types.is_numeric_dtype(column):
+        return column
+    return column.astype(object).map(_spss_value)
+
+
+def _spss_value(value):
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return None
+    if isinstance(value, (str, dt.date, dt.time)):
+        return cell_text(value)
+    return _plain_number(value)
+
+
+# --- delimited text ---------------------------------------------------------------------------
+
+
+def _read_text(path: Path, head: bytes) -> Grid:
+    encoding = _encoding(path, head)
+    sample = _decode_sample(head, encoding)
+    if _looks_binary(sample):
+        raise StudyError(
+            "the file is not a table (binary content)", file=path,
+            expected="CSV/text, xlsx, xls or SPSS .sav",
+        )
+    if re.match(r"\s*<(!doctype html|html|table)", sample[:1024], re.IGNORECASE):
+        raise StudyError(
+            "the file is a web page (HTML), not a table export", file=path,
+            expected="CSV, xlsx, xls or .sav (open it in Excel and save it as xlsx)",
+        )
+    complete = len(head) < _SAMPLE_BYTES
+    delimiter, width = _sniff_delimiter(sample, complete)
+    try:
+        grid = pd.read_csv(
+            path, sep=delimiter, header=None, names=range(width), dtype=str, encoding=encoding,
+            keep_default_na=False, na_values=[""], skip_blank_lines=False, engine="c",
+            quotechar='"', doublequote=True,
+        )
+    except pd.errors.ParserError as exc:
+        raise _parser_error(path, exc, width) from None
+    except UnicodeDecodeError as exc:
+        raise StudyError(
+            f"the text cannot be decoded as {encoding} ({exc.reason})", file=path,
+            expected="UTF-8, UTF-8 with BOM, GBK/GB18030 or UTF-16 text",
+        ) from None
+    grid.attrs.update(container="csv", encoding=encoding, delimiter=delimiter)
+    return grid
+
+
+def _encoding(path: Path, head: bytes) -> str:
+    """UTF-16 (BOM), else strict UTF-8 over the whole file (BOM skipped), else GB18030."""
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    decoder = codecs.getincrementaldecoder("utf-8")("strict")
+    try:
+        with path.open("rb") as handle:
+            while chunk := handle.read(_CHUNK_BYTES):
+                decoder.decode(chunk)
+            decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return "gb18030"
+    return "utf-8-sig" if head.startswith(codecs.BOM_UTF8) else "utf-8"
+
+
+def _decode_sample(head: bytes, encoding: str) -> str:
+    decoder = codecs.getincrementaldecoder(encoding)("replace")
+    text = decoder.decode(head, final=len(head) < _SAMPLE_BYTES)
+    return text.removeprefix("\ufeff")
+
+
+def _looks_binary(sample: str) -> bool:
+    control = sum(1 for char in sample[:4096] if char < "\t" or "\r" < char < " ")
+    return "\x00" in sample[:4096] or control > len(sample[:4096]) * 0.01
+
+
+def _sniff_delimiter(sample: str, complete: bool) -> tuple[str, int]:
+    """The delimiter among , ; tab that splits the sample's rows most consistently.
+
+    Each candidate parses the sample with quoting (so quoted delimiters and newlines do not
+    count); the winner has the most rows with the modal number of fields (>1), ties broken by
+    more fields and then by the order , ; tab. Returns the delimiter and the widest row.
+    """
+    best = (",", 1)
+    best_score = (-1.0, 0)
+    for delimiter in DELIMITERS:
+        try:
+            records = list(csv.reader(io.StringIO(sample, newline=""), delimiter=delimiter))
+        except csv.Error:
+            continue
+        if not complete and len(records) > 1:
+            records = records[:-1]  # the last record may be cut by the sample's end
+        widths = [len(record) for record in records if any(field.strip() for field in record)]
+        if not widths:
+            continue
+        modal, count = Counter(widths).most_common(1)[0]
+        if modal < 2:
+            continue
+        score = (count / len(widths), modal)
+        if score > best_score:
+            best, best_score = (delimiter, max(widths)), score
+    if best_score[0] < 0:
+        widths = [len(record) for record in csv.reader(io.StringIO(sample, newline=""))]
+        best = (",", max(widths, default=1))
+    return best
+
+
+def _parser_error(path: Path, exc: Exception, width: int) -> StudyError:
+    text = str(exc)
+    found = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", text)
+    if found:
+        expected, line, seen = map(int, found.groups())
+        return StudyError(
+            f"row has {seen} cells, more than the {expected} of the rows above", file=path,
+            row=line, expected=f"at most {expected} cells per row (check quoting)",
+        )
+    found = re.search(r"EOF inside string starting at row (\d+)", text)
+    if found:
+        return StudyError(
+            "a quoted cell is never closed", file=path, row=int(found.group(1)) + 1,
+            expected='a closing " for every opening "',
+        )
+    return StudyError(f"the text cannot be read as a table ({text})", file=path)

@@ -1,0 +1,146 @@
+"""Plain tables (one header row) and the helpers every platform parser shares.
+
+A plain table is the fallback when no survey platform recognises a file: row 1 holds the column
+names, every later row is a respondent. The helpers turn header cells into the unique, stripped
+column names a study file refers to, and cut the data rows out of a grid keeping their file rows.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from surveys.errors import Location, StudyError
+from surveys.importers.base import Grid, ImportedTable
+
+__all__ = ["parse", "table_from_grid", "header_cells", "column_letter", "require_rows"]
+
+
+def column_letter(position: int) -> str:
+    """Spreadsheet letter of a 0-based column position: 0 -> ``A``, 26 -> ``AA``."""
+    letters = ""
+    position += 1
+    while position:
+        position, remainder = divmod(position - 1, 26)
+        letters = chr(ord("A") + remainder) + letters
+    return letters
+
+
+def header_cells(grid: Grid, row: int) -> list[str | None]:
+    """The cells of grid row ``row`` (0-based) stripped of surrounding white space; empty -> None."""
+    cells = []
+    for value in grid.iloc[row].tolist():
+        text = None if pd.isna(value) else str(value).strip()
+        cells.append(text or None)
+    return cells
+
+
+def require_rows(grid: Grid, path: Path, count: int, what: str) -> None:
+    """Raise a StudyError unless ``grid`` has at least ``count`` rows (the header rows)."""
+    if len(grid) < count:
+        raise StudyError(
+            f"the file has {len(grid)} row(s), too few for {what}",
+            file=path, expected=f"{count} header row(s) followed by the answers",
+        )
+
+
+def table_from_grid(
+    grid: Grid,
+    path: Path,
+    names: Sequence[str | None],
+    *,
+    first_data_row: int,
+    format: str,
+    header_row: int = 1,
+) -> ImportedTable:
+    """Name the grid's columns and cut out its data rows.
+
+    Parameters
+    ----------
+    grid : the file's cells (see :mod:`surveys.importers`).
+    path : the file, for messages.
+    names : one column name per grid column (``None`` or blank for a column without a name).
+    first_data_row : 0-based grid row of the first respondent.
+    format : the ``ImportedTable.format`` to set.
+    header_row : 1-based file row named in messages about the names.
+
+    Returns
+    -------
+    ImportedTable
+        ``frame`` with the stripped names as columns and a fresh 0-based index, ``file_rows`` the
+        1-based file row of each frame row.
+
+    Notes
+    -----
+    A column without a name and without any answer (trailing delimiters, formatted but empty
+    spreadsheet columns) is dropped with a note. Rows in which every cell is empty (blank lines)
+    are not respondents: they are skipped with a note naming them. A column without a name but
+    with answers, two columns with the same name, or no data row at all raise a StudyError.
+    """
+    names = [None if name is None or pd.isna(name) else str(name).strip() or None for name in names]
+    if len(names) != grid.shape[1]:
+        raise ValueError(f"{len(names)} names for {grid.shape[1]} grid columns")
+    data = grid.iloc[first_data_row:]
+    has_data = data.notna().any(axis=0).to_numpy()
+    unnamed = [i for i, name in enumerate(names) if name is None]
+    nameless_with_data = [i for i in unnamed if has_data[i]]
+    if nameless_with_data:
+        letters = [column_letter(i) for i in nameless_with_data]
+        raise StudyError(
+            f"column(s) {', '.join(letters)} have answers but no name in the header",
+            file=path, row=header_row, column=letters[0], expected="a name for every column",
+            more=[Location(str(path), header_row, letter) for letter in letters[1:]],
+        )
+    keep = [i for i, name in enumerate(names) if name is not None]
+    _check_unique([names[i] for i in keep], keep, path, header_row)
+    notes = []
+    if len(keep) < len(names):
+        notes.append(f"{len(names) - len(keep)} empty column(s) without a name were ignored")
+
+    frame = data.iloc[:, keep]
+    frame.columns = [names[i] for i in keep]
+    blank = frame.isna().all(axis=1).to_numpy()
+    if blank.any():
+        skipped = (frame.index[blank] + 1).tolist()
+        shown = ", ".join(map(str, skipped[:10])) + (" ..." if len(skipped) > 10 else "")
+        notes.append(f"{len(skipped)} empty row(s) skipped (file rows {shown})")
+        frame = frame.loc[~blank]
+    if frame.empty:
+        raise StudyError(
+            "the file has a header but no answers", file=path, row=first_data_row + 1,
+            expected="at least one respondent below the header",
+        )
+    file_rows = frame.index.to_numpy(dtype=np.int64) + 1
+    return ImportedTable(
+        frame=frame.reset_index(drop=True), path=path, format=format, file_rows=file_rows,
+        notes=notes,
+    )
+
+
+def _check_unique(names: list[str], positions: list[int], path: Path, header_row: int) -> None:
+    seen: dict[str, list[int]] = {}
+    for name, position in zip(names, positions):
+        seen.setdefault(name, []).append(position)
+    repeated = {name: where for name, where in seen.items() if len(where) > 1}
+    if repeated:
+        described = "; ".join(
+            f"'{name}' in columns {', '.join(column_letter(i) for i in where)}"
+            for name, where in repeated.items()
+        )
+        first = next(iter(repeated))
+        raise StudyError(
+            f"duplicate column names: {described}", file=path, row=header_row, column=first,
+            expected="every column name once (rename the duplicates in the file)",
+        )
+
+
+def parse(grid: Grid, path: Path) -> ImportedTable:
+    """A plain table: the first row names the columns, every later row is a respondent."""
+    if grid.empty:
+        raise StudyError("the file is empty", file=path, expected="a header row and answers")
+    return table_from_grid(
+        grid, path, header_cells(grid, 0), first_data_row=1,
+        format=grid.attrs.get("container", "csv"),
+    )
