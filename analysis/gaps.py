@@ -15,7 +15,7 @@ import pandas as pd
 from scipy import optimize, special, stats
 from statsmodels.stats.multitest import multipletests
 
-from analysis.indices import _plain, dimension_scores, group_indices
+from analysis.indices import IndexSpec, _plain, dimension_scores, group_indices
 
 __all__ = [
     "adjust_pvalues",
@@ -397,29 +397,21 @@ def _bootstrap_change(index: str, name: str, before, after, confidence: float) -
 def waves_section(
     frames_by_wave: Mapping[str, Mapping[str, pd.DataFrame]],
     *,
-    dimensions: Mapping[str, Sequence[str]],
-    scale: tuple[float, float],
-    satisfaction: Sequence[str] = (),
-    loyalty: Sequence[str] = (),
-    nps: str | None = None,
-    expectation: Mapping[str, str] | None = None,
-    importance: Mapping[str, str] | None = None,
-    weights="equal",
-    min_share: float = 0.5,
     confidence: float = 0.95,
-    n_boot: int = 2000,
     seed: int = 0,
+    **index_options,
 ) -> dict:
     """The ``waves`` block: every index per wave and its change between consecutive waves.
 
     Parameters
     ----------
     frames_by_wave : wave -> {group -> respondents x items}, in wave order.
-    dimensions, scale, satisfaction, loyalty, nps, expectation, importance, weights, min_share,
-    n_boot : as in :func:`analysis.indices.indices_section`.
     confidence : level of the change intervals.
     seed : bootstrap seed; wave *k* uses the seed sequence ``[seed, k]`` so that waves are
         resampled independently.
+    **index_options : ``dimensions``, ``scale`` and the other keyword arguments of
+        :func:`analysis.indices.indices_section` except ``segments`` and ``min_n``
+        (see :class:`analysis.indices.IndexSpec`).
 
     Returns
     -------
@@ -435,14 +427,12 @@ def waves_section(
     NPS: z = diff / sqrt(se1^2 + se2^2) with the NPS standard errors of :func:`analysis.indices.nps`,
     Wald CI diff +- z se (Rocks 2016, section 4, difference of two independent NPS).
     """
-    options = dict(dimensions=dimensions, scale=scale, satisfaction=satisfaction,
-                   loyalty=loyalty, nps=nps, expectation=expectation, importance=importance,
-                   weights=weights, min_share=min_share, n_boot=n_boot)
+    spec = IndexSpec(**index_options)
     waves = list(frames_by_wave)
     results: dict[str, dict] = {}
     for k, wave in enumerate(waves):
         for group, frame in frames_by_wave[wave].items():
-            results.setdefault(group, {})[wave] = group_indices(frame, seed=[seed, k], **options)
+            results.setdefault(group, {})[wave] = group_indices(frame, spec, [seed, k])
     groups = {}
     for group, by_wave in results.items():
         present = [w for w in waves if w in by_wave]
@@ -450,7 +440,7 @@ def waves_section(
         for w0, w1 in zip(present, present[1:]):
             r0, r1 = by_wave[w0], by_wave[w1]
             rows = []
-            for dim in dimensions:
+            for dim in spec.dimensions:
                 x = r0.respondent_scores[dim].dropna().to_numpy()
                 y = r1.respondent_scores[dim].dropna().to_numpy()
                 welch = _welch(y, x, confidence)

@@ -14,7 +14,6 @@ available; nothing is imputed.
 from __future__ import annotations
 
 import math
-import warnings
 from dataclasses import dataclass, field
 from typing import Mapping, Sequence
 
@@ -35,6 +34,7 @@ __all__ = [
     "check_nps_values",
     "nps",
     "NPSResult",
+    "IndexSpec",
     "group_indices",
     "indices_section",
 ]
@@ -609,7 +609,8 @@ def _nps_entry(result: NPSResult) -> dict:
 
 
 def _cb_entry(row) -> dict:
-    return {"ratio_of_means": _plain(row["ratio_of_means"]), "mean_ratio": _plain(row["mean_ratio"]),
+    return {"ratio_of_means": _plain(row["ratio_of_means"]),
+            "mean_ratio": _plain(row["mean_ratio"]),
             "class": row["class"], "difference": _plain(row["difference"]), "n": int(row["n"]),
             "n_ratio": int(row["n_ratio"]), "mean_b": _plain(row["mean_b"]),
             "mean_a": _plain(row["mean_a"])}
@@ -638,7 +639,8 @@ class GroupIndices:
             for _, row in self.cb[self.cb["level"] == "dimension"].iterrows():
                 members = self.dimension_items[row["name"]]
                 cb[row["name"]] = {**_cb_entry(row), "items": {
-                    r["name"]: _cb_entry(r) for _, r in item_rows.iterrows() if r["name"] in members}}
+                    r["name"]: _cb_entry(r) for _, r in item_rows.iterrows()
+                    if r["name"] in members}}
         return {
             "n": self.n,
             "dimensions": {r["name"]: _stat_entry(r) for _, r in dims.iterrows()},
@@ -651,48 +653,55 @@ class GroupIndices:
         }
 
 
-def group_indices(
-    frame: pd.DataFrame,
-    *,
-    dimensions: Mapping[str, Sequence[str]],
-    scale: tuple[float, float],
-    satisfaction: Sequence[str] = (),
-    loyalty: Sequence[str] = (),
-    nps: str | None = None,
-    expectation: Mapping[str, str] | None = None,
-    importance: Mapping[str, str] | None = None,
-    weights="equal",
-    min_share: float = 0.5,
-    cb_tol: float = 0.05,
-    n_boot: int = 2000,
-    seed: int | None = 0,
-) -> GroupIndices:
-    """Every index of one set of respondents; see :func:`indices_section` for the parameters."""
-    expectation = dict(expectation or {})
-    importance = dict(importance or {})
-    index_items = list(satisfaction) or list(dict.fromkeys(
+@dataclass(frozen=True)
+class IndexSpec:
+    """What to compute for a set of respondents; the fields are the keyword arguments of
+    :func:`indices_section` (which documents them) other than ``frames``, ``segments``, ``min_n`` and
+    ``seed``."""
+
+    dimensions: Mapping[str, Sequence[str]]
+    scale: tuple[float, float]
+    satisfaction: Sequence[str] = ()
+    loyalty: Sequence[str] = ()
+    nps: str | None = None
+    expectation: Mapping[str, str] | None = None
+    importance: Mapping[str, str] | None = None
+    weights: object = "equal"
+    min_share: float = 0.5
+    cb_tol: float = 0.05
+    n_boot: int = 2000
+
+
+def group_indices(frame: pd.DataFrame, spec: IndexSpec, seed=0) -> GroupIndices:
+    """Every index of one set of respondents (a group, a segment cell or a wave).
+
+    Parameters
+    ----------
+    frame : respondents x columns.
+    spec : what to compute.
+    seed : seed of the bootstrap (anything ``numpy.random.default_rng`` accepts).
+    """
+    dimensions = spec.dimensions
+    index_items = list(spec.satisfaction) or list(dict.fromkeys(
         i for its in dimensions.values() for i in its))
-    w = _item_weights(frame, index_items, dimensions, weights, importance)
-    csi = satisfaction_index(frame, index_items, scale, weights=w, n_boot=n_boot, seed=seed)
-    loyal = (satisfaction_index(frame, list(loyalty), scale, n_boot=n_boot, seed=seed)
-             if loyalty else None)
+    w = _item_weights(frame, index_items, dimensions, spec.weights, dict(spec.importance or {}))
+    csi = satisfaction_index(frame, index_items, spec.scale, weights=w, n_boot=spec.n_boot,
+                             seed=seed)
+    loyal = (satisfaction_index(frame, list(spec.loyalty), spec.scale, n_boot=spec.n_boot,
+                                seed=seed) if spec.loyalty else None)
     score = None
-    if nps is not None:
-        check_nps_values(frame, nps)
-        score = _nps_of(frame, nps)
+    if spec.nps is not None:
+        check_nps_values(frame, spec.nps)
+        score = nps(pd.to_numeric(frame[spec.nps], errors="coerce"))
     notes = [f"csi: {m}" for m in csi.warnings]
     notes += [f"loyalty_index: {m}" for m in (loyal.warnings if loyal else [])]
-    scores = score_table(frame, dimensions, scale, min_share=min_share)
+    scores = score_table(frame, dimensions, spec.scale, min_share=spec.min_share)
     for _, row in scores[scores["n"] == 0].iterrows():
         notes.append(f"{row['level']} {row['name']}: no answers")
-    cb = (cb_ratio(frame, expectation, dimensions, tol=cb_tol, min_share=min_share)
-          if expectation else pd.DataFrame())
-    return GroupIndices(len(frame), scores, dimension_scores(frame, dimensions, min_share), csi,
-                        loyal, score, cb, notes, dict(dimensions))
-
-
-def _nps_of(frame: pd.DataFrame, column: str) -> NPSResult:
-    return nps(pd.to_numeric(frame[column], errors="coerce"))
+    cb = (cb_ratio(frame, spec.expectation, dimensions, tol=spec.cb_tol, min_share=spec.min_share)
+          if spec.expectation else pd.DataFrame())
+    return GroupIndices(len(frame), scores, dimension_scores(frame, dimensions, spec.min_share),
+                        csi, loyal, score, cb, notes, dict(dimensions))
 
 
 def indices_section(
@@ -743,12 +752,11 @@ def indices_section(
     ------
     StudyError for NPS answers outside 0-10 (naming rows), bad weights or an inconsistent AHP matrix.
     """
-    options = dict(dimensions=dimensions, scale=scale, satisfaction=satisfaction, loyalty=loyalty,
-                   nps=nps, expectation=expectation, importance=importance, weights=weights,
-                   min_share=min_share, cb_tol=cb_tol, n_boot=n_boot, seed=seed)
+    spec = IndexSpec(dimensions, scale, satisfaction, loyalty, nps, expectation, importance,
+                     weights, min_share, cb_tol, n_boot)
     section = {}
     for group, frame in frames.items():
-        entry = group_indices(frame, **options).to_json()
+        entry = group_indices(frame, spec, seed).to_json()
         entry["segments"] = {}
         for column in segments:
             if column not in frame.columns:
@@ -756,7 +764,7 @@ def indices_section(
                 continue
             cells = {}
             for level, cell in frame.groupby(column, sort=True, dropna=True):
-                cell_entry = group_indices(cell, **options).to_json()
+                cell_entry = group_indices(cell, spec, seed).to_json()
                 cell_entry["small"] = len(cell) < min_n
                 cells[str(level)] = cell_entry
             entry["segments"][column] = cells

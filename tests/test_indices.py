@@ -1,4 +1,4 @@
-"""Indices against R (tests/reference/indices.R -> indices.json, data in tests/fixtures/indices*.csv)."""
+"""Indices against R (tests/reference/indices.R -> indices.json; data tests/fixtures/indices*.csv)."""
 import json
 from pathlib import Path
 
@@ -90,7 +90,8 @@ def test_nps_of_no_answers_is_undefined():
 
 
 def test_nps_out_of_range_names_rows_and_column():
-    frame = pd.DataFrame({"rec": [3.0, 11.0, 7.5, np.nan, -1.0, 10.0]}, index=[10, 11, 12, 13, 14, 15])
+    frame = pd.DataFrame({"rec": [3.0, 11.0, 7.5, np.nan, -1.0, 10.0]},
+                         index=[10, 11, 12, 13, 14, 15])
     with pytest.raises(StudyError) as err:
         check_nps_values(frame, "rec")
     assert err.value.column == "rec" and err.value.row == 11
@@ -168,7 +169,8 @@ def test_ahp_rejects_inconsistent_and_malformed_matrices():
     with pytest.raises(StudyError, match=r"inconsistent: consistency ratio CR = 6\.130") as err:
         ahp_weights(bad, ["a", "b", "c"], key="weights.ahp")
     assert err.value.key == "weights.ahp" and err.value.expected == "CR <= 0.1"
-    with pytest.raises(StudyError, match=r"not reciprocal: a vs b is 3 but b vs a is 2 \(expected b vs a = 1/3\)"):
+    reciprocal = r"not reciprocal: a vs b is 3 but b vs a is 2 \(expected b vs a = 1/3\)"
+    with pytest.raises(StudyError, match=reciprocal):
         ahp_weights([[1, 3], [2, 1]], ["a", "b"])
     with pytest.raises(StudyError, match="2 x 2 but 3 elements"):
         ahp_weights([[1, 3], [1 / 3, 1]], ["a", "b", "c"])
