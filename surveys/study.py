@@ -80,9 +80,9 @@ class Scale:
     max: float
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class GroupSource:
-    """Where one group's answers of one wave come from."""
+    """Where one group's answers of one wave come from (compared and hashed by identity)."""
 
     group: str
     wave: str

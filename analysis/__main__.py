@@ -1,0 +1,63 @@
+"""Command line: ``python -m analysis run STUDY.yaml --out DIR`` and ``python -m analysis store ...``.
+
+Bad input exits with status 2 and one line on stderr naming file, row and column; no traceback.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+
+from surveys.errors import StudyError
+
+
+def _run(args: argparse.Namespace) -> int:
+    from .pipeline import analyse, write_results
+    from surveys.load import load_study
+
+    data = load_study(args.study)
+    results = analyse(data, progress=None if args.quiet else
+                      (lambda key: print(f"… {key}", file=sys.stderr)))
+    path = write_results(results, args.out)
+    print(path)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m analysis",
+                                     description="Analyse CRM questionnaire studies.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    run = sub.add_parser("run", help="load, clean and analyse a study; write results.json")
+    run.add_argument("study", help="the study file (YAML)")
+    run.add_argument("--out", required=True, help="output folder")
+    run.add_argument("--lang", choices=["zh", "en"], default="zh", help="report language")
+    run.add_argument("--quiet", action="store_true", help="no progress lines")
+    run.add_argument("--debug", action="store_true", help="show a traceback on internal errors")
+    run.set_defaults(func=_run)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["store"]:
+        from surveys.store_cli import main as store_main
+
+        return store_main(argv[1:])
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except StudyError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:
+        print(f"error: {exc.filename or ''}: {exc.strerror}", file=sys.stderr)
+        return 2
+    except Exception as exc:  # a bug of ours: one line, the traceback only on request
+        if getattr(args, "debug", False):
+            raise
+        print(f"internal error: {type(exc).__name__}: {exc} (run again with --debug for details)",
+              file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

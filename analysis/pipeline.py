@@ -1,0 +1,95 @@
+"""The whole analysis of a study, as one JSON-ready dict: the content of ``results.json``.
+
+``run_study(path)`` loads and cleans the study (:mod:`surveys.load`) and calls each section builder
+of ``analysis`` on the scored data. Every key is documented in the README ("results.json
+reference"); keys are never renamed silently.
+"""
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+from typing import Any, Callable
+
+from surveys.load import StudyData, load_study
+from surveys.study import Study
+
+__all__ = ["RESULTS_VERSION", "analyse", "run_study", "write_results", "to_json_ready"]
+
+#: bumped when a key changes meaning or is removed (adding keys does not bump it)
+RESULTS_VERSION = 1
+
+
+def study_section(data: StudyData) -> dict:
+    """Title, scale, waves and the rows read / kept / excluded per group and wave."""
+    study = data.study
+
+    def counts(wave: str) -> dict:
+        return {g: {"n": d.quality.n, "n_raw": d.quality.n_raw, "excluded": d.quality.excluded}
+                for (w, g), d in data.groups.items() if w == wave}
+
+    return {
+        "title": study.title,
+        "wave": study.wave,
+        "scale": {"min": data.scale.min, "max": data.scale.max, "inferred": data.scale_inferred},
+        "dimensions": study.dimensions,
+        "reverse": study.reverse,
+        "groups": counts(study.wave),
+        "waves": {w: counts(w) for w in study.waves},
+        "files": {f"{d.wave}/{d.group}": {"file": d.source.file.name, "format": d.table.format}
+                  for d in data.groups.values()},
+        "fingerprint": data.fingerprint,
+        "notes": data.notes,
+    }
+
+
+def quality_section(data: StudyData) -> dict:
+    """The data-quality report of every group of the current wave (earlier waves under "waves")."""
+    current = {g: d.quality.to_json() for (w, g), d in data.groups.items()
+               if w == data.study.wave}
+    earlier = {w: {g: d.quality.to_json() for (w2, g), d in data.groups.items() if w2 == w}
+               for w in data.study.waves if w != data.study.wave}
+    return {**current, "waves": earlier} if earlier else current
+
+
+def _sections(study: Study) -> list[tuple[str, Callable[[StudyData], Any]]]:
+    """(key, builder) for every analysis section, in results.json order."""
+    return [("study", study_section), ("quality", quality_section)]
+
+
+def analyse(data: StudyData, progress: Callable[[str], None] | None = None) -> dict:
+    """Every section for a loaded study; ``progress(key)`` is called before each section."""
+    results: dict[str, Any] = {"version": RESULTS_VERSION}
+    for key, build in _sections(data.study):
+        if progress is not None:
+            progress(key)
+        results[key] = build(data)
+    return to_json_ready(results)
+
+
+def run_study(path: str | Path) -> dict:
+    """Load, clean and analyse the study file at ``path``."""
+    return analyse(load_study(path))
+
+
+def to_json_ready(value: Any) -> Any:
+    """Plain JSON types: NaN and infinities become None, numpy scalars Python numbers."""
+    if isinstance(value, dict):
+        return {str(k): to_json_ready(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [to_json_ready(v) for v in value]
+    if hasattr(value, "item") and not isinstance(value, (str, bytes)):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def write_results(results: dict, out_dir: str | Path) -> Path:
+    """Write ``results.json`` (UTF-8, Chinese kept readable) into ``out_dir``."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / "results.json"
+    path.write_text(json.dumps(results, ensure_ascii=False, indent=1, allow_nan=False),
+                    encoding="utf-8")
+    return path

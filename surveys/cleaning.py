@@ -1,0 +1,190 @@
+"""Data-quality checks of one group's answers, and the rows the study file excludes.
+
+Every check is a pure function of the coded answers (numbers, NaN for missing) and returns which
+rows or cells it flags; :func:`quality_report` runs them all and decides what is excluded by the
+study file's ``exclude`` rules. Nothing is dropped silently: the report lists each finding with its
+file row and column and counts how many rows each rule removed.
+
+Rules
+-----
+- ``invalid``: an answer that is not a number or label (``non_numeric``) or lies outside the scale
+  (``out_of_range``). Found while coding (:mod:`surveys.load`); reported here.
+- ``missing``: missing answers per item and per respondent (summaries, not one finding a cell).
+- ``duplicates``: a row whose respondent id repeats an earlier row's, or whose answers to every
+  non-metadata column equal an earlier row's (a double submission). The first occurrence is kept.
+- ``straightliners``: a respondent whose raw answers (before reverse coding) to all dimension items
+  are one and the same value, with at least ``MIN_STRAIGHT_ITEMS`` items answered. Identical answers
+  to a reverse-coded and a normal item contradict each other, so this is a strong signal.
+- ``speeders``: completion time below a third of the group's median completion time.
+- ``zero_variance``: an item every respondent answered the same way (or nobody answered).
+
+Rows excluded: for each rule switched on under ``exclude`` the rows it flags are removed; a row
+flagged by several rules is counted under the first of duplicates, speeders, straightliners, so the
+counts add up to the rows removed.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+__all__ = [
+    "MIN_STRAIGHT_ITEMS", "SPEEDER_FRACTION", "EXCLUSION_ORDER", "QualityReport",
+    "duplicate_rows", "straightliners", "speeders", "zero_variance_items", "missing_summary",
+    "quality_report",
+]
+
+MIN_STRAIGHT_ITEMS = 5
+SPEEDER_FRACTION = 1 / 3
+EXCLUSION_ORDER = ("duplicates", "speeders", "straightliners")
+EXAMPLES_PER_RULE = 50
+
+
+def duplicate_rows(answers: pd.DataFrame, id_column: str | None = None,
+                   ignore: list[str] = ()) -> pd.Series:
+    """Rows repeating an earlier row's respondent id, or all its answers (first kept).
+
+    ``ignore`` names metadata columns (serial number, submission time, duration) left out of the
+    comparison of answers. Missing ids are never duplicates of each other.
+    """
+    flagged = pd.Series(False, index=answers.index)
+    if id_column is not None and id_column in answers:
+        ids = answers[id_column]
+        flagged |= ids.notna() & ids.duplicated(keep="first")
+    compared = [c for c in answers.columns if c not in set(ignore) and c != id_column]
+    if compared:
+        flagged |= answers[compared].duplicated(keep="first")
+    return flagged
+
+
+def straightliners(raw_codes: pd.DataFrame, min_items: int = MIN_STRAIGHT_ITEMS) -> pd.Series:
+    """Respondents giving one identical raw answer to every item they answered (≥ ``min_items``)."""
+    answered = raw_codes.notna().sum(axis=1)
+    spread = raw_codes.max(axis=1) - raw_codes.min(axis=1)
+    return (answered >= min_items) & (spread == 0)
+
+
+def speeders(seconds: pd.Series, fraction: float = SPEEDER_FRACTION) -> tuple[pd.Series, float]:
+    """Rows faster than ``fraction`` × the median completion time; returns (flags, threshold)."""
+    median = seconds.median()
+    if not np.isfinite(median):
+        return pd.Series(False, index=seconds.index), float("nan")
+    threshold = fraction * median
+    return seconds < threshold, float(threshold)
+
+
+def zero_variance_items(codes: pd.DataFrame) -> list[str]:
+    """Items with fewer than two distinct answered values."""
+    return [c for c in codes.columns if codes[c].nunique(dropna=True) < 2]
+
+
+def missing_summary(codes: pd.DataFrame) -> dict:
+    """Missing answers per item (count, share) and the distribution over respondents."""
+    n = len(codes)
+    per_item = codes.isna().sum()
+    per_row = codes.isna().sum(axis=1)
+    return {
+        "items": {c: {"missing": int(per_item[c]), "share": float(per_item[c] / n) if n else None}
+                  for c in codes.columns},
+        "respondents_with_missing": int((per_row > 0).sum()),
+        "respondents_all_missing": int((per_row == codes.shape[1]).sum()) if codes.shape[1] else 0,
+        "max_missing_per_respondent": int(per_row.max()) if n else 0,
+    }
+
+
+@dataclass
+class QualityReport:
+    """Findings for one group of one wave and the resulting exclusions.
+
+    ``findings`` has one row a finding: rule, row (file row), column, value, detail.
+    ``flags`` maps each row-level rule to a boolean Series over the group's rows.
+    ``excluded`` maps each rule to the number of rows it removed (0 when switched off).
+    """
+
+    group: str
+    wave: str
+    n_raw: int
+    findings: pd.DataFrame
+    flags: dict[str, pd.Series]
+    excluded: dict[str, int]
+    keep: pd.Series
+    missing: dict
+    zero_variance: list[str]
+    notes: list[str] = field(default_factory=list)
+    thresholds: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def n(self) -> int:
+        return int(self.keep.sum())
+
+    def to_json(self) -> dict:
+        """The group's entry of results.json "quality" (examples capped per rule)."""
+        rules = {}
+        for rule in ("non_numeric", "out_of_range", *EXCLUSION_ORDER):
+            sub = self.findings[self.findings["rule"] == rule]
+            rules[rule] = {
+                "count": int(len(sub)),
+                "excluded": self.excluded.get(rule, 0),
+                "examples": [
+                    {"row": int(r.row), "column": r.column, "value": r.value, "detail": r.detail}
+                    for r in sub.head(EXAMPLES_PER_RULE).itertuples()
+                ],
+            }
+        return {"n_raw": self.n_raw, "n": self.n, "rules": rules, "missing": self.missing,
+                "zero_variance": self.zero_variance, "thresholds": self.thresholds,
+                "notes": self.notes}
+
+
+def _row_findings(rule: str, flags: pd.Series, file_rows: pd.Series, detail: str) -> pd.DataFrame:
+    rows = file_rows[flags]
+    return pd.DataFrame({"rule": rule, "row": rows.to_numpy(), "column": None, "value": None,
+                         "detail": detail})
+
+
+def quality_report(*, group: str, wave: str, codes: pd.DataFrame, raw_dimension_codes: pd.DataFrame,
+                   file_rows: pd.Series, invalid: pd.DataFrame, exclude: dict[str, bool],
+                   answers_for_duplicates: pd.DataFrame, id_column: str | None,
+                   ignore_for_duplicates: list[str], seconds: pd.Series | None,
+                   notes: list[str] = ()) -> QualityReport:
+    """Run every check on one group and decide the exclusions.
+
+    Parameters
+    ----------
+    codes : the numeric answers of every Likert item present (after coding, before reverse coding).
+    raw_dimension_codes : the dimension items of ``codes`` (straight-lining is judged on them).
+    file_rows : the file row of each row.
+    invalid : cells found invalid while coding: columns rule, row, column, value, detail.
+    answers_for_duplicates : every column as read (after renaming), for the duplicate check.
+    seconds : completion time per row, if the file has one.
+    """
+    flags = {
+        "duplicates": duplicate_rows(answers_for_duplicates, id_column, ignore_for_duplicates),
+        "straightliners": straightliners(raw_dimension_codes),
+    }
+    thresholds = {}
+    if seconds is not None:
+        flags["speeders"], thresholds["speeder_seconds"] = speeders(seconds)
+    else:
+        flags["speeders"] = pd.Series(False, index=codes.index)
+    details = {
+        "duplicates": "same respondent id or same answers as an earlier row",
+        "straightliners": "the same answer to every dimension item",
+        "speeders": f"completed in less than {SPEEDER_FRACTION:.3g} of the median time"
+                    + (f" ({thresholds['speeder_seconds']:.0f} s)" if thresholds else ""),
+    }
+    parts = [invalid] + [_row_findings(rule, flags[rule], file_rows, details[rule])
+                         for rule in EXCLUSION_ORDER]
+    findings = pd.concat([p for p in parts if len(p)], ignore_index=True) if any(
+        len(p) for p in parts) else pd.DataFrame(columns=["rule", "row", "column", "value",
+                                                          "detail"])
+    keep = pd.Series(True, index=codes.index)
+    excluded = {}
+    for rule in EXCLUSION_ORDER:
+        removed = flags[rule] & keep if exclude.get(rule) else pd.Series(False, index=keep.index)
+        excluded[rule] = int(removed.sum())
+        keep &= ~removed
+    return QualityReport(group=group, wave=wave, n_raw=len(codes), findings=findings, flags=flags,
+                         excluded=excluded, keep=keep, missing=missing_summary(codes),
+                         zero_variance=zero_variance_items(codes), notes=list(notes),
+                         thresholds=thresholds)

@@ -1,0 +1,262 @@
+"""From a checked study file to clean, coded, reverse-scored data for every group and wave.
+
+For each data file of the study (:class:`~surveys.study.GroupSource`):
+
+1. read it with :func:`surveys.importers.read_table` (format sniffed from the content);
+2. rename columns by the group's ``rename`` (keys compared without surrounding white space) and
+   check that every dimension item is there (other declared columns must be in at least one group);
+3. code answers to numbers (:mod:`surveys.coding`: numbers, ``4分``, Likert labels, SPSS labels,
+   the study's ``labels``) and check the ranges: Likert items within ``scale``, the NPS column
+   whole numbers 0-10, revenue not negative. Invalid cells stop the load with a
+   :class:`~surveys.errors.StudyError` naming file, row and column, unless the study says
+   ``invalid: missing``, in which case they become missing answers and are listed in the report;
+4. run the data-quality checks (:mod:`surveys.cleaning`) and apply the study's exclusions;
+5. reverse-code the declared items, x' = min + max − x.
+
+The result, :class:`StudyData`, hands each analysis a mapping group → DataFrame per wave.
+"""
+from __future__ import annotations
+
+import hashlib
+import difflib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .cleaning import QualityReport, quality_report
+from .coding import code_answers
+from .errors import Location, StudyError
+from .importers import read_table
+from .importers.base import ImportedTable
+from .study import GroupSource, Scale, Study, read_study
+
+__all__ = ["GroupData", "StudyData", "load_study", "FILE_ROW", "NPS_RANGE"]
+
+#: column holding each row's row number in its file (kept through cleaning, for messages)
+FILE_ROW = "_file_row"
+NPS_RANGE = (0, 10)
+
+
+@dataclass
+class GroupData:
+    """One group's data of one wave.
+
+    ``data`` keeps every row read, one column per column of the file after renaming, with the
+    study's numeric columns coded to float (raw codes, before reverse coding) and ``_file_row``.
+    ``scored`` is ``data`` restricted to the kept rows with reverse-coded items: what analyses use.
+    """
+
+    source: GroupSource
+    table: ImportedTable
+    data: pd.DataFrame
+    scored: pd.DataFrame
+    quality: QualityReport
+
+    @property
+    def group(self) -> str:
+        return self.source.group
+
+    @property
+    def wave(self) -> str:
+        return self.source.wave
+
+
+@dataclass
+class StudyData:
+    """A loaded study: every group of every wave, with the scale actually used."""
+
+    study: Study
+    scale: Scale
+    groups: dict[tuple[str, str], GroupData]
+    scale_inferred: bool = False
+    fingerprint: str = ""
+    notes: list[str] = field(default_factory=list)
+
+    def frames(self, wave: str | None = None) -> dict[str, pd.DataFrame]:
+        """Group name -> scored DataFrame of one wave (default: the current wave)."""
+        wave = self.study.wave if wave is None else wave
+        return {g: d.scored for (w, g), d in self.groups.items() if w == wave}
+
+    def frames_by_wave(self) -> dict[str, dict[str, pd.DataFrame]]:
+        """Wave -> group -> scored DataFrame, oldest wave first."""
+        return {w: self.frames(w) for w in self.study.waves}
+
+
+def _suggest_columns(name: str, columns) -> str:
+    close = difflib.get_close_matches(name, list(columns), n=3, cutoff=0.5)
+    return f"; similar columns: {', '.join(repr(c) for c in close)}" if close else ""
+
+
+def _rename(table: ImportedTable, source: GroupSource) -> pd.DataFrame:
+    frame = table.frame
+    stripped = {str(c).strip(): c for c in frame.columns}
+    mapping = {}
+    for raw_name, item in source.rename.items():
+        if raw_name not in stripped:
+            raise StudyError(f"the file has no column '{raw_name}' to rename to '{item}'"
+                             f"{_suggest_columns(raw_name, stripped)}", file=source.file,
+                             key=f"groups.{source.group}.rename")
+        mapping[stripped[raw_name]] = item
+    renamed = frame.rename(columns=mapping)
+    names = [str(c).strip() for c in renamed.columns]
+    twice = sorted({n for n in names if names.count(n) > 1})
+    if twice:
+        raise StudyError(f"after renaming, two columns are called '{twice[0]}'", file=source.file,
+                         column=twice[0], key=f"groups.{source.group}.rename",
+                         expected="each item name once per file")
+    renamed.columns = names
+    return renamed
+
+
+def _check_columns(study: Study, frames: dict[GroupSource, pd.DataFrame]) -> None:
+    """Dimension items must be in every file; other declared columns in at least one."""
+    for source, frame in frames.items():
+        for item in study.items:
+            if item not in frame.columns:
+                raise StudyError(f"item '{item}' is not a column of this file"
+                                 f"{_suggest_columns(item, frame.columns)}", file=source.file,
+                                 column=item, expected="the item's column (or a 'rename' entry "
+                                 f"under groups.{source.group})")
+    optional = [c for c in [*study.numeric_columns, *study.category_columns, study.id,
+                            study.duration] if c is not None and c not in study.items]
+    for column in optional:
+        if not any(column in frame.columns for frame in frames.values()):
+            raise StudyError(f"column '{column}' declared in the study file is in none of the "
+                             "data files", file=study.path, column=column,
+                             expected="a column of at least one group (or a 'rename' entry)")
+
+
+def _infer_scale(coded: dict[GroupSource, pd.DataFrame], items: list[str]) -> Scale:
+    values = pd.concat([df[[c for c in items if c in df]].stack() for df in coded.values()])
+    if values.empty:
+        return Scale(1.0, 5.0)
+    return Scale(float(np.floor(values.min())), float(np.ceil(values.max())))
+
+
+def _range_problems(values: pd.Series, ok: pd.Series, rule_detail: str, column: str,
+                    file_rows: pd.Series, raw: pd.Series) -> pd.DataFrame:
+    bad = values.notna() & ~ok
+    return pd.DataFrame({"rule": "out_of_range", "row": file_rows[bad].to_numpy(),
+                         "column": column, "value": raw[bad].astype(str).to_numpy(),
+                         "detail": rule_detail})
+
+
+def _code_source(study: Study, source: GroupSource, table: ImportedTable,
+                 frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Code every numeric column present; returns (data, invalid cells)."""
+    file_rows = pd.Series(np.asarray(table.file_rows), index=frame.index)
+    data = frame.copy()
+    problems = []
+    for column in study.numeric_columns:
+        if column not in frame.columns:
+            continue
+        raw_column = next((k for k, v in source.rename.items() if v == column), column)
+        scale = None if study.scale is None else (study.scale.min, study.scale.max)
+        coded = code_answers(frame[column], file_rows=file_rows.to_numpy(), labels=study.labels,
+                             value_labels=table.value_labels.get(raw_column), scale=scale)
+        data[column] = coded.codes.astype("float64")
+        if len(coded.invalid):
+            problems.append(pd.DataFrame({
+                "rule": "non_numeric", "row": coded.invalid["row"].to_numpy(), "column": column,
+                "value": coded.invalid["value"].astype(str).to_numpy(),
+                "detail": "not a number or a known answer label"}))
+    data[FILE_ROW] = file_rows
+    invalid = pd.concat(problems, ignore_index=True) if problems else pd.DataFrame(
+        columns=["rule", "row", "column", "value", "detail"])
+    return data, invalid
+
+
+def _check_ranges(study: Study, scale: Scale, data: pd.DataFrame,
+                  frame: pd.DataFrame) -> pd.DataFrame:
+    rows = data[FILE_ROW]
+    out = []
+    for column in study.scored_items:
+        if column in data:
+            v = data[column]
+            out.append(_range_problems(v, v.between(scale.min, scale.max), f"outside the scale "
+                                       f"{scale.min:g}-{scale.max:g}", column, rows, frame[column]))
+    if study.nps is not None and study.nps in data:
+        v = data[study.nps]
+        ok = v.between(*NPS_RANGE) & (v == np.round(v))
+        out.append(_range_problems(v, ok, "not a whole number from 0 to 10", study.nps, rows,
+                                   frame[study.nps]))
+    for column in (study.revenue,):
+        if column is not None and column in data:
+            v = data[column]
+            out.append(_range_problems(v, v >= 0, "negative amount", column, rows, frame[column]))
+    return pd.concat(out, ignore_index=True) if out else pd.DataFrame(
+        columns=["rule", "row", "column", "value", "detail"])
+
+
+def _raise_invalid(source: GroupSource, invalid: pd.DataFrame) -> None:
+    first = invalid.iloc[0]
+    more = [Location(str(source.file), int(r.row), r.column)
+            for r in invalid.iloc[1:1000].itertuples()]
+    raise StudyError(f"answer '{first.value}' is {first.detail}", file=source.file,
+                     row=int(first.row), column=first.column, more=more,
+                     expected="a valid answer, or 'invalid: missing' in the study file to treat "
+                              "invalid answers as missing")
+
+
+def _seconds(study: Study, table: ImportedTable, data: pd.DataFrame) -> pd.Series | None:
+    if study.duration is not None and study.duration in data:
+        return pd.to_numeric(data[study.duration], errors="coerce")
+    if table.durations is not None:
+        return pd.Series(np.asarray(table.durations, dtype="float64"), index=data.index)
+    return None
+
+
+def reverse_code(data: pd.DataFrame, items: list[str], scale: Scale) -> pd.DataFrame:
+    """Reverse-score ``items`` present in ``data``: x' = min + max − x (missing stays missing)."""
+    present = [c for c in items if c in data]
+    if not present:
+        return data
+    out = data.copy()
+    out[present] = scale.min + scale.max - out[present]
+    return out
+
+
+def _fingerprint(study: Study) -> str:
+    digest = hashlib.sha256()
+    if study.path is not None:
+        digest.update(Path(study.path).read_bytes())
+    for path in study.data_files():
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def load_study(study: Study | str | Path) -> StudyData:
+    """Read, code, check and clean every file of a study (see the module docstring)."""
+    if not isinstance(study, Study):
+        study = read_study(study)
+    tables = {s: read_table(s.file, sheet=s.sheet) for s in study.sources}
+    frames = {s: _rename(tables[s], s) for s in study.sources}
+    _check_columns(study, frames)
+    coded = {s: _code_source(study, s, tables[s], frames[s]) for s in study.sources}
+    scale = study.scale or _infer_scale({s: c[0] for s, c in coded.items()}, study.scored_items)
+    groups = {}
+    for source in study.sources:
+        data, invalid = coded[source]
+        invalid = pd.concat([invalid, _check_ranges(study, scale, data, frames[source])],
+                            ignore_index=True)
+        if len(invalid) and study.invalid == "error":
+            _raise_invalid(source, invalid)
+        for column, rows in invalid.groupby("column")["row"]:  # invalid: missing
+            data.loc[data[FILE_ROW].isin(rows), column] = np.nan
+        table = tables[source]
+        items = [c for c in study.scored_items if c in data]
+        meta = list(table.meta_columns.values())
+        report = quality_report(
+            group=source.group, wave=source.wave, codes=data[items],
+            raw_dimension_codes=data[study.items], file_rows=data[FILE_ROW], invalid=invalid,
+            exclude=study.exclude, answers_for_duplicates=frames[source],
+            id_column=study.id if study.id in data else table.meta_columns.get("id"),
+            ignore_for_duplicates=meta, seconds=_seconds(study, table, data), notes=table.notes)
+        scored = reverse_code(data[report.keep.to_numpy()], study.reverse, scale)
+        groups[(source.wave, source.group)] = GroupData(source, table, data, scored, report)
+    notes = [] if study.scale else [f"no scale in the study file: {scale.min:g}-{scale.max:g} "
+                                    "taken from the answers"]
+    return StudyData(study=study, scale=scale, groups=groups, scale_inferred=study.scale is None,
+                     fingerprint=_fingerprint(study), notes=notes)

@@ -1,0 +1,112 @@
+"""Loading a study: renaming, coding, range checks, the quality report and exclusions."""
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from surveys.errors import StudyError
+from surveys.load import FILE_ROW, load_study
+
+HEADER = "id,secs,Q1,Q2,Q3,Q4,Q5,Q6,REC\n"
+ROWS = [
+    "r1,300,4,5,4,2,4,4,9",
+    "r2,320,3,3,4,3,3,4,7",
+    "r3,40,4,4,5,1,5,4,10",     # speeder: 40 < 310 / 3
+    "r4,280,5,5,5,5,5,5,8",     # straight-liner (raw answers, before reversing Q4)
+    "r5,310,2,,3,4,2,3,3",      # a skipped answer
+    "r2,330,3,3,4,3,3,4,7",     # same id as row 3: duplicate
+    "r6,290,满意,非常满意,4分,2,4,4,6",  # labels and a score
+]
+STUDY = """
+title: 测试
+scale: {min: 1, max: 5}
+groups:
+  customers: {file: c.csv, rename: {secs: duration_s}}
+dimensions:
+  a: [Q1, Q2, Q3]
+  b: [Q4, Q5, Q6]
+reverse: [Q4]
+nps: REC
+id: id
+duration: duration_s
+"""
+
+
+def write(folder: Path, rows=ROWS, study=STUDY) -> Path:
+    (folder / "c.csv").write_text(HEADER + "\n".join(rows) + "\n", encoding="utf-8")
+    (folder / "study.yaml").write_text(study, encoding="utf-8")
+    return folder / "study.yaml"
+
+
+def test_codes_reverses_and_keeps_file_rows(tmp_path):
+    data = load_study(write(tmp_path))
+    frame = data.frames()["customers"]
+    assert frame[FILE_ROW].tolist() == [2, 3, 4, 5, 6, 7, 8]
+    assert frame["Q4"].tolist() == [4, 3, 5, 1, 2, 3, 4]  # 6 - x
+    assert frame.loc[frame[FILE_ROW] == 8, ["Q1", "Q2", "Q3"]].to_numpy().tolist() == [[4, 5, 4]]
+    assert np.isnan(frame.loc[frame[FILE_ROW] == 6, "Q2"]).all()
+
+
+def test_quality_report_flags_without_excluding(tmp_path):
+    report = load_study(write(tmp_path)).groups[("1", "customers")].quality
+    flagged = {rule: report.findings.loc[report.findings["rule"] == rule, "row"].tolist()
+               for rule in ("duplicates", "speeders", "straightliners")}
+    assert flagged == {"duplicates": [7], "speeders": [4], "straightliners": [5]}
+    assert report.excluded == {"duplicates": 0, "speeders": 0, "straightliners": 0}
+    assert report.n == report.n_raw == 7
+    assert report.missing["items"]["Q2"] == {"missing": 1, "share": 1 / 7}
+
+
+def test_exclusions_counted_per_rule(tmp_path):
+    study = STUDY + "exclude: {straightliners: true, speeders: true, duplicates: true}\n"
+    data = load_study(write(tmp_path, study=study))
+    report = data.groups[("1", "customers")].quality
+    assert report.excluded == {"duplicates": 1, "speeders": 1, "straightliners": 1}
+    assert data.frames()["customers"][FILE_ROW].tolist() == [2, 3, 6, 8]
+
+
+def test_out_of_range_is_an_error_naming_file_row_column(tmp_path):
+    rows = ROWS[:2] + ["r9,300,4,7,4,2,4,4,9"]
+    with pytest.raises(StudyError) as info:
+        load_study(write(tmp_path, rows=rows))
+    assert str(info.value).startswith("c.csv, row 4, column 'Q2': answer '7' is outside the "
+                                      "scale 1-5")
+
+
+def test_unknown_label_and_bad_nps(tmp_path):
+    with pytest.raises(StudyError, match=r"row 2, column 'Q3': answer '好' is not a number"):
+        load_study(write(tmp_path, rows=["r1,300,4,5,好,2,4,4,9"]))
+    with pytest.raises(StudyError, match=r"row 3, column 'REC': answer '11' is not a whole number "
+                                         r"from 0 to 10"):
+        load_study(write(tmp_path, rows=["r1,300,4,5,4,2,4,4,9", "r2,300,4,5,4,2,4,4,11"]))
+
+
+def test_invalid_missing_turns_bad_answers_into_missing_and_reports_them(tmp_path):
+    rows = ["r1,300,4,5,好,2,4,4,9", "r2,300,4,9,4,2,4,4,7"]
+    data = load_study(write(tmp_path, rows=rows, study=STUDY + "invalid: missing\n"))
+    frame = data.frames()["customers"]
+    assert np.isnan(frame["Q3"].iloc[0]) and np.isnan(frame["Q2"].iloc[1])
+    rules = data.groups[("1", "customers")].quality.to_json()["rules"]
+    assert rules["non_numeric"]["count"] == 1 and rules["out_of_range"]["count"] == 1
+    assert rules["out_of_range"]["examples"][0] == {"row": 3, "column": "Q2", "value": "9",
+                                                    "detail": "outside the scale 1-5"}
+
+
+def test_missing_item_column_is_named(tmp_path):
+    study = STUDY.replace("b: [Q4, Q5, Q6]", "b: [Q4, Q5, Q7]")
+    with pytest.raises(StudyError, match=r"c.csv, column 'Q7': item 'Q7' is not a column of this "
+                                         r"file; similar columns"):
+        load_study(write(tmp_path, study=study))
+
+
+def test_rename_of_a_column_the_file_lacks(tmp_path):
+    study = STUDY.replace("rename: {secs: duration_s}", "rename: {seconds: duration_s}")
+    with pytest.raises(StudyError, match=r"key 'groups.customers.rename': the file has no column "
+                                         r"'seconds'"):
+        load_study(write(tmp_path, study=study))
+
+
+def test_scale_inferred_when_not_given(tmp_path):
+    data = load_study(write(tmp_path, study=STUDY.replace("scale: {min: 1, max: 5}\n", "")))
+    assert (data.scale.min, data.scale.max, data.scale_inferred) == (1.0, 5.0, True)
+    assert data.notes
