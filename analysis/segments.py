@@ -1,0 +1,402 @@
+"""Customer segments: ABC classification by revenue, the customer value matrix, lifecycle stages,
+and how satisfied and loyal each segment is ("do our A customers feel like A customers?").
+
+- :func:`abc_classes` -- sorted cumulative revenue share and classes A / B / C at cut-offs.
+- :func:`pareto_points` -- the Pareto (cumulative share) curve, thinned for charts.
+- :func:`value_matrix` -- current value x growth potential, four cells.
+- :func:`lifecycle_stage` -- 考察 / 形成 / 稳定 / 退化 from a stage column or cooperation years.
+- :func:`segment_profile` -- n, satisfaction, loyalty, NPS and dimension means per segment.
+
+:func:`segments_section` builds the ``"segments"`` section of results.json.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from analysis.drivers import _dimension_scores, _json, _outcome_score
+from analysis.indices import check_nps_values
+from analysis.indices import nps as nps_score
+from analysis.ipa import _center, _high
+from surveys.errors import Location, StudyError
+
+__all__ = [
+    "ABC_CLASSES", "VALUE_CELLS", "LIFECYCLE_STAGES", "abc_classes", "pareto_points",
+    "value_matrix", "lifecycle_stage", "segment_profile", "segments_section",
+]
+
+ABC_CLASSES = ("A", "B", "C")
+
+#: Value-matrix cell id -> (high current value?, high growth potential?, zh, en).
+VALUE_CELLS = {
+    "core": (True, True, "核心客户", "core customers"),
+    "maintain": (True, False, "维持客户", "customers to maintain"),
+    "develop": (False, True, "潜力客户", "customers to develop"),
+    "marginal": (False, False, "边缘客户", "marginal customers"),
+}
+
+#: Lifecycle stage id -> (zh, en) and the spellings accepted in a stage column.
+LIFECYCLE_STAGES = {
+    "exploration": ("考察", "exploration"),
+    "formation": ("形成", "formation"),
+    "stability": ("稳定", "stability"),
+    "decline": ("退化", "decline"),
+}
+_STAGE_SPELLINGS = {
+    spelling: stage
+    for stage, (zh, en) in LIFECYCLE_STAGES.items()
+    for spelling in (stage, en, zh, zh + "期", zh + "阶段")
+}
+
+#: Relative tolerance when comparing a cumulative share with a cut-off.
+_ON_CUTOFF = 1e-12
+
+
+def _rows(frame_or_series, mask) -> list:
+    """Row names for messages: the ``_file_row`` column when present, else the index."""
+    if isinstance(frame_or_series, pd.DataFrame) and "_file_row" in frame_or_series.columns:
+        names = frame_or_series["_file_row"].to_numpy()
+    else:
+        names = frame_or_series.index.to_numpy()
+    return [_json(r) for r in names[np.asarray(mask)]]
+
+
+def _raise_rows(message: str, rows: list, column: str, expected: str):
+    raise StudyError(message, row=rows[0], column=column, expected=expected,
+                     more=[Location(row=r, column=column) for r in rows[1:]])
+
+
+def _check_cutoffs(cutoffs) -> tuple[float, float]:
+    a, b = (float(c) for c in cutoffs)
+    if not 0 < a < b <= 1:
+        raise StudyError(f"ABC cut-offs {a}, {b} are not increasing shares", key="cutoffs",
+                         expected="two cumulative revenue shares with 0 < A < B <= 1, "
+                         "e.g. 0.8, 0.95")
+    return a, b
+
+
+def abc_classes(revenue: pd.Series, *, cutoffs: tuple[float, float] = (0.8, 0.95)) -> pd.DataFrame:
+    """ABC classes of customers by their share of the total revenue.
+
+    Parameters
+    ----------
+    revenue : revenue (or purchase amount) per customer, >= 0; NaN = unknown (left out).
+    cutoffs : cumulative revenue shares closing class A and class B (default 0.8 and 0.95).
+
+    Returns
+    -------
+    DataFrame
+        The customers with a revenue, sorted by revenue descending (ties in their original
+        order), with ``revenue``, ``rank`` (1 = largest), ``share`` (of the total),
+        ``cum_share`` (cumulative share up to and including the customer), ``cum_customers``
+        (share of customers up to and including the customer) and ``class``. ``attrs``:
+        ``total``, ``n_missing``.
+
+    Notes
+    -----
+    Customers are sorted by revenue, largest first. A customer belongs to class A when the
+    cumulative share *before* it is below the A cut-off: the customers up to the one whose
+    revenue reaches or crosses 80% are A, so a customer ending exactly on 80% is A, and the
+    customer that crosses the line joins the higher class. Likewise for B; the rest are C.
+    Customers with equal revenue always share a class: the class of the first of them (the
+    tie group takes the higher class). Comparisons allow a relative 1e-12 for rounding.
+    Zero total revenue leaves ``class`` missing.
+
+    References
+    ----------
+    Dickie, H. F. (1951). ABC inventory analysis shoots for dollars, not pennies. Factory
+    Management and Maintenance, 109(7), 92-94.
+    """
+    a, b = _check_cutoffs(cutoffs)
+    values = pd.to_numeric(revenue, errors="coerce").astype("float64")
+    negative = values < 0
+    if negative.any():
+        _raise_rows(f"{int(negative.sum())} revenue value(s) are negative", _rows(revenue, negative),
+                    str(revenue.name), "a revenue of 0 or more")
+    known = values.dropna()
+    order = np.argsort(-known.to_numpy(), kind="stable")
+    table = pd.DataFrame({"revenue": known.iloc[order]})
+    total = float(table["revenue"].sum())
+    n = len(table)
+    table["rank"] = np.arange(1, n + 1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        table["share"] = table["revenue"] / total
+    cum = table["revenue"].cumsum() / total if total > 0 else table["revenue"] * np.nan
+    before = (cum - table["share"]).clip(lower=0.0)
+    # a tie group takes the cumulative share before its first member
+    before = before.groupby(table["revenue"].to_numpy()).transform("min")
+    table["cum_share"] = cum
+    table["cum_customers"] = table["rank"] / n
+    table["class"] = np.select(
+        [before < a - _ON_CUTOFF, before < b - _ON_CUTOFF], ["A", "B"], default="C")
+    table["class"] = table["class"].where(cum.notna())
+    table.attrs.update(total=total, n_missing=int(values.isna().sum()))
+    return table
+
+
+def pareto_points(table: pd.DataFrame, *, max_points: int = 500) -> pd.DataFrame:
+    """The Pareto curve of an :func:`abc_classes` table, at most about ``max_points`` rows.
+
+    Parameters
+    ----------
+    table : result of :func:`abc_classes`.
+    max_points : thin larger tables to evenly spaced ranks; the first and last customer and the
+        last customer of each class are always kept.
+
+    Returns
+    -------
+    DataFrame with ``rank``, ``cum_customers``, ``revenue``, ``cum_share`` and ``class``.
+    """
+    n = len(table)
+    keep = np.zeros(n, dtype=bool)
+    keep[np.unique(np.linspace(0, n - 1, min(n, max_points)).round().astype(int))] = True
+    classes = table["class"].to_numpy()
+    if n:
+        keep[np.flatnonzero(classes[:-1] != classes[1:])] = True
+        keep[-1] = True
+    return table.loc[keep, ["rank", "cum_customers", "revenue", "cum_share", "class"]]
+
+
+def value_matrix(value: pd.Series, growth: pd.Series, *, split: str = "median") -> pd.DataFrame:
+    """Customer value matrix: current value x growth potential.
+
+    Parameters
+    ----------
+    value : current value per customer (e.g. revenue).
+    growth : growth potential per customer (e.g. purchase intention, forecast), aligned.
+    split : ``"median"`` (default) or ``"mean"`` of each axis over the customers with both.
+
+    Returns
+    -------
+    DataFrame
+        Per customer with both values: ``value``, ``growth``, ``high_value``, ``high_growth`` and
+        ``cell`` (``core``, ``maintain``, ``develop``, ``marginal``; see ``VALUE_CELLS``).
+        ``attrs``: ``value_cut``, ``growth_cut``.
+
+    Notes
+    -----
+    High means at or above the cut (a customer exactly on the median goes to the higher side,
+    as in IPA). Core = high value and high growth, maintain = high value and low growth,
+    develop = low value and high growth, marginal = low on both.
+    """
+    table = pd.DataFrame({"value": pd.to_numeric(value, errors="coerce"),
+                          "growth": pd.to_numeric(growth, errors="coerce")},
+                         dtype="float64").dropna()
+    value_cut, growth_cut = _center(table["value"], split), _center(table["growth"], split)
+    table["high_value"] = _high(table["value"], value_cut)
+    table["high_growth"] = _high(table["growth"], growth_cut)
+    by_sides = {(hv, hg): cell for cell, (hv, hg, _, _) in VALUE_CELLS.items()}
+    table["cell"] = [by_sides[(bool(v), bool(g))]
+                     for v, g in zip(table["high_value"], table["high_growth"])]
+    table.attrs.update(value_cut=value_cut, growth_cut=growth_cut)
+    return table
+
+
+def lifecycle_stage(
+    *, stage: pd.Series | None = None, years: pd.Series | None = None,
+    breaks: tuple[float, float] = (1.0, 3.0),
+) -> pd.Series:
+    """Lifecycle stage of each customer: exploration 考察, formation 形成, stability 稳定,
+    decline 退化.
+
+    Parameters
+    ----------
+    stage : a declared stage column; accepted spellings per stage are the id, the English name,
+        the Chinese name and the Chinese name + 期 / 阶段 (e.g. ``稳定期``). Other values raise
+        StudyError naming the rows.
+    years : years of cooperation (used when ``stage`` is not given), >= 0.
+    breaks : year limits (default 1 and 3) between exploration / formation / stability.
+
+    Returns
+    -------
+    Series of stage ids (missing where the input is missing).
+
+    Notes
+    -----
+    From cooperation years *y*: :math:`y < 1` exploration (考察, the customer is still testing
+    the relationship), :math:`1 \\le y < 3` formation (形成), :math:`y \\ge 3` stability (稳定); a
+    customer exactly on a break goes to the later stage. Decline (退化) is a change of behaviour
+    (falling orders, intention to leave), which cooperation years cannot show: it is only ever
+    assigned from a declared stage column.
+
+    References
+    ----------
+    Dwyer, F. R., Schurr, P. H., & Oh, S. (1987). Developing buyer-seller relationships.
+    Journal of Marketing, 51(2), 11-27.
+    """
+    if stage is not None:
+        text = stage.astype("string").str.strip().str.lower()
+        mapped = text.map(_STAGE_SPELLINGS)
+        unknown = text.notna() & mapped.isna()
+        if unknown.any():
+            _raise_rows(f"{int(unknown.sum())} lifecycle stage value(s) are not known "
+                        f"(e.g. {stage[unknown].iloc[0]!r})", _rows(stage, unknown),
+                        str(stage.name), "考察, 形成, 稳定 or 退化 (or exploration, formation, "
+                        "stability, decline)")
+        return mapped.astype("object").where(mapped.notna(), None)
+    if years is None:
+        raise ValueError("either stage or years is needed")
+    low, high = (float(b) for b in breaks)
+    values = pd.to_numeric(years, errors="coerce").astype("float64")
+    negative = values < 0
+    if negative.any():
+        _raise_rows(f"{int(negative.sum())} cooperation-years value(s) are negative",
+                    _rows(years, negative), str(years.name), "years of 0 or more")
+    stages = np.select([values < low, values < high, values >= high],
+                       ["exploration", "formation", "stability"], default="")
+    return pd.Series(stages, index=years.index, dtype="object").where(values.notna(), None)
+
+
+def _mean_entry(values: pd.Series) -> dict:
+    values = values.dropna()
+    return {"mean": values.mean(), "sd": values.std(ddof=1), "n": len(values)}
+
+
+def segment_profile(
+    labels: pd.Series, order: list, scores: pd.DataFrame, *, nps_values: pd.Series | None = None,
+    min_n: int = 5,
+) -> dict:
+    """How each segment rates the company.
+
+    Parameters
+    ----------
+    labels : segment of each respondent (missing = in no segment).
+    order : the segments to report, in order (segments without respondents get ``n`` 0).
+    scores : respondent scores to average per segment, one column each (e.g. satisfaction,
+        loyalty and dimension scores), aligned with ``labels``.
+    nps_values : answers 0-10 to the recommendation question, aligned (optional).
+    min_n : segments with fewer respondents are marked ``small`` (still reported).
+
+    Returns
+    -------
+    dict
+        segment -> ``{"n", "small", "scores": {COLUMN: {"mean", "sd", "n"}}, "nps": {"score",
+        "se", "ci", "n"}}`` (``nps`` only with ``nps_values``).
+    """
+    profile = {}
+    for segment in order:
+        members = (labels == segment).fillna(False).to_numpy(dtype=bool)
+        entry = {"n": int(members.sum()), "small": bool(members.sum() < min_n),
+                 "scores": {c: _mean_entry(scores[c][members]) for c in scores.columns}}
+        if nps_values is not None:
+            result = nps_score(nps_values[members])
+            entry["nps"] = {"score": result.score, "se": result.se,
+                            "ci": [result.ci_low, result.ci_high], "n": result.n}
+        profile[segment] = entry
+    return profile
+
+
+def _respondent_scores(frame, dimensions, satisfaction, loyalty) -> pd.DataFrame:
+    """Satisfaction, loyalty and dimension scores per respondent (outcomes first)."""
+    scores = {}
+    for name, items in (("satisfaction", satisfaction), ("loyalty", loyalty)):
+        if items and set(items) <= set(frame.columns):
+            scores[name] = _outcome_score(frame, items)
+    dims = _dimension_scores(frame, {d: i for d, i in dimensions.items()
+                                     if set(i) <= set(frame.columns)})
+    return pd.concat([pd.DataFrame(scores, index=frame.index), dims], axis=1)
+
+
+def segments_section(
+    frames: dict[str, pd.DataFrame],
+    *,
+    dimensions: dict[str, list[str]],
+    satisfaction: list[str] | None = None,
+    loyalty: list[str] | None = None,
+    nps: str | None = None,
+    revenue: str | None = None,
+    growth: str | None = None,
+    lifecycle: str | None = None,
+    cooperation_years: str | None = None,
+    cutoffs: tuple[float, float] = (0.8, 0.95),
+    min_n: int = 5,
+    lifecycle_years: tuple[float, float] = (1.0, 3.0),
+    value_split: str = "median",
+    max_pareto_points: int = 500,
+) -> dict:
+    """The ``"segments"`` section of results.json: ABC classes, value matrix and lifecycle stages
+    with each segment's satisfaction, loyalty and NPS.
+
+    Parameters
+    ----------
+    frames : group name -> DataFrame (one row per customer for the customer group).
+    dimensions : dimension -> item columns (dimension score = mean of the answered items).
+    satisfaction, loyalty : item lists; their per-respondent means are profiled per segment.
+    nps : the 0-10 recommendation column (checked: whole numbers 0-10).
+    revenue : revenue column for the ABC classes and the value axis of the value matrix.
+    growth : growth-potential column for the value matrix (needs ``revenue``).
+    lifecycle : a stage column; else ``cooperation_years`` (see :func:`lifecycle_stage`).
+    cutoffs : ABC cut-offs of the cumulative revenue share (default 0.8, 0.95).
+    min_n : segments with fewer respondents are marked ``"small": true``.
+    lifecycle_years : the year breaks of :func:`lifecycle_stage`.
+    value_split : ``"median"`` or ``"mean"`` cut of both value-matrix axes.
+    max_pareto_points : thinning of the Pareto curve.
+
+    Returns
+    -------
+    dict
+        ``{GROUP: {"abc": {...}, "value_matrix": {...}, "lifecycle": {...}}}`` for each group
+        holding at least one of the declared columns; see docs/json/drivers.md for every key.
+    """
+    cutoffs = _check_cutoffs(cutoffs)
+    section = {}
+    for group, frame in frames.items():
+        entry = {}
+        scores = _respondent_scores(frame, dimensions, satisfaction, loyalty)
+        nps_values = None
+        if nps and nps in frame.columns:
+            check_nps_values(frame, nps)
+            nps_values = pd.to_numeric(frame[nps], errors="coerce")
+
+        def profile(labels, order):
+            return segment_profile(labels, order, scores, nps_values=nps_values, min_n=min_n)
+
+        if revenue and revenue in frame.columns:
+            rev = frame[revenue]
+            if "_file_row" in frame.columns:
+                rev = rev.set_axis(frame["_file_row"])
+            table = abc_classes(rev, cutoffs=cutoffs)
+            labels = pd.Series(table["class"].reindex(rev.index).to_numpy(), index=frame.index)
+            classes = profile(labels, list(ABC_CLASSES))
+            for cls, info in classes.items():
+                members = table[table["class"] == cls]
+                info.update(revenue=float(members["revenue"].sum()),
+                            revenue_share=members["share"].sum() if len(table) else np.nan,
+                            customer_share=len(members) / len(table) if len(table) else np.nan)
+            entry["abc"] = {
+                "cutoffs": list(cutoffs), "n": len(table), "n_missing": table.attrs["n_missing"],
+                "total_revenue": table.attrs["total"], "classes": classes,
+                "pareto": pareto_points(table, max_points=max_pareto_points).to_dict("records"),
+            }
+            if growth and growth in frame.columns:
+                matrix = value_matrix(frame[revenue], frame[growth], split=value_split)
+                cells = profile(matrix["cell"].reindex(frame.index), list(VALUE_CELLS))
+                for cell, info in cells.items():
+                    high_value, high_growth, zh, en = VALUE_CELLS[cell]
+                    info.update(label_zh=zh, label_en=en, high_value=high_value,
+                                high_growth=high_growth)
+                entry["value_matrix"] = {
+                    "split": value_split, "value_cut": matrix.attrs["value_cut"],
+                    "growth_cut": matrix.attrs["growth_cut"], "n": len(matrix), "cells": cells,
+                }
+        source = (("stage", lifecycle) if lifecycle and lifecycle in frame.columns else
+                  ("cooperation_years", cooperation_years)
+                  if cooperation_years and cooperation_years in frame.columns else None)
+        if source:
+            column = frame[source[1]]
+            if "_file_row" in frame.columns:
+                column = column.set_axis(frame["_file_row"])
+            kwargs = ({"stage": column} if source[0] == "stage"
+                      else {"years": column, "breaks": lifecycle_years})
+            stages_of = lifecycle_stage(**kwargs).set_axis(frame.index)
+            stages = profile(stages_of, list(LIFECYCLE_STAGES))
+            for stage, info in stages.items():
+                info.update(label_zh=LIFECYCLE_STAGES[stage][0], label_en=LIFECYCLE_STAGES[stage][1])
+            entry["lifecycle"] = {
+                "source": source[0], "column": source[1],
+                "years_breaks": list(lifecycle_years) if source[0] == "cooperation_years" else None,
+                "n": int(stages_of.notna().sum()), "stages": stages,
+            }
+        if entry:
+            section[group] = entry
+    return _json(section)
