@@ -12,6 +12,8 @@ from pathlib import Path
 from typing import Any, Callable
 
 from surveys.load import StudyData, load_study
+
+from . import comparisons, drivers, gaps, indices, ipa, kano, reliability, segments
 from surveys.study import Study
 
 __all__ = ["RESULTS_VERSION", "analyse", "run_study", "write_results", "to_json_ready"]
@@ -52,9 +54,54 @@ def quality_section(data: StudyData) -> dict:
     return {**current, "waves": earlier} if earlier else current
 
 
+def _index_options(data: StudyData) -> dict:
+    """The study's roles as keyword arguments of the index builders."""
+    s = data.study
+    return dict(dimensions=s.dimensions, scale=(data.scale.min, data.scale.max),
+                satisfaction=s.satisfaction, loyalty=s.loyalty, nps=s.nps,
+                expectation=s.expectation, importance=s.importance, weights=s.weights,
+                segments=s.segments, min_n=s.min_n)
+
+
 def _sections(study: Study) -> list[tuple[str, Callable[[StudyData], Any]]]:
-    """(key, builder) for every analysis section, in results.json order."""
-    return [("study", study_section), ("quality", quality_section)]
+    """(key, builder) for every analysis section that applies to the study, in results.json
+    order. Each builder gets the current wave's groups unless it compares waves."""
+    s = study
+    sections = [
+        ("study", study_section),
+        ("quality", quality_section),
+        ("reliability", lambda d: reliability.reliability_section(d.frames(), s.dimensions)),
+        ("indices", lambda d: indices.indices_section(d.frames(), **_index_options(d))),
+    ]
+    if s.compare:
+        sections.append(("gaps", lambda d: gaps.gaps_section(
+            d.frames(), compare=s.compare, dimensions=s.dimensions)))
+    if s.expectation:
+        sections.append(("servqual", lambda d: gaps.servqual_section(
+            d.frames(), expectation=s.expectation, dimensions=s.dimensions)))
+    if len(s.waves) > 1:
+        sections.append(("trends", lambda d: gaps.waves_section(
+            d.frames_by_wave(), **_index_options(d))))
+    if s.satisfaction or s.importance:
+        sections.append(("ipa", lambda d: ipa.ipa_section(
+            d.frames(), dimensions=s.dimensions, importance=s.importance,
+            satisfaction=s.satisfaction, method="stated" if s.importance else "derived_corr")))
+    if s.satisfaction:
+        sections.append(("drivers", lambda d: drivers.drivers_section(
+            d.frames(), dimensions=s.dimensions, satisfaction=s.satisfaction,
+            loyalty=s.loyalty)))
+    if s.kano:
+        sections.append(("kano", lambda d: kano.kano_section(d.frames(), kano=s.kano)))
+    if s.segments:
+        sections.append(("comparisons", lambda d: comparisons.comparisons_section(
+            d.frames(), dimensions=s.dimensions, by=s.segments, satisfaction=s.satisfaction,
+            min_n=s.min_n)))
+    if s.revenue or s.lifecycle or s.cooperation_years:
+        sections.append(("segments", lambda d: segments.segments_section(
+            d.frames(), dimensions=s.dimensions, satisfaction=s.satisfaction, loyalty=s.loyalty,
+            nps=s.nps, revenue=s.revenue, growth=s.growth, lifecycle=s.lifecycle,
+            cooperation_years=s.cooperation_years, cutoffs=s.abc, min_n=s.min_n)))
+    return sections
 
 
 def analyse(data: StudyData, progress: Callable[[str], None] | None = None) -> dict:

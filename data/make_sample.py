@@ -81,7 +81,6 @@ DIMENSION_LABELS = {"identify": "客户识别", "differentiate": "客户区分",
 EXPECTED = ["ID1", "DI3", "IN3", "CU1", "SY3"]
 REGIONS = ["石家庄", "保定", "唐山", "邯郸", "廊坊"]
 TYPES = ["工程客户", "终端用户"]
-YEARS = ["1年以下", "1-3年", "3-5年", "5年以上"]
 
 # latent means on the 1-5 response scale, by (group, wave)
 MEANS = {
@@ -145,7 +144,8 @@ def customers(rng: np.random.Generator, wave: int, n: int) -> dict[str, np.ndarr
         data["IMP_" + dim] = to_scale(mu + 0.7 * rng.standard_normal(n))
     data["region"] = rng.choice(REGIONS, size=n, p=[0.3, 0.2, 0.2, 0.15, 0.15])
     data["type"] = rng.choice(TYPES, size=n, p=[0.45, 0.55])
-    data["years"] = rng.choice(YEARS, size=n, p=[0.15, 0.35, 0.3, 0.2])
+    data["years"] = rng.choice(np.arange(1, 13), size=n, p=np.r_[[0.16, 0.14, 0.12, 0.11, 0.1],
+                                                                 np.full(7, 0.37 / 7)])
     # yearly purchase (万元): heavy-tailed, project customers buy more
     scale = np.where(data["type"] == "工程客户", 60.0, 12.0)
     data["amount"] = np.round(rng.lognormal(0, 1.1, size=n) * scale, 1)
@@ -182,10 +182,11 @@ def write_wjx_xlsx(path: Path, data: dict, n: int, wave: int, rng) -> tuple[list
     ws = wb.active
     ws.title = "Sheet1"
     header = ["序号", "提交答卷时间", "所用时间", "来源", "来源详情", "来自IP",
-              "1、贵单位所在地区：", "2、贵单位的客户类型：", "3、贵单位与D公司的合作年限：",
+              "1、贵单位所在地区：", "2、贵单位的客户类型：", "3、贵单位与D公司已合作几年？（年）",
               "4、贵单位上一年度向D公司的采购金额（万元）："]
     columns = [None] * 10  # (key, kind) per column after the metadata
-    columns[6:10] = [("region", "text"), ("type", "text"), ("years", "text"), ("amount", "number")]
+    columns[6:10] = [("region", "text"), ("type", "text"), ("years", "number"),
+                     ("amount", "number")]
     q = 5
     for dim, items in ITEMS.items():
         codes = list(items)
@@ -320,7 +321,7 @@ def study_yaml(cust_header: list, cust_columns: list, emp_header: list) -> str:
               "compare: [customers, employees]", "expectation:"]
     lines += [f"  {item}: EX_{item}" for item in EXPECTED]
     lines += ["importance:"] + [f"  {dim}: IMP_{dim}" for dim in ITEMS]
-    lines += ["weights: importance", "segments: [region, type, years]", "id: staff_id",
+    lines += ["weights: importance", "segments: [region, type]", "id: staff_id",
               "revenue: amount", "growth: intent", "cooperation_years: years",
               "exclude: {straightliners: true, speeders: true, duplicates: true}", ""]
     return "\n".join(lines)
