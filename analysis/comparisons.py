@@ -219,9 +219,11 @@ def kruskal_wallis(values: pd.Series, labels: pd.Series) -> GroupTest:
     return GroupTest(h, k - 1, math.nan, float(stats.chi2.sf(h, k - 1)), h / (n - 1), n, k)
 
 
-def _pairs(levels: list) -> tuple[list, list]:
-    pairs = list(combinations(levels, 2))
-    return [a for a, _ in pairs], [b for _, b in pairs]
+def _pairs(table: pd.DataFrame) -> tuple[list, list, pd.DataFrame, pd.DataFrame]:
+    """All pairs (a, b) of the levels of a :func:`group_summary` table, in level order, and the
+    levels' statistics for side a and side b (one row per pair)."""
+    a, b = (list(side) for side in zip(*combinations(table.index, 2)))
+    return a, b, table.loc[a].reset_index(drop=True), table.loc[b].reset_index(drop=True)
 
 
 def tukey_hsd(values: pd.Series, labels: pd.Series, *, confidence: float = 0.95) -> pd.DataFrame:
@@ -255,9 +257,9 @@ def tukey_hsd(values: pd.Series, labels: pd.Series, *, confidence: float = 0.95)
         return pd.DataFrame(columns=["a", "b", "diff", "se", "q", "ci_lo", "ci_hi", "p_adj"])
     table = group_summary(values, labels)
     ms_within = float(((table["n"] - 1) * table["var"]).sum()) / (n - k)
-    a, b = _pairs(levels)
-    diff = table["mean"][b].to_numpy() - table["mean"][a].to_numpy()
-    se = np.sqrt(ms_within / 2 * (1 / table["n"][a].to_numpy() + 1 / table["n"][b].to_numpy()))
+    a, b, first, second = _pairs(table)
+    diff = (second["mean"] - first["mean"]).to_numpy()
+    se = np.sqrt(ms_within / 2 * (1 / first["n"] + 1 / second["n"])).to_numpy()
     with np.errstate(divide="ignore", invalid="ignore"):
         q = np.abs(diff) / se
     crit = stats.studentized_range.ppf(confidence, k, n - k)
@@ -298,15 +300,15 @@ def games_howell(values: pd.Series, labels: pd.Series, *, confidence: float = 0.
     if k < 2:
         return pd.DataFrame(columns=["a", "b", "diff", "se", "t", "df", "ci_lo", "ci_hi", "p_adj"])
     table = group_summary(values, labels)
-    a, b = _pairs(levels)
-    va = (table["var"] / table["n"])[a].to_numpy()
-    vb = (table["var"] / table["n"])[b].to_numpy()
-    diff = table["mean"][b].to_numpy() - table["mean"][a].to_numpy()
+    a, b, first, second = _pairs(table)
+    va = (first["var"] / first["n"]).to_numpy()
+    vb = (second["var"] / second["n"]).to_numpy()
+    diff = (second["mean"] - first["mean"]).to_numpy()
     se = np.sqrt(va + vb)
     with np.errstate(divide="ignore", invalid="ignore"):
         t = diff / se
-        df = (va + vb) ** 2 / (va**2 / (table["n"][a].to_numpy() - 1)
-                               + vb**2 / (table["n"][b].to_numpy() - 1))
+        df = (va + vb) ** 2 / (va**2 / (first["n"].to_numpy() - 1)
+                               + vb**2 / (second["n"].to_numpy() - 1))
     crit = stats.studentized_range.ppf(confidence, k, df) / math.sqrt(2)
     return pd.DataFrame({
         "a": a, "b": b, "diff": diff, "se": se, "t": t, "df": df, "ci_lo": diff - crit * se,
@@ -345,11 +347,11 @@ def dunn(values: pd.Series, labels: pd.Series, *, adjust: str = "holm") -> pd.Da
     if _too_few(levels, n):
         return pd.DataFrame(columns=["a", "b", "z", "p", "p_adj"])
     table = group_summary(values, labels)
-    a, b = _pairs(levels)
+    a, b, first, second = _pairs(table)
     variance = n * (n + 1) / 12 - _tie_term(values) / (12 * (n - 1))
-    se = np.sqrt(variance * (1 / table["n"][a].to_numpy() + 1 / table["n"][b].to_numpy()))
+    se = np.sqrt(variance * (1 / first["n"] + 1 / second["n"])).to_numpy()
     with np.errstate(divide="ignore", invalid="ignore"):
-        z = (table["mean_rank"][b].to_numpy() - table["mean_rank"][a].to_numpy()) / se
+        z = (second["mean_rank"] - first["mean_rank"]).to_numpy() / se
     p = 2 * stats.norm.sf(np.abs(z))
     p_adj = np.full(len(p), np.nan)
     finite = np.isfinite(p)
