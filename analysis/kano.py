@@ -19,8 +19,8 @@ import pandas as pd
 from analysis.drivers import _json
 from surveys.errors import Location, StudyError
 
-__all__ = ["CATEGORIES", "CATEGORY_LABELS", "EVALUATION_TABLE", "kano_classify", "kano_summary",
-           "kano_section"]
+__all__ = ["CATEGORIES", "CATEGORY_LABELS", "EVALUATION_TABLE", "ANSWER_SPELLINGS", "kano_classify",
+           "kano_summary", "kano_section"]
 
 CATEGORIES = ("A", "O", "M", "I", "R", "Q")
 
@@ -47,17 +47,36 @@ EVALUATION_TABLE = np.array([
 _PRECEDENCE = ("M", "O", "A", "I", "R", "Q")
 
 
+#: Answer texts accepted besides the codes 1-5 (compared stripped and lower-cased).
+ANSWER_SPELLINGS = {
+    1: ("like", "i like it", "i like it that way", "喜欢", "很喜欢", "我很喜欢", "非常喜欢"),
+    2: ("must-be", "must be", "i expect it", "it must be that way", "理所当然", "它理应如此",
+        "应该的", "必须的"),
+    3: ("neutral", "i am neutral", "i'm neutral", "无所谓", "中立"),
+    4: ("live with", "live-with", "i can live with it", "i can tolerate it", "能忍受",
+        "可以忍受", "勉强接受"),
+    5: ("dislike", "i dislike it", "i dislike it that way", "不喜欢", "很不喜欢", "我不喜欢",
+        "我很不喜欢"),
+}
+_CODE_OF = {text: code for code, texts in ANSWER_SPELLINGS.items() for text in texts}
+
+
 def _codes(values: pd.Series, name: str) -> np.ndarray:
-    """Answer codes 1-5 as integers (0 for missing); other values raise StudyError."""
+    """Answer codes 1-5 as integers (0 for missing) from codes or answer texts; anything else
+    raises StudyError naming the rows (the Series' index)."""
     numeric = pd.to_numeric(values, errors="coerce").astype("float64")
-    bad = values.notna() & ~numeric.isin([1.0, 2.0, 3.0, 4.0, 5.0])
+    if values.dtype.kind not in "fiu":
+        text = values.astype("string").str.strip().str.lower()
+        numeric = numeric.fillna(text.map(_CODE_OF).astype("float64"))
+    bad = values.notna().to_numpy() & ~numeric.isin([1.0, 2.0, 3.0, 4.0, 5.0]).to_numpy()
     if bad.any():
-        rows = [_json(r) for r in values.index[bad.to_numpy()]]
+        rows = [_json(r) for r in values.index[bad]]
         raise StudyError(
             f"{len(rows)} Kano answer(s) are not one of the five options (e.g. "
             f"{values[bad].iloc[0]!r})",
             row=rows[0], column=name, expected="1 like, 2 must-be, 3 neutral, 4 live with, "
-            "5 dislike", more=[Location(row=r, column=name) for r in rows[1:]],
+            "5 dislike (codes or those answers, in English or Chinese)",
+            more=[Location(row=r, column=name) for r in rows[1:]],
         )
     return numeric.fillna(0).to_numpy().astype(int)
 
@@ -67,7 +86,8 @@ def kano_classify(functional: pd.Series, dysfunctional: pd.Series) -> pd.Series:
 
     Parameters
     ----------
-    functional : answers to the functional question, coded 1-5 (see module doc), NaN = missing.
+    functional : answers to the functional question, coded 1-5 (see module doc) or as answer
+        texts listed in ``ANSWER_SPELLINGS`` (English or Chinese); NaN = missing.
     dysfunctional : answers to the dysfunctional question, aligned with ``functional``.
 
     Returns

@@ -65,3 +65,13 @@ def test_section_is_json_and_handles_empty_feature(answers):
     f4 = section["customers"]["f4"]
     assert f4["n"] == 0 and f4["category"] is None and f4["better"] is None
     assert f4["shares"]["A"] is None
+
+
+def test_answer_texts_and_numeric_strings(answers):
+    # the same answers as texts (category columns are read as strings)
+    words = {1.0: "我很喜欢", 2.0: "理所当然", 3.0: " Neutral", 4.0: "能忍受", 5.0: "I dislike it"}
+    fun = answers["f2_fun"].map(words).astype("string")
+    dys = answers["f2_dys"].map(lambda v: None if pd.isna(v) else str(int(v))).astype("string")
+    assert kano_summary(fun, dys)["counts"] == REF["f2"]["counts"]
+    with pytest.raises(StudyError):
+        kano_classify(pd.Series(["喜欢", "很好"]), pd.Series(["1", "2"]))
