@@ -383,15 +383,16 @@ def _z_change(index: str, name: str, before: float, after: float, se_before: flo
                        (diff - half, diff + half), "z", z, None, p)
 
 
-def _bootstrap_change(index: str, name: str, before, after, confidence: float) -> dict:
-    """Change of a bootstrapped index: percentile CI of the replicate differences, z test."""
+def _index_change(index: str, before, after, confidence: float) -> dict:
+    """Change of a 0-100 index: z test on the two se's; CI from the bootstrap replicates when both
+    waves were bootstrapped (percentile interval of the replicate differences), else diff +- z se."""
     m = min(before.replicates.size, after.replicates.size)
-    ci = (np.nan, np.nan)
+    ci = None
     if m > 1:
         alpha = 1 - confidence
         diffs = after.replicates[:m] - before.replicates[:m]
         ci = tuple(np.quantile(diffs, [alpha / 2, 1 - alpha / 2]))
-    return _z_change(index, name, before.value, after.value, before.se, after.se, confidence, ci)
+    return _z_change(index, index, before.value, after.value, before.se, after.se, confidence, ci)
 
 
 def waves_section(
@@ -422,8 +423,9 @@ def waves_section(
     -----
     Waves are treated as independent samples (repeated cross-sections). Dimension means: Welch t on
     the respondents' dimension scores, CI of the difference from Welch's se and df. Satisfaction and
-    loyalty index: the difference of the indices; CI = percentile interval of the differences of
-    independent bootstrap replicates; test z = diff / sqrt(se1^2 + se2^2) with the bootstrap se's.
+    loyalty index: the difference of the indices; test z = diff / sqrt(se1^2 + se2^2) with the
+    indices' se's (bootstrap or delta method); CI = percentile interval of the differences of the
+    two waves' independent bootstrap replicates, or diff +- z se when the delta method was used.
     NPS: z = diff / sqrt(se1^2 + se2^2) with the NPS standard errors of :func:`analysis.indices.nps`,
     Wald CI diff +- z se (Rocks 2016, section 4, difference of two independent NPS).
     """
@@ -447,10 +449,9 @@ def waves_section(
                 rows.append(_change_row("dimension", dim, x.mean() if x.size else np.nan,
                                         y.mean() if y.size else np.nan, welch["ci"], "welch_t",
                                         welch["t"], welch["df"], welch["p"]))
-            rows.append(_bootstrap_change("csi", "csi", r0.csi, r1.csi, confidence))
+            rows.append(_index_change("csi", r0.csi, r1.csi, confidence))
             if r0.loyalty is not None:
-                rows.append(_bootstrap_change("loyalty_index", "loyalty_index", r0.loyalty,
-                                              r1.loyalty, confidence))
+                rows.append(_index_change("loyalty_index", r0.loyalty, r1.loyalty, confidence))
             if r0.nps is not None:
                 rows.append(_z_change("nps", "nps", r0.nps.score, r1.nps.score, r0.nps.se,
                                       r1.nps.se, confidence))

@@ -31,6 +31,7 @@ __all__ = [
     "AHPResult",
     "satisfaction_index",
     "IndexResult",
+    "MAX_BOOTSTRAP_N",
     "check_nps_values",
     "nps",
     "NPSResult",
@@ -358,16 +359,17 @@ def _item_weights(
 # ------------------------------------------------------------------------------------ index 0-100
 @dataclass
 class IndexResult:
-    """A 0-100 index with its bootstrap confidence interval.
+    """A 0-100 index with its confidence interval.
 
     Attributes
     ----------
     value : the index.
-    ci_low, ci_high : percentile bootstrap interval.
-    se : standard deviation of the bootstrap replicates.
+    ci_low, ci_high : the interval (see ``ci_method``).
+    se : standard error: sd of the bootstrap replicates, or the delta-method se.
+    ci_method : ``"bootstrap"`` (percentile) or ``"delta"`` (value +- z se).
     weights : item -> normalised weight actually used (summing to 1).
     n : respondents with at least one index item answered.
-    replicates : the bootstrap replicates (for comparisons across waves).
+    replicates : the bootstrap replicates (empty for the delta method).
     warnings : what was left out and why.
     """
 
@@ -375,6 +377,7 @@ class IndexResult:
     ci_low: float
     ci_high: float
     se: float
+    ci_method: str
     weights: pd.Series
     n: int
     replicates: np.ndarray = field(repr=False)
@@ -383,6 +386,8 @@ class IndexResult:
 
 #: Cells of the bootstrap count matrix processed at once (bounds memory to ~32 MB).
 _BOOT_CELLS = 1 << 22
+#: ``ci="auto"`` bootstraps up to this many respondents and uses the delta method above it.
+MAX_BOOTSTRAP_N = 50_000
 
 
 def _bootstrap_item_means(values: np.ndarray, n_boot: int, rng: np.random.Generator) -> np.ndarray:
@@ -401,17 +406,27 @@ def _bootstrap_item_means(values: np.ndarray, n_boot: int, rng: np.random.Genera
     return out
 
 
+def _delta_se(values: np.ndarray, coef: np.ndarray) -> float:
+    """Delta-method (influence-function) se of sum_i coef_i * mean_i with item-wise missing data."""
+    answered = ~np.isnan(values)
+    means = np.nanmean(values, axis=0)
+    scaled = coef / answered.sum(axis=0)
+    influence = (np.where(answered, values - means, 0.0) * scaled).sum(axis=1)
+    return float(np.sqrt((influence ** 2).sum()))
+
+
 def satisfaction_index(
     frame: pd.DataFrame,
     items: Sequence[str],
     scale: tuple[float, float],
     *,
     weights: pd.Series | None = None,
+    ci: str = "auto",
     n_boot: int = 2000,
     confidence: float = 0.95,
     seed: int | np.random.Generator | None = None,
 ) -> IndexResult:
-    """ACSI-style 0-100 index of item means, with a percentile bootstrap CI.
+    """ACSI-style 0-100 index of item means, with a bootstrap or delta-method CI.
 
     Parameters
     ----------
@@ -419,7 +434,10 @@ def satisfaction_index(
     items : the index items.
     scale : (min, max) of the Likert scale.
     weights : item -> weight (any positive scale); None = equal weights.
-    n_boot : bootstrap resamples (0 = no CI).
+    ci : ``"bootstrap"``, ``"delta"``, or ``"auto"`` (bootstrap up to :data:`MAX_BOOTSTRAP_N`
+        respondents, delta method above, where the two agree and resampling a million rows
+        thousands of times would take minutes).
+    n_boot : bootstrap resamples (0 = no interval).
     confidence : level of the interval.
     seed : seed or generator for the resampling (same seed, same interval).
 
@@ -432,17 +450,25 @@ def satisfaction_index(
     :math:`I = 100\\,\\frac{\\sum_i w_i (\\bar x_i - \\min)}{\\sum_i w_i (\\max - \\min)}` where
     :math:`\\bar x_i` is the mean of the answers to item *i* (each item on its own available cases).
     Items nobody answered, or with a missing weight, are left out (with a warning) and the remaining
-    weights renormalised. The CI resamples respondents with replacement (``n_boot`` times), recomputes
-    the item means and the index with the weights held fixed, and takes the
-    :math:`\\alpha/2` and :math:`1-\\alpha/2` quantiles (type 7) of the replicates; replicates in which
-    an item has no answer are dropped.
+    weights renormalised.
+
+    Bootstrap: respondents are resampled with replacement ``n_boot`` times, the item means and the
+    index recomputed with the weights held fixed, and the interval is the :math:`\\alpha/2` and
+    :math:`1-\\alpha/2` quantiles (type 7) of the replicates; replicates in which an item has no
+    answer are dropped. Delta method: with :math:`c_i = 100 w_i/(\\max-\\min)`, :math:`N_i` the
+    answers to item *i* and :math:`o_{ri}` = 1 if respondent *r* answered it, the index's influence
+    values are :math:`z_r = \\sum_i c_i o_{ri}(x_{ri} - \\bar x_i)/N_i` and
+    :math:`SE = \\sqrt{\\sum_r z_r^2}` (for complete data :math:`\\sqrt{(n-1)/n}\\,s/\\sqrt n` of
+    the respondent scores, the bootstrap's own target); interval :math:`I \\pm z_{1-\\alpha/2} SE`.
 
     References
     ----------
     Fornell, C., Johnson, M. D., Anderson, E. W., Cha, J., & Bryant, B. E. (1996). The American
     Customer Satisfaction Index. *Journal of Marketing*, 60(4), 7-18.
-    Efron, B., & Tibshirani, R. J. (1993). *An Introduction to the Bootstrap*, ch. 13. Chapman & Hall.
+    Efron, B., & Tibshirani, R. J. (1993). *An Introduction to the Bootstrap*, ch. 13 and 21.
     """
+    if ci not in ("auto", "bootstrap", "delta"):
+        raise ValueError(f"unknown ci {ci!r}")
     low, high = scale
     items = list(items)
     w = pd.Series(1.0, index=items) if weights is None else weights.reindex(items).astype(float)
@@ -453,15 +479,23 @@ def satisfaction_index(
         dropped = [i for i, k in zip(items, keep) if not k]
         notes.append(f"left out of the index (no answers or no weight): {', '.join(dropped)}")
     values, w = values[:, keep], w[keep]
-    n = int((~np.isnan(values)).any(axis=1).sum()) if values.size else 0
+    answered_any = (~np.isnan(values)).any(axis=1)
+    values = values[answered_any]
+    n = len(values)
+    method = ci if ci != "auto" else ("bootstrap" if n <= MAX_BOOTSTRAP_N else "delta")
     if w.empty or w.sum() <= 0 or n == 0:
-        return IndexResult(np.nan, np.nan, np.nan, np.nan, w, n, np.array([]), notes)
+        return IndexResult(np.nan, np.nan, np.nan, np.nan, method, w, n, np.array([]), notes)
     w = w / w.sum()
     coef = w.to_numpy() * 100.0 / (high - low)
     value = float(((np.nanmean(values, axis=0) - low) * coef).sum())
+    alpha = 1 - confidence
     replicates = np.array([])
     ci_low = ci_high = se = np.nan
-    if n_boot > 0:
+    if method == "delta":
+        se = _delta_se(values, coef) if n > 1 else np.nan
+        half = stats.norm.ppf(1 - alpha / 2) * se
+        ci_low, ci_high = value - half, value + half
+    elif n_boot > 0:
         rng = np.random.default_rng(seed)
         replicates = ((_bootstrap_item_means(values, n_boot, rng) - low) * coef).sum(axis=1)
         finite = replicates[np.isfinite(replicates)]
@@ -469,11 +503,11 @@ def satisfaction_index(
             notes.append(f"{replicates.size - finite.size} of {replicates.size} bootstrap "
                          "replicates had an item without answers and were dropped")
         if finite.size > 1:
-            alpha = 1 - confidence
             ci_low, ci_high = np.quantile(finite, [alpha / 2, 1 - alpha / 2])
             se = finite.std(ddof=1)
         replicates = finite
-    return IndexResult(value, float(ci_low), float(ci_high), float(se), w, n, replicates, notes)
+    return IndexResult(value, float(ci_low), float(ci_high), float(se), method, w, n, replicates,
+                       notes)
 
 
 # ------------------------------------------------------------------------------------ NPS
@@ -589,7 +623,7 @@ def _stat_entry(row: pd.Series) -> dict:
 
 def _index_entry(result: IndexResult, with_weights: bool) -> dict:
     entry = {"value": _plain(result.value), "ci": [_plain(result.ci_low), _plain(result.ci_high)],
-             "se": _plain(result.se), "n": result.n}
+             "se": _plain(result.se), "ci_method": result.ci_method, "n": result.n}
     if with_weights:
         entry["weights"] = {k: _plain(v) for k, v in result.weights.items()}
     return entry
@@ -669,6 +703,7 @@ class IndexSpec:
     weights: object = "equal"
     min_share: float = 0.5
     cb_tol: float = 0.05
+    ci: str = "auto"
     n_boot: int = 2000
 
 
@@ -685,10 +720,10 @@ def group_indices(frame: pd.DataFrame, spec: IndexSpec, seed=0) -> GroupIndices:
     index_items = list(spec.satisfaction) or list(dict.fromkeys(
         i for its in dimensions.values() for i in its))
     w = _item_weights(frame, index_items, dimensions, spec.weights, dict(spec.importance or {}))
-    csi = satisfaction_index(frame, index_items, spec.scale, weights=w, n_boot=spec.n_boot,
-                             seed=seed)
-    loyal = (satisfaction_index(frame, list(spec.loyalty), spec.scale, n_boot=spec.n_boot,
-                                seed=seed) if spec.loyalty else None)
+    boot = dict(ci=spec.ci, n_boot=spec.n_boot, seed=seed)
+    csi = satisfaction_index(frame, index_items, spec.scale, weights=w, **boot)
+    loyal = (satisfaction_index(frame, list(spec.loyalty), spec.scale, **boot)
+             if spec.loyalty else None)
     score = None
     if spec.nps is not None:
         check_nps_values(frame, spec.nps)
@@ -719,6 +754,7 @@ def indices_section(
     min_n: int = 5,
     min_share: float = 0.5,
     cb_tol: float = 0.05,
+    ci: str = "auto",
     n_boot: int = 2000,
     seed: int | None = 0,
 ) -> dict:
@@ -741,6 +777,9 @@ def indices_section(
     min_n : segment cells with fewer respondents are marked ``"small": true`` (still reported).
     min_share : least share of a dimension's items answered for a dimension score.
     cb_tol : tolerance of the "satisfied" band of C = b/a.
+    ci : interval of the satisfaction and loyalty index: "auto" (bootstrap up to
+        :data:`MAX_BOOTSTRAP_N` respondents, delta method above), "bootstrap" or "delta"; see
+        :func:`satisfaction_index`.
     n_boot, seed : bootstrap resamples and seed of the index CIs.
 
     Returns
@@ -753,7 +792,7 @@ def indices_section(
     StudyError for NPS answers outside 0-10 (naming rows), bad weights or an inconsistent AHP matrix.
     """
     spec = IndexSpec(dimensions, scale, satisfaction, loyalty, nps, expectation, importance,
-                     weights, min_share, cb_tol, n_boot)
+                     weights, min_share, cb_tol, ci, n_boot)
     section = {}
     for group, frame in frames.items():
         entry = group_indices(frame, spec, seed).to_json()

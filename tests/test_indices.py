@@ -199,6 +199,32 @@ def test_bootstrap_is_reproducible_and_matches_large_sample_analytic_se():
     assert other.ci_low != res.ci_low
 
 
+def test_delta_method_se_matches_r(data):
+    ref = REF["all"]
+    equal = satisfaction_index(data, ITEMS, (1, 5), ci="delta")
+    assert equal.ci_method == "delta" and equal.replicates.size == 0
+    assert equal.se == pytest.approx(ref["csi_equal_delta_se"], rel=TOL)
+    assert (equal.ci_low, equal.ci_high) == pytest.approx(
+        (equal.value - 1.959963984540054 * equal.se, equal.value + 1.959963984540054 * equal.se))
+    w = data[[f"w{j}" for j in range(1, 7)]].mean().set_axis(ITEMS)
+    imp = satisfaction_index(data, ITEMS, (1, 5), weights=w, ci="delta")
+    assert imp.se == pytest.approx(ref["csi_importance_delta_se"], rel=TOL)
+    big = pd.read_csv(HERE / "fixtures" / "indices_large.csv").astype(float)
+    wb = pd.Series(REF["large"]["weights"], index=big.columns)
+    res = satisfaction_index(big, list(big.columns), (1, 5), weights=wb, ci="delta")
+    assert res.se == pytest.approx(REF["large"]["se_delta"], rel=TOL)
+
+
+def test_auto_ci_switches_to_delta_above_the_bootstrap_limit(data, monkeypatch):
+    assert satisfaction_index(data, ITEMS, (1, 5), n_boot=50).ci_method == "bootstrap"
+    monkeypatch.setattr("analysis.indices.MAX_BOOTSTRAP_N", 50)
+    out = indices_section({"c": data}, dimensions=DIMS, scale=(1, 5), n_boot=50)["c"]["csi"]
+    assert out["ci_method"] == "delta"
+    assert out["se"] == pytest.approx(REF["all"]["csi_equal_delta_se"], rel=TOL)
+    with pytest.raises(ValueError):
+        satisfaction_index(data, ITEMS, (1, 5), ci="jackknife")
+
+
 def test_segments_mark_small_cells_and_match_r(section):
     cells = section["segments"]["region"]
     assert set(cells) == set(REF["segments"])

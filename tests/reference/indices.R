@@ -86,8 +86,19 @@ ahp_item_w <- rep(ahp_dims / 3, each = 3)
 given <- c(D1 = 2, D2 = 1)
 given_item_w <- rep(given / 3, each = 3)
 
+# Delta-method se of the index with item-wise missing data: influence values
+# z_r = sum_i c_i * 1[r answered i] * (x_ri - mean_i) / N_i, se = sqrt(sum_r z_r^2)
+csi_delta_se <- function(d, its, w, lo = 1, hi = 5) {
+  m <- as.matrix(d[, its]); m <- m[rowSums(!is.na(m)) > 0, , drop = FALSE]
+  cc <- 100 * (w / sum(w)) / (hi - lo); mu <- colMeans(m, na.rm = TRUE); Ni <- colSums(!is.na(m))
+  dev <- sweep(m, 2, mu); dev[is.na(dev)] <- 0
+  z <- dev %*% (cc / Ni); sqrt(sum(z^2))
+}
+
 out <- list(
   all = c(group_stats(d), list(
+    csi_equal_delta_se = csi_delta_se(d, items, rep(1, 6)),
+    csi_importance_delta_se = csi_delta_se(d, items, imp_w),
     csi_equal = csi(d, items, rep(1, 6)),
     csi_importance = csi(d, items, imp_w), importance_weights = unname(imp_w / sum(imp_w)),
     csi_ahp = csi(d, items, ahp_item_w), ahp_item_weights = unname(ahp_item_w / sum(ahp_item_w)),
@@ -117,7 +128,7 @@ big <- data.frame(b1 = lik(N, c(.05, .10, .25, .40, .20)), b2 = lik(N, c(.10, .1
 write.csv(big, "tests/fixtures/indices_large.csv", row.names = FALSE)
 wb <- c(0.4, 0.3, 0.2, 0.1)
 s <- as.matrix(big - 1) %*% wb / 4 * 100
-out$large <- list(value = mean(s), se = sd(s) / sqrt(N),
+out$large <- list(value = mean(s), se = sd(s) / sqrt(N), se_delta = sd(s) * sqrt((N - 1) / N) / sqrt(N),
                   ci = mean(s) + c(-1, 1) * qnorm(0.975) * sd(s) / sqrt(N), weights = wb)
 
 writeLines(toJSON(out, auto_unbox = TRUE, digits = NA, pretty = TRUE), "tests/reference/indices.json")
