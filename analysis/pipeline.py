@@ -54,6 +54,39 @@ def quality_section(data: StudyData) -> dict:
     return {**current, "waves": earlier} if earlier else current
 
 
+def _present(options: dict, columns) -> dict:
+    """The study's roles restricted to the columns one group has: items missing from the group
+    are left out of lists and mappings, a missing single column becomes None (employees, say,
+    answer the dimension items but not the satisfaction, NPS or importance questions)."""
+    cols = set(columns)
+    out = {}
+    for key, value in options.items():
+        if key in ("dimensions", "scale", "min_n", "cutoffs", "method"):
+            out[key] = value
+        elif isinstance(value, (list, tuple)) and key != "compare":
+            out[key] = [c for c in value if c in cols]
+        elif isinstance(value, dict) and key in ("expectation", "importance"):
+            out[key] = {k: v for k, v in value.items() if v in cols}
+        elif isinstance(value, str) and key not in ("weights",):
+            out[key] = value if value in cols else None
+        else:
+            out[key] = value
+    if out.get("weights") == "importance" and not out.get("importance"):
+        out["weights"] = "equal"  # a group without importance questions: equal weights
+    return out
+
+
+def _per_group(build: Callable, frames: dict, options: dict, needs: tuple = ()) -> dict:
+    """Call a section builder one group at a time with the roles that group has; groups lacking
+    a role in ``needs`` (e.g. satisfaction for key drivers) are left out."""
+    out = {}
+    for group, frame in frames.items():
+        opts = _present(options, frame.columns)
+        if all(opts.get(role) for role in needs):
+            out.update(build({group: frame}, **opts))
+    return out
+
+
 def _index_options(data: StudyData) -> dict:
     """The study's roles as keyword arguments of the index builders."""
     s = data.study
@@ -61,6 +94,19 @@ def _index_options(data: StudyData) -> dict:
                 satisfaction=s.satisfaction, loyalty=s.loyalty, nps=s.nps,
                 expectation=s.expectation, importance=s.importance, weights=s.weights,
                 segments=s.segments, min_n=s.min_n)
+
+
+def _trends(data: StudyData) -> dict:
+    """Index changes between waves, one group at a time (see :func:`analysis.gaps.waves_section`)."""
+    out = {}
+    for group in data.study.groups:
+        by_wave = {w: {group: f[group]} for w, f in data.frames_by_wave().items() if group in f}
+        if len(by_wave) > 1:
+            columns = set.intersection(*(set(f[group].columns) for f in by_wave.values()))
+            options = _present(_index_options(data), columns)
+            del options["segments"], options["min_n"]
+            out.update(gaps.waves_section(by_wave, **options))
+    return out
 
 
 def _sections(study: Study) -> list[tuple[str, Callable[[StudyData], Any]]]:
@@ -71,36 +117,43 @@ def _sections(study: Study) -> list[tuple[str, Callable[[StudyData], Any]]]:
         ("study", study_section),
         ("quality", quality_section),
         ("reliability", lambda d: reliability.reliability_section(d.frames(), s.dimensions)),
-        ("indices", lambda d: indices.indices_section(d.frames(), **_index_options(d))),
+        ("indices", lambda d: _per_group(indices.indices_section, d.frames(),
+                                         _index_options(d))),
     ]
     if s.compare:
         sections.append(("gaps", lambda d: gaps.gaps_section(
             d.frames(), compare=s.compare, dimensions=s.dimensions)))
     if s.expectation:
-        sections.append(("servqual", lambda d: gaps.servqual_section(
-            d.frames(), expectation=s.expectation, dimensions=s.dimensions)))
+        sections.append(("servqual", lambda d: _per_group(
+            gaps.servqual_section, d.frames(),
+            dict(expectation=s.expectation, dimensions=s.dimensions), needs=("expectation",))))
     if len(s.waves) > 1:
-        sections.append(("trends", lambda d: gaps.waves_section(
-            d.frames_by_wave(), **_index_options(d))))
+        sections.append(("trends", _trends))
     if s.satisfaction or s.importance:
-        sections.append(("ipa", lambda d: ipa.ipa_section(
-            d.frames(), dimensions=s.dimensions, importance=s.importance,
-            satisfaction=s.satisfaction, method="stated" if s.importance else "derived_corr")))
+        sections.append(("ipa", lambda d: _per_group(
+            ipa.ipa_section, d.frames(),
+            dict(dimensions=s.dimensions, importance=s.importance, satisfaction=s.satisfaction,
+                 method="stated" if s.importance else "derived_corr"),
+            needs=("importance",) if s.importance else ("satisfaction",))))
     if s.satisfaction:
-        sections.append(("drivers", lambda d: drivers.drivers_section(
-            d.frames(), dimensions=s.dimensions, satisfaction=s.satisfaction,
-            loyalty=s.loyalty)))
+        sections.append(("drivers", lambda d: _per_group(
+            drivers.drivers_section, d.frames(),
+            dict(dimensions=s.dimensions, satisfaction=s.satisfaction, loyalty=s.loyalty),
+            needs=("satisfaction",))))
     if s.kano:
-        sections.append(("kano", lambda d: kano.kano_section(d.frames(), kano=s.kano)))
+        sections.append(("kano", lambda d: _per_group(
+            kano.kano_section, d.frames(), dict(kano=s.kano))))
     if s.segments:
-        sections.append(("comparisons", lambda d: comparisons.comparisons_section(
-            d.frames(), dimensions=s.dimensions, by=s.segments, satisfaction=s.satisfaction,
-            min_n=s.min_n)))
+        sections.append(("comparisons", lambda d: _per_group(
+            comparisons.comparisons_section, d.frames(),
+            dict(dimensions=s.dimensions, by=s.segments, satisfaction=s.satisfaction,
+                 min_n=s.min_n), needs=("by",))))
     if s.revenue or s.lifecycle or s.cooperation_years:
-        sections.append(("segments", lambda d: segments.segments_section(
-            d.frames(), dimensions=s.dimensions, satisfaction=s.satisfaction, loyalty=s.loyalty,
-            nps=s.nps, revenue=s.revenue, growth=s.growth, lifecycle=s.lifecycle,
-            cooperation_years=s.cooperation_years, cutoffs=s.abc, min_n=s.min_n)))
+        sections.append(("segments", lambda d: _per_group(
+            segments.segments_section, d.frames(),
+            dict(dimensions=s.dimensions, satisfaction=s.satisfaction, loyalty=s.loyalty,
+                 nps=s.nps, revenue=s.revenue, growth=s.growth, lifecycle=s.lifecycle,
+                 cooperation_years=s.cooperation_years, cutoffs=s.abc, min_n=s.min_n))))
     return sections
 
 
