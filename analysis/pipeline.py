@@ -36,6 +36,8 @@ def study_section(data: StudyData) -> dict:
         "scale": {"min": data.scale.min, "max": data.scale.max, "inferred": data.scale_inferred},
         "dimensions": study.dimensions,
         "reverse": study.reverse,
+        "names": study.names,
+        "compare": list(study.compare) if study.compare else None,
         "groups": counts(study.wave),
         "waves": {w: counts(w) for w in study.waves},
         "files": {f"{d.wave}/{d.group}": {"file": d.source.file.name, "format": d.table.format}

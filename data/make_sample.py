@@ -77,6 +77,16 @@ ITEMS = {
 REVERSED = {"ID4"}
 DIMENSION_LABELS = {"identify": "客户识别", "differentiate": "客户区分", "interact": "客户互动",
                     "customize": "客户定制", "system": "CRM系统"}
+DIMENSION_EN = {"identify": "Identify", "differentiate": "Differentiate", "interact": "Interact",
+                "customize": "Customize", "system": "CRM system"}
+OTHER_NAMES = {"SAT1": ("总体满意度", "Overall satisfaction"),
+               "SAT2": ("与期望相比的满意度", "Satisfaction vs expectation"),
+               "LOY1": ("继续采购", "Will buy again"), "LOY2": ("愿意推荐", "Would recommend"),
+               "LOY3": ("价格容忍", "Price tolerance"), "REC": ("推荐意愿 (0-10)", "Likely to recommend"),
+               "region": ("地区", "Region"), "type": ("客户类型", "Customer type"),
+               "years": ("合作年数", "Years of cooperation"), "amount": ("年采购额 (万元)",
+                                                                       "Yearly purchases (10k CNY)"),
+               "intent": ("增购意向", "Purchase intention")}
 #: perception items that also get an expectation question (C = b/a)
 EXPECTED = ["ID1", "DI3", "IN3", "CU1", "SY3"]
 REGIONS = ["石家庄", "保定", "唐山", "邯郸", "廊坊"]
@@ -323,7 +333,13 @@ def study_yaml(cust_header: list, cust_columns: list, emp_header: list) -> str:
     lines += ["importance:"] + [f"  {dim}: IMP_{dim}" for dim in ITEMS]
     lines += ["weights: importance", "segments: [region, type]", "id: staff_id",
               "revenue: amount", "growth: intent", "cooperation_years: years",
-              "exclude: {straightliners: true, speeders: true, duplicates: true}", ""]
+              "exclude: {straightliners: true, speeders: true, duplicates: true}", "names:",
+              "  customers: {zh: 客户, en: Customers}", "  employees: {zh: 员工, en: Employees}"]
+    lines += [f"  {dim}: {{zh: {DIMENSION_LABELS[dim]}, en: {DIMENSION_EN[dim]}}}" for dim in ITEMS]
+    lines += [f"  {code}: {{zh: {q(text)}}}" for items in ITEMS.values()
+              for code, (text, _) in items.items()]
+    lines += [f"  {code}: {{zh: {q(zh)}, en: {q(en)}}}" for code, (zh, en) in OTHER_NAMES.items()]
+    lines.append("")
     return "\n".join(lines)
 
 

@@ -66,6 +66,7 @@ STUDY_KEYS: dict[str, str] = {
     "lifecycle": "the lifecycle-stage column",
     "cooperation_years": "the years-of-cooperation column (lifecycle stage)",
     "abc": "ABC cut-offs of cumulative revenue share: {a: 0.8, b: 0.95}",
+    "names": "display names of groups, dimensions and items: {code: text} or {code: {zh, en}}",
 }
 GROUP_KEYS = {"file": "the data file", "sheet": "the sheet of an Excel file",
               "rename": "{column as in the file: item name}"}
@@ -124,7 +125,13 @@ class Study:
     lifecycle: str | None = None
     cooperation_years: str | None = None
     abc: tuple[float, float] = (0.8, 0.95)
+    names: dict[str, dict[str, str]] = field(default_factory=dict)
     raw: dict = field(default_factory=dict, repr=False)
+
+    def name(self, code: str, lang: str = "zh") -> str:
+        """The display name of a group, dimension or item in ``lang`` (the code if none)."""
+        names = self.names.get(code, {})
+        return names.get(lang) or names.get("zh") or names.get("en") or code
 
     @property
     def items(self) -> list[str]:
@@ -393,6 +400,21 @@ class _StudyChecker:
         study.kano = self.kano(raw.get("kano"))
         study.abc = self.abc(raw.get("abc"))
         study.weights = self.weights(raw.get("weights", "equal"), study)
+        study.names = self.display_names(raw.get("names"))
+
+    def display_names(self, value: Any) -> dict[str, dict[str, str]]:
+        names = {}
+        for code, name in self.mapping(value, "names").items():
+            code = self.text(code, "names")
+            if isinstance(name, dict):
+                for lang in name:
+                    if lang not in ("zh", "en"):
+                        raise self.fail(f"unknown language '{lang}'", f"names.{code}", "zh or en")
+                names[code] = {lang: self.text(v, f"names.{code}.{lang}") for lang, v in
+                               name.items()}
+            else:
+                names[code] = {"zh": self.text(name, f"names.{code}")}
+        return names
 
     def scale(self, value: Any) -> Scale | None:
         if value is None:
