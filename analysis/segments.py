@@ -185,9 +185,10 @@ def value_matrix(value: pd.Series, growth: pd.Series, *, split: str = "median") 
     value_cut, growth_cut = _center(table["value"], split), _center(table["growth"], split)
     table["high_value"] = _high(table["value"], value_cut)
     table["high_growth"] = _high(table["growth"], growth_cut)
-    by_sides = {(hv, hg): cell for cell, (hv, hg, _, _) in VALUE_CELLS.items()}
-    table["cell"] = [by_sides[(bool(v), bool(g))]
-                     for v, g in zip(table["high_value"], table["high_growth"])]
+    table["cell"] = np.select(
+        [(table["high_value"] == hv) & (table["high_growth"] == hg)
+         for hv, hg, _, _ in VALUE_CELLS.values()],
+        list(VALUE_CELLS), default="")
     table.attrs.update(value_cut=value_cut, growth_cut=growth_cut)
     return table
 
