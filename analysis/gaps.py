@@ -402,7 +402,7 @@ def waves_section(
     seed: int = 0,
     **index_options,
 ) -> dict:
-    """The ``waves`` block: every index per wave and its change between consecutive waves.
+    """The ``trends`` block: every index per wave and its change between consecutive waves.
 
     Parameters
     ----------
@@ -416,8 +416,8 @@ def waves_section(
 
     Returns
     -------
-    ``{"waves": [wave, ...], "groups": {GROUP: {"by_wave": {WAVE: indices entry},
-    "changes": [rows]}}}``; see ``docs/json/gaps.md``.
+    ``{GROUP: {"waves": [wave, ...], "by_wave": {WAVE: indices entry}, "changes": [rows]}}``
+    (the waves in which the group appears, in the given order); see ``docs/json/gaps.md``.
 
     Notes
     -----
@@ -435,7 +435,7 @@ def waves_section(
     for k, wave in enumerate(waves):
         for group, frame in frames_by_wave[wave].items():
             results.setdefault(group, {})[wave] = group_indices(frame, spec, [seed, k])
-    groups = {}
+    section = {}
     for group, by_wave in results.items():
         present = [w for w in waves if w in by_wave]
         changes = []
@@ -456,6 +456,7 @@ def waves_section(
                 rows.append(_z_change("nps", "nps", r0.nps.score, r1.nps.score, r0.nps.se,
                                       r1.nps.se, confidence))
             changes += [{"from": w0, "to": w1, **row} for row in rows]
-        groups[group] = {"by_wave": {w: by_wave[w].to_json() for w in present},
-                         "changes": changes}
-    return {"waves": waves, "groups": groups}
+        section[group] = {"waves": present,
+                          "by_wave": {w: by_wave[w].to_json() for w in present},
+                          "changes": changes}
+    return section

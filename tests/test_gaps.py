@@ -147,8 +147,8 @@ def test_waves_match_r(frames):
                          "2019": {"customers": load("customers_w2")}},
                         dimensions=DIMS, scale=(1, 5), nps="rec", n_boot=300, seed=3)
     json.dumps(out, allow_nan=False)
-    assert out["waves"] == ["2018", "2019"]
-    group = out["groups"]["customers"]
+    group = out["customers"]
+    assert group["waves"] == ["2018", "2019"]
     assert list(group["by_wave"]) == ["2018", "2019"]
     changes = {c["name"]: c for c in group["changes"]}
     for dim in DIMS:
@@ -167,13 +167,23 @@ def test_waves_match_r(frames):
     assert group["by_wave"]["2018"]["csi"]["value"] == csi["value_from"]
 
 
+def test_waves_skip_a_group_missing_from_a_wave_and_keep_the_order(frames):
+    w2 = load("customers_w2")
+    out = waves_section({"2019": {"c": w2}, "2018": {"c": frames["customers"], "e": w2}},
+                        dimensions=DIMS, scale=(1, 5), n_boot=0)
+    assert out["c"]["waves"] == ["2019", "2018"]
+    assert {c["from"] for c in out["c"]["changes"]} == {"2019"}
+    assert out["e"] == {"waves": ["2018"], "by_wave": {"2018": out["e"]["by_wave"]["2018"]},
+                        "changes": []}
+
+
 def test_waves_bootstrap_change_agrees_with_its_z_interval(frames):
     """The percentile CI of the difference and diff +- 1.96 sqrt(se1^2 + se2^2) estimate the same
     interval; with B = 2000 and n = 40/45 they agree within 15 % of the half-width (Monte Carlo sd of
     a 2.5 % bootstrap quantile is about 4 % of the se, plus skewness at n = 40)."""
     out = waves_section({"a": {"c": frames["customers"]}, "b": {"c": load("customers_w2")}},
                         dimensions=DIMS, scale=(1, 5), n_boot=2000, seed=11)
-    csi = next(c for c in out["groups"]["c"]["changes"] if c["index"] == "csi")
+    csi = next(c for c in out["c"]["changes"] if c["index"] == "csi")
     half = 1.959963984540054 * csi["diff"] / csi["statistic"]
     assert csi["ci"][0] == pytest.approx(csi["diff"] - half, abs=0.15 * half)
     assert csi["ci"][1] == pytest.approx(csi["diff"] + half, abs=0.15 * half)
