@@ -26,9 +26,9 @@ The grid a platform receives:
 - ``grid.index`` is ``0 .. n-1`` and row ``i`` is the file's row ``i + 1`` as a spreadsheet shows it
   (a quoted CSV cell spanning several lines is one row); columns are ``0 .. m-1``.
 - every cell is the text the file shows (``"4"``, never ``"4.0"``; dates as ISO
-  ``2019-03-05 14:23:10``) or missing. Test missing cells with ``pandas.isna``: a CSV grid keeps
-  pandas' compact ``str`` dtype (missing = NaN) so that a million rows fit in memory; xlsx/xls
-  grids are object columns with ``None``.
+  ``2019-03-05 14:23:10``) or missing. Every grid has pandas' compact ``str`` dtype, so that a
+  million rows fit in memory: missing cells are NaN, test them with ``pandas.isna``
+  (:func:`.plain.header_cells` returns ``None`` for them).
 - ``grid.attrs`` holds ``container`` (``"csv"``, ``"xlsx"``, ``"xls"``) and, where they apply,
   ``encoding``, ``delimiter`` and ``sheet``; :func:`read_table` adds a note about them itself.
 

@@ -14,7 +14,8 @@ anything else              delimited text: UTF-8 (with or without BOM), else GB1
 Spreadsheet cells become the text a user sees: integers without ``.0``, other numbers in their
 shortest exact form, dates and times in ISO 8601 (``2019-03-05``, ``2019-03-05 14:23:10``),
 booleans ``TRUE``/``FALSE``. Text files are read by pandas' C parser with ``dtype=str``: no
-per-row Python loop, the grid keeps pandas' compact ``str`` dtype.
+per-row Python loop. Every grid has pandas' compact ``str`` dtype (missing cells are NaN), whatever
+the container, so that platforms see the same cells from CSV and from a workbook.
 """
 from __future__ import annotations
 
@@ -125,7 +126,7 @@ def cell_text(value) -> str | None:
 def _grid_from_rows(rows: list[list]) -> Grid:
     width = max((len(row) for row in rows), default=0)
     padded = [row + [None] * (width - len(row)) for row in rows]
-    return pd.DataFrame(padded, columns=range(width), dtype=object)
+    return pd.DataFrame(padded, columns=range(width), dtype=object).astype("str")
 
 
 def _pick_sheet(path: Path, names: list[str], sheet: str | None) -> str:
