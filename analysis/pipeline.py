@@ -16,7 +16,8 @@ from surveys.load import StudyData, load_study
 from . import comparisons, drivers, gaps, indices, ipa, kano, reliability, segments
 from surveys.study import Study
 
-__all__ = ["RESULTS_VERSION", "analyse", "run_study", "write_results", "to_json_ready"]
+__all__ = ["RESULTS_VERSION", "ABC_COLUMN", "analyse", "run_study", "with_abc_class",
+           "write_results", "to_json_ready"]
 
 #: bumped when a key changes meaning or is removed (adding keys does not bump it)
 RESULTS_VERSION = 1
@@ -167,6 +168,22 @@ def analyse(data: StudyData, progress: Callable[[str], None] | None = None) -> d
             progress(key)
         results[key] = build(data)
     return to_json_ready(results)
+
+
+#: the column :func:`with_abc_class` adds (A, B or C; missing without a revenue)
+ABC_COLUMN = "abc_class"
+
+
+def with_abc_class(data: StudyData) -> StudyData:
+    """The study with each customer's ABC class (:func:`analysis.segments.abc_classes`, the
+    study's cut-offs) as a column of every current-wave group that has the revenue column, so
+    that the class can be used as a filter or segment."""
+    revenue = data.study.revenue
+    for group, frame in data.frames().items():
+        if revenue is not None and revenue in frame:
+            classes = segments.abc_classes(frame[revenue], cutoffs=data.study.abc)["class"]
+            data = data.with_columns(group, {ABC_COLUMN: classes})
+    return data
 
 
 def run_study(path: str | Path) -> dict:

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import difflib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -82,6 +82,37 @@ class StudyData:
     def frames_by_wave(self) -> dict[str, dict[str, pd.DataFrame]]:
         """Wave -> group -> scored DataFrame, oldest wave first."""
         return {w: self.frames(w) for w in self.study.waves}
+
+    def filtered(self, filters: dict[str, list]) -> "StudyData":
+        """The same study restricted to rows whose ``column`` value is one of the listed values.
+
+        A group without the column (employees have no region, say) is kept whole; the note
+        says so. An empty list of values means no filter on that column.
+        """
+        filters = {c: list(v) for c, v in filters.items() if v}
+        if not filters:
+            return self
+        groups, unfiltered = {}, set()
+        for key, d in self.groups.items():
+            keep = pd.Series(True, index=d.scored.index)
+            for column, values in filters.items():
+                if column in d.scored:
+                    keep &= d.scored[column].isin(values)
+                else:
+                    unfiltered.add((d.group, column))
+            groups[key] = replace(d, scored=d.scored[keep])
+        notes = [f"filter on '{c}' does not apply to group '{g}'" for g, c in sorted(unfiltered)]
+        return replace(self, groups=groups, notes=self.notes + notes,
+                       fingerprint=f"{self.fingerprint}|{sorted(filters.items())}")
+
+    def with_columns(self, group: str, columns: dict[str, pd.Series]) -> "StudyData":
+        """A copy with derived columns (e.g. the ABC class) added to one group's scored frames
+        of every wave, aligned on the row index."""
+        groups = {k: replace(d, scored=d.scored.assign(**{c: v.reindex(d.scored.index)
+                                                          for c, v in columns.items()}))
+                  if d.group == group and d.wave == self.study.wave else d
+                  for k, d in self.groups.items()}
+        return replace(self, groups=groups)
 
 
 def _suggest_columns(name: str, columns) -> str:
