@@ -117,8 +117,9 @@ def parse(grid: Grid, path: Path) -> ImportedTable:
     table.notes.extend(notes)
     frame = table.frame
     question_columns = [c for c in frame.columns if c not in META_COLUMNS]
+    subquestions = [c for c in question_columns if _SUBQUESTION.match(c) and c not in questions]
     uniques = {c: pd.unique(frame[c].dropna()) for c in question_columns}
-    coded, why = _is_coded(question_columns, uniques)
+    coded, why = _is_coded(subquestions, uniques)
     table.notes.append(f"问卷星 {'coded (按序号)' if coded else 'text (按文本)'} export: {why}")
     markers = dict.fromkeys(_TEXT_MISSING, "skipped or empty")
     if coded:
@@ -126,7 +127,7 @@ def parse(grid: Grid, path: Path) -> ImportedTable:
     _mark_missing(frame, question_columns, uniques, markers, table.notes)
     _add_meta(table)
     if coded:
-        _coded_options(table, question_columns)
+        _coded_options(table, subquestions)
     else:
         _expand_multi_select(table, question_columns, uniques)
     return table
@@ -162,15 +163,18 @@ def _column_names(header: list[str | None]) -> tuple[list[str | None], dict[str,
     return names, questions, notes
 
 
-def _is_coded(columns: list[str], uniques: dict[str, np.ndarray]) -> tuple[bool, str]:
-    """Whether the answers are option numbers (按序号下载), and why it was decided so."""
+def _is_coded(subquestions: list[str], uniques: dict[str, np.ndarray]) -> tuple[bool, str]:
+    """Whether the answers are option numbers (按序号下载), and why it was decided so.
+
+    ``subquestions`` are the ``第N题(label)`` columns of the header, ``uniques`` the distinct
+    answers of every question column."""
     texts = {c: [str(v) for v in values if str(v).strip() not in _TEXT_MISSING]
              for c, values in uniques.items()}
     if any(_MULTI_SEPARATOR in v for values in texts.values() for v in values):
         return False, "answers joined with '┋'"
-    if any(_SUBQUESTION.match(c) for c in columns):
+    if subquestions:
         return True, "sub-question columns like '第6题(option)'; -3 and -2 read as missing"
-    answered = [c for c in columns if texts[c]]
+    answered = [c for c, values in texts.items() if values]
     numeric = [c for c in answered if all(_WHOLE_NUMBER.match(v) for v in texts[c])]
     if answered and 2 * len(numeric) >= len(answered):
         return True, (f"{len(numeric)} of {len(answered)} question columns hold whole numbers "
@@ -232,13 +236,11 @@ def _first_rows(rows: np.ndarray, shown: int = 10) -> str:
     return ", ".join(map(str, rows[:shown].tolist())) + (" ..." if len(rows) > shown else "")
 
 
-def _coded_options(table: ImportedTable, columns: list[str]) -> None:
+def _coded_options(table: ImportedTable, subquestions: list[str]) -> None:
     """Sub-question columns ``第N题(label)``: 0/1 ones are multi-select options (made numbers)."""
     frame = table.frame
-    for column in columns:
+    for column in subquestions:
         match = _SUBQUESTION.match(column)
-        if not match:
-            continue
         number, label = match.group(1) or match.group(2), match.group(3).strip()
         table.questions[column] = f"第{number}题({label})"
         values = pd.to_numeric(frame[column], errors="coerce")

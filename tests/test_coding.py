@@ -1,0 +1,177 @@
+"""Answer texts to codes (surveys.coding).
+
+Expected codes are the positions of the answers on their printed scales (1 = the lowest answer);
+the built-in table is checked against its own documented order, point by point.
+"""
+import numpy as np
+import pandas as pd
+import pytest
+
+from surveys.coding import (
+    LIKERT_SCALES,
+    code_answers,
+    code_column,
+    label_map,
+    normalize_answer,
+)
+from surveys.errors import StudyError
+
+
+def codes(values, **kwargs):
+    return code_answers(pd.Series(values, dtype=object), **kwargs).codes.tolist()
+
+
+def assert_codes(values, expected, **kwargs):
+    np.testing.assert_array_equal(codes(values, **kwargs), np.array(expected, dtype=float))
+
+
+def test_numbers_and_numeric_text():
+    assert_codes([4, 4.0, "4", "4.0", " 4 ", "+4", "-1", "2.5", "\t3\n"],
+                 [4, 4, 4, 4, 4, 4, -1, 2.5, 3])
+
+
+def test_full_width_digits_and_scores():
+    assert_codes(["４", "４分", "4分", "4.5 分", " 3 分 ", "１０"], [4, 4, 4, 4.5, 3, 10])
+
+
+def test_numbered_labels_take_the_number():
+    assert_codes(["5 - 非常满意", "5=非常满意", "4、满意", "2. Disagree", "1）非常不满意",
+                  "10 - Extremely likely", "0 - Not at all likely"], [5, 5, 4, 2, 1, 10, 0])
+
+
+def test_missing_cells_are_missing_not_invalid():
+    result = code_answers(pd.Series([None, np.nan, "", "   ", "　"], dtype=object))
+    assert result.codes.isna().all()
+    assert result.invalid.empty
+
+
+def test_numeric_dtype_passes_through_as_float():
+    values = pd.Series([1, 2, 5], dtype="int64")
+    result = code_answers(values)
+    assert result.codes.dtype == np.float64
+    assert result.codes.tolist() == [1.0, 2.0, 5.0]
+
+
+def test_string_dtype_with_nan():
+    values = pd.Series(["满意", None, "一般"], dtype="str")
+    assert_codes(values, [4, np.nan, 3])
+
+
+@pytest.mark.parametrize("likert", [s for s in LIKERT_SCALES if s.size == 5],
+                         ids=lambda s: s.name)
+def test_every_five_point_set_codes_1_to_5(likert):
+    for position, texts in enumerate(likert.points, start=1):
+        assert_codes(list(texts), [position] * len(texts))
+
+
+@pytest.mark.parametrize("likert", [s for s in LIKERT_SCALES if s.size == 7],
+                         ids=lambda s: s.name)
+def test_every_seven_point_set_codes_1_to_7(likert):
+    for position, texts in enumerate(likert.points, start=1):
+        assert_codes(list(texts), [position] * len(texts), scale=(1, 7))
+
+
+def test_common_chinese_labels():
+    assert_codes(["非常不满意", "不满意", "一般", "满意", "非常满意"], [1, 2, 3, 4, 5])
+    assert_codes(["非常不同意", "不同意", "中立", "同意", "非常同意", "不确定"], [1, 2, 3, 4, 5, 3])
+    assert_codes(["非常不重要", "不重要", "一般", "重要", "非常重要"], [1, 2, 3, 4, 5])
+    assert_codes(["比较满意", "不太满意", "很满意"], [4, 2, 5])
+
+
+def test_english_labels_ignore_case_and_white_space():
+    assert_codes(["Strongly disagree", "DISAGREE", " neither agree  nor disagree ",
+                  "Agree", "strongly   Agree"], [1, 2, 3, 4, 5])
+    assert_codes(["Very dissatisfied", "Dissatisfied", "Neutral", "Satisfied", "Very satisfied"],
+                 [1, 2, 3, 4, 5])
+    assert_codes(["Ｓｔｒｏｎｇｌｙ ａｇｒｅｅ"], [5])  # full-width letters
+
+
+def test_seven_point_scale_changes_the_codes():
+    labels = ["非常不满意", "不满意", "比较不满意", "一般", "比较满意", "满意", "非常满意"]
+    assert_codes(labels, [1, 2, 3, 4, 5, 6, 7], scale=(1, 7))
+    assert_codes(["比较满意", "满意"], [4, 4])  # the same texts on the default 5-point scale
+
+
+def test_scale_minimum_shifts_the_built_in_codes():
+    assert_codes(["非常不同意", "一般", "非常同意"], [0, 2, 4], scale=(0, 4))
+
+
+def test_other_scale_lengths_use_no_built_in_labels():
+    result = code_answers(pd.Series(["满意", "7"]), scale=(1, 10))
+    assert result.codes.tolist()[1] == 7.0
+    assert result.invalid["value"].tolist() == ["满意"]
+
+
+def test_study_labels_extend_and_override():
+    labels = {"很好": 5, "ＯＫ": 3, "满意": 3.5, " Very Good ": 5}
+    assert_codes(["很好", "ok", "满意", "very  good", "非常满意"], [5, 3, 3.5, 5, 5], labels=labels)
+
+
+def test_value_labels_used_in_reverse():
+    value_labels = {1: "很差", 2.0: "较差", "3": "中等", "A1": "其他"}
+    assert_codes(["很差", "较差", "中等"], [1, 2, 3], value_labels=value_labels)
+    assert code_answers(pd.Series(["其他"]), value_labels=value_labels).invalid.shape[0] == 1
+    # the study's labels win over the file's value labels
+    assert_codes(["中等"], [2.5], value_labels=value_labels, labels={"中等": 2.5})
+
+
+def test_label_map_is_normalised():
+    mapping = label_map({"Ｇｏｏｄ  Job": 4})
+    assert mapping["good job"] == 4.0
+    assert mapping[normalize_answer("非常满意")] == 5.0
+
+
+def test_invalid_cells_listed_with_file_rows():
+    values = pd.Series(["满意", "好", None, "好", "差", "4"], index=[10, 11, 12, 13, 14, 15])
+    result = code_answers(values, file_rows=np.array([2, 3, 5, 6, 7, 8]))
+    assert result.invalid["row"].tolist() == [3, 6, 7]
+    assert result.invalid["value"].tolist() == ["好", "好", "差"]
+    assert result.invalid.index.tolist() == [11, 13, 14]
+    assert result.codes.tolist()[0] == 4.0 and np.isnan(result.codes.tolist()[1])
+    assert result.scales == ["满意度 (5)"]
+
+
+def test_default_file_rows_count_from_one():
+    result = code_answers(pd.Series(["x", "1"]))
+    assert result.invalid["row"].tolist() == [1]
+
+
+def test_file_rows_must_match():
+    with pytest.raises(ValueError):
+        code_answers(pd.Series(["1", "2"]), file_rows=np.array([2]))
+
+
+def test_unknown_label_error_names_file_column_text_and_rows():
+    values = pd.Series(["满意", "好", "好", "好", "好", "好", "很棒", "非常满意"])
+    rows = np.arange(2, 10)
+    with pytest.raises(StudyError) as caught:
+        code_column(values, column="SAT1", file="/data/客户.xlsx", file_rows=rows)
+    error = caught.value
+    assert (error.row, error.column) == (3, "SAT1")
+    assert [loc.row for loc in error.more] == [4, 5, 6, 7]
+    text = str(error)
+    assert text.startswith("客户.xlsx, row 3, column 'SAT1': answer '好' is not a number")
+    assert "other unknown answers in this column: '很棒'" in text
+    assert "expected a number, a score like '4分' or one of 非常不满意…非常满意" in text
+    assert "'labels:'" in text
+    assert "same problem at row 4; row 5; row 6 and 1 more" in text
+
+
+def test_error_without_known_labels_suggests_common_sets():
+    with pytest.raises(StudyError) as caught:
+        code_column(pd.Series(["abc"]), column="Q", file="a.csv", file_rows=np.array([2]))
+    assert "非常不满意…非常满意, 非常不同意…非常同意, Strongly disagree…Strongly agree" in str(
+        caught.value)
+
+
+def test_code_column_returns_codes_when_all_valid():
+    values = pd.Series(["4分", "非常满意", None, "２"])
+    coded = code_column(values, column="Q", file="a.csv", file_rows=np.arange(2, 6))
+    np.testing.assert_array_equal(coded.to_numpy(), [4, 5, np.nan, 2])
+
+
+def test_many_rows_few_distinct_answers():
+    values = pd.Series(np.tile(np.array(["非常满意", "一般", "2", None], dtype=object), 50_000))
+    result = code_answers(values)
+    assert result.codes.sum() == 50_000 * 10
+    assert result.invalid.empty
