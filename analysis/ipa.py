@@ -130,13 +130,17 @@ def derived_importance(scores: pd.DataFrame, outcome: pd.Series, method: str) ->
 
     Returns
     -------
-    Series of importances indexed by point; NaN where undefined (e.g. a constant point).
+    Series of importances indexed by point; NaN where undefined (e.g. a constant point), with
+    the regression's warnings in ``attrs["warnings"]``.
     """
     if method == "derived_corr":
         return scores.corrwith(outcome.astype("float64"), method="pearson")
     if method == "derived_regression":
         data = scores.assign(**{"\0outcome": outcome})
-        return ols_drivers(data, "\0outcome", list(scores.columns)).coefficients["beta"]
+        fit = ols_drivers(data, "\0outcome", list(scores.columns))
+        beta = fit.coefficients["beta"].copy()
+        beta.attrs["warnings"] = fit.warnings
+        return beta
     raise ValueError(f"method must be 'derived_corr' or 'derived_regression', not {method!r}")
 
 
@@ -204,8 +208,9 @@ def ipa_section(
         table = ipa_quadrants(imp, scores.mean(), split=split,
                               diagonal_scale="raw" if method == "stated" else "z")
         table["n"] = scores.notna().sum()
-        warnings = [f"no importance or performance for {name}"
-                    for name in table.index[table["quadrant"].isna()]]
+        warnings = imp.attrs.get("warnings", []) + [
+            f"no importance or performance for {name}"
+            for name in table.index[table["quadrant"].isna()]]
         section[group] = {
             "method": method, "split": split, "level": None if method == "stated" else level,
             "importance_center": table.attrs["importance_center"],

@@ -52,13 +52,18 @@ _STAGE_SPELLINGS = {
 _ON_CUTOFF = 1e-12
 
 
-def _rows(frame_or_series, mask) -> list:
-    """Row names for messages: the ``_file_row`` column when present, else the index."""
-    if isinstance(frame_or_series, pd.DataFrame) and "_file_row" in frame_or_series.columns:
-        names = frame_or_series["_file_row"].to_numpy()
-    else:
-        names = frame_or_series.index.to_numpy()
-    return [_json(r) for r in names[np.asarray(mask)]]
+def _rows(values: pd.Series, mask) -> list:
+    """Row names for messages: the Series' index values where ``mask`` holds."""
+    return [_json(r) for r in values.index[np.asarray(mask)]]
+
+
+def _named_rows(frame: pd.DataFrame, column: str) -> pd.Series:
+    """The column indexed by the file's row numbers (``_file_row``) when the frame has them, so
+    that messages name rows as the file shows them; a unique index in any case."""
+    values = frame[column]
+    if "_file_row" in frame.columns:
+        values = values.set_axis(frame["_file_row"])
+    return values if values.index.is_unique else values.reset_index(drop=True)
 
 
 def _raise_rows(message: str, rows: list, column: str, expected: str):
@@ -353,9 +358,7 @@ def segments_section(
             return segment_profile(labels, order, scores, nps_values=nps_values, min_n=min_n)
 
         if revenue and revenue in frame.columns:
-            rev = frame[revenue]
-            if "_file_row" in frame.columns:
-                rev = rev.set_axis(frame["_file_row"])
+            rev = _named_rows(frame, revenue)
             table = abc_classes(rev, cutoffs=cutoffs)
             labels = pd.Series(table["class"].reindex(rev.index).to_numpy(), index=frame.index)
             classes = profile(labels, list(ABC_CLASSES))
@@ -384,9 +387,7 @@ def segments_section(
                   ("cooperation_years", cooperation_years)
                   if cooperation_years and cooperation_years in frame.columns else None)
         if source:
-            column = frame[source[1]]
-            if "_file_row" in frame.columns:
-                column = column.set_axis(frame["_file_row"])
+            column = _named_rows(frame, source[1])
             kwargs = ({"stage": column} if source[0] == "stage"
                       else {"years": column, "breaks": lifecycle_years})
             stages_of = lifecycle_stage(**kwargs).set_axis(frame.index)

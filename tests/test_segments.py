@@ -171,3 +171,42 @@ def test_section_errors_name_file_rows():
     with pytest.raises(StudyError) as err:
         segments_section({"customers": frame}, dimensions={}, revenue="revenue")
     assert err.value.row == 5 and err.value.column == "revenue"
+
+
+COLUMNS = ["a1", "a2", "b1", "ia", "ib", "s", "l", "kf", "kd", "rec", "rev", "gr", "yrs"]
+DEGENERATE = {
+    "one respondent": pd.DataFrame([[3.0] * len(COLUMNS)], columns=COLUMNS).assign(region="n"),
+    "all missing": pd.DataFrame(np.nan, index=range(6), columns=COLUMNS).assign(
+        region=pd.array([None] * 6, dtype="str")),
+    "zero variance": pd.DataFrame(3.0, index=range(8), columns=COLUMNS).assign(
+        region=["n", "s"] * 4),
+    "no rows": pd.DataFrame(columns=COLUMNS, dtype=float).assign(
+        region=pd.array([], dtype="str")),
+}
+
+
+@pytest.mark.parametrize("case", list(DEGENERATE))
+def test_every_section_survives_degenerate_frames(case):
+    from analysis.comparisons import comparisons_section
+    from analysis.drivers import drivers_section
+    from analysis.ipa import ipa_section
+    from analysis.kano import kano_section
+
+    frames = {"g": DEGENERATE[case]}
+    dims = {"A": ["a1", "a2"], "B": ["b1"]}
+    out = {
+        "ipa": ipa_section(frames, dimensions=dims, satisfaction=["s"],
+                           method="derived_regression"),
+        "drivers": drivers_section(frames, dimensions=dims, satisfaction=["s"], loyalty=["l"]),
+        "kano": kano_section(frames, kano={"f": ("kf", "kd")}),
+        "comparisons": comparisons_section(frames, dimensions=dims, by=["region"],
+                                           satisfaction=["s"]),
+        "segments": segments_section(frames, dimensions=dims, satisfaction=["s"], loyalty=["l"],
+                                     nps="rec", revenue="rev", growth="gr",
+                                     cooperation_years="yrs"),
+    }
+    json.dumps(out, allow_nan=False)
+    assert out["drivers"]["g"]["satisfaction"]["r2"] is None
+    assert out["drivers"]["g"]["satisfaction"]["warnings"]
+    assert out["ipa"]["g"]["warnings"]
+    assert out["comparisons"]["g"]["region"]["A"]["anova"]["f"] is None
