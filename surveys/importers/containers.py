@@ -42,6 +42,7 @@ SAV_MAGICS = (b"$FL2", b"$FL3")
 DELIMITERS = (",", ";", "\t")
 _SAMPLE_BYTES = 1 << 18  # delimiter sniffing looks at the first 256 KiB
 _CHUNK_BYTES = 1 << 22  # the UTF-8 check streams the file in 4 MiB pieces
+_UTF8_EVIDENCE = 20  # non-ASCII characters read as UTF-8 that prove a file is UTF-8
 _DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab"}
 
 
@@ -321,6 +322,7 @@ def _read_text(path: Path, head: bytes) -> Grid:
         grid = pd.read_csv(
             path, sep=delimiter, header=None, names=range(width), dtype=str, encoding=encoding,
             keep_default_na=False, na_values=[""], skip_blank_lines=False, engine="c",
+            index_col=False,
             quotechar='"', doublequote=True,
         )
     except pd.errors.ParserError as exc:
@@ -335,18 +337,43 @@ def _read_text(path: Path, head: bytes) -> Grid:
 
 
 def _encoding(path: Path, head: bytes) -> str:
-    """UTF-16 (BOM), else strict UTF-8 over the whole file (BOM skipped), else GB18030."""
+    """UTF-16 (BOM), else strict UTF-8 over the whole file (BOM skipped), else GB18030.
+
+    A file whose first invalid UTF-8 byte follows plenty of valid non-ASCII UTF-8 text is a damaged
+    UTF-8 file, not GB18030 (GBK text is almost never valid UTF-8 for long): that is an error
+    naming the line, rather than every Chinese character silently turned into nonsense.
+    """
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return "utf-16"
-    decoder = codecs.getincrementaldecoder("utf-8")("strict")
-    try:
+    invalid = _first_invalid_utf8(path)
+    if invalid is None:
+        return "utf-8-sig" if head.startswith(codecs.BOM_UTF8) else "utf-8"
+    before = head[:invalid].decode("utf-8", errors="ignore")
+    if sum(char > "\x7f" for char in before) >= _UTF8_EVIDENCE:
         with path.open("rb") as handle:
-            while chunk := handle.read(_CHUNK_BYTES):
-                decoder.decode(chunk)
-            decoder.decode(b"", final=True)
-    except UnicodeDecodeError:
-        return "gb18030"
-    return "utf-8-sig" if head.startswith(codecs.BOM_UTF8) else "utf-8"
+            line = handle.read(invalid).count(b"\n") + 1
+        raise StudyError(
+            f"the file is UTF-8 text but line {line} holds bytes that are not UTF-8", file=path,
+            expected="a file saved in one encoding (save it again as UTF-8)",
+        )
+    return "gb18030"
+
+
+def _first_invalid_utf8(path: Path) -> int | None:
+    """Byte offset of the first invalid UTF-8 sequence in the file, or None."""
+    decoder = codecs.getincrementaldecoder("utf-8")("strict")
+    offset = 0
+    with path.open("rb") as handle:
+        while True:
+            chunk = handle.read(_CHUNK_BYTES)
+            pending = len(decoder.getstate()[0])
+            try:
+                decoder.decode(chunk, final=not chunk)
+            except UnicodeDecodeError as exc:
+                return offset - pending + exc.start
+            if not chunk:
+                return None
+            offset += len(chunk)
 
 
 def _decode_sample(head: bytes, encoding: str) -> str:

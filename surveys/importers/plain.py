@@ -88,8 +88,10 @@ def table_from_grid(
     nameless_with_data = [i for i in unnamed if has_data[i]]
     if nameless_with_data:
         letters = [column_letter(i) for i in nameless_with_data]
+        first_answer = data.index[data[nameless_with_data[0]].notna().to_numpy()][0] + 1
         raise StudyError(
-            f"column(s) {', '.join(letters)} have answers but no name in the header",
+            f"column(s) {', '.join(letters)} have answers but no name in the header "
+            f"(column {letters[0]}'s first answer is in row {first_answer})",
             file=path, row=header_row, column=letters[0], expected="a name for every column",
             more=[Location(str(path), header_row, letter) for letter in letters[1:]],
         )
