@@ -1,0 +1,69 @@
+"""The command line: results.json from a study, one-line errors with exit status 2."""
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from analysis.__main__ import main
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE = ROOT / "data" / "sample" / "study.yaml"
+
+
+@pytest.fixture(scope="module")
+def sample_results(tmp_path_factory) -> dict:
+    out = tmp_path_factory.mktemp("out")
+    assert main(["run", str(SAMPLE), "--out", str(out), "--quiet"]) == 0
+    return json.loads((out / "results.json").read_text(encoding="utf-8"))
+
+
+def test_sample_study_runs_through(sample_results):
+    r = sample_results
+    assert r["study"]["title"] == "D公司客户关系管理调查 2019"
+    assert set(r["study"]["groups"]) == {"customers", "employees"}
+    customers = r["study"]["groups"]["customers"]
+    # 312 answers + 1 double submission; 6 straight-liners, 5 speeders and 1 duplicate excluded
+    assert customers == {"n": 301, "n_raw": 313,
+                         "excluded": {"duplicates": 1, "speeders": 5, "straightliners": 6}}
+    assert r["study"]["waves"]["2018"]["customers"]["n_raw"] == 288
+    for key in ("quality", "reliability", "indices", "gaps", "servqual", "trends", "ipa",
+                "drivers", "comparisons", "segments"):
+        assert key in r, key
+
+
+def test_sample_study_shows_what_it_was_built_to_show(sample_results):
+    r = sample_results
+    gaps = {g["name"]: g for g in r["gaps"]["customers|employees"] if g["level"] == "dimension"}
+    flagged = {name for name, g in gaps.items() if g["flag"]}
+    assert flagged == {"identify", "interact", "customize"}
+    quadrants = {p["name"]: p["quadrant"] for p in r["ipa"]["customers"]["points"]}
+    assert quadrants["customize"] == "concentrate_here"
+    assert all(r["reliability"]["customers"][d]["alpha"] > 0.7 for d in r["study"]["dimensions"])
+
+
+def test_json_is_strict(sample_results, tmp_path):
+    text = json.dumps(sample_results, allow_nan=False)  # raises on NaN/Infinity
+    assert "NaN" not in text
+
+
+def run_cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "analysis", *args], cwd=ROOT,
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_bad_input_is_one_line_and_status_2(tmp_path):
+    (tmp_path / "c.csv").write_text("Q1,Q2\n4,5\n3,好\n", encoding="utf-8")
+    (tmp_path / "s.yaml").write_text("title: t\ngroups: {c: c.csv}\ndimensions: {d: [Q1, Q2]}\n",
+                                     encoding="utf-8")
+    done = run_cli("run", str(tmp_path / "s.yaml"), "--out", str(tmp_path / "out"))
+    assert done.returncode == 2
+    assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr
+    assert done.stderr.startswith("error: c.csv, row 3, column 'Q2': answer '好'")
+
+
+def test_missing_study_file(tmp_path):
+    done = run_cli("run", str(tmp_path / "none.yaml"), "--out", str(tmp_path))
+    assert done.returncode == 2
+    assert done.stderr == "error: none.yaml: study file not found\n"
