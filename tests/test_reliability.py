@@ -20,6 +20,7 @@ from analysis.reliability import (
     scale_moments,
     split_half,
 )
+from analysis.reliability import _answer_patterns
 from surveys.errors import StudyError
 
 HERE = Path(__file__).parent
@@ -136,6 +137,20 @@ def test_pairwise_moments_equal_pandas():
     np.testing.assert_allclose(moments.cov, GENERATED_MISSING.cov().to_numpy(), atol=1e-12)
     np.testing.assert_allclose(moments.cor, GENERATED_MISSING.corr().to_numpy(), atol=1e-12)
     np.testing.assert_array_equal(moments.n, GENERATED_MISSING.notna().astype(int).T @ GENERATED_MISSING.notna().astype(int))
+
+
+@pytest.mark.parametrize("offset", [0.0, 0.25])
+def test_pairwise_moments_equal_pandas_on_many_rows(offset):
+    """15,000 rows: whole numbers take the answer-pattern route, offset ones the plain product."""
+    frame = pd.concat([GENERATED_MISSING[SCALE_B]] * 30, ignore_index=True) + offset
+    assert (_answer_patterns(frame.to_numpy()) is None) == bool(offset)
+    moments = pairwise_moments(frame.to_numpy(), correlation=True, listwise=False)
+    np.testing.assert_allclose(moments.cov, frame.cov().to_numpy(), atol=1e-12)
+    np.testing.assert_allclose(moments.cor, frame.corr().to_numpy(), atol=1e-12)
+    np.testing.assert_allclose(moments.mean, frame.mean().to_numpy(), atol=1e-12)
+    assert moments.n_answered == len(frame) and moments.n_complete == len(frame.dropna())
+    listwise = pairwise_moments(frame.to_numpy(), listwise=True)
+    np.testing.assert_allclose(listwise.cov, frame.dropna().cov().to_numpy(), atol=1e-12)
 
 
 def test_bootstrap_ci_is_reproducible_and_close_to_feldt():
