@@ -148,7 +148,7 @@ def test_pairwise_moments_equal_pandas_on_many_rows(offset):
     np.testing.assert_allclose(moments.cov, frame.cov().to_numpy(), atol=1e-12)
     np.testing.assert_allclose(moments.cor, frame.corr().to_numpy(), atol=1e-12)
     np.testing.assert_allclose(moments.mean, frame.mean().to_numpy(), atol=1e-12)
-    assert moments.n_answered == len(frame) and moments.n_complete == len(frame.dropna())
+    assert moments.n_answered == len(frame.dropna(how="all")) and moments.n_complete == len(frame.dropna())
     listwise = pairwise_moments(frame.to_numpy(), listwise=True)
     np.testing.assert_allclose(listwise.cov, frame.dropna().cov().to_numpy(), atol=1e-12)
 
