@@ -422,11 +422,11 @@ def waves_section(
     Notes
     -----
     Waves are treated as independent samples (repeated cross-sections). Dimension means: Welch t on
-    the respondents' dimension scores, CI of the difference from Welch's se and df. Satisfaction and
-    loyalty index: the difference of the indices; test z = diff / sqrt(se1^2 + se2^2) with the
-    indices' se's (bootstrap or delta method); CI = percentile interval of the differences of the
-    two waves' independent bootstrap replicates, or diff +- z se when the delta method was used.
-    NPS: z = diff / sqrt(se1^2 + se2^2) with the NPS standard errors of :func:`analysis.indices.nps`,
+    the respondents' dimension scores, CI of the difference from Welch's se and df. The 0-100
+    indices (``csi``, ``satisfaction_index``, ``loyalty_index``): the difference of the indices;
+    test z = diff / sqrt(se1^2 + se2^2) with the indices' se's (bootstrap or delta method);
+    CI = percentile interval of the differences of the two waves' independent bootstrap
+    replicates, or diff +- z se when the delta method was used. NPS: z = diff / sqrt(se1^2 + se2^2) with the NPS standard errors of :func:`analysis.indices.nps`,
     Wald CI diff +- z se (Rocks 2016, section 4, difference of two independent NPS).
     """
     spec = IndexSpec(**index_options)
@@ -449,9 +449,9 @@ def waves_section(
                 rows.append(_change_row("dimension", dim, x.mean() if x.size else np.nan,
                                         y.mean() if y.size else np.nan, welch["ci"], "welch_t",
                                         welch["t"], welch["df"], welch["p"]))
-            rows.append(_index_change("csi", r0.csi, r1.csi, confidence))
-            if r0.loyalty is not None:
-                rows.append(_index_change("loyalty_index", r0.loyalty, r1.loyalty, confidence))
+            for name, before in r0.indices.items():
+                if before is not None:
+                    rows.append(_index_change(name, before, r1.indices[name], confidence))
             if r0.nps is not None:
                 rows.append(_z_change("nps", "nps", r0.nps.score, r1.nps.score, r0.nps.se,
                                       r1.nps.se, confidence))

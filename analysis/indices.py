@@ -321,39 +321,44 @@ def _item_weights(
 ) -> pd.Series:
     """Resolve a weight specification to one weight per index item (not normalised).
 
-    Weights given for dimensions (a dict or AHP over dimension names) are spread equally over the
-    dimension's index items, so that the dimension's share of the index is its weight.
+    Weights are given per item or per dimension (a dict, AHP over items or dimensions, or the mean
+    rating of the importance item declared for an item or a dimension). If weights are given for
+    index items, every index item needs its own; otherwise every index item takes its dimension's
+    weight spread equally over the dimension's index items, so that a dimension's share of the
+    index is its weight.
     """
     if isinstance(weights, str):
         if weights == "equal":
             return pd.Series(1.0, index=list(items))
-        if weights == "importance":
-            missing = [i for i in items if i not in importance]
-            if missing:
-                raise StudyError(f"importance weights need an importance item for {missing[0]!r}",
-                                 key="importance", expected="an importance item for every "
-                                 "index item")
-            return pd.Series({i: np.nanmean(frame[importance[i]].to_numpy(dtype=float))
-                              if frame[importance[i]].notna().any() else np.nan for i in items})
-        raise ValueError(f"unknown weights {weights!r}")
-    if "ahp" in weights:
-        spec = weights["ahp"]
-        given = ahp_weights(spec["matrix"], spec["names"], key="weights.ahp").weights
+        if weights != "importance":
+            raise ValueError(f"unknown weights {weights!r}")
+        given = pd.Series({target: frame[column].astype(float).mean()
+                           for target, column in importance.items() if column in frame.columns},
+                          dtype=float)
+        key, what = "importance", "an importance item"
     else:
-        given = pd.Series(weights, dtype=float)
-    if set(given.index) <= set(dimensions):
-        spread = {}
-        for dim, w in given.items():
-            its = [i for i in dimensions[dim] if i in items]
-            spread.update({i: w / len(its) for i in its})
-        given = pd.Series(spread, dtype=float)
-    missing = [i for i in items if i not in given.index]
-    if missing:
-        raise StudyError(f"no weight given for index item {missing[0]!r}", key="weights",
-                         expected="a weight for every index item or every dimension")
+        if "ahp" in weights:
+            spec = weights["ahp"]
+            given = ahp_weights(spec["matrix"], spec["over"], key="weights.ahp").weights
+        else:
+            given = pd.Series(weights, dtype=float)
+        key, what = "weights", "a weight"
     if (given < 0).any():
-        raise StudyError("a weight is negative", key="weights", expected="weights >= 0")
-    return given.reindex(list(items)).astype(float)
+        raise StudyError("a weight is negative", key=key, expected="weights >= 0")
+    if any(i in given.index for i in items):
+        spread = given[[i for i in items if i in given.index]].to_dict()
+    else:
+        spread = {}
+        for dim, its in dimensions.items():
+            own = [i for i in its if i in items]
+            if dim in given.index and own:
+                spread.update({i: given[dim] / len(own) for i in own if i not in spread})
+    missing = [i for i in items if i not in spread]
+    if missing:
+        raise StudyError(f"no weight for index item {missing[0]!r}: give {what} for every index "
+                         "item or for every dimension", key=key,
+                         expected=f"{what} for {missing[0]!r} or for its dimension")
+    return pd.Series(spread, dtype=float).reindex(list(items))
 
 
 # ------------------------------------------------------------------------------------ index 0-100
@@ -657,8 +662,7 @@ class GroupIndices:
     n: int
     scores: pd.DataFrame
     respondent_scores: pd.DataFrame
-    csi: IndexResult
-    loyalty: IndexResult | None
+    indices: dict[str, IndexResult | None]
     nps: NPSResult | None
     cb: pd.DataFrame
     warnings: list[str]
@@ -679,8 +683,8 @@ class GroupIndices:
             "n": self.n,
             "dimensions": {r["name"]: _stat_entry(r) for _, r in dims.iterrows()},
             "items": {r["name"]: _stat_entry(r) for _, r in items.iterrows()},
-            "csi": _index_entry(self.csi, True),
-            "loyalty_index": None if self.loyalty is None else _index_entry(self.loyalty, False),
+            **{name: None if result is None else _index_entry(result, name == "csi")
+               for name, result in self.indices.items()},
             "nps": None if self.nps is None else _nps_entry(self.nps),
             "cb_ratio": cb,
             "warnings": list(self.warnings),
@@ -701,6 +705,7 @@ class IndexSpec:
     expectation: Mapping[str, str] | None = None
     importance: Mapping[str, str] | None = None
     weights: object = "equal"
+    csi_items: Sequence[str] | None = None
     min_share: float = 0.5
     cb_tol: float = 0.05
     ci: str = "auto"
@@ -717,26 +722,25 @@ def group_indices(frame: pd.DataFrame, spec: IndexSpec, seed=0) -> GroupIndices:
     seed : seed of the bootstrap (anything ``numpy.random.default_rng`` accepts).
     """
     dimensions = spec.dimensions
-    index_items = list(spec.satisfaction) or list(dict.fromkeys(
+    index_items = list(spec.csi_items or dict.fromkeys(
         i for its in dimensions.values() for i in its))
     w = _item_weights(frame, index_items, dimensions, spec.weights, dict(spec.importance or {}))
     boot = dict(ci=spec.ci, n_boot=spec.n_boot, seed=seed)
-    csi = satisfaction_index(frame, index_items, spec.scale, weights=w, **boot)
-    loyal = (satisfaction_index(frame, list(spec.loyalty), spec.scale, **boot)
-             if spec.loyalty else None)
+    found = {"csi": satisfaction_index(frame, index_items, spec.scale, weights=w, **boot)}
+    for name, its in (("satisfaction_index", spec.satisfaction), ("loyalty_index", spec.loyalty)):
+        found[name] = satisfaction_index(frame, list(its), spec.scale, **boot) if its else None
     score = None
     if spec.nps is not None:
         check_nps_values(frame, spec.nps)
         score = nps(pd.to_numeric(frame[spec.nps], errors="coerce"))
-    notes = [f"csi: {m}" for m in csi.warnings]
-    notes += [f"loyalty_index: {m}" for m in (loyal.warnings if loyal else [])]
+    notes = [f"{name}: {m}" for name, r in found.items() if r is not None for m in r.warnings]
     scores = score_table(frame, dimensions, spec.scale, min_share=spec.min_share)
     for _, row in scores[scores["n"] == 0].iterrows():
         notes.append(f"{row['level']} {row['name']}: no answers")
     cb = (cb_ratio(frame, spec.expectation, dimensions, tol=spec.cb_tol, min_share=spec.min_share)
           if spec.expectation else pd.DataFrame())
     return GroupIndices(len(frame), scores, dimension_scores(frame, dimensions, spec.min_share),
-                        csi, loyal, score, cb, notes, dict(dimensions))
+                        found, score, cb, notes, dict(dimensions))
 
 
 def indices_section(
@@ -750,6 +754,7 @@ def indices_section(
     expectation: Mapping[str, str] | None = None,
     importance: Mapping[str, str] | None = None,
     weights="equal",
+    csi_items: Sequence[str] | None = None,
     segments: Sequence[str] = (),
     min_n: int = 5,
     min_share: float = 0.5,
@@ -766,13 +771,17 @@ def indices_section(
         segment columns as strings).
     dimensions : dimension -> items.
     scale : (min, max) of the Likert scale.
-    satisfaction : the items of the satisfaction index; empty = all dimension items.
-    loyalty : the items of the loyalty index (same scale); empty = no loyalty index.
+    satisfaction : overall-satisfaction items (same scale), averaged into ``satisfaction_index``
+        (equal weights); empty = no such index.
+    loyalty : loyalty items (same scale), averaged into ``loyalty_index``; empty = none.
     nps : the 0-10 recommendation column, or None.
     expectation : perception item -> expectation item, for C = b/a.
     importance : item -> importance-rating item, for ``weights="importance"``.
-    weights : "equal", "importance", a dict item -> weight or dimension -> weight, or
-        ``{"ahp": {"names": [...], "matrix": [[...]]}}`` over items or dimensions.
+    weights : weights of the ``csi`` items: "equal"; "importance" (mean rating of the importance
+        item declared for each item, or for each dimension); a dict item -> weight or
+        dimension -> weight; or ``{"ahp": {"over": [...], "matrix": [[...]]}}`` over items or
+        dimensions. Dimension weights are spread equally over the dimension's items.
+    csi_items : the items of the satisfaction index ``csi``; None = every dimension item.
     segments : categorical columns; every index is repeated for each level.
     min_n : segment cells with fewer respondents are marked ``"small": true`` (still reported).
     min_share : least share of a dimension's items answered for a dimension score.
@@ -784,15 +793,15 @@ def indices_section(
 
     Returns
     -------
-    dict GROUP -> {"n", "dimensions", "items", "csi", "loyalty_index", "nps", "cb_ratio",
-    "warnings", "segments": {COLUMN: {LEVEL: {same keys without "segments", plus "small"}}}}.
+    dict GROUP -> {"n", "dimensions", "items", "csi", "satisfaction_index", "loyalty_index", "nps",
+    "cb_ratio", "warnings", "segments": {COLUMN: {LEVEL: {same keys without "segments", plus "small"}}}}.
 
     Raises
     ------
     StudyError for NPS answers outside 0-10 (naming rows), bad weights or an inconsistent AHP matrix.
     """
     spec = IndexSpec(dimensions, scale, satisfaction, loyalty, nps, expectation, importance,
-                     weights, min_share, cb_tol, ci, n_boot)
+                     weights, csi_items, min_share, cb_tol, ci, n_boot)
     section = {}
     for group, frame in frames.items():
         entry = group_indices(frame, spec, seed).to_json()

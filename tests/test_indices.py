@@ -137,7 +137,7 @@ def test_csi_weights_match_r(data, section):
     imp = indices_section({"c": data}, weights="importance", **common)["c"]["csi"]
     assert imp["value"] == pytest.approx(ref["csi_importance"], rel=TOL)
     assert list(imp["weights"].values()) == pytest.approx(ref["importance_weights"], rel=TOL)
-    ahp = {"ahp": {"names": ["D1", "D2"], "matrix": [[1, 3], [1 / 3, 1]]}}
+    ahp = {"ahp": {"over": ["D1", "D2"], "matrix": [[1, 3], [1 / 3, 1]]}}
     got = indices_section({"c": data}, weights=ahp, **common)["c"]["csi"]
     assert got["value"] == pytest.approx(ref["csi_ahp"], rel=TOL)
     assert list(got["weights"].values()) == pytest.approx(ref["ahp_item_weights"], rel=TOL)
@@ -149,10 +149,28 @@ def test_csi_weights_match_r(data, section):
 
 def test_weights_errors(data):
     common = dict(dimensions=DIMS, scale=(1, 5), n_boot=0)
-    with pytest.raises(StudyError, match="no weight given for index item 'i4'"):
+    with pytest.raises(StudyError, match="no weight for index item 'i4'"):
         indices_section({"c": data}, weights={"i1": 1, "i2": 1, "i3": 1}, **common)
-    with pytest.raises(StudyError, match="importance item"):
+    with pytest.raises(StudyError, match="give an importance item for every index item") as err:
         indices_section({"c": data}, weights="importance", **common)
+    assert err.value.key == "importance"
+    with pytest.raises(StudyError, match="a weight is negative"):
+        indices_section({"c": data}, weights={"D1": 1, "D2": -1}, **common)
+
+
+def test_importance_per_dimension_and_overall_satisfaction_index(data):
+    out = indices_section({"c": data}, dimensions=DIMS, scale=(1, 5), n_boot=0,
+                          weights="importance", importance={"D1": "w1", "D2": "w4"},
+                          satisfaction=["l1", "l2"])["c"]
+    assert out["csi"]["value"] == pytest.approx(REF["all"]["csi_importance_dims"], rel=TOL)
+    assert list(out["csi"]["weights"].values()) == pytest.approx(
+        REF["all"]["importance_dims_weights"], rel=TOL)
+    # overall satisfaction items make their own equal-weight index (here the loyalty items of R)
+    assert out["satisfaction_index"]["value"] == pytest.approx(REF["all"]["loyalty"], rel=TOL)
+    assert out["loyalty_index"] is None
+    narrow = indices_section({"c": data}, dimensions=DIMS, scale=(1, 5), n_boot=0,
+                             csi_items=["i1", "i2", "i3"])["c"]["csi"]
+    assert narrow["value"] == pytest.approx(REF["all"]["csi_d1"], rel=TOL)
 
 
 def test_ahp_matches_r_eigen():

@@ -81,6 +81,7 @@ A3bad <- matrix(c(1, 9, 1/9,  1/9, 1, 9,  9, 1/9, 1), 3, byrow = TRUE)
 A2 <- matrix(c(1, 3, 1/3, 1), 2, byrow = TRUE)  # D1 vs D2
 
 imp_w <- colMeans(d[, paste0("w", 1:6)], na.rm = TRUE)
+dim_imp_w <- rep(c(mean(d$w1, na.rm = TRUE), mean(d$w4, na.rm = TRUE)) / 3, each = 3)
 ahp_dims <- ahp(A2)$weights
 ahp_item_w <- rep(ahp_dims / 3, each = 3)
 given <- c(D1 = 2, D2 = 1)
@@ -101,6 +102,10 @@ out <- list(
     csi_importance_delta_se = csi_delta_se(d, items, imp_w),
     csi_equal = csi(d, items, rep(1, 6)),
     csi_importance = csi(d, items, imp_w), importance_weights = unname(imp_w / sum(imp_w)),
+    # importance declared per dimension (w1 for D1, w4 for D2), spread over the dimension's items
+    csi_importance_dims = csi(d, items, dim_imp_w),
+    importance_dims_weights = unname(dim_imp_w / sum(dim_imp_w)),
+    csi_d1 = csi(d, dims$D1, rep(1, 3)),
     csi_ahp = csi(d, items, ahp_item_w), ahp_item_weights = unname(ahp_item_w / sum(ahp_item_w)),
     csi_given = csi(d, items, given_item_w),
     loyalty = csi(d, c("l1", "l2"), c(1, 1)),
