@@ -144,12 +144,10 @@ def score_table(
     scores = dimension_scores(frame, dimensions, min_share)
     top, bottom, answered = _box_counts(item_values, scale)
     position = {item: j for j, item in enumerate(items)}
-    dim_boxes = []
-    for its in dimensions.values():
-        cols = [position[i] for i in its]
-        dim_boxes.append((top[cols].sum(), bottom[cols].sum(), answered[cols].sum()))
-    dim_top, dim_bottom, dim_answered = (np.array(v, dtype=float) for v in zip(*dim_boxes)) \
-        if dim_boxes else (np.array([]),) * 3
+    dim_counts = np.array([[counts[[position[i] for i in its]].sum()
+                            for counts in (top, bottom, answered)]
+                           for its in dimensions.values()], dtype=float).reshape(-1, 3)
+    dim_top, dim_bottom, dim_answered = dim_counts.T
     parts = []
     for level, names, values, t, b, a in (
         ("dimension", list(dimensions), scores.to_numpy(), dim_top, dim_bottom, dim_answered),
