@@ -52,14 +52,7 @@ PLATFORMS: tuple[str, ...] = ("wjx", "qualtrics", "surveymonkey", "google_forms"
 
 
 def _platform_modules() -> list:
-    modules = []
-    for name in PLATFORMS:
-        try:
-            modules.append(import_module(f"{__name__}.{name}"))
-        except ModuleNotFoundError as exc:  # while platforms are being written in parallel
-            if exc.name != f"{__name__}.{name}":
-                raise
-    return modules
+    return [import_module(f"{__name__}.{name}") for name in PLATFORMS]
 
 
 def detect_platform(grid: Grid):
