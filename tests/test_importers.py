@@ -251,6 +251,18 @@ def test_truncated_xlsx():
                                  "damaged or truncated")
 
 
+def test_xlsx_with_a_damaged_sheet(tmp_path):
+    path = tmp_path / "bad.xlsx"
+    with zipfile.ZipFile(FIXTURES / "plain.xlsx") as source, zipfile.ZipFile(path, "w") as out:
+        for name in source.namelist():
+            data = source.read(name)
+            if name == "xl/worksheets/sheet1.xml":
+                data = data[: len(data) // 2]  # the sheet's XML stops mid-way
+            out.writestr(name, data)
+    error = error_of(path)
+    assert str(error).startswith("bad.xlsx: the workbook cannot be read, it may be damaged")
+
+
 def test_old_xls():
     table = read_table(FIXTURES / "wb_old.xls")
     assert table.format == "xls"

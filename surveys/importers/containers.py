@@ -26,6 +26,7 @@ import io
 import re
 import zipfile
 from collections import Counter
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -163,56 +164,51 @@ def _read_xlsx(path: Path, sheet: str | None) -> tuple[Grid, str]:
             f"the file is {what}, not an Excel workbook", file=path,
             expected="xlsx, xls, CSV or SPSS .sav (save it as xlsx)",
         )
-    try:
+    with _as_damaged(path):
         workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many types for a damaged workbook
-        raise _damaged(path, exc) from None
-    try:
-        name = _pick_sheet(path, workbook.sheetnames, sheet)
-        worksheet = workbook[name]
-        if not hasattr(worksheet, "iter_rows"):
-            raise StudyError(f"sheet '{name}' is a chart, not a table", file=path)
-        worksheet.reset_dimensions()  # some writers record a wrong used range
-        rows = [
-            [None if value is None else cell_text(value) for value in row]
-            for row in worksheet.iter_rows(values_only=True)
-        ]
-    except StudyError:
-        raise
-    except Exception as exc:
-        raise _damaged(path, exc) from None
-    finally:
-        workbook.close()
+        try:
+            name = _pick_sheet(path, workbook.sheetnames, sheet)
+            worksheet = workbook[name]
+            if not hasattr(worksheet, "iter_rows"):
+                raise StudyError(f"sheet '{name}' is a chart, not a table", file=path)
+            worksheet.reset_dimensions()  # some writers record a wrong used range
+            rows = [
+                [None if value is None else cell_text(value) for value in row]
+                for row in worksheet.iter_rows(values_only=True)
+            ]
+        finally:
+            workbook.close()
     return _grid_from_rows(rows), name
 
 
-def _damaged(path: Path, exc: Exception) -> StudyError:
-    return StudyError(
-        f"the workbook cannot be read, it may be damaged ({type(exc).__name__}: {exc})",
-        file=path, expected="a workbook Excel can open (save it again from Excel)",
-    )
+@contextmanager
+def _as_damaged(path: Path):
+    """Turn whatever a workbook library raises on a damaged file into one StudyError."""
+    try:
+        yield
+    except StudyError:
+        raise
+    except Exception as exc:  # openpyxl, xlrd, zipfile, zlib, struct... each raise their own
+        raise StudyError(
+            f"the workbook cannot be read, it may be damaged ({type(exc).__name__}: {exc})",
+            file=path, expected="a workbook Excel can open (save it again from Excel)",
+        ) from None
 
 
 def _read_xls(path: Path, sheet: str | None) -> tuple[Grid, str]:
     import xlrd
 
-    try:
+    with _as_damaged(path):
         book = xlrd.open_workbook(path, on_demand=True)
-    except Exception as exc:  # xlrd raises XLRDError, struct.error, ... on damaged files
-        raise _damaged(path, exc) from None
-    try:
-        name = _pick_sheet(path, book.sheet_names(), sheet)
-        worksheet = book.sheet_by_name(name)
-        rows = [
-            [_xls_cell(cell, book.datemode, xlrd) for cell in worksheet.row(r)]
-            for r in range(worksheet.nrows)
-        ]
-    except StudyError:
-        raise
-    except Exception as exc:
-        raise _damaged(path, exc) from None
-    finally:
-        book.release_resources()
+        try:
+            name = _pick_sheet(path, book.sheet_names(), sheet)
+            worksheet = book.sheet_by_name(name)
+            rows = [
+                [_xls_cell(cell, book.datemode, xlrd) for cell in worksheet.row(r)]
+                for r in range(worksheet.nrows)
+            ]
+        finally:
+            book.release_resources()
     return _grid_from_rows(rows), name
 
 
