@@ -427,6 +427,19 @@ def test_limesurvey():
     assert table.durations.tolist() == [250.5, 120.0]
 
 
+def test_limesurvey_full_question_text_headings(tmp_path):
+    path = tmp_path / "results-survey123.csv"
+    path.write_text(
+        '"Response ID","Date submitted","Last page","Start language","Seed","Total time",'
+        '"How satisfied are you?"\n"7","2020-01-10 10:05:12","2","en","42","61.2","A4"\n',
+        encoding="utf-8",
+    )
+    table = read_table(path)
+    assert table.format == "limesurvey"
+    assert table.meta_columns["id"] == "Response ID"
+    assert table.durations.tolist() == [61.2]
+
+
 PLATFORM_FIXTURES = {
     "qualtrics": ["qualtrics.csv", "qualtrics.xlsx", "qualtrics_legacy.csv"],
     "surveymonkey": ["surveymonkey.csv"],

@@ -1,16 +1,18 @@
-"""LimeSurvey response exports (CSV, "question code" headings).
+"""LimeSurvey response exports (CSV, "question code" or "full question text" headings).
 
-One header row of codes: the response metadata (``id``, ``submitdate``, ``lastpage``,
-``startlanguage``, ``seed``, ``startdate``, ``datestamp``, ``ipaddr``, ``refurl``, with timings
-enabled ``interviewtime``), then the question codes; sub-questions are written ``Q2[SQ001]``
-(array rows, multiple-choice options), ``Q3[other]`` for an "other" text. Answers start in file
-row 2.
+One header row. With "question code" headings (the usual choice for analysis) it holds the
+response metadata (``id``, ``submitdate``, ``lastpage``, ``startlanguage``, ``seed``,
+``startdate``, ``datestamp``, ``ipaddr``, ``refurl``, with timings enabled ``interviewtime``), then
+the question codes; sub-questions are written ``Q2[SQ001]`` (array rows, multiple-choice options),
+``Q3[other]`` for an "other" text. With "full question text" headings the metadata read
+``Response ID``, ``Date submitted``, ``Last page``, ``Start language``, ``Seed``, ... and the
+questions their texts. Answers start in file row 2.
 
-Naming: the codes exactly as LimeSurvey writes them. Answers stay as exported: with "answer
-codes" chosen the cells are codes such as ``A1``..``A5`` and a plain CSV carries no labels, so
-they are kept as they are (map them with the study file's ``labels:``).
+Naming: the headings exactly as LimeSurvey writes them (codes, or texts). Answers stay as
+exported: with "answer codes" chosen the cells are codes such as ``A1``..``A5`` and a plain CSV
+carries no labels, so they are kept as they are (map them with the study file's ``labels:``).
 Metadata roles: ``id``, ``submitted`` (submitdate), ``start`` (startdate), ``last_action``
-(datestamp), ``ip`` (ipaddr), ``duration`` (interviewtime, seconds).
+(datestamp), ``ip`` (ipaddr), ``duration`` (interviewtime / Total time, in seconds).
 """
 from __future__ import annotations
 
@@ -22,24 +24,30 @@ from surveys.importers.plain import header_cells, table_from_grid
 
 __all__ = ["detect", "parse"]
 
-#: Metadata codes only LimeSurvey writes together; two of them and a first column ``id`` suffice.
-SIGNATURE = {"submitdate", "lastpage", "startlanguage", "seed"}
+#: Metadata columns only LimeSurvey writes together, with "question code" headings and with
+#: "full question text" headings; two of them and the first column (``id`` / ``Response ID``)
+#: identify an export.
+SIGNATURES = {
+    "id": {"submitdate", "lastpage", "startlanguage", "seed"},
+    "response id": {"date submitted", "last page", "start language", "seed"},
+}
 META_ROLES = {
-    "id": ("id",),
-    "submitted": ("submitdate",),
-    "start": ("startdate",),
-    "last_action": ("datestamp",),
-    "ip": ("ipaddr",),
-    "duration": ("interviewtime",),
+    "id": ("id", "Response ID"),
+    "submitted": ("submitdate", "Date submitted"),
+    "start": ("startdate", "Date started"),
+    "last_action": ("datestamp", "Date last action"),
+    "ip": ("ipaddr", "IP address"),
+    "duration": ("interviewtime", "Total time"),
 }
 
 
 def detect(grid: Grid) -> bool:
-    """First header cell ``id`` and at least two of submitdate, lastpage, startlanguage, seed."""
+    """First header ``id`` (or ``Response ID``) and two of LimeSurvey's metadata columns."""
     if grid.empty:
         return False
     header = [(cell or "").casefold() for cell in header_cells(grid, 0)]
-    return bool(header) and header[0] == "id" and len(SIGNATURE & set(header)) >= 2
+    signature = SIGNATURES.get(header[0]) if header else None
+    return signature is not None and len(signature & set(header)) >= 2
 
 
 def parse(grid: Grid, path: Path) -> ImportedTable:
