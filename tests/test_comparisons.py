@@ -5,10 +5,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from scipy import stats
 
 from analysis.comparisons import (
     anova_oneway, comparisons_section, dunn, games_howell, group_summary, kruskal_wallis,
-    tukey_hsd, welch_anova,
+    studentized_range_isf, studentized_range_sf, tukey_hsd, welch_anova,
 )
 
 HERE = Path(__file__).parent
@@ -118,3 +119,24 @@ def test_section_is_json_and_consistent(data):
                                                        kept.value_counts()[sorted(ORDER)]]
     assert len(entry["tukey"][0]["ci"]) == 2
     assert set(section["customers"]["region"]) == {"D", "satisfaction"}
+
+
+def test_studentized_range_exact_for_two_means():
+    # the range of two means is sqrt(2) |t|: P(Q > q) = 2 P(t > q / sqrt 2), exact for any df
+    q = np.array([0.5, 1.0, 2.0, 3.0, 4.0, 6.0, 8.0])
+    for df in [1.0, 1.5, 2.5, 5.0, 39.0, 1000.0, 1e5]:
+        exact = 2 * stats.t.sf(q / np.sqrt(2), df)
+        np.testing.assert_allclose(studentized_range_sf(q, 2, df), exact, rtol=1e-8)
+        assert studentized_range_isf(0.05, 2, df)[0] == pytest.approx(
+            np.sqrt(2) * stats.t.isf(0.025, df), rel=1e-9)
+
+
+def test_studentized_range_matches_ptukey_and_qtukey():
+    ptk = pd.DataFrame(REF["ptukey"])
+    for k, rows in ptk.groupby("k"):
+        np.testing.assert_allclose(studentized_range_sf(rows["q"], int(k), rows["df"]), rows["sf"],
+                                   rtol=1e-6)
+    qtk = pd.DataFrame(REF["qtukey"])
+    for k, rows in qtk.groupby("k"):
+        np.testing.assert_allclose(studentized_range_isf(0.05, int(k), rows["df"]), rows["q95"],
+                                   rtol=1e-6)

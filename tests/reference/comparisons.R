@@ -38,7 +38,14 @@ gh_hand <- t(apply(pairs, 2, function(p) {
   tt <- (mi[p[2]] - mi[p[1]]) / sqrt(se2)
   c(t = unname(tt), df = unname(df), p_adj = ptukey(abs(unname(tt)) * sqrt(2), kk, unname(df), lower.tail = FALSE))
 }))
+# Studentized range distribution: R's ptukey is accurate for df >= 10 or so (it is far off for
+# small df, e.g. 1e-3 relative at df = 2.5, where the tests use the exact k = 2 identity instead)
+ptk <- expand.grid(q = c(0.5, 1, 2, 3, 4, 6), k = c(2, 3, 5, 10), df = c(10, 39, 1000))
+ptk$sf <- ptukey(ptk$q, ptk$k, ptk$df, lower.tail = FALSE)
+qtk <- expand.grid(k = c(2, 3, 5, 10), df = c(5, 10, 39, 1000))
+qtk$q95 <- qtukey(0.95, qtk$k, qtk$df)
 out <- list(
+  ptukey = ptk, qtukey = qtk,
   anova = list(f = a$`F value`[1], df1 = a$Df[1], df2 = a$Df[2], p = a$`Pr(>F)`[1], eta2 = eta),
   welch = list(f = unname(w$statistic), df1 = unname(w$parameter[1]), df2 = unname(w$parameter[2]),
                p = w$p.value),
