@@ -51,7 +51,11 @@ class GroupTest:
 def _levels(labels: pd.Series) -> list:
     if isinstance(labels.dtype, pd.CategoricalDtype):
         return [c for c in labels.cat.categories if (labels == c).any()]
-    return sorted(labels.dropna().unique(), key=str)
+    levels = list(labels.dropna().unique())
+    try:
+        return sorted(levels)
+    except TypeError:  # mixed types
+        return sorted(levels, key=str)
 
 
 def _clean(values: pd.Series, labels: pd.Series) -> tuple[pd.Series, pd.Series, list]:
