@@ -74,7 +74,7 @@ def _raise_rows(message: str, rows: list, column: str, expected: str):
 def _check_cutoffs(cutoffs) -> tuple[float, float]:
     a, b = (float(c) for c in cutoffs)
     if not 0 < a < b <= 1:
-        raise StudyError(f"ABC cut-offs {a}, {b} are not increasing shares", key="cutoffs",
+        raise StudyError(f"ABC cut-offs {a}, {b} are not increasing shares", key="abc",
                          expected="two cumulative revenue shares with 0 < A < B <= 1, "
                          "e.g. 0.8, 0.95")
     return a, b
@@ -104,7 +104,7 @@ def abc_classes(revenue: pd.Series, *, cutoffs: tuple[float, float] = (0.8, 0.95
     revenue reaches or crosses 80% are A, so a customer ending exactly on 80% is A, and the
     customer that crosses the line joins the higher class. Likewise for B; the rest are C.
     Customers with equal revenue always share a class: the class of the first of them (the
-    tie group takes the higher class). Comparisons allow a relative 1e-12 for rounding.
+    tie group takes the higher class). Comparisons allow 1e-12 (absolute, on shares) for rounding.
     Zero total revenue leaves ``class`` missing.
 
     References
@@ -127,7 +127,7 @@ def abc_classes(revenue: pd.Series, *, cutoffs: tuple[float, float] = (0.8, 0.95
     with np.errstate(invalid="ignore", divide="ignore"):
         table["share"] = table["revenue"] / total
     cum = table["revenue"].cumsum() / total if total > 0 else table["revenue"] * np.nan
-    before = (cum - table["share"]).clip(lower=0.0)
+    before = cum.shift(1, fill_value=0.0)
     # a tie group takes the cumulative share before its first member
     before = before.groupby(table["revenue"].to_numpy()).transform("min")
     table["cum_share"] = cum
