@@ -434,7 +434,8 @@ def dunn(values: pd.Series, labels: pd.Series, *, adjust: str = "holm") -> pd.Da
     Notes
     -----
     Ranks over all complete scores (ties averaged);
-    :math:`z = (\\bar R_b - \\bar R_a) / \\sqrt{(N(N+1)/12 - \\sum(t^3-t)/(12(N-1)))(1/n_a + 1/n_b)}`.
+    :math:`z = (\\bar R_b - \\bar R_a) / \\sqrt{(N(N+1)/12 - \\sum(t^3-t)/(12(N-1)))
+    (1/n_a + 1/n_b)}`.
     Checked against ``rstatix::dunn_test(p.adjust.method = "holm")`` and a hand-coded R version.
 
     References

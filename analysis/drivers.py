@@ -329,8 +329,8 @@ def drivers_section(
         ``{GROUP: {"satisfaction": MODEL, "loyalty": MODEL}}`` where MODEL holds ``outcome_items``,
         ``n``, ``r2``, ``adj_r2``, ``f``, ``df_model``, ``df_resid``, ``p``, ``intercept``,
         ``predictors`` (list of ``name``, ``b``, ``se``, ``t``, ``p``, ``beta``, ``vif``,
-        ``raw_weight``, ``rescaled_weight``, ``lmg``, ``lmg_share``) and ``warnings``. Groups lacking
-        an outcome's items get no entry for that outcome. Undefined numbers are None.
+        ``raw_weight``, ``rescaled_weight``, ``lmg``, ``lmg_share``) and ``warnings``. Groups
+        lacking an outcome's items get no entry for that outcome. Undefined numbers are None.
     """
     outcomes = {"satisfaction": satisfaction, "loyalty": loyalty or []}
     section = {}

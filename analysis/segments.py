@@ -116,8 +116,8 @@ def abc_classes(revenue: pd.Series, *, cutoffs: tuple[float, float] = (0.8, 0.95
     values = pd.to_numeric(revenue, errors="coerce").astype("float64")
     negative = values < 0
     if negative.any():
-        _raise_rows(f"{int(negative.sum())} revenue value(s) are negative", _rows(revenue, negative),
-                    str(revenue.name), "a revenue of 0 or more")
+        _raise_rows(f"{int(negative.sum())} revenue value(s) are negative",
+                    _rows(revenue, negative), str(revenue.name), "a revenue of 0 or more")
     known = values.dropna()
     order = np.argsort(-known.to_numpy(), kind="stable")
     table = pd.DataFrame({"revenue": known.iloc[order]})
@@ -393,7 +393,8 @@ def segments_section(
             stages_of = lifecycle_stage(**kwargs).set_axis(frame.index)
             stages = profile(stages_of, list(LIFECYCLE_STAGES))
             for stage, info in stages.items():
-                info.update(label_zh=LIFECYCLE_STAGES[stage][0], label_en=LIFECYCLE_STAGES[stage][1])
+                zh, en = LIFECYCLE_STAGES[stage]
+                info.update(label_zh=zh, label_en=en)
             entry["lifecycle"] = {
                 "source": source[0], "column": source[1],
                 "years_breaks": list(lifecycle_years) if source[0] == "cooperation_years" else None,

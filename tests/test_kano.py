@@ -61,7 +61,8 @@ def test_section_is_json_and_handles_empty_feature(answers):
     json.dumps(section, allow_nan=False)
     assert section["employees"] == {}
     f1 = section["customers"]["f1"]
-    assert f1["category"] == "O" and f1["label_en"] == "one-dimensional" and f1["label_zh"] == "期望属性"
+    assert f1["category"] == "O" and f1["label_en"] == "one-dimensional"
+    assert f1["label_zh"] == "期望属性"
     f4 = section["customers"]["f4"]
     assert f4["n"] == 0 and f4["category"] is None and f4["better"] is None
     assert f4["shares"]["A"] is None
