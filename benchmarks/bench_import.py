@@ -6,6 +6,7 @@ to a temporary folder, then reads it in a fresh Python process and prints the wa
 the read itself shows).
 
     python benchmarks/bench_import.py [--rows 1000000] [--cols 60] [--encoding utf-8|gb18030]
+    python benchmarks/bench_import.py --xlsx --rows 100000   # the same as an Excel workbook
 """
 from __future__ import annotations
 
@@ -37,6 +38,21 @@ def write_csv(path: Path, rows: int, cols: int, encoding: str, seed: int = 0) ->
             handle.write(line.tobytes())
 
 
+def write_xlsx(path: Path, rows: int, cols: int, seed: int = 0) -> None:
+    """The same table as an xlsx workbook (openpyxl write-only mode), answers as numbers."""
+    import openpyxl
+
+    book = openpyxl.Workbook(write_only=True)
+    sheet = book.create_sheet("data")
+    sheet.append([f"Q{i}" for i in range(1, cols + 1)])
+    generator = np.random.default_rng(seed)
+    for start in range(0, rows, 100_000):
+        block = generator.integers(1, 6, size=(min(100_000, rows - start), cols))
+        for row in block.tolist():
+            sheet.append(row)
+    book.save(path)
+
+
 def measure(path: str) -> None:
     """Child process: read the file, print JSON with seconds and peak RSS in MiB."""
     import resource
@@ -61,19 +77,24 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--cols", type=int, default=60)
     parser.add_argument("--encoding", default="utf-8", choices=["utf-8", "gb18030"])
+    parser.add_argument("--xlsx", action="store_true", help="write an xlsx workbook instead")
     parser.add_argument("--measure", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.measure:
         measure(args.measure)
         return
     with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "big.csv"
+        path = Path(folder) / ("big.xlsx" if args.xlsx else "big.csv")
         start = time.perf_counter()
-        write_csv(path, args.rows, args.cols, args.encoding)
+        if args.xlsx:
+            write_xlsx(path, args.rows, args.cols)
+        else:
+            write_csv(path, args.rows, args.cols, args.encoding)
         written = time.perf_counter() - start
         size = path.stat().st_size / 2**20
+        kind = "xlsx" if args.xlsx else args.encoding
         print(f"wrote {args.rows:,} rows x {args.cols} columns ({size:.0f} MiB, "
-              f"{args.encoding}) in {written:.1f} s")
+              f"{kind}) in {written:.1f} s")
         result = subprocess.run(
             [sys.executable, __file__, "--measure", str(path)],
             capture_output=True, text=True, cwd=ROOT,

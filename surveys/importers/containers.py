@@ -125,6 +125,17 @@ def cell_text(value) -> str | None:
     return str(value)
 
 
+def _row_text(row: tuple) -> list[str | None]:
+    """:func:`cell_text` of each value, with the common cases (empty, int, text) inlined."""
+    return [
+        None if value is None
+        else str(value) if type(value) is int
+        else value if type(value) is str and value.strip()
+        else cell_text(value)
+        for value in row
+    ]
+
+
 def _grid_from_rows(rows: list[list]) -> Grid:
     width = max((len(row) for row in rows), default=0)
     padded = [row + [None] * (width - len(row)) for row in rows]
@@ -172,10 +183,7 @@ def _read_xlsx(path: Path, sheet: str | None) -> tuple[Grid, str]:
             if not hasattr(worksheet, "iter_rows"):
                 raise StudyError(f"sheet '{name}' is a chart, not a table", file=path)
             worksheet.reset_dimensions()  # some writers record a wrong used range
-            rows = [
-                [None if value is None else cell_text(value) for value in row]
-                for row in worksheet.iter_rows(values_only=True)
-            ]
+            rows = [_row_text(row) for row in worksheet.iter_rows(values_only=True)]
         finally:
             workbook.close()
     return _grid_from_rows(rows), name
