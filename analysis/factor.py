@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, stats
 
-from analysis.reliability import _number, _warning, pairwise_moments
+from analysis.reliability import _answers, _number, _warning, pairwise_moments
 from surveys.errors import StudyError
 
 __all__ = [
@@ -44,13 +44,21 @@ class Correlations:
     n: int
 
 
-def pairwise_correlations(data: pd.DataFrame | Correlations, items: list[str] | None = None) -> Correlations:
+def pairwise_correlations(
+    data: pd.DataFrame | Correlations,
+    items: list[str] | None = None,
+    *,
+    reverse: list[str] | None = None,
+    scale: tuple[float, float] | None = None,
+) -> Correlations:
     """R's ``cor(x, use="pairwise")`` of the items and n = rows with at least one answer.
 
     Parameters
     ----------
     data : one float column per item, NaN = missing (or a :class:`Correlations`, returned as is).
     items : columns to use (default: all).
+    reverse, scale : items to reverse-code as ``min + max - x`` first (flips the signs of their
+        correlations: KMO, Bartlett and the eigenvalues do not change, their loadings do).
 
     Returns
     -------
@@ -64,8 +72,7 @@ def pairwise_correlations(data: pd.DataFrame | Correlations, items: list[str] | 
     """
     if isinstance(data, Correlations):
         return data
-    items = tuple(data.columns if items is None else items)
-    values = data.loc[:, list(items)].to_numpy(dtype=np.float64, na_value=np.nan)
+    items, values = _answers(data, items, reverse, scale)
     moments = pairwise_moments(values, correlation=True)
     return Correlations(items, moments.cor, moments.n_answered)
 
@@ -81,12 +88,18 @@ class KMOResult:
     items: pd.Series
 
 
-def kmo(data: pd.DataFrame | Correlations, items: list[str] | None = None) -> KMOResult:
+def kmo(
+    data: pd.DataFrame | Correlations,
+    items: list[str] | None = None,
+    *,
+    reverse: list[str] | None = None,
+    scale: tuple[float, float] | None = None,
+) -> KMOResult:
     """Kaiser-Meyer-Olkin measure of sampling adequacy, overall and per item.
 
     Parameters
     ----------
-    data, items : see :func:`pairwise_correlations`.
+    data, items, reverse, scale : see :func:`pairwise_correlations`.
 
     Returns
     -------
@@ -105,7 +118,7 @@ def kmo(data: pd.DataFrame | Correlations, items: list[str] | None = None) -> KM
     Kaiser (1970), Psychometrika 35, 401-415; Kaiser & Rice (1974), Educational and Psychological
     Measurement 34, 111-117; Revelle, psych 2.2.9 ``KMO``.
     """
-    correlations = pairwise_correlations(data, items)
+    correlations = pairwise_correlations(data, items, reverse=reverse, scale=scale)
     r = correlations.matrix
     try:
         inverse = np.linalg.inv(r)
@@ -132,12 +145,18 @@ class BartlettResult:
     n: int
 
 
-def bartlett_sphericity(data: pd.DataFrame | Correlations, items: list[str] | None = None) -> BartlettResult:
+def bartlett_sphericity(
+    data: pd.DataFrame | Correlations,
+    items: list[str] | None = None,
+    *,
+    reverse: list[str] | None = None,
+    scale: tuple[float, float] | None = None,
+) -> BartlettResult:
     """Bartlett's test that the correlation matrix is an identity matrix.
 
     Parameters
     ----------
-    data, items : see :func:`pairwise_correlations`.
+    data, items, reverse, scale : see :func:`pairwise_correlations`.
 
     Returns
     -------
@@ -154,7 +173,7 @@ def bartlett_sphericity(data: pd.DataFrame | Correlations, items: list[str] | No
     Bartlett (1951), J. of the Royal Statistical Society B 13, 1-8 (see Revelle, psych 2.2.9
     ``cortest.bartlett``).
     """
-    correlations = pairwise_correlations(data, items)
+    correlations = pairwise_correlations(data, items, reverse=reverse, scale=scale)
     p = len(correlations.items)
     n = correlations.n
     sign, log_det = np.linalg.slogdet(correlations.matrix)
@@ -189,12 +208,14 @@ def parallel_analysis(
     n_iter: int = 20,
     quantile: float = 0.95,
     seed: int = 20261124,
+    reverse: list[str] | None = None,
+    scale: tuple[float, float] | None = None,
 ) -> ParallelResult:
     """Horn's parallel analysis with principal-component eigenvalues (psych ``fa.parallel(fa="pc")``).
 
     Parameters
     ----------
-    data, items : see :func:`pairwise_correlations`.
+    data, items, reverse, scale : see :func:`pairwise_correlations`.
     n_iter : number of random data sets (psych's default 20).
     quantile : which quantile of the random eigenvalues to beat (psych's default .95).
     seed : seed of the random generator (the count is reproducible).
@@ -220,7 +241,7 @@ def parallel_analysis(
     Horn (1965), Psychometrika 30, 179-185; Glorfeld (1995), Educational and Psychological
     Measurement 55, 377-393 (the 95th percentile); Revelle, psych 2.2.9 ``fa.parallel``.
     """
-    correlations = pairwise_correlations(data, items)
+    correlations = pairwise_correlations(data, items, reverse=reverse, scale=scale)
     p, n = len(correlations.items), correlations.n
     observed = np.sort(np.linalg.eigvalsh(correlations.matrix))[::-1]
     rng = np.random.default_rng(seed)
@@ -266,12 +287,14 @@ def efa(
     rotation: str = "oblimin",
     *,
     rotation_tol: float = 1e-9,
+    reverse: list[str] | None = None,
+    scale: tuple[float, float] | None = None,
 ) -> EFAResult:
     """Minres (unweighted least squares) factor analysis with oblimin or varimax rotation.
 
     Parameters
     ----------
-    data, items : see :func:`pairwise_correlations`.
+    data, items, reverse, scale : see :func:`pairwise_correlations`.
     n_factors : number of factors.
     rotation : "oblimin" (quartimin, γ = 0, as psych's default), "varimax" or "none".
     rotation_tol : convergence tolerance of the rotation (GPArotation's default is 1e-5).
@@ -300,7 +323,7 @@ def efa(
     """
     if rotation not in ROTATIONS:
         raise ValueError(f"rotation must be one of {ROTATIONS}, not {rotation!r}")
-    correlations = pairwise_correlations(data, items)
+    correlations = pairwise_correlations(data, items, reverse=reverse, scale=scale)
     r = correlations.matrix
     p = len(r)
     if not 1 <= n_factors < p:

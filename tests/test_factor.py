@@ -80,6 +80,16 @@ def test_efa_matches_psych(dataset, rotation):
             np.testing.assert_allclose(solution.phi, np.array(reference["phi"]), atol=tolerance, rtol=0)
 
 
+def test_reverse_coding_flips_only_the_signs_of_that_item():
+    data = DATA["bfi10"]
+    reversed_inside = efa(data, n_factors=2, reverse=["A1"], scale=(1, 6))
+    reversed_before = efa(data.assign(A1=7 - data["A1"]), n_factors=2)
+    pd.testing.assert_frame_equal(reversed_inside.loadings, reversed_before.loadings)
+    plain = efa(data, n_factors=2).loadings
+    assert reversed_inside.loadings.loc["A1"].to_numpy() == pytest.approx(-plain.loc["A1"].to_numpy(), abs=1e-9)
+    assert kmo(data, reverse=["A1"], scale=(1, 6)).overall == pytest.approx(REFERENCE["bfi10"]["kmo"], abs=TOL)
+
+
 def test_efa_rejects_bad_requests():
     with pytest.raises(ValueError, match="rotation"):
         efa(DATA["bfi10"], n_factors=2, rotation="promax")
