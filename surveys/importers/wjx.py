@@ -73,14 +73,15 @@ _TEXT_MISSING = ("(跳过)", "（跳过）", "(空)", "（空）")
 _CODED_MISSING = {"-3": "skipped", "-2": "not ranked"}
 _MULTI_SEPARATOR = "┋"
 _OTHER_TEXT = re.compile(r"〖.*?〗", re.S)
-_WHOLE_NUMBER = re.compile(r"^\s*-?\d+\s*$")
+_WHOLE_NUMBER = r"-?\d+"
 _DURATION = re.compile(
     r"^(?:(?P<h>\d+(?:\.\d+)?)\s*(?:小时|时|h))?\s*"
     r"(?:(?P<m>\d+(?:\.\d+)?)\s*(?:分钟|分|min|m))?\s*"
     r"(?:(?P<s>\d+(?:\.\d+)?)\s*(?:秒钟|秒|sec|s))?$"
 )
 _CLOCK = re.compile(r"^(?:(?P<h>\d+):)?(?P<m>\d+):(?P<s>\d+(?:\.\d+)?)$")
-_IP = re.compile(r"^\s*[^\s(（]+\s*[(（](.*)[)）]\s*$", re.S)
+_IP_WITH_REGION = r"^\s*[^\s(（]+\s*[(（].*[)）]\s*$"  # 183.192.16.69(上海-上海)
+_IP_OUTSIDE_REGION = r"^\s*[^\s(（]+\s*[(（]|[)）]\s*$"
 
 
 def detect(grid: Grid) -> bool:
@@ -118,7 +119,8 @@ def parse(grid: Grid, path: Path) -> ImportedTable:
     frame = table.frame
     question_columns = [c for c in frame.columns if c not in META_COLUMNS]
     subquestions = [c for c in question_columns if _SUBQUESTION.match(c) and c not in questions]
-    uniques = {c: pd.unique(frame[c].dropna()) for c in question_columns}
+    uniques = {c: pd.Series(pd.unique(frame[c].dropna()), dtype="str").str.strip()
+               for c in question_columns}
     coded, why = _is_coded(subquestions, uniques)
     table.notes.append(f"问卷星 {'coded (按序号)' if coded else 'text (按文本)'} export: {why}")
     markers = dict.fromkeys(_TEXT_MISSING, "skipped or empty")
@@ -163,35 +165,34 @@ def _column_names(header: list[str | None]) -> tuple[list[str | None], dict[str,
     return names, questions, notes
 
 
-def _is_coded(subquestions: list[str], uniques: dict[str, np.ndarray]) -> tuple[bool, str]:
+def _is_coded(subquestions: list[str], uniques: dict[str, pd.Series]) -> tuple[bool, str]:
     """Whether the answers are option numbers (按序号下载), and why it was decided so.
 
     ``subquestions`` are the ``第N题(label)`` columns of the header, ``uniques`` the distinct
-    answers of every question column."""
-    texts = {c: [str(v) for v in values if str(v).strip() not in _TEXT_MISSING]
-             for c, values in uniques.items()}
-    if any(_MULTI_SEPARATOR in v for values in texts.values() for v in values):
+    answers (stripped) of every question column."""
+    answers = {c: values[~values.isin(_TEXT_MISSING)] for c, values in uniques.items()}
+    if any(values.str.contains(_MULTI_SEPARATOR, regex=False).any() for values in answers.values()):
         return False, "answers joined with '┋'"
     if subquestions:
         return True, "sub-question columns like '第6题(option)'; -3 and -2 read as missing"
-    answered = [c for c, values in texts.items() if values]
-    numeric = [c for c in answered if all(_WHOLE_NUMBER.match(v) for v in texts[c])]
+    answered = [c for c, values in answers.items() if len(values)]
+    numeric = [c for c in answered if answers[c].str.fullmatch(_WHOLE_NUMBER).all()]
     if answered and 2 * len(numeric) >= len(answered):
         return True, (f"{len(numeric)} of {len(answered)} question columns hold whole numbers "
                       "only; -3 and -2 read as missing")
     return False, f"only {len(numeric)} of {len(answered)} question columns hold numbers only"
 
 
-def _mark_missing(frame: pd.DataFrame, columns: list[str], uniques: dict[str, np.ndarray],
+def _mark_missing(frame: pd.DataFrame, columns: list[str], uniques: dict[str, pd.Series],
                   markers: dict[str, str], notes: list[str]) -> None:
     """Replace the platform's no-answer markers in question columns by missing values."""
     found: dict[str, int] = {}
     for column in columns:
-        raw = [v for v in uniques[column] if str(v).strip() in markers]
-        if not raw:
+        if not uniques[column].isin(markers).any():
             continue
-        hit = frame[column].isin(raw)
-        for value, count in frame.loc[hit, column].str.strip().value_counts().items():
+        stripped = frame[column].astype("str").str.strip()
+        hit = stripped.isin(markers)
+        for value, count in stripped[hit].value_counts().items():
             found[value] = found.get(value, 0) + int(count)
         frame[column] = frame[column].mask(hit, None)
     for value, count in found.items():
@@ -227,8 +228,10 @@ def _add_meta(table: ImportedTable) -> None:
         frame["所用时间"] = seconds
         table.durations = seconds
     if "来自IP" in frame.columns and IP_REGION not in frame.columns:
-        region = frame["来自IP"].str.extract(_IP, expand=False).str.strip()
-        frame.insert(frame.columns.get_loc("来自IP") + 1, IP_REGION, region.astype(object))
+        ip = frame["来自IP"].astype("str")
+        region = ip.str.replace(_IP_OUTSIDE_REGION, "", regex=True).str.strip()
+        region = region.where(ip.str.contains(_IP_WITH_REGION, regex=True)).astype(object)
+        frame.insert(frame.columns.get_loc("来自IP") + 1, IP_REGION, region)
         table.meta_columns["ip_region"] = IP_REGION
 
 
@@ -256,11 +259,11 @@ def _options(answer: object) -> list[str]:
 
 
 def _expand_multi_select(table: ImportedTable, columns: list[str],
-                         uniques: dict[str, np.ndarray]) -> None:
+                         uniques: dict[str, pd.Series]) -> None:
     """Insert 0/1 option columns after every text column whose answers are joined with ┋."""
     frame = table.frame
     for column in columns:
-        if not any(_MULTI_SEPARATOR in str(v) for v in uniques[column]):
+        if not uniques[column].str.contains(_MULTI_SEPARATOR, regex=False).any():
             continue
         positions, answers = pd.factorize(frame[column], use_na_sentinel=True)
         chosen = [_options(answer) for answer in answers]
