@@ -50,9 +50,11 @@ class OLSResult:
 
 def _dimension_scores(frame: pd.DataFrame, dimensions: dict[str, list[str]]) -> pd.DataFrame:
     """A respondent's dimension score: the mean of the respondent's answered items of the
-    dimension (NaN when none is answered). One column per dimension."""
+    dimension (NaN when none is answered). One column per dimension whose items the frame has
+    (a group that was not asked a dimension has no score for it)."""
     return pd.DataFrame(
-        {dim: frame[list(items)].mean(axis=1, skipna=True) for dim, items in dimensions.items()},
+        {dim: frame[list(items)].mean(axis=1, skipna=True) for dim, items in dimensions.items()
+         if set(items) <= set(frame.columns)},
         index=frame.index,
     )
 
@@ -319,7 +321,7 @@ def drivers_section(
     ----------
     frames : group name -> DataFrame with one float column per item (reverse-coded, NaN missing).
     dimensions : dimension -> its item columns; the predictors are the dimension scores (mean of
-        the respondent's answered items of the dimension).
+        the respondent's answered items of the dimension) of the dimensions the group was asked.
     satisfaction : overall-satisfaction items; the outcome is the mean of the answered ones.
     loyalty : loyalty items (optional); a second model with the same predictors.
 
@@ -338,9 +340,9 @@ def drivers_section(
         scores = _dimension_scores(frame, dimensions)
         models = {}
         for outcome, items in outcomes.items():
-            if not items or not set(items) <= set(frame.columns):
+            if not items or not set(items) <= set(frame.columns) or scores.columns.empty:
                 continue
             data = scores.assign(**{"\0outcome": _outcome_score(frame, items)})
-            models[outcome] = _driver_model(data, "\0outcome", list(dimensions), items)
+            models[outcome] = _driver_model(data, "\0outcome", list(scores.columns), items)
         section[group] = models
     return _json(section)

@@ -298,8 +298,7 @@ def _respondent_scores(frame, dimensions, satisfaction, loyalty) -> pd.DataFrame
     for name, items in (("satisfaction", satisfaction), ("loyalty", loyalty)):
         if items and set(items) <= set(frame.columns):
             scores[name] = _outcome_score(frame, items)
-    dims = _dimension_scores(frame, {d: i for d, i in dimensions.items()
-                                     if set(i) <= set(frame.columns)})
+    dims = _dimension_scores(frame, dimensions)
     return pd.concat([pd.DataFrame(scores, index=frame.index), dims], axis=1)
 
 

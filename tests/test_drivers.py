@@ -106,3 +106,12 @@ def test_drivers_section_degenerate_group_gives_none():
     assert model["r2"] is None and model["warnings"]
     assert model["predictors"][0]["lmg"] is None
     json.dumps(section, allow_nan=False)
+
+
+def test_drivers_section_leaves_out_dimensions_a_group_lacks(mtcars):
+    frame = mtcars[["cyl", "disp", "mpg"]]
+    dims = {"cyl": ["cyl"], "disp": ["disp"], "hp": ["hp"]}
+    section = drivers_section({"g": frame, "h": frame[["mpg"]]}, dimensions=dims,
+                              satisfaction=["mpg"])
+    assert [p["name"] for p in section["g"]["satisfaction"]["predictors"]] == ["cyl", "disp"]
+    assert section["h"] == {}
