@@ -248,3 +248,17 @@ def test_no_rows():
     assert entry["n"] == 0 and entry["alpha"] is None
     assert ("too_few_respondents", None) in codes(entry)
     json.dumps(entry, allow_nan=False)
+
+
+def test_omega_total_comes_from_the_cfa_module(monkeypatch):
+    """The section asks analysis.cfa.omega_total(cov) for omega; the covariance it passes is C."""
+    import sys
+    import types
+
+    seen = []
+    fake = types.ModuleType("analysis.cfa")
+    fake.omega_total = lambda cov: seen.append(cov) or 0.75
+    monkeypatch.setitem(sys.modules, "analysis.cfa", fake)
+    entry = reliability_section({"g": GENERATED}, {"B": SCALE_B})["g"]["B"]
+    assert entry["omega_total"] == 0.75
+    np.testing.assert_allclose(seen[0], GENERATED[SCALE_B].cov().to_numpy(), atol=1e-12)
