@@ -9,6 +9,7 @@ import zipfile
 from pathlib import Path
 
 import numpy as np
+import openpyxl
 import pandas as pd
 import pytest
 
@@ -177,6 +178,14 @@ def test_row_longer_than_the_rest(tmp_path):
     assert "column(s) C have answers but no name" in str(error_of(path))
 
 
+def test_wide_row_beyond_the_sniffed_sample(tmp_path):
+    path = tmp_path / "a.csv"
+    path.write_text("a,b,c\n" + "1,2,3\n" * 60_000 + "4,5,6,7\n", encoding="utf-8")
+    error = error_of(path)
+    assert error.row == 60_002
+    assert "row has 4 cells, more than the 3 of the rows above" in str(error)
+
+
 def test_unclosed_quote(tmp_path):
     path = tmp_path / "a.csv"
     path.write_text('a,b\n1,2\n3,"4\n5,6\n', encoding="utf-8")
@@ -243,6 +252,14 @@ def test_wrong_sheet_names_file_and_lists_sheets():
     assert str(error) == (
         "plain.xlsx: no sheet named 'Sheet1' (expected one of the sheets '客户问卷', '说明')"
     )
+
+
+def test_empty_sheet(tmp_path):
+    book = openpyxl.Workbook()
+    book.active.title = "空"
+    book.save(tmp_path / "empty.xlsx")
+    error = error_of(tmp_path / "empty.xlsx")
+    assert str(error) == "empty.xlsx: sheet '空' is empty (expected a header row and answers)"
 
 
 def test_truncated_xlsx():

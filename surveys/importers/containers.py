@@ -86,6 +86,9 @@ def read_container(path: Path, sheet: str | None = None) -> Grid | ImportedTable
         grid, sheet_name = _read_xls(path, sheet)
     else:
         return _read_text(path, head)
+    if grid.empty:
+        raise StudyError(f"sheet '{sheet_name}' is empty", file=path,
+                         expected="a header row and answers")
     grid.attrs.update(container=kind, sheet=sheet_name)
     return grid
 
