@@ -3,6 +3,8 @@
 Expected codes are the positions of the answers on their printed scales (1 = the lowest answer);
 the built-in table is checked against its own documented order, point by point.
 """
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -175,3 +177,10 @@ def test_many_rows_few_distinct_answers():
     result = code_answers(values)
     assert result.codes.sum() == 50_000 * 10
     assert result.invalid.empty
+
+
+def test_documented_label_table_matches_the_code():
+    doc = (Path(__file__).parents[1] / "docs" / "wjx.md").read_text(encoding="utf-8")
+    for likert in LIKERT_SCALES:
+        row = f"| {likert.name} | " + " | ".join(" / ".join(p) for p in likert.points) + " |"
+        assert row in doc, likert.name
