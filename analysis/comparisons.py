@@ -249,8 +249,11 @@ def _range_sf(w: np.ndarray, k: int) -> np.ndarray:
     a = _PHI_Z
     b = special.ndtr(_Z - w[..., None])
     c = a - b
-    # a^(k-1) - c^(k-1) = b * sum_j a^j c^(k-2-j)
-    total = sum(a**j * c ** (k - 2 - j) for j in range(k - 1))
+    # a^(k-1) - c^(k-1) = b * S with S = sum_j a^j c^(k-2-j), by S <- a S + c^m (Horner)
+    total, power = np.ones_like(c), np.ones_like(c)
+    for _ in range(k - 2):
+        power = power * c
+        total = a * total + power
     return k * (b * total) @ _PDF_Z_WEIGHTS
 
 
