@@ -152,6 +152,12 @@ def test_binary_garbage():
     )
 
 
+def test_binary_without_zero_bytes(tmp_path):
+    path = tmp_path / "data.csv"
+    path.write_bytes(bytes(range(1, 9)) * 100)  # control characters, no NUL
+    assert "the file is not a table (binary content)" in str(error_of(path))
+
+
 def test_header_only():
     error = error_of(FIXTURES / "header_only.csv")
     assert error.row == 2

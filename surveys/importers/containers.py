@@ -311,13 +311,13 @@ def _spss_value(value):
 
 
 def _read_text(path: Path, head: bytes) -> Grid:
+    utf16 = head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
+    if not utf16 and b"\x00" in head[:4096]:  # before reading a big binary file to its end
+        raise _binary(path)
     encoding = _encoding(path, head)
     sample = _decode_sample(head, encoding)
     if _looks_binary(sample):
-        raise StudyError(
-            "the file is not a table (binary content)", file=path,
-            expected="CSV/text, xlsx, xls or SPSS .sav",
-        )
+        raise _binary(path)
     if re.match(r"\s*<(!doctype html|html|table)", sample[:1024], re.IGNORECASE):
         raise StudyError(
             "the file is a web page (HTML), not a table export", file=path,
@@ -341,6 +341,13 @@ def _read_text(path: Path, head: bytes) -> Grid:
         ) from None
     grid.attrs.update(container="csv", encoding=encoding, delimiter=delimiter)
     return grid
+
+
+def _binary(path: Path) -> StudyError:
+    return StudyError(
+        "the file is not a table (binary content)", file=path,
+        expected="CSV/text, xlsx, xls or SPSS .sav",
+    )
 
 
 def _encoding(path: Path, head: bytes) -> str:
@@ -390,8 +397,10 @@ def _decode_sample(head: bytes, encoding: str) -> str:
 
 
 def _looks_binary(sample: str) -> bool:
-    control = sum(1 for char in sample[:4096] if char < "\t" or "\r" < char < " ")
-    return "\x00" in sample[:4096] or control > len(sample[:4096]) * 0.01
+    """More than 1% control characters (other than tab and line breaks) in the first 4096."""
+    start = sample[:4096]
+    control = sum(1 for char in start if char < "\t" or "\r" < char < " ")
+    return control > len(start) * 0.01
 
 
 def _sniff_delimiter(sample: str, complete: bool) -> tuple[str, int]:
