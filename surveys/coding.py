@@ -298,8 +298,11 @@ def code_answers(
     positions, uniques = pd.factorize(values, use_na_sentinel=True)
     unique_codes, uncodable, scales = _code_uniques(pd.Series(uniques, dtype=object),
                                                     labels, value_labels, scale)
-    codes = np.where(positions >= 0, unique_codes[positions], np.nan)
-    bad = (positions >= 0) & uncodable[positions]
+    answered = positions >= 0
+    codes = np.full(len(values), np.nan)
+    codes[answered] = unique_codes[positions[answered]]
+    bad = np.zeros(len(values), dtype=bool)
+    bad[answered] = uncodable[positions[answered]]
     invalid = pd.DataFrame({"row": rows[bad].astype("int64"),
                             "value": values.to_numpy(dtype=object)[bad]},
                            index=values.index[bad])

@@ -47,6 +47,11 @@ def test_missing_cells_are_missing_not_invalid():
     assert result.invalid.empty
 
 
+def test_all_missing_column():
+    result = code_answers(pd.Series([None, None], dtype=object), file_rows=np.array([2, 3]))
+    assert result.codes.isna().all() and result.invalid.empty
+
+
 def test_numeric_dtype_passes_through_as_float():
     values = pd.Series([1, 2, 5], dtype="int64")
     result = code_answers(values)
