@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import importlib
 import itertools
+import warnings
 from dataclasses import dataclass
 from math import ceil, comb
 
@@ -184,21 +185,21 @@ def _answer_patterns(values: np.ndarray):
     if base**k > MAX_PATTERNS:
         return None
     powers = float(base) ** np.arange(k)
+    offset = (low - 1) * powers.sum()  # digits are fmax(x, min - 1) - (min - 1): 0 when missing
     counts = np.zeros(base**k, dtype=np.intp)
     chunk = min(CHUNK_ROWS, n_rows)
-    digits_buffer = np.empty((chunk, k), order="F")
+    shifted_buffer = np.empty((chunk, k), order="F")
     rounded_buffer = np.empty((chunk, k), order="F")
     codes_buffer = np.empty(chunk, dtype=np.intp)
     for start in range(0, n_rows, chunk):
         block = values[start : start + chunk]
-        digits, rounded = digits_buffer[: len(block)], rounded_buffer[: len(block)]
-        np.subtract(block, low - 1, out=digits)
-        np.fmax(digits, 0.0, out=digits)  # NaN -> 0
-        np.rint(digits, out=rounded)
-        if not np.array_equal(digits, rounded):
+        shifted, rounded = shifted_buffer[: len(block)], rounded_buffer[: len(block)]
+        np.fmax(block, low - 1, out=shifted)  # NaN -> min - 1
+        np.rint(shifted, out=rounded)
+        if not np.array_equal(shifted, rounded):
             return None
         codes = codes_buffer[: len(block)]
-        np.copyto(codes, digits @ powers, casting="unsafe")
+        np.copyto(codes, shifted @ powers - offset, casting="unsafe")
         counts += np.bincount(codes, minlength=base**k)
     seen = np.flatnonzero(counts)
     digits = (seen[:, None] // base ** np.arange(k)) % base
@@ -712,16 +713,23 @@ def reliability_warnings(
     return found
 
 
-def _omega_total(cov: np.ndarray) -> float | None:
-    """omega_total from the CFA module (one-factor ML), None while that module does not provide it."""
+def _omega_total(cov: np.ndarray) -> tuple[float | None, bool]:
+    """omega total from the CFA module (one-factor ML) and whether it failed.
+
+    (None, False) while analysis.cfa does not provide ``omega_total``; (None, True) when it gives
+    NaN, warns or raises (too few items, matrix not positive definite, no convergence).
+    """
     try:
         omega = importlib.import_module("analysis.cfa").omega_total
     except (ImportError, AttributeError):
-        return None
-    try:
-        return _number(omega(cov))
-    except (ValueError, np.linalg.LinAlgError):
-        return None
+        return None, False
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            value = _number(omega(cov))
+        except (ValueError, np.linalg.LinAlgError):
+            value = None
+    return value, value is None
 
 
 def reliability_section(
@@ -762,7 +770,10 @@ def _scale_entry(moments: ScaleMoments, dimension: str) -> dict:
     table = item_total_statistics(moments)
     halves = split_half(moments)
     usable = moments.usable
-    omega = _omega_total(moments.cov[np.ix_(usable, usable)]) if usable.sum() >= 3 else None
+    omega, omega_failed = _omega_total(moments.cov[np.ix_(usable, usable)])
+    found = reliability_warnings(moments, alpha, table, dimension)
+    if omega_failed:
+        found.append(_warning("omega_total_undefined", dimension=dimension))
     return {
         "k": alpha.k,
         "n": moments.n,
@@ -791,5 +802,5 @@ def _scale_entry(moments: ScaleMoments, dimension: str) -> dict:
             }
             for item, row in table.iterrows()
         },
-        "warnings": reliability_warnings(moments, alpha, table, dimension),
+        "warnings": found,
     }

@@ -262,3 +262,20 @@ def test_omega_total_comes_from_the_cfa_module(monkeypatch):
     entry = reliability_section({"g": GENERATED}, {"B": SCALE_B})["g"]["B"]
     assert entry["omega_total"] == 0.75
     np.testing.assert_allclose(seen[0], GENERATED[SCALE_B].cov().to_numpy(), atol=1e-12)
+
+
+def test_omega_total_failure_is_a_warning(monkeypatch):
+    import sys
+    import types
+    import warnings
+
+    def failing(cov):
+        warnings.warn("not positive definite", RuntimeWarning)
+        return float("nan")
+
+    fake = types.ModuleType("analysis.cfa")
+    fake.omega_total = failing
+    monkeypatch.setitem(sys.modules, "analysis.cfa", fake)
+    entry = reliability_section({"g": GENERATED.head(4)}, {"A": SCALE_A})["g"]["A"]
+    assert entry["omega_total"] is None
+    assert ("omega_total_undefined", None) in codes(entry)
