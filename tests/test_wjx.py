@@ -60,9 +60,12 @@ def test_detect_empty_grid():
     assert not wjx.detect(pd.DataFrame())
 
 
-def test_read_table_uses_the_wjx_platform():
-    table = read_table(FIXTURES / "text_export.xlsx")
+@pytest.mark.parametrize("name", ["text_export.xlsx", "text_export_gb18030.csv",
+                                  "coded_export.xlsx", "old_format.xls"])
+def test_read_table_uses_the_wjx_platform(name):
+    table = read_table(FIXTURES / name)
     assert table.format == "wjx"
+    assert table.durations.tolist() == SECONDS
 
 
 # ------------------------------------------------------------------ text export
