@@ -26,7 +26,9 @@ import io
 import re
 import zipfile
 from collections import Counter
+from collections.abc import Iterable
 from contextlib import contextmanager
+from itertools import islice
 from pathlib import Path
 
 import numpy as np
@@ -43,6 +45,7 @@ SAV_MAGICS = (b"$FL2", b"$FL3")
 DELIMITERS = (",", ";", "\t")
 _SAMPLE_BYTES = 1 << 18  # delimiter sniffing looks at the first 256 KiB
 _CHUNK_BYTES = 1 << 22  # the UTF-8 check streams the file in 4 MiB pieces
+_ROWS_PER_BLOCK = 20_000  # workbook rows turned into a str DataFrame at a time
 _UTF8_EVIDENCE = 20  # non-ASCII characters read as UTF-8 that prove a file is UTF-8
 _DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab"}
 
@@ -139,10 +142,21 @@ def _row_text(row: tuple) -> list[str | None]:
     ]
 
 
-def _grid_from_rows(rows: list[list]) -> Grid:
-    width = max((len(row) for row in rows), default=0)
-    padded = [row + [None] * (width - len(row)) for row in rows]
-    return pd.DataFrame(padded, columns=range(width), dtype=object).astype("str")
+def _grid_from_rows(rows: Iterable[list]) -> Grid:
+    """A ``str`` grid from rows of cell texts, built in blocks so that the Python objects of
+    only one block are alive at a time (a workbook's rows come one by one)."""
+    blocks = []
+    rows = iter(rows)
+    while block := list(islice(rows, _ROWS_PER_BLOCK)):
+        width = max(len(row) for row in block)
+        padded = [row + [None] * (width - len(row)) for row in block]
+        blocks.append(pd.DataFrame(padded, columns=range(width), dtype=object).astype("str"))
+    if not blocks:
+        return pd.DataFrame()
+    width = max(block.shape[1] for block in blocks)
+    grid = pd.concat([block.reindex(columns=range(width)) for block in blocks],
+                     ignore_index=True)
+    return grid.astype("str")
 
 
 def _pick_sheet(path: Path, names: list[str], sheet: str | None) -> str:
@@ -186,10 +200,10 @@ def _read_xlsx(path: Path, sheet: str | None) -> tuple[Grid, str]:
             if not hasattr(worksheet, "iter_rows"):
                 raise StudyError(f"sheet '{name}' is a chart, not a table", file=path)
             worksheet.reset_dimensions()  # some writers record a wrong used range
-            rows = [_row_text(row) for row in worksheet.iter_rows(values_only=True)]
+            grid = _grid_from_rows(map(_row_text, worksheet.iter_rows(values_only=True)))
         finally:
             workbook.close()
-    return _grid_from_rows(rows), name
+    return grid, name
 
 
 @contextmanager
@@ -214,13 +228,13 @@ def _read_xls(path: Path, sheet: str | None) -> tuple[Grid, str]:
         try:
             name = _pick_sheet(path, book.sheet_names(), sheet)
             worksheet = book.sheet_by_name(name)
-            rows = [
+            grid = _grid_from_rows(
                 [_xls_cell(cell, book.datemode, xlrd) for cell in worksheet.row(r)]
                 for r in range(worksheet.nrows)
-            ]
+            )
         finally:
             book.release_resources()
-    return _grid_from_rows(rows), name
+    return grid, name
 
 
 def _xls_cell(cell, datemode: int, xlrd) -> str | None:
