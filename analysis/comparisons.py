@@ -23,7 +23,8 @@ import pandas as pd
 from scipy import special, stats
 from statsmodels.stats.multitest import multipletests
 
-from analysis.drivers import _dimension_scores, _json, _outcome_score
+from analysis.drivers import _dimension_scores, _outcome_score
+from analysis.jsonready import json_ready
 
 __all__ = [
     "GroupTest", "group_summary", "anova_oneway", "welch_anova", "kruskal_wallis",
@@ -546,4 +547,4 @@ def comparisons_section(
                      for outcome in scores.columns}
             for column in by if column in frame.columns
         }
-    return _json(section)
+    return json_ready(section)

@@ -21,6 +21,9 @@ import pandas as pd
 import statsmodels.api as sm
 from statsmodels.stats.outliers_influence import variance_inflation_factor
 
+from analysis.indices import dimension_scores
+from analysis.jsonready import json_ready
+
 __all__ = ["OLSResult", "ols_drivers", "relative_weights", "lmg", "drivers_section"]
 
 #: More predictors than this make the 2**p subsets of :func:`lmg` too many (2**15 = 32768 small
@@ -49,31 +52,12 @@ class OLSResult:
 
 
 def _dimension_scores(frame: pd.DataFrame, dimensions: dict[str, list[str]]) -> pd.DataFrame:
-    """A respondent's dimension score: the mean of the respondent's answered items of the
-    dimension (NaN when none is answered). One column per dimension whose items the frame has
-    (a group that was not asked a dimension has no score for it)."""
-    return pd.DataFrame(
-        {dim: frame[list(items)].mean(axis=1, skipna=True) for dim, items in dimensions.items()
-         if set(items) <= set(frame.columns)},
-        index=frame.index,
-    )
-
-
-def _json(value):
-    """Plain JSON value: numpy scalars to Python, NaN and infinities to None, recursively."""
-    if isinstance(value, dict):
-        return {str(k): _json(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple, np.ndarray, pd.Series)):
-        return [_json(v) for v in value]
-    if isinstance(value, (bool, np.bool_)):
-        return bool(value)
-    if isinstance(value, (int, np.integer)):
-        return int(value)
-    if isinstance(value, (float, np.floating)):
-        return float(value) if math.isfinite(value) else None
-    if value is None or value is pd.NA or value is pd.NaT:
-        return None
-    return value
+    """Respondents' dimension scores by the product's one rule
+    (:func:`analysis.indices.dimension_scores`: the mean of the answered items, at least half
+    answered), for the dimensions whose items the frame has (a group that was not asked a
+    dimension has no score for it)."""
+    present = {d: items for d, items in dimensions.items() if set(items) <= set(frame.columns)}
+    return dimension_scores(frame, present)
 
 
 def _complete(data: pd.DataFrame, y: str, x: list[str]) -> tuple[np.ndarray, np.ndarray]:
@@ -345,4 +329,4 @@ def drivers_section(
             data = scores.assign(**{"\0outcome": _outcome_score(frame, items)})
             models[outcome] = _driver_model(data, "\0outcome", list(scores.columns), items)
         section[group] = models
-    return _json(section)
+    return json_ready(section)

@@ -15,7 +15,8 @@ import pandas as pd
 from scipy import optimize, special, stats
 from statsmodels.stats.multitest import multipletests
 
-from analysis.indices import IndexSpec, _plain, dimension_scores, group_indices
+from analysis.indices import IndexSpec, dimension_scores, group_indices
+from analysis.jsonready import json_ready
 
 __all__ = [
     "adjust_pvalues",
@@ -283,9 +284,9 @@ def _json_rows(table: pd.DataFrame, level: str, pairs: Mapping[str, str]) -> lis
         for key, value in record.items():
             if any(key in (f"{p}_low", f"{p}_high") for p in pairs.values()):
                 continue
-            row[key] = _plain(value)
+            row[key] = json_ready(value)
         for key, prefix in pairs.items():
-            row[key] = [_plain(record[f"{prefix}_low"]), _plain(record[f"{prefix}_high"])]
+            row[key] = [json_ready(record[f"{prefix}_low"]), json_ready(record[f"{prefix}_high"])]
         rows.append(row)
     return rows
 
@@ -365,9 +366,9 @@ def servqual_section(
 
 def _change_row(index: str, name: str, before: float, after: float, ci, test: str,
                 statistic: float, df: float | None, p: float) -> dict:
-    return {"index": index, "name": name, "value_from": _plain(before), "value_to": _plain(after),
-            "diff": _plain(after - before), "ci": [_plain(ci[0]), _plain(ci[1])], "test": test,
-            "statistic": _plain(statistic), "df": _plain(df), "p": _plain(p)}
+    return {"index": index, "name": name, "value_from": json_ready(before), "value_to": json_ready(after),
+            "diff": json_ready(after - before), "ci": [json_ready(ci[0]), json_ready(ci[1])], "test": test,
+            "statistic": json_ready(statistic), "df": json_ready(df), "p": json_ready(p)}
 
 
 def _z_change(index: str, name: str, before: float, after: float, se_before: float,

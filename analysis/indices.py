@@ -13,7 +13,6 @@ available; nothing is imputed.
 """
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from typing import Mapping, Sequence
 
@@ -21,6 +20,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from analysis.jsonready import json_ready
 from surveys.errors import Location, StudyError
 
 __all__ = [
@@ -533,8 +533,8 @@ def check_nps_values(frame: pd.DataFrame, column: str) -> None:
     raise StudyError(
         f"{int(bad.sum())} answer(s) to the 0-10 recommendation question are outside 0-10 or not "
         f"whole numbers (e.g. {', '.join(repr(v) for v in shown)})",
-        row=_plain(rows[0]), column=column, expected="a whole number from 0 to 10",
-        more=[Location(row=_plain(r), column=column) for r in rows[1:]],
+        row=json_ready(rows[0]), column=column, expected="a whole number from 0 to 10",
+        more=[Location(row=json_ready(r), column=column) for r in rows[1:]],
     )
 
 
@@ -608,50 +608,39 @@ def nps(values: pd.Series, *, confidence: float = 0.95) -> NPSResult:
 
 
 # ------------------------------------------------------------------------------------ sections
-def _plain(value):
-    """A JSON-ready Python value: numpy scalars unwrapped, NaN/inf -> None."""
-    if isinstance(value, (np.integer,)):
-        return int(value)
-    if isinstance(value, (float, np.floating)):
-        return None if not math.isfinite(value) else float(value)
-    if isinstance(value, np.bool_):
-        return bool(value)
-    return value
-
-
 def _stat_entry(row: pd.Series) -> dict:
-    return {"mean": _plain(row["mean"]), "sd": _plain(row["sd"]),
-            "ci": [_plain(row["ci_low"]), _plain(row["ci_high"])], "n": int(row["n"]),
-            "top2": _plain(row["top2"]), "bottom2": _plain(row["bottom2"])}
+    return {"mean": json_ready(row["mean"]), "sd": json_ready(row["sd"]),
+            "ci": [json_ready(row["ci_low"]), json_ready(row["ci_high"])], "n": int(row["n"]),
+            "top2": json_ready(row["top2"]), "bottom2": json_ready(row["bottom2"])}
 
 
 def _index_entry(result: IndexResult, with_weights: bool) -> dict:
-    entry = {"value": _plain(result.value), "ci": [_plain(result.ci_low), _plain(result.ci_high)],
-             "se": _plain(result.se), "ci_method": result.ci_method, "n": result.n}
+    entry = {"value": json_ready(result.value), "ci": [json_ready(result.ci_low), json_ready(result.ci_high)],
+             "se": json_ready(result.se), "ci_method": result.ci_method, "n": result.n}
     if with_weights:
-        entry["weights"] = {k: _plain(v) for k, v in result.weights.items()}
+        entry["weights"] = {k: json_ready(v) for k, v in result.weights.items()}
     return entry
 
 
 def _nps_entry(result: NPSResult) -> dict:
-    shares = {k: _plain(getattr(result, k) / result.n) if result.n else None
+    shares = {k: json_ready(getattr(result, k) / result.n) if result.n else None
               for k in ("promoters", "passives", "detractors")}
-    return {"score": _plain(result.score), "se": _plain(result.se),
-            "ci": [_plain(result.ci_low), _plain(result.ci_high)], "n": result.n,
+    return {"score": json_ready(result.score), "se": json_ready(result.se),
+            "ci": [json_ready(result.ci_low), json_ready(result.ci_high)], "n": result.n,
             "promoters": result.promoters, "passives": result.passives,
             "detractors": result.detractors, "shares": shares,
-            "adjusted_wald": {"score": _plain(result.adjusted_score),
-                              "se": _plain(result.adjusted_se),
-                              "ci": [_plain(result.adjusted_ci_low),
-                                     _plain(result.adjusted_ci_high)]}}
+            "adjusted_wald": {"score": json_ready(result.adjusted_score),
+                              "se": json_ready(result.adjusted_se),
+                              "ci": [json_ready(result.adjusted_ci_low),
+                                     json_ready(result.adjusted_ci_high)]}}
 
 
 def _cb_entry(row) -> dict:
-    return {"ratio_of_means": _plain(row["ratio_of_means"]),
-            "mean_ratio": _plain(row["mean_ratio"]),
-            "class": row["class"], "difference": _plain(row["difference"]), "n": int(row["n"]),
-            "n_ratio": int(row["n_ratio"]), "mean_b": _plain(row["mean_b"]),
-            "mean_a": _plain(row["mean_a"])}
+    return {"ratio_of_means": json_ready(row["ratio_of_means"]),
+            "mean_ratio": json_ready(row["mean_ratio"]),
+            "class": row["class"], "difference": json_ready(row["difference"]), "n": int(row["n"]),
+            "n_ratio": int(row["n_ratio"]), "mean_b": json_ready(row["mean_b"]),
+            "mean_a": json_ready(row["mean_a"])}
 
 
 @dataclass

@@ -20,10 +20,10 @@ variant ranks points by how far importance exceeds performance (see :func:`ipa_q
 """
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 
-from analysis.drivers import _dimension_scores, _json, _outcome_score, ols_drivers
+from analysis.drivers import _dimension_scores, _outcome_score, ols_drivers
+from analysis.jsonready import json_ready
 
 __all__ = ["QUADRANTS", "ipa_quadrants", "derived_importance", "ipa_section"]
 
@@ -218,4 +218,4 @@ def ipa_section(
             "points": [{"name": name, **row} for name, row in table.to_dict("index").items()],
             "warnings": warnings,
         }
-    return _json(section)
+    return json_ready(section)

@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from analysis.jsonready import json_ready
 
-from analysis.drivers import _json
+
 from surveys.errors import Location, StudyError
 
 __all__ = ["CATEGORIES", "CATEGORY_LABELS", "EVALUATION_TABLE", "ANSWER_SPELLINGS", "kano_classify",
@@ -70,7 +71,7 @@ def _codes(values: pd.Series, name: str) -> np.ndarray:
         numeric = numeric.fillna(text.map(_CODE_OF).astype("float64"))
     bad = values.notna().to_numpy() & ~numeric.isin([1.0, 2.0, 3.0, 4.0, 5.0]).to_numpy()
     if bad.any():
-        rows = [_json(r) for r in values.index[bad]]
+        rows = [json_ready(r) for r in values.index[bad]]
         raise StudyError(
             f"{len(rows)} Kano answer(s) are not one of the five options (e.g. "
             f"{values[bad].iloc[0]!r})",
@@ -192,4 +193,4 @@ def kano_section(frames: dict[str, pd.DataFrame], *, kano: dict[str, tuple[str, 
                 summary["label_en"] = labels.get("en")
                 features[feature] = summary
         section[group] = features
-    return _json(section)
+    return json_ready(section)

@@ -7,17 +7,17 @@ reference"); keys are never renamed silently.
 from __future__ import annotations
 
 import json
-import math
 from pathlib import Path
 from typing import Any, Callable
 
 from surveys.load import StudyData, load_study
 
 from . import comparisons, drivers, gaps, indices, ipa, kano, reliability, segments
+from .jsonready import json_ready
 from surveys.study import Study
 
 __all__ = ["RESULTS_VERSION", "ABC_COLUMN", "analyse", "run_study", "with_abc_class",
-           "write_results", "to_json_ready"]
+           "write_results"]
 
 #: bumped when a key changes meaning or is removed (adding keys does not bump it)
 RESULTS_VERSION = 1
@@ -99,6 +99,22 @@ def _index_options(data: StudyData) -> dict:
                 segments=s.segments, min_n=s.min_n)
 
 
+def _indices(data: StudyData) -> dict:
+    """Indices per group. With importance weights, a group that was not asked the importance
+    questions (employees, say) gets the CSI weights of the first group that was, so that the
+    groups' indices stay comparable; its "weights" say which were used."""
+    options = _index_options(data)
+    frames = data.frames()
+    asked = [g for g, f in frames.items() if _present(options, f.columns)["importance"]]
+    out = _per_group(indices.indices_section, {g: frames[g] for g in asked}, options)
+    borrowed = (out[asked[0]]["csi"]["weights"] if asked and options["weights"] == "importance"
+                and out[asked[0]]["csi"]["weights"] else None)
+    rest = {g: f for g, f in frames.items() if g not in asked}
+    out.update(_per_group(indices.indices_section, rest,
+                          {**options, "weights": borrowed} if borrowed else options))
+    return {g: out[g] for g in frames if g in out}
+
+
 def _trends(data: StudyData) -> dict:
     """Index changes between waves, one group at a time (see :func:`analysis.gaps.waves_section`)."""
     out = {}
@@ -120,8 +136,7 @@ def _sections(study: Study) -> list[tuple[str, Callable[[StudyData], Any]]]:
         ("study", study_section),
         ("quality", quality_section),
         ("reliability", lambda d: reliability.reliability_section(d.frames(), s.dimensions)),
-        ("indices", lambda d: _per_group(indices.indices_section, d.frames(),
-                                         _index_options(d))),
+        ("indices", _indices),
     ]
     if s.compare:
         sections.append(("gaps", lambda d: gaps.gaps_section(
@@ -167,7 +182,7 @@ def analyse(data: StudyData, progress: Callable[[str], None] | None = None) -> d
         if progress is not None:
             progress(key)
         results[key] = build(data)
-    return to_json_ready(results)
+    return json_ready(results)
 
 
 #: the column :func:`with_abc_class` adds (A, B or C; missing without a revenue)
@@ -189,19 +204,6 @@ def with_abc_class(data: StudyData) -> StudyData:
 def run_study(path: str | Path) -> dict:
     """Load, clean and analyse the study file at ``path``."""
     return analyse(load_study(path))
-
-
-def to_json_ready(value: Any) -> Any:
-    """Plain JSON types: NaN and infinities become None, numpy scalars Python numbers."""
-    if isinstance(value, dict):
-        return {str(k): to_json_ready(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [to_json_ready(v) for v in value]
-    if hasattr(value, "item") and not isinstance(value, (str, bytes)):
-        value = value.item()
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return value
 
 
 def write_results(results: dict, out_dir: str | Path) -> Path:

@@ -14,10 +14,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from analysis.drivers import _dimension_scores, _json, _outcome_score
+from analysis.drivers import _dimension_scores, _outcome_score
 from analysis.indices import check_nps_values
 from analysis.indices import nps as nps_score
 from analysis.ipa import _center, _high
+from analysis.jsonready import json_ready
 from surveys.errors import Location, StudyError
 
 __all__ = [
@@ -54,7 +55,7 @@ _ON_CUTOFF = 1e-12
 
 def _rows(values: pd.Series, mask) -> list:
     """Row names for messages: the Series' index values where ``mask`` holds."""
-    return [_json(r) for r in values.index[np.asarray(mask)]]
+    return [json_ready(r) for r in values.index[np.asarray(mask)]]
 
 
 def _named_rows(frame: pd.DataFrame, column: str) -> pd.Series:
@@ -401,4 +402,4 @@ def segments_section(
             }
         if entry:
             section[group] = entry
-    return _json(section)
+    return json_ready(section)

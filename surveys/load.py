@@ -3,7 +3,9 @@
 For each data file of the study (:class:`~surveys.study.GroupSource`):
 
 1. read it with :func:`surveys.importers.read_table` (format sniffed from the content);
-2. rename columns by the group's ``rename`` (keys compared without surrounding white space) and
+2. rename columns by the group's ``rename`` (keys compared without surrounding white space; a
+   key may also be the full question text a platform gives a column, e.g. a 问卷星 matrix column's
+   ``13、question(矩阵单选题)—row``, as well as the column's name, the row label) and
    check that every dimension item is there (other declared columns must be in at least one group);
 3. code answers to numbers (:mod:`surveys.coding`: numbers, ``4分``, Likert labels, SPSS labels,
    the study's ``labels``) and check the ranges: Likert items within ``scale``, the NPS column
@@ -123,6 +125,8 @@ def _suggest_columns(name: str, columns) -> str:
 def _rename(table: ImportedTable, source: GroupSource) -> pd.DataFrame:
     frame = table.frame
     stripped = {str(c).strip(): c for c in frame.columns}
+    for column, question in table.questions.items():  # e.g. a 问卷星 matrix column's full header
+        stripped.setdefault(str(question).strip(), column)
     mapping = {}
     for raw_name, item in source.rename.items():
         if raw_name not in stripped:

@@ -110,3 +110,20 @@ def test_scale_inferred_when_not_given(tmp_path):
     data = load_study(write(tmp_path, study=STUDY.replace("scale: {min: 1, max: 5}\n", "")))
     assert (data.scale.min, data.scale.max, data.scale_inferred) == (1.0, 5.0, True)
     assert data.notes
+
+
+def test_rename_by_full_matrix_header_of_a_wjx_export(tmp_path):
+    import shutil
+
+    sample = Path(__file__).resolve().parents[1] / "data" / "sample"
+    shutil.copy(sample / "customers_2019.xlsx", tmp_path / "c.xlsx")
+    full = ("5、请根据贵单位的实际感受，评价D公司在“客户识别”方面的表现(矩阵单选题 *必答)—"
+            "D公司准确掌握我单位的基本信息")
+    study = (f'title: t\ngroups:\n  customers:\n    file: c.xlsx\n    rename:\n'
+             f'      "{full}": ID1\n      D公司会定期更新我单位的需求信息: ID2\n'
+             f'dimensions: {{identify: [ID1, ID2]}}\n')
+    (tmp_path / "s.yaml").write_text(study, encoding="utf-8")
+    data = load_study(tmp_path / "s.yaml")
+    frame = data.frames()["customers"]
+    assert frame[["ID1", "ID2"]].notna().all().all()
+    assert data.groups[("1", "customers")].table.format == "wjx"
