@@ -153,6 +153,33 @@ def _discrepancy(sigma: np.ndarray, s: np.ndarray, logdet_s: float) -> float:
     return float(logdet + np.trace(np.linalg.solve(sigma, s)) - logdet_s - len(s))
 
 
+def _gradient(x: np.ndarray, s: np.ndarray, structure: _Structure) -> np.ndarray:
+    """dF/dx from G = Σ⁻¹ - Σ⁻¹SΣ⁻¹: 2(GΛΦ)_i,f(i) for loadings, G_ii, 2 λ_a'Gλ_b for correlations."""
+    loadings, _, phi = structure.unpack(x)
+    lam = structure._lambda(loadings)
+    sigma_inv = np.linalg.inv(structure.implied(x))
+    g = sigma_inv - sigma_inv @ s @ sigma_inv
+    d_loadings = 2 * (g @ lam @ phi)[np.arange(len(loadings)), structure.factor_of]
+    between = lam.T @ g @ lam
+    d_phi = [2 * between[a, b] for a, b in structure.pairs]
+    return np.concatenate([d_loadings, np.diag(g), d_phi])
+
+
+def _information(x: np.ndarray, structure: _Structure) -> np.ndarray:
+    """Expected information of F: tr(Σ⁻¹ dΣ_k Σ⁻¹ dΣ_l)."""
+    sigma_inv = np.linalg.inv(structure.implied(x))
+    d = structure.derivatives(x)
+    return np.einsum("kij,lij->kl", sigma_inv @ d @ sigma_inv, d)
+
+
+def _hessian(x: np.ndarray, s: np.ndarray, structure: _Structure, h: float = 1e-6) -> np.ndarray:
+    """Observed Hessian by central differences of the analytic gradient."""
+    columns = [(_gradient(x + h * e, s, structure) - _gradient(x - h * e, s, structure)) / (2 * h)
+               for e in np.eye(len(x))]
+    hessian = np.array(columns)
+    return (hessian + hessian.T) / 2
+
+
 def _start(s: np.ndarray, structure: _Structure) -> np.ndarray:
     """Start: each item explains half its variance, factors uncorrelated."""
     sd = np.sqrt(np.diag(s))
@@ -160,48 +187,33 @@ def _start(s: np.ndarray, structure: _Structure) -> np.ndarray:
 
 
 def _fit(s: np.ndarray, structure: _Structure):
-    """Minimise F_ML: Fisher scoring, Newton (Hessian from analytic gradients) near the optimum.
+    """Minimise F_ML by Fisher scoring, then Newton steps near the optimum, with step halving.
 
     Returns (x, F, converged, iterations).
     """
     logdet_s = np.linalg.slogdet(s)[1]
     x = _start(s, structure)
     value = _discrepancy(structure.implied(x), s, logdet_s)
-
-    def gradient_at(point):
-        sigma_inv = np.linalg.inv(structure.implied(point))
-        g_matrix = sigma_inv - sigma_inv @ s @ sigma_inv
-        d = structure.derivatives(point)
-        return np.einsum("kij,ij->k", d, g_matrix), sigma_inv, d
-
-    for iteration in range(1, MAX_ITERATIONS + 1):
-        gradient, sigma_inv, d = gradient_at(x)
-        largest = np.abs(gradient).max()
-        if largest < GRADIENT_TOL:
-            return x, value, True, iteration - 1
-        if largest < NEWTON_FROM:
-            h = 1e-6
-            columns = [(gradient_at(x + h * e)[0] - gradient_at(x - h * e)[0]) / (2 * h) for e in np.eye(len(x))]
-            hessian = np.array(columns)
-            hessian = (hessian + hessian.T) / 2
-        else:
-            weighted = sigma_inv @ d @ sigma_inv
-            hessian = np.einsum("kij,lij->kl", weighted, d)
-        try:
-            step = -np.linalg.solve(hessian, gradient)
-        except np.linalg.LinAlgError:
-            step = -np.linalg.lstsq(hessian, gradient, rcond=None)[0]
-        if step @ gradient >= 0:  # not a descent direction (Newton far from a minimum): scoring
-            weighted = sigma_inv @ d @ sigma_inv
-            step = -np.linalg.lstsq(np.einsum("kij,lij->kl", weighted, d), gradient, rcond=None)[0]
+    for iteration in range(MAX_ITERATIONS):
+        gradient = _gradient(x, s, structure)
+        if np.abs(gradient).max() < GRADIENT_TOL:
+            return x, value, True, iteration
+        step = None
+        if np.abs(gradient).max() < NEWTON_FROM:
+            step = -np.linalg.lstsq(_hessian(x, s, structure), gradient, rcond=None)[0]
+        if step is None or step @ gradient >= 0:  # Newton is no descent far from the minimum
+            step = -np.linalg.lstsq(_information(x, structure), gradient, rcond=None)[0]
         scale = 1.0
         while scale > 1e-10:
             candidate = x + scale * step
             candidate_value = _discrepancy(structure.implied(candidate), s, logdet_s)
             if candidate_value <= value + 1e-4 * scale * (step @ gradient):
                 break
+            if (abs(candidate_value - value) <= 1e-12 * (1 + abs(value))  # F flat to rounding:
+                    and np.abs(_gradient(candidate, s, structure)).max() < np.abs(gradient).max()):
+                break  # judge the step by the gradient instead
             scale /= 2
-        else:
+        else:  # no step lowers F any more: converged if the gradient is small anyway
             return x, value, bool(np.abs(gradient).max() < 1e-6), iteration
         x, value = candidate, candidate_value
     return x, value, False, MAX_ITERATIONS
@@ -275,16 +287,50 @@ def _srmr(s: np.ndarray, sigma: np.ndarray, mean_structure: bool) -> float:
 
 
 # --------------------------------------------------------------------------------------------------
-# Public fitting functions
+# Fitting
 # --------------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class _Solution:
+    loadings: np.ndarray  # standardized, factors reflected so each first loading is positive
+    residual_variances: np.ndarray  # standardized
+    phi: np.ndarray
+    f_min: float
+    implied: np.ndarray  # model-implied correlation-scale matrix (observed SDs)
+    correlations: np.ndarray  # observed correlations
+    converged: bool
+    iterations: int
+
+
+def _is_positive_definite(s: np.ndarray) -> bool:
+    return bool(np.isfinite(s).all() and np.all(np.diag(s) > 0)
+                and np.linalg.eigvalsh(s / np.sqrt(np.outer(np.diag(s), np.diag(s)))).min() > 1e-12)
+
+
+def _solve(s: np.ndarray, structure: _Structure, first_items: list[int]) -> _Solution:
+    """Fit on the correlation scale (F, χ² and every standardized number are scale invariant)."""
+    sd = np.sqrt(np.diag(s))
+    r = s / np.outer(sd, sd)
+    x, f_min, converged, iterations = _fit(r, structure)
+    loadings, residuals, phi = structure.unpack(x)
+    sign = np.sign(loadings[first_items])
+    sign[sign == 0] = 1
+    loadings = loadings * sign[structure.factor_of]
+    phi = phi * np.outer(sign, sign)
+    implied = structure.implied(x)
+    variances = np.diag(implied)
+    return _Solution(loadings / np.sqrt(variances), residuals / variances, phi, f_min, implied, r,
+                     converged, iterations)
+
+
 def _listwise_cov(data: pd.DataFrame, items: list[str]) -> tuple[np.ndarray, int]:
+    """ML covariance (divisor n) of the rows that answered every item, and their number."""
     absent = [item for item in items if item not in data.columns]
     if absent:
         raise ValueError(f"items not in the data: {absent}")
     values = data.loc[:, items].to_numpy(dtype=np.float64, na_value=np.nan)
     values = values[~np.isnan(values).any(axis=1)]
     n = len(values)
-    if n < 2:
+    if n == 0:
         return np.full((len(items), len(items)), np.nan), n
     centred = values - values.mean(axis=0)
     return centred.T @ centred / n, n
@@ -298,7 +344,7 @@ def fit_cfa(
     n: int | None = None,
     mean_structure: bool = False,
 ) -> CFAResult:
-    """ML confirmatory factor analysis of a simple-structure model, as lavaan 0.6.14 ``cfa()``.
+    r"""ML confirmatory factor analysis of a simple-structure model, as lavaan 0.6.14 ``cfa()``.
 
     Parameters
     ----------
@@ -316,14 +362,21 @@ def fit_cfa(
     -------
     CFAResult
         Fit measures, standardized loadings ("std.all"), residual variances, factor correlations,
-        convergence and warnings (``cfa_not_converged``; ``heywood_case`` for a negative residual
-        variance or a standardized loading beyond ±1).
+        convergence and warnings: ``cfa_not_converged``; ``heywood_case`` for an item whose
+        standardized residual variance is negative (equivalently |standardized loading| > 1) and for
+        a factor correlation beyond ±1 (``dimension`` = "A|B").
+
+    Raises
+    ------
+    ValueError
+        A model that is not simple structure or not identified, or a covariance matrix that is not
+        positive definite (a constant item, fewer complete rows than items).
 
     Notes
     -----
     With S the ML covariance (divisor n) of p items and Σ(θ) = ΛΦΛ' + Θ,
 
-    .. math:: F = \\log|Σ| + \\mathrm{tr}(SΣ^{-1}) - \\log|S| - p, \\qquad χ^2 = n F
+    .. math:: F = \log|Σ| + \mathrm{tr}(SΣ^{-1}) - \log|S| - p, \qquad χ^2 = n F
 
     (lavaan uses n, not n - 1), df = p(p+1)/2 - q. The baseline is the independence model
     (χ²_b = n(Σ log s_ii - log|S|), df_b = p(p-1)/2). CFI = 1 - max(χ² - df, 0)/max(χ² - df,
@@ -331,7 +384,9 @@ def fit_cfa(
     with the 90% interval from the noncentral χ² quantiles (lav_fit_rmsea_ci, solved to 1e-14
     rather than uniroot's default 1e-4); SRMR = lavaan's "srmr" (Bentler): the root mean square of
     (s_ij - σ_ij)/sqrt(s_ii s_jj) over i ≥ j. Residual variances are not bounded (lavaan's default),
-    so a Heywood case shows up as a negative variance and is reported.
+    so a Heywood case shows up as a negative variance and is reported. The fit runs on the
+    correlation scale, D⁻¹SD⁻¹: F is invariant to rescaling the items, so χ² and every standardized
+    number are those of the covariance fit.
 
     References
     ----------
@@ -351,24 +406,24 @@ def fit_cfa(
         s = np.asarray(cov, dtype=np.float64) * (n - 1) / n
     if s.shape != (len(items), len(items)):
         raise ValueError(f"the covariance matrix must be {len(items)} x {len(items)}")
-    if not np.isfinite(s).all() or np.linalg.eigvalsh(s).min() <= 1e-12 * max(np.abs(s).max(), 1e-300):
-        raise ValueError("the covariance matrix is not positive definite (constant items, too few rows?)")
-    x, f_min, converged, iterations = _fit(s, structure)
-    result = _standardized(x, s, structure, items, model)
+    if n <= len(items) or not _is_positive_definite(s):
+        raise ValueError(f"the covariance matrix of {len(items)} items from {n} complete rows is not positive "
+                         "definite (constant items or fewer complete rows than items)")
+    solution = _solve(s, structure, [items.index(members[0]) for members in model.values()])
     p = len(items)
-    df = p * (p + 1) // 2 - len(x)
-    chi2 = n * f_min
-    baseline_chi2 = n * float(np.sum(np.log(np.diag(s))) - np.linalg.slogdet(s)[1])
+    df = p * (p + 1) // 2 - (2 * p + len(structure.pairs))
+    chi2 = n * solution.f_min
+    baseline_chi2 = -n * float(np.linalg.slogdet(solution.correlations)[1])
     baseline_df = p * (p - 1) // 2
-    loadings, residuals, phi = result
-    found = []
-    if not converged:
-        found.append(_warning("cfa_not_converged"))
-    for item, loading, residual in zip(items, loadings, residuals):
-        if residual < 0 or abs(loading) > 1:
-            found.append(_warning("heywood_case", item=item, value=residual, threshold=0))
-    sd = np.sqrt(np.diag(s))
     factors = list(model)
+    found = [] if solution.converged else [_warning("cfa_not_converged")]
+    for item, residual in zip(items, solution.residual_variances):
+        if residual < 0:
+            found.append(_warning("heywood_case", item=item, value=residual, threshold=0))
+    for a, b in structure.pairs:
+        if abs(solution.phi[a, b]) > 1:
+            found.append(_warning("heywood_case", dimension=f"{factors[a]}|{factors[b]}",
+                                  value=solution.phi[a, b], threshold=1))
     return CFAResult(
         model={factor: list(members) for factor, members in model.items()},
         n=int(n),
@@ -381,30 +436,19 @@ def fit_cfa(
         tli=_tli(chi2, df, baseline_chi2, baseline_df),
         rmsea=_rmsea(chi2, df, n),
         rmsea_ci=_rmsea_ci(chi2, df, n),
-        srmr=_srmr(s, structure.implied(x), mean_structure),
-        loadings=pd.Series(loadings, index=items, name="loading"),
-        residual_variances=pd.Series(residuals, index=items, name="residual_variance"),
-        factor_correlations=pd.DataFrame(phi, index=factors, columns=factors),
-        converged=converged,
-        iterations=iterations,
-        observed_correlations=pd.DataFrame(s / np.outer(sd, sd), index=items, columns=items),
+        srmr=_srmr(solution.correlations, solution.implied, mean_structure),
+        loadings=pd.Series(solution.loadings, index=items, name="loading"),
+        residual_variances=pd.Series(solution.residual_variances, index=items, name="residual_variance"),
+        factor_correlations=pd.DataFrame(solution.phi, index=factors, columns=factors),
+        converged=solution.converged,
+        iterations=solution.iterations,
+        observed_correlations=pd.DataFrame(solution.correlations, index=items, columns=items),
         warnings=found,
     )
 
 
-def _standardized(x, s, structure, items, model):
-    """std.all loadings and residual variances, factors reflected so each first loading is positive."""
-    loadings, residuals, phi = structure.unpack(x)
-    sign = np.sign(loadings[[items.index(members[0]) for members in model.values()]])
-    sign[sign == 0] = 1
-    loadings = loadings * sign[structure.factor_of]
-    phi = phi * np.outer(sign, sign)
-    variances = np.diag(structure.implied(x))
-    return loadings / np.sqrt(variances), residuals / variances, phi
-
-
 def omega_total(cov: np.ndarray) -> float:
-    """McDonald's omega total from a one-factor ML CFA, standardized.
+    r"""McDonald's omega total from a one-factor ML CFA, standardized.
 
     Parameters
     ----------
@@ -418,7 +462,7 @@ def omega_total(cov: np.ndarray) -> float:
 
     Notes
     -----
-    .. math:: ω_t = \\frac{(Σλ_i)^2}{(Σλ_i)^2 + Σθ_i}
+    .. math:: ω_t = \frac{(Σλ_i)^2}{(Σλ_i)^2 + Σθ_i}
 
     with λ_i the standardized ML loadings ("std.all") of the one-factor model and θ_i = 1 - λ_i² the
     standardized residual variances. Standardized ML estimates are scale invariant, so a covariance
@@ -438,13 +482,265 @@ def omega_total(cov: np.ndarray) -> float:
         warnings.warn(f"omega total needs at least 3 items (a one-factor model of {k} is not identified)",
                       CFAWarning, stacklevel=2)
         return np.nan
-    if not np.isfinite(cov).all() or np.linalg.eigvalsh(cov).min() <= 1e-12 * np.abs(cov).max():
+    if not _is_positive_definite(cov):
         warnings.warn("omega total: the covariance matrix is not positive definite", CFAWarning, stacklevel=2)
         return np.nan
-    items, structure = _structure({"f": list(range(k))})
-    x, _, converged, _ = _fit(cov, structure)
-    if not converged:
+    _, structure = _structure({"scale": list(range(k))})
+    solution = _solve(cov, structure, [0])
+    if not solution.converged:
         warnings.warn("omega total: the one-factor CFA did not converge", CFAWarning, stacklevel=2)
         return np.nan
-    loadings, residuals, _ = _standardized(x, cov, structure, items, {"f": items})
-    return float(loadings.sum() ** 2 / (loadings.sum() ** 2 + residuals.sum()))
+    return _composite_reliability(solution.loadings, solution.residual_variances)
+
+
+# --------------------------------------------------------------------------------------------------
+# Construct validity
+# --------------------------------------------------------------------------------------------------
+def _composite_reliability(loadings: np.ndarray, residual_variances: np.ndarray) -> float:
+    total = loadings.sum() ** 2
+    return float(total / (total + residual_variances.sum()))
+
+
+def construct_reliability(result: CFAResult) -> pd.DataFrame:
+    r"""Composite reliability and average variance extracted per factor, from standardized loadings.
+
+    Parameters
+    ----------
+    result : a :func:`fit_cfa` result.
+
+    Returns
+    -------
+    DataFrame indexed by factor: ``k``, ``cr``, ``ave``, ``sqrt_ave``.
+
+    Notes
+    -----
+    With λ_i the standardized loadings of a factor's k items and θ_i = 1 - λ_i²:
+
+    .. math:: CR = \frac{(Σλ_i)^2}{(Σλ_i)^2 + Σθ_i}, \qquad AVE = \frac{1}{k}Σλ_i^2
+
+    (Fornell & Larcker 1981; DOMAIN.md). This is what we report. semTools 0.5.6 computes both from the
+    unstandardized solution instead: ``compRelSEM`` divides by the observed variance of the composite
+    (``obs.var=TRUE``), ``AVE`` by the sum of observed item variances; on the reference data they
+    differ from ours in the third decimal (tests/reference/cfa.json keeps both).
+
+    References
+    ----------
+    Fornell, C., & Larcker, D. F. (1981). Evaluating structural equation models with unobservable
+    variables and measurement error. J. Marketing Research 18(1), 39-50.
+    """
+    rows = {}
+    for factor, items in result.model.items():
+        loadings = result.loadings[items].to_numpy()
+        ave = float(np.mean(loadings ** 2))
+        rows[factor] = {
+            "k": len(items),
+            "cr": _composite_reliability(loadings, result.residual_variances[items].to_numpy()),
+            "ave": ave,
+            "sqrt_ave": float(np.sqrt(ave)),
+        }
+    return pd.DataFrame.from_dict(rows, orient="index")
+
+
+def fornell_larcker(result: CFAResult) -> pd.DataFrame:
+    """The Fornell-Larcker table: √AVE on the diagonal, factor correlations off it.
+
+    Notes
+    -----
+    Discriminant validity holds for a pair of factors when both √AVEs exceed |r| between them
+    (Fornell & Larcker 1981); AVE as in :func:`construct_reliability`, r the CFA's factor correlation.
+    """
+    table = result.factor_correlations.copy()
+    sqrt_ave = construct_reliability(result)["sqrt_ave"]
+    for factor in table.index:
+        table.loc[factor, factor] = sqrt_ave[factor]
+    return table
+
+
+def htmt(correlations: pd.DataFrame, model: dict[str, list[str]], geometric: bool = False) -> pd.DataFrame:
+    r"""Heterotrait-monotrait ratio of correlations for every pair of factors.
+
+    Parameters
+    ----------
+    correlations : item correlations (or covariances, turned into correlations), labelled by item.
+    model : factor -> its items.
+    geometric : False for Henseler et al.'s (2015) HTMT (arithmetic means), True for the HTMT2 of
+        Roemer et al. (2021) (geometric means, semTools' default ``htmt2=TRUE``).
+
+    Returns
+    -------
+    DataFrame factors x factors, 1 on the diagonal, NaN where a factor has one item.
+
+    Notes
+    -----
+    .. math:: HTMT_{ab} = \frac{\bar r_{ab}}{\sqrt{\bar r_{aa}\, \bar r_{bb}}}
+
+    r̄_ab the mean of the absolute correlations between the items of a and of b, r̄_aa the mean of the
+    absolute correlations among a's items (off the diagonal); geometric or arithmetic means. Absolute
+    values as semTools 0.5.6 ``htmt(absolute=TRUE)`` (its default). For raw data the correlations are
+    those of the listwise complete rows (semTools' ``missing="listwise"``).
+
+    References
+    ----------
+    Henseler, J., Ringle, C. M., & Sarstedt, M. (2015). A new criterion for assessing discriminant
+    validity in variance-based structural equation modeling. J. Acad. Marketing Science 43, 115-135.
+    Roemer, E., Schuberth, F., & Henseler, J. (2021). HTMT2 - an improved criterion for assessing
+    discriminant validity in structural equation modeling. Industrial Management & Data Systems 121.
+    """
+    items = [item for members in model.values() for item in members]
+    values = correlations.loc[items, items].to_numpy(dtype=np.float64)
+    sd = np.sqrt(np.diag(values))
+    r = np.abs(values / np.outer(sd, sd))
+    transform, back = (np.log, np.exp) if geometric else (lambda v: v, lambda v: v)
+    positions = {}
+    start = 0
+    for factor, members in model.items():
+        positions[factor] = slice(start, start + len(members))
+        start += len(members)
+
+    def mean_between(a, b):
+        block = r[positions[a], positions[b]]
+        if a == b:
+            block = block[~np.eye(len(block), dtype=bool)]
+        return back(np.mean(transform(block))) if block.size else np.nan
+
+    factors = list(model)
+    within = {factor: mean_between(factor, factor) for factor in factors}
+    table = pd.DataFrame(np.eye(len(factors)), index=factors, columns=factors)
+    for a, b in itertools.combinations(factors, 2):
+        table.loc[a, b] = table.loc[b, a] = mean_between(a, b) / np.sqrt(within[a] * within[b])
+    return table
+
+
+def cfa_warnings(result: CFAResult) -> list[dict]:
+    """The CFA's own warnings plus AVE < .5, HTMT or HTMT2 > .85 and Fornell-Larcker violations."""
+    found = list(result.warnings)
+    constructs = construct_reliability(result)
+    for factor, row in constructs.iterrows():
+        if row["ave"] < AVE_THRESHOLD:
+            found.append(_warning("ave_below", dimension=factor, value=row["ave"], threshold=AVE_THRESHOLD))
+    for name, geometric in (("htmt", False), ("htmt2", True)):
+        table = htmt(result.observed_correlations, result.model, geometric=geometric)
+        for a, b in itertools.combinations(result.model, 2):
+            if table.loc[a, b] > HTMT_THRESHOLD:
+                found.append(_warning(f"{name}_above", dimension=f"{a}|{b}", value=table.loc[a, b],
+                                      threshold=HTMT_THRESHOLD))
+    for a, b in itertools.combinations(result.model, 2):
+        r = result.factor_correlations.loc[a, b]
+        bar = min(constructs.loc[a, "sqrt_ave"], constructs.loc[b, "sqrt_ave"])
+        if abs(r) >= bar:
+            found.append(_warning("fornell_larcker_violated", dimension=f"{a}|{b}", value=r, threshold=bar))
+    return found
+
+
+# --------------------------------------------------------------------------------------------------
+# The results.json section
+# --------------------------------------------------------------------------------------------------
+def cfa_section(frames: dict[str, pd.DataFrame], dimensions: dict[str, list[str]]) -> dict:
+    """The CFA part of results.json's ``validity`` section: ``validity[GROUP]["cfa"]``.
+
+    Parameters
+    ----------
+    frames : group name -> answers, one float column per item, already reverse-coded (NaN missing).
+    dimensions : dimension name -> its items; the model loads each item on its dimension.
+
+    Returns
+    -------
+    dict ``{GROUP: {...}}`` of plain floats/ints/str/lists/None; keys in docs/json/cfa.md.
+
+    Notes
+    -----
+    Rows with a missing answer to any model item are deleted listwise (lavaan's default) and ``n``
+    counts the rest. Items never answered or constant among the complete rows are left out
+    (``item_left_out``); a dimension left with fewer than 2 items is left out of the model
+    (``dimension_too_few_items``, its constructs entry None). A model that cannot be fitted (no
+    dimension left, one dimension with 2 items, fewer complete rows than items + 1, a singular
+    covariance matrix) gives None values and a warning.
+    """
+    items = list(dict.fromkeys(item for members in dimensions.values() for item in members))
+    section = {}
+    for group, frame in frames.items():
+        absent = [item for item in items if item not in frame.columns]
+        if absent:
+            raise StudyError(
+                f"group '{group}' has no column for item '{absent[0]}'", column=absent[0],
+                expected="a column for every item of the dimensions",
+            )
+        section[group] = _group_entry(frame, dimensions, items)
+    return section
+
+
+def _empty_entry(dimensions: dict[str, list[str]], items: list[str], n: int, found: list[dict]) -> dict:
+    pairs = [f"{a}|{b}" for a, b in itertools.combinations(dimensions, 2)]
+    return {
+        "n": n, "missing": "listwise", "chi2": None, "df": None, "p": None, "cfi": None, "tli": None,
+        "rmsea": None, "rmsea_ci": [None, None], "srmr": None,
+        "loadings": {item: None for item in items},
+        "constructs": {dimension: {"cr": None, "ave": None} for dimension in dimensions},
+        "htmt": {pair: None for pair in pairs}, "htmt2": {pair: None for pair in pairs},
+        "fornell_larcker": {a: {b: None for b in dimensions} for a in dimensions},
+        "converged": None, "warnings": found,
+    }
+
+
+def _group_entry(frame: pd.DataFrame, dimensions: dict[str, list[str]], items: list[str]) -> dict:
+    values = frame.loc[:, items].to_numpy(dtype=np.float64, na_value=np.nan)
+    answered = ~np.isnan(values).all(axis=0)
+    complete = values[:, answered][~np.isnan(values[:, answered]).any(axis=1)]
+    varies = np.zeros(len(items), dtype=bool)
+    varies[answered] = complete.std(axis=0) > 0 if len(complete) else False
+    found = [_warning("item_left_out", item=item) for item, ok in zip(items, varies) if not ok]
+    model = {}
+    for dimension, members in dimensions.items():
+        kept = [item for item in members if varies[items.index(item)]]
+        if len(kept) < 2:
+            found.append(_warning("dimension_too_few_items", dimension=dimension, value=len(kept), threshold=2))
+        else:
+            model[dimension] = kept
+    kept_items = [item for members in model.values() for item in members]
+    n = int((~np.isnan(values[:, [items.index(item) for item in kept_items]]).any(axis=1)).sum()) if kept_items else 0
+    if not model or (len(model) == 1 and len(kept_items) < 3):
+        found.append(_warning("cfa_not_identified", value=len(kept_items), threshold=3))
+        return _empty_entry(dimensions, items, n, found)
+    if n <= len(kept_items):
+        found.append(_warning("too_few_respondents", value=n, threshold=len(kept_items) + 1))
+        return _empty_entry(dimensions, items, n, found)
+    try:
+        result = fit_cfa(model, frame.loc[:, kept_items])
+    except ValueError:
+        found.append(_warning("singular_covariance"))
+        return _empty_entry(dimensions, items, n, found)
+    constructs = construct_reliability(result)
+    table = fornell_larcker(result)
+    htmts = {name: htmt(result.observed_correlations, model, geometric=geometric)
+             for name, geometric in (("htmt", False), ("htmt2", True))}
+    pairs = list(itertools.combinations(dimensions, 2))
+
+    def pair_value(name, a, b):
+        return _number(htmts[name].loc[a, b]) if a in model and b in model else None
+
+    return {
+        "n": result.n,
+        "missing": "listwise",
+        "chi2": _number(result.chi2),
+        "df": result.df,
+        "p": _number(result.p),
+        "cfi": _number(result.cfi),
+        "tli": _number(result.tli),
+        "rmsea": _number(result.rmsea),
+        "rmsea_ci": [_number(result.rmsea_ci[0]), _number(result.rmsea_ci[1])],
+        "srmr": _number(result.srmr),
+        "loadings": {item: _number(result.loadings.get(item)) for item in items},
+        "constructs": {
+            dimension: {"cr": _number(constructs.loc[dimension, "cr"]), "ave": _number(constructs.loc[dimension, "ave"])}
+            if dimension in model else {"cr": None, "ave": None}
+            for dimension in dimensions
+        },
+        "htmt": {f"{a}|{b}": pair_value("htmt", a, b) for a, b in pairs},
+        "htmt2": {f"{a}|{b}": pair_value("htmt2", a, b) for a, b in pairs},
+        "fornell_larcker": {
+            a: {b: _number(table.loc[a, b]) if a in model and b in model else None for b in dimensions}
+            for a in dimensions
+        },
+        "converged": result.converged,
+        "warnings": found + cfa_warnings(result),
+    }
