@@ -116,7 +116,9 @@ def pairwise_moments(
     rows, weights = (values, None) if patterns is None else patterns
     with np.errstate(invalid="ignore", divide="ignore"):
         shift = _rough_mean(rows if patterns else rows[:SHIFT_ROWS])
-        products, n_answered, n_complete = _masked_products(rows, shift, weights, listwise, correlation)
+        products, square_sums, n_answered, n_complete = _masked_products(
+            rows, shift, weights, listwise, correlation
+        )
         k = n_columns
         cross, sums, counts = products[:k, :k], products[:k, -k:], products[-k:, -k:]
         mean = shift + np.diag(sums) / np.diag(counts)
@@ -124,7 +126,7 @@ def pairwise_moments(
         cov = numerator / (counts - 1)
         cor = None
         if correlation:
-            squares = products[k : 2 * k, -k:] - sums * sums / counts
+            squares = square_sums - sums * sums / counts
             cor = numerator / np.sqrt(squares * squares.T)
     return PairwiseMoments(mean, cov, counts, cor, n_answered, n_complete)
 
@@ -136,17 +138,19 @@ def _rough_mean(rows: np.ndarray) -> np.ndarray:
 
 
 def _masked_products(rows, shift, weights, listwise, squares):
-    """Σ w zᵀz over the rows, z = [x - shift, 0 where missing | (that)² if squares | observed].
+    """Σ w zᵀz over the rows, z = [x - shift, 0 where missing | observed], and Σ w (x²)ᵀ observed.
 
-    Also returns the (weighted) number of rows with at least one answer and with all answers.
-    Runs over blocks of CHUNK_ROWS rows with reused buffers.
+    Returns the (2k, 2k) product, the (k, k) sums of squares over pairs (None unless ``squares``),
+    and the (weighted) numbers of rows with at least one answer and with all answers. Runs over
+    blocks of CHUNK_ROWS rows with reused buffers.
     """
     n_rows, k = rows.shape
-    width = (3 if squares else 2) * k
-    total = np.zeros((width, width))
+    total = np.zeros((2 * k, 2 * k))
+    square_sums = np.zeros((k, k)) if squares else None
     n_answered = n_complete = 0
     chunk = max(1, min(CHUNK_ROWS, n_rows))
-    buffer = np.empty((chunk, width), order="F")
+    buffer = np.empty((chunk, 2 * k), order="F")
+    square_buffer = np.empty((chunk, k), order="F") if squares else None
     missing_buffer = np.empty((chunk, k), dtype=bool, order="F")
     for start in range(0, n_rows, chunk):
         block = rows[start : start + chunk]
@@ -158,14 +162,16 @@ def _masked_products(rows, shift, weights, listwise, squares):
         if listwise:
             block, missing, row_weights = block[complete], missing[complete], row_weights[complete]
         z = buffer[: len(block)]
-        x = z[:, :k]
+        x, observed = z[:, :k], z[:, k:]
         np.subtract(block, shift, out=x)
         np.copyto(x, 0.0, where=missing)
+        np.logical_not(missing, out=observed, casting="unsafe")
+        weighted = z.T if weights is None else z.T * row_weights
+        total += weighted @ z
         if squares:
-            np.multiply(x, x, out=z[:, k : 2 * k])
-        np.logical_not(missing, out=z[:, -k:], casting="unsafe")
-        total += z.T @ z if weights is None else (z.T * row_weights) @ z
-    return total, n_answered, n_complete
+            x_squared = np.multiply(x, x, out=square_buffer[: len(block)])
+            square_sums += (x_squared.T if weights is None else x_squared.T * row_weights) @ observed
+    return total, square_sums, n_answered, n_complete
 
 
 def _answer_patterns(values: np.ndarray):
