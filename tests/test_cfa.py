@@ -77,3 +77,211 @@ def test_omega_total_not_converged_is_nan(monkeypatch):
     monkeypatch.setattr(cfa, "MAX_ITERATIONS", 1)
     with pytest.warns(CFAWarning, match="did not converge"):
         assert np.isnan(omega_total(np.array(REFERENCE["omega"]["hs1939_all9"]["cov"])))
+
+
+# --------------------------------------------------------------------------------------------------
+# fit_cfa against lavaan
+# --------------------------------------------------------------------------------------------------
+FIT_MEASURES = {"chisq": "chi2", "df": "df", "pvalue": "p", "baseline.chisq": "baseline_chi2",
+                "baseline.df": "baseline_df", "cfi": "cfi", "tli": "tli", "rmsea": "rmsea", "srmr": "srmr"}
+FIT_TOL = 1e-3  # issue 3; observed < 1e-8
+
+
+@pytest.fixture(scope="module", params=list(DATA))
+def fitted(request):
+    name = request.param
+    return cfa.fit_cfa(MODELS[name], DATA[name]), REFERENCE[name], name
+
+
+def _pair(table: pd.DataFrame, pair: str) -> float:
+    a, b = pair.split("|")
+    return table.loc[a, b]
+
+
+def test_fit_measures_match_lavaan(fitted):
+    result, expected, _ = fitted
+    assert result.converged and result.warnings == []
+    assert result.n == expected["n"]
+    for name, attribute in FIT_MEASURES.items():
+        assert getattr(result, attribute) == pytest.approx(expected["fit"][name], abs=FIT_TOL), name
+    assert result.rmsea_ci[0] == pytest.approx(expected["fit"]["rmsea.ci.lower"], abs=FIT_TOL)
+    assert result.rmsea_ci[1] == pytest.approx(expected["fit"]["rmsea.ci.upper"], abs=FIT_TOL)
+
+
+def test_fit_measures_to_lavaan_precision(fitted):
+    """Not required by the issue, but true: χ², CFI, TLI, RMSEA (CI), SRMR agree to 1e-6."""
+    result, expected, _ = fitted
+    measured = [getattr(result, attribute) for attribute in FIT_MEASURES.values()] + list(result.rmsea_ci)
+    reference = [expected["fit"][name] for name in FIT_MEASURES] + [
+        expected["fit"]["rmsea.ci.lower"], expected["fit"]["rmsea.ci.upper"]]
+    np.testing.assert_allclose(measured, reference, rtol=0, atol=TOL)
+
+
+def test_standardized_estimates_match_lavaan(fitted):
+    result, expected, _ = fitted
+    for item, value in expected["loadings"].items():
+        assert result.loadings[item] == pytest.approx(value, abs=TOL), item
+    for item, value in expected["residual_variances"].items():
+        assert result.residual_variances[item] == pytest.approx(value, abs=TOL), item
+    for pair, value in expected["factor_correlations"].items():
+        assert _pair(result.factor_correlations, pair) == pytest.approx(value, abs=TOL), pair
+
+
+def test_lavaan_default_optimiser_stops_close_by(fitted):
+    """lavaan's default nlminb (rel.tol 1e-10) stops within 1e-5 of the converged loadings."""
+    result, expected, _ = fitted
+    default = pd.Series(expected["loadings_lavaan_default"])
+    np.testing.assert_allclose(result.loadings[default.index], default, rtol=0, atol=1e-5)
+
+
+def test_srmr_with_mean_structure(fitted):
+    _, expected, name = fitted
+    result = cfa.fit_cfa(MODELS[name], DATA[name], mean_structure=True)
+    assert result.srmr == pytest.approx(expected["srmr_meanstructure"], abs=TOL)
+
+
+def test_fit_from_covariance_matrix(fitted):
+    """lavaan's sample.cov + sample.nobs: the unbiased matrix is rescaled by (n - 1)/n."""
+    result, expected, name = fitted
+    items = list(result.loadings.index)
+    complete = DATA[name][items].dropna()
+    from_cov = cfa.fit_cfa(MODELS[name], cov=complete.cov(), n=len(complete))
+    for measure, attribute in FIT_MEASURES.items():
+        assert getattr(from_cov, attribute) == pytest.approx(expected["fit_from_cov"][measure], abs=TOL)
+    np.testing.assert_allclose(from_cov.loadings, result.loadings, rtol=0, atol=1e-10)
+
+
+def test_construct_reliability_matches_lavaan_estimates(fitted):
+    result, expected, _ = fitted
+    table = cfa.construct_reliability(result)
+    for factor, values in expected["constructs"].items():
+        assert table.loc[factor, "cr"] == pytest.approx(values["cr"], abs=TOL)
+        assert table.loc[factor, "ave"] == pytest.approx(values["ave"], abs=TOL)
+        assert table.loc[factor, "sqrt_ave"] == pytest.approx(np.sqrt(values["ave"]), abs=TOL)
+
+
+def test_fornell_larcker_table(fitted):
+    result, expected, _ = fitted
+    table = cfa.fornell_larcker(result)
+    for factor, values in expected["constructs"].items():
+        assert table.loc[factor, factor] == pytest.approx(np.sqrt(values["ave"]), abs=TOL)
+    for pair, value in expected["factor_correlations"].items():
+        a, b = pair.split("|")
+        assert table.loc[a, b] == pytest.approx(value, abs=TOL)
+        assert table.loc[b, a] == pytest.approx(value, abs=TOL)
+
+
+@pytest.mark.parametrize("name, geometric", [("htmt", False), ("htmt2", True)])
+def test_htmt_matches_semtools(fitted, name, geometric):
+    result, expected, _ = fitted
+    table = cfa.htmt(result.observed_correlations, result.model, geometric=geometric)
+    for pair, value in expected[name].items():
+        assert _pair(table, pair) == pytest.approx(value, abs=TOL), pair
+    np.testing.assert_allclose(np.diag(table), 1.0)
+
+
+def test_htmt_from_covariances_equals_from_correlations(fitted):
+    result, _, name = fitted
+    items = list(result.loadings.index)
+    covariances = DATA[name][items].dropna().cov()
+    for geometric in (False, True):
+        pd.testing.assert_frame_equal(cfa.htmt(covariances, result.model, geometric=geometric),
+                                      cfa.htmt(result.observed_correlations, result.model, geometric=geometric))
+
+
+# --------------------------------------------------------------------------------------------------
+# Population models: expected values known exactly
+# --------------------------------------------------------------------------------------------------
+def _population(loadings: dict[str, list[float]], phi: np.ndarray) -> tuple[dict, pd.DataFrame]:
+    """Σ = ΛΦΛ' + I - diag(ΛΦΛ'): unit item variances, the model holds exactly."""
+    model, columns = {}, []
+    for factor, values in loadings.items():
+        model[factor] = [f"{factor}{i + 1}" for i in range(len(values))]
+        columns += model[factor]
+    lam = np.zeros((len(columns), len(loadings)))
+    row = 0
+    for f, values in enumerate(loadings.values()):
+        lam[row:row + len(values), f] = values
+        row += len(values)
+    sigma = lam @ phi @ lam.T
+    np.fill_diagonal(sigma, 1.0)
+    return model, pd.DataFrame(sigma, index=columns, columns=columns)
+
+
+def test_population_model_is_recovered_and_discriminant_validity_fails():
+    """Two dimensions correlating .95 with loadings .7: perfect fit, HTMT = HTMT2 = φ = .95,
+    √AVE = .7 < .95, so HTMT, HTMT2 and Fornell-Larcker all warn; AVE = .49 < .5 warns too."""
+    phi = np.array([[1, 0.95], [0.95, 1]])
+    model, sigma = _population({"a": [0.7] * 4, "b": [0.7] * 3}, phi)
+    result = cfa.fit_cfa(model, cov=sigma, n=500)
+    assert result.chi2 == pytest.approx(0, abs=1e-9)
+    assert result.cfi == 1.0 and result.rmsea == 0.0 and result.rmsea_ci == (0.0, 0.0)
+    np.testing.assert_allclose(result.loadings, 0.7, atol=1e-9)
+    assert result.factor_correlations.loc["a", "b"] == pytest.approx(0.95, abs=1e-9)
+    for geometric in (False, True):
+        assert cfa.htmt(sigma, model, geometric=geometric).loc["a", "b"] == pytest.approx(0.95, abs=1e-12)
+    codes = {(w["code"], w["dimension"]) for w in cfa.cfa_warnings(result)}
+    assert codes == {("ave_below", "a"), ("ave_below", "b"), ("htmt_above", "a|b"), ("htmt2_above", "a|b"),
+                     ("fornell_larcker_violated", "a|b")}
+
+
+def test_composite_reliability_of_equal_loadings():
+    """k equal loadings λ: CR = k²λ²/(k²λ² + k(1 - λ²)) (the Spearman-Brown form)."""
+    model, sigma = _population({"a": [0.6] * 5, "b": [0.8] * 3}, np.array([[1, 0.3], [0.3, 1]]))
+    table = cfa.construct_reliability(cfa.fit_cfa(model, cov=sigma, n=300))
+    for factor, k, loading in (("a", 5, 0.6), ("b", 3, 0.8)):
+        expected = (k * loading) ** 2 / ((k * loading) ** 2 + k * (1 - loading ** 2))
+        assert table.loc[factor, "cr"] == pytest.approx(expected, abs=1e-9)
+        assert table.loc[factor, "ave"] == pytest.approx(loading ** 2, abs=1e-9)
+
+
+def test_negative_loading_reflects_nothing_but_its_sign():
+    """A reverse item left undeclared loads negatively; the first item fixes the factor's sign."""
+    model, sigma = _population({"a": [0.7, -0.6, 0.8], "b": [0.5, 0.6, 0.7]}, np.array([[1, 0.4], [0.4, 1]]))
+    result = cfa.fit_cfa(model, cov=sigma, n=300)
+    np.testing.assert_allclose(result.loadings[["a1", "a2", "a3"]], [0.7, -0.6, 0.8], atol=1e-9)
+    assert result.factor_correlations.loc["a", "b"] == pytest.approx(0.4, abs=1e-9)
+
+
+# --------------------------------------------------------------------------------------------------
+# Heywood cases, convergence, misuse
+# --------------------------------------------------------------------------------------------------
+def test_heywood_case_is_reported_with_lavaans_estimates():
+    expected = REFERENCE["omega"]["heywood"]
+    cov = pd.DataFrame(expected["cov"], index=["v1", "v2", "v3"], columns=["v1", "v2", "v3"])
+    result = cfa.fit_cfa({"f": ["v1", "v2", "v3"]}, cov=cov, n=200)
+    np.testing.assert_allclose(result.loadings, expected["loadings"], atol=TOL)
+    np.testing.assert_allclose(result.residual_variances, expected["residual_variances"], atol=TOL)
+    assert result.df == 0 and np.isnan(result.p)
+    heywood = [w for w in result.warnings if w["code"] == "heywood_case"]
+    assert [(w["item"], w["threshold"]) for w in heywood] == [("v1", 0.0)]
+    assert heywood[0]["value"] == pytest.approx(expected["residual_variances"][0], abs=TOL)
+
+
+def test_not_converged_is_reported(monkeypatch):
+    monkeypatch.setattr(cfa, "MAX_ITERATIONS", 2)
+    result = cfa.fit_cfa(MODELS["hs1939"], DATA["hs1939"])
+    assert not result.converged
+    assert [w["code"] for w in result.warnings] == ["cfa_not_converged"]
+
+
+@pytest.mark.parametrize("model, message", [
+    ({"a": ["x1"], "b": ["x2", "x3"]}, "at least 2 items"),
+    ({"a": ["x1", "x2"]}, "not identified"),
+    ({"a": ["x1", "x2", "x3"], "b": ["x3", "x4"]}, "simple structure"),
+])
+def test_models_that_cannot_be_fitted_raise(model, message):
+    with pytest.raises(ValueError, match=message):
+        cfa.fit_cfa(model, DATA["hs1939"])
+
+
+def test_data_or_covariance_not_both():
+    with pytest.raises(ValueError, match="either data or cov"):
+        cfa.fit_cfa(MODELS["hs1939"], DATA["hs1939"], cov=np.eye(9), n=10)
+    with pytest.raises(ValueError, match="needs n"):
+        cfa.fit_cfa(MODELS["hs1939"], cov=np.eye(9))
+
+
+def test_fewer_complete_rows_than_items_raises():
+    with pytest.raises(ValueError, match="not positive definite"):
+        cfa.fit_cfa(MODELS["hs1939"], DATA["hs1939"].head(8))
