@@ -1,0 +1,45 @@
+"""CRM survey workbench: ``streamlit run app.py``.
+
+A small entry (OpenMS streamlit-template style): page config, the shared sidebar (language, study,
+wave, filters) and ``st.navigation`` over ``pages/``, numbered in the order of the work. Opens on
+the shipped sample study.
+"""
+import logging
+
+import streamlit as st
+
+import app_setup
+from analysis.i18n import t
+from surveys.errors import StudyError
+
+st.set_page_config(page_title="CRM Survey Workbench", page_icon="📊", layout="wide")
+app_setup.init_state()
+lang = app_setup.lang()
+
+PAGES = {
+    "section_manager": [("pages/0_dashboard.py", "page_dashboard", "📈", "dashboard")],
+    "section_research": [
+        ("pages/1_study.py", "page_study", "📁", "study"),
+        ("pages/2_quality.py", "page_quality", "🧹", "quality"),
+        ("pages/3_reliability.py", "page_reliability", "📐", "reliability"),
+        ("pages/4_satisfaction.py", "page_satisfaction", "😊", "satisfaction"),
+        ("pages/5_gaps.py", "page_gaps", "↔️", "gaps"),
+        ("pages/6_priorities.py", "page_priorities", "🎯", "priorities"),
+        ("pages/7_segments.py", "page_segments", "🧩", "segments"),
+        ("pages/8_report.py", "page_report", "📄", "report"),
+    ],
+}
+navigation = st.navigation({
+    t(section, lang): [st.Page(path, title=t(title, lang), icon=icon, url_path=url,
+                              default=url == "dashboard")
+                       for path, title, icon, url in pages]
+    for section, pages in PAGES.items()
+})
+app_setup.sidebar()
+try:
+    navigation.run()
+except StudyError as error:
+    st.error(str(error))
+except Exception as error:  # last resort: a short message instead of a traceback
+    logging.getLogger("crm-app").exception("page failed")
+    st.error(t("unexpected_error", lang, error=type(error).__name__))

@@ -1,0 +1,259 @@
+"""Shared set-up of every page: load and analyse the current study (cached), the sidebar, the
+page header, and small display helpers (rounded numbers, p-values, tables, charts).
+
+Pages only lay out what ``analysis`` computed: the one place the analysis runs is
+:func:`results_for`, cached on the study's content, the exclusion switches, the wave and the
+filters. Every :class:`~surveys.errors.StudyError` is shown as a message, never a traceback.
+"""
+from __future__ import annotations
+
+import hashlib
+from collections import OrderedDict
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+import app_state as S
+from analysis.charts import display_name, format_p
+from analysis.i18n import t
+from analysis.pipeline import ABC_COLUMN, analyse, with_abc_class
+from surveys.errors import StudyError
+from surveys.load import StudyData, load_study
+from surveys.study import parse_study
+
+ROOT = Path(__file__).resolve().parent
+SAMPLE = ROOT / "data" / "sample" / "study.yaml"
+RESULTS_KEPT = 12
+
+
+def init_state() -> None:
+    """Put every declared session-state key in place."""
+    for key, value in S.DEFAULTS.items():
+        st.session_state.setdefault(key, value)
+
+
+def lang() -> str:
+    return st.session_state.get(S.LANG, "zh")
+
+
+def tr(key: str, **values) -> str:
+    """The label ``key`` in the session's language."""
+    return t(key, lang(), **values)
+
+
+def source_key() -> tuple[str, str, tuple]:
+    """(study YAML text, folder of its files, exclusion switches): what the loaded data depends on."""
+    source = st.session_state.get(S.SOURCE)
+    text, folder = ((SAMPLE.read_text(encoding="utf-8"), str(SAMPLE.parent)) if source is None
+                    else (source["yaml"], source["dir"]))
+    exclude = st.session_state.get(S.EXCLUDE)
+    return text, folder, tuple(sorted(exclude.items())) if exclude else ()
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def load(text: str, folder: str, exclude: tuple) -> StudyData:
+    """The study read from its YAML text (paths relative to ``folder``), exclusions overridden."""
+    folder_path = Path(folder)
+    study_file = folder_path / "study.yaml"
+    study = parse_study(text, path=study_file if study_file.exists() else None,
+                        base_dir=folder_path)
+    if exclude:
+        study = replace(study, exclude=dict(exclude))
+    data = load_study(study)
+    digest = hashlib.sha256(f"{text}|{exclude}".encode()).hexdigest()[:16]
+    return replace(data, fingerprint=f"{data.fingerprint}|{digest}")
+
+
+def base_study():
+    """The current study as its file says (before the Data quality page's exclusion switches)."""
+    text, folder, _ = source_key()
+    return parse_study(text, base_dir=Path(folder))
+
+
+@st.cache_resource(show_spinner=False)
+def _results_store() -> OrderedDict:
+    """Computed results by (fingerprint, wave, filters), the most recent :data:`RESULTS_KEPT`."""
+    return OrderedDict()
+
+
+def at_wave(data: StudyData, wave: str) -> StudyData:
+    """The study seen from ``wave``: that wave is the current one, later waves are left out."""
+    waves = data.study.waves[: data.study.waves.index(wave) + 1]
+    return replace(data, study=replace(data.study, wave=wave, waves=waves))
+
+
+def filter_columns(data: StudyData) -> list[str]:
+    """The sidebar's filter columns: the study's segments and, with revenue, the ABC class."""
+    return [*data.study.segments, *([ABC_COLUMN] if data.study.revenue else [])]
+
+
+def filter_values(data: StudyData, column: str) -> list:
+    values = set()
+    for frame in with_abc_class(data).frames().values():
+        if column in frame:
+            values.update(v for v in frame[column].dropna().unique().tolist())
+    return sorted(values, key=str)
+
+
+def results_for(data: StudyData, wave: str, filters: dict[str, list]) -> tuple[dict, list[str]]:
+    """results.json of the study at ``wave`` restricted by ``filters``, computed once (with a
+    progress display) and then served from the cache; also the filter notes."""
+    data = with_abc_class(at_wave(data, wave))
+    filtered = data.filtered(filters)
+    key = (filtered.fingerprint, wave)
+    store = _results_store()
+    if key not in store:
+        with st.status(tr("computing"), expanded=False) as status:
+            bar = st.progress(0.0)
+            steps = ["study", "quality", "reliability", "validity", "indices", "gaps", "servqual",
+                     "trends", "ipa", "drivers", "kano", "comparisons", "segments"]
+
+            def progress(section: str) -> None:
+                done = steps.index(section) if section in steps else 0
+                bar.progress(done / len(steps), text=tr("computing_section", section=section))
+
+            store[key] = analyse(filtered, progress=progress)
+            bar.progress(1.0)
+            status.update(label=tr("computed"), state="complete")
+        while len(store) > RESULTS_KEPT:
+            store.popitem(last=False)
+    store.move_to_end(key)
+    notes = filtered.notes[len(data.notes):]
+    return store[key], notes
+
+
+@dataclass
+class Context:
+    """What a page lays out: the results dict and where it came from."""
+
+    results: dict
+    data: StudyData
+    wave: str
+    filters: dict[str, list]
+    notes: list[str]
+
+    @property
+    def lang(self) -> str:
+        return lang()
+
+    def name(self, code: str, short: bool = False) -> str:
+        """Display name of a group, dimension or item (the study's ``names``)."""
+        return display_name(self.results, code, lang(), short=short)
+
+    @property
+    def groups(self) -> list[str]:
+        return list(self.results["study"]["groups"])
+
+
+def current_data() -> StudyData:
+    """The loaded study (raises StudyError)."""
+    return load(*source_key())
+
+
+def sidebar() -> None:
+    """Language, current study, wave and filters: shared by every page (called by app.py)."""
+    with st.sidebar:
+        st.radio(t("language", lang()), ["zh", "en"], key=S.LANG, horizontal=True,
+                 format_func=lambda code: {"zh": "中文", "en": "English"}[code])
+        try:
+            data = current_data()
+        except StudyError as error:
+            st.error(str(error))
+            return
+        st.caption(f"{tr('current_study')}: **{data.study.title}**")
+        waves = data.study.waves
+        if st.session_state.get(S.WAVE) not in waves:
+            st.session_state[S.WAVE] = data.study.wave
+        st.selectbox(tr("wave"), waves, key=S.WAVE)
+        st.markdown(f"**{tr('filters')}**")
+        for column in filter_columns(data):
+            label = (tr("abc_class") if column == ABC_COLUMN
+                     else data.study.name(column, lang()))
+            st.multiselect(label, filter_values(data, column), key=S.filter_key(column),
+                           placeholder=tr("all"))
+
+
+def page(title_key: str, caption_key: str | None = None) -> Context | None:
+    """The page header and the current results; None (after showing why) when the study cannot be
+    loaded, so that the page can stop."""
+    st.title(tr(title_key))
+    if caption_key:
+        st.caption(tr(caption_key))
+    try:
+        data = current_data()
+        wave = st.session_state.get(S.WAVE) or data.study.wave
+        if wave not in data.study.waves:
+            wave = data.study.wave
+        filters = {c: st.session_state.get(S.filter_key(c)) or [] for c in filter_columns(data)}
+        filters = {c: v for c, v in filters.items() if v}
+        results, notes = results_for(data, wave, filters)
+    except StudyError as error:
+        st.error(str(error))
+        st.info(tr("fix_study_hint"))
+        return None
+    if filters:
+        shown = "; ".join(f"{tr('abc_class') if c == ABC_COLUMN else data.study.name(c, lang())}"
+                          f" = {', '.join(map(str, v))}" for c, v in filters.items())
+        st.info(f"{tr('filtered_by')}: {shown}")
+    for note in notes:
+        st.caption(f"ℹ️ {note}")
+    return Context(results, data, wave, filters, notes)
+
+
+# ---------------------------------------------------------------- display helpers
+
+def num(value, digits: int = 2) -> str:
+    """A number rounded for reading; "–" when undefined."""
+    return "–" if value is None else f"{value:.{digits}f}"
+
+
+def ci(interval, digits: int = 2) -> str:
+    return "–" if not interval or interval[0] is None else (
+        f"[{interval[0]:.{digits}f}, {interval[1]:.{digits}f}]")
+
+
+def pval(p) -> str:
+    return format_p(p)
+
+
+def show_table(rows: list[dict], height: int | None = None) -> None:
+    """A table of already formatted rows; column headers are the dict keys (translated labels)."""
+    if not rows:
+        st.info(tr("nothing_to_show"))
+        return
+    frame = pd.DataFrame(rows)
+    kwargs = {"height": height} if height else {}
+    st.dataframe(frame, hide_index=True, width="stretch", **kwargs)
+
+
+def show_chart(figure, key: str | None = None) -> None:
+    """A plotly figure, or a note that the section has nothing to draw."""
+    if figure is None:
+        st.info(tr("nothing_to_show"))
+        return
+    st.plotly_chart(figure, width="stretch", key=key, config={"displaylogo": False})
+
+
+def pick_group(ctx: Context, groups: list[str], key: str) -> str | None:
+    """A group chooser (skipped when there is only one group)."""
+    groups = [g for g in groups if g]
+    if not groups:
+        return None
+    if len(groups) == 1:
+        return groups[0]
+    return st.radio(tr("group"), groups, format_func=ctx.name, horizontal=True, key=key)
+
+
+def warnings_list(ctx: Context, warnings: list) -> None:
+    """Warnings of a section (dicts with code/dimension/item/value/threshold, or strings)."""
+    for w in warnings or []:
+        if isinstance(w, dict):
+            where = " / ".join(ctx.name(w[k]) for k in ("dimension", "item") if w.get(k))
+            value = "" if w.get("value") is None else f" ({num(w['value'], 3)}"
+            value += "" if not value or w.get("threshold") is None else f" vs {num(w['threshold'], 3)})"
+            value += ")" if value and w.get("threshold") is None else ""
+            st.warning(f"{t('warn_' + w.get('code', ''), lang())} {where}{value}".strip())
+        else:
+            st.warning(str(w))

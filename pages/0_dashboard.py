@@ -1,0 +1,73 @@
+"""Manager dashboard: headline numbers and their change since the last wave, where the company
+rates itself higher than its customers do, and the items to concentrate on."""
+import streamlit as st
+
+from analysis import charts
+from app_setup import num, ci, page, pval, show_chart, tr
+
+ctx = page("page_dashboard", "dashboard_caption")
+if ctx is None:
+    st.stop()
+r = ctx.results
+compare = r["study"].get("compare") or []
+focus = next((g for g in [*compare, *ctx.groups] if (r.get("indices") or {}).get(g)), None)
+if focus is None:
+    st.info(tr("nothing_to_show"))
+    st.stop()
+indices = r["indices"][focus]
+changes = {(c["index"], c["name"]): c
+           for c in ((r.get("trends") or {}).get(focus) or {}).get("changes") or []}
+
+st.subheader(tr("headline", group=ctx.name(focus), wave=ctx.wave))
+cards = [("csi", "csi", 1), ("satisfaction_index", "satisfaction_index", 1),
+         ("loyalty_index", "loyalty_index", 1), ("nps", "nps", 1)]
+columns = st.columns(len(cards))
+for column, (key, label, digits) in zip(columns, cards):
+    entry = indices.get(key)
+    value = None if not entry else entry.get("score" if key == "nps" else "value")
+    change = changes.get((key, key))
+    delta = None
+    if change and change.get("diff") is not None:
+        delta = f"{change['diff']:+.{digits}f} {tr('since', wave=change['from'])}"
+    help_text = (tr("metric_help", n=entry.get("n") if entry else "–",
+                    ci=ci(entry.get("ci") if entry else None, 1))
+                 + ("" if not change else " " + tr("change_help", p=pval(change.get("p")))))
+    column.metric(tr(label), num(value, digits), delta=delta, help=help_text, border=True)
+st.caption(tr("headline_caption"))
+
+left, right = st.columns(2)
+with left:
+    st.subheader(tr("largest_gaps"))
+    gaps = next(iter((r.get("gaps") or {}).values()), [])
+    big = sorted([g for g in gaps if g["level"] == "dimension" and g.get("flag") and g["diff"] < 0],
+                 key=lambda g: g["diff"])
+    if compare and big:
+        for g in big[:3]:
+            st.markdown("- " + tr("gap_sentence", dimension=ctx.name(g["name"]),
+                                  a=ctx.name(compare[0]), b=ctx.name(compare[1]),
+                                  mean_a=num(g["mean_a"]), mean_b=num(g["mean_b"]),
+                                  diff=num(-g["diff"]), p=pval(g.get("p_adj"))))
+    else:
+        st.success(tr("no_significant_gaps"))
+    show_chart(charts.gap_dumbbell(r, ctx.lang), key="dash_gap")
+    st.caption(tr("gap_caption"))
+with right:
+    st.subheader(tr("concentrate_here"))
+    ipa = (r.get("ipa") or {}).get(focus) or {}
+    focus_points = [p for p in ipa.get("points") or [] if p["quadrant"] == "concentrate_here"]
+    if focus_points:
+        for p in focus_points:
+            st.markdown("- " + tr("concentrate_sentence", name=ctx.name(p["name"]),
+                                  importance=num(p["importance"]),
+                                  performance=num(p["performance"])))
+    else:
+        st.success(tr("nothing_to_concentrate"))
+    show_chart(charts.ipa_chart(r, focus, ctx.lang), key="dash_ipa")
+    st.caption(tr("ipa_caption"))
+
+st.subheader(tr("dimension_scores"))
+show_chart(charts.dimension_scores(r, ctx.lang), key="dash_scores")
+st.caption(tr("scores_caption"))
+trend = charts.trend_chart(r, focus, ctx.lang)
+if trend is not None:
+    show_chart(trend, key="dash_trend")

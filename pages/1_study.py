@@ -1,0 +1,104 @@
+"""Study: upload a study YAML with its data files, or data files alone and map their columns to
+items and dimensions (guessed from 问卷星 matrix headers and item prefixes); download the YAML."""
+import tempfile
+from pathlib import Path
+
+import streamlit as st
+
+import app_state as S
+from app_setup import base_study, source_key, tr
+from app_study import ROLES, guess_mapping, read_uploads, save_uploads, study_yaml
+from surveys.errors import StudyError
+from surveys.study import parse_study
+
+st.title(tr("page_study"))
+st.caption(tr("study_caption"))
+
+
+def use_study(text: str, folder: str) -> None:
+    """Make the checked study the current one (errors shown, the old study stays)."""
+    try:
+        parse_study(text, base_dir=Path(folder))
+    except StudyError as error:
+        st.error(str(error))
+        return
+    st.session_state[S.SOURCE] = {"yaml": text, "dir": folder}
+    st.session_state[S.EXCLUDE] = None
+    st.rerun()
+
+
+source = st.session_state.get(S.SOURCE)
+try:
+    study = base_study()
+    st.markdown(f"**{tr('current_study')}:** {study.title} — {tr('waves')}: {', '.join(study.waves)}"
+                f" — {tr('groups')}: {', '.join(study.name(g, st.session_state[S.LANG]) for g in study.groups)}")
+except StudyError as error:
+    st.error(str(error))
+text, folder, _ = source_key()
+c1, c2 = st.columns(2)
+c1.download_button(tr("download_yaml"), text, file_name="study.yaml", mime="text/yaml",
+                   key="dl_current_yaml")
+if source is not None and c2.button(tr("back_to_sample"), key="back_to_sample"):
+    st.session_state[S.SOURCE] = None
+    st.session_state[S.EXCLUDE] = None
+    st.rerun()
+
+st.subheader(tr("upload_title"))
+uploads = st.file_uploader(tr("upload_label"), accept_multiple_files=True, key="uploads",
+                           help=tr("upload_help"))
+if not uploads:
+    st.stop()
+if not st.session_state.get(S.UPLOAD_DIR):
+    st.session_state[S.UPLOAD_DIR] = tempfile.mkdtemp(prefix="crm_upload_")
+folder = st.session_state[S.UPLOAD_DIR]
+try:
+    paths = save_uploads({u.name: u.getvalue() for u in uploads}, folder)
+    yaml_text, tables = read_uploads(paths)
+except StudyError as error:
+    st.error(str(error))
+    st.stop()
+
+for name, table in tables.items():
+    with st.expander(f"{tr('preview')}: {name} ({table.format}, {len(table.frame)} {tr('rows')})"):
+        st.dataframe(table.frame.head(20), width="stretch")
+        for note in table.notes:
+            st.caption(f"ℹ️ {note}")
+
+if yaml_text is not None:
+    st.info(tr("yaml_uploaded"))
+    if st.button(tr("use_study"), key="use_uploaded_yaml", type="primary"):
+        use_study(yaml_text, folder)
+    st.stop()
+
+st.subheader(tr("mapping_title"))
+st.caption(tr("mapping_caption"))
+title = st.text_input(tr("study_title"), value=tr("new_study"), key="new_title")
+low, high = st.columns(2)
+scale = (low.number_input(tr("scale_min"), value=1, step=1, key="scale_min"),
+         high.number_input(tr("scale_max"), value=5, step=1, key="scale_max"))
+groups = {}
+for index, (name, table) in enumerate(tables.items()):
+    st.markdown(f"**{name}**")
+    group = st.text_input(tr("group_name"), value=["customers", "employees"][index]
+                          if index < 2 else f"group{index + 1}", key=f"group_{name}")
+    mapping = st.data_editor(
+        guess_mapping(table), key=f"mapping_{name}", hide_index=True, width="stretch",
+        column_config={
+            "column": st.column_config.TextColumn(tr("column"), disabled=True),
+            "role": st.column_config.SelectboxColumn(tr("role"), options=list(ROLES)),
+            "dimension": st.column_config.TextColumn(tr("dimension")),
+            "item": st.column_config.TextColumn(tr("item")),
+            "reverse": st.column_config.CheckboxColumn(tr("reverse"))})
+    groups[group] = (name, mapping)
+try:
+    draft = study_yaml(title, scale, groups)
+except StudyError as error:
+    st.error(str(error))
+    st.stop()
+with st.expander(tr("yaml_preview")):
+    st.code(draft, language="yaml")
+c1, c2 = st.columns(2)
+c1.download_button(tr("download_yaml"), draft, file_name="study.yaml", mime="text/yaml",
+                   key="dl_draft_yaml")
+if c2.button(tr("use_study"), key="use_draft", type="primary"):
+    use_study(draft, folder)

@@ -1,0 +1,71 @@
+"""Reliability and validity per group and dimension: alpha with CI, omega, the item table with
+alpha-if-deleted, warnings; KMO/Bartlett and EFA loadings; CFA fit, CR/AVE/HTMT when present."""
+import streamlit as st
+
+from analysis import charts
+from app_setup import ci, num, page, pick_group, pval, show_chart, show_table, tr, warnings_list
+
+ctx = page("page_reliability", "reliability_caption")
+if ctx is None:
+    st.stop()
+r = ctx.results
+reliability = r.get("reliability") or {}
+group = pick_group(ctx, list(reliability), key="rel_group")
+if group is None:
+    st.info(tr("nothing_to_show"))
+    st.stop()
+dims = reliability[group]
+
+st.subheader(tr("reliability_by_dimension"))
+rows = [{tr("dimension"): ctx.name(d), "k": e["k"], tr("n"): e["n"],
+         tr("alpha"): num(e["alpha"], 3), tr("ci95"): ci(e.get("alpha_ci"), 3),
+         tr("std_alpha"): num(e.get("std_alpha"), 3), tr("omega_total"): num(e.get("omega_total"), 3),
+         "λ6": num(e.get("lambda6"), 3),
+         tr("split_half"): num((e.get("split_half") or {}).get("spearman_brown"), 3),
+         tr("verdict"): tr("alpha_ok") if (e["alpha"] or 0) >= 0.7 else tr("alpha_low")}
+        for d, e in dims.items()]
+show_table(rows)
+st.caption(tr("alpha_caption"))
+show_chart(charts.alpha_chart(r, group, ctx.lang), key="alpha_chart")
+
+st.subheader(tr("item_statistics"))
+dim = st.selectbox(tr("dimension"), list(dims), format_func=ctx.name, key="rel_dim")
+entry = dims[dim]
+alpha = entry.get("alpha")
+items = [{tr("item"): ctx.name(i), tr("mean"): num(e.get("mean")), tr("sd"): num(e.get("sd")),
+          tr("citc"): num(e.get("citc"), 3), tr("alpha_if_deleted"): num(e.get("alpha_if_deleted"), 3),
+          "⚠": "▲" if alpha is not None and e.get("alpha_if_deleted") is not None
+          and e["alpha_if_deleted"] > alpha else ""}
+         for i, e in (entry.get("items") or {}).items()]
+show_table(items)
+st.caption(tr("item_caption", alpha=num(alpha, 3)))
+warnings_list(ctx, entry.get("warnings"))
+
+validity = (r.get("validity") or {}).get(group)
+st.subheader(tr("validity"))
+if not validity:
+    st.info(tr("validity_missing"))
+    st.stop()
+bartlett = validity.get("bartlett") or {}
+c1, c2 = st.columns(2)
+c1.metric(tr("kmo"), num(validity.get("kmo"), 3), help=tr("kmo_help"), border=True)
+c2.metric(tr("bartlett"), f"χ² = {num(bartlett.get('chi2'), 1)}",
+          delta=f"df = {bartlett.get('df')}, p {pval(bartlett.get('p'))}", delta_color="off",
+          border=True)
+show_chart(charts.loadings_heatmap(r, group, ctx.lang), key="loadings")
+st.caption(tr("loadings_caption"))
+cfa = validity.get("cfa") or {}
+if cfa:
+    fit = cfa.get("fit") or cfa
+    fit_rows = [{tr("index"): label, tr("value"): num(fit.get(key), 3), tr("threshold"): bar}
+                for key, label, bar in (("chi2", "χ²", ""), ("df", "df", ""), ("cfi", "CFI", "≥ .95"),
+                                        ("tli", "TLI", "≥ .95"), ("rmsea", "RMSEA", "≤ .06"),
+                                        ("srmr", "SRMR", "≤ .08")) if fit.get(key) is not None]
+    if fit.get("rmsea_ci"):
+        fit_rows.append({tr("index"): "RMSEA 90% CI", tr("value"): ci(fit["rmsea_ci"], 3),
+                         tr("threshold"): ""})
+    show_table(fit_rows)
+    show_chart(charts.ave_chart(r, group, ctx.lang), key="ave")
+    show_chart(charts.htmt_heatmap(r, group, ctx.lang), key="htmt")
+    st.caption(tr("validity_caption"))
+warnings_list(ctx, validity.get("warnings"))

@@ -1,0 +1,47 @@
+"""Priorities: the importance-performance quadrants, key drivers of satisfaction and loyalty, and
+the Kano table when the study has Kano questions."""
+import streamlit as st
+
+from analysis import charts
+from app_setup import num, page, pick_group, pval, show_chart, show_table, tr
+
+ctx = page("page_priorities", "priorities_caption")
+if ctx is None:
+    st.stop()
+r = ctx.results
+ipa = r.get("ipa") or {}
+if ipa:
+    st.subheader(tr("chart_ipa"))
+    group = pick_group(ctx, list(ipa), key="ipa_group")
+    show_chart(charts.ipa_chart(r, group, ctx.lang), key="ipa")
+    st.caption(tr("ipa_caption"))
+    show_table([{tr("name"): ctx.name(p["name"]), tr("importance"): num(p["importance"]),
+                 tr("performance"): num(p["performance"]), tr("quadrant"): tr(p["quadrant"]),
+                 tr("n"): p.get("n")} for p in ipa[group].get("points") or []])
+
+drivers = r.get("drivers") or {}
+if drivers:
+    st.subheader(tr("chart_drivers"))
+    group = pick_group(ctx, list(drivers), key="drv_group")
+    for outcome, model in drivers[group].items():
+        show_chart(charts.drivers_chart(r, group, outcome, ctx.lang), key=f"drv_{outcome}")
+        show_table([{tr("dimension"): ctx.name(p["name"]), "b": num(p.get("b"), 3),
+                     "β": num(p.get("beta"), 3), "t": num(p.get("t")), "p": pval(p.get("p")),
+                     "VIF": num(p.get("vif")), tr("relative_weight"): f"{(p.get('rescaled_weight') or 0) * 100:.1f}%",
+                     "LMG": "–" if p.get("lmg_share") is None else f"{p['lmg_share'] * 100:.1f}%"}
+                    for p in model.get("predictors") or []])
+        st.caption(tr("drivers_caption", r2=num(model.get("r2"), 3), n=model.get("n"),
+                      f=num(model.get("f")), p=pval(model.get("p"))))
+
+kano = r.get("kano") or {}
+if kano:
+    st.subheader(tr("kano"))
+    for group, features in kano.items():
+        rows = features.get("features", features) if isinstance(features, dict) else features
+        if isinstance(rows, dict):
+            rows = [{"feature": k, **v} for k, v in rows.items() if isinstance(v, dict)]
+        st.markdown(f"**{ctx.name(group)}**")
+        show_table([{k: (num(v, 3) if isinstance(v, float) else v) for k, v in row.items()
+                     if not isinstance(v, (dict, list))} for row in rows])
+if not (ipa or drivers or kano):
+    st.info(tr("nothing_to_show"))
