@@ -1,0 +1,522 @@
+"""The study store: studies, their study files, waves and every uploaded file, kept byte-exact.
+
+An embedded DuckDB database (one file) holds what a study was built from; cleaned data and
+results are *derived* and never stored: they are rebuilt by loading the stored files again.
+
+Where the database is: the ``path`` given to :class:`Store` (the CLI's ``--db``), else the
+environment variable ``SURVEY_STORE``, else ``$XDG_DATA_HOME/crm-survey-toolkit/store.duckdb``
+(``~/.local/share/crm-survey-toolkit/store.duckdb`` without XDG_DATA_HOME); folders are created.
+
+How a study is identified: by its ``title``. ``add_study(path)`` creates a new study and refuses a
+title that is stored already; ``add_study(path, wave="2020")`` appends the file as a new wave of the
+stored study with the same title (or creates it). The wave name labels the file's current wave (the
+files under ``groups``); waves the file lists under ``waves`` are stored too when the study has
+no wave of that name yet. Every file a study file reads is stored with it, so each stored study
+file can be written back and loaded on its own.
+
+Schema (version 2)::
+
+    schema_version(version, applied)                    one row per applied version
+    studies(id, title, created)
+    study_files(id, study_id, name, wave, content BLOB, sha256, size, added)
+    waves(study_id, wave, position, study_file_id, added)  position 0 = oldest
+    uploads(id, study_id, study_file_id, name, grp, wave, sheet, content BLOB, sha256, size,
+            uploaded)
+
+``study_files.wave`` is the wave of the file's ``groups``; ``uploads.name`` is the data file's path
+relative to its study file as written back on export; a file read by several groups (sheets of one
+workbook) is stored once, labelled with the first group reading it. Times are UTC.
+Version 1 had no ``waves`` table and no ``sha256``, ``size`` or ``study_files.wave`` columns;
+opening a version-1 store upgrades it in one transaction.
+
+Every write is one transaction: a failed import leaves the store as it was. DuckDB lets one
+process at a time open the file; each call here opens it only for its own work, and a call that
+finds it locked by another program retries for ``busy_timeout`` seconds and then raises
+:class:`StoreBusy`.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import shutil
+import tempfile
+import time
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path, PurePosixPath
+from typing import BinaryIO
+
+import duckdb
+
+from .errors import StudyError
+from .study import Study, read_study
+
+__all__ = ["Store", "StoreBusy", "StoredStudy", "StoredWave", "StoredStudyFile", "StoredFile",
+           "default_store_path", "STORE_ENV", "APP_NAME", "SCHEMA_VERSION"]
+
+#: the environment variable naming the store's database file
+STORE_ENV = "SURVEY_STORE"
+#: the folder under the user's data directory
+APP_NAME = "crm-survey-toolkit"
+SCHEMA_VERSION = 2
+#: bytes per piece when a stored file is written back (bounds the memory of an export)
+CHUNK = 32 * 1024 * 1024
+
+_SCHEMA_V2 = """
+CREATE TABLE schema_version (version INTEGER NOT NULL, applied TIMESTAMP NOT NULL);
+CREATE SEQUENCE study_ids START 1;
+CREATE SEQUENCE study_file_ids START 1;
+CREATE SEQUENCE upload_ids START 1;
+CREATE TABLE studies (id INTEGER PRIMARY KEY, title VARCHAR NOT NULL, created TIMESTAMP NOT NULL);
+CREATE TABLE study_files (id INTEGER PRIMARY KEY, study_id INTEGER NOT NULL, name VARCHAR NOT NULL,
+    wave VARCHAR NOT NULL, content BLOB NOT NULL, sha256 VARCHAR NOT NULL, size BIGINT NOT NULL,
+    added TIMESTAMP NOT NULL);
+CREATE TABLE waves (study_id INTEGER NOT NULL, wave VARCHAR NOT NULL, position INTEGER NOT NULL,
+    study_file_id INTEGER NOT NULL, added TIMESTAMP NOT NULL, PRIMARY KEY (study_id, wave));
+CREATE TABLE uploads (id INTEGER PRIMARY KEY, study_id INTEGER NOT NULL, study_file_id INTEGER,
+    name VARCHAR NOT NULL, grp VARCHAR, wave VARCHAR, sheet VARCHAR, content BLOB NOT NULL,
+    sha256 VARCHAR NOT NULL, size BIGINT NOT NULL, uploaded TIMESTAMP NOT NULL);
+"""
+
+
+def _upgrade_1_to_2(con: duckdb.DuckDBPyConnection) -> None:
+    """v1 -> v2: checksums and sizes of stored files, the wave of each study file, the waves
+    table (each wave placed by its first upload), id sequences continuing after the last id."""
+    for table in ("study_files", "uploads"):
+        con.execute(f"ALTER TABLE {table} ADD COLUMN sha256 VARCHAR")
+        con.execute(f"ALTER TABLE {table} ADD COLUMN size BIGINT")
+        con.execute(f"UPDATE {table} SET sha256 = sha256(content), size = octet_length(content)")
+    con.execute("ALTER TABLE study_files ADD COLUMN wave VARCHAR")
+    con.execute("""UPDATE study_files SET wave = (SELECT arg_max(u.wave, u.id) FROM uploads u
+                   WHERE u.study_file_id = study_files.id)""")
+    con.execute("UPDATE study_files SET wave = '1' WHERE wave IS NULL")
+    con.execute("""CREATE TABLE waves (study_id INTEGER NOT NULL, wave VARCHAR NOT NULL,
+                   position INTEGER NOT NULL, study_file_id INTEGER NOT NULL,
+                   added TIMESTAMP NOT NULL, PRIMARY KEY (study_id, wave))""")
+    con.execute("""INSERT INTO waves
+                   SELECT study_id, wave,
+                          row_number() OVER (PARTITION BY study_id ORDER BY min(id)) - 1,
+                          min(study_file_id), min(uploaded)
+                   FROM uploads WHERE wave IS NOT NULL GROUP BY study_id, wave""")
+    for sequence, table in (("study_ids", "studies"), ("study_file_ids", "study_files"),
+                            ("upload_ids", "uploads")):
+        (last,) = con.execute(f"SELECT coalesce(max(id), 0) FROM {table}").fetchone()
+        con.execute(f"CREATE SEQUENCE {sequence} START {int(last) + 1}")
+
+
+#: version -> the function that upgrades a store of that version to the next
+MIGRATIONS = {1: _upgrade_1_to_2}
+
+
+class StoreBusy(StudyError):
+    """The store's database file is held by another program (DuckDB allows one at a time)."""
+
+
+@dataclass(frozen=True)
+class StoredWave:
+    name: str
+    position: int  # 0 = the oldest wave
+    study_file_id: int  # the study file that brought it
+    added: datetime
+
+
+@dataclass(frozen=True)
+class StoredStudyFile:
+    id: int
+    name: str
+    wave: str  # the wave of the files under its 'groups'
+    sha256: str
+    size: int
+    added: datetime
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    id: int
+    study_file_id: int | None
+    name: str  # path relative to its study file, as written back
+    group: str | None
+    wave: str | None
+    sheet: str | None
+    sha256: str
+    size: int
+    uploaded: datetime
+
+
+@dataclass(frozen=True)
+class StoredStudy:
+    """What the store keeps of one study (no file contents)."""
+
+    id: int
+    title: str
+    created: datetime
+    waves: list[StoredWave] = field(default_factory=list)  # oldest first
+    study_files: list[StoredStudyFile] = field(default_factory=list)
+    files: list[StoredFile] = field(default_factory=list)
+
+    @property
+    def latest_wave(self) -> str | None:
+        return self.waves[-1].name if self.waves else None
+
+    @property
+    def size(self) -> int:
+        return sum(f.size for f in self.study_files) + sum(f.size for f in self.files)
+
+
+def default_store_path() -> Path:
+    """``$SURVEY_STORE``, else the store file in the user's data directory (XDG)."""
+    if os.environ.get(STORE_ENV):
+        return Path(os.environ[STORE_ENV]).expanduser()
+    data_home = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
+    return Path(data_home) / APP_NAME / "store.duckdb"
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+class Store:
+    """The study store in one DuckDB file.
+
+    Parameters
+    ----------
+    path : the database file; default :func:`default_store_path`. Created on first write.
+    busy_timeout : seconds to keep retrying while another program holds the file.
+    """
+
+    def __init__(self, path: str | Path | None = None, busy_timeout: float = 5.0):
+        self.path = Path(path).expanduser() if path is not None else default_store_path()
+        self.busy_timeout = busy_timeout
+
+    # -- connection -----------------------------------------------------------------------------
+    @contextmanager
+    def _connect(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        deadline = time.monotonic() + self.busy_timeout
+        while True:
+            try:
+                con = duckdb.connect(str(self.path))
+                break
+            except duckdb.IOException as exc:
+                if "lock" not in str(exc).lower():
+                    raise StudyError(f"cannot open the store ({exc})", file=self.path) from None
+                if time.monotonic() >= deadline:
+                    holder = re.search(r"\(PID (\d+)\)", str(exc))
+                    who = f", process {holder.group(1)}" if holder else ""
+                    raise StoreBusy(f"the store is busy (used by another program{who}); "
+                                    "try again", file=self.path) from None
+                time.sleep(0.05)
+        try:
+            self._migrate(con)
+            yield con
+        finally:
+            con.close()
+
+    @contextmanager
+    def _transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        with self._connect() as con:
+            con.execute("BEGIN TRANSACTION")
+            try:
+                yield con
+            except BaseException:
+                con.execute("ROLLBACK")
+                raise
+            con.execute("COMMIT")
+
+    def _migrate(self, con: duckdb.DuckDBPyConnection) -> None:
+        tables = {t for (t,) in con.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main'"
+        ).fetchall()}
+        if "schema_version" not in tables:
+            if tables:
+                raise StudyError("this database is not a study store (no schema_version table)",
+                                 file=self.path)
+            con.execute("BEGIN TRANSACTION")
+            con.execute(_SCHEMA_V2)
+            con.execute("INSERT INTO schema_version VALUES (?, ?)", [SCHEMA_VERSION, _now()])
+            con.execute("COMMIT")
+            return
+        (version,) = con.execute("SELECT max(version) FROM schema_version").fetchone()
+        if version > SCHEMA_VERSION:
+            raise StudyError(f"the store has schema version {version}, newer than this toolkit "
+                             f"understands ({SCHEMA_VERSION})", file=self.path,
+                             expected="an update of the toolkit")
+        while version < SCHEMA_VERSION:
+            con.execute("BEGIN TRANSACTION")
+            try:
+                MIGRATIONS[version](con)
+                con.execute("INSERT INTO schema_version VALUES (?, ?)", [version + 1, _now()])
+            except BaseException:
+                con.execute("ROLLBACK")
+                raise
+            con.execute("COMMIT")
+            version += 1
+
+    # -- reading --------------------------------------------------------------------------------
+    def schema_version(self) -> int:
+        with self._connect() as con:
+            return con.execute("SELECT max(version) FROM schema_version").fetchone()[0]
+
+    def list_studies(self) -> list[StoredStudy]:
+        """Every stored study with its waves, study files and files, by id."""
+        with self._connect() as con:
+            ids = [i for (i,) in con.execute("SELECT id FROM studies ORDER BY id").fetchall()]
+            return [_describe(con, i) for i in ids]
+
+    def get_study(self, study_id: int) -> StoredStudy:
+        """One stored study's metadata, waves (oldest first), study files and data files."""
+        with self._connect() as con:
+            return _describe(con, study_id)
+
+    # -- writing --------------------------------------------------------------------------------
+    def add_study(self, path: str | Path, wave: str | None = None) -> int:
+        """Store a study file and every data file it reads; return the study's id.
+
+        Without ``wave`` a new study is created (its title must be new). With ``wave`` the file
+        is a new wave of the stored study of the same title (created if there is none); ``wave``
+        names the wave of the files under ``groups``.
+        """
+        path = Path(path)
+        study = read_study(path)
+        label = _current_wave_label(study, wave)
+        rel = _relative_names(study, path)
+        yaml_bytes = path.read_bytes()
+        with self._transaction() as con:
+            row = con.execute("SELECT id FROM studies WHERE title = ? ORDER BY id LIMIT 1",
+                              [study.title]).fetchone()
+            if row is not None and wave is None:
+                raise StudyError(f"a study titled '{study.title}' is stored already (id {row[0]})",
+                                 file=path, key="title",
+                                 expected="--wave NAME to add this file as a new wave of it, "
+                                          "or a different title")
+            now = _now()
+            if row is None:
+                (study_id,) = con.execute("INSERT INTO studies VALUES (nextval('study_ids'), ?, ?)"
+                                          " RETURNING id", [study.title, now]).fetchone()
+                stored = {}
+            else:
+                study_id = row[0]
+                stored = dict(con.execute("SELECT wave, position FROM waves WHERE study_id = ?",
+                                          [study_id]).fetchall())
+            if label in stored:
+                raise StudyError(f"wave '{label}' of study '{study.title}' is stored already "
+                                 f"(id {study_id})", file=path, key="wave",
+                                 expected="a new wave name")
+            (file_id,) = con.execute(
+                "INSERT INTO study_files VALUES (nextval('study_file_ids'), ?, ?, ?, ?, ?, ?, ?) "
+                "RETURNING id", [study_id, path.name, label, yaml_bytes,
+                                 hashlib.sha256(yaml_bytes).hexdigest(), len(yaml_bytes), now]
+            ).fetchone()
+            labels = {w: (label if w == study.wave else w) for w in study.waves}
+            position = max(stored.values(), default=-1) + 1
+            for name in study.waves:
+                if labels[name] not in stored:
+                    con.execute("INSERT INTO waves VALUES (?, ?, ?, ?, ?)",
+                                [study_id, labels[name], position, file_id, now])
+                    position += 1
+            seen = set()
+            for source in study.sources:
+                if source.file in seen:
+                    continue
+                seen.add(source.file)
+                _insert_upload(con, source.file, study_id=study_id, study_file_id=file_id,
+                               name=rel[source.file], group=source.group,
+                               wave=labels[source.wave], sheet=source.sheet, uploaded=now)
+        return study_id
+
+    def save_upload(self, study_name: str, study_file: bytes | BinaryIO,
+                    data_files: Mapping[str, bytes | BinaryIO], wave: str | None = None) -> int:
+        """Store a study uploaded in the app: the study file's name and content, and its data
+        files keyed by the path the study file gives them (e.g. ``{"customers.xlsx": upload}``).
+
+        The files are streamed to a temporary folder (an uploaded file object is copied in
+        pieces, never read whole again) and stored with :meth:`add_study`; returns the study id.
+        """
+        with tempfile.TemporaryDirectory(prefix="store-upload-") as tmp:
+            folder = Path(tmp)
+            for name, content in [(study_name, study_file), *data_files.items()]:
+                target = folder / _safe_relative(name)
+                target.parent.mkdir(parents=True, exist_ok=True)
+                with open(target, "wb") as out:
+                    if isinstance(content, (bytes, bytearray, memoryview)):
+                        out.write(content)
+                    else:
+                        content.seek(0)
+                        shutil.copyfileobj(content, out, CHUNK)
+            return self.add_study(folder / _safe_relative(study_name), wave=wave)
+
+    def delete_study(self, study_id: int) -> StoredStudy:
+        """Delete a study with its study files, waves and files; return what was deleted."""
+        with self._transaction() as con:
+            study = _describe(con, study_id)
+            for table, column in (("uploads", "study_id"), ("waves", "study_id"),
+                                  ("study_files", "study_id"), ("studies", "id")):
+                con.execute(f"DELETE FROM {table} WHERE {column} = ?", [study_id])
+        return study
+
+    # -- writing files back ---------------------------------------------------------------------
+    def export_study(self, study_id: int, directory: str | Path) -> list[Path]:
+        """Write every stored study file and its data files, byte-identical, into ``directory``.
+
+        A study stored from one study file is written as it was (the study file and its data
+        files at their relative paths); one with several study files (waves added later) gets
+        a folder per study file, named by its wave. Every file's SHA-256 is checked as it is
+        written; existing files are never overwritten. Returns the paths written.
+        """
+        directory = Path(directory)
+        with self._connect() as con:
+            study = _describe(con, study_id)
+            written = []
+            for study_file in study.study_files:
+                written += _write_study_file(con, study, study_file, directory, overwrite=False)
+            return written
+
+    def open_study(self, study_id: int, workdir: str | Path, wave: str | None = None) -> Path:
+        """Write the study file of the latest wave (or of ``wave``) and its data files,
+        byte-identical, into ``workdir`` (same layout as :meth:`export_study`); return the study
+        file's path, ready for :func:`surveys.study.read_study` / ``load_study``."""
+        workdir = Path(workdir)
+        with self._connect() as con:
+            study = _describe(con, study_id)
+            names = [w.name for w in study.waves]
+            if wave is not None and wave not in names:
+                raise StudyError(f"study {study_id} has no wave '{wave}'", key="wave",
+                                 expected="one of " + ", ".join(names))
+            wanted = wave if wave is not None else study.latest_wave
+            file_id = next(w.study_file_id for w in study.waves if w.name == wanted)
+            study_file = next(f for f in study.study_files if f.id == file_id)
+            return _write_study_file(con, study, study_file, workdir, overwrite=True)[0]
+
+
+# -- helpers ----------------------------------------------------------------------------------
+def _describe(con: duckdb.DuckDBPyConnection, study_id: int) -> StoredStudy:
+    row = con.execute("SELECT id, title, created FROM studies WHERE id = ?",
+                      [int(study_id)]).fetchone()
+    if row is None:
+        raise StudyError(f"no stored study has id {study_id}",
+                         expected="an id listed by 'store list'")
+    waves = [StoredWave(*r) for r in con.execute(
+        "SELECT wave, position, study_file_id, added FROM waves WHERE study_id = ? "
+        "ORDER BY position", [study_id]).fetchall()]
+    study_files = [StoredStudyFile(*r) for r in con.execute(
+        "SELECT id, name, wave, sha256, size, added FROM study_files WHERE study_id = ? "
+        "ORDER BY id", [study_id]).fetchall()]
+    files = [StoredFile(*r) for r in con.execute(
+        "SELECT id, study_file_id, name, grp, wave, sheet, sha256, size, uploaded FROM uploads "
+        "WHERE study_id = ? ORDER BY id", [study_id]).fetchall()]
+    return StoredStudy(row[0], row[1], row[2], waves, study_files, files)
+
+
+def _current_wave_label(study: Study, wave: str | None) -> str:
+    if wave is None:
+        return study.wave
+    wave = str(wave).strip()
+    if not wave:
+        raise StudyError("the wave name is empty", expected="a name such as 2020")
+    if "wave" in study.raw and study.wave != wave:
+        raise StudyError(f"the study file says its wave is '{study.wave}', not '{wave}'",
+                         file=study.path, key="wave",
+                         expected=f"--wave {study.wave}, or no --wave")
+    if wave in study.waves[:-1]:
+        raise StudyError(f"the study file lists an earlier wave named '{wave}'",
+                         file=study.path, key=f"waves.{wave}", expected="a new wave name")
+    return wave
+
+
+def _relative_names(study: Study, path: Path) -> dict[Path, str]:
+    """Each data file's path relative to the study file's folder (files must sit there)."""
+    base = path.parent.resolve()
+    names = {}
+    for source in study.sources:
+        try:
+            names[source.file] = source.file.relative_to(base).as_posix()
+        except ValueError:
+            key = (f"groups.{source.group}.file" if source.wave == study.wave
+                   else f"waves.{source.wave}.{source.group}.file")
+            raise StudyError("to be stored, a data file must sit in the study file's folder or "
+                             "below it", file=path, key=key,
+                             expected=f"a path inside {base}") from None
+    return names
+
+
+def _safe_relative(name: str) -> PurePosixPath:
+    """A relative path that stays inside its folder (no absolute paths, no '..')."""
+    rel = PurePosixPath(str(name).replace("\\", "/"))
+    if rel.is_absolute() or ".." in rel.parts or not rel.parts:
+        raise StudyError(f"'{name}' is not a path inside the study's folder",
+                         expected="a relative path such as data/customers.xlsx")
+    return rel
+
+
+def _insert_upload(con: duckdb.DuckDBPyConnection, path: Path, **meta) -> None:
+    """Insert one data file: DuckDB reads the file itself (read_blob), so Python never holds
+    its bytes; the checksum and size are computed in the same statement."""
+    columns = [meta["study_id"], meta["study_file_id"], meta["name"], meta["group"],
+               meta["wave"], meta["sheet"]]
+    insert = "INSERT INTO uploads SELECT nextval('upload_ids'), ?, ?, ?, ?, ?, ?, "
+    if re.search(r"[*?\[\]{}]", str(path)):  # read_blob would take it as a glob pattern
+        content = _read_file(path)
+        count = con.execute(insert + "c, sha256(c), octet_length(c), ? FROM (SELECT ?::BLOB c)",
+                            [*columns, meta["uploaded"], content]).fetchone()[0]
+    else:
+        count = con.execute(insert + "content, sha256(content), size, ? FROM read_blob(?)",
+                            [*columns, meta["uploaded"], str(path)]).fetchone()[0]
+    if count != 1:
+        raise StudyError("data file not found", file=path)
+
+
+def _read_file(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise StudyError(f"cannot read the data file ({exc.strerror})", file=path) from None
+
+
+def _folder_of(study: StoredStudy, study_file: StoredStudyFile, root: Path) -> Path:
+    if len(study.study_files) == 1:
+        return root
+    return root / (re.sub(r'[\\/:*?"<>|\x00-\x1f]', "_", study_file.wave).strip(". ") or "wave")
+
+
+def _write_study_file(con: duckdb.DuckDBPyConnection, study: StoredStudy,
+                      study_file: StoredStudyFile, root: Path, overwrite: bool) -> list[Path]:
+    """Write one study file (first in the list returned) and its data files; check SHA-256."""
+    folder = _folder_of(study, study_file, root)
+    parts = [("study_files", study_file.id, study_file.name, study_file.sha256, study_file.size)]
+    parts += [("uploads", f.id, f.name, f.sha256, f.size) for f in study.files
+              if f.study_file_id == study_file.id]
+    written = []
+    for table, row_id, name, sha, size in parts:
+        target = folder / _safe_relative(name)
+        if target.exists() and not overwrite:
+            raise StudyError("the file exists already; export into a new or empty folder",
+                             file=target)
+        _write_blob(con, table, row_id, target, sha, size)
+        written.append(target)
+    return written
+
+
+def _write_blob(con: duckdb.DuckDBPyConnection, table: str, row_id: int, target: Path,
+                sha: str, size: int) -> None:
+    """Copy a stored file out in pieces of CHUNK bytes to a temporary name, check its SHA-256,
+    then move it into place (a damaged file is never left behind)."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    digest = hashlib.sha256()
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
+    try:
+        with os.fdopen(fd, "wb") as out:
+            for start in range(1, max(size, 1) + 1, CHUNK):
+                (piece,) = con.execute(f"SELECT content[?:?] FROM {table} WHERE id = ?",
+                                       [start, start + CHUNK - 1, row_id]).fetchone()
+                digest.update(piece)
+                out.write(piece)
+        if digest.hexdigest() != sha:
+            raise StudyError("the stored copy is damaged: its SHA-256 does not match the one "
+                             "recorded when it was stored", file=target.name)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
