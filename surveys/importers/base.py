@@ -3,8 +3,9 @@
 Reading a file has two steps:
 
 1. **Container** (``containers.py``): the bytes are sniffed (not the extension) and turned into a
-   *grid*: a ``pandas.DataFrame`` with ``header=None`` semantics, every cell a ``str`` exactly as the
-   file shows it (numbers as their text) or ``None`` for an empty cell. CSV (any encoding and
+   *grid*: a ``pandas.DataFrame`` with ``header=None`` semantics and pandas' compact ``str`` dtype
+   (a million rows fit in memory), every cell the text the file shows (numbers as their text) or
+   missing (NaN) for an empty cell: test with ``pandas.isna``. CSV (any encoding and
    delimiter), xlsx, old xls. SPSS ``.sav`` is read straight into an :class:`ImportedTable`.
 2. **Platform** (one module per survey platform): a detector looks at the grid's first rows and, if
    it recognises its platform (问卷星, Qualtrics, SurveyMonkey, Google Forms, LimeSurvey), parses the
@@ -25,7 +26,7 @@ import pandas as pd
 
 __all__ = ["ImportedTable", "Grid"]
 
-#: A file's cells before any header is interpreted: object dtype, ``str`` or ``None``.
+#: A file's cells before any header is interpreted: ``str`` dtype, NaN for an empty cell.
 Grid = pd.DataFrame
 
 
