@@ -123,10 +123,10 @@ class _Structure:
 
     def implied(self, x: np.ndarray) -> np.ndarray:
         loadings, residuals, phi = self.unpack(x)
-        lam = self._lambda(loadings)
+        lam = self.lambda_matrix(loadings)
         return lam @ phi @ lam.T + np.diag(residuals)
 
-    def _lambda(self, loadings: np.ndarray) -> np.ndarray:
+    def lambda_matrix(self, loadings: np.ndarray) -> np.ndarray:
         lam = np.zeros((len(self.factor_of), self.n_factors))
         lam[np.arange(len(self.factor_of)), self.factor_of] = loadings
         return lam
@@ -135,13 +135,14 @@ class _Structure:
         """dΣ/dx_k for every parameter, shape (q, p, p)."""
         p = len(self.factor_of)
         loadings, _, phi = self.unpack(x)
-        lam = self._lambda(loadings)
+        lam = self.lambda_matrix(loadings)
         cross = (lam @ phi)[:, self.factor_of].T  # row i: Cov(item j, factor of i) over j
         eye = np.eye(p)
         d_loadings = eye[:, :, None] * cross[:, None, :]
         d_loadings = d_loadings + d_loadings.transpose(0, 2, 1)
         d_residuals = eye[:, :, None] * eye[:, None, :]
-        d_phi = np.array([np.outer(lam[:, a], lam[:, b]) + np.outer(lam[:, b], lam[:, a]) for a, b in self.pairs])
+        d_phi = np.array([np.outer(lam[:, a], lam[:, b]) + np.outer(lam[:, b], lam[:, a])
+                          for a, b in self.pairs])
         return np.concatenate([d_loadings, d_residuals, d_phi.reshape(-1, p, p)])
 
 
@@ -154,9 +155,9 @@ def _discrepancy(sigma: np.ndarray, s: np.ndarray, logdet_s: float) -> float:
 
 
 def _gradient(x: np.ndarray, s: np.ndarray, structure: _Structure) -> np.ndarray:
-    """dF/dx from G = Σ⁻¹ - Σ⁻¹SΣ⁻¹: 2(GΛΦ)_i,f(i) for loadings, G_ii, 2 λ_a'Gλ_b for correlations."""
+    """dF/dx with G = Σ⁻¹ - Σ⁻¹SΣ⁻¹: 2(GΛΦ)_i,f(i) (loadings), G_ii, 2 λ_a'Gλ_b (correlations)."""
     loadings, _, phi = structure.unpack(x)
-    lam = structure._lambda(loadings)
+    lam = structure.lambda_matrix(loadings)
     sigma_inv = np.linalg.inv(structure.implied(x))
     g = sigma_inv - sigma_inv @ s @ sigma_inv
     d_loadings = 2 * (g @ lam @ phi)[np.arange(len(loadings)), structure.factor_of]
@@ -407,8 +408,8 @@ def fit_cfa(
     if s.shape != (len(items), len(items)):
         raise ValueError(f"the covariance matrix must be {len(items)} x {len(items)}")
     if n <= len(items) or not _is_positive_definite(s):
-        raise ValueError(f"the covariance matrix of {len(items)} items from {n} complete rows is not positive "
-                         "definite (constant items or fewer complete rows than items)")
+        raise ValueError(f"the covariance matrix of {len(items)} items from {n} complete rows is not "
+                         "positive definite (constant items or fewer complete rows than items)")
     solution = _solve(s, structure, [items.index(members[0]) for members in model.values()])
     p = len(items)
     df = p * (p + 1) // 2 - (2 * p + len(structure.pairs))
@@ -521,7 +522,7 @@ def construct_reliability(result: CFAResult) -> pd.DataFrame:
     (Fornell & Larcker 1981; DOMAIN.md). This is what we report. semTools 0.5.6 computes both from the
     unstandardized solution instead: ``compRelSEM`` divides by the observed variance of the composite
     (``obs.var=TRUE``), ``AVE`` by the sum of observed item variances; on the reference data they
-    differ from ours in the third decimal (tests/reference/cfa.json keeps both).
+    differ from ours by up to .014 (tests/reference/cfa.json keeps both).
 
     References
     ----------
@@ -650,8 +651,8 @@ def cfa_section(frames: dict[str, pd.DataFrame], dimensions: dict[str, list[str]
     Notes
     -----
     Rows with a missing answer to any model item are deleted listwise (lavaan's default) and ``n``
-    counts the rest. Items never answered or constant among the complete rows are left out
-    (``item_left_out``); a dimension left with fewer than 2 items is left out of the model
+    counts the rest. Items never answered or constant among the complete rows (of at least 2) are
+    left out (``item_left_out``); a dimension left with fewer than 2 items is left out of the model
     (``dimension_too_few_items``, its constructs entry None). A model that cannot be fitted (no
     dimension left, one dimension with 2 items, fewer complete rows than items + 1, a singular
     covariance matrix) gives None values and a warning.
@@ -686,18 +687,21 @@ def _group_entry(frame: pd.DataFrame, dimensions: dict[str, list[str]], items: l
     values = frame.loc[:, items].to_numpy(dtype=np.float64, na_value=np.nan)
     answered = ~np.isnan(values).all(axis=0)
     complete = values[:, answered][~np.isnan(values[:, answered]).any(axis=1)]
-    varies = np.zeros(len(items), dtype=bool)
-    varies[answered] = complete.std(axis=0) > 0 if len(complete) else False
+    varies = answered.copy()  # with fewer than 2 complete rows nothing can vary: too few respondents
+    if len(complete) >= 2:
+        varies[answered] = complete.std(axis=0) > 0
     found = [_warning("item_left_out", item=item) for item, ok in zip(items, varies) if not ok]
     model = {}
     for dimension, members in dimensions.items():
         kept = [item for item in members if varies[items.index(item)]]
         if len(kept) < 2:
-            found.append(_warning("dimension_too_few_items", dimension=dimension, value=len(kept), threshold=2))
+            found.append(_warning("dimension_too_few_items", dimension=dimension, value=len(kept),
+                                  threshold=2))
         else:
             model[dimension] = kept
     kept_items = [item for members in model.values() for item in members]
-    n = int((~np.isnan(values[:, [items.index(item) for item in kept_items]]).any(axis=1)).sum()) if kept_items else 0
+    kept_columns = [items.index(item) for item in kept_items]
+    n = int((~np.isnan(values[:, kept_columns]).any(axis=1)).sum()) if kept_items else 0
     if not model or (len(model) == 1 and len(kept_items) < 3):
         found.append(_warning("cfa_not_identified", value=len(kept_items), threshold=3))
         return _empty_entry(dimensions, items, n, found)
@@ -731,7 +735,8 @@ def _group_entry(frame: pd.DataFrame, dimensions: dict[str, list[str]], items: l
         "srmr": _number(result.srmr),
         "loadings": {item: _number(result.loadings.get(item)) for item in items},
         "constructs": {
-            dimension: {"cr": _number(constructs.loc[dimension, "cr"]), "ave": _number(constructs.loc[dimension, "ave"])}
+            dimension: {"cr": _number(constructs.loc[dimension, "cr"]),
+                        "ave": _number(constructs.loc[dimension, "ave"])}
             if dimension in model else {"cr": None, "ave": None}
             for dimension in dimensions
         },

@@ -18,6 +18,7 @@ import pytest
 
 import analysis.cfa as cfa
 from analysis.cfa import CFAWarning, omega_total
+from surveys.errors import StudyError
 
 HERE = Path(__file__).parent
 REFERENCE = json.loads((HERE / "reference" / "cfa.json").read_text())
@@ -185,8 +186,9 @@ def test_htmt_from_covariances_equals_from_correlations(fitted):
     items = list(result.loadings.index)
     covariances = DATA[name][items].dropna().cov()
     for geometric in (False, True):
-        pd.testing.assert_frame_equal(cfa.htmt(covariances, result.model, geometric=geometric),
-                                      cfa.htmt(result.observed_correlations, result.model, geometric=geometric))
+        from_correlations = cfa.htmt(result.observed_correlations, result.model, geometric=geometric)
+        from_covariances = cfa.htmt(covariances, result.model, geometric=geometric)
+        pd.testing.assert_frame_equal(from_covariances, from_correlations)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -285,3 +287,95 @@ def test_data_or_covariance_not_both():
 def test_fewer_complete_rows_than_items_raises():
     with pytest.raises(ValueError, match="not positive definite"):
         cfa.fit_cfa(MODELS["hs1939"], DATA["hs1939"].head(8))
+
+
+# --------------------------------------------------------------------------------------------------
+# The results.json section
+# --------------------------------------------------------------------------------------------------
+SECTION_KEYS = {"n", "missing", "chi2", "df", "p", "cfi", "tli", "rmsea", "rmsea_ci", "srmr", "loadings",
+                "constructs", "htmt", "htmt2", "fornell_larcker", "converged", "warnings"}
+GENERATED = REFERENCE["models"]["generated"]
+
+
+def _codes(entry: dict) -> list[tuple]:
+    return [(w["code"], w["dimension"], w["item"]) for w in entry["warnings"]]
+
+
+def test_section_matches_lavaan_and_is_json():
+    frames = {"customers": DATA["generated"], "employees": DATA["generated_missing"]}
+    section = cfa.cfa_section(frames, GENERATED)
+    json.dumps(section, allow_nan=False)
+    for group, name in (("customers", "generated"), ("employees", "generated_missing")):
+        entry, expected = section[group], REFERENCE[name]
+        assert set(entry) == SECTION_KEYS
+        assert entry["n"] == expected["n"] and entry["missing"] == "listwise" and entry["converged"] is True
+        for measure, key in (("chisq", "chi2"), ("df", "df"), ("pvalue", "p"), ("cfi", "cfi"),
+                             ("tli", "tli"), ("rmsea", "rmsea"), ("srmr", "srmr")):
+            assert entry[key] == pytest.approx(expected["fit"][measure], abs=FIT_TOL)
+        assert entry["rmsea_ci"] == pytest.approx(
+            [expected["fit"]["rmsea.ci.lower"], expected["fit"]["rmsea.ci.upper"]], abs=FIT_TOL)
+        assert entry["loadings"] == pytest.approx(expected["loadings"], abs=TOL)
+        for dimension, values in expected["constructs"].items():
+            assert entry["constructs"][dimension] == pytest.approx(values, abs=TOL)
+        assert entry["htmt"] == pytest.approx(expected["htmt"], abs=TOL)
+        assert entry["htmt2"] == pytest.approx(expected["htmt2"], abs=TOL)
+        for pair, value in expected["factor_correlations"].items():
+            a, b = pair.split("|")
+            assert entry["fornell_larcker"][a][b] == pytest.approx(value, abs=TOL)
+            assert entry["fornell_larcker"][b][a] == pytest.approx(value, abs=TOL)
+        for dimension, values in expected["constructs"].items():
+            diagonal = entry["fornell_larcker"][dimension][dimension]
+            assert diagonal == pytest.approx(np.sqrt(values["ave"]), abs=TOL)
+        below = {dimension for dimension, values in expected["constructs"].items() if values["ave"] < 0.5}
+        assert {d for code, d, _ in _codes(entry) if code == "ave_below"} == below
+
+
+def test_section_leaves_out_a_one_item_dimension():
+    dimensions = {**GENERATED, "system": ["sys1"]}
+    entry = cfa.cfa_section({"all": DATA["generated"]}, dimensions)["all"]
+    assert ("dimension_too_few_items", "system", None) in _codes(entry)
+    assert entry["constructs"]["system"] == {"cr": None, "ave": None}
+    assert entry["loadings"]["sys1"] is None
+    assert entry["htmt"]["identify|system"] is None and entry["fornell_larcker"]["system"]["system"] is None
+    assert entry["df"] == 16 * 17 // 2 - (2 * 16 + 6) and entry["converged"] is True
+
+
+@pytest.mark.parametrize("change, code", [
+    (lambda frame: frame.assign(sys3=np.nan), "item_left_out"),
+    (lambda frame: frame.assign(sys3=3.0), "item_left_out"),
+])
+def test_section_leaves_out_unanswered_or_constant_items(change, code):
+    entry = cfa.cfa_section({"all": change(DATA["generated"])}, GENERATED)["all"]
+    assert (code, None, "sys3") in _codes(entry)
+    assert entry["loadings"]["sys3"] is None and entry["loadings"]["sys1"] is not None
+    assert entry["n"] == 300 and entry["converged"] is True
+
+
+@pytest.mark.parametrize("frame, code", [
+    (DATA["generated"].head(10), "too_few_respondents"),
+    (DATA["generated"].head(1), "too_few_respondents"),
+    (DATA["generated"].head(0), "item_left_out"),
+])
+def test_section_too_few_respondents_gives_none(frame, code):
+    entry = cfa.cfa_section({"few": frame}, GENERATED)["few"]
+    json.dumps(entry, allow_nan=False)
+    assert set(entry) == SECTION_KEYS
+    assert entry["chi2"] is None and entry["rmsea_ci"] == [None, None] and entry["converged"] is None
+    assert code in [c for c, _, _ in _codes(entry)]
+
+
+def test_section_one_dimension_of_two_items_is_not_identified():
+    entry = cfa.cfa_section({"all": DATA["generated"]}, {"system": ["sys1", "sys2"]})["all"]
+    assert [c for c, _, _ in _codes(entry)] == ["cfa_not_identified"]
+    assert entry["cfi"] is None and entry["loadings"] == {"sys1": None, "sys2": None}
+
+
+def test_section_singular_covariance():
+    frame = DATA["generated"].assign(sys3=DATA["generated"]["sys1"] + DATA["generated"]["sys2"])
+    entry = cfa.cfa_section({"all": frame}, GENERATED)["all"]
+    assert "singular_covariance" in [c for c, _, _ in _codes(entry)] and entry["chi2"] is None
+
+
+def test_section_missing_column_is_a_study_error():
+    with pytest.raises(StudyError, match="sys3"):
+        cfa.cfa_section({"all": DATA["generated"].drop(columns="sys3")}, GENERATED)
