@@ -1,0 +1,572 @@
+"""The report's content as tidy tables, shared by the Excel, HTML and PDF reports.
+
+:func:`build_sections` turns a results dict (the content of ``results.json``) into a list of
+:class:`Section` objects, one per analysis present, each with tidy :class:`Table` objects (one row
+per group × dimension/item/..., the group as a column; every table names its method and its n) and
+plain-language findings for managers (APA-style test strings in a column of the tables and in the
+findings). Nothing is computed here beyond picking and ordering numbers; the three writers only lay
+the tables out. Labels come from :mod:`analysis.i18n`, display names of groups, dimensions and items
+from ``results["study"]["names"]``.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from ..charts import display_name
+from ..i18n import t
+from . import apa
+
+__all__ = ["Column", "Table", "Section", "build_sections", "KINDS"]
+
+#: value kinds of a column: how the writers format and store a value
+KINDS = ("text", "int", "num", "num3", "p", "pct", "flag")
+
+
+@dataclass
+class Column:
+    """A table column: its label and kind (one of :data:`KINDS`)."""
+    label: str
+    kind: str = "num"
+
+
+@dataclass
+class Table:
+    """One tidy table: ``rows`` hold plain values (str, int, float, bool or None) in column order."""
+    key: str
+    title: str
+    method: str
+    n: str
+    columns: list[Column]
+    rows: list[list[Any]]
+
+
+@dataclass
+class Section:
+    """One analysis: its tables and the plain-language findings for managers."""
+    key: str
+    title: str
+    tables: list[Table] = field(default_factory=list)
+    findings: list[str] = field(default_factory=list)
+
+
+class _Ctx:
+    """The results and the language, with the name and label look-ups every builder needs."""
+
+    def __init__(self, results: dict, lang: str):
+        self.results, self.lang = results, lang
+
+    def t(self, key: str, **values) -> str:
+        return t(key, self.lang, **values)
+
+    def name(self, code: str | None) -> str:
+        return "" if code is None else display_name(self.results, str(code), self.lang)
+
+    def col(self, key: str, kind: str = "num") -> Column:
+        return Column(self.t(key), kind)
+
+    def n_text(self, counts: dict[str, int | None]) -> str:
+        """"n = 301 (Customers), 42 (Employees)"."""
+        parts = [f"{n if n is not None else '–'} ({self.name(g)})" for g, n in counts.items()]
+        return "n = " + ", ".join(parts) if parts else ""
+
+
+def _lo(interval) -> float | None:
+    return interval[0] if interval else None
+
+
+def _hi(interval) -> float | None:
+    return interval[1] if interval else None
+
+
+def _group_col(c: _Ctx) -> Column:
+    return c.col("group", "text")
+
+
+# ---------------------------------------------------------------- study and data quality
+
+def _study(c: _Ctx) -> Section:
+    study = c.results["study"]
+    section = Section("study", c.t("rep_study"))
+    scale = study.get("scale") or {}
+    rows = []
+    for wave, groups in (study.get("waves") or {study.get("wave"): study.get("groups", {})}).items():
+        for group, counts in groups.items():
+            excluded = counts.get("excluded") or {}
+            rows.append([wave, c.name(group), counts.get("n_raw"), counts.get("n"),
+                         sum(v or 0 for v in excluded.values()),
+                         "; ".join(f"{c.t('rep_rule_' + k)} {v}" for k, v in excluded.items() if v)])
+    section.tables.append(Table(
+        "study", c.t("rep_study"), c.t("method_study", min=scale.get("min"), max=scale.get("max")),
+        c.n_text({g: v.get("n") for g, v in (study.get("groups") or {}).items()}),
+        [c.col("wave", "text"), _group_col(c), c.col("rep_n_raw", "int"), c.col("rep_n_kept", "int"),
+         c.col("rep_n_excluded", "int"), c.col("rep_exclusions", "text")], rows))
+    quality = c.results.get("quality") or {}
+    current = {g: q for g, q in quality.items() if g != "waves"}
+    rule_rows, missing_rows = [], []
+    for group, report in current.items():
+        for rule, entry in (report.get("rules") or {}).items():
+            rule_rows.append([c.name(group), c.t("rep_rule_" + rule), entry.get("count"),
+                              entry.get("excluded")])
+        for item, entry in ((report.get("missing") or {}).get("items") or {}).items():
+            missing_rows.append([c.name(group), c.name(item), entry.get("missing"), entry.get("share")])
+    n = c.n_text({g: q.get("n") for g, q in current.items()})
+    if rule_rows:
+        section.tables.append(Table(
+            "quality", c.t("rep_quality"), c.t("method_quality"), n,
+            [_group_col(c), c.col("rep_rule", "text"), c.col("rep_flagged", "int"),
+             c.col("rep_n_excluded", "int")], rule_rows))
+    if missing_rows:
+        section.tables.append(Table(
+            "missing", c.t("rep_missing"), c.t("method_missing"), n,
+            [_group_col(c), c.col("item", "text"), c.col("rep_missing_count", "int"),
+             c.col("rep_share", "pct")], missing_rows))
+    return section
+
+
+# ---------------------------------------------------------------- reliability and validity
+
+def _reliability(c: _Ctx) -> Section:
+    section = Section("reliability", c.t("rep_reliability"))
+    dims, items, counts = [], [], {}
+    for group, entries in c.results["reliability"].items():
+        counts[group] = max((e.get("n") or 0 for e in entries.values()), default=None)
+        for dim, e in entries.items():
+            split = e.get("split_half") or {}
+            dims.append([c.name(group), c.name(dim), e.get("k"), e.get("n"), e.get("alpha"),
+                         _lo(e.get("alpha_ci")), _hi(e.get("alpha_ci")), e.get("std_alpha"),
+                         e.get("omega_total"), e.get("lambda6"), split.get("spearman_brown")])
+            if e.get("alpha") is not None and e["alpha"] < 0.7:
+                section.findings.append(c.t("find_alpha_low", group=c.name(group), dimension=c.name(dim),
+                                            alpha=apa.bounded(e["alpha"])))
+            for item, s in (e.get("items") or {}).items():
+                items.append([c.name(group), c.name(dim), c.name(item), s.get("n"), s.get("mean"),
+                              s.get("sd"), s.get("citc"), s.get("alpha_if_deleted")])
+    if not section.findings:
+        section.findings.append(c.t("find_alpha_ok"))
+    n = c.n_text(counts)
+    section.tables.append(Table(
+        "reliability", c.t("rep_reliability"), c.t("method_reliability"), n,
+        [_group_col(c), c.col("dimension", "text"), c.col("rep_k", "int"), c.col("n", "int"),
+         c.col("alpha", "num3"), c.col("rep_ci_low", "num3"), c.col("rep_ci_high", "num3"),
+         c.col("std_alpha", "num3"), c.col("omega_total", "num3"), c.col("rep_lambda6", "num3"),
+         c.col("rep_split_half", "num3")], dims))
+    section.tables.append(Table(
+        "reliability_items", c.t("rep_reliability_items"), c.t("method_reliability_items"), n,
+        [_group_col(c), c.col("dimension", "text"), c.col("item", "text"), c.col("n", "int"),
+         c.col("mean"), c.col("sd"), c.col("citc", "num3"), c.col("alpha_if_deleted", "num3")], items))
+    return section
+
+
+def _validity(c: _Ctx) -> Section:
+    section = Section("validity", c.t("rep_validity"))
+    validity = c.results["validity"]
+    counts = {g: (e.get("cfa") or {}).get("n") for g, e in validity.items()}
+    adequacy, loadings, fit, constructs, htmt = [], [], [], [], []
+    width = max((len(v) for e in validity.values()
+                 for v in ((e.get("efa") or {}).get("loadings") or {}).values()), default=0)
+    for group, e in validity.items():
+        bart = e.get("bartlett") or {}
+        adequacy.append([c.name(group), e.get("kmo"), bart.get("chi2"), bart.get("df"), bart.get("p"),
+                         apa.chi2(bart.get("chi2"), bart.get("df"), bart.get("p")),
+                         (e.get("efa") or {}).get("n_factors")])
+        if e.get("kmo") is not None:
+            key = "find_kmo_ok" if e["kmo"] >= 0.6 else "find_kmo_low"
+            section.findings.append(c.t(key, group=c.name(group), kmo=apa.bounded(e["kmo"])))
+        for item, row in ((e.get("efa") or {}).get("loadings") or {}).items():
+            loadings.append([c.name(group), c.name(item), *row, *[None] * (width - len(row))])
+        cfa = e.get("cfa")
+        if cfa:
+            fit.append([c.name(group), cfa.get("n"), cfa.get("chi2"), cfa.get("df"), cfa.get("p"),
+                        cfa.get("cfi"), cfa.get("tli"), cfa.get("rmsea"), _lo(cfa.get("rmsea_ci")),
+                        _hi(cfa.get("rmsea_ci")), cfa.get("srmr"), apa.cfa_fit(cfa)])
+            text = apa.cfa_fit(cfa)
+            if text:
+                good = ((cfa.get("cfi") or 0) >= 0.95 and (cfa.get("rmsea") or 1) <= 0.06
+                        and (cfa.get("srmr") or 1) <= 0.08)
+                section.findings.append(c.t("find_cfa_good" if good else "find_cfa_poor",
+                                            group=c.name(group), fit=text))
+            for dim, cr in (cfa.get("constructs") or {}).items():
+                constructs.append([c.name(group), c.name(dim), cr.get("cr"), cr.get("ave")])
+            for pair, value in (cfa.get("htmt") or {}).items():
+                a, _, b = pair.partition("|")
+                htmt.append([c.name(group), c.name(a), c.name(b), value])
+    n = c.n_text(counts)
+    section.tables.append(Table(
+        "kmo", c.t("rep_adequacy"), c.t("method_adequacy"), n,
+        [_group_col(c), c.col("kmo", "num3"), c.col("rep_chi2"), c.col("rep_df", "int"),
+         c.col("rep_p", "p"), c.col("rep_apa", "text"), c.col("rep_n_factors", "int")], adequacy))
+    if loadings:
+        section.tables.append(Table(
+            "efa", c.t("rep_efa"), c.t("method_efa"), n,
+            [_group_col(c), c.col("item", "text"),
+             *[Column(c.t("rep_factor", k=k + 1), "num3") for k in range(width)]], loadings))
+    if fit:
+        section.tables.append(Table(
+            "cfa", c.t("rep_cfa"), c.t("method_cfa"), n,
+            [_group_col(c), c.col("n", "int"), c.col("rep_chi2"), c.col("rep_df", "int"),
+             c.col("rep_p", "p"), c.col("rep_cfi", "num3"), c.col("rep_tli", "num3"),
+             c.col("rep_rmsea", "num3"), c.col("rep_ci90_low", "num3"), c.col("rep_ci90_high", "num3"),
+             c.col("rep_srmr", "num3"), c.col("rep_apa", "text")], fit))
+        section.tables.append(Table(
+            "constructs", c.t("rep_constructs"), c.t("method_constructs"), n,
+            [_group_col(c), c.col("dimension", "text"), c.col("cr", "num3"), c.col("ave", "num3")],
+            constructs))
+        section.tables.append(Table(
+            "htmt", c.t("rep_htmt"), c.t("method_htmt"), n,
+            [_group_col(c), c.col("dimension", "text"), c.col("dimension", "text"),
+             c.col("htmt", "num3")], htmt))
+    return section
+
+
+# ---------------------------------------------------------------- indices
+
+def _indices(c: _Ctx) -> Section:
+    section = Section("indices", c.t("rep_indices"))
+    dims, items, index_rows, nps_rows, cb_rows = [], [], [], [], []
+    counts = {}
+    for group, e in c.results["indices"].items():
+        counts[group] = e.get("n")
+        for code, s in (e.get("dimensions") or {}).items():
+            dims.append([c.name(group), c.name(code), s.get("n"), s.get("mean"), s.get("sd"),
+                         _lo(s.get("ci")), _hi(s.get("ci")), s.get("top2"), s.get("bottom2")])
+        for code, s in (e.get("items") or {}).items():
+            items.append([c.name(group), c.name(code), s.get("n"), s.get("mean"), s.get("sd"),
+                          _lo(s.get("ci")), _hi(s.get("ci")), s.get("top2"), s.get("bottom2")])
+        for key in ("csi", "satisfaction_index", "loyalty_index"):
+            idx = e.get(key)
+            if idx:
+                index_rows.append([c.name(group), c.t("rep_index_" + key), idx.get("n"), idx.get("value"),
+                                   _lo(idx.get("ci")), _hi(idx.get("ci")),
+                                   c.t("rep_ci_" + (idx.get("ci_method") or "none"))])
+                if idx.get("value") is not None:
+                    section.findings.append(c.t("find_index", group=c.name(group), index=c.t("rep_index_" + key),
+                                                value=apa.num(idx["value"], 1)))
+        nps = e.get("nps")
+        if nps:
+            shares = nps.get("shares") or {}
+            nps_rows.append([c.name(group), nps.get("n"), nps.get("score"), _lo(nps.get("ci")),
+                             _hi(nps.get("ci")), shares.get("promoters"), shares.get("passives"),
+                             shares.get("detractors")])
+            if nps.get("score") is not None:
+                section.findings.append(c.t("find_nps", group=c.name(group),
+                                            score=apa.num(nps["score"], 1),
+                                            promoters=apa.num(100 * (shares.get("promoters") or 0), 0),
+                                            detractors=apa.num(100 * (shares.get("detractors") or 0), 0)))
+        for code, cb in (e.get("cb_ratio") or {}).items():
+            for level, name, entry in [("dimension", code, cb),
+                                       *(("item", i, v) for i, v in (cb.get("items") or {}).items())]:
+                cb_rows.append([c.name(group), c.t(level), c.name(name), entry.get("n"), entry.get("mean_b"),
+                                entry.get("mean_a"), entry.get("ratio_of_means"), entry.get("mean_ratio"),
+                                c.t(entry["class"]) if entry.get("class") else None])
+    n = c.n_text(counts)
+    stat_cols = [c.col("n", "int"), c.col("mean"), c.col("sd"), c.col("rep_ci_low"),
+                 c.col("rep_ci_high"), c.col("top2", "pct"), c.col("bottom2", "pct")]
+    section.tables.append(Table("scores", c.t("rep_scores"), c.t("method_scores"), n,
+                                [_group_col(c), c.col("dimension", "text"), *stat_cols], dims))
+    if index_rows:
+        section.tables.append(Table(
+            "index", c.t("rep_index"), c.t("method_index"), n,
+            [_group_col(c), c.col("rep_index_name", "text"), c.col("n", "int"), c.col("rep_value"),
+             c.col("rep_ci_low"), c.col("rep_ci_high"), c.col("rep_ci_method", "text")], index_rows))
+    if nps_rows:
+        section.tables.append(Table(
+            "nps", c.t("nps"), c.t("method_nps"), n,
+            [_group_col(c), c.col("n", "int"), c.col("nps", "num"), c.col("rep_ci_low"),
+             c.col("rep_ci_high"), c.col("promoters", "pct"), c.col("passives", "pct"),
+             c.col("detractors", "pct")], nps_rows))
+    if cb_rows:
+        section.tables.append(Table(
+            "cb_ratio", c.t("rep_cb_ratio"), c.t("method_cb_ratio"), n,
+            [_group_col(c), c.col("rep_level", "text"), c.col("rep_name", "text"), c.col("n", "int"),
+             c.col("perception"), c.col("expectation"), c.col("rep_ratio_of_means", "num3"),
+             c.col("rep_mean_ratio", "num3"), c.col("rep_class", "text")], cb_rows))
+    section.tables.append(Table("items", c.t("rep_item_scores"), c.t("method_scores"), n,
+                                [_group_col(c), c.col("item", "text"), *stat_cols], items))
+    return section
+
+
+# ---------------------------------------------------------------- gaps, SERVQUAL, trends
+
+def _gaps(c: _Ctx) -> Section:
+    section = Section("gaps", c.t("rep_gaps"))
+    for pair, rows in c.results["gaps"].items():
+        a, _, b = pair.partition("|")
+        table_rows = []
+        for r in rows:
+            text = apa.welch_t(r.get("t"), r.get("df"), r.get("p_adj"), r.get("hedges_g"))
+            table_rows.append([c.t(r["level"]), c.name(r["name"]), r.get("n_a"), r.get("mean_a"),
+                               r.get("n_b"), r.get("mean_b"), r.get("diff"), r.get("t"), r.get("df"),
+                               r.get("p"), r.get("p_adj"), r.get("hedges_g"), _lo(r.get("g_ci")),
+                               _hi(r.get("g_ci")), r.get("u"), r.get("p_mwu_adj"), r.get("flag"), text])
+            if r["level"] != "dimension" or r.get("p_adj") is None:
+                continue
+            if r.get("flag"):
+                key = "find_gap_overrated"
+            elif r["p_adj"] < 0.05:
+                key = "find_gap_underrated"
+            else:
+                key = "find_gap_none"
+            section.findings.append(c.t(key, name=c.name(r["name"]), a=c.name(a), b=c.name(b),
+                                        mean_a=apa.num(r["mean_a"]), mean_b=apa.num(r["mean_b"]),
+                                        test=text))
+        n = c.n_text({a: max((r.get("n_a") or 0 for r in rows), default=None),
+                      b: max((r.get("n_b") or 0 for r in rows), default=None)})
+        section.tables.append(Table(
+            "gaps", c.t("rep_gaps_table", a=c.name(a), b=c.name(b)), c.t("method_gaps"), n,
+            [c.col("rep_level", "text"), c.col("rep_name", "text"),
+             Column(f"n ({c.name(a)})", "int"), Column(f"{c.t('mean')} ({c.name(a)})", "num"),
+             Column(f"n ({c.name(b)})", "int"), Column(f"{c.t('mean')} ({c.name(b)})", "num"),
+             c.col("gap"), c.col("rep_t"), c.col("rep_df"), c.col("rep_p", "p"), c.col("p_adj", "p"),
+             c.col("hedges_g"), c.col("rep_ci_low"), c.col("rep_ci_high"), c.col("rep_u"),
+             c.col("rep_p_mwu_adj", "p"), c.col("rep_flag", "flag"), c.col("rep_apa", "text")],
+            table_rows))
+    return section
+
+
+def _servqual(c: _Ctx) -> Section:
+    section = Section("servqual", c.t("rep_servqual"))
+    rows, counts = [], {}
+    for group, entries in c.results["servqual"].items():
+        counts[group] = max((r.get("n") or 0 for r in entries), default=None)
+        for r in entries:
+            text = apa.paired_t(r.get("t"), r.get("df"), r.get("p_adj"), r.get("gap_ci"))
+            rows.append([c.name(group), c.t(r["level"]), c.name(r["name"]), r.get("n"),
+                         r.get("mean_perception"), r.get("mean_expectation"), r.get("mean_gap"),
+                         _lo(r.get("gap_ci")), _hi(r.get("gap_ci")), r.get("t"), r.get("df"), r.get("p"),
+                         r.get("p_adj"), r.get("v"), r.get("p_wilcoxon_adj"), text])
+            if r["level"] == "dimension" and r.get("p_adj") is not None and r["p_adj"] < 0.05:
+                key = "find_servqual_below" if r["mean_gap"] < 0 else "find_servqual_above"
+                section.findings.append(c.t(key, group=c.name(group), name=c.name(r["name"]),
+                                            gap=apa.num(r["mean_gap"]), test=text))
+    section.tables.append(Table(
+        "servqual", c.t("rep_servqual"), c.t("method_servqual"), c.n_text(counts),
+        [_group_col(c), c.col("rep_level", "text"), c.col("rep_name", "text"), c.col("n", "int"),
+         c.col("perception"), c.col("expectation"), c.col("gap"), c.col("rep_ci_low"),
+         c.col("rep_ci_high"), c.col("rep_t"), c.col("rep_df"), c.col("rep_p", "p"), c.col("p_adj", "p"),
+         c.col("rep_v"), c.col("rep_p_wilcoxon_adj", "p"), c.col("rep_apa", "text")], rows))
+    return section
+
+
+def _trend_name(c: _Ctx, change: dict) -> str:
+    return c.name(change["name"]) if change["index"] == "dimension" else c.t("rep_index_" + change["index"])
+
+
+def _trends(c: _Ctx) -> Section:
+    section = Section("trends", c.t("rep_trends"))
+    rows, counts = [], {}
+    for group, entry in c.results["trends"].items():
+        by_wave = entry.get("by_wave") or {}
+        counts[group] = " / ".join(str(by_wave[w].get("n")) for w in entry.get("waves", []) if w in by_wave)
+        for ch in entry.get("changes") or []:
+            if ch["test"] == "welch_t":
+                text = apa.welch_t(ch.get("statistic"), ch.get("df"), ch.get("p"))
+            else:
+                text = apa.z_test(ch.get("statistic"), ch.get("p"))
+            name = _trend_name(c, ch)
+            rows.append([c.name(group), ch["from"], ch["to"], name, ch.get("value_from"),
+                         ch.get("value_to"), ch.get("diff"), _lo(ch.get("ci")), _hi(ch.get("ci")),
+                         c.t("rep_test_" + ch["test"]), ch.get("statistic"), ch.get("df"), ch.get("p"), text])
+            if ch.get("p") is not None and ch["p"] < 0.05:
+                key = "find_trend_up" if ch["diff"] > 0 else "find_trend_down"
+                section.findings.append(c.t(key, group=c.name(group), name=name, start=ch["from"],
+                                            end=ch["to"], value_from=apa.num(ch["value_from"]),
+                                            value_to=apa.num(ch["value_to"]), test=text))
+    if not section.findings:
+        section.findings.append(c.t("find_trend_none"))
+    section.tables.append(Table(
+        "trends", c.t("rep_trends"), c.t("method_trends"),
+        "n = " + ", ".join(f"{v} ({c.name(g)})" for g, v in counts.items()),
+        [_group_col(c), c.col("rep_from", "text"), c.col("rep_to", "text"), c.col("rep_name", "text"),
+         c.col("rep_value_from"), c.col("rep_value_to"), c.col("rep_diff"), c.col("rep_ci_low"),
+         c.col("rep_ci_high"), c.col("rep_test", "text"), c.col("rep_statistic"), c.col("rep_df"),
+         c.col("rep_p", "p"), c.col("rep_apa", "text")], rows))
+    return section
+
+
+# ---------------------------------------------------------------- IPA, drivers, Kano
+
+def _ipa(c: _Ctx) -> Section:
+    section = Section("ipa", c.t("rep_ipa"))
+    rows, counts, methods = [], {}, set()
+    for group, e in c.results["ipa"].items():
+        methods.add(c.t("rep_ipa_" + e.get("method", "stated")))
+        counts[group] = max((p.get("n") or 0 for p in e.get("points", [])), default=None)
+        for p in e.get("points", []):
+            rows.append([c.name(group), c.name(p["name"]), p.get("n"), p.get("importance"),
+                         p.get("performance"), c.t(p["quadrant"]) if p.get("quadrant") else None,
+                         p.get("priority")])
+        urgent = [c.name(p["name"]) for p in e.get("points", []) if p.get("quadrant") == "concentrate_here"]
+        section.findings.append(c.t("find_ipa" if urgent else "find_ipa_none", group=c.name(group),
+                                    names=", ".join(urgent)))
+    section.tables.append(Table(
+        "ipa", c.t("rep_ipa"), c.t("method_ipa", method="; ".join(sorted(methods))), c.n_text(counts),
+        [_group_col(c), c.col("rep_name", "text"), c.col("n", "int"), c.col("importance"),
+         c.col("performance"), c.col("rep_quadrant", "text"), c.col("rep_priority")], rows))
+    return section
+
+
+def _drivers(c: _Ctx) -> Section:
+    section = Section("drivers", c.t("rep_drivers"))
+    models, predictors, counts = [], [], {}
+    for group, outcomes in c.results["drivers"].items():
+        for outcome, m in outcomes.items():
+            if not m:
+                continue
+            counts[group] = m.get("n")
+            text = apa.regression(m.get("r2"), m.get("f"), m.get("df_model"), m.get("df_resid"), m.get("p"))
+            models.append([c.name(group), c.t(outcome), m.get("n"), m.get("r2"), m.get("adj_r2"),
+                           m.get("f"), m.get("df_model"), m.get("df_resid"), m.get("p"), text])
+            preds = m.get("predictors") or []
+            for p in preds:
+                predictors.append([c.name(group), c.t(outcome), c.name(p["name"]), p.get("b"), p.get("se"),
+                                   p.get("beta"), p.get("t"), p.get("p"), p.get("vif"),
+                                   p.get("rescaled_weight"), p.get("lmg_share")])
+            ranked = [p for p in preds if p.get("rescaled_weight") is not None]
+            if ranked:
+                top = max(ranked, key=lambda p: p["rescaled_weight"])
+                section.findings.append(c.t("find_driver", group=c.name(group), outcome=c.t(outcome),
+                                            name=c.name(top["name"]),
+                                            share=apa.num(100 * top["rescaled_weight"], 0), test=text))
+    n = c.n_text(counts)
+    section.tables.append(Table(
+        "drivers_models", c.t("rep_driver_models"), c.t("method_drivers"), n,
+        [_group_col(c), c.col("rep_outcome", "text"), c.col("n", "int"), c.col("rep_r2", "num3"),
+         c.col("rep_adj_r2", "num3"), c.col("rep_f"), c.col("rep_df1", "int"), c.col("rep_df2", "int"),
+         c.col("rep_p", "p"), c.col("rep_apa", "text")], models))
+    section.tables.append(Table(
+        "drivers", c.t("rep_driver_weights"), c.t("method_driver_weights"), n,
+        [_group_col(c), c.col("rep_outcome", "text"), c.col("dimension", "text"), c.col("rep_b", "num3"),
+         c.col("rep_se", "num3"), c.col("rep_beta", "num3"), c.col("rep_t"), c.col("rep_p", "p"),
+         c.col("rep_vif"), c.col("rep_relative_weight", "pct"), c.col("rep_lmg", "pct")], predictors))
+    return section
+
+
+def _kano(c: _Ctx) -> Section:
+    section = Section("kano", c.t("rep_kano"))
+    rows, counts = [], {}
+    cats = ["A", "O", "M", "I", "R", "Q"]
+    for group, features in c.results["kano"].items():
+        counts[group] = max((f.get("n") or 0 for f in features.values()), default=None)
+        for feature, f in features.items():
+            shares = f.get("shares") or {}
+            rows.append([c.name(group), c.name(feature), f.get("n"), f.get(f"label_{c.lang}"),
+                         *[shares.get(k) for k in cats], f.get("better"), f.get("worse")])
+    section.tables.append(Table(
+        "kano", c.t("rep_kano"), c.t("method_kano"), c.n_text(counts),
+        [_group_col(c), c.col("rep_name", "text"), c.col("n", "int"), c.col("rep_class", "text"),
+         *[Column(c.t("rep_kano_" + k), "pct") for k in cats], c.col("rep_better", "num3"),
+         c.col("rep_worse", "num3")], rows))
+    return section
+
+
+# ---------------------------------------------------------------- comparisons and segments
+
+def _comparisons(c: _Ctx) -> Section:
+    section = Section("comparisons", c.t("rep_comparisons"))
+    omnibus, levels, posthoc, counts = [], [], [], {}
+    for group, by_columns in c.results["comparisons"].items():
+        for by, outcomes in by_columns.items():
+            for outcome, e in outcomes.items():
+                counts[group] = max(counts.get(group) or 0, e.get("n") or 0)
+                an, we, kw = e.get("anova") or {}, e.get("welch") or {}, e.get("kruskal") or {}
+                w_text = apa.welch_anova(we.get("f"), we.get("df1"), we.get("df2"), we.get("p"))
+                omnibus.append([c.name(group), c.name(by), c.name(outcome), e.get("n"), e.get("k"),
+                                an.get("f"), an.get("df1"), an.get("df2"), an.get("p"), an.get("eta2"),
+                                we.get("f"), we.get("df2"), we.get("p"), kw.get("h"), kw.get("df"),
+                                kw.get("p"), kw.get("epsilon2"), w_text,
+                                apa.kruskal(kw.get("h"), kw.get("df"), kw.get("p"), kw.get("epsilon2"))])
+                for lv in e.get("levels") or []:
+                    levels.append([c.name(group), c.name(by), c.name(outcome), lv.get("level"), lv.get("n"),
+                                   lv.get("mean"), lv.get("sd"), lv.get("median"), lv.get("small")])
+                for method, key in (("tukey", "q"), ("games_howell", "t"), ("dunn", "z")):
+                    for r in e.get(method) or []:
+                        posthoc.append([c.name(group), c.name(by), c.name(outcome), c.t("rep_" + method),
+                                        r.get("a"), r.get("b"), r.get("diff"), r.get(key), r.get("p_adj"),
+                                        _lo(r.get("ci")), _hi(r.get("ci"))])
+                means = [lv for lv in e.get("levels") or [] if lv.get("mean") is not None]
+                if we.get("p") is not None and we["p"] < 0.05 and means:
+                    high = max(means, key=lambda lv: lv["mean"])
+                    low = min(means, key=lambda lv: lv["mean"])
+                    section.findings.append(c.t(
+                        "find_comparison", group=c.name(group), by=c.name(by), outcome=c.name(outcome),
+                        high=high["level"], high_mean=apa.num(high["mean"]), low=low["level"],
+                        low_mean=apa.num(low["mean"]), test=w_text))
+    if not section.findings:
+        section.findings.append(c.t("find_comparison_none"))
+    n = c.n_text(counts)
+    section.tables.append(Table(
+        "comparisons", c.t("rep_omnibus"), c.t("method_omnibus"), n,
+        [_group_col(c), c.col("rep_by", "text"), c.col("rep_outcome", "text"), c.col("n", "int"),
+         c.col("rep_k", "int"), c.col("rep_anova_f"), c.col("rep_df1", "int"), c.col("rep_df2", "int"),
+         c.col("rep_p", "p"), c.col("rep_eta2", "num3"), c.col("rep_welch_f"), c.col("rep_welch_df2"),
+         c.col("rep_welch_p", "p"), c.col("rep_h"), c.col("rep_df", "int"), c.col("rep_kw_p", "p"),
+         c.col("rep_epsilon2", "num3"), c.col("rep_apa_welch", "text"), c.col("rep_apa_kw", "text")],
+        omnibus))
+    section.tables.append(Table(
+        "levels", c.t("rep_levels"), c.t("method_levels"), n,
+        [_group_col(c), c.col("rep_by", "text"), c.col("rep_outcome", "text"), c.col("rep_level_value", "text"),
+         c.col("n", "int"), c.col("mean"), c.col("sd"), c.col("rep_median"), c.col("rep_small", "flag")],
+        levels))
+    section.tables.append(Table(
+        "posthoc", c.t("rep_posthoc"), c.t("method_posthoc"), n,
+        [_group_col(c), c.col("rep_by", "text"), c.col("rep_outcome", "text"), c.col("rep_test", "text"),
+         c.col("rep_level_a", "text"), c.col("rep_level_b", "text"), c.col("rep_diff"),
+         c.col("rep_statistic"), c.col("p_adj", "p"), c.col("rep_ci_low"), c.col("rep_ci_high")],
+        posthoc))
+    return section
+
+
+def _segment_rows(c: _Ctx, group: str, kind: str, cells: dict, label: Callable[[str, dict], str]) -> list:
+    rows = []
+    for key, seg in cells.items():
+        scores = seg.get("scores") or {}
+        sat = scores.get("satisfaction") or {}
+        loy = scores.get("loyalty") or {}
+        rows.append([c.name(group), c.t("rep_seg_" + kind), label(key, seg), seg.get("n"),
+                     seg.get("revenue_share"), sat.get("mean"), loy.get("mean"),
+                     (seg.get("nps") or {}).get("score"), seg.get("small")])
+    return rows
+
+
+def _segments(c: _Ctx) -> Section:
+    section = Section("segments", c.t("rep_segments"))
+    rows, counts = [], {}
+    for group, e in c.results["segments"].items():
+        lang_label = (lambda key, seg: seg.get(f"label_{c.lang}") or key)
+        if "abc" in e:
+            abc = e["abc"]
+            counts[group] = abc.get("n")
+            rows += _segment_rows(c, group, "abc", abc.get("classes") or {}, lambda key, seg: key)
+            a = (abc.get("classes") or {}).get("A") or {}
+            if a.get("revenue_share") is not None:
+                section.findings.append(c.t("find_abc", group=c.name(group),
+                                            customers=apa.num(100 * a["customer_share"], 0),
+                                            revenue=apa.num(100 * a["revenue_share"], 0)))
+        if "value_matrix" in e:
+            rows += _segment_rows(c, group, "value_matrix", e["value_matrix"].get("cells") or {}, lang_label)
+        if "lifecycle" in e:
+            rows += _segment_rows(c, group, "lifecycle", e["lifecycle"].get("stages") or {}, lang_label)
+    section.tables.append(Table(
+        "segments", c.t("rep_segments"), c.t("method_segments"), c.n_text(counts),
+        [_group_col(c), c.col("rep_segmentation", "text"), c.col("rep_segment", "text"), c.col("n", "int"),
+         c.col("rep_revenue_share", "pct"), c.col("satisfaction"), c.col("loyalty"), c.col("nps"),
+         c.col("rep_small", "flag")], rows))
+    return section
+
+
+#: results key -> section builder, in report order
+BUILDERS: dict[str, Callable[[_Ctx], Section]] = {
+    "study": _study, "reliability": _reliability, "validity": _validity, "indices": _indices,
+    "gaps": _gaps, "servqual": _servqual, "trends": _trends, "ipa": _ipa, "drivers": _drivers,
+    "kano": _kano, "comparisons": _comparisons, "segments": _segments,
+}
+
+
+def build_sections(results: dict, lang: str = "zh") -> list[Section]:
+    """The report's sections for every analysis present in ``results`` (empty ones left out)."""
+    c = _Ctx(results, lang)
+    sections = [build(c) for key, build in BUILDERS.items() if results.get(key)]
+    for section in sections:
+        section.tables = [table for table in section.tables if table.rows]
+    return [s for s in sections if s.tables]
