@@ -294,8 +294,8 @@ class Store:
                                           "or a different title")
             now = _now()
             if row is None:
-                (study_id,) = con.execute("INSERT INTO studies VALUES (nextval('study_ids'), ?, ?)"
-                                          " RETURNING id", [study.title, now]).fetchone()
+                (study_id,) = con.execute("INSERT INTO studies (id, title, created) VALUES "
+                                          "(nextval('study_ids'), ?, ?) RETURNING id", [study.title, now]).fetchone()
                 stored = {}
             else:
                 study_id = row[0]
@@ -306,15 +306,16 @@ class Store:
                                  f"(id {study_id})", file=path, key="wave",
                                  expected="a new wave name")
             (file_id,) = con.execute(
-                "INSERT INTO study_files VALUES (nextval('study_file_ids'), ?, ?, ?, ?, ?, ?, ?) "
-                "RETURNING id", [study_id, path.name, label, yaml_bytes,
+                "INSERT INTO study_files (id, study_id, name, wave, content, sha256, size, added) "
+                "VALUES (nextval('study_file_ids'), ?, ?, ?, ?, ?, ?, ?) RETURNING id", [study_id, path.name, label, yaml_bytes,
                                  hashlib.sha256(yaml_bytes).hexdigest(), len(yaml_bytes), now]
             ).fetchone()
             labels = {w: (label if w == study.wave else w) for w in study.waves}
             position = max(stored.values(), default=-1) + 1
             for name in study.waves:
                 if labels[name] not in stored:
-                    con.execute("INSERT INTO waves VALUES (?, ?, ?, ?, ?)",
+                    con.execute("INSERT INTO waves (study_id, wave, position, study_file_id, added) "
+                                "VALUES (?, ?, ?, ?, ?)",
                                 [study_id, labels[name], position, file_id, now])
                     position += 1
             seen = set()
@@ -456,7 +457,8 @@ def _insert_upload(con: duckdb.DuckDBPyConnection, path: Path, **meta) -> None:
     its bytes; the checksum and size are computed in the same statement."""
     columns = [meta["study_id"], meta["study_file_id"], meta["name"], meta["group"],
                meta["wave"], meta["sheet"]]
-    insert = "INSERT INTO uploads SELECT nextval('upload_ids'), ?, ?, ?, ?, ?, ?, "
+    insert = ("INSERT INTO uploads (id, study_id, study_file_id, name, grp, wave, sheet, content, "
+              "sha256, size, uploaded) SELECT nextval('upload_ids'), ?, ?, ?, ?, ?, ?, ")
     if re.search(r"[*?\[\]{}]", str(path)):  # read_blob would take it as a glob pattern
         content = _read_file(path)
         count = con.execute(insert + "c, sha256(c), octet_length(c), ? FROM (SELECT ?::BLOB c)",

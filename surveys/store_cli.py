@@ -1,0 +1,131 @@
+"""Command line of the study store: ``python -m analysis store COMMAND ...``.
+
+Commands: ``add STUDY.yaml [--wave NAME]``, ``list``, ``show ID``, ``export ID DIR``,
+``delete ID [--yes]``; ``--db PATH`` (before the command) picks the database file, else the
+environment variable ``SURVEY_STORE``, else the user's data directory (see :mod:`surveys.store`).
+Bad input and a busy store exit with status 2 and one line on stderr.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+
+from .errors import StudyError
+from .store import STORE_ENV, Store, StoredStudy, default_store_path
+
+__all__ = ["main", "build_parser"]
+
+
+def _size(n: int) -> str:
+    for unit in ("B", "KB", "MB"):
+        if n < 1024:
+            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+        n /= 1024
+    return f"{n:.1f} GB"
+
+
+def _add(store: Store, args: argparse.Namespace) -> int:
+    study_id = store.add_study(args.study, wave=args.wave)
+    study = store.get_study(study_id)
+    print(f"stored study {study_id}: {study.title} (waves: "
+          f"{', '.join(w.name for w in study.waves)})")
+    return 0
+
+
+def _list(store: Store, args: argparse.Namespace) -> int:
+    studies = store.list_studies()
+    if not studies:
+        print(f"no studies stored in {store.path}")
+        return 0
+    print("id\ttitle\twaves\tfiles\tsize\tcreated (UTC)")
+    for s in studies:
+        print(f"{s.id}\t{s.title}\t{', '.join(w.name for w in s.waves)}\t"
+              f"{len(s.files)}\t{_size(s.size)}\t{s.created:%Y-%m-%d %H:%M}")
+    return 0
+
+
+def _describe(study: StoredStudy) -> list[str]:
+    lines = [f"study {study.id}: {study.title}", f"created: {study.created:%Y-%m-%d %H:%M} UTC",
+             "waves (oldest first): " + ", ".join(w.name for w in study.waves)]
+    for sf in study.study_files:
+        lines.append(f"study file {sf.name} (wave {sf.wave}, {_size(sf.size)}, "
+                     f"sha256 {sf.sha256}, added {sf.added:%Y-%m-%d %H:%M})")
+        for f in study.files:
+            if f.study_file_id == sf.id:
+                sheet = f", sheet {f.sheet}" if f.sheet else ""
+                lines.append(f"  {f.name}: group {f.group}, wave {f.wave}{sheet}, "
+                             f"{_size(f.size)}, sha256 {f.sha256}")
+    return lines
+
+
+def _show(store: Store, args: argparse.Namespace) -> int:
+    print("\n".join(_describe(store.get_study(args.id))))
+    return 0
+
+
+def _export(store: Store, args: argparse.Namespace) -> int:
+    for path in store.export_study(args.id, args.dir):
+        print(path)
+    return 0
+
+
+def _delete(store: Store, args: argparse.Namespace) -> int:
+    study = store.get_study(args.id)
+    if not args.yes:
+        if not sys.stdin.isatty():
+            raise StudyError(f"not deleting study {study.id} ('{study.title}') without "
+                             "confirmation, and there is no terminal to ask on",
+                             expected="--yes to delete it")
+        answer = input(f"Delete study {study.id} '{study.title}' with {len(study.waves)} "
+                       f"wave(s) and {len(study.files)} file(s)? [y/N] ")
+        if answer.strip().lower() not in ("y", "yes"):
+            print("not deleted")
+            return 1
+    store.delete_study(study.id)
+    print(f"deleted study {study.id}: {study.title}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m analysis store",
+        description="Keep studies, their waves and their original files in a local database.",
+        epilog=f"The database is --db, else ${STORE_ENV}, else {default_store_path()}.")
+    parser.add_argument("--db", help=f"the database file (default: ${STORE_ENV} or the user's "
+                                     "data directory)")
+    sub = parser.add_subparsers(dest="command", required=True)
+    add = sub.add_parser("add", help="store a study file with every data file it reads")
+    add.add_argument("study", help="the study file (YAML)")
+    add.add_argument("--wave", help="add the file as wave NAME of the stored study with the same "
+                                    "title (created if there is none)")
+    add.set_defaults(func=_add)
+    sub.add_parser("list", help="list stored studies").set_defaults(func=_list)
+    show = sub.add_parser("show", help="a stored study's waves and files")
+    show.add_argument("id", type=int)
+    show.set_defaults(func=_show)
+    export = sub.add_parser("export", help="write the study file(s) and original data files, "
+                                           "byte-identical, into DIR")
+    export.add_argument("id", type=int)
+    export.add_argument("dir")
+    export.set_defaults(func=_export)
+    delete = sub.add_parser("delete", help="delete a stored study (asks first)")
+    delete.add_argument("id", type=int)
+    delete.add_argument("--yes", action="store_true", help="do not ask")
+    delete.set_defaults(func=_delete)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(sys.argv[1:] if argv is None else argv)
+    try:
+        return args.func(Store(args.db), args)
+    except StudyError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:
+        print(f"error: {exc.filename or ''}: {exc.strerror}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
