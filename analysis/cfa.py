@@ -131,19 +131,20 @@ class _Structure:
         lam[np.arange(len(self.factor_of)), self.factor_of] = loadings
         return lam
 
-    def derivatives(self, x: np.ndarray) -> np.ndarray:
-        """dΣ/dx_k for every parameter, shape (q, p, p)."""
+    def directions(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """U, V (p x q) with dΣ/dx_k = u_k v_k' + v_k u_k' for every parameter k.
+
+        Loading i: (e_i, ΛΦ column of i's factor); residual variance i: (e_i, e_i/2); correlation
+        of factors a, b: (Λ column a, Λ column b).
+        """
         p = len(self.factor_of)
         loadings, _, phi = self.unpack(x)
         lam = self.lambda_matrix(loadings)
-        cross = (lam @ phi)[:, self.factor_of].T  # row i: Cov(item j, factor of i) over j
         eye = np.eye(p)
-        d_loadings = eye[:, :, None] * cross[:, None, :]
-        d_loadings = d_loadings + d_loadings.transpose(0, 2, 1)
-        d_residuals = eye[:, :, None] * eye[:, None, :]
-        d_phi = np.array([np.outer(lam[:, a], lam[:, b]) + np.outer(lam[:, b], lam[:, a])
-                          for a, b in self.pairs])
-        return np.concatenate([d_loadings, d_residuals, d_phi.reshape(-1, p, p)])
+        first, second = zip(*self.pairs) if self.pairs else ((), ())
+        u = np.hstack([eye, eye, lam[:, list(first)]])
+        v = np.hstack([(lam @ phi)[:, self.factor_of], eye / 2, lam[:, list(second)]])
+        return u, v
 
 
 def _discrepancy(sigma: np.ndarray, s: np.ndarray, logdet_s: float) -> float:
@@ -155,29 +156,48 @@ def _discrepancy(sigma: np.ndarray, s: np.ndarray, logdet_s: float) -> float:
 
 
 def _gradient(x: np.ndarray, s: np.ndarray, structure: _Structure) -> np.ndarray:
-    """dF/dx with G = Σ⁻¹ - Σ⁻¹SΣ⁻¹: 2(GΛΦ)_i,f(i) (loadings), G_ii, 2 λ_a'Gλ_b (correlations)."""
-    loadings, _, phi = structure.unpack(x)
-    lam = structure.lambda_matrix(loadings)
-    sigma_inv = np.linalg.inv(structure.implied(x))
-    g = sigma_inv - sigma_inv @ s @ sigma_inv
-    d_loadings = 2 * (g @ lam @ phi)[np.arange(len(loadings)), structure.factor_of]
-    between = lam.T @ g @ lam
-    d_phi = [2 * between[a, b] for a, b in structure.pairs]
-    return np.concatenate([d_loadings, np.diag(g), d_phi])
+    """dF/dx_k = tr(G dΣ_k) = 2 u_k'G v_k with G = Σ⁻¹ - Σ⁻¹SΣ⁻¹."""
+    w = np.linalg.inv(structure.implied(x))
+    g = w - w @ s @ w
+    u, v = structure.directions(x)
+    return 2 * np.einsum("ik,ik->k", u, g @ v)
+
+
+def _trace_products(p_matrix: np.ndarray, q_matrix: np.ndarray, u: np.ndarray, v: np.ndarray) -> np.ndarray:
+    """tr(P dΣ_l Q dΣ_k) for every k, l, from the rank-2 directions (P, Q symmetric)."""
+    pu, pv, qu, qv = p_matrix @ u, p_matrix @ v, q_matrix @ u, q_matrix @ v
+    return ((u.T @ qv) * (v.T @ pu) + (v.T @ qv) * (u.T @ pu)
+            + (u.T @ qu) * (v.T @ pv) + (v.T @ qu) * (u.T @ pv))
 
 
 def _information(x: np.ndarray, structure: _Structure) -> np.ndarray:
     """Expected information of F: tr(Σ⁻¹ dΣ_k Σ⁻¹ dΣ_l)."""
-    sigma_inv = np.linalg.inv(structure.implied(x))
-    d = structure.derivatives(x)
-    return np.einsum("kij,lij->kl", sigma_inv @ d @ sigma_inv, d)
+    w = np.linalg.inv(structure.implied(x))
+    u, v = structure.directions(x)
+    return _trace_products(w, w, u, v)
 
 
-def _hessian(x: np.ndarray, s: np.ndarray, structure: _Structure, h: float = 1e-6) -> np.ndarray:
-    """Observed Hessian by central differences of the analytic gradient."""
-    columns = [(_gradient(x + h * e, s, structure) - _gradient(x - h * e, s, structure)) / (2 * h)
-               for e in np.eye(len(x))]
-    hessian = np.array(columns)
+def _hessian(x: np.ndarray, s: np.ndarray, structure: _Structure) -> np.ndarray:
+    """Observed Hessian of F: tr(dG_l dΣ_k) + tr(G d²Σ_kl).
+
+    dG_l = -WΣ_lW + WΣ_lM + MΣ_lW with W = Σ⁻¹, M = WSW. Σ is bilinear in loadings and
+    correlations, so d²Σ_kl is nonzero only for two loadings (2φ G_ij) and a loading with a
+    correlation of its factor (2(Gλ_b)_i).
+    """
+    w = np.linalg.inv(structure.implied(x))
+    m = w @ s @ w
+    g = w - m
+    u, v = structure.directions(x)
+    hessian = -_trace_products(w, w, u, v) + _trace_products(w, m, u, v) + _trace_products(m, w, u, v)
+    loadings, _, phi = structure.unpack(x)
+    p, f = len(loadings), structure.factor_of
+    hessian[:p, :p] += 2 * phi[np.ix_(f, f)] * g
+    lam = structure.lambda_matrix(loadings)
+    g_lam = g @ lam
+    for k, (a, b) in enumerate(structure.pairs):
+        column = np.where(f == a, g_lam[:, b], 0.0) + np.where(f == b, g_lam[:, a], 0.0)
+        hessian[:p, 2 * p + k] += 2 * column
+        hessian[2 * p + k, :p] += 2 * column
     return (hessian + hessian.T) / 2
 
 

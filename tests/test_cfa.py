@@ -379,3 +379,28 @@ def test_section_singular_covariance():
 def test_section_missing_column_is_a_study_error():
     with pytest.raises(StudyError, match="sys3"):
         cfa.cfa_section({"all": DATA["generated"].drop(columns="sys3")}, GENERATED)
+
+
+# --------------------------------------------------------------------------------------------------
+# The optimiser's derivatives against finite differences
+# --------------------------------------------------------------------------------------------------
+def test_analytic_gradient_hessian_and_information():
+    rng = np.random.default_rng(3)
+    _, structure = cfa._structure({"a": ["1", "2", "3"], "b": ["4", "5"], "c": ["6", "7", "8", "9"]})
+    root = rng.normal(size=(9, 9))
+    s = root @ root.T / 9 + np.eye(9)
+    x = np.concatenate([rng.uniform(0.5, 1, 9), rng.uniform(0.5, 1, 9), [0.3, 0.2, -0.1]])
+    logdet = np.linalg.slogdet(s)[1]
+    h, steps = 1e-6, np.eye(len(x))
+
+    def discrepancy(point):
+        return cfa._discrepancy(structure.implied(point), s, logdet)
+
+    numeric_gradient = [(discrepancy(x + h * e) - discrepancy(x - h * e)) / (2 * h) for e in steps]
+    np.testing.assert_allclose(cfa._gradient(x, s, structure), numeric_gradient, atol=1e-7)
+    numeric_hessian = [(cfa._gradient(x + h * e, s, structure) - cfa._gradient(x - h * e, s, structure)) / (2 * h)
+                       for e in steps]
+    np.testing.assert_allclose(cfa._hessian(x, s, structure), numeric_hessian, atol=1e-7)
+    # at S = Σ the observed Hessian is the expected information
+    np.testing.assert_allclose(cfa._hessian(x, structure.implied(x), structure), cfa._information(x, structure),
+                               atol=1e-12)
