@@ -17,7 +17,7 @@ from ..charts import display_name
 from ..i18n import t
 from . import apa
 
-__all__ = ["Column", "Table", "Section", "build_sections", "KINDS"]
+__all__ = ["Column", "Table", "Section", "build_sections", "format_value", "KINDS"]
 
 #: value kinds of a column: how the writers format and store a value
 KINDS = ("text", "int", "num", "num3", "p", "pct", "flag")
@@ -69,6 +69,24 @@ class _Ctx:
         """"n = 301 (Customers), 42 (Employees)"."""
         parts = [f"{n if n is not None else '–'} ({self.name(g)})" for g, n in counts.items()]
         return "n = " + ", ".join(parts) if parts else ""
+
+
+def format_value(value: Any, kind: str, lang: str = "zh") -> str:
+    """A cell as text for the HTML and PDF reports: decimals by kind, p as ".019" or "<.001",
+    shares as percentages, a dash for a missing number."""
+    if value is None:
+        return "–"
+    if kind == "flag" or isinstance(value, bool):
+        return t("rep_yes" if value else "rep_no", lang)
+    if not isinstance(value, (int, float)) or kind == "text":
+        return str(value)
+    if kind == "int":
+        return str(int(value)) if float(value).is_integer() else apa.num(value, 1)
+    if kind == "p":
+        return apa.p_value(value).removeprefix("p ").removeprefix("= ").replace("< ", "<").replace("> ", ">")
+    if kind == "pct":
+        return f"{apa.num(100 * value, 1)}%"
+    return apa.num(value, 3 if kind == "num3" else 2) or "–"
 
 
 def _lo(interval) -> float | None:

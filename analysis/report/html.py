@@ -1,0 +1,137 @@
+"""The HTML report (``report.html``): one self-contained page that opens offline.
+
+Plotly's JavaScript is inlined once in the head; every chart (from :mod:`analysis.charts`) is a
+``div`` with its figure JSON (plotly escapes ``<``, ``>`` and ``/`` inside it). Every text from the
+results — study title, names, segment levels, findings — goes through :func:`html.escape`.
+"""
+from __future__ import annotations
+
+from html import escape
+from typing import Callable, Iterator
+
+import plotly.graph_objects as go
+import plotly.offline
+
+from .. import charts
+from ..i18n import t
+from .tables import Section, Table, build_sections, format_value
+
+__all__ = ["html_report", "section_figures"]
+
+STYLE = """
+body{font-family:"Noto Sans CJK SC","Microsoft YaHei","PingFang SC",sans-serif;margin:2em auto;
+max-width:1200px;padding:0 1em;color:#222;line-height:1.5}
+h1{font-size:1.7em;margin-bottom:.2em}h2{border-bottom:2px solid #0072B2;padding-bottom:.2em;margin-top:2em}
+h3{font-size:1.1em;margin:1.4em 0 .2em}.meta{color:#555}.method,.n{color:#555;font-size:.9em;margin:.1em 0}
+.findings li{margin:.25em 0}nav ol{columns:2}
+.wrap{overflow-x:auto;max-height:36em;overflow-y:auto;border:1px solid #ddd}
+table{border-collapse:collapse;font-size:.85em;white-space:nowrap}
+th{position:sticky;top:0;background:#DDEBF7;text-align:left;padding:.3em .5em;border-bottom:1px solid #999}
+td{padding:.2em .5em;border-bottom:1px solid #eee}td.num{text-align:right;font-variant-numeric:tabular-nums}
+.chart{margin:1em 0}footer{margin-top:3em;color:#777;font-size:.85em}
+"""
+
+
+def _groups(results: dict, key: str) -> list[str]:
+    return list((results.get(key) or {}).keys())
+
+
+def section_figures(results: dict, key: str, lang: str) -> Iterator[go.Figure]:
+    """The charts of one report section, from :mod:`analysis.charts` (None results dropped)."""
+    builders: list[Callable[[], go.Figure | None]] = []
+    if key == "reliability":
+        builders += [lambda g=g: charts.alpha_chart(results, g, lang) for g in _groups(results, key)]
+    elif key == "validity":
+        for g in _groups(results, key):
+            builders += [lambda g=g: charts.loadings_heatmap(results, g, lang),
+                         lambda g=g: charts.ave_chart(results, g, lang)]
+    elif key == "indices":
+        builders += [lambda: charts.dimension_scores(results, lang), lambda: charts.nps_chart(results, lang)]
+        builders += [lambda g=g: charts.cb_ratio_chart(results, g, lang) for g in _groups(results, key)]
+    elif key == "gaps":
+        for pair in _groups(results, key):
+            builders += [lambda p=pair, lv=lv: charts.gap_dumbbell(results, lang, level=lv, pair=p)
+                         for lv in ("dimension", "item")]
+    elif key == "servqual":
+        builders += [lambda g=g: charts.servqual_chart(results, g, lang) for g in _groups(results, key)]
+    elif key == "trends":
+        builders += [lambda g=g: charts.trend_chart(results, g, lang) for g in _groups(results, key)]
+    elif key == "ipa":
+        builders += [lambda g=g: charts.ipa_chart(results, g, lang) for g in _groups(results, key)]
+    elif key == "drivers":
+        for g, outcomes in (results.get("drivers") or {}).items():
+            builders += [lambda g=g, o=o: charts.drivers_chart(results, g, o, lang) for o in outcomes]
+    elif key == "comparisons":
+        for g, by_columns in (results.get("comparisons") or {}).items():
+            for by, outcomes in by_columns.items():
+                builders += [lambda g=g, b=by, o=o: charts.comparison_chart(results, g, b, o, lang)
+                             for o in outcomes]
+    elif key == "segments":
+        for g, entry in (results.get("segments") or {}).items():
+            if "abc" in entry:
+                builders.append(lambda g=g: charts.pareto_chart(results, g, lang))
+            builders += [lambda g=g, k=k: charts.segment_scores(results, g, k, lang)
+                         for k in ("abc", "value_matrix", "lifecycle") if k in entry]
+    for build in builders:
+        figure = build()
+        if figure is not None:
+            yield figure
+
+
+def _table_html(table: Table, lang: str) -> str:
+    head = "".join(f"<th>{escape(c.label)}</th>" for c in table.columns)
+    body = []
+    for row in table.rows:
+        cells = []
+        for col, value in zip(table.columns, row):
+            css = "" if col.kind in ("text", "flag") else ' class="num"'
+            cells.append(f"<td{css}>{escape(format_value(value, col.kind, lang))}</td>")
+        body.append("<tr>" + "".join(cells) + "</tr>")
+    return (f'<h3>{escape(table.title)}</h3>'
+            f'<p class="method">{escape(t("rep_method", lang))}: {escape(table.method)}</p>'
+            f'<p class="n">{escape(table.n)}</p>'
+            f'<div class="wrap"><table><thead><tr>{head}</tr></thead>'
+            f'<tbody>{"".join(body)}</tbody></table></div>')
+
+
+def _section_html(results: dict, section: Section, lang: str) -> str:
+    parts = [f'<section id="{escape(section.key)}"><h2>{escape(section.title)}</h2>']
+    if section.findings:
+        parts.append('<ul class="findings">' + "".join(f"<li>{escape(f)}</li>" for f in section.findings)
+                     + "</ul>")
+    for figure in section_figures(results, section.key, lang):
+        parts.append('<div class="chart">' + figure.to_html(
+            full_html=False, include_plotlyjs=False,
+            config={"displaylogo": False, "responsive": True}) + "</div>")
+    parts += [_table_html(table, lang) for table in section.tables]
+    parts.append("</section>")
+    return "\n".join(parts)
+
+
+def html_report(results: dict, lang: str = "zh") -> str:
+    """The HTML report of ``results`` (the content of results.json) in ``lang`` ("zh"/"en")."""
+    sections = build_sections(results, lang)
+    study = results.get("study") or {}
+    scale = study.get("scale") or {}
+    title = f"{study.get('title') or ''} — {t('rep_title', lang)}"
+    meta = " · ".join(escape(part) for part in [
+        f"{t('rep_current_wave', lang)}: {study.get('wave')}",
+        f"{t('rep_scale', lang)}: {scale.get('min')}–{scale.get('max')}"])
+    nav = "".join(f'<li><a href="#{escape(s.key)}">{escape(s.title)}</a></li>' for s in sections)
+    findings = "".join(
+        f"<li><b>{escape(s.title)}</b><ul>" + "".join(f"<li>{escape(f)}</li>" for f in s.findings)
+        + "</ul></li>" for s in sections if s.findings)
+    body = "\n".join(_section_html(results, s, lang) for s in sections)
+    return f"""<!DOCTYPE html>
+<html lang="{'zh-CN' if lang == 'zh' else 'en'}">
+<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{escape(title)}</title><style>{STYLE}</style>
+<script type="text/javascript">{plotly.offline.get_plotlyjs()}</script></head>
+<body>
+<h1>{escape(title)}</h1><p class="meta">{meta}</p>
+<h2>{escape(t('rep_findings', lang))}</h2><ul class="findings">{findings}</ul>
+<nav><h2>{escape(t('rep_contents', lang))}</h2><ol>{nav}</ol></nav>
+{body}
+<footer>{escape(t('rep_generated', lang))} SHA-256: {escape(str(study.get('fingerprint') or '–'))}</footer>
+</body></html>
+"""
