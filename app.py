@@ -12,21 +12,21 @@ import app_setup
 from analysis.i18n import t
 from surveys.errors import StudyError
 
-st.set_page_config(page_title="CRM Survey Workbench", page_icon="📊", layout="wide")
+st.set_page_config(page_title="CRM Survey Workbench", page_icon=":material/analytics:", layout="wide")
 app_setup.init_state()
 lang = app_setup.lang()
 
 PAGES = {
-    "section_manager": [("pages/0_dashboard.py", "page_dashboard", "📈", "dashboard")],
+    "section_manager": [("pages/0_dashboard.py", "page_dashboard", ":material/dashboard:", "dashboard")],
     "section_research": [
-        ("pages/1_study.py", "page_study", "📁", "study"),
-        ("pages/2_quality.py", "page_quality", "🧹", "quality"),
-        ("pages/3_reliability.py", "page_reliability", "📐", "reliability"),
-        ("pages/4_satisfaction.py", "page_satisfaction", "😊", "satisfaction"),
-        ("pages/5_gaps.py", "page_gaps", "↔️", "gaps"),
-        ("pages/6_priorities.py", "page_priorities", "🎯", "priorities"),
-        ("pages/7_segments.py", "page_segments", "🧩", "segments"),
-        ("pages/8_report.py", "page_report", "📄", "report"),
+        ("pages/1_study.py", "page_study", ":material/folder_open:", "study"),
+        ("pages/2_quality.py", "page_quality", ":material/cleaning_services:", "quality"),
+        ("pages/3_reliability.py", "page_reliability", ":material/straighten:", "reliability"),
+        ("pages/4_satisfaction.py", "page_satisfaction", ":material/sentiment_satisfied:", "satisfaction"),
+        ("pages/5_gaps.py", "page_gaps", ":material/compare_arrows:", "gaps"),
+        ("pages/6_priorities.py", "page_priorities", ":material/target:", "priorities"),
+        ("pages/7_segments.py", "page_segments", ":material/category:", "segments"),
+        ("pages/8_report.py", "page_report", ":material/description:", "report"),
     ],
 }
 navigation = st.navigation({

@@ -105,7 +105,8 @@ def results_for(data: StudyData, wave: str, filters: dict[str, list]) -> tuple[d
     key = (filtered.fingerprint, wave)
     store = _results_store()
     if key not in store:
-        with st.status(tr("computing"), expanded=False) as status:
+        placeholder = st.empty()
+        with placeholder.status(tr("computing"), expanded=True) as status:
             bar = st.progress(0.0)
             steps = ["study", "quality", "reliability", "validity", "indices", "gaps", "servqual",
                      "trends", "ipa", "drivers", "kano", "comparisons", "segments"]
@@ -117,6 +118,7 @@ def results_for(data: StudyData, wave: str, filters: dict[str, list]) -> tuple[d
             store[key] = analyse(filtered, progress=progress)
             bar.progress(1.0)
             status.update(label=tr("computed"), state="complete")
+        placeholder.empty()
         while len(store) > RESULTS_KEPT:
             store.popitem(last=False)
     store.move_to_end(key)

@@ -7,8 +7,9 @@ Guesses, all editable on the page:
 - a 问卷星 matrix question (``5、…“客户识别”方面的表现(矩阵单选题)—row``) is one dimension, named by
   the quoted text in the question (else ``Q5``); its rows are the items ``<dimension>1``, … ;
 - columns named like ``ID1``, ``IN_2``, ``sat3`` are items of the dimension named by their prefix;
-- a question mentioning 0-10 is the NPS question; short text columns with a few distinct answers
-  are segments (region, customer type); platform metadata columns are ignored.
+- a question mentioning 0-10 is the NPS question; a Likert question mentioning 满意 is an overall
+  satisfaction item; a numeric question about 金额 / revenue is the revenue; text columns with a
+  few distinct answers are segments (region, customer type); platform metadata is ignored.
 """
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
+from surveys.coding import code_answers
 from surveys.errors import StudyError
 from surveys.importers import read_table
 from surveys.importers.base import ImportedTable
@@ -34,6 +36,8 @@ _QUOTED = re.compile(r"[“\"「『]([^”\"」』]{1,20})[”\"」』]")
 _NUMBERED = re.compile(r"^(\d+)[、.．]")
 _NPS = re.compile(r"0\s*[-–~～至到]\s*10")
 MAX_SEGMENT_LEVELS = 20
+_SATISFACTION_WORDS = ("满意", "satisf")
+_REVENUE_WORDS = ("金额", "销售额", "收入", "revenue", "amount")
 
 
 def save_uploads(files: dict[str, bytes], directory: str | Path) -> dict[str, Path]:
@@ -76,6 +80,18 @@ def _dimension_of(column: str, table: ImportedTable) -> str | None:
     return prefixed.group(1).upper() if prefixed else None
 
 
+def _answer_kind(values: pd.Series) -> str:
+    """"likert" when every answer codes to a number on a 1-7 scale (numbers, 4分, 非常满意…),
+    "number" for other numbers, "text" otherwise."""
+    if values.empty:
+        return "text"
+    coded = code_answers(values)
+    if len(coded.invalid):
+        return "text"
+    codes = coded.codes.dropna()
+    return "likert" if len(codes) and codes.min() >= 0 and codes.max() <= 7 else "number"
+
+
 def guess_mapping(table: ImportedTable) -> pd.DataFrame:
     """One row per column of ``table``: its guessed role, dimension, item name and reverse flag
     (columns of :data:`MAPPING_COLUMNS`)."""
@@ -88,14 +104,20 @@ def guess_mapping(table: ImportedTable) -> pd.DataFrame:
         if dimension is not None:
             role = "item"
             counters[dimension] = counters.get(dimension, 0) + 1
-            item = column if _PREFIXED.match(column) else f"{dimension}{counters[dimension]}"
+            joint = "_" if dimension[-1].isdigit() else ""
+            item = column if _PREFIXED.match(column) else f"{dimension}{joint}{counters[dimension]}"
         elif column in meta:
             role = "ignore"
         elif _NPS.search(column):
             role = "nps"
-        elif 1 < values.nunique() <= MAX_SEGMENT_LEVELS and pd.to_numeric(
-                values, errors="coerce").isna().all():
-            role = "segment"
+        else:
+            kind = _answer_kind(values)
+            if kind == "likert" and any(word in column for word in _SATISFACTION_WORDS):
+                role = "satisfaction"
+            elif kind == "number" and any(word in column for word in _REVENUE_WORDS):
+                role = "revenue"
+            elif kind == "text" and 1 < values.nunique() <= MAX_SEGMENT_LEVELS:
+                role = "segment"
         rows.append({"column": column, "role": role, "dimension": dimension or "",
                      "item": item, "reverse": False})
     return pd.DataFrame(rows, columns=MAPPING_COLUMNS)

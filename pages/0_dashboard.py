@@ -3,6 +3,7 @@ rates itself higher than its customers do, and the items to concentrate on."""
 import streamlit as st
 
 from analysis import charts
+from analysis.charts import p_text
 from app_setup import num, ci, page, pval, show_chart, tr
 
 ctx = page("page_dashboard", "dashboard_caption")
@@ -19,8 +20,8 @@ changes = {(c["index"], c["name"]): c
            for c in ((r.get("trends") or {}).get(focus) or {}).get("changes") or []}
 
 st.subheader(tr("headline", group=ctx.name(focus), wave=ctx.wave))
-cards = [("csi", "csi", 1), ("satisfaction_index", "satisfaction_index", 1),
-         ("loyalty_index", "loyalty_index", 1), ("nps", "nps", 1)]
+cards = [("csi", "card_csi", 1), ("satisfaction_index", "card_satisfaction", 1),
+         ("loyalty_index", "card_loyalty", 1), ("nps", "card_nps", 1)]
 columns = st.columns(len(cards))
 for column, (key, label, digits) in zip(columns, cards):
     entry = indices.get(key)
@@ -46,7 +47,7 @@ with left:
             st.markdown("- " + tr("gap_sentence", dimension=ctx.name(g["name"]),
                                   a=ctx.name(compare[0]), b=ctx.name(compare[1]),
                                   mean_a=num(g["mean_a"]), mean_b=num(g["mean_b"]),
-                                  diff=num(-g["diff"]), p=pval(g.get("p_adj"))))
+                                  diff=num(-g["diff"]), p=p_text(g.get("p_adj"))))
     else:
         st.success(tr("no_significant_gaps"))
     show_chart(charts.gap_dumbbell(r, ctx.lang), key="dash_gap")

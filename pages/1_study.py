@@ -30,7 +30,8 @@ def use_study(text: str, folder: str) -> None:
 source = st.session_state.get(S.SOURCE)
 try:
     study = base_study()
-    st.markdown(f"**{tr('current_study')}:** {study.title} — {tr('waves')}: {', '.join(study.waves)}"
+    origin = tr("source_sample" if source is None else "source_uploaded")
+    st.markdown(f"**{tr('current_study')}** ({origin}): {study.title} — {tr('waves')}: {', '.join(study.waves)}"
                 f" — {tr('groups')}: {', '.join(study.name(g, st.session_state[S.LANG]) for g in study.groups)}")
 except StudyError as error:
     st.error(str(error))

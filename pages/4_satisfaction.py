@@ -16,11 +16,11 @@ if group is None:
     st.stop()
 entry = indices[group]
 
-cards = [("csi", "value", 1), ("satisfaction_index", "value", 1), ("loyalty_index", "value", 1),
-         ("nps", "score", 1)]
-for column, (key, field, digits) in zip(st.columns(len(cards)), cards):
+cards = [("csi", "card_csi", "value"), ("satisfaction_index", "card_satisfaction", "value"),
+         ("loyalty_index", "card_loyalty", "value"), ("nps", "card_nps", "score")]
+for column, (key, label, field) in zip(st.columns(len(cards)), cards):
     value = entry.get(key) or {}
-    column.metric(tr(key), num(value.get(field), digits), border=True,
+    column.metric(tr(label), num(value.get(field), 1), border=True,
                   help=tr("metric_help", n=value.get("n", "–"), ci=ci(value.get("ci"), 1)))
     column.caption(f"{tr('ci95')} {ci(value.get('ci'), 1)} · n = {value.get('n', '–')}")
 st.caption(tr("index_caption"))

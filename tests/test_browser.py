@@ -82,7 +82,8 @@ def _settle(page, timeout: float = 60.0) -> None:
     deadline, quiet = time.monotonic() + timeout, 0
     while quiet < 2:
         page.wait_for_timeout(400)
-        running = page.get_by_role("img", name="Running...").count() + page.locator(
+        running = page.get_by_role("img", name="Running...").count() + page.get_by_role(
+            "button", name="Stop").count() + page.locator(
             '[data-testid="stStatusWidget"], [data-testid="stSpinner"]').count()
         quiet = 0 if running else quiet + 1
         if time.monotonic() > deadline:
@@ -125,7 +126,7 @@ def test_app_end_to_end(server):
             _settle(page)
             page.get_by_role("button", name="使用此研究").click()
             _settle(page, 90)
-            expect(page.get_by_text("D公司客户关系管理调查 2019").first).to_be_visible()
+            expect(page.get_by_text("当前研究 (上传的文件)").first).to_be_visible()
             _no_exception(page)
             page.screenshot(path=SHOTS / "01_study_uploaded_zh.png")
 
