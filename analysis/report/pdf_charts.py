@@ -1,0 +1,159 @@
+"""The few charts of the PDF report, drawn with matplotlib (Agg, PNG) in the report's CJK font.
+
+The HTML report uses the interactive plotly figures of :mod:`analysis.charts`; their static export
+would need kaleido and a browser, so the PDF gets these small matplotlib versions of the key ones:
+dimension scores with 95% CIs, the customer/company gap per dimension, the IPA quadrants and the
+key drivers. They only lay out numbers from results.json.
+"""
+from __future__ import annotations
+
+import io
+from functools import lru_cache
+from typing import Iterator
+
+import matplotlib
+
+matplotlib.use("Agg")
+from matplotlib import font_manager  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+
+from ..charts import COLORS, display_name  # noqa: E402
+from ..i18n import t  # noqa: E402
+
+__all__ = ["section_charts"]
+
+BAD = "#D55E00"
+
+
+@lru_cache(maxsize=4)
+def _family(font) -> str:
+    """Register the CJK font (the face chosen in a collection) with matplotlib; its family name."""
+    font_manager.fontManager.addfont(font.path)
+    for entry in font_manager.fontManager.ttflist:
+        if entry.fname == font.path and getattr(entry, "index", 0) == font.index:
+            return entry.name
+    return font_manager.FontProperties(fname=font.path).get_name()
+
+
+def _figure(font, height: float) -> Figure:
+    fig = Figure(figsize=(8, height), dpi=150)
+    fig.set_layout_engine("constrained")
+    fig.font_family = _family(font)
+    return fig
+
+
+def _png(fig: Figure) -> bytes:
+    for text in fig.findobj(matplotlib.text.Text):
+        text.set_fontfamily(fig.font_family)
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png")
+    return buffer.getvalue()
+
+
+def _dimension_scores(results: dict, lang: str, font) -> bytes | None:
+    indices = results.get("indices") or {}
+    dims = list((results.get("study") or {}).get("dimensions") or {})
+    groups = [g for g in indices if indices[g].get("dimensions")]
+    if not dims or not groups:
+        return None
+    fig = _figure(font, 1.2 + 0.45 * len(dims))
+    ax = fig.subplots()
+    height = 0.8 / len(groups)
+    for k, group in enumerate(groups):
+        rows = indices[group]["dimensions"]
+        ys = [i + k * height for i, d in enumerate(dims) if d in rows and rows[d].get("mean") is not None]
+        shown = [d for d in dims if d in rows and rows[d].get("mean") is not None]
+        means = [rows[d]["mean"] for d in shown]
+        err = [[m - (rows[d].get("ci") or [m, m])[0] for d, m in zip(shown, means)],
+               [(rows[d].get("ci") or [m, m])[1] - m for d, m in zip(shown, means)]]
+        ax.barh(ys, means, height=height, xerr=err, color=COLORS[k % len(COLORS)],
+                label=display_name(results, group, lang), error_kw={"elinewidth": 0.8, "capsize": 2})
+    ax.set_yticks([i + 0.4 - height / 2 for i in range(len(dims))],
+                  [display_name(results, d, lang, short=True) for d in dims])
+    ax.invert_yaxis()
+    scale = results["study"].get("scale") or {}
+    ax.set_xlim(scale.get("min", 1), scale.get("max", 5))
+    ax.set_xlabel(t("mean_score", lang))
+    ax.set_title(t("chart_dimension_scores", lang), loc="left")
+    ax.legend(loc="lower right", fontsize=8)
+    return _png(fig)
+
+
+def _gaps(results: dict, lang: str, font) -> Iterator[bytes]:
+    for pair, rows in (results.get("gaps") or {}).items():
+        a, _, b = pair.partition("|")
+        rows = [r for r in rows if r["level"] == "dimension" and r.get("mean_a") is not None
+                and r.get("mean_b") is not None]
+        if not rows:
+            continue
+        fig = _figure(font, 1.2 + 0.45 * len(rows))
+        ax = fig.subplots()
+        for i, r in enumerate(rows):
+            ax.plot([r["mean_a"], r["mean_b"]], [i, i], color=BAD if r.get("flag") else "#999", lw=2, zorder=1)
+        ax.scatter([r["mean_a"] for r in rows], range(len(rows)), color=COLORS[0], zorder=2,
+                   label=display_name(results, a, lang))
+        ax.scatter([r["mean_b"] for r in rows], range(len(rows)), color=COLORS[1], zorder=2,
+                   label=display_name(results, b, lang))
+        ax.set_yticks(range(len(rows)), [display_name(results, r["name"], lang, short=True)
+                                         + (" *" if r.get("flag") else "") for r in rows])
+        ax.invert_yaxis()
+        ax.set_xlabel(t("mean_score", lang))
+        ax.set_title(t("chart_gap_dimensions", lang), loc="left")
+        ax.legend(loc="lower right", fontsize=8)
+        yield _png(fig)
+
+
+def _ipa(results: dict, lang: str, font) -> Iterator[bytes]:
+    for group, entry in (results.get("ipa") or {}).items():
+        points = [p for p in entry.get("points") or []
+                  if p.get("importance") is not None and p.get("performance") is not None]
+        if not points:
+            continue
+        fig = _figure(font, 4.8)
+        ax = fig.subplots()
+        ax.scatter([p["performance"] for p in points], [p["importance"] for p in points], color=COLORS[0])
+        for p in points:
+            ax.annotate(display_name(results, p["name"], lang, short=True), (p["performance"], p["importance"]),
+                        xytext=(4, 3), textcoords="offset points", fontsize=8)
+        ax.axvline(entry["performance_center"], color="#999", ls="--", lw=0.8)
+        ax.axhline(entry["importance_center"], color="#999", ls="--", lw=0.8)
+        for x, y, key, ha, va in ((0.01, 0.99, "concentrate_here", "left", "top"),
+                                  (0.99, 0.99, "keep_up", "right", "top"),
+                                  (0.01, 0.01, "low_priority", "left", "bottom"),
+                                  (0.99, 0.01, "possible_overkill", "right", "bottom")):
+            ax.text(x, y, t(key, lang), transform=ax.transAxes, ha=ha, va=va, fontsize=8, color="#666")
+        ax.set_xlabel(t("performance", lang))
+        ax.set_ylabel(t("importance", lang))
+        ax.set_title(f"{t('chart_ipa', lang)} — {display_name(results, group, lang)}", loc="left")
+        yield _png(fig)
+
+
+def _drivers(results: dict, lang: str, font) -> Iterator[bytes]:
+    for group, outcomes in (results.get("drivers") or {}).items():
+        for outcome, model in outcomes.items():
+            preds = [p for p in (model or {}).get("predictors") or [] if p.get("rescaled_weight") is not None]
+            if not preds:
+                continue
+            fig = _figure(font, 1.2 + 0.4 * len(preds))
+            ax = fig.subplots()
+            ax.barh(range(len(preds)), [100 * p["rescaled_weight"] for p in preds], color=COLORS[2])
+            ax.set_yticks(range(len(preds)), [display_name(results, p["name"], lang, short=True) for p in preds])
+            ax.invert_yaxis()
+            ax.set_xlabel(t("share_of_r2", lang))
+            ax.set_title(f"{t('chart_drivers', lang)}: {t(outcome, lang)} — {display_name(results, group, lang)}",
+                         loc="left")
+            yield _png(fig)
+
+
+def section_charts(results: dict, key: str, lang: str, font) -> Iterator[bytes]:
+    """PNG images of the charts of one report section (none for most sections)."""
+    if key == "indices":
+        png = _dimension_scores(results, lang, font)
+        if png:
+            yield png
+    elif key == "gaps":
+        yield from _gaps(results, lang, font)
+    elif key == "ipa":
+        yield from _ipa(results, lang, font)
+    elif key == "drivers":
+        yield from _drivers(results, lang, font)
