@@ -8,9 +8,9 @@ semTools 0.5.6 (``tests/reference/cfa.R``).
 Why our own ML fit and not semopy: semopy's default optimiser stops about 1e-3 away from lavaan's
 optimum, its RMSEA divides by n - 1 where lavaan uses n, and it has no SRMR; every fit measure would
 have to be recomputed from the ML discrepancy anyway. The discrepancy of a simple-structure model has
-a short analytic gradient and expected information, so a Fisher-scoring fit finished by Newton steps
-is about 150 lines, reaches lavaan's solution to < 1e-8, and fits a 20-item, 5-factor model from a
-covariance matrix in milliseconds (it never touches respondent rows).
+a short analytic gradient, Hessian and expected information, so Fisher scoring finished by Newton
+steps takes a few hundred lines, reaches lavaan's solution to < 1e-8, and fits a 20-item, 5-factor
+model from a covariance matrix in milliseconds (it never touches respondent rows).
 
 Identification: the fit fixes the factor variances to 1 (lavaan's ``std.lv=TRUE``). ML estimates are
 invariant to the identification, so the standardized solution ("std.all") and every fit measure are
@@ -385,7 +385,8 @@ def fit_cfa(
         Fit measures, standardized loadings ("std.all"), residual variances, factor correlations,
         convergence and warnings: ``cfa_not_converged``; ``heywood_case`` for an item whose
         standardized residual variance is negative (equivalently |standardized loading| > 1) and for
-        a factor correlation beyond ±1 (``dimension`` = "A|B").
+        a factor correlation beyond ±1 (``dimension`` = "A|B");
+        ``factor_correlations_not_positive_definite`` (smallest eigenvalue in ``value``).
 
     Raises
     ------
@@ -445,6 +446,9 @@ def fit_cfa(
         if abs(solution.phi[a, b]) > 1:
             found.append(_warning("heywood_case", dimension=f"{factors[a]}|{factors[b]}",
                                   value=solution.phi[a, b], threshold=1))
+    smallest = np.linalg.eigvalsh(solution.phi).min()
+    if smallest < 0:  # lavaan: "covariance matrix of latent variables is not positive definite"
+        found.append(_warning("factor_correlations_not_positive_definite", value=smallest, threshold=0))
     return CFAResult(
         model={factor: list(members) for factor, members in model.items()},
         n=int(n),
@@ -622,7 +626,8 @@ def htmt(correlations: pd.DataFrame, model: dict[str, list[str]], geometric: boo
         block = r[positions[a], positions[b]]
         if a == b:
             block = block[~np.eye(len(block), dtype=bool)]
-        return back(np.mean(transform(block))) if block.size else np.nan
+        with np.errstate(divide="ignore"):  # a zero correlation: geometric mean 0, as in R
+            return back(np.mean(transform(block))) if block.size else np.nan
 
     factors = list(model)
     within = {factor: mean_between(factor, factor) for factor in factors}
@@ -671,7 +676,8 @@ def cfa_section(frames: dict[str, pd.DataFrame], dimensions: dict[str, list[str]
     Notes
     -----
     Rows with a missing answer to any model item are deleted listwise (lavaan's default) and ``n``
-    counts the rest. Items never answered or constant among the complete rows (of at least 2) are
+    counts the rest. A fit that did not converge gives None values (lavaan gives no fit measures
+    then either) with ``converged`` False and a ``cfa_not_converged`` warning. Items never answered or constant among the complete rows (of at least 2) are
     left out (``item_left_out``); a dimension left with fewer than 2 items is left out of the model
     (``dimension_too_few_items``, its constructs entry None). A model that cannot be fitted (no
     dimension left, one dimension with 2 items, fewer complete rows than items + 1, a singular
@@ -733,6 +739,8 @@ def _group_entry(frame: pd.DataFrame, dimensions: dict[str, list[str]], items: l
     except ValueError:
         found.append(_warning("singular_covariance"))
         return _empty_entry(dimensions, items, n, found)
+    if not result.converged:  # like lavaan, no numbers from a fit that did not converge
+        return {**_empty_entry(dimensions, items, n, found + result.warnings), "converged": False}
     constructs = construct_reliability(result)
     table = fornell_larcker(result)
     htmts = {name: htmt(result.observed_correlations, model, geometric=geometric)

@@ -404,3 +404,25 @@ def test_analytic_gradient_hessian_and_information():
     # at S = Σ the observed Hessian is the expected information
     np.testing.assert_allclose(cfa._hessian(x, structure.implied(x), structure), cfa._information(x, structure),
                                atol=1e-12)
+
+
+def test_no_convergence_where_lavaan_has_none():
+    """A dimension with almost no common variance: lavaan 0.6.14 does not converge either (cfa.R)."""
+    expected = REFERENCE["unconverged"]
+    assert expected["converged"] is False
+    frame = _read("cfa_unconverged.csv")
+    result = cfa.fit_cfa(expected["model"], frame)
+    assert not result.converged and "cfa_not_converged" in [w["code"] for w in result.warnings]
+    entry = cfa.cfa_section({"g": frame}, expected["model"])["g"]
+    json.dumps(entry, allow_nan=False)
+    assert entry["converged"] is False and entry["chi2"] is None and entry["loadings"]["d0_0"] is None
+    assert "cfa_not_converged" in [c for c, _, _ in _codes(entry)]
+
+
+def test_factor_correlations_not_positive_definite():
+    phi = np.array([[1, 0.9, 0.9], [0.9, 1, 0.5], [0.9, 0.5, 1]])  # smallest eigenvalue -0.047
+    model, sigma = _population({"a": [0.6] * 3, "b": [0.6] * 3, "c": [0.6] * 3}, phi)
+    result = cfa.fit_cfa(model, cov=sigma, n=400)
+    np.testing.assert_allclose(result.factor_correlations, phi, atol=1e-9)
+    [warning] = [w for w in result.warnings if w["code"] == "factor_correlations_not_positive_definite"]
+    assert warning["value"] == pytest.approx(np.linalg.eigvalsh(phi).min(), abs=1e-9)

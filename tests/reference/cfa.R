@@ -3,7 +3,9 @@
 # Writes the fixtures tests/fixtures/cfa_hs1939.csv (lavaan's HolzingerSwineford1939, x1-x9),
 # tests/fixtures/cfa_generated.csv (300 respondents, 5 dimensions of 3-5 Likert items, seed below),
 # tests/fixtures/cfa_generated_missing.csv (the same with ~4% of answers deleted at random), and the
-# values tests/reference/cfa.json (full precision).
+# values tests/reference/cfa.json (full precision). It also reads tests/fixtures/cfa_unconverged.csv
+# (206 answers to 19 items whose dimension d1 has almost no common variance; generated with numpy,
+# seed 7, by the stress test of analysis/cfa.py) and records that lavaan does not converge on it.
 suppressPackageStartupMessages({library(lavaan); library(semTools); library(jsonlite)})
 stopifnot(packageVersion("lavaan") == "0.6.14", packageVersion("semTools") == "0.5.6")
 
@@ -53,7 +55,12 @@ construct <- function(std, model) {
 
 htmt_pairs <- function(model, data, htmt2) {
   h <- htmt(syntax(model), data = data, missing = "listwise", htmt2 = htmt2)
-  out <- list()
+  unconverged_model <- list(d0 = paste0("d0_", 0:2), d1 = paste0("d1_", 0:3), d2 = paste0("d2_", 0:4),
+                          d3 = paste0("d3_", 0:2), d4 = paste0("d4_", 0:3))
+unconverged_fit <- suppressWarnings(cfa(syntax(unconverged_model),
+                                        data = read.csv("tests/fixtures/cfa_unconverged.csv")))
+
+out <- list()
   for (pair in combn(names(model), 2, simplify = FALSE)) {
     out[[paste(pair, collapse = "|")]] <- h[pair[2], pair[1]]
   }
@@ -129,6 +136,11 @@ omega[["heywood"]] <- omega_from_cov(heywood, 200)
 reversed <- matrix(c(1, .5, -.4, .5, 1, -.45, -.4, -.45, 1), 3)
 omega[["reversed_item"]] <- omega_from_cov(reversed, 150)
 
+unconverged_model <- list(d0 = paste0("d0_", 0:2), d1 = paste0("d1_", 0:3), d2 = paste0("d2_", 0:4),
+                          d3 = paste0("d3_", 0:2), d4 = paste0("d4_", 0:3))
+unconverged_fit <- suppressWarnings(cfa(syntax(unconverged_model),
+                                        data = read.csv("tests/fixtures/cfa_unconverged.csv")))
+
 out <- list(
   versions = list(R = paste(R.version$major, R.version$minor, sep = "."),
                   lavaan = as.character(packageVersion("lavaan")),
@@ -137,6 +149,7 @@ out <- list(
   hs1939 = reference(hs_model, hs),
   generated = reference(gen_model, gen),
   generated_missing = reference(gen_model, gen_missing),
-  omega = omega
+  omega = omega,
+  unconverged = list(model = unconverged_model, converged = lavInspect(unconverged_fit, "converged"))
 )
 write_json(out, "tests/reference/cfa.json", digits = NA, auto_unbox = TRUE, pretty = TRUE)
