@@ -1,0 +1,193 @@
+"""Every page of the app under ``streamlit.testing.v1.AppTest``, on the sample study and on a study
+made from an uploaded file; the numbers shown must be those of results.json (computed here by
+the pipeline, independently of the app), rounded as the page rounds them."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+import app_state as S
+from analysis.charts import format_p
+from analysis.i18n import t
+from analysis.pipeline import analyse, with_abc_class
+from app_study import guess_mapping, read_uploads, save_uploads, study_from_uploads, study_yaml
+from surveys.load import load_study
+from surveys.study import parse_study
+from tests.app_reference import sample_results
+
+ROOT = Path(__file__).resolve().parents[1]
+APP = str(ROOT / "app.py")
+SAMPLE = ROOT / "data" / "sample"
+PAGES = {"pages/0_dashboard.py": "page_dashboard", "pages/1_study.py": "page_study",
+         "pages/2_quality.py": "page_quality", "pages/3_reliability.py": "page_reliability",
+         "pages/4_satisfaction.py": "page_satisfaction", "pages/5_gaps.py": "page_gaps",
+         "pages/6_priorities.py": "page_priorities", "pages/7_segments.py": "page_segments",
+         "pages/8_report.py": "page_report"}
+TIMEOUT = 120
+
+
+@pytest.fixture(scope="module")
+def reference() -> dict:
+    return sample_results()
+
+
+def _app(page: str | None = None, lang: str = "zh", **state) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.session_state[S.LANG] = lang
+    for key, value in state.items():
+        at.session_state[key] = value
+    at.run()
+    if page is not None:
+        at.switch_page(page)
+        at.run()
+    return at
+
+
+def _ok(at: AppTest) -> None:
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+
+
+def _table(at: AppTest, index: int = 0) -> pd.DataFrame:
+    return at.dataframe[index].value
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize("page", list(PAGES))
+def test_every_page_opens_on_the_sample(page, lang, reference):
+    at = _app(page, lang)
+    _ok(at)
+    assert at.title[0].value == t(PAGES[page], lang)
+
+
+def test_dashboard_cards_show_the_indices_and_their_change(reference):
+    at = _app()
+    _ok(at)
+    customers = reference["indices"]["customers"]
+    changes = {c["index"]: c for c in reference["trends"]["customers"]["changes"]}
+    shown = {m.label: m for m in at.metric}
+    for key, label, field in (("csi", "card_csi", "value"), ("satisfaction_index", "card_satisfaction", "value"),
+                              ("loyalty_index", "card_loyalty", "value"), ("nps", "card_nps", "score")):
+        metric = shown[t(label, "zh")]
+        assert metric.value == f"{customers[key][field]:.1f}"
+        assert metric.delta.startswith(f"{changes[key]['diff']:+.1f}")
+        assert f"n = {customers[key]['n']}" in metric.help
+    largest = min((g for g in reference["gaps"]["customers|employees"] if g["level"] == "dimension"),
+                  key=lambda g: g["diff"])
+    text = " ".join(m.value for m in at.markdown)
+    assert f"{-largest['diff']:.2f}" in text and f"{largest['mean_a']:.2f}" in text
+
+
+def test_reliability_table_equals_results(reference):
+    at = _app("pages/3_reliability.py", "en")
+    _ok(at)
+    table = _table(at)
+    for (dimension, entry), (_, row) in zip(reference["reliability"]["customers"].items(),
+                                            table.iterrows()):
+        assert row[t("alpha", "en")] == f"{entry['alpha']:.3f}"
+        assert row[t("ci95", "en")] == f"[{entry['alpha_ci'][0]:.3f}, {entry['alpha_ci'][1]:.3f}]"
+        assert row["n"] == entry["n"]
+    items = _table(at, 1)
+    first = next(iter(reference["reliability"]["customers"].values()))["items"]
+    assert list(items[t("alpha_if_deleted", "en")]) == [f"{e['alpha_if_deleted']:.3f}" for e in first.values()]
+
+
+def test_gap_table_equals_results(reference):
+    at = _app("pages/5_gaps.py", "en")
+    _ok(at)
+    table = _table(at)
+    rows = reference["gaps"]["customers|employees"]
+    assert len(table) == len(rows)
+    assert list(table[t("gap", "en")]) == [f"{g['diff']:.2f}" for g in rows]
+    assert list(table[t("p_adj", "en")]) == [format_p(g["p_adj"]) for g in rows]
+    assert list(table[t("significant", "en")]) == ["✱" if g["flag"] else "" for g in rows]
+
+
+def test_satisfaction_and_priorities_equal_results(reference):
+    at = _app("pages/4_satisfaction.py", "en")
+    _ok(at)
+    dims = reference["indices"]["customers"]["dimensions"]
+    assert list(_table(at)[t("mean", "en")]) == [f"{d['mean']:.2f}" for d in dims.values()]
+    at = _app("pages/6_priorities.py", "en")
+    _ok(at)
+    points = reference["ipa"]["customers"]["points"]
+    assert list(_table(at)[t("quadrant", "en")]) == [t(p["quadrant"], "en") for p in points]
+
+
+def test_quality_counts_equal_results(reference):
+    at = _app("pages/2_quality.py", "en")
+    _ok(at)
+    table = _table(at)
+    assert list(table[t("n_kept", "en")]) == [q["n"] for g, q in reference["quality"].items()
+                                               if g != "waves"]
+
+
+def test_uploaded_study_file_with_its_data(tmp_path, reference):
+    """The sample's study file and data files as uploaded: same results as the sample."""
+    files = {p.name: p.read_bytes() for p in SAMPLE.iterdir() if p.suffix != ".py"}
+    text, study = study_from_uploads(files, tmp_path)
+    assert study.title == reference["study"]["title"]
+    at = _app(None, "zh", **{S.SOURCE: {"yaml": text, "dir": str(tmp_path)}})
+    _ok(at)
+    shown = {m.label: m.value for m in at.metric}
+    assert shown[t("card_csi", "zh")] == f"{reference['indices']['customers']['csi']['value']:.1f}"
+
+
+def _survey_csv(path: Path, n: int = 60, seed: int = 7) -> Path:
+    """A plain CSV as a survey platform would give it: a region and two dimensions' items."""
+    rng = np.random.default_rng(seed)
+    trait = rng.normal(size=n)
+    frame = pd.DataFrame({"region": rng.choice(["north", "south"], size=n)})
+    for prefix in ("ID", "IN"):
+        for k in range(1, 4):
+            frame[f"{prefix}{k}"] = np.clip(np.round(3 + trait + rng.normal(scale=0.8, size=n)), 1, 5).astype(int)
+    frame.to_csv(path, index=False)
+    return path
+
+
+def test_uploaded_data_file_mapped_on_the_page(tmp_path):
+    """A data file alone: guessed mapping -> study YAML -> every page, numbers as the pipeline's;
+    the region filter restricts every page."""
+    paths = save_uploads({"survey.csv": _survey_csv(tmp_path / "src.csv").read_bytes()}, tmp_path)
+    text, tables = read_uploads(paths)
+    assert text is None
+    mapping = guess_mapping(tables["survey.csv"])
+    yaml_text = study_yaml("Upload test", (1, 5), {"customers": ("survey.csv", mapping)})
+    study = parse_study(yaml_text, base_dir=tmp_path)
+    assert study.dimensions == {"ID": ["ID1", "ID2", "ID3"], "IN": ["IN1", "IN2", "IN3"]}
+    assert study.segments == ["region"]
+    data = load_study(study)
+    expected = analyse(with_abc_class(data))
+    source = {S.SOURCE: {"yaml": yaml_text, "dir": str(tmp_path)}}
+    for page in PAGES:
+        at = _app(page, "en", **source)
+        _ok(at)
+    at = _app("pages/3_reliability.py", "en", **source)
+    assert list(_table(at)[t("alpha", "en")]) == [
+        f"{e['alpha']:.3f}" for e in expected["reliability"]["customers"].values()]
+    north = analyse(with_abc_class(data).filtered({"region": ["north"]}))
+    at = _app("pages/3_reliability.py", "en", **source, **{S.filter_key("region"): ["north"]})
+    _ok(at)
+    assert list(_table(at)[t("alpha", "en")]) == [
+        f"{e['alpha']:.3f}" for e in north["reliability"]["customers"].values()]
+    assert any("north" in i.value for i in at.info)
+
+
+def test_a_broken_study_shows_the_error_and_the_app_stays_usable(tmp_path):
+    text = (SAMPLE / "study.yaml").read_text(encoding="utf-8")
+    at = _app("pages/4_satisfaction.py", "en", **{S.SOURCE: {"yaml": text, "dir": str(tmp_path)}})
+    assert not at.exception
+    assert at.error and "customers_2019.xlsx" in at.error[0].value
+    assert "Traceback" not in at.error[0].value
+    at.switch_page("pages/1_study.py")
+    at.run()
+    assert not at.exception
+    assert at.button(key="back_to_sample")
+    at.button(key="back_to_sample").click()
+    at.run()
+    _ok(at)
+    assert at.session_state[S.SOURCE] is None
