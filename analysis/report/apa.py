@@ -50,7 +50,7 @@ def p_value(p: float | None) -> str | None:
         return None
     if p < 0.001:
         return "p < .001"
-    if p > 0.999:
+    if p >= 0.9995:  # would round to 1.000
         return "p > .999"
     return f"p = {bounded(p, 3)}"
 

@@ -59,27 +59,26 @@ class CjkFont:
 
 
 def _cjk_face(path: str) -> int | None:
-    """The face of ``path`` that covers :data:`PROBE` (a Simplified Chinese one preferred), or None."""
+    """The face of ``path`` that covers :data:`PROBE`, Simplified Chinese faces tried first
+    (only their names are read before that), or None."""
     from fontTools.ttLib import TTCollection, TTFont, TTLibError
 
     try:
         with open(path, "rb") as handle:
             collection = handle.read(4) == b"ttcf"
-        faces = (TTCollection(path, lazy=True).fonts if collection else [TTFont(path, lazy=True)])
-        usable = []
-        for index, face in enumerate(faces):
-            cmap = face.getBestCmap() or {}
-            if all(ord(ch) in cmap for ch in PROBE):
-                usable.append((index, face["name"].getDebugName(4) or ""))
+        faces = TTCollection(path, lazy=True).fonts if collection else [TTFont(path, lazy=True)]
+        names = [face["name"].getDebugName(4) or "" for face in faces]
+        order = sorted(range(len(faces)),
+                       key=lambda i: not any(tag in names[i] for tag in (" SC", "GB", " CN")))
+        for index in order:
+            cmap = faces[index]["cmap"].getcmap(3, 10) or faces[index]["cmap"].getcmap(3, 1)
+            if cmap is not None and all(ord(ch) in cmap.cmap for ch in PROBE):
+                return index
     except (OSError, TTLibError, KeyError, AssertionError):
         return None
-    for index, name in usable:
-        if any(tag in name for tag in (" SC", "GB", " CN", "Hei SC")):
-            return index
-    return usable[0][0] if usable else None
+    return None
 
 
-@lru_cache(maxsize=4)
 def find_cjk_font(override: str | None = None) -> CjkFont:
     """The CJK font for the PDF: ``override`` or $CRM_REPORT_FONT, else the first system font of
     :data:`FONT_CANDIDATES`, else any font matplotlib finds with CJK glyphs.
@@ -89,7 +88,11 @@ def find_cjk_font(override: str | None = None) -> CjkFont:
     StudyError
         No such font, or the named file has no Chinese glyphs.
     """
-    named = override or os.environ.get(FONT_ENV)
+    return _find_cjk_font(override or os.environ.get(FONT_ENV) or None)
+
+
+@lru_cache(maxsize=8)
+def _find_cjk_font(named: str | None) -> CjkFont:
     if named:
         index = _cjk_face(named) if Path(named).is_file() else None
         if index is None:
@@ -178,7 +181,7 @@ def _table(pdf: FPDF, table: Table, lang: str) -> None:
     pdf.ln(4)
 
 
-def _section(pdf: FPDF, results: dict, section: Section, lang: str) -> None:
+def _section(pdf: FPDF, results: dict, section: Section, lang: str, font: CjkFont) -> None:
     pdf.add_page()
     _heading(pdf, section.title, 15)
     pdf.ln(1)
@@ -187,7 +190,7 @@ def _section(pdf: FPDF, results: dict, section: Section, lang: str) -> None:
     pdf.ln(2)
     from .pdf_charts import section_charts
 
-    for png in section_charts(results, section.key, lang, find_cjk_font()):
+    for png in section_charts(results, section.key, lang, font):
         if pdf.will_page_break(95):
             pdf.add_page()
         pdf.image(io.BytesIO(png), w=180)
@@ -227,5 +230,5 @@ def pdf_report(results: dict, lang: str = "zh") -> bytes:
     pdf.ln(3)
     _paragraph(pdf, f"{t('rep_generated', lang)} SHA-256: {study.get('fingerprint') or '–'}", 7, 120)
     for section in sections:
-        _section(pdf, results, section, lang)
+        _section(pdf, results, section, lang, font)
     return bytes(pdf.output())

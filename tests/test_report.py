@@ -1,0 +1,244 @@
+"""Reports: APA strings (hand-checked against the APA Publication Manual, 7th ed., 6.36-6.46),
+the tidy report tables, the Excel workbook and the HTML page.
+
+The reports only format numbers of results.json (tests/fixtures/report_results.json, written by
+tests/fixtures/make_report_results.py from the sample study); nothing is recomputed, so the
+expected strings below are the fixture's numbers rounded by hand.
+"""
+import copy
+import io
+import json
+import re
+import zipfile
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+from analysis.i18n import t
+from analysis.report import excel_report, html_report
+from analysis.report import apa
+from analysis.report.excel import NUMBER_FORMATS
+from analysis.report.tables import KINDS, build_sections, format_value
+
+FIXTURE = Path(__file__).parent / "fixtures" / "report_results.json"
+M = apa.MINUS
+HOSTILE = {
+    "formula": '=HYPERLINK("http://evil.example","click")',
+    "plus": "+1+cmd|' /C calc'!A0",
+    "minus": "-2+3",
+    "at": "@SUM(1,2)",
+    "tab": "\t=1+1",
+    "cr": "\r=1+1",
+    "script": "<script>alert('x')</script>",
+}
+
+
+@pytest.fixture(scope="module")
+def results():
+    return json.loads(FIXTURE.read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def hostile(results):
+    """The fixture with formula and script payloads as study title, group, dimension and item
+    names, and as a segment level (respondent data)."""
+    bad = copy.deepcopy(results)
+    bad["study"]["title"] = HOSTILE["script"] + HOSTILE["formula"]
+    names = bad["study"]["names"]
+    names["customers"] = {"zh": HOSTILE["formula"], "en": HOSTILE["formula"]}
+    names["identify"] = {"zh": HOSTILE["script"], "en": HOSTILE["script"]}
+    names["ID1"] = {"zh": HOSTILE["at"], "en": HOSTILE["at"]}
+    levels = bad["comparisons"]["customers"]["region"]["identify"]["levels"]
+    for level, payload in zip(levels, ["plus", "minus", "tab", "cr", "at"]):
+        level["level"] = HOSTILE[payload]
+    return bad
+
+
+# ------------------------------------------------------------------ APA strings
+
+def test_apa_welch_t_as_in_the_brief():
+    assert apa.welch_t(2.41, 56.3, 0.019, 0.45) == "t(56.3) = 2.41, p = .019, g = 0.45"
+
+
+def test_apa_negative_values_use_a_minus_sign_and_small_p():
+    # gaps row "identify" of the fixture: t = -6.467, df = 61.095, p_adj = 7.5e-8, g = -0.888
+    assert apa.welch_t(-6.467039193601641, 61.094835477347516, 7.528322973714555e-08,
+                       -0.8884897287033723) == f"t(61.1) = {M}6.47, p < .001, g = {M}0.89"
+
+
+@pytest.mark.parametrize("p, text", [
+    (0.0004, "p < .001"), (0.001, "p = .001"), (0.0194, "p = .019"), (0.05, "p = .050"),
+    (0.5, "p = .500"), (0.9994, "p = .999"), (0.9996, "p > .999"), (1.0, "p > .999"), (None, None),
+    (float("nan"), None),
+])
+def test_apa_p_values(p, text):
+    assert apa.p_value(p) == text
+
+
+@pytest.mark.parametrize("value, text", [
+    (0.45, ".45"), (-0.12, f"{M}.12"), (0.998, "1.00"), (0.004, ".00"), (-0.004, ".00"), (1.0, "1.00"),
+])
+def test_apa_bounded_statistics_have_no_leading_zero(value, text):
+    assert apa.bounded(value) == text
+
+
+def test_apa_degrees_of_freedom():
+    assert apa.df_value(297.0) == "297"
+    assert apa.df_value(129.46974849051406) == "129.5"
+    assert apa.df_value(None) is None
+
+
+def test_apa_anova_welch_kruskal():
+    # comparisons customers/region/identify of the fixture
+    assert apa.anova(0.3979162204813681, 4, 296, 0.8100942014876734, 0.0053484860960638534) == \
+        "F(4, 296) = 0.40, p = .810, η² = .01"
+    assert apa.welch_anova(0.4143901682496158, 4, 129.46974849051406, 0.7980246719324691) == \
+        "F(4, 129.5) = 0.41, p = .798"
+    assert apa.kruskal(1.9753852752598333, 4, 0.7402863929271208, 0.006584617584199444) == \
+        "H(4) = 1.98, p = .740, ε² = .01"
+
+
+def test_apa_chi2_regression_z_paired():
+    assert apa.chi2(2225.359868711415, 136, 0.0) == "χ²(136) = 2225.36, p < .001"
+    assert apa.regression(0.5643907916842047, 76.4424995470433, 5.0, 295.0, 3.4e-51) == \
+        "R² = .56, F(5, 295) = 76.44, p < .001"
+    assert apa.z_test(-1.6725147442860644, 0.0944228628928111) == f"z = {M}1.67, p = .094"
+    assert apa.paired_t(-12.778609719303853, 289.0, 2.4e-29, [-1.0664769071132518, -0.7817989549557137]) == \
+        f"t(289) = {M}12.78, p < .001, 95% CI [{M}1.07, {M}0.78]"
+    assert apa.mann_whitney(3165.5, 5.57e-07) == "U = 3165.50, p < .001"
+
+
+def test_apa_cfa_fit():
+    fit = {"chi2": 113.1343458448196, "df": 109, "p": 0.37388520919934876, "cfi": 0.9980736670258157,
+           "tli": 0.9975965019771645, "rmsea": 0.01122553129255512, "rmsea_ci": [0.0, 0.032001702227012374],
+           "srmr": 0.030867105460899446}
+    assert apa.cfa_fit(fit) == ("χ²(109) = 113.13, p = .374, CFI = 1.00, TLI = 1.00, RMSEA = .01, "
+                                "90% CI [.00, .03], SRMR = .03")
+    assert apa.cfa_fit({"chi2": None, "df": None}) is None
+
+
+def test_apa_missing_numbers_give_none():
+    assert apa.welch_t(None, 10, 0.5) is None
+    assert apa.anova(1.0, 2, None, 0.3) is None
+    assert apa.num(-0.001) == "0.00"
+
+
+# ------------------------------------------------------------------ tables
+
+def test_every_analysis_has_a_section_with_n_and_method(results):
+    sections = build_sections(results, "en")
+    assert [s.key for s in sections] == ["study", "reliability", "validity", "indices", "gaps", "servqual",
+                                         "trends", "ipa", "drivers", "comparisons", "segments"]
+    for section in sections:
+        for table in section.tables:
+            assert table.method and table.n.startswith("n = "), table.key
+            assert all(c.kind in KINDS for c in table.columns)
+            for row in table.rows:
+                assert len(row) == len(table.columns), table.key
+                for col, value in zip(table.columns, row):
+                    if col.kind in ("int", "num", "num3", "p", "pct") and value is not None:
+                        assert isinstance(value, (int, float)), (table.key, col.label, value)
+
+
+def test_tables_copy_numbers_unrounded(results):
+    tables = {t.key: t for s in build_sections(results, "en") for t in s.tables}
+    first = tables["gaps"].rows[0]
+    row = results["gaps"]["customers|employees"][0]
+    assert first[6] == row["diff"] and first[10] == row["p_adj"]
+    assert tables["reliability"].rows[0][4] == results["reliability"]["customers"]["identify"]["alpha"]
+
+
+def test_findings_name_the_overrated_dimensions(results):
+    gaps = next(s for s in build_sections(results, "zh") if s.key == "gaps")
+    overrated = [r["name"] for r in results["gaps"]["customers|employees"]
+                 if r["level"] == "dimension" and r["flag"]]
+    assert overrated  # the sample study has some
+    names = [results["study"]["names"][d]["zh"] for d in overrated]
+    flagged = [f for f in gaps.findings if "自评偏高" in f]
+    assert len(flagged) == len(overrated)
+    assert all(any(n in f for f in flagged) for n in names)
+    assert f"t(61.1) = {M}6.47, p < .001, g = {M}0.89" in flagged[0]
+
+
+def test_format_value():
+    assert [format_value(0.019, "p"), format_value(1e-5, "p"), format_value(0.1628, "pct"),
+            format_value(-0.66311, "num"), format_value(None, "num"), format_value(True, "flag", "en")] == \
+        [".019", "<.001", "16.3%", f"{M}0.66", "–", "yes"]
+
+
+def test_report_labels_have_both_languages():
+    import yaml
+
+    path = Path(__file__).parents[1] / "analysis" / "locale" / "report.yaml"
+    labels = yaml.safe_load(path.read_text(encoding="utf-8"))
+    assert all(set(v) == {"zh", "en"} and v["zh"] and v["en"] for v in labels.values())
+    source = "".join(p.read_text(encoding="utf-8") for p in (path.parents[1] / "report").glob("*.py"))
+    used = set(re.findall(r'(?:\bt|\.t|\.col)\(\s*"((?:rep|find|method)_[a-z0-9_]+)"', source))
+    assert len(used) > 100
+    assert {k for k in used if not k.endswith("_")} <= set(labels)
+
+
+# ------------------------------------------------------------------ Excel
+
+def _workbook(content: bytes):
+    return load_workbook(io.BytesIO(content))
+
+
+def test_excel_numbers_are_numbers_with_formats(results):
+    wb = _workbook(excel_report(results, "zh"))
+    assert wb.sheetnames[0] == t("rep_summary", "zh")
+    ws = wb[t("rep_reliability", "zh")]
+    assert ws.freeze_panes == "A5"
+    assert ws["A4"].value == t("group", "zh") and ws["A4"].font.b
+    assert ws["A5"].value == "客户"
+    alpha = ws["E5"]
+    assert alpha.data_type == "n" and alpha.number_format == NUMBER_FORMATS["num3"]
+    assert alpha.value == results["reliability"]["customers"]["identify"]["alpha"]
+    assert ws["D5"].value == 301 and ws["D5"].number_format == "0"
+    assert ws.column_dimensions["B"].width > 8
+    gaps = wb[next(n for n in wb.sheetnames if "差距" in n and "SERVQUAL" not in n)]
+    diff = gaps["G5"]
+    assert diff.data_type == "n" and diff.value < 0  # negative numbers stay numbers
+    assert gaps["J5"].number_format == NUMBER_FORMATS["p"]
+
+
+def test_excel_english_labels(results):
+    wb = _workbook(excel_report(results, "en"))
+    assert "Reliability" in wb.sheetnames and wb["Reliability"]["A5"].value == "Customers"
+
+
+def test_excel_neutralises_formulas(hostile):
+    content = excel_report(hostile, "en")
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        xml = "".join(archive.read(n).decode("utf-8") for n in archive.namelist() if n.endswith(".xml"))
+    assert "<f>" not in xml and "<f " not in xml  # no formula cell anywhere
+    wb = _workbook(content)
+    seen = set()
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                if isinstance(cell.value, str) and cell.value.startswith(("=", "+", "-", "@", "\t", "\r", "\n")):
+                    assert cell.data_type == "s" and cell.quotePrefix, (ws.title, cell.coordinate)
+                    seen.add(cell.value)
+    # XML reads a raw carriage return back as a line feed; the cell is still a quoted string
+    assert {HOSTILE[k] for k in ("formula", "plus", "minus", "at", "tab")} | {"\n=1+1"} <= seen
+
+
+# ------------------------------------------------------------------ HTML
+
+def test_html_is_self_contained_with_charts(results):
+    page = html_report(results, "zh")
+    assert page.startswith("<!DOCTYPE html>") and '<html lang="zh-CN">' in page
+    assert not re.search(r"<script[^>]+src=", page) and not re.search(r"<link[^>]+href=", page)
+    assert page.count("Plotly.newPlot") >= 10  # the charts
+    assert page.count("plotly.js v") == 1  # plotly's bundle banner: inlined once
+    assert "客户识别" in page and t("rep_findings", "zh") in page
+
+
+def test_html_escapes_all_data(hostile):
+    page = html_report(hostile, "en")
+    body = page.split("</head>", 1)[1]
+    assert "<script>alert" not in page
+    assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;" in body
+    assert "\\u003cscript\\u003ealert" in body  # in the charts' JSON, plotly escapes < and >
