@@ -49,6 +49,10 @@ class Section:
     tables: list[Table] = field(default_factory=list)
     findings: list[str] = field(default_factory=list)
 
+    def add(self, key: str, title: str, method: str, n: str, columns: list[Column], rows: list) -> None:
+        """Append a table (see :class:`Table`)."""
+        self.tables.append(Table(key, title, method, n, columns, rows))
+
 
 class _Ctx:
     """The results and the language, with the name and label look-ups every builder needs."""
@@ -114,11 +118,11 @@ def _study(c: _Ctx) -> Section:
             rows.append([wave, c.name(group), counts.get("n_raw"), counts.get("n"),
                          sum(v or 0 for v in excluded.values()),
                          "; ".join(f"{c.t('rep_rule_' + k)} {v}" for k, v in excluded.items() if v)])
-    section.tables.append(Table(
+    section.add(
         "study", c.t("rep_study"), c.t("method_study", min=scale.get("min"), max=scale.get("max")),
         c.n_text({g: v.get("n") for g, v in (study.get("groups") or {}).items()}),
         [c.col("wave", "text"), _group_col(c), c.col("rep_n_raw", "int"), c.col("rep_n_kept", "int"),
-         c.col("rep_n_excluded", "int"), c.col("rep_exclusions", "text")], rows))
+         c.col("rep_n_excluded", "int"), c.col("rep_exclusions", "text")], rows)
     quality = c.results.get("quality") or {}
     current = {g: q for g, q in quality.items() if g != "waves"}
     rule_rows, missing_rows = [], []
@@ -130,15 +134,15 @@ def _study(c: _Ctx) -> Section:
             missing_rows.append([c.name(group), c.name(item), entry.get("missing"), entry.get("share")])
     n = c.n_text({g: q.get("n") for g, q in current.items()})
     if rule_rows:
-        section.tables.append(Table(
+        section.add(
             "quality", c.t("rep_quality"), c.t("method_quality"), n,
             [_group_col(c), c.col("rep_rule", "text"), c.col("rep_flagged", "int"),
-             c.col("rep_n_excluded", "int")], rule_rows))
+             c.col("rep_n_excluded", "int")], rule_rows)
     if missing_rows:
-        section.tables.append(Table(
+        section.add(
             "missing", c.t("rep_missing"), c.t("method_missing"), n,
             [_group_col(c), c.col("item", "text"), c.col("rep_missing_count", "int"),
-             c.col("rep_share", "pct")], missing_rows))
+             c.col("rep_share", "pct")], missing_rows)
     return section
 
 
@@ -163,16 +167,16 @@ def _reliability(c: _Ctx) -> Section:
     if not section.findings:
         section.findings.append(c.t("find_alpha_ok"))
     n = c.n_text(counts)
-    section.tables.append(Table(
+    section.add(
         "reliability", c.t("rep_reliability"), c.t("method_reliability"), n,
         [_group_col(c), c.col("dimension", "text"), c.col("rep_k", "int"), c.col("n", "int"),
          c.col("alpha", "num3"), c.col("rep_ci_low", "num3"), c.col("rep_ci_high", "num3"),
          c.col("std_alpha", "num3"), c.col("omega_total", "num3"), c.col("rep_lambda6", "num3"),
-         c.col("rep_split_half", "num3")], dims))
-    section.tables.append(Table(
+         c.col("rep_split_half", "num3")], dims)
+    section.add(
         "reliability_items", c.t("rep_reliability_items"), c.t("method_reliability_items"), n,
         [_group_col(c), c.col("dimension", "text"), c.col("item", "text"), c.col("n", "int"),
-         c.col("mean"), c.col("sd"), c.col("citc", "num3"), c.col("alpha_if_deleted", "num3")], items))
+         c.col("mean"), c.col("sd"), c.col("citc", "num3"), c.col("alpha_if_deleted", "num3")], items)
     return section
 
 
@@ -210,30 +214,30 @@ def _validity(c: _Ctx) -> Section:
                 a, _, b = pair.partition("|")
                 htmt.append([c.name(group), c.name(a), c.name(b), value])
     n = c.n_text(counts)
-    section.tables.append(Table(
+    section.add(
         "kmo", c.t("rep_adequacy"), c.t("method_adequacy"), n,
         [_group_col(c), c.col("kmo", "num3"), c.col("rep_chi2"), c.col("rep_df", "int"),
-         c.col("rep_p", "p"), c.col("rep_apa", "text"), c.col("rep_n_factors", "int")], adequacy))
+         c.col("rep_p", "p"), c.col("rep_apa", "text"), c.col("rep_n_factors", "int")], adequacy)
     if loadings:
-        section.tables.append(Table(
+        section.add(
             "efa", c.t("rep_efa"), c.t("method_efa"), n,
             [_group_col(c), c.col("item", "text"),
-             *[Column(c.t("rep_factor", k=k + 1), "num3") for k in range(width)]], loadings))
+             *[Column(c.t("rep_factor", k=k + 1), "num3") for k in range(width)]], loadings)
     if fit:
-        section.tables.append(Table(
+        section.add(
             "cfa", c.t("rep_cfa"), c.t("method_cfa"), n,
             [_group_col(c), c.col("n", "int"), c.col("rep_chi2"), c.col("rep_df", "int"),
              c.col("rep_p", "p"), c.col("rep_cfi", "num3"), c.col("rep_tli", "num3"),
              c.col("rep_rmsea", "num3"), c.col("rep_ci90_low", "num3"), c.col("rep_ci90_high", "num3"),
-             c.col("rep_srmr", "num3"), c.col("rep_apa", "text")], fit))
-        section.tables.append(Table(
+             c.col("rep_srmr", "num3"), c.col("rep_apa", "text")], fit)
+        section.add(
             "constructs", c.t("rep_constructs"), c.t("method_constructs"), n,
             [_group_col(c), c.col("dimension", "text"), c.col("cr", "num3"), c.col("ave", "num3")],
-            constructs))
-        section.tables.append(Table(
+            constructs)
+        section.add(
             "htmt", c.t("rep_htmt"), c.t("method_htmt"), n,
             [_group_col(c), c.col("dimension", "text"), c.col("dimension", "text"),
-             c.col("htmt", "num3")], htmt))
+             c.col("htmt", "num3")], htmt)
     return section
 
 
@@ -280,27 +284,27 @@ def _indices(c: _Ctx) -> Section:
     n = c.n_text(counts)
     stat_cols = [c.col("n", "int"), c.col("mean"), c.col("sd"), c.col("rep_ci_low"),
                  c.col("rep_ci_high"), c.col("top2", "pct"), c.col("bottom2", "pct")]
-    section.tables.append(Table("scores", c.t("rep_scores"), c.t("method_scores"), n,
-                                [_group_col(c), c.col("dimension", "text"), *stat_cols], dims))
+    section.add("scores", c.t("rep_scores"), c.t("method_scores"), n,
+                                [_group_col(c), c.col("dimension", "text"), *stat_cols], dims)
     if index_rows:
-        section.tables.append(Table(
+        section.add(
             "index", c.t("rep_index"), c.t("method_index"), n,
             [_group_col(c), c.col("rep_index_name", "text"), c.col("n", "int"), c.col("rep_value"),
-             c.col("rep_ci_low"), c.col("rep_ci_high"), c.col("rep_ci_method", "text")], index_rows))
+             c.col("rep_ci_low"), c.col("rep_ci_high"), c.col("rep_ci_method", "text")], index_rows)
     if nps_rows:
-        section.tables.append(Table(
+        section.add(
             "nps", c.t("nps"), c.t("method_nps"), n,
             [_group_col(c), c.col("n", "int"), c.col("nps", "num"), c.col("rep_ci_low"),
              c.col("rep_ci_high"), c.col("promoters", "pct"), c.col("passives", "pct"),
-             c.col("detractors", "pct")], nps_rows))
+             c.col("detractors", "pct")], nps_rows)
     if cb_rows:
-        section.tables.append(Table(
+        section.add(
             "cb_ratio", c.t("rep_cb_ratio"), c.t("method_cb_ratio"), n,
             [_group_col(c), c.col("rep_level", "text"), c.col("rep_name", "text"), c.col("n", "int"),
              c.col("perception"), c.col("expectation"), c.col("rep_ratio_of_means", "num3"),
-             c.col("rep_mean_ratio", "num3"), c.col("rep_class", "text")], cb_rows))
-    section.tables.append(Table("items", c.t("rep_item_scores"), c.t("method_scores"), n,
-                                [_group_col(c), c.col("item", "text"), *stat_cols], items))
+             c.col("rep_mean_ratio", "num3"), c.col("rep_class", "text")], cb_rows)
+    section.add("items", c.t("rep_item_scores"), c.t("method_scores"), n,
+                                [_group_col(c), c.col("item", "text"), *stat_cols], items)
     return section
 
 
@@ -330,7 +334,7 @@ def _gaps(c: _Ctx) -> Section:
                                         test=text))
         n = c.n_text({a: max((r.get("n_a") or 0 for r in rows), default=None),
                       b: max((r.get("n_b") or 0 for r in rows), default=None)})
-        section.tables.append(Table(
+        section.add(
             "gaps", c.t("rep_gaps_table", a=c.name(a), b=c.name(b)), c.t("method_gaps"), n,
             [c.col("rep_level", "text"), c.col("rep_name", "text"),
              Column(f"n ({c.name(a)})", "int"), Column(f"{c.t('mean')} ({c.name(a)})", "num"),
@@ -338,7 +342,7 @@ def _gaps(c: _Ctx) -> Section:
              c.col("gap"), c.col("rep_t"), c.col("rep_df"), c.col("rep_p", "p"), c.col("p_adj", "p"),
              c.col("hedges_g"), c.col("rep_ci_low"), c.col("rep_ci_high"), c.col("rep_u"),
              c.col("rep_p_mwu_adj", "p"), c.col("rep_flag", "flag"), c.col("rep_apa", "text")],
-            table_rows))
+            table_rows)
     return section
 
 
@@ -357,12 +361,12 @@ def _servqual(c: _Ctx) -> Section:
                 key = "find_servqual_below" if r["mean_gap"] < 0 else "find_servqual_above"
                 section.findings.append(c.t(key, group=c.name(group), name=c.name(r["name"]),
                                             gap=apa.num(r["mean_gap"]), test=text))
-    section.tables.append(Table(
+    section.add(
         "servqual", c.t("rep_servqual"), c.t("method_servqual"), c.n_text(counts),
         [_group_col(c), c.col("rep_level", "text"), c.col("rep_name", "text"), c.col("n", "int"),
          c.col("perception"), c.col("expectation"), c.col("gap"), c.col("rep_ci_low"),
          c.col("rep_ci_high"), c.col("rep_t"), c.col("rep_df"), c.col("rep_p", "p"), c.col("p_adj", "p"),
-         c.col("rep_v"), c.col("rep_p_wilcoxon_adj", "p"), c.col("rep_apa", "text")], rows))
+         c.col("rep_v"), c.col("rep_p_wilcoxon_adj", "p"), c.col("rep_apa", "text")], rows)
     return section
 
 
@@ -392,13 +396,13 @@ def _trends(c: _Ctx) -> Section:
                                             value_to=apa.num(ch["value_to"]), test=text))
     if not section.findings:
         section.findings.append(c.t("find_trend_none"))
-    section.tables.append(Table(
+    section.add(
         "trends", c.t("rep_trends"), c.t("method_trends"),
         "n = " + ", ".join(f"{v} ({c.name(g)})" for g, v in counts.items()),
         [_group_col(c), c.col("rep_from", "text"), c.col("rep_to", "text"), c.col("rep_name", "text"),
          c.col("rep_value_from"), c.col("rep_value_to"), c.col("rep_diff"), c.col("rep_ci_low"),
          c.col("rep_ci_high"), c.col("rep_test", "text"), c.col("rep_statistic"), c.col("rep_df"),
-         c.col("rep_p", "p"), c.col("rep_apa", "text")], rows))
+         c.col("rep_p", "p"), c.col("rep_apa", "text")], rows)
     return section
 
 
@@ -417,10 +421,10 @@ def _ipa(c: _Ctx) -> Section:
         urgent = [c.name(p["name"]) for p in e.get("points", []) if p.get("quadrant") == "concentrate_here"]
         section.findings.append(c.t("find_ipa" if urgent else "find_ipa_none", group=c.name(group),
                                     names=", ".join(urgent)))
-    section.tables.append(Table(
+    section.add(
         "ipa", c.t("rep_ipa"), c.t("method_ipa", method="; ".join(sorted(methods))), c.n_text(counts),
         [_group_col(c), c.col("rep_name", "text"), c.col("n", "int"), c.col("importance"),
-         c.col("performance"), c.col("rep_quadrant", "text"), c.col("rep_priority")], rows))
+         c.col("performance"), c.col("rep_quadrant", "text"), c.col("rep_priority")], rows)
     return section
 
 
@@ -447,16 +451,16 @@ def _drivers(c: _Ctx) -> Section:
                                             name=c.name(top["name"]),
                                             share=apa.num(100 * top["rescaled_weight"], 0), test=text))
     n = c.n_text(counts)
-    section.tables.append(Table(
+    section.add(
         "drivers_models", c.t("rep_driver_models"), c.t("method_drivers"), n,
         [_group_col(c), c.col("rep_outcome", "text"), c.col("n", "int"), c.col("rep_r2", "num3"),
          c.col("rep_adj_r2", "num3"), c.col("rep_f"), c.col("rep_df1", "int"), c.col("rep_df2", "int"),
-         c.col("rep_p", "p"), c.col("rep_apa", "text")], models))
-    section.tables.append(Table(
+         c.col("rep_p", "p"), c.col("rep_apa", "text")], models)
+    section.add(
         "drivers", c.t("rep_driver_weights"), c.t("method_driver_weights"), n,
         [_group_col(c), c.col("rep_outcome", "text"), c.col("dimension", "text"), c.col("rep_b", "num3"),
          c.col("rep_se", "num3"), c.col("rep_beta", "num3"), c.col("rep_t"), c.col("rep_p", "p"),
-         c.col("rep_vif"), c.col("rep_relative_weight", "pct"), c.col("rep_lmg", "pct")], predictors))
+         c.col("rep_vif"), c.col("rep_relative_weight", "pct"), c.col("rep_lmg", "pct")], predictors)
     return section
 
 
@@ -470,11 +474,11 @@ def _kano(c: _Ctx) -> Section:
             shares = f.get("shares") or {}
             rows.append([c.name(group), c.name(feature), f.get("n"), f.get(f"label_{c.lang}"),
                          *[shares.get(k) for k in cats], f.get("better"), f.get("worse")])
-    section.tables.append(Table(
+    section.add(
         "kano", c.t("rep_kano"), c.t("method_kano"), c.n_text(counts),
         [_group_col(c), c.col("rep_name", "text"), c.col("n", "int"), c.col("rep_class", "text"),
          *[Column(c.t("rep_kano_" + k), "pct") for k in cats], c.col("rep_better", "num3"),
-         c.col("rep_worse", "num3")], rows))
+         c.col("rep_worse", "num3")], rows)
     return section
 
 
@@ -513,25 +517,25 @@ def _comparisons(c: _Ctx) -> Section:
     if not section.findings:
         section.findings.append(c.t("find_comparison_none"))
     n = c.n_text(counts)
-    section.tables.append(Table(
+    section.add(
         "comparisons", c.t("rep_omnibus"), c.t("method_omnibus"), n,
         [_group_col(c), c.col("rep_by", "text"), c.col("rep_outcome", "text"), c.col("n", "int"),
          c.col("rep_k", "int"), c.col("rep_anova_f"), c.col("rep_df1", "int"), c.col("rep_df2", "int"),
          c.col("rep_p", "p"), c.col("rep_eta2", "num3"), c.col("rep_welch_f"), c.col("rep_welch_df2"),
          c.col("rep_welch_p", "p"), c.col("rep_h"), c.col("rep_df", "int"), c.col("rep_kw_p", "p"),
          c.col("rep_epsilon2", "num3"), c.col("rep_apa_welch", "text"), c.col("rep_apa_kw", "text")],
-        omnibus))
-    section.tables.append(Table(
+        omnibus)
+    section.add(
         "levels", c.t("rep_levels"), c.t("method_levels"), n,
         [_group_col(c), c.col("rep_by", "text"), c.col("rep_outcome", "text"), c.col("rep_level_value", "text"),
          c.col("n", "int"), c.col("mean"), c.col("sd"), c.col("rep_median"), c.col("rep_small", "flag")],
-        levels))
-    section.tables.append(Table(
+        levels)
+    section.add(
         "posthoc", c.t("rep_posthoc"), c.t("method_posthoc"), n,
         [_group_col(c), c.col("rep_by", "text"), c.col("rep_outcome", "text"), c.col("rep_test", "text"),
          c.col("rep_level_a", "text"), c.col("rep_level_b", "text"), c.col("rep_diff"),
          c.col("rep_statistic"), c.col("p_adj", "p"), c.col("rep_ci_low"), c.col("rep_ci_high")],
-        posthoc))
+        posthoc)
     return section
 
 
@@ -565,11 +569,11 @@ def _segments(c: _Ctx) -> Section:
             rows += _segment_rows(c, group, "value_matrix", e["value_matrix"].get("cells") or {}, lang_label)
         if "lifecycle" in e:
             rows += _segment_rows(c, group, "lifecycle", e["lifecycle"].get("stages") or {}, lang_label)
-    section.tables.append(Table(
+    section.add(
         "segments", c.t("rep_segments"), c.t("method_segments"), c.n_text(counts),
         [_group_col(c), c.col("rep_segmentation", "text"), c.col("rep_segment", "text"), c.col("n", "int"),
          c.col("rep_revenue_share", "pct"), c.col("satisfaction"), c.col("loyalty"), c.col("nps"),
-         c.col("rep_small", "flag")], rows))
+         c.col("rep_small", "flag")], rows)
     return section
 
 
