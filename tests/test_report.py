@@ -161,6 +161,17 @@ def test_findings_name_the_overrated_dimensions(results):
     assert f"t(61.1) = {M}6.47, p < .001, g = {M}0.89" in flagged[0]
 
 
+def test_kano_section(results):
+    with_kano = copy.deepcopy(results)
+    with_kano["kano"] = {"customers": {"F1": {
+        "n": 40, "counts": {"A": 10, "O": 5, "M": 20, "I": 5, "R": 0, "Q": 0},
+        "shares": {"A": 0.25, "O": 0.125, "M": 0.5, "I": 0.125, "R": 0.0, "Q": 0.0}, "category": "M",
+        "label_zh": "必备属性", "label_en": "must-be", "tied": [], "better": 0.375, "worse": -0.625}}}
+    kano = next(s for s in build_sections(with_kano, "zh") if s.key == "kano")
+    assert kano.tables[0].rows == [["客户", "F1", 40, "必备属性", 0.25, 0.125, 0.5, 0.125, 0.0, 0.0,
+                                    0.375, -0.625]]
+
+
 def test_format_value():
     assert [format_value(0.019, "p"), format_value(1e-5, "p"), format_value(0.1628, "pct"),
             format_value(-0.66311, "num"), format_value(None, "num"), format_value(True, "flag", "en")] == \

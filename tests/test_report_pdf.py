@@ -58,3 +58,13 @@ def test_system_font_is_found(monkeypatch):
     assert Path(font.path).is_file()
     monkeypatch.setenv(FONT_ENV, font.path)
     assert find_cjk_font().index == font.index  # the same face when named explicitly
+
+
+def test_without_a_cjk_font_the_workbook_and_page_are_still_written(monkeypatch, tmp_path):
+    results = json.loads(FIXTURE.read_text(encoding="utf-8"))
+    latin = Path(matplotlib.get_data_path()) / "fonts" / "ttf" / "DejaVuSans.ttf"
+    monkeypatch.setenv(FONT_ENV, str(latin))
+    with pytest.raises(StudyError):
+        write_reports(results, tmp_path, "en")
+    assert (tmp_path / "report.xlsx").is_file() and (tmp_path / "report.html").is_file()
+    assert not (tmp_path / "report.pdf").exists()

@@ -36,12 +36,16 @@ def pdf_report(results: dict, lang: str = "zh") -> bytes:
 
 
 def write_reports(results: dict, out_dir: str | Path, lang: str = "zh") -> list[Path]:
-    """Write report.xlsx, report.html and report.pdf into ``out_dir``; return their paths."""
+    """Write report.xlsx, report.html and report.pdf into ``out_dir``; return their paths.
+
+    Each file is written as soon as it is built, so a missing CJK font (a StudyError from the PDF)
+    still leaves the workbook and the page.
+    """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    contents = [excel_report(results, lang), html_report(results, lang), pdf_report(results, lang)]
     paths = []
-    for name, content in zip(REPORT_FILES, contents):
+    for name, build in zip(REPORT_FILES, (excel_report, html_report, pdf_report)):
+        content = build(results, lang)
         path = out / name
         if isinstance(content, str):
             path.write_text(content, encoding="utf-8")
