@@ -286,7 +286,7 @@ def efa(
     n_factors: int = 1,
     rotation: str = "oblimin",
     *,
-    rotation_tol: float = 1e-9,
+    rotation_tol: float = 1e-8,
     reverse: list[str] | None = None,
     scale: tuple[float, float] | None = None,
 ) -> EFAResult:
@@ -379,7 +379,7 @@ def _minres(r: np.ndarray, n_factors: int) -> tuple[np.ndarray, bool]:
     return result.x, bool(result.success)
 
 
-def _oblimin(loadings: np.ndarray, tol: float, max_iter: int = 100_000):
+def _oblimin(loadings: np.ndarray, tol: float, max_iter: int = 10_000):
     """Quartimin (oblimin γ = 0) by gradient projection, as GPArotation::GPFoblq; returns Λ, Φ, converged."""
 
     def criterion(rotated):

@@ -51,6 +51,12 @@ CASES = {
     "generated_B_missing_listwise": (GENERATED_MISSING, SCALE_B, {"missing": "listwise"}),
     "generated_AB7_reversed": (GENERATED, SCALE_A + ["b1"], REVERSE_A4),
 }
+# the sample study (data/sample frozen in reliability_sample.csv): every group x dimension
+SAMPLE = pd.read_csv(HERE / "fixtures" / "reliability_sample.csv")
+SAMPLE_DIMENSIONS = json.loads((HERE / "fixtures" / "reliability_sample_dimensions.json").read_text())
+for _group, _frame in SAMPLE.groupby("group"):
+    for _dimension, _items in SAMPLE_DIMENSIONS.items():
+        CASES[f"sample_{_group}_{_dimension}"] = (_frame.astype({i: "float64" for i in _items}), _items, {})
 
 
 @pytest.fixture(params=list(CASES))
@@ -178,6 +184,18 @@ def test_section_shape_and_json():
     listwise = reliability_section(frames, {"B": SCALE_B}, missing="listwise")["customers"]["B"]
     assert listwise["missing"] == "listwise"
     assert listwise["n"] == REFERENCE["generated_B_missing_listwise"]["n"]
+
+
+def test_section_on_the_sample_study_matches_psych():
+    frames = {group: frame.drop(columns="group") for group, frame in SAMPLE.groupby("group")}
+    section = reliability_section(frames, SAMPLE_DIMENSIONS)
+    for group, dimensions in section.items():
+        for dimension, entry in dimensions.items():
+            expected = REFERENCE[f"sample_{group}_{dimension}"]
+            assert entry["alpha"] == pytest.approx(expected["alpha"], abs=TOL)
+            assert entry["alpha_ci"] == pytest.approx(expected["feldt"], abs=TOL)
+            assert entry["lambda6"] == pytest.approx(expected["lambda6"], abs=TOL)
+            assert entry["split_half"]["min"] == pytest.approx(expected["split"]["min"], abs=TOL)
 
 
 def test_section_rejects_unknown_item():

@@ -61,4 +61,14 @@ cases <- list(
   generated_B_missing_listwise = describe_scale(na.omit(gen_missing[scale_b])),
   generated_AB7_reversed = describe_scale(reverse_a4(gen[c(scale_a, "b1")]))
 )
+# The sample study (data/sample, frozen in tests/fixtures/reliability_sample.csv, items already
+# reverse-coded by the pipeline): every group x dimension, no missing answers there.
+sample <- read("reliability_sample.csv")
+sample_dimensions <- fromJSON(file.path(fixtures, "reliability_sample_dimensions.json"))
+for (group in unique(sample$group)) {
+  for (dimension in names(sample_dimensions)) {
+    x <- sample[sample$group == group, sample_dimensions[[dimension]]]
+    cases[[paste("sample", group, dimension, sep = "_")]] <- describe_scale(answered(x))
+  }
+}
 write_json(cases, "tests/reference/reliability.json", digits = NA, auto_unbox = TRUE, pretty = TRUE)

@@ -10,7 +10,11 @@ committed; this script documents how they were made (fixed seeds).
   and the last 3 respondents with no answer to scale B.
 - factor_generated.csv: 600 respondents, 12 items, three correlated factors (x1-x4, y1-y4, z1-z4),
   1-5 Likert, about 5% missing.
+- reliability_sample.csv + reliability_sample_dimensions.json: the dimension items of the sample
+  study (data/sample, current wave) as the pipeline hands them to analysis/ (coded, reverse items
+  reverse-coded), with a "group" column; a frozen copy so the reference values stay valid.
 """
+import json
 from pathlib import Path
 
 import numpy as np
@@ -52,6 +56,17 @@ def generated_factors(rng: np.random.Generator, n: int = 600) -> pd.DataFrame:
     return pd.DataFrame(columns)
 
 
+def sample_study() -> None:
+    from surveys.load import load_study
+
+    data = load_study(Path(__file__).resolve().parents[2] / "data" / "sample" / "study.yaml")
+    dimensions = data.study.dimensions
+    items = [item for members in dimensions.values() for item in members]
+    frames = [frame[items].assign(group=group) for group, frame in data.frames().items()]
+    pd.concat(frames, ignore_index=True)[["group", *items]].to_csv(FIXTURES / "reliability_sample.csv", index=False)
+    (FIXTURES / "reliability_sample_dimensions.json").write_text(json.dumps(dimensions, indent=1))
+
+
 def main() -> None:
     FIXTURES.mkdir(exist_ok=True)
     pg.read_dataset("cronbach_wide_missing").astype(float).to_csv(
@@ -64,6 +79,7 @@ def main() -> None:
     missing.loc[missing.index[-3:], [f"b{i}" for i in range(1, 6)]] = np.nan
     missing.to_csv(FIXTURES / "reliability_generated_missing.csv", index=False)
     with_missing(generated_factors(rng), rng, 0.05).to_csv(FIXTURES / "factor_generated.csv", index=False)
+    sample_study()
 
 
 if __name__ == "__main__":
