@@ -145,15 +145,25 @@ def _paragraph(pdf: FPDF, text: str, size: float = 9, color: int = 0) -> None:
 
 
 def _column_widths(pdf: FPDF, table: Table, lang: str) -> list[float]:
-    """Widths (mm) from the widest text of each column in the current font (long labels may
-    wrap), scaled down to the page when the sum would overflow it."""
-    widths = []
+    """Widths (mm) from the widest text of each column in the current font (long labels wrap).
+    A table wider than the page gives up width from its text columns first (they wrap); numbers
+    keep their width unless that alone overflows the page."""
+    widths, least = [], []
     for j, col in enumerate(table.columns):
         cells = [pdf.get_string_width(format_value(r[j], col.kind, lang)) for r in table.rows]
         label = min(pdf.get_string_width(col.label), 22)
-        widths.append(min(max(cells + [label, 6]) + 2.5, 80))
-    total = sum(widths)
-    return [w * PAGE_WIDTH / total for w in widths] if total > PAGE_WIDTH else widths
+        width = min(max(cells + [label, 6]) + 2.5, 80)
+        widths.append(width)
+        words = max((pdf.get_string_width(word) for word in col.label.split()), default=0)
+        numbers = max(cells + [words, 6]) + 2.5  # headers may wrap between words, numbers never
+        least.append(min(width, 20) if col.kind in ("text", "flag") else min(width, numbers))
+    total, fixed = sum(widths), sum(least)
+    if total <= PAGE_WIDTH:
+        return widths
+    if fixed >= PAGE_WIDTH:
+        return [w * PAGE_WIDTH / total for w in widths]
+    shrink = (PAGE_WIDTH - fixed) / (total - fixed)
+    return [lo + (w - lo) * shrink for w, lo in zip(widths, least)]
 
 
 def _table(pdf: FPDF, table: Table, lang: str) -> None:
