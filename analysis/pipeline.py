@@ -12,7 +12,7 @@ from typing import Any, Callable
 
 from surveys.load import StudyData, load_study
 
-from . import comparisons, drivers, gaps, indices, ipa, kano, reliability, segments
+from . import cfa, comparisons, drivers, factor, gaps, indices, ipa, kano, reliability, segments
 from .jsonready import json_ready
 from surveys.study import Study
 
@@ -99,6 +99,14 @@ def _index_options(data: StudyData) -> dict:
                 segments=s.segments, min_n=s.min_n)
 
 
+def _validity(data: StudyData) -> dict:
+    """KMO, Bartlett and EFA of each group's item set, with the CFA of the dimension model under
+    "cfa" (:func:`analysis.factor.factor_section`, :func:`analysis.cfa.cfa_section`)."""
+    frames, dims = data.frames(), data.study.dimensions
+    efa, fitted = factor.factor_section(frames, dims), cfa.cfa_section(frames, dims)
+    return {g: {**efa.get(g, {}), "cfa": fitted.get(g)} for g in frames}
+
+
 def _indices(data: StudyData) -> dict:
     """Indices per group. With importance weights, a group that was not asked the importance
     questions (employees, say) gets the CSI weights of the first group that was, so that the
@@ -136,6 +144,7 @@ def _sections(study: Study) -> list[tuple[str, Callable[[StudyData], Any]]]:
         ("study", study_section),
         ("quality", quality_section),
         ("reliability", lambda d: reliability.reliability_section(d.frames(), s.dimensions)),
+        ("validity", _validity),
         ("indices", _indices),
     ]
     if s.compare:

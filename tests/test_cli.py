@@ -28,7 +28,7 @@ def test_sample_study_runs_through(sample_results):
     assert customers == {"n": 301, "n_raw": 313,
                          "excluded": {"duplicates": 1, "speeders": 5, "straightliners": 6}}
     assert r["study"]["waves"]["2018"]["customers"]["n_raw"] == 288
-    for key in ("quality", "reliability", "indices", "gaps", "servqual", "trends", "ipa",
+    for key in ("quality", "reliability", "validity", "indices", "gaps", "servqual", "trends", "ipa",
                 "drivers", "comparisons", "segments"):
         assert key in r, key
 
