@@ -213,7 +213,9 @@ def _validity(c: _Ctx) -> Section:
             for pair, value in (cfa.get("htmt") or {}).items():
                 a, _, b = pair.partition("|")
                 htmt.append([c.name(group), c.name(a), c.name(b), value])
-    n = c.n_text(counts)
+    groups = (c.results.get("study") or {}).get("groups") or {}
+    n = c.n_text({g: (groups.get(g) or {}).get("n") for g in validity})
+    n_cfa = f"{c.n_text(counts)} {c.t('rep_listwise')}"
     section.add(
         "kmo", c.t("rep_adequacy"), c.t("method_adequacy"), n,
         [_group_col(c), c.col("kmo", "num3"), c.col("rep_chi2"), c.col("rep_df", "int"),
@@ -225,17 +227,17 @@ def _validity(c: _Ctx) -> Section:
              *[Column(c.t("rep_factor", k=k + 1), "num3") for k in range(width)]], loadings)
     if fit:
         section.add(
-            "cfa", c.t("rep_cfa"), c.t("method_cfa"), n,
+            "cfa", c.t("rep_cfa"), c.t("method_cfa"),n_cfa,
             [_group_col(c), c.col("n", "int"), c.col("rep_chi2"), c.col("rep_df", "int"),
              c.col("rep_p", "p"), c.col("rep_cfi", "num3"), c.col("rep_tli", "num3"),
              c.col("rep_rmsea", "num3"), c.col("rep_ci90_low", "num3"), c.col("rep_ci90_high", "num3"),
              c.col("rep_srmr", "num3"), c.col("rep_apa", "text")], fit)
         section.add(
-            "constructs", c.t("rep_constructs"), c.t("method_constructs"), n,
+            "constructs", c.t("rep_constructs"), c.t("method_constructs"),n_cfa,
             [_group_col(c), c.col("dimension", "text"), c.col("cr", "num3"), c.col("ave", "num3")],
             constructs)
         section.add(
-            "htmt", c.t("rep_htmt"), c.t("method_htmt"), n,
+            "htmt", c.t("rep_htmt"), c.t("method_htmt"),n_cfa,
             [_group_col(c), c.col("dimension", "text"), c.col("dimension", "text"),
              c.col("htmt", "num3")], htmt)
     return section
@@ -374,6 +376,14 @@ def _trend_name(c: _Ctx, change: dict) -> str:
     return c.name(change["name"]) if change["index"] == "dimension" else c.t("rep_index_" + change["index"])
 
 
+def _wave_n(by_wave: dict, change: dict, end: str) -> int | None:
+    """n behind one end of a change: the dimension's or the index's n in that wave."""
+    entry = by_wave.get(change[end]) or {}
+    if change["index"] == "dimension":
+        return ((entry.get("dimensions") or {}).get(change["name"]) or {}).get("n")
+    return (entry.get(change["index"]) or {}).get("n")
+
+
 def _trends(c: _Ctx) -> Section:
     section = Section("trends", c.t("rep_trends"))
     rows, counts = [], {}
@@ -386,8 +396,8 @@ def _trends(c: _Ctx) -> Section:
             else:
                 text = apa.z_test(ch.get("statistic"), ch.get("p"))
             name = _trend_name(c, ch)
-            rows.append([c.name(group), ch["from"], ch["to"], name, ch.get("value_from"),
-                         ch.get("value_to"), ch.get("diff"), _lo(ch.get("ci")), _hi(ch.get("ci")),
+            rows.append([c.name(group), ch["from"], ch["to"], name, _wave_n(by_wave, ch, "from"),
+                         _wave_n(by_wave, ch, "to"), ch.get("value_from"), ch.get("value_to"), ch.get("diff"), _lo(ch.get("ci")), _hi(ch.get("ci")),
                          c.t("rep_test_" + ch["test"]), ch.get("statistic"), ch.get("df"), ch.get("p"), text])
             if ch.get("p") is not None and ch["p"] < 0.05:
                 key = "find_trend_up" if ch["diff"] > 0 else "find_trend_down"
@@ -400,7 +410,7 @@ def _trends(c: _Ctx) -> Section:
         "trends", c.t("rep_trends"), c.t("method_trends"),
         "n = " + ", ".join(f"{v} ({c.name(g)})" for g, v in counts.items()),
         [_group_col(c), c.col("rep_from", "text"), c.col("rep_to", "text"), c.col("rep_name", "text"),
-         c.col("rep_value_from"), c.col("rep_value_to"), c.col("rep_diff"), c.col("rep_ci_low"),
+         c.col("rep_n_from", "int"), c.col("rep_n_to", "int"), c.col("rep_value_from"), c.col("rep_value_to"), c.col("rep_diff"), c.col("rep_ci_low"),
          c.col("rep_ci_high"), c.col("rep_test", "text"), c.col("rep_statistic"), c.col("rep_df"),
          c.col("rep_p", "p"), c.col("rep_apa", "text")], rows)
     return section
