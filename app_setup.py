@@ -252,7 +252,8 @@ def warnings_list(ctx: Context, warnings: list) -> None:
     """Warnings of a section (dicts with code/dimension/item/value/threshold, or strings)."""
     for w in warnings or []:
         if isinstance(w, dict):
-            where = " / ".join(ctx.name(w[k]) for k in ("dimension", "item") if w.get(k))
+            where = " / ".join(" – ".join(ctx.name(part) for part in str(w[k]).split("|"))
+                               for k in ("dimension", "item") if w.get(k))
             value = "" if w.get("value") is None else f" ({num(w['value'], 3)}"
             value += "" if not value or w.get("threshold") is None else f" vs {num(w['threshold'], 3)})"
             value += ")" if value and w.get("threshold") is None else ""

@@ -21,7 +21,7 @@ __all__ = [
     "FONT_FAMILY", "COLORS", "display_name", "format_p", "p_text", "dimension_scores", "alpha_chart", "gap_dumbbell",
     "servqual_chart", "cb_ratio_chart", "nps_chart", "trend_chart", "ipa_chart", "drivers_chart",
     "pareto_chart", "segment_scores", "comparison_chart", "loadings_heatmap", "htmt_heatmap",
-    "ave_chart",
+    "ave_chart", "cfa_loadings_chart",
 ]
 
 FONT_FAMILY = "Noto Sans CJK SC, Microsoft YaHei, PingFang SC, sans-serif"
@@ -439,42 +439,63 @@ def loadings_heatmap(results: dict, group: str, lang: str = "zh"):
 
 
 def htmt_heatmap(results: dict, group: str, lang: str = "zh"):
-    """HTMT ratios between dimensions; values at or above .85 are problems (Henseler 2015).
-    Reads ``validity.GROUP.cfa.htmt`` as {dimension: {dimension: value}}."""
+    """HTMT ratios between dimensions (``validity.GROUP.cfa.htmt``, keys ``"a|b"``); cells at or
+    above .85 in the warning colour (Henseler et al. 2015)."""
     cfa = ((results.get("validity") or {}).get(group) or {}).get("cfa") or {}
-    htmt = cfa.get("htmt") or {}
-    if not isinstance(htmt, dict) or not htmt:
+    pairs = {tuple(key.split("|")): value for key, value in (cfa.get("htmt") or {}).items()}
+    if not pairs or all(v is None for v in pairs.values()):
         return None
-    dims = list(htmt)
-    matrix = [[None if a == b else (htmt[a] or {}).get(b) for b in dims] for a in dims]
+    dims = list(dict.fromkeys(d for pair in pairs for d in pair))
+    value = {**pairs, **{(b, a): v for (a, b), v in pairs.items()}}
+    matrix = [[value.get((a, b)) for b in dims] for a in dims]
     names = [display_name(results, d, lang) for d in dims]
-    fig = _heatmap(matrix, names, names, f"HTMT — {display_name(results, group, lang)} "
-                   f"({t('threshold', lang)} {HTMT_BAR})", lang, 0, 1,
-                   [[0, "#FFFFFF"], [HTMT_BAR - 0.001, "#9ecae1"], [HTMT_BAR, BAD], [1, BAD]])
-    return fig
+    return _heatmap(matrix, names, names, f"HTMT — {display_name(results, group, lang)} "
+                    f"({t('threshold', lang)} {HTMT_BAR})", lang, 0, 1,
+                    [[0, "#FFFFFF"], [HTMT_BAR - 0.001, "#9ecae1"], [HTMT_BAR, BAD], [1, BAD]])
 
 
 def ave_chart(results: dict, group: str, lang: str = "zh"):
-    """AVE and CR per dimension with the .50 (AVE) and .70 (CR) bars (``validity.GROUP.cfa``,
-    keys ``ave`` and ``cr`` as {dimension: value})."""
+    """Composite reliability and AVE per dimension with the .70 (CR) and .50 (AVE) bars
+    (``validity.GROUP.cfa.constructs``)."""
     cfa = ((results.get("validity") or {}).get(group) or {}).get("cfa") or {}
-    ave, cr = cfa.get("ave") or {}, cfa.get("cr") or {}
-    if not isinstance(ave, dict) or not ave:
+    constructs = {d: c for d, c in (cfa.get("constructs") or {}).items() if c and c.get("ave") is not None}
+    if not constructs:
         return None
-    dims = list(ave)
+    dims = list(constructs)
+    names = [display_name(results, d, lang) for d in dims]
     fig = go.Figure()
-    fig.add_bar(y=[display_name(results, d, lang) for d in dims], x=[ave[d] for d in dims],
-                orientation="h", name="AVE", marker_color=COLORS[0],
-                hovertemplate="%{y}: AVE = %{x:.3f}<extra></extra>")
-    if isinstance(cr, dict) and cr:
-        fig.add_bar(y=[display_name(results, d, lang) for d in dims], x=[cr.get(d) for d in dims],
-                    orientation="h", name="CR", marker_color=COLORS[1],
-                    hovertemplate="%{y}: CR = %{x:.3f}<extra></extra>")
-    fig.add_vline(x=AVE_BAR, line_dash="dash", line_color=COLORS[0], annotation_text="AVE .50")
-    fig.add_vline(x=ALPHA_BAR, line_dash="dash", line_color=COLORS[1], annotation_text="CR .70",
-                  annotation_position="bottom right")
+    for key, color, bar in (("cr", COLORS[1], ALPHA_BAR), ("ave", COLORS[0], AVE_BAR)):
+        values = [constructs[d][key] for d in dims]
+        fig.add_bar(y=names, x=values, orientation="h", name=key.upper(),
+                    marker_color=[color if v is not None and v >= bar else BAD for v in values],
+                    hovertemplate=f"%{{y}}: {key.upper()} = %{{x:.3f}}<extra></extra>")
+        fig.add_vline(x=bar, line_dash="dash", line_color=color,
+                      annotation_text=f"{key.upper()} {bar:.2f}".replace("0.", "."),
+                      annotation_position="top" if key == "cr" else "bottom")
     fig.update_xaxes(range=[0, 1])
     fig.update_yaxes(autorange="reversed")
     fig.update_layout(barmode="group")
     return _layout(fig, f"CR / AVE — {display_name(results, group, lang)}", None, None,
                    height=160 + 50 * len(dims))
+
+
+def cfa_loadings_chart(results: dict, group: str, lang: str = "zh"):
+    """Standardized CFA loadings per item, one colour per dimension, the .50 bar drawn
+    (``validity.GROUP.cfa.loadings``)."""
+    cfa = ((results.get("validity") or {}).get(group) or {}).get("cfa") or {}
+    loadings = cfa.get("loadings") or {}
+    if not loadings or all(v is None for v in loadings.values()):
+        return None
+    fig = go.Figure()
+    for i, (dim, items) in enumerate(results["study"]["dimensions"].items()):
+        shown = [item for item in items if loadings.get(item) is not None]
+        if shown:
+            fig.add_bar(y=[display_name(results, item, lang, short=True) for item in shown],
+                        x=[loadings[item] for item in shown], orientation="h",
+                        name=display_name(results, dim, lang), marker_color=COLORS[i % len(COLORS)],
+                        hovertemplate="%{y}: λ = %{x:.3f}<extra>%{fullData.name}</extra>")
+    fig.add_vline(x=AVE_BAR, line_dash="dash", line_color=BAD, annotation_text="λ = .50")
+    fig.update_xaxes(range=[0, 1])
+    fig.update_yaxes(autorange="reversed")
+    return _layout(fig, f"{t('chart_cfa_loadings', lang)} — {display_name(results, group, lang)}",
+                   t("std_loading", lang), None, height=160 + 24 * len(loadings))

@@ -3,6 +3,7 @@ alpha-if-deleted, warnings; KMO/Bartlett and EFA loadings; CFA fit, CR/AVE/HTMT 
 import streamlit as st
 
 from analysis import charts
+from analysis.charts import p_text
 from app_setup import ci, num, page, pick_group, pval, show_chart, show_table, tr, warnings_list
 
 ctx = page("page_reliability", "reliability_caption")
@@ -49,23 +50,48 @@ if not validity:
 bartlett = validity.get("bartlett") or {}
 c1, c2 = st.columns(2)
 c1.metric(tr("kmo"), num(validity.get("kmo"), 3), help=tr("kmo_help"), border=True)
-c2.metric(tr("bartlett"), f"χ² = {num(bartlett.get('chi2'), 1)}",
-          delta=f"df = {bartlett.get('df')}, p {pval(bartlett.get('p'))}", delta_color="off",
-          border=True)
+c1.caption(tr("kmo_caption"))
+c2.metric(tr("bartlett"), f"χ² = {num(bartlett.get('chi2'), 1)}", border=True,
+          help=tr("bartlett_help"))
+c2.caption(f"df = {bartlett.get('df')}, {p_text(bartlett.get('p'))}")
 show_chart(charts.loadings_heatmap(r, group, ctx.lang), key="loadings")
 st.caption(tr("loadings_caption"))
 cfa = validity.get("cfa") or {}
 if cfa:
-    fit = cfa.get("fit") or cfa
-    fit_rows = [{tr("index"): label, tr("value"): num(fit.get(key), 3), tr("threshold"): bar}
-                for key, label, bar in (("chi2", "χ²", ""), ("df", "df", ""), ("cfi", "CFI", "≥ .95"),
-                                        ("tli", "TLI", "≥ .95"), ("rmsea", "RMSEA", "≤ .06"),
-                                        ("srmr", "SRMR", "≤ .08")) if fit.get(key) is not None]
-    if fit.get("rmsea_ci"):
-        fit_rows.append({tr("index"): "RMSEA 90% CI", tr("value"): ci(fit["rmsea_ci"], 3),
-                         tr("threshold"): ""})
+    st.subheader(tr("cfa_title"))
+    bars = {"cfi": (".95", lambda v: v >= 0.95), "tli": (".95", lambda v: v >= 0.95),
+            "rmsea": (".06", lambda v: v <= 0.06), "srmr": (".08", lambda v: v <= 0.08)}
+    fit_rows = [{tr("index"): "χ² (df)", tr("value"): f"{num(cfa.get('chi2'), 2)} ({cfa.get('df')})",
+                 tr("threshold"): "", tr("verdict"): p_text(cfa.get("p"))},
+                {tr("index"): "n", tr("value"): str(cfa.get("n")), tr("threshold"): "",
+                 tr("verdict"): tr("listwise")}]
+    for key, (bar, good) in bars.items():
+        value = cfa.get(key)
+        fit_rows.append({tr("index"): key.upper(), tr("value"): num(value, 3),
+                         tr("threshold"): ("≥ " if key in ("cfi", "tli") else "≤ ") + bar,
+                         tr("verdict"): "" if value is None else tr("fit_ok") if good(value) else tr("fit_poor")})
+    fit_rows.append({tr("index"): "RMSEA 90% CI", tr("value"): ci(cfa.get("rmsea_ci"), 3),
+                     tr("threshold"): "", tr("verdict"): ""})
     show_table(fit_rows)
+    show_chart(charts.cfa_loadings_chart(r, group, ctx.lang), key="cfa_loadings")
+    constructs = cfa.get("constructs") or {}
+    show_table([{tr("dimension"): ctx.name(d), tr("cr"): num(c.get("cr"), 3),
+                 tr("ave"): num(c.get("ave"), 3),
+                 "√AVE": "–" if c.get("ave") is None else num(c["ave"] ** 0.5, 3),
+                 tr("verdict"): "" if c.get("ave") is None else tr("fit_ok")
+                 if c["ave"] >= 0.5 and (c.get("cr") or 0) >= 0.7 else tr("fit_poor")}
+                for d, c in constructs.items()])
     show_chart(charts.ave_chart(r, group, ctx.lang), key="ave")
     show_chart(charts.htmt_heatmap(r, group, ctx.lang), key="htmt")
+    table = cfa.get("fornell_larcker") or {}
+    if table:
+        st.markdown(f"**{tr('fornell_larcker')}**")
+        show_table([{tr("dimension"): ctx.name(a),
+                     **{ctx.name(b): num(v, 3) + (" ⚠" if a != b and v is not None
+                                                  and table[a].get(a) is not None
+                                                  and abs(v) > table[a][a] else "")
+                        for b, v in row.items()}} for a, row in table.items()])
+        st.caption(tr("fornell_caption"))
     st.caption(tr("validity_caption"))
+    warnings_list(ctx, cfa.get("warnings"))
 warnings_list(ctx, validity.get("warnings"))

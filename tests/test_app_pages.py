@@ -177,6 +177,35 @@ def test_uploaded_data_file_mapped_on_the_page(tmp_path):
     assert any("north" in i.value for i in at.info)
 
 
+def test_validity_section_is_laid_out_when_present(tmp_path, monkeypatch):
+    """With a "validity" section (KMO/EFA from analysis.factor, CFA from analysis.cfa) the
+    Reliability & validity page shows KMO, the CFA fit table and CR/AVE as computed."""
+    import app_setup
+    from analysis import cfa, factor
+
+    paths = save_uploads({"survey.csv": _survey_csv(tmp_path / "src.csv", n=80, seed=11).read_bytes()},
+                         tmp_path)
+    _, tables = read_uploads(paths)
+    yaml_text = study_yaml("Validity", (1, 5), {"customers": ("survey.csv", guess_mapping(tables["survey.csv"]))})
+    data = load_study(parse_study(yaml_text, base_dir=tmp_path))
+    frames, dimensions = data.frames(), data.study.dimensions
+    validity = {g: {**v, "cfa": cfa.cfa_section(frames, dimensions)[g]}
+                for g, v in factor.factor_section(frames, dimensions).items()}
+
+    def with_validity(data, progress=None):
+        return {**analyse(data, progress), "validity": validity}
+
+    monkeypatch.setattr(app_setup, "analyse", with_validity)
+    at = _app("pages/3_reliability.py", "en", **{S.SOURCE: {"yaml": yaml_text, "dir": str(tmp_path)}})
+    assert not at.exception
+    entry = validity["customers"]
+    assert {m.label: m.value for m in at.metric}[t("kmo", "en")] == f"{entry['kmo']:.3f}"
+    fit = _table(at, 2).set_index(t("index", "en"))[t("value", "en")]
+    assert fit["CFI"] == f"{entry['cfa']['cfi']:.3f}" and fit["SRMR"] == f"{entry['cfa']['srmr']:.3f}"
+    constructs = _table(at, 3)
+    assert list(constructs[t("ave", "en")]) == [f"{c['ave']:.3f}" for c in entry["cfa"]["constructs"].values()]
+
+
 def test_a_broken_study_shows_the_error_and_the_app_stays_usable(tmp_path):
     text = (SAMPLE / "study.yaml").read_text(encoding="utf-8")
     at = _app("pages/4_satisfaction.py", "en", **{S.SOURCE: {"yaml": text, "dir": str(tmp_path)}})
