@@ -270,7 +270,7 @@ def _answers(data: pd.DataFrame, items, reverse, scale) -> tuple[tuple[str, ...]
             raise ValueError(f"reverse items not among the items: {unknown}")
         low, high = scale
         columns = [items.index(item) for item in reverse]
-        values = values.copy() if not values.flags.writeable else values
+        values = values.copy()  # never write into the caller's frame
         values[:, columns] = low + high - values[:, columns]
     return items, values
 
