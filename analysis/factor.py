@@ -13,8 +13,14 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, stats
 
-from analysis.reliability import _answers, _number, _warning, pairwise_moments
-from surveys.errors import StudyError
+from analysis.reliability import (
+    _answers,
+    _number,
+    _warning,
+    dimension_items,
+    pairwise_moments,
+    require_items,
+)
 
 __all__ = [
     "Correlations",
@@ -449,15 +455,10 @@ def factor_section(
     dict ``{GROUP: {"kmo", "kmo_items", "bartlett", "efa", "warnings"}}`` of plain floats/ints/str/
     lists/None (keys in docs/json/reliability.md). The CFA module adds "cfa" beside these.
     """
-    items = list(dict.fromkeys(item for members in dimensions.values() for item in members))
+    items = dimension_items(dimensions)
     section = {}
     for group, frame in frames.items():
-        absent = [item for item in items if item not in frame.columns]
-        if absent:
-            raise StudyError(
-                f"group '{group}' has no column for item '{absent[0]}'", column=absent[0],
-                expected="a column for every item of the dimensions",
-            )
+        require_items(frame, items, group)
         section[group] = _group_entry(frame, items, rotation)
     return section
 

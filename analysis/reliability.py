@@ -42,6 +42,8 @@ __all__ = [
     "split_half",
     "reliability_warnings",
     "reliability_section",
+    "dimension_items",
+    "require_items",
 ]
 
 ALPHA_THRESHOLD = 0.70  # Nunnally (1978)
@@ -758,17 +760,27 @@ def reliability_section(
     """
     section = {}
     for group, frame in frames.items():
-        section[group] = {}
-        for dimension, items in dimensions.items():
-            absent = [item for item in items if item not in frame.columns]
-            if absent:
-                raise StudyError(
-                    f"dimension '{dimension}' lists item '{absent[0]}' that group '{group}' has no column for",
-                    column=absent[0], key=f"dimensions.{dimension}",
-                    expected="a column for every item of the dimension",
-                )
-            section[group][dimension] = _scale_entry(scale_moments(frame, items, missing=missing), dimension)
+        require_items(frame, dimension_items(dimensions), group)
+        section[group] = {
+            dimension: _scale_entry(scale_moments(frame, items, missing=missing), dimension)
+            for dimension, items in dimensions.items()
+        }
     return section
+
+
+def dimension_items(dimensions: dict[str, list[str]]) -> list[str]:
+    """Every item of the dimensions, once, in order of first appearance."""
+    return list(dict.fromkeys(item for members in dimensions.values() for item in members))
+
+
+def require_items(frame: pd.DataFrame, items: list[str], group: str) -> None:
+    """Raise a StudyError naming the first item the group's data has no column for."""
+    absent = [item for item in items if item not in frame.columns]
+    if absent:
+        raise StudyError(
+            f"group '{group}' has no column for item '{absent[0]}'", column=absent[0],
+            expected="a column for every item of the dimensions",
+        )
 
 
 def _scale_entry(moments: ScaleMoments, dimension: str) -> dict:
