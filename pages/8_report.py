@@ -1,6 +1,5 @@
-"""Report: download the results as JSON and, once the reports module is there, the Excel workbook
-and the HTML / PDF report built from the same results."""
-import importlib
+"""Report: download the results as JSON, the Excel workbook, and the HTML / PDF report built by
+:mod:`analysis.report` from the same results (the sidebar's wave and filters apply)."""
 import json
 
 import streamlit as st
@@ -13,29 +12,52 @@ if ctx is None:
 r = ctx.results
 stem = f"crm_{ctx.wave}" + ("_filtered" if ctx.filters else "")
 
-st.download_button(tr("download_json"), json.dumps(r, ensure_ascii=False, indent=1),
-                   file_name=f"{stem}_results.json", mime="application/json", key="dl_json")
-
-#: (label key, function names the reports module may offer, file suffix, MIME type)
-FORMATS = [
-    ("download_xlsx", ("xlsx_bytes", "excel_bytes", "to_xlsx"), "xlsx",
-     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-    ("download_html", ("html_bytes", "to_html"), "html", "text/html"),
-    ("download_pdf", ("pdf_bytes", "to_pdf"), "pdf", "application/pdf"),
-]
 try:
-    report = importlib.import_module("analysis.report")
-except ImportError:
+    from analysis import report
+except ImportError:  # the reports module is not installed in this checkout
     report = None
-for label, names, suffix, mime in FORMATS:
-    build = next((getattr(report, n) for n in names if report and hasattr(report, n)), None)
-    if build is None:
-        st.info(tr("report_not_available", format=suffix.upper()))
+
+#: (format, label key, builder name in analysis.report, MIME type, built only on request)
+FORMATS = [
+    ("xlsx", "download_xlsx", "excel_report",
+     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", False),
+    ("html", "download_html", "html_report", "text/html", True),
+    ("pdf", "download_pdf", "pdf_report", "application/pdf", True),
+]
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _built() -> dict:
+    """Reports already built, by (fingerprint, wave, filters, language, format)."""
+    return {}
+
+
+def _build(fmt: str, builder: str):
+    key = (r["study"]["fingerprint"], ctx.wave, str(sorted(ctx.filters.items())), ctx.lang, fmt)
+    store = _built()
+    if key not in store:
+        with st.spinner(tr("building_report", format=fmt.upper())):
+            store[key] = getattr(report, builder)(r, lang=ctx.lang)
+    return store[key]
+
+
+st.download_button(tr("download_json"), json.dumps(r, ensure_ascii=False, indent=1),
+                   file_name=f"{stem}_results.json", mime="application/json", key="dl_json",
+                   on_click="ignore")
+for fmt, label, builder, mime, on_request in FORMATS:
+    if report is None or not hasattr(report, builder):
+        st.info(tr("report_not_available", format=fmt.upper()))
+        continue
+    wanted = f"want_{fmt}"
+    if on_request and not st.session_state.get(wanted):
+        st.button(tr("prepare_report", format=fmt.upper()), key=f"prepare_{fmt}",
+                  on_click=st.session_state.__setitem__, args=(wanted, True))
         continue
     try:
-        content = build(r, lang=ctx.lang)
+        content = _build(fmt, builder)
     except Exception as error:  # a report that cannot be built must not take the page down
-        st.error(tr("report_failed", format=suffix.upper(), error=str(error)))
+        st.error(tr("report_failed", format=fmt.upper(), error=str(error)))
         continue
-    st.download_button(tr(label), content, file_name=f"{stem}_report.{suffix}", mime=mime,
-                       key=f"dl_{suffix}")
+    st.download_button(tr(label), content, file_name=f"{stem}_report.{fmt}", mime=mime,
+                       key=f"dl_{fmt}", on_click="ignore", type="primary" if on_request else "secondary")
+st.caption(tr("report_languages"))

@@ -126,6 +126,23 @@ def test_quality_counts_equal_results(reference):
                                                if g != "waves"]
 
 
+def test_report_page_offers_the_downloads(reference):
+    at = _app("pages/8_report.py", "en")
+    _ok(at)
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert t("download_json", "en") in labels
+    try:
+        import analysis.report  # noqa: F401  (the reports module: analysis/report/)
+    except ImportError:
+        assert len(at.info) == 3  # each report format says it is not available
+        return
+    assert t("download_xlsx", "en") in labels
+    at.button(key="prepare_html").click()
+    at.run()
+    _ok(at)
+    assert t("download_html", "en") in [b.proto.label for b in at.get("download_button")]
+
+
 def test_uploaded_study_file_with_its_data(tmp_path, reference):
     """The sample's study file and data files as uploaded: same results as the sample."""
     files = {p.name: p.read_bytes() for p in SAMPLE.iterdir() if p.suffix != ".py"}
