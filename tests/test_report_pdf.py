@@ -34,7 +34,8 @@ def test_pdf_embeds_a_cjk_font_and_the_chinese_text(written):
     assert b"/FontFile3" in content or b"/FontFile2" in content  # embedded, not just named
     text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, check=True,
                           text=True).stdout
-    for words in ("D公司客户关系管理调查", "主要发现", "客户识别", "信度分析", "公司自评偏高", "p < .001"):
+    expected = ("D公司客户关系管理调查", "主要发现", "客户识别", "信度分析", "公司自评偏高", "p < .001")
+    for words in expected:
         assert words in text, words
     fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, check=True, text=True).stdout
     rows = [line.split() for line in fonts.splitlines()[2:]]

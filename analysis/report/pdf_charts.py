@@ -89,7 +89,8 @@ def _gaps(results: dict, lang: str, font) -> Iterator[bytes]:
         fig = _figure(font, 1.2 + 0.45 * len(rows))
         ax = fig.subplots()
         for i, r in enumerate(rows):
-            ax.plot([r["mean_a"], r["mean_b"]], [i, i], color=BAD if r.get("flag") else "#999", lw=2, zorder=1)
+            ax.plot([r["mean_a"], r["mean_b"]], [i, i], color=BAD if r.get("flag") else "#999",
+                    lw=2, zorder=1)
         ax.scatter([r["mean_a"] for r in rows], range(len(rows)), color=COLORS[0], zorder=2,
                    label=display_name(results, a, lang))
         ax.scatter([r["mean_b"] for r in rows], range(len(rows)), color=COLORS[1], zorder=2,
@@ -111,10 +112,12 @@ def _ipa(results: dict, lang: str, font) -> Iterator[bytes]:
             continue
         fig = _figure(font, 4.8)
         ax = fig.subplots()
-        ax.scatter([p["performance"] for p in points], [p["importance"] for p in points], color=COLORS[0])
+        ax.scatter([p["performance"] for p in points], [p["importance"] for p in points],
+                   color=COLORS[0])
         for p in points:
-            ax.annotate(display_name(results, p["name"], lang, short=True), (p["performance"], p["importance"]),
-                        xytext=(4, 3), textcoords="offset points", fontsize=8)
+            ax.annotate(display_name(results, p["name"], lang, short=True),
+                        (p["performance"], p["importance"]), xytext=(4, 3), textcoords="offset points",
+                        fontsize=8)
         ax.axvline(entry["performance_center"], color="#999", ls="--", lw=0.8)
         ax.axhline(entry["importance_center"], color="#999", ls="--", lw=0.8)
         for x, y, key, ha, va in ((0.01, 0.99, "concentrate_here", "left", "top"),
@@ -137,11 +140,12 @@ def _drivers(results: dict, lang: str, font) -> Iterator[bytes]:
             fig = _figure(font, 1.2 + 0.4 * len(preds))
             ax = fig.subplots()
             ax.barh(range(len(preds)), [100 * p["rescaled_weight"] for p in preds], color=COLORS[2])
-            ax.set_yticks(range(len(preds)), [display_name(results, p["name"], lang, short=True) for p in preds])
+            ax.set_yticks(range(len(preds)),
+                          [display_name(results, p["name"], lang, short=True) for p in preds])
             ax.invert_yaxis()
             ax.set_xlabel(t("share_of_r2", lang))
-            ax.set_title(f"{t('chart_drivers', lang)}: {t(outcome, lang)} — {display_name(results, group, lang)}",
-                         loc="left")
+            ax.set_title(f"{t('chart_drivers', lang)}: {t(outcome, lang)} — "
+                         f"{display_name(results, group, lang)}", loc="left")
             yield _png(fig)
 
 

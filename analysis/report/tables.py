@@ -264,7 +264,8 @@ def _indices(c: _Ctx) -> Section:
                                    _lo(idx.get("ci")), _hi(idx.get("ci")),
                                    c.t("rep_ci_" + (idx.get("ci_method") or "none"))])
                 if idx.get("value") is not None:
-                    section.findings.append(c.t("find_index", group=c.name(group), index=c.t("rep_index_" + key),
+                    section.findings.append(c.t("find_index", group=c.name(group),
+                                                index=c.t("rep_index_" + key),
                                                 value=apa.num(idx["value"], 1)))
         nps = e.get("nps")
         if nps:
@@ -397,7 +398,8 @@ def _trends(c: _Ctx) -> Section:
                 text = apa.z_test(ch.get("statistic"), ch.get("p"))
             name = _trend_name(c, ch)
             rows.append([c.name(group), ch["from"], ch["to"], name, _wave_n(by_wave, ch, "from"),
-                         _wave_n(by_wave, ch, "to"), ch.get("value_from"), ch.get("value_to"), ch.get("diff"), _lo(ch.get("ci")), _hi(ch.get("ci")),
+                         _wave_n(by_wave, ch, "to"), ch.get("value_from"), ch.get("value_to"),
+                         ch.get("diff"), _lo(ch.get("ci")), _hi(ch.get("ci")),
                          c.t("rep_test_" + ch["test"]), ch.get("statistic"), ch.get("df"), ch.get("p"), text])
             if ch.get("p") is not None and ch["p"] < 0.05:
                 key = "find_trend_up" if ch["diff"] > 0 else "find_trend_down"
@@ -410,7 +412,8 @@ def _trends(c: _Ctx) -> Section:
         "trends", c.t("rep_trends"), c.t("method_trends"),
         "n = " + ", ".join(f"{v} ({c.name(g)})" for g, v in counts.items()),
         [_group_col(c), c.col("rep_from", "text"), c.col("rep_to", "text"), c.col("rep_name", "text"),
-         c.col("rep_n_from", "int"), c.col("rep_n_to", "int"), c.col("rep_value_from"), c.col("rep_value_to"), c.col("rep_diff"), c.col("rep_ci_low"),
+         c.col("rep_n_from", "int"), c.col("rep_n_to", "int"), c.col("rep_value_from"),
+         c.col("rep_value_to"), c.col("rep_diff"), c.col("rep_ci_low"),
          c.col("rep_ci_high"), c.col("rep_test", "text"), c.col("rep_statistic"), c.col("rep_df"),
          c.col("rep_p", "p"), c.col("rep_apa", "text")], rows)
     return section
@@ -537,7 +540,8 @@ def _comparisons(c: _Ctx) -> Section:
         omnibus)
     section.add(
         "levels", c.t("rep_levels"), c.t("method_levels"), n,
-        [_group_col(c), c.col("rep_by", "text"), c.col("rep_outcome", "text"), c.col("rep_level_value", "text"),
+        [_group_col(c), c.col("rep_by", "text"), c.col("rep_outcome", "text"),
+         c.col("rep_level_value", "text"),
          c.col("n", "int"), c.col("mean"), c.col("sd"), c.col("rep_median"), c.col("rep_small", "flag")],
         levels)
     section.add(
