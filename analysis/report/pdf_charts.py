@@ -118,6 +118,7 @@ def _ipa(results: dict, lang: str, font) -> Iterator[bytes]:
             ax.annotate(display_name(results, p["name"], lang, short=True),
                         (p["performance"], p["importance"]), xytext=(4, 3), textcoords="offset points",
                         fontsize=8)
+        ax.margins(0.18)  # room for the quadrant names in the corners
         ax.axvline(entry["performance_center"], color="#999", ls="--", lw=0.8)
         ax.axhline(entry["importance_center"], color="#999", ls="--", lw=0.8)
         for x, y, key, ha, va in ((0.01, 0.99, "concentrate_here", "left", "top"),
