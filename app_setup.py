@@ -8,6 +8,7 @@ filters. Every :class:`~surveys.errors.StudyError` is shown as a message, never 
 from __future__ import annotations
 
 import hashlib
+import re
 from collections import OrderedDict
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -81,7 +82,30 @@ def _results_store() -> OrderedDict:
 def at_wave(data: StudyData, wave: str) -> StudyData:
     """The study seen from ``wave``: that wave is the current one, later waves are left out."""
     waves = data.study.waves[: data.study.waves.index(wave) + 1]
-    return replace(data, study=replace(data.study, wave=wave, waves=waves))
+    groups = {key: group for key, group in data.groups.items() if key[0] in waves}
+    return replace(data, study=replace(data.study, wave=wave, waves=waves), groups=groups)
+
+
+def with_abc_every_wave(data: StudyData) -> StudyData:
+    """The ABC class (:func:`analysis.pipeline.with_abc_class`, the study's cut-offs) of every
+    wave's customers, so that an ABC filter applies to the trend's earlier waves too."""
+    study = data.study
+    for wave in study.waves:
+        data = with_abc_class(replace(data, study=replace(study, wave=wave)))
+    return replace(data, study=study)
+
+
+_FILTER_NOTE = re.compile(r"filter on '(.+)' does not apply to group '(.+)'")
+
+
+def _filter_note(note: str, data: StudyData) -> str:
+    """The filter notes of :meth:`StudyData.filtered` in the session's language."""
+    match = _FILTER_NOTE.fullmatch(note)
+    if not match:
+        return note
+    column, group = match.groups()
+    name = tr("abc_class") if column == ABC_COLUMN else data.study.name(column, lang())
+    return tr("filter_not_applied", column=name, group=data.study.name(group, lang()))
 
 
 def filter_columns(data: StudyData) -> list[str]:
@@ -100,7 +124,7 @@ def filter_values(data: StudyData, column: str) -> list:
 def results_for(data: StudyData, wave: str, filters: dict[str, list]) -> tuple[dict, list[str]]:
     """results.json of the study at ``wave`` restricted by ``filters``, computed once (with a
     progress display) and then served from the cache; also the filter notes."""
-    data = with_abc_class(at_wave(data, wave))
+    data = with_abc_every_wave(at_wave(data, wave))
     filtered = data.filtered(filters)
     key = (filtered.fingerprint, wave)
     store = _results_store()
@@ -135,14 +159,12 @@ class Context:
     wave: str
     filters: dict[str, list]
     notes: list[str]
-
-    @property
-    def lang(self) -> str:
-        return lang()
+    lang: str
 
     def name(self, code: str, short: bool = False) -> str:
-        """Display name of a group, dimension or item (the study's ``names``)."""
-        return display_name(self.results, code, lang(), short=short)
+        """Display name of a group, dimension or item (the study's ``names``), in the language of
+        this run (bound here, so that widgets' format functions work outside the run too)."""
+        return display_name(self.results, code, self.lang, short=short)
 
     @property
     def groups(self) -> list[str]:
@@ -200,8 +222,8 @@ def page(title_key: str, caption_key: str | None = None) -> Context | None:
                           f" = {', '.join(map(str, v))}" for c, v in filters.items())
         st.info(f"{tr('filtered_by')}: {shown}")
     for note in notes:
-        st.caption(f"ℹ️ {note}")
-    return Context(results, data, wave, filters, notes)
+        st.caption(f"ℹ️ {_filter_note(note, data)}")
+    return Context(results, data, wave, filters, notes, lang())
 
 
 # ---------------------------------------------------------------- display helpers

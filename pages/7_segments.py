@@ -3,6 +3,7 @@ stages and group comparisons across regions and customer types."""
 import streamlit as st
 
 from analysis import charts
+from analysis.i18n import t
 from app_setup import num, page, pick_group, pval, show_chart, show_table, tr
 
 ctx = page("page_segments", "segments_caption")
@@ -56,7 +57,7 @@ if comparisons:
                      "η²": num((e.get("anova") or {}).get("eta2"), 3)})
     show_table(rows)
     measure = st.selectbox(tr("measure"), measures, key="cmp_measure",
-                           format_func=lambda m: tr(m) if m == "satisfaction" else ctx.name(m))
+                           format_func=lambda m: t(m, ctx.lang) if m == "satisfaction" else ctx.name(m))
     show_chart(charts.comparison_chart(r, group, by, measure, ctx.lang), key="cmp_chart")
     posthoc = comparisons[group][by][measure].get("games_howell") or []
     if posthoc:
