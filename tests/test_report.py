@@ -254,3 +254,11 @@ def test_html_escapes_all_data(hostile):
     assert "<script>alert" not in page
     assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;" in body
     assert "\\u003cscript\\u003ealert" in body  # in the charts' JSON, plotly escapes < and >
+
+
+def test_a_perfect_rmsea_of_zero_counts_as_good_fit():
+    """RMSEA = 0 (chi2 below its df) is the best fit, not a missing value."""
+    from analysis.report.tables import _meets
+
+    assert _meets(0.0, 0.06, above=False) and _meets(0.96, 0.95, above=True)
+    assert not _meets(None, 0.06, above=False) and not _meets(0.07, 0.06, above=False)

@@ -93,6 +93,11 @@ def format_value(value: Any, kind: str, lang: str = "zh") -> str:
     return apa.num(value, 3 if kind == "num3" else 2) or "–"
 
 
+def _meets(value, bar: float, *, above: bool) -> bool:
+    """Whether a fit index is known and on the good side of its cut-off (Hu & Bentler 1999)."""
+    return value is not None and (value >= bar if above else value <= bar)
+
+
 def _lo(interval) -> float | None:
     return interval[0] if interval else None
 
@@ -204,8 +209,9 @@ def _validity(c: _Ctx) -> Section:
                         _hi(cfa.get("rmsea_ci")), cfa.get("srmr"), apa.cfa_fit(cfa)])
             text = apa.cfa_fit(cfa)
             if text:
-                good = ((cfa.get("cfi") or 0) >= 0.95 and (cfa.get("rmsea") or 1) <= 0.06
-                        and (cfa.get("srmr") or 1) <= 0.08)
+                good = (_meets(cfa.get("cfi"), 0.95, above=True)
+                        and _meets(cfa.get("rmsea"), 0.06, above=False)
+                        and _meets(cfa.get("srmr"), 0.08, above=False))
                 section.findings.append(c.t("find_cfa_good" if good else "find_cfa_poor",
                                             group=c.name(group), fit=text))
             for dim, cr in (cfa.get("constructs") or {}).items():
