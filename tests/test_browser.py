@@ -118,17 +118,25 @@ def test_app_end_to_end(server):
             _no_exception(page)
             page.screenshot(path=SHOTS / "00_dashboard_zh.png")
 
-            # upload the sample study file with its four data files, and use it
+            # upload a 问卷星 export alone: the column mapping is guessed from its matrix headers
             _open(page, "1 研究与数据")
+            uploader = page.locator('[data-testid="stFileUploader"] input[type="file"]')
+            uploader.set_input_files([str(SAMPLE / "customers_2019.xlsx")])
+            _settle(page)
+            expect(page.get_by_text("列与题项、维度的对应")).to_be_visible()
+            expect(page.get_by_text("生成的 study.yaml")).to_be_visible()
+            _no_exception(page)
+            page.screenshot(path=SHOTS / "01_study_mapping_zh.png")
+
+            # upload the sample study file with its four data files, and use it
             files = [SAMPLE / "study.yaml", *sorted(SAMPLE.glob("*.xlsx")), *sorted(SAMPLE.glob("*.csv"))]
-            page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(
-                [str(f) for f in files])
+            uploader.set_input_files([str(f) for f in files])
             _settle(page)
             page.get_by_role("button", name="使用此研究").click()
             _settle(page, 90)
             expect(page.get_by_text("当前研究 (上传的文件)").first).to_be_visible()
             _no_exception(page)
-            page.screenshot(path=SHOTS / "01_study_uploaded_zh.png")
+            page.screenshot(path=SHOTS / "02_study_uploaded_zh.png")
 
             # switch to English and open every page
             page.locator('[data-testid="stSidebar"]').get_by_text("English", exact=True).click()
@@ -138,6 +146,6 @@ def test_app_end_to_end(server):
                 expect(page.get_by_role("heading", name=en)).to_be_visible()
                 expect(page.get_by_text(text).first).to_be_visible()
                 _no_exception(page)
-                page.screenshot(path=SHOTS / f"{index:02d}_{url}_en.png")
+                page.screenshot(path=SHOTS / f"{index + 2:02d}_{url}_en.png")
         finally:
             browser.close()
