@@ -77,20 +77,28 @@ title = st.text_input(tr("study_title"), value=tr("new_study"), key="new_title")
 low, high = st.columns(2)
 scale = (low.number_input(tr("scale_min"), value=1, step=1, key="scale_min"),
          high.number_input(tr("scale_max"), value=5, step=1, key="scale_max"))
+role_labels = {role: tr(f"role_{role}") for role in ROLES}
+role_codes = {label: role for role, label in role_labels.items()}
 groups = {}
 for index, (name, table) in enumerate(tables.items()):
     st.markdown(f"**{name}**")
     group = st.text_input(tr("group_name"), value=["customers", "employees"][index]
                           if index < 2 else f"group{index + 1}", key=f"group_{name}")
-    mapping = st.data_editor(
-        guess_mapping(table), key=f"mapping_{name}", hide_index=True, width="stretch",
+    guessed = guess_mapping(table)
+    found = guessed[guessed["role"] == "item"].groupby("dimension", sort=False).size()
+    st.caption(tr("guessed_dimensions", count=len(found),
+                  names=("、" if st.session_state[S.LANG] == "zh" else ", ").join(f"{d} ({k})" for d, k in found.items()) or "–"))
+    edited = st.data_editor(
+        guessed.assign(role=guessed["role"].map(role_labels)), key=f"mapping_{name}",
+        hide_index=True, width="stretch",
         column_config={
             "column": st.column_config.TextColumn(tr("column"), disabled=True),
-            "role": st.column_config.SelectboxColumn(tr("role"), options=list(ROLES)),
+            "role": st.column_config.SelectboxColumn(tr("role"), options=list(role_labels.values()),
+                                                     required=True),
             "dimension": st.column_config.TextColumn(tr("dimension")),
             "item": st.column_config.TextColumn(tr("item")),
             "reverse": st.column_config.CheckboxColumn(tr("reverse"))})
-    groups[group] = (name, mapping)
+    groups[group] = (name, edited.assign(role=edited["role"].map(role_codes)))
 try:
     draft = study_yaml(title, scale, groups)
 except StudyError as error:
