@@ -21,7 +21,7 @@ __all__ = [
     "FONT_FAMILY", "COLORS", "display_name", "format_p", "p_text", "dimension_scores", "alpha_chart", "gap_dumbbell",
     "servqual_chart", "cb_ratio_chart", "nps_chart", "trend_chart", "ipa_chart", "drivers_chart",
     "pareto_chart", "segment_scores", "comparison_chart", "loadings_heatmap", "htmt_heatmap",
-    "ave_chart", "cfa_loadings_chart",
+    "ave_chart", "cfa_loadings_chart", "kano_chart",
 ]
 
 FONT_FAMILY = "Noto Sans CJK SC, Microsoft YaHei, PingFang SC, sans-serif"
@@ -499,3 +499,25 @@ def cfa_loadings_chart(results: dict, group: str, lang: str = "zh"):
     fig.update_yaxes(autorange="reversed")
     return _layout(fig, f"{t('chart_cfa_loadings', lang)} — {display_name(results, group, lang)}",
                    t("std_loading", lang), None, height=160 + 24 * len(loadings))
+
+
+def kano_chart(results: dict, group: str, lang: str = "zh"):
+    """Better-Worse diagram of the Kano features (Berger et al. 1993): |Worse| across, Better up,
+    lines at .5 (``kano.GROUP.FEATURE.better`` / ``worse``)."""
+    features = {f: e for f, e in ((results.get("kano") or {}).get(group) or {}).items()
+                if e.get("better") is not None and e.get("worse") is not None}
+    if not features:
+        return None
+    fig = go.Figure(go.Scatter(
+        x=[abs(e["worse"]) for e in features.values()], y=[e["better"] for e in features.values()],
+        mode="markers+text", text=[display_name(results, f, lang, short=True) for f in features],
+        textposition="top center", marker={"size": 12, "color": COLORS[0]},
+        customdata=[[e.get(f"label_{lang}") or e.get("category"), e["n"]] for e in features.values()],
+        hovertemplate="%{text}: %{customdata[0]} (n = %{customdata[1]})<br>Better %{y:.2f}, "
+                      "|Worse| %{x:.2f}<extra></extra>"))
+    fig.add_vline(x=0.5, line_dash="dot", line_color="#888")
+    fig.add_hline(y=0.5, line_dash="dot", line_color="#888")
+    fig.update_xaxes(range=[0, 1])
+    fig.update_yaxes(range=[0, 1])
+    return _layout(fig, f"{t('chart_kano', lang)} — {display_name(results, group, lang)}",
+                   "|Worse|", "Better", height=460)

@@ -36,12 +36,14 @@ if drivers:
 kano = r.get("kano") or {}
 if kano:
     st.subheader(tr("kano"))
-    for group, features in kano.items():
-        rows = features.get("features", features) if isinstance(features, dict) else features
-        if isinstance(rows, dict):
-            rows = [{"feature": k, **v} for k, v in rows.items() if isinstance(v, dict)]
-        st.markdown(f"**{ctx.name(group)}**")
-        show_table([{k: (num(v, 3) if isinstance(v, float) else v) for k, v in row.items()
-                     if not isinstance(v, (dict, list))} for row in rows])
+    group = pick_group(ctx, list(kano), key="kano_group")
+    show_chart(charts.kano_chart(r, group, ctx.lang), key="kano")
+    show_table([{tr("feature"): ctx.name(feature), tr("n"): e["n"],
+                 tr("kano_category"): e.get(f"label_{ctx.lang}") or e.get("category") or "–",
+                 **{code: f"{(e.get('shares') or {}).get(code, 0) * 100:.0f}%"
+                    for code in ("A", "O", "M", "I", "R", "Q")},
+                 "Better": num(e.get("better")), "Worse": num(e.get("worse"))}
+                for feature, e in kano[group].items()])
+    st.caption(tr("kano_caption"))
 if not (ipa or drivers or kano):
     st.info(tr("nothing_to_show"))

@@ -3,6 +3,8 @@ as error bars, the thresholds as lines, display names from the study and labels 
 languages; and the upload helpers of the Study page (app_study)."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from analysis import charts
@@ -125,3 +127,16 @@ def test_two_study_files_are_an_error(tmp_path):
     paths = save_uploads({"a.yaml": text, "b.yml": text}, tmp_path)
     with pytest.raises(StudyError, match="2 study files"):
         read_uploads(paths)
+
+
+def test_kano_chart_places_features_by_better_and_worse(results):
+    import pandas as pd
+
+    from analysis.kano import kano_section
+
+    answers = pd.read_csv(Path(__file__).parent / "fixtures" / "kano.csv")
+    kano = kano_section({"customers": answers}, kano={f: (f"{f}_fun", f"{f}_dys") for f in ("f1", "f2", "f3")})
+    figure = charts.kano_chart({"study": results["study"], "kano": kano}, "customers", "en")
+    assert list(figure.data[0].y) == [kano["customers"][f]["better"] for f in ("f1", "f2", "f3")]
+    assert list(figure.data[0].x) == [abs(kano["customers"][f]["worse"]) for f in ("f1", "f2", "f3")]
+    assert charts.kano_chart(results, "customers") is None

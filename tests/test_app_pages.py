@@ -194,11 +194,13 @@ def test_uploaded_data_file_mapped_on_the_page(tmp_path):
     assert any("north" in i.value for i in at.info)
 
 
-def test_validity_section_is_laid_out_when_present(tmp_path, monkeypatch):
+def test_validity_and_kano_sections_are_laid_out_when_present(tmp_path, monkeypatch):
     """With a "validity" section (KMO/EFA from analysis.factor, CFA from analysis.cfa) the
-    Reliability & validity page shows KMO, the CFA fit table and CR/AVE as computed."""
+    Reliability & validity page shows KMO, the CFA fit table and CR/AVE as computed; with a
+    "kano" section the Priorities page shows the Kano table."""
     import app_setup
     from analysis import cfa, factor
+    from analysis.kano import kano_section
 
     paths = save_uploads({"survey.csv": _survey_csv(tmp_path / "src.csv", n=80, seed=11).read_bytes()},
                          tmp_path)
@@ -209,8 +211,11 @@ def test_validity_section_is_laid_out_when_present(tmp_path, monkeypatch):
     validity = {g: {**v, "cfa": cfa.cfa_section(frames, dimensions)[g]}
                 for g, v in factor.factor_section(frames, dimensions).items()}
 
+    answers = pd.read_csv(ROOT / "tests" / "fixtures" / "kano.csv")
+    kano = kano_section({"customers": answers}, kano={f: (f"{f}_fun", f"{f}_dys") for f in ("f1", "f2")})
+
     def with_validity(data, progress=None):
-        return {**analyse(data, progress), "validity": validity}
+        return {**analyse(data, progress), "validity": validity, "kano": kano}
 
     monkeypatch.setattr(app_setup, "analyse", with_validity)
     at = _app("pages/3_reliability.py", "en", **{S.SOURCE: {"yaml": yaml_text, "dir": str(tmp_path)}})
@@ -221,6 +226,12 @@ def test_validity_section_is_laid_out_when_present(tmp_path, monkeypatch):
     assert fit["CFI"] == f"{entry['cfa']['cfi']:.3f}" and fit["SRMR"] == f"{entry['cfa']['srmr']:.3f}"
     constructs = _table(at, 3)
     assert list(constructs[t("ave", "en")]) == [f"{c['ave']:.3f}" for c in entry["cfa"]["constructs"].values()]
+    at.switch_page("pages/6_priorities.py")
+    at.run()
+    _ok(at)
+    table = _table(at)
+    assert list(table["Better"]) == [f"{kano['customers'][f]['better']:.2f}" for f in ("f1", "f2")]
+    assert list(table[t("kano_category", "en")]) == [kano["customers"][f]["label_en"] for f in ("f1", "f2")]
 
 
 def test_a_broken_study_shows_the_error_and_the_app_stays_usable(tmp_path):
