@@ -20,14 +20,24 @@ Schema (version 2)::
     studies(id, title, created)
     study_files(id, study_id, name, wave, content BLOB, sha256, size, added)
     waves(study_id, wave, position, study_file_id, added)  position 0 = oldest
-    uploads(id, study_id, study_file_id, name, grp, wave, sheet, content BLOB, sha256, size,
-            uploaded)
+    uploads(id, study_id, study_file_id, name, grp, wave, sheet, sha256, size, uploaded)
+    upload_data_<uploads.id>(seq PRIMARY KEY, data BLOB)  one table per data file: its bytes in
+                                                        pieces of CHUNK bytes, seq 0, 1, ...
 
 ``study_files.wave`` is the wave of the file's ``groups``; ``uploads.name`` is the data file's path
 relative to its study file as written back on export; a file read by several groups (sheets of one
 workbook) is stored once, labelled with the first group reading it. Times are UTC.
-Version 1 had no ``waves`` table and no ``sha256``, ``size`` or ``study_files.wave`` columns;
-opening a version-1 store upgrades it in one transaction.
+Version 1 had no ``waves`` table, no ``sha256``, ``size`` or ``study_files.wave`` columns, and kept
+each data file whole in ``uploads.content``; opening a version-1 store upgrades it in one
+transaction.
+
+Large files (measured by ``benchmarks/bench_store.py``): a data file is read, hashed and stored
+in pieces of :data:`CHUNK` bytes (4 MiB) and written back piece by piece, each piece fetched by
+its primary key, so Python never holds a whole file. Inserted whole, a 100 MB BLOB made DuckDB
+peak at ~570 MB and fail under a 200 MB ``memory_limit``. Each file gets its own table because
+DuckDB rewrites a table's last row group on every checkpoint: with one shared table of pieces,
+every import rewrote all stored files (time and file size growing with the store); a table per
+file is written once and dropped on delete.
 
 Every write is one transaction: a failed import leaves the store as it was. DuckDB lets one
 process at a time open the file; each call here opens it only for its own work, and a call that
@@ -62,8 +72,16 @@ STORE_ENV = "SURVEY_STORE"
 #: the folder under the user's data directory
 APP_NAME = "crm-survey-toolkit"
 SCHEMA_VERSION = 2
-#: bytes per piece when a stored file is written back (bounds the memory of an export)
-CHUNK = 32 * 1024 * 1024
+#: bytes per stored piece of a data file (bounds the memory of storing and writing back)
+CHUNK = 4 * 1024 * 1024
+
+#: checkpoint at every commit: a commit then writes its pieces to the database file directly
+#: instead of first copying them into the write-ahead log (peak memory of storing a 100 MB file
+#: 290 MB instead of 490 MB)
+_DUCKDB_CONFIG = {"checkpoint_threshold": "1MB"}
+
+#: the table holding one data file's pieces (by the file's id in ``uploads``)
+_DATA_TABLE = "CREATE TABLE upload_data_{} (seq INTEGER PRIMARY KEY, data BLOB NOT NULL)"
 
 _SCHEMA_V2 = """
 CREATE TABLE schema_version (version INTEGER NOT NULL, applied TIMESTAMP NOT NULL);
@@ -77,14 +95,15 @@ CREATE TABLE study_files (id INTEGER PRIMARY KEY, study_id INTEGER NOT NULL, nam
 CREATE TABLE waves (study_id INTEGER NOT NULL, wave VARCHAR NOT NULL, position INTEGER NOT NULL,
     study_file_id INTEGER NOT NULL, added TIMESTAMP NOT NULL, PRIMARY KEY (study_id, wave));
 CREATE TABLE uploads (id INTEGER PRIMARY KEY, study_id INTEGER NOT NULL, study_file_id INTEGER,
-    name VARCHAR NOT NULL, grp VARCHAR, wave VARCHAR, sheet VARCHAR, content BLOB NOT NULL,
-    sha256 VARCHAR NOT NULL, size BIGINT NOT NULL, uploaded TIMESTAMP NOT NULL);
+    name VARCHAR NOT NULL, grp VARCHAR, wave VARCHAR, sheet VARCHAR, sha256 VARCHAR NOT NULL,
+    size BIGINT NOT NULL, uploaded TIMESTAMP NOT NULL);
 """
 
 
 def _upgrade_1_to_2(con: duckdb.DuckDBPyConnection) -> None:
     """v1 -> v2: checksums and sizes of stored files, the wave of each study file, the waves
-    table (each wave placed by its first upload), id sequences continuing after the last id."""
+    table (each wave placed by its first upload), data files moved into pieces, id sequences
+    continuing after the last id."""
     for table in ("study_files", "uploads"):
         con.execute(f"ALTER TABLE {table} ADD COLUMN sha256 VARCHAR")
         con.execute(f"ALTER TABLE {table} ADD COLUMN size BIGINT")
@@ -101,6 +120,14 @@ def _upgrade_1_to_2(con: duckdb.DuckDBPyConnection) -> None:
                           row_number() OVER (PARTITION BY study_id ORDER BY min(id)) - 1,
                           min(study_file_id), min(uploaded)
                    FROM uploads WHERE wave IS NOT NULL GROUP BY study_id, wave""")
+    for (upload_id,) in con.execute("SELECT id FROM uploads").fetchall():
+        con.execute(_DATA_TABLE.format(upload_id))
+        con.execute(f"""INSERT INTO upload_data_{upload_id}
+                        SELECT seq, content[seq * {CHUNK} + 1 : (seq + 1) * {CHUNK}]
+                        FROM (SELECT content, unnest(range(greatest(1, ceil(octet_length(content)
+                              / {CHUNK})::BIGINT))) AS seq FROM uploads WHERE id = ?)""",
+                    [upload_id])
+    con.execute("ALTER TABLE uploads DROP COLUMN content")
     for sequence, table in (("study_ids", "studies"), ("study_file_ids", "study_files"),
                             ("upload_ids", "uploads")):
         (last,) = con.execute(f"SELECT coalesce(max(id), 0) FROM {table}").fetchone()
@@ -198,7 +225,7 @@ class Store:
         deadline = time.monotonic() + self.busy_timeout
         while True:
             try:
-                con = duckdb.connect(str(self.path))
+                con = duckdb.connect(str(self.path), config=_DUCKDB_CONFIG)
                 break
             except duckdb.IOException as exc:
                 if "lock" not in str(exc).lower():
@@ -294,8 +321,10 @@ class Store:
                                           "or a different title")
             now = _now()
             if row is None:
-                (study_id,) = con.execute("INSERT INTO studies (id, title, created) VALUES "
-                                          "(nextval('study_ids'), ?, ?) RETURNING id", [study.title, now]).fetchone()
+                (study_id,) = con.execute(
+                    "INSERT INTO studies (id, title, created) "
+                    "VALUES (nextval('study_ids'), ?, ?) RETURNING id", [study.title, now]
+                ).fetchone()
                 stored = {}
             else:
                 study_id = row[0]
@@ -307,17 +336,16 @@ class Store:
                                  expected="a new wave name")
             (file_id,) = con.execute(
                 "INSERT INTO study_files (id, study_id, name, wave, content, sha256, size, added) "
-                "VALUES (nextval('study_file_ids'), ?, ?, ?, ?, ?, ?, ?) RETURNING id", [study_id, path.name, label, yaml_bytes,
-                                 hashlib.sha256(yaml_bytes).hexdigest(), len(yaml_bytes), now]
+                "VALUES (nextval('study_file_ids'), ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                [study_id, path.name, label, yaml_bytes, hashlib.sha256(yaml_bytes).hexdigest(),
+                 len(yaml_bytes), now]
             ).fetchone()
             labels = {w: (label if w == study.wave else w) for w in study.waves}
-            position = max(stored.values(), default=-1) + 1
-            for name in study.waves:
-                if labels[name] not in stored:
-                    con.execute("INSERT INTO waves (study_id, wave, position, study_file_id, added) "
-                                "VALUES (?, ?, ?, ?, ?)",
-                                [study_id, labels[name], position, file_id, now])
-                    position += 1
+            new_waves = [labels[w] for w in study.waves if labels[w] not in stored]
+            first = max(stored.values(), default=-1) + 1
+            for position, name in enumerate(new_waves, start=first):
+                con.execute("INSERT INTO waves (study_id, wave, position, study_file_id, added) "
+                            "VALUES (?, ?, ?, ?, ?)", [study_id, name, position, file_id, now])
             seen = set()
             for source in study.sources:
                 if source.file in seen:
@@ -353,6 +381,8 @@ class Store:
         """Delete a study with its study files, waves and files; return what was deleted."""
         with self._transaction() as con:
             study = _describe(con, study_id)
+            for stored_file in study.files:
+                con.execute(f"DROP TABLE upload_data_{stored_file.id}")
             for table, column in (("uploads", "study_id"), ("waves", "study_id"),
                                   ("study_files", "study_id"), ("studies", "id")):
                 con.execute(f"DELETE FROM {table} WHERE {column} = ?", [study_id])
@@ -453,28 +483,22 @@ def _safe_relative(name: str) -> PurePosixPath:
 
 
 def _insert_upload(con: duckdb.DuckDBPyConnection, path: Path, **meta) -> None:
-    """Insert one data file: DuckDB reads the file itself (read_blob), so Python never holds
-    its bytes; the checksum and size are computed in the same statement."""
-    columns = [meta["study_id"], meta["study_file_id"], meta["name"], meta["group"],
-               meta["wave"], meta["sheet"]]
-    insert = ("INSERT INTO uploads (id, study_id, study_file_id, name, grp, wave, sheet, content, "
-              "sha256, size, uploaded) SELECT nextval('upload_ids'), ?, ?, ?, ?, ?, ?, ")
-    if re.search(r"[*?\[\]{}]", str(path)):  # read_blob would take it as a glob pattern
-        content = _read_file(path)
-        count = con.execute(insert + "c, sha256(c), octet_length(c), ? FROM (SELECT ?::BLOB c)",
-                            [*columns, meta["uploaded"], content]).fetchone()[0]
-    else:
-        count = con.execute(insert + "content, sha256(content), size, ? FROM read_blob(?)",
-                            [*columns, meta["uploaded"], str(path)]).fetchone()[0]
-    if count != 1:
-        raise StudyError("data file not found", file=path)
-
-
-def _read_file(path: Path) -> bytes:
+    """Insert one data file, read, hashed and stored in pieces of CHUNK bytes."""
+    (upload_id,) = con.execute("SELECT nextval('upload_ids')").fetchone()
+    con.execute(_DATA_TABLE.format(upload_id))
+    digest, size = hashlib.sha256(), 0
     try:
-        return path.read_bytes()
+        with open(path, "rb") as file:
+            for seq, piece in enumerate(iter(lambda: file.read(CHUNK), b"")):
+                digest.update(piece)
+                size += len(piece)
+                con.execute(f"INSERT INTO upload_data_{upload_id} VALUES (?, ?)", [seq, piece])
     except OSError as exc:
         raise StudyError(f"cannot read the data file ({exc.strerror})", file=path) from None
+    con.execute("INSERT INTO uploads (id, study_id, study_file_id, name, grp, wave, sheet, sha256, "
+                "size, uploaded) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [upload_id, meta["study_id"], meta["study_file_id"], meta["name"], meta["group"],
+                 meta["wave"], meta["sheet"], digest.hexdigest(), size, meta["uploaded"]])
 
 
 def _folder_of(study: StoredStudy, study_file: StoredStudyFile, root: Path) -> Path:
@@ -487,32 +511,45 @@ def _write_study_file(con: duckdb.DuckDBPyConnection, study: StoredStudy,
                       study_file: StoredStudyFile, root: Path, overwrite: bool) -> list[Path]:
     """Write one study file (first in the list returned) and its data files; check SHA-256."""
     folder = _folder_of(study, study_file, root)
-    parts = [("study_files", study_file.id, study_file.name, study_file.sha256, study_file.size)]
-    parts += [("uploads", f.id, f.name, f.sha256, f.size) for f in study.files
+    parts = [(study_file.name, study_file.sha256, _study_file_content(con, study_file.id))]
+    parts += [(f.name, f.sha256, _upload_pieces(con, f.id)) for f in study.files
               if f.study_file_id == study_file.id]
     written = []
-    for table, row_id, name, sha, size in parts:
+    for name, sha, pieces in parts:
         target = folder / _safe_relative(name)
         if target.exists() and not overwrite:
             raise StudyError("the file exists already; export into a new or empty folder",
                              file=target)
-        _write_blob(con, table, row_id, target, sha, size)
+        _write_checked(pieces, target, sha)
         written.append(target)
     return written
 
 
-def _write_blob(con: duckdb.DuckDBPyConnection, table: str, row_id: int, target: Path,
-                sha: str, size: int) -> None:
-    """Copy a stored file out in pieces of CHUNK bytes to a temporary name, check its SHA-256,
-    then move it into place (a damaged file is never left behind)."""
+def _study_file_content(con: duckdb.DuckDBPyConnection, file_id: int) -> Iterator[bytes]:
+    yield con.execute("SELECT content FROM study_files WHERE id = ?", [file_id]).fetchone()[0]
+
+
+def _upload_pieces(con: duckdb.DuckDBPyConnection, upload_id: int) -> Iterator[bytes]:
+    """A stored data file's pieces in order, fetched one at a time by primary key (a filter on
+    a column without an index made DuckDB load every piece of the table for each one)."""
+    table = f"upload_data_{int(upload_id)}"
+    (count,) = con.execute(f"SELECT count(*) FROM {table}").fetchone()
+    for seq in range(count):
+        row = con.execute(f"SELECT data FROM {table} WHERE seq = ?", [seq]).fetchone()
+        if row is None:
+            raise StudyError(f"the stored copy is damaged: piece {seq} is missing")
+        yield row[0]
+
+
+def _write_checked(pieces: Iterator[bytes], target: Path, sha: str) -> None:
+    """Write pieces to a temporary name, check their SHA-256, then move the file into place
+    (a damaged copy is never left behind)."""
     target.parent.mkdir(parents=True, exist_ok=True)
     digest = hashlib.sha256()
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
     try:
         with os.fdopen(fd, "wb") as out:
-            for start in range(1, max(size, 1) + 1, CHUNK):
-                (piece,) = con.execute(f"SELECT content[?:?] FROM {table} WHERE id = ?",
-                                       [start, start + CHUNK - 1, row_id]).fetchone()
+            for piece in pieces:
                 digest.update(piece)
                 out.write(piece)
         if digest.hexdigest() != sha:

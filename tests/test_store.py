@@ -52,8 +52,12 @@ def store(tmp_path) -> Store:
 def counts(path: Path) -> dict[str, int]:
     con = duckdb.connect(str(path))
     try:
-        return {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+        rows = {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
                 for t in ("studies", "study_files", "waves", "uploads")}
+        rows["data tables"] = con.execute(
+            "SELECT count(*) FROM information_schema.tables WHERE table_name LIKE 'upload_data_%'"
+        ).fetchone()[0]
+        return rows
     finally:
         con.close()
 
@@ -70,13 +74,26 @@ def test_add_and_export_are_byte_identical(tmp_path, store):
     assert read_study(out / "study.yaml").title == "门店调查"
 
 
+def test_files_are_stored_in_pieces_and_written_back_whole(tmp_path, store, monkeypatch):
+    monkeypatch.setattr(store_module, "CHUNK", 1000)
+    study = store.get_study(store.add_study(make_study(tmp_path / "src")))
+    xlsx = study.files[1]
+    con = duckdb.connect(str(store.path))
+    pieces = con.execute(f"SELECT seq, octet_length(data) FROM upload_data_{xlsx.id} ORDER BY seq")
+    assert pieces.fetchall() == [(i, 1000) for i in range(5)] + [(5, XLSX.stat().st_size - 5000)]
+    con.close()
+    store.export_study(study.id, tmp_path / "out")
+    assert same_bytes(tmp_path / "out" / "employees.xlsx", XLSX)
+
+
 def test_metadata_records_checksums_waves_and_groups(tmp_path, store):
     path = make_study(tmp_path / "src")
     study = store.get_study(store.add_study(path))
     assert study.title == "门店调查" and [w.name for w in study.waves] == ["2019"]
     assert study.study_files[0].sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
     csv, xlsx = study.files
-    assert (csv.name, csv.group, csv.wave, csv.sheet) == ("data/客户.csv", "customers", "2019", None)
+    assert (csv.name, csv.group, csv.wave, csv.sheet) == (
+        "data/客户.csv", "customers", "2019", None)
     assert (xlsx.name, xlsx.group, xlsx.sheet) == ("employees.xlsx", "employees", "Sheet1")
     assert csv.sha256 == hashlib.sha256(GB18030_CSV).hexdigest() and csv.size == len(GB18030_CSV)
     assert xlsx.sha256 == hashlib.sha256(XLSX.read_bytes()).hexdigest()
@@ -146,9 +163,10 @@ def test_a_failed_import_leaves_the_store_as_it_was(tmp_path, store, monkeypatch
         store.add_study(make_study(tmp_path / "src"))
     assert len(calls) == 2 and counts(store.path) == before
     calls.clear()
-    with pytest.raises(OSError):  # appending a wave to a stored study fails the same way
-        store.add_study(make_study(tmp_path / "w2", STUDY.replace("wave: '2019'\n", "")
-                                   .replace("门店调查", "D公司客户关系管理调查 2019")), wave="2020")
+    # appending a wave to a stored study fails the same way
+    new_wave = STUDY.replace("wave: '2019'\n", "").replace("门店调查", "D公司客户关系管理调查 2019")
+    with pytest.raises(OSError):
+        store.add_study(make_study(tmp_path / "w2", new_wave), wave="2020")
     assert counts(store.path) == before
     assert [w.name for w in store.list_studies()[0].waves] == ["2018", "2019"]
 
@@ -205,20 +223,22 @@ def build_v1(path: Path) -> None:
         CREATE TABLE uploads (id INTEGER PRIMARY KEY, study_id INTEGER NOT NULL,
             study_file_id INTEGER, name VARCHAR NOT NULL, grp VARCHAR, wave VARCHAR,
             sheet VARCHAR, content BLOB NOT NULL, uploaded TIMESTAMP NOT NULL);
-        INSERT INTO studies VALUES (7, 'D公司客户关系管理调查 2019', TIMESTAMP '2025-01-02 10:00:00');
+        INSERT INTO studies VALUES (7, 'D公司客户关系管理调查 2019',
+                                    TIMESTAMP '2025-01-02 10:00:00');
     """)
     con.execute("INSERT INTO study_files VALUES (3, 7, 'study.yaml', ?, TIMESTAMP '2025-01-02 "
                 "10:00:00')", [SAMPLE.read_bytes()])
-    for i, (name, group, wave) in enumerate([
-            ("customers_2018.xlsx", "customers", "2018"), ("employees_2018.csv", "employees", "2018"),
-            ("customers_2019.xlsx", "customers", "2019"), ("employees_2019.csv", "employees", "2019")]):
+    files = [(f"{group}_{wave}.{ext}", group, wave) for wave in ("2018", "2019")
+             for group, ext in (("customers", "xlsx"), ("employees", "csv"))]
+    for i, (name, group, wave) in enumerate(files):
         con.execute("INSERT INTO uploads VALUES (?, 7, 3, ?, ?, ?, NULL, ?, TIMESTAMP "
                     "'2025-01-02 10:00:00')",
                     [i + 1, name, group, wave, (SAMPLE.parent / name).read_bytes()])
     con.close()
 
 
-def test_a_version_1_store_is_upgraded_with_its_data_intact(tmp_path, store):
+def test_a_version_1_store_is_upgraded_with_its_data_intact(tmp_path, store, monkeypatch):
+    monkeypatch.setattr(store_module, "CHUNK", 10_000)  # whole v1 files are cut into pieces
     build_v1(store.path.parent.mkdir(parents=True) or store.path)
     assert store.schema_version() == SCHEMA_VERSION == 2
     study = store.get_study(7)
@@ -237,6 +257,11 @@ def test_a_version_1_store_is_upgraded_with_its_data_intact(tmp_path, store):
     con = duckdb.connect(str(store.path))
     assert con.execute("SELECT version FROM schema_version ORDER BY version").fetchall() == [
         (1,), (2,)]
+    size = (SAMPLE.parent / "customers_2018.xlsx").stat().st_size
+    assert con.execute("SELECT count(*) FROM upload_data_1").fetchone() == (-(-size // 10_000),)
+    assert "content" not in [c for (c,) in con.execute(
+        "SELECT column_name FROM information_schema.columns WHERE table_name = 'uploads'"
+    ).fetchall()]
     con.close()
 
 
@@ -252,7 +277,8 @@ def test_a_store_from_a_newer_toolkit_is_refused(tmp_path, store):
 def test_a_damaged_stored_file_is_not_exported(tmp_path, store):
     study_id = store.add_study(make_study(tmp_path / "src"))
     con = duckdb.connect(str(store.path))
-    con.execute("UPDATE uploads SET content = 'tampered'::BLOB WHERE name = 'employees.xlsx'")
+    (upload_id,) = con.execute("SELECT id FROM uploads WHERE name = 'employees.xlsx'").fetchone()
+    con.execute(f"UPDATE upload_data_{upload_id} SET data = 'tampered'::BLOB")
     con.close()
     with pytest.raises(StudyError, match="SHA-256 does not match"):
         store.export_study(study_id, tmp_path / "out")
@@ -293,7 +319,8 @@ def test_delete_removes_only_that_study(tmp_path, store):
     gone = store.add_study(make_study(tmp_path / "src"))
     assert store.delete_study(gone).title == "门店调查"
     assert [s.id for s in store.list_studies()] == [keep]
-    assert counts(store.path) == {"studies": 1, "study_files": 1, "waves": 2, "uploads": 4}
+    assert counts(store.path) == {"studies": 1, "study_files": 1, "waves": 2, "uploads": 4,
+                                 "data tables": 4}
     with pytest.raises(StudyError, match=f"no stored study has id {gone}"):
         store.get_study(gone)
 
@@ -346,3 +373,14 @@ def test_cli_delete_asks_or_needs_yes(tmp_path, capsys, monkeypatch):
     monkeypatch.setattr(sys.stdin, "isatty", lambda: False, raising=False)
     assert store_cli.main(["--db", db, "delete", "2", "--yes"]) == 0
     assert "deleted study 2: 门店调查" in capsys.readouterr().out
+
+
+def test_a_file_that_is_not_a_store_is_refused(tmp_path):
+    (tmp_path / "garbage.duckdb").write_text("not a database")
+    with pytest.raises(StudyError, match="cannot open the store"):
+        Store(tmp_path / "garbage.duckdb").list_studies()
+    con = duckdb.connect(str(tmp_path / "other.duckdb"))
+    con.execute("CREATE TABLE t (x INTEGER)")
+    con.close()
+    with pytest.raises(StudyError, match="not a study store"):
+        Store(tmp_path / "other.duckdb").list_studies()
