@@ -65,7 +65,7 @@ from .errors import StudyError
 from .study import Study, read_study
 
 __all__ = ["Store", "StoreBusy", "StoredStudy", "StoredWave", "StoredStudyFile", "StoredFile",
-           "default_store_path", "STORE_ENV", "APP_NAME", "SCHEMA_VERSION"]
+           "OpenedWave", "default_store_path", "STORE_ENV", "APP_NAME", "SCHEMA_VERSION"]
 
 #: the environment variable naming the store's database file
 STORE_ENV = "SURVEY_STORE"
@@ -184,6 +184,9 @@ class StoredStudy:
     study_files: list[StoredStudyFile] = field(default_factory=list)
     files: list[StoredFile] = field(default_factory=list)
 
+    def study_file(self, file_id: int) -> StoredStudyFile:
+        return next(f for f in self.study_files if f.id == file_id)
+
     @property
     def latest_wave(self) -> str | None:
         return self.waves[-1].name if self.waves else None
@@ -191,6 +194,15 @@ class StoredStudy:
     @property
     def size(self) -> int:
         return sum(f.size for f in self.study_files) + sum(f.size for f in self.files)
+
+
+@dataclass(frozen=True)
+class OpenedWave:
+    """One wave written out by :meth:`Store.open_waves`."""
+
+    wave: str  # the name in the store
+    path: Path  # the study file to load
+    name_in_file: str  # the wave's name when that study file is loaded
 
 
 def default_store_path() -> Path:
@@ -312,28 +324,9 @@ class Store:
         rel = _relative_names(study, path)
         yaml_bytes = path.read_bytes()
         with self._transaction() as con:
-            row = con.execute("SELECT id FROM studies WHERE title = ? ORDER BY id LIMIT 1",
-                              [study.title]).fetchone()
-            if row is not None and wave is None:
-                raise StudyError(f"a study titled '{study.title}' is stored already (id {row[0]})",
-                                 file=path, key="title",
-                                 expected="--wave NAME to add this file as a new wave of it, "
-                                          "or a different title")
             now = _now()
-            if row is None:
-                (study_id,) = con.execute(
-                    "INSERT INTO studies (id, title, created) "
-                    "VALUES (nextval('study_ids'), ?, ?) RETURNING id", [study.title, now]
-                ).fetchone()
-                stored = {}
-            else:
-                study_id = row[0]
-                stored = dict(con.execute("SELECT wave, position FROM waves WHERE study_id = ?",
-                                          [study_id]).fetchall())
-            if label in stored:
-                raise StudyError(f"wave '{label}' of study '{study.title}' is stored already "
-                                 f"(id {study_id})", file=path, key="wave",
-                                 expected="a new wave name")
+            study_id, stored = _study_for(con, study, path, label, append=wave is not None,
+                                          now=now)
             (file_id,) = con.execute(
                 "INSERT INTO study_files (id, study_id, name, wave, content, sha256, size, added) "
                 "VALUES (nextval('study_file_ids'), ?, ?, ?, ?, ?, ?, ?) RETURNING id",
@@ -418,8 +411,28 @@ class Store:
                                  expected="one of " + ", ".join(names))
             wanted = wave if wave is not None else study.latest_wave
             file_id = next(w.study_file_id for w in study.waves if w.name == wanted)
-            study_file = next(f for f in study.study_files if f.id == file_id)
-            return _write_study_file(con, study, study_file, workdir, overwrite=True)[0]
+            return _write_study_file(con, study, study.study_file(file_id), workdir,
+                                     overwrite=True)[0]
+
+    def open_waves(self, study_id: int, workdir: str | Path) -> list[OpenedWave]:
+        """Every wave of a study, oldest first, with the study file holding its data written
+        (byte-identical, with its data files) into ``workdir``: what a trend across waves loads.
+
+        ``name_in_file`` is the wave's name when that file is loaded; it differs from the stored
+        name when a file without a ``wave`` key was added with ``--wave`` (it loads as '1').
+        """
+        workdir = Path(workdir)
+        with self._connect() as con:
+            study = _describe(con, study_id)
+            paths = {}
+            for file_id in dict.fromkeys(w.study_file_id for w in study.waves):
+                paths[file_id] = _write_study_file(con, study, study.study_file(file_id),
+                                                   workdir, overwrite=True)[0]
+        current = {file_id: read_study(path).wave for file_id, path in paths.items()}
+        return [OpenedWave(w.name, paths[w.study_file_id],
+                           current[w.study_file_id]
+                           if w.name == study.study_file(w.study_file_id).wave else w.name)
+                for w in study.waves]
 
 
 # -- helpers ----------------------------------------------------------------------------------
@@ -439,6 +452,31 @@ def _describe(con: duckdb.DuckDBPyConnection, study_id: int) -> StoredStudy:
         "SELECT id, study_file_id, name, grp, wave, sheet, sha256, size, uploaded FROM uploads "
         "WHERE study_id = ? ORDER BY id", [study_id]).fetchall()]
     return StoredStudy(row[0], row[1], row[2], waves, study_files, files)
+
+
+def _study_for(con: duckdb.DuckDBPyConnection, study: Study, path: Path, label: str,
+               append: bool, now: datetime) -> tuple[int, dict[str, int]]:
+    """The id of the study a new study file goes to (created unless ``append`` finds one of the
+    same title) and its stored waves with their positions; refuses a title or wave stored
+    already."""
+    row = con.execute("SELECT id FROM studies WHERE title = ? ORDER BY id LIMIT 1",
+                      [study.title]).fetchone()
+    if row is None:
+        (study_id,) = con.execute("INSERT INTO studies (id, title, created) "
+                                  "VALUES (nextval('study_ids'), ?, ?) RETURNING id",
+                                  [study.title, now]).fetchone()
+        return study_id, {}
+    if not append:
+        raise StudyError(f"a study titled '{study.title}' is stored already (id {row[0]})",
+                         file=path, key="title",
+                         expected="--wave NAME to add this file as a new wave of it, "
+                                  "or a different title")
+    stored = dict(con.execute("SELECT wave, position FROM waves WHERE study_id = ?",
+                              [row[0]]).fetchall())
+    if label in stored:
+        raise StudyError(f"wave '{label}' of study '{study.title}' is stored already "
+                         f"(id {row[0]})", file=path, key="wave", expected="a new wave name")
+    return row[0], stored
 
 
 def _current_wave_label(study: Study, wave: str | None) -> str:

@@ -112,12 +112,27 @@ def test_open_study_writes_a_loadable_copy(tmp_path, store):
 def test_sample_study_stores_every_wave_it_lists(tmp_path, store):
     study = store.get_study(store.add_study(SAMPLE))
     assert [w.name for w in study.waves] == ["2018", "2019"]
+    opened = store.open_waves(study.id, tmp_path / "trend")
+    assert [(w.wave, w.path, w.name_in_file) for w in opened] == [
+        ("2018", tmp_path / "trend" / "study.yaml", "2018"),
+        ("2019", tmp_path / "trend" / "study.yaml", "2019")]
     assert {(f.name, f.wave) for f in study.files} == {
         ("customers_2019.xlsx", "2019"), ("employees_2019.csv", "2019"),
         ("customers_2018.xlsx", "2018"), ("employees_2018.csv", "2018")}
     store.export_study(study.id, tmp_path / "out")
     for f in SAMPLE.parent.iterdir():
         assert same_bytes(tmp_path / "out" / f.name, f)
+
+
+def test_an_opened_study_loads_like_the_original(tmp_path, store):
+    from surveys.load import load_study
+
+    opened = load_study(store.open_study(store.add_study(SAMPLE), tmp_path / "work"))
+    original = load_study(SAMPLE)
+    assert opened.fingerprint == original.fingerprint  # SHA-256 of the study and data files
+    assert list(opened.frames_by_wave()) == ["2018", "2019"]
+    for group, frame in original.frames().items():
+        assert opened.frames()[group].equals(frame)
 
 
 def test_a_new_wave_is_added_to_the_study_of_the_same_title(tmp_path, store):
@@ -138,6 +153,10 @@ def test_a_new_wave_is_added_to_the_study_of_the_same_title(tmp_path, store):
     assert same_bytes(tmp_path / "out" / "2020" / "study.yaml", path)
     assert store.open_study(first, tmp_path / "work") == tmp_path / "work" / "2020" / "study.yaml"
     assert store.open_study(first, tmp_path / "work", wave="2019").parent.name == "2019"
+    opened = store.open_waves(first, tmp_path / "trend")
+    assert [(w.wave, w.path.relative_to(tmp_path / "trend").as_posix(), w.name_in_file)
+            for w in opened] == [("2019", "2019/study.yaml", "2019"),
+                                 ("2020", "2020/study.yaml", "1")]  # no 'wave' key: loads as '1'
     with pytest.raises(StudyError, match="is stored already"):
         store.add_study(path, wave="2020")
     with pytest.raises(StudyError, match="says its wave is '2019'"):
