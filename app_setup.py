@@ -150,6 +150,13 @@ def results_for(data: StudyData, wave: str, filters: dict[str, list]) -> tuple[d
     return store[key], notes
 
 
+def _few_left(results: dict, min_n: int) -> list[str]:
+    """Groups left with fewer than ``min_n`` respondents after the filters."""
+    indices = results.get("indices") or {}
+    return [g for g, counts in results["study"]["groups"].items()
+            if ((indices.get(g) or {}).get("n", counts["n"]) or 0) < min_n]
+
+
 @dataclass
 class Context:
     """What a page lays out: the results dict and where it came from."""
@@ -223,6 +230,8 @@ def page(title_key: str, caption_key: str | None = None) -> Context | None:
         st.info(f"{tr('filtered_by')}: {shown}")
     for note in notes:
         st.caption(f"ℹ️ {_filter_note(note, data)}")
+    for group in _few_left(results, data.study.min_n):
+        st.warning(tr("few_left", group=data.study.name(group, lang()), n=data.study.min_n))
     return Context(results, data, wave, filters, notes, lang())
 
 
@@ -231,6 +240,11 @@ def page(title_key: str, caption_key: str | None = None) -> Context | None:
 def num(value, digits: int = 2) -> str:
     """A number rounded for reading; "–" when undefined."""
     return "–" if value is None else f"{value:.{digits}f}"
+
+
+def pct(share, digits: int = 1) -> str:
+    """A share as a percentage; "–" when undefined."""
+    return "–" if share is None else f"{share * 100:.{digits}f}%"
 
 
 def ci(interval, digits: int = 2) -> str:

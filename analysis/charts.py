@@ -76,6 +76,10 @@ def _fmt(value: Any, digits: int = 2) -> str:
     return "–" if value is None else f"{value:.{digits}f}"
 
 
+def _percent(share: float | None, digits: int = 0) -> str:
+    return "–" if share is None else f"{share * 100:.{digits}f}%"
+
+
 def _ci_text(ci: list | None, digits: int = 2) -> str:
     return "–" if not ci or ci[0] is None else f"[{ci[0]:.{digits}f}, {ci[1]:.{digits}f}]"
 
@@ -225,7 +229,7 @@ def cb_ratio_chart(results: dict, group: str, lang: str = "zh"):
         hovertemplate=("%{y}: C = %{x:.3f} (%{customdata[3]})<br>b = %{customdata[0]}, "
                        "a = %{customdata[1]}, n = %{customdata[2]}<extra></extra>")))
     fig.add_vline(x=1, line_dash="dash", line_color="#444", annotation_text="C = 1")
-    fig.update_xaxes(range=[0, max(1.2, max(v for v in values if v is not None) * 1.05)])
+    fig.update_xaxes(range=[0, max([1.2, *(v * 1.05 for v in values if v is not None)])])
     fig.update_yaxes(autorange="reversed")
     return _layout(fig, t("chart_cb_ratio", lang), "C = b / a", None, height=140 + 40 * len(dims))
 
@@ -233,16 +237,16 @@ def cb_ratio_chart(results: dict, group: str, lang: str = "zh"):
 def nps_chart(results: dict, lang: str = "zh", groups: list[str] | None = None):
     """Shares of detractors, passives and promoters, one stacked bar per group."""
     indices = results.get("indices") or {}
-    groups = [g for g in (groups or list(indices)) if (indices.get(g) or {}).get("nps")]
+    groups = [g for g in (groups or list(indices)) if ((indices.get(g) or {}).get("nps") or {}).get("n")]
     if not groups:
         return None
     fig = go.Figure()
     for kind, color in (("detractors", BAD), ("passives", "#BBBBBB"), ("promoters", GOOD)):
         fig.add_bar(
             y=[display_name(results, g, lang) for g in groups],
-            x=[indices[g]["nps"]["shares"][kind] * 100 for g in groups], orientation="h",
+            x=[(indices[g]["nps"]["shares"][kind] or 0) * 100 for g in groups], orientation="h",
             name=t(kind, lang), marker_color=color,
-            text=[f"{indices[g]['nps']['shares'][kind] * 100:.0f}%" for g in groups],
+            text=[_percent(indices[g]["nps"]["shares"][kind]) for g in groups],
             textposition="inside",
             customdata=[[indices[g]["nps"][kind], indices[g]["nps"]["n"]] for g in groups],
             hovertemplate="%{fullData.name}: %{x:.1f}% (%{customdata[0]} / %{customdata[1]})<extra></extra>")
@@ -281,7 +285,8 @@ def ipa_chart(results: dict, group: str, lang: str = "zh"):
     """Importance-performance quadrants: cross-hairs at the means, quadrant names in the corners
     (``ipa`` section); "concentrate here" points in the warning colour."""
     section = (results.get("ipa") or {}).get(group) or {}
-    points = section.get("points") or []
+    points = [p for p in section.get("points") or []
+              if p.get("performance") is not None and p.get("importance") is not None]
     if not points:
         return None
     colors = {"concentrate_here": BAD, "keep_up": GOOD, "low_priority": NEUTRAL,
@@ -290,8 +295,8 @@ def ipa_chart(results: dict, group: str, lang: str = "zh"):
         x=[p["performance"] for p in points], y=[p["importance"] for p in points],
         mode="markers+text", text=[display_name(results, p["name"], lang, short=True) for p in points],
         textposition="top center",
-        marker={"size": 13, "color": [colors.get(p["quadrant"], NEUTRAL) for p in points]},
-        customdata=[[t(p["quadrant"], lang), p.get("n")] for p in points],
+        marker={"size": 13, "color": [colors.get(p.get("quadrant"), NEUTRAL) for p in points]},
+        customdata=[[t(p.get("quadrant") or "", lang), p.get("n")] for p in points],
         hovertemplate=("%{text}<br>" + t("performance", lang) + " %{x:.2f}, " + t("importance", lang)
                        + " %{y:.2f}<br>%{customdata[0]} (n = %{customdata[1]})<extra></extra>")))
     x0, y0 = section.get("performance_center"), section.get("importance_center")

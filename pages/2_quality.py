@@ -3,7 +3,7 @@ exclusion rules with their effect on n."""
 import streamlit as st
 
 import app_state as S
-from app_setup import base_study, page, show_table, tr
+from app_setup import base_study, page, pct, show_table, tr
 from surveys.cleaning import EXCLUSION_ORDER
 
 ctx = page("page_quality", "quality_caption")
@@ -51,7 +51,7 @@ for group, q in quality.items():
                     f"{missing.get('respondents_with_missing', 0)}, "
                     f"{tr('max_missing')}: {missing.get('max_missing_per_respondent', 0)}")
         items = [{tr("item"): ctx.name(item, short=True), tr("missing"): m["missing"],
-                  tr("share"): f"{m['share'] * 100:.1f}%"}
+                  tr("share"): pct(m["share"])}
                  for item, m in (missing.get("items") or {}).items() if m["missing"]]
         show_table(items)
         if q.get("zero_variance"):

@@ -3,7 +3,7 @@ the trend across waves."""
 import streamlit as st
 
 from analysis import charts
-from app_setup import ci, num, page, pick_group, pval, show_chart, show_table, tr
+from app_setup import ci, num, page, pct, pick_group, pval, show_chart, show_table, tr
 
 ctx = page("page_satisfaction", "satisfaction_caption")
 if ctx is None:
@@ -28,8 +28,8 @@ st.caption(tr("index_caption"))
 st.subheader(tr("dimension_scores"))
 show_chart(charts.dimension_scores(r, ctx.lang, groups=[group]), key="sat_scores")
 rows = [{tr("dimension"): ctx.name(d), tr("n"): e["n"], tr("mean"): num(e["mean"]),
-         tr("sd"): num(e["sd"]), tr("ci95"): ci(e["ci"]), tr("top2"): f"{e['top2'] * 100:.1f}%",
-         tr("bottom2"): f"{e['bottom2'] * 100:.1f}%"}
+         tr("sd"): num(e["sd"]), tr("ci95"): ci(e["ci"]), tr("top2"): pct(e["top2"]),
+         tr("bottom2"): pct(e["bottom2"])}
         for d, e in (entry.get("dimensions") or {}).items()]
 show_table(rows)
 

@@ -3,7 +3,7 @@ the Kano table when the study has Kano questions."""
 import streamlit as st
 
 from analysis import charts
-from app_setup import num, page, pick_group, pval, show_chart, show_table, tr
+from app_setup import num, page, pct, pick_group, pval, show_chart, show_table, tr
 
 ctx = page("page_priorities", "priorities_caption")
 if ctx is None:
@@ -27,8 +27,8 @@ if drivers:
         show_chart(charts.drivers_chart(r, group, outcome, ctx.lang), key=f"drv_{outcome}")
         show_table([{tr("dimension"): ctx.name(p["name"]), "b": num(p.get("b"), 3),
                      "β": num(p.get("beta"), 3), "t": num(p.get("t")), "p": pval(p.get("p")),
-                     "VIF": num(p.get("vif")), tr("relative_weight"): f"{(p.get('rescaled_weight') or 0) * 100:.1f}%",
-                     "LMG": "–" if p.get("lmg_share") is None else f"{p['lmg_share'] * 100:.1f}%"}
+                     "VIF": num(p.get("vif")), tr("relative_weight"): pct(p.get("rescaled_weight")),
+                     "LMG": pct(p.get("lmg_share"))}
                     for p in model.get("predictors") or []])
         st.caption(tr("drivers_caption", r2=num(model.get("r2"), 3), n=model.get("n"),
                       f=num(model.get("f")), p=pval(model.get("p"))))
@@ -40,7 +40,7 @@ if kano:
     show_chart(charts.kano_chart(r, group, ctx.lang), key="kano")
     show_table([{tr("feature"): ctx.name(feature), tr("n"): e["n"],
                  tr("kano_category"): e.get(f"label_{ctx.lang}") or e.get("category") or "–",
-                 **{code: f"{(e.get('shares') or {}).get(code, 0) * 100:.0f}%"
+                 **{code: pct((e.get("shares") or {}).get(code), 0)
                     for code in ("A", "O", "M", "I", "R", "Q")},
                  "Better": num(e.get("better")), "Worse": num(e.get("worse"))}
                 for feature, e in kano[group].items()])

@@ -4,7 +4,7 @@ import streamlit as st
 
 from analysis import charts
 from analysis.i18n import t
-from app_setup import num, page, pick_group, pval, show_chart, show_table, tr
+from app_setup import num, page, pct, pick_group, pval, show_chart, show_table, tr
 
 ctx = page("page_segments", "segments_caption")
 if ctx is None:
@@ -19,8 +19,8 @@ if segments:
         st.subheader(tr("abc_title"))
         show_chart(charts.pareto_chart(r, group, ctx.lang), key="pareto")
         show_table([{tr("abc_class"): cls, tr("n"): c["n"],
-                     tr("customer_share"): f"{(c.get('customer_share') or 0) * 100:.1f}%",
-                     tr("revenue_share"): f"{(c.get('revenue_share') or 0) * 100:.1f}%",
+                     tr("customer_share"): pct(c.get("customer_share")),
+                     tr("revenue_share"): pct(c.get("revenue_share")),
                      tr("satisfaction"): num(c["scores"].get("satisfaction", {}).get("mean")),
                      tr("loyalty"): num(c["scores"].get("loyalty", {}).get("mean")),
                      tr("nps"): num((c.get("nps") or {}).get("score"), 1)}

@@ -194,6 +194,22 @@ def test_uploaded_data_file_mapped_on_the_page(tmp_path):
     assert any("north" in i.value for i in at.info)
 
 
+def test_narrow_filters_warn_and_every_page_still_opens(tmp_path):
+    """Two respondents left after the filter: a warning, undefined numbers as "–", no exception."""
+    source = _survey_csv(tmp_path / "src.csv", n=12, seed=3)
+    frame = pd.read_csv(source).assign(region=["north"] * 10 + ["south"] * 2)
+    frame.to_csv(source, index=False)
+    paths = save_uploads({"survey.csv": source.read_bytes()}, tmp_path)
+    _, tables = read_uploads(paths)
+    yaml_text = study_yaml("Tiny", (1, 5), {"customers": ("survey.csv", guess_mapping(tables["survey.csv"]))})
+    state = {S.SOURCE: {"yaml": yaml_text, "dir": str(tmp_path)}, S.filter_key("region"): ["south"]}
+    for page in PAGES:
+        at = _app(page, "en", **state)
+        assert not at.exception, (page, [e.value for e in at.exception])
+        if page != "pages/1_study.py":
+            assert t("few_left", "en", group="customers", n=5) in [w.value for w in at.warning]
+
+
 def test_validity_and_kano_sections_are_laid_out_when_present(tmp_path, monkeypatch):
     """With a "validity" section (KMO/EFA from analysis.factor, CFA from analysis.cfa) the
     Reliability & validity page shows KMO, the CFA fit table and CR/AVE as computed; with a
