@@ -274,8 +274,9 @@ def trend_chart(results: dict, group: str, lang: str = "zh"):
             line={"color": COLORS[i % len(COLORS)]},
             error_y={**_ci_error(means, [r["ci"] if r else None for r in rows]),
                      "color": COLORS[i % len(COLORS)]},
-            customdata=[[r["n"] if r else None] for r in rows],
-            hovertemplate="%{fullData.name} %{x}: %{y:.2f} (n = %{customdata[0]})<extra></extra>")
+            customdata=[[r["n"] if r else None, _ci_text(r["ci"] if r else None)] for r in rows],
+            hovertemplate=("%{fullData.name} %{x}: %{y:.2f}<br>" + t("ci95", lang)
+                           + " %{customdata[1]}, n = %{customdata[0]}<extra></extra>"))
     fig.update_xaxes(type="category")
     return _layout(fig, f"{t('chart_trend', lang)} — {display_name(results, group, lang)}",
                    t("wave", lang), t("mean_score", lang), height=420)

@@ -30,8 +30,8 @@ for column, (key, label, digits) in zip(columns, cards):
     delta = None
     if change and change.get("diff") is not None:
         delta = f"{change['diff']:+.{digits}f} {tr('since', wave=change['from'])}"
-    help_text = (tr("metric_help", n=entry.get("n") if entry else "–",
-                    ci=ci(entry.get("ci") if entry else None, 1))
+    help_text = (tr(f"{label}_help") + " " + tr("metric_help", n=entry.get("n") if entry else "–",
+                                               ci=ci(entry.get("ci") if entry else None, 1))
                  + ("" if not change else " " + tr("change_help", p=pval(change.get("p")))))
     column.metric(tr(label), num(value, digits), delta=delta, help=help_text, border=True)
 st.caption(tr("headline_caption"))

@@ -21,7 +21,8 @@ cards = [("csi", "card_csi", "value"), ("satisfaction_index", "card_satisfaction
 for column, (key, label, field) in zip(st.columns(len(cards)), cards):
     value = entry.get(key) or {}
     column.metric(tr(label), num(value.get(field), 1), border=True,
-                  help=tr("metric_help", n=value.get("n", "–"), ci=ci(value.get("ci"), 1)))
+                  help=tr(f"{label}_help") + " " + tr("metric_help", n=value.get("n", "–"),
+                                                      ci=ci(value.get("ci"), 1)))
     column.caption(f"{tr('ci95')} {ci(value.get('ci'), 1)} · n = {value.get('n', '–')}")
 st.caption(tr("index_caption"))
 
