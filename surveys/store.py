@@ -239,7 +239,7 @@ class Store:
             try:
                 con = duckdb.connect(str(self.path), config=_DUCKDB_CONFIG)
                 break
-            except duckdb.IOException as exc:
+            except duckdb.Error as exc:
                 if "lock" not in str(exc).lower():
                     raise StudyError(f"cannot open the store ({exc})", file=self.path) from None
                 if time.monotonic() >= deadline:

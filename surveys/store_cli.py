@@ -76,8 +76,11 @@ def _delete(store: Store, args: argparse.Namespace) -> int:
             raise StudyError(f"not deleting study {study.id} ('{study.title}') without "
                              "confirmation, and there is no terminal to ask on",
                              expected="--yes to delete it")
-        answer = input(f"Delete study {study.id} '{study.title}' with {len(study.waves)} "
-                       f"wave(s) and {len(study.files)} file(s)? [y/N] ")
+        try:
+            answer = input(f"Delete study {study.id} '{study.title}' with {len(study.waves)} "
+                           f"wave(s) and {len(study.files)} file(s)? [y/N] ")
+        except EOFError:
+            answer = ""
         if answer.strip().lower() not in ("y", "yes"):
             print("not deleted")
             return 1
