@@ -7,7 +7,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from surveys.errors import StudyError
+from surveys.errors import run_command
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -46,21 +46,7 @@ def main(argv: list[str] | None = None) -> int:
 
         return store_main(argv[1:])
     args = build_parser().parse_args(argv)
-    try:
-        return args.func(args)
-    except StudyError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    except OSError as exc:
-        print(f"error: {exc.filename or ''}: {exc.strerror}", file=sys.stderr)
-        return 2
-    except Exception as exc:  # a bug of ours: one line, the traceback only on request
-        if getattr(args, "debug", False):
-            raise
-        print(f"internal error: {type(exc).__name__}: {exc} (run again with --debug for details)",
-              file=sys.stderr)
-        return 1
-
+    return run_command(lambda: args.func(args), debug=args.debug)
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -7,10 +7,12 @@ and exits non-zero; the app shows the same text as a message. Neither shows a tr
 """
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
-__all__ = ["StudyError", "Location"]
+__all__ = ["StudyError", "Location", "run_command"]
 
 
 @dataclass(frozen=True)
@@ -74,3 +76,26 @@ class StudyError(Exception):
             extra = f" and {len(self.more) - 3} more" if len(self.more) > 3 else ""
             text += f"; same problem at {shown}{extra}"
         return text
+
+
+def run_command(command: Callable[[], int], debug: bool = False) -> int:
+    """Run a command-line command and turn failures into one line on stderr.
+
+    A :class:`StudyError` or an operating-system error prints ``error: …`` and gives exit status 2;
+    any other exception is a bug of ours: ``internal error: …`` and status 1, with the traceback
+    only when ``debug`` is set.
+    """
+    try:
+        return command()
+    except StudyError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:
+        print(f"error: {exc.filename or ''}: {exc.strerror}", file=sys.stderr)
+        return 2
+    except Exception as exc:
+        if debug:
+            raise
+        print(f"internal error: {type(exc).__name__}: {exc} (run again with --debug for details)",
+              file=sys.stderr)
+        return 1

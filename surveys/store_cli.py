@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from .errors import StudyError
+from .errors import StudyError, run_command
 from .store import STORE_ENV, Store, StoredStudy, default_store_path
 
 __all__ = ["main", "build_parser"]
@@ -120,14 +120,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(sys.argv[1:] if argv is None else argv)
-    try:
-        return args.func(Store(args.db), args)
-    except StudyError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    except OSError as exc:
-        print(f"error: {exc.filename or ''}: {exc.strerror}", file=sys.stderr)
-        return 2
+    return run_command(lambda: args.func(Store(args.db), args))
 
 
 if __name__ == "__main__":
