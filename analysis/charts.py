@@ -500,7 +500,8 @@ def cfa_loadings_chart(results: dict, group: str, lang: str = "zh"):
                         x=[loadings[item] for item in shown], orientation="h",
                         name=display_name(results, dim, lang), marker_color=COLORS[i % len(COLORS)],
                         hovertemplate="%{y}: λ = %{x:.3f}<extra>%{fullData.name}</extra>")
-    fig.add_vline(x=AVE_BAR, line_dash="dash", line_color=BAD, annotation_text="λ = .50")
+    fig.add_vline(x=AVE_BAR, line_dash="dash", line_color=BAD, annotation_text="λ = .50",
+                  annotation_position="bottom right")
     fig.update_xaxes(range=[0, 1])
     fig.update_yaxes(autorange="reversed")
     return _layout(fig, f"{t('chart_cfa_loadings', lang)} — {display_name(results, group, lang)}",

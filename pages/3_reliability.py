@@ -62,16 +62,16 @@ if cfa:
     bars = {"cfi": (".95", lambda v: v >= 0.95), "tli": (".95", lambda v: v >= 0.95),
             "rmsea": (".06", lambda v: v <= 0.06), "srmr": (".08", lambda v: v <= 0.08)}
     fit_rows = [{tr("index"): "χ² (df)", tr("value"): f"{num(cfa.get('chi2'), 2)} ({cfa.get('df')})",
-                 tr("threshold"): "", tr("verdict"): p_text(cfa.get("p"))},
-                {tr("index"): "n", tr("value"): str(cfa.get("n")), tr("threshold"): "",
+                 tr("bar"): "", tr("verdict"): p_text(cfa.get("p"))},
+                {tr("index"): "n", tr("value"): str(cfa.get("n")), tr("bar"): "",
                  tr("verdict"): tr("listwise")}]
     for key, (bar, good) in bars.items():
         value = cfa.get(key)
         fit_rows.append({tr("index"): key.upper(), tr("value"): num(value, 3),
-                         tr("threshold"): ("≥ " if key in ("cfi", "tli") else "≤ ") + bar,
+                         tr("bar"): ("≥ " if key in ("cfi", "tli") else "≤ ") + bar,
                          tr("verdict"): "" if value is None else tr("fit_ok") if good(value) else tr("fit_poor")})
     fit_rows.append({tr("index"): "RMSEA 90% CI", tr("value"): ci(cfa.get("rmsea_ci"), 3),
-                     tr("threshold"): "", tr("verdict"): ""})
+                     tr("bar"): "", tr("verdict"): ""})
     show_table(fit_rows)
     show_chart(charts.cfa_loadings_chart(r, group, ctx.lang), key="cfa_loadings")
     constructs = cfa.get("constructs") or {}

@@ -94,6 +94,10 @@ def test_reliability_table_equals_results(reference):
     items = _table(at, 1)
     first = next(iter(reference["reliability"]["customers"].values()))["items"]
     assert list(items[t("alpha_if_deleted", "en")]) == [f"{e['alpha_if_deleted']:.3f}" for e in first.values()]
+    validity = reference["validity"]["customers"]
+    assert {m.label: m.value for m in at.metric}[t("kmo", "en")] == f"{validity['kmo']:.3f}"
+    fit = _table(at, 2).set_index(t("index", "en"))[t("value", "en")]
+    assert fit["RMSEA"] == f"{validity['cfa']['rmsea']:.3f}"
 
 
 def test_gap_table_equals_results(reference):
