@@ -214,6 +214,27 @@ def test_narrow_filters_warn_and_every_page_still_opens(tmp_path):
             assert t("few_left", "en", group="customers", n=5) in [w.value for w in at.warning]
 
 
+def test_exclusion_switch_changes_n(tmp_path):
+    """Switching the straight-liner rule on in Data quality excludes the two straight-lined rows
+    from every analysis (n kept drops by 2)."""
+    source = _survey_csv(tmp_path / "src.csv", n=30, seed=5)
+    frame = pd.read_csv(source)
+    items = [c for c in frame.columns if c != "region"]
+    frame.loc[[3, 7], items] = 4
+    frame.to_csv(source, index=False)
+    paths = save_uploads({"survey.csv": source.read_bytes()}, tmp_path)
+    _, tables = read_uploads(paths)
+    yaml_text = study_yaml("Switch", (1, 5), {"customers": ("survey.csv", guess_mapping(tables["survey.csv"]))})
+    at = _app("pages/2_quality.py", "en", **{S.SOURCE: {"yaml": yaml_text, "dir": str(tmp_path)}})
+    _ok(at)
+    assert list(_table(at)[t("n_kept", "en")]) == [30]
+    at.toggle(key="toggle_straightliners").set_value(True)
+    at.run()
+    _ok(at)
+    assert at.session_state[S.EXCLUDE] == {"duplicates": False, "speeders": False, "straightliners": True}
+    assert list(_table(at)[t("n_kept", "en")]) == [28]
+
+
 def test_validity_and_kano_sections_are_laid_out_when_present(tmp_path, monkeypatch):
     """With a "validity" section (KMO/EFA from analysis.factor, CFA from analysis.cfa) the
     Reliability & validity page shows KMO, the CFA fit table and CR/AVE as computed; with a
