@@ -66,6 +66,18 @@ with right:
     show_chart(charts.ipa_chart(r, focus, ctx.lang), key="dash_ipa")
     st.caption(tr("ipa_caption"))
 
+moved = [c for c in changes.values() if c["index"] == "dimension" and c.get("p") is not None
+         and c["p"] < 0.05]
+if changes:
+    st.subheader(tr("what_changed", wave=next(iter(changes.values()))["from"]))
+    for c in sorted(moved, key=lambda c: -abs(c["diff"])):
+        st.markdown("- " + tr("change_up" if c["diff"] > 0 else "change_down",
+                              name=ctx.name(c["name"]), before=num(c["value_from"]),
+                              after=num(c["value_to"]), p=p_text(c["p"])))
+    if not moved:
+        st.markdown(tr("no_change"))
+    st.caption(tr("change_caption"))
+
 st.subheader(tr("dimension_scores"))
 show_chart(charts.dimension_scores(r, ctx.lang), key="dash_scores")
 st.caption(tr("scores_caption"))

@@ -80,6 +80,10 @@ def test_dashboard_cards_show_the_indices_and_their_change(reference):
                   key=lambda g: g["diff"])
     text = " ".join(m.value for m in at.markdown)
     assert f"{-largest['diff']:.2f}" in text and f"{largest['mean_a']:.2f}" in text
+    moved = [c for c in reference["trends"]["customers"]["changes"]
+             if c["index"] == "dimension" and c["p"] < 0.05]
+    for c in moved:
+        assert f"{c['value_from']:.2f} → {c['value_to']:.2f}" in text
 
 
 def test_reliability_table_equals_results(reference):
