@@ -80,7 +80,7 @@ if changes:
 
 st.subheader(tr("dimension_scores"))
 show_chart(charts.dimension_scores(r, ctx.lang), key="dash_scores")
-st.caption(tr("scores_caption"))
+st.caption(tr("scores_caption", low=r["study"]["scale"]["min"], high=r["study"]["scale"]["max"]))
 trend = charts.trend_chart(r, focus, ctx.lang)
 if trend is not None:
     show_chart(trend, key="dash_trend")
