@@ -100,7 +100,7 @@ def _no_exception(page) -> None:
     assert page.locator('[data-testid="stException"]').count() == 0
 
 
-def test_app_end_to_end(server):
+def test_app_end_to_end(server, tmp_path):
     from playwright.sync_api import expect, sync_playwright
 
     expect.set_options(timeout=30_000)
@@ -127,6 +127,16 @@ def test_app_end_to_end(server):
             expect(page.get_by_text("生成的 study.yaml")).to_be_visible()
             _no_exception(page)
             page.screenshot(path=SHOTS / "01_study_mapping_zh.png")
+
+            # a damaged file: the importer's message on the page, no traceback
+            broken = tmp_path / "broken.xlsx"
+            broken.write_bytes(b"PK\x03\x04 not really a workbook")
+            uploader.set_input_files([str(broken)])
+            _settle(page)
+            expect(page.locator('[data-testid="stAlert"]').filter(has_text="broken.xlsx")).to_be_visible()
+            _no_exception(page)
+            page.get_by_role("button", name="Remove broken.xlsx").click()
+            _settle(page)
 
             # upload the sample study file with its four data files, and use it
             files = [SAMPLE / "study.yaml", *sorted(SAMPLE.glob("*.xlsx")), *sorted(SAMPLE.glob("*.csv"))]
