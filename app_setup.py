@@ -113,41 +113,50 @@ def filter_columns(data: StudyData) -> list[str]:
     return [*data.study.segments, *([ABC_COLUMN] if data.study.revenue else [])]
 
 
-def filter_values(data: StudyData, column: str) -> list:
+@st.cache_data(show_spinner=False, max_entries=64)
+def _filter_values(fingerprint: str, column: str, _data: StudyData) -> list:
     values = set()
-    for frame in with_abc_class(data).frames().values():
+    for frame in with_abc_class(_data).frames().values():
         if column in frame:
             values.update(v for v in frame[column].dropna().unique().tolist())
     return sorted(values, key=str)
 
 
+def filter_values(data: StudyData, column: str) -> list:
+    """The values a filter column takes in the current wave (cached on the study's content)."""
+    return _filter_values(data.fingerprint, column, data)
+
+
+#: the sections in the order analyse() builds them, for the progress bar
+SECTIONS = ["study", "quality", "reliability", "validity", "indices", "gaps", "servqual", "trends",
+            "ipa", "drivers", "kano", "comparisons", "segments"]
+
+
 def results_for(data: StudyData, wave: str, filters: dict[str, list]) -> tuple[dict, list[str]]:
     """results.json of the study at ``wave`` restricted by ``filters``, computed once (with a
     progress display) and then served from the cache; also the filter notes."""
-    data = with_abc_every_wave(at_wave(data, wave))
-    filtered = data.filtered(filters)
-    key = (filtered.fingerprint, wave)
+    key = (data.fingerprint, wave, str(sorted(filters.items())))
     store = _results_store()
     if key not in store:
+        seen = with_abc_every_wave(at_wave(data, wave))
+        filtered = seen.filtered(filters)
         placeholder = st.empty()
         with placeholder.status(tr("computing"), expanded=True) as status:
             bar = st.progress(0.0)
-            steps = ["study", "quality", "reliability", "validity", "indices", "gaps", "servqual",
-                     "trends", "ipa", "drivers", "kano", "comparisons", "segments"]
 
             def progress(section: str) -> None:
-                done = steps.index(section) if section in steps else 0
-                bar.progress(done / len(steps), text=tr("computing_section", section=section))
+                done = SECTIONS.index(section) if section in SECTIONS else 0
+                bar.progress(done / len(SECTIONS), text=tr("computing_section", section=section))
 
-            store[key] = analyse(filtered, progress=progress)
+            results = analyse(filtered, progress=progress)
             bar.progress(1.0)
             status.update(label=tr("computed"), state="complete")
         placeholder.empty()
+        store[key] = (results, filtered.notes[len(seen.notes):])
         while len(store) > RESULTS_KEPT:
             store.popitem(last=False)
     store.move_to_end(key)
-    notes = filtered.notes[len(data.notes):]
-    return store[key], notes
+    return store[key]
 
 
 def _few_left(results: dict, min_n: int) -> list[str]:
