@@ -4,8 +4,9 @@ which dimension, and write the study YAML. No streamlit here, so that it can be 
 
 Guesses, all editable on the page:
 
-- a 问卷星 matrix question (``5、…“客户识别”方面的表现(矩阵单选题)—row``) is one dimension, named by
-  the quoted text in the question (else ``Q5``); its rows are the items ``<dimension>1``, … ;
+- a 问卷星 matrix question (``5、…“客户识别”方面的表现(矩阵单选题)—row``) is one
+  dimension, named by the quoted text in the question (else ``Q5``); its rows are the items
+  ``<dimension>1``, … ;
 - columns named like ``ID1``, ``IN_2``, ``sat3`` are items of the dimension named by their prefix;
 - a question mentioning 0-10 is the NPS question; a Likert question mentioning 满意 is an overall
   satisfaction item; a numeric question about 金额 / revenue is the revenue; text columns with a

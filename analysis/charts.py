@@ -18,7 +18,8 @@ import plotly.graph_objects as go
 from .i18n import t
 
 __all__ = [
-    "FONT_FAMILY", "COLORS", "display_name", "format_p", "p_text", "dimension_scores", "alpha_chart", "gap_dumbbell",
+    "FONT_FAMILY", "COLORS", "display_name", "format_p", "p_text", "dimension_scores",
+    "alpha_chart", "gap_dumbbell",
     "servqual_chart", "cb_ratio_chart", "nps_chart", "trend_chart", "ipa_chart", "drivers_chart",
     "pareto_chart", "segment_scores", "comparison_chart", "loadings_heatmap", "htmt_heatmap",
     "ave_chart", "cfa_loadings_chart", "kano_chart",
@@ -342,7 +343,8 @@ def drivers_chart(results: dict, group: str, outcome: str = "satisfaction", lang
                        "%{customdata[2]}<extra></extra>")))
     fig.update_yaxes(autorange="reversed")
     fig.update_xaxes(range=[0, max(shares) * 1.2 if shares else 100])
-    title = f"{t('chart_drivers', lang)}: {t(outcome, lang)} (R² = {_fmt(model.get('r2'))}, n = {model.get('n')})"
+    title = (f"{t('chart_drivers', lang)}: {t(outcome, lang)} "
+             f"(R² = {_fmt(model.get('r2'))}, n = {model.get('n')})")
     return _layout(fig, title, t("share_of_r2", lang), None, height=140 + 40 * len(predictors))
 
 
@@ -391,7 +393,8 @@ def segment_scores(results: dict, group: str, kind: str = "abc", lang: str = "zh
             y=[scores[m]["mean"] for m in measures], name=f"{label} (n = {cell['n']})",
             marker_color=COLORS[i % len(COLORS)],
             customdata=[[scores[m]["n"], _fmt(scores[m]["sd"])] for m in measures],
-            hovertemplate="%{x}: %{y:.2f} (n = %{customdata[0]}, SD %{customdata[1]})<extra>%{fullData.name}</extra>")
+            hovertemplate=("%{x}: %{y:.2f} (n = %{customdata[0]}, SD %{customdata[1]})"
+                           "<extra>%{fullData.name}</extra>"))
     low, high = _scale(results)
     fig.update_yaxes(range=[low, high])
     fig.update_layout(barmode="group")

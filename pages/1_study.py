@@ -31,8 +31,9 @@ source = st.session_state.get(S.SOURCE)
 try:
     study = base_study()
     origin = tr("source_sample" if source is None else "source_uploaded")
-    st.markdown(f"**{tr('current_study')}** ({origin}): {study.title} — {tr('waves')}: {', '.join(study.waves)}"
-                f" — {tr('groups')}: {', '.join(study.name(g, st.session_state[S.LANG]) for g in study.groups)}")
+    groups = ", ".join(study.name(g, st.session_state[S.LANG]) for g in study.groups)
+    st.markdown(f"**{tr('current_study')}** ({origin}): {study.title} — "
+                f"{tr('waves')}: {', '.join(study.waves)} — {tr('groups')}: {groups}")
 except StudyError as error:
     st.error(str(error))
 text, folder, _ = source_key()
@@ -87,7 +88,8 @@ for index, (name, table) in enumerate(tables.items()):
     guessed = guess_mapping(table)
     found = guessed[guessed["role"] == "item"].groupby("dimension", sort=False).size()
     st.caption(tr("guessed_dimensions", count=len(found),
-                  names=("、" if st.session_state[S.LANG] == "zh" else ", ").join(f"{d} ({k})" for d, k in found.items()) or "–"))
+                  names=("、" if st.session_state[S.LANG] == "zh" else ", ").join(
+                      f"{d} ({k})" for d, k in found.items()) or "–"))
     edited = st.data_editor(
         guessed.assign(role=guessed["role"].map(role_labels)), key=f"mapping_{name}",
         hide_index=True, width="stretch",

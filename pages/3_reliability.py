@@ -4,7 +4,7 @@ import streamlit as st
 
 from analysis import charts
 from analysis.charts import p_text
-from app_setup import ci, num, page, pick_group, pval, show_chart, show_table, tr, warnings_list
+from app_setup import ci, num, page, pick_group, show_chart, show_table, tr, warnings_list
 
 ctx = page("page_reliability", "reliability_caption")
 if ctx is None:
@@ -69,7 +69,8 @@ if cfa:
         value = cfa.get(key)
         fit_rows.append({tr("index"): key.upper(), tr("value"): num(value, 3),
                          tr("bar"): ("≥ " if key in ("cfi", "tli") else "≤ ") + bar,
-                         tr("verdict"): "" if value is None else tr("fit_ok") if good(value) else tr("fit_poor")})
+                         tr("verdict"): "" if value is None
+                         else tr("fit_ok") if good(value) else tr("fit_poor")})
     fit_rows.append({tr("index"): "RMSEA 90% CI", tr("value"): ci(cfa.get("rmsea_ci"), 3),
                      tr("bar"): "", tr("verdict"): ""})
     show_table(fit_rows)
