@@ -156,6 +156,15 @@ def test_app_end_to_end(server, tmp_path):
                 expect(page.get_by_role("heading", name=en)).to_be_visible()
                 expect(page.get_by_text(text).first).to_be_visible()
                 _no_exception(page)
+                if url == "report":
+                    with page.expect_download() as download:
+                        page.get_by_role("button", name="Download the Excel workbook").click()
+                    assert download.value.suggested_filename.endswith("_report.xlsx")
+                    page.get_by_role("button", name="Build the HTML report").click()
+                    _settle(page)
+                    with page.expect_download() as download:
+                        page.get_by_role("button", name="Download the HTML report").click()
+                    assert download.value.suggested_filename.endswith("_report.html")
                 page.screenshot(path=SHOTS / f"{index + 2:02d}_{url}_en.png")
         finally:
             browser.close()
