@@ -44,18 +44,22 @@ def tr(key: str, **values) -> str:
     return t(key, lang(), **values)
 
 
-def source_key() -> tuple[str, str, tuple]:
-    """(study YAML text, folder of its files, exclusion switches): what the loaded data depends on."""
+def source_key() -> tuple[str, str, tuple, tuple]:
+    """(study YAML text, folder of its files, exclusion switches, the folder's file stamps): what
+    the loaded data depends on; a file uploaded again with new content changes the stamps."""
     source = st.session_state.get(S.SOURCE)
     text, folder = ((SAMPLE.read_text(encoding="utf-8"), str(SAMPLE.parent)) if source is None
                     else (source["yaml"], source["dir"]))
     exclude = st.session_state.get(S.EXCLUDE)
-    return text, folder, tuple(sorted(exclude.items())) if exclude else ()
+    files = [p for p in Path(folder).iterdir() if p.is_file()] if Path(folder).is_dir() else []
+    stamps = tuple(sorted((p.name, p.stat().st_size, p.stat().st_mtime_ns) for p in files))
+    return text, folder, tuple(sorted(exclude.items())) if exclude else (), stamps
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
-def load(text: str, folder: str, exclude: tuple) -> StudyData:
-    """The study read from its YAML text (paths relative to ``folder``), exclusions overridden."""
+def load(text: str, folder: str, exclude: tuple, stamps: tuple = ()) -> StudyData:
+    """The study read from its YAML text (paths relative to ``folder``), exclusions overridden;
+    ``stamps`` only keys the cache."""
     folder_path = Path(folder)
     study_file = folder_path / "study.yaml"
     study = parse_study(text, path=study_file if study_file.exists() else None,
@@ -69,7 +73,7 @@ def load(text: str, folder: str, exclude: tuple) -> StudyData:
 
 def base_study():
     """The current study as its file says (before the Data quality page's exclusion switches)."""
-    text, folder, _ = source_key()
+    text, folder, *_ = source_key()
     return parse_study(text, base_dir=Path(folder))
 
 

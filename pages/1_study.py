@@ -36,7 +36,7 @@ try:
                 f"{tr('waves')}: {', '.join(study.waves)} — {tr('groups')}: {groups}")
 except StudyError as error:
     st.error(str(error))
-text, folder, _ = source_key()
+text, folder, *_ = source_key()
 c1, c2 = st.columns(2)
 c1.download_button(tr("download_yaml"), text, file_name="study.yaml", mime="text/yaml",
                    key="dl_current_yaml")

@@ -279,6 +279,19 @@ def test_validity_and_kano_sections_are_laid_out_when_present(tmp_path, monkeypa
     assert list(table[t("kano_category", "en")]) == [kano["customers"][f]["label_en"] for f in ("f1", "f2")]
 
 
+def test_a_data_file_uploaded_again_is_read_again(tmp_path):
+    source = _survey_csv(tmp_path / "src.csv", n=40, seed=1)
+    paths = save_uploads({"survey.csv": source.read_bytes()}, tmp_path)
+    _, tables = read_uploads(paths)
+    yaml_text = study_yaml("Again", (1, 5), {"customers": ("survey.csv", guess_mapping(tables["survey.csv"]))})
+    at = _app("pages/2_quality.py", "en", **{S.SOURCE: {"yaml": yaml_text, "dir": str(tmp_path)}})
+    assert list(_table(at)[t("n_raw", "en")]) == [40]
+    save_uploads({"survey.csv": _survey_csv(tmp_path / "src2.csv", n=25, seed=2).read_bytes()}, tmp_path)
+    at.run()
+    _ok(at)
+    assert list(_table(at)[t("n_raw", "en")]) == [25]
+
+
 def test_a_broken_study_shows_the_error_and_the_app_stays_usable(tmp_path):
     text = (SAMPLE / "study.yaml").read_text(encoding="utf-8")
     at = _app("pages/4_satisfaction.py", "en", **{S.SOURCE: {"yaml": text, "dir": str(tmp_path)}})
