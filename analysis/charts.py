@@ -176,6 +176,11 @@ def gap_dumbbell(results: dict, lang: str = "zh", level: str = "dimension",
     return _layout(fig, title, t("mean_score", lang), None, height=140 + 34 * len(rows))
 
 
+def _significant(p: float | None, level: float = 0.05) -> bool:
+    """A known p below ``level`` (a p that underflowed to 0.0 is significant, not missing)."""
+    return p is not None and p < level
+
+
 def format_p(p: float | None) -> str:
     """A p-value as people read it: ``<.001`` below .001, else three decimals without the 0."""
     if p is None:
@@ -200,7 +205,7 @@ def servqual_chart(results: dict, group: str, lang: str = "zh", level: str = "it
     labels = [display_name(results, r["name"], lang, short=True) for r in rows]
     fig = go.Figure(go.Bar(
         y=labels, x=gaps, orientation="h",
-        marker_color=[BAD if (r.get("p_adj") or 1) < 0.05 and g < 0 else NEUTRAL
+        marker_color=[BAD if _significant(r.get("p_adj")) and g < 0 else NEUTRAL
                       for r, g in zip(rows, gaps)],
         error_x=_ci_error(gaps, [r.get("gap_ci") for r in rows]),
         customdata=[[_fmt(r["mean_perception"]), _fmt(r["mean_expectation"]), r["n"],
@@ -335,7 +340,7 @@ def drivers_chart(results: dict, group: str, outcome: str = "satisfaction", lang
     shares = [(p.get(key) or 0) * 100 for p in predictors]
     fig = go.Figure(go.Bar(
         y=[display_name(results, p["name"], lang) for p in predictors], x=shares, orientation="h",
-        marker_color=[COLORS[0] if (p.get("p") or 1) < 0.05 else "#BBBBBB" for p in predictors],
+        marker_color=[COLORS[0] if _significant(p.get("p")) else "#BBBBBB" for p in predictors],
         text=[f"{s:.0f}%" for s in shares], textposition="outside",
         customdata=[[_fmt(p.get("beta")), p_text(p.get("p")), _fmt(p.get("vif"))]
                     for p in predictors],
