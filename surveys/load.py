@@ -34,7 +34,7 @@ from .importers import read_table
 from .importers.base import ImportedTable
 from .study import GroupSource, Scale, Study, read_study
 
-__all__ = ["GroupData", "StudyData", "load_study", "FILE_ROW", "NPS_RANGE"]
+__all__ = ["GroupData", "StudyData", "load_study", "combine_waves", "FILE_ROW", "NPS_RANGE"]
 
 #: column holding each row's row number in its file (kept through cleaning, for messages)
 FILE_ROW = "_file_row"
@@ -295,3 +295,36 @@ def load_study(study: Study | str | Path) -> StudyData:
                                     "taken from the answers"]
     return StudyData(study=study, scale=scale, groups=groups, scale_inferred=study.scale is None,
                      fingerprint=_fingerprint(study), notes=notes)
+
+
+def combine_waves(parts: list[tuple[str, StudyData]]) -> StudyData:
+    """One study from several loaded study files, one wave each, oldest first.
+
+    The study store keeps a study's waves as separate study files; for trends they are joined
+    here. Each part contributes the groups of its current wave under the given wave name; the last
+    part describes the instrument (dimensions, roles, names). Every part must have the same
+    dimensions and scale, or the trend would compare different things: a StudyError names the
+    wave whose study file differs.
+    """
+    if not parts:
+        raise ValueError("no waves to combine")
+    names = [wave for wave, _ in parts]
+    if len(set(names)) != len(names):
+        raise StudyError(f"wave '{next(w for w in names if names.count(w) > 1)}' is given twice")
+    latest = parts[-1][1]
+    groups = {}
+    for wave, data in parts:
+        if data.study.dimensions != latest.study.dimensions or data.scale != latest.scale:
+            raise StudyError(f"wave '{wave}' has other dimensions or another scale than wave "
+                             f"'{names[-1]}'", file=data.study.path, key="dimensions",
+                             expected="the same items in every wave of a study")
+        for (w, g), group in data.groups.items():
+            if w == data.study.wave:
+                source = replace(group.source, wave=wave)
+                groups[(wave, g)] = replace(group, source=source,
+                                            quality=replace(group.quality, wave=wave))
+    study = replace(latest.study, wave=names[-1], waves=names,
+                    sources=[g.source for g in groups.values()])
+    digest = hashlib.sha256("|".join(d.fingerprint for _, d in parts).encode()).hexdigest()
+    return replace(latest, study=study, groups=groups, fingerprint=digest,
+                   notes=[n for _, d in parts for n in d.notes])

@@ -127,3 +127,23 @@ def test_rename_by_full_matrix_header_of_a_wjx_export(tmp_path):
     frame = data.frames()["customers"]
     assert frame[["ID1", "ID2"]].notna().all().all()
     assert data.groups[("1", "customers")].table.format == "wjx"
+
+
+def test_combine_waves_from_separate_study_files(tmp_path):
+    from surveys.load import combine_waves
+
+    def loaded(name, **kwargs):
+        (tmp_path / name).mkdir()
+        return load_study(write(tmp_path / name, **kwargs))
+
+    first = loaded("a")
+    second = loaded("b", rows=ROWS[:4])
+    both = combine_waves([("2018", first), ("2019", second)])
+    assert both.study.waves == ["2018", "2019"] and both.study.wave == "2019"
+    assert set(both.groups) == {("2018", "customers"), ("2019", "customers")}
+    assert both.groups[("2018", "customers")].quality.wave == "2018"
+    assert {w: len(f["customers"]) for w, f in both.frames_by_wave().items()} == {"2018": 7,
+                                                                                 "2019": 4}
+    other = loaded("c", study=STUDY.replace("a: [Q1, Q2, Q3]", "a: [Q1, Q2]"))
+    with pytest.raises(StudyError, match="wave '2018' has other dimensions or another scale than wave '2019'"):
+        combine_waves([("2018", first), ("2019", other)])
