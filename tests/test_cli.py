@@ -1,5 +1,6 @@
 """The command line: results.json from a study, one-line errors with exit status 2."""
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -67,3 +68,34 @@ def test_missing_study_file(tmp_path):
     done = run_cli("run", str(tmp_path / "none.yaml"), "--out", str(tmp_path))
     assert done.returncode == 2
     assert done.stderr == "error: none.yaml: study file not found\n"
+
+
+def _schema_keys(value, names: set, found: set) -> set:
+    """Every lower-case key of results.json that is not one of the study's own names."""
+    if isinstance(value, dict):
+        for key, inner in value.items():
+            if re.fullmatch(r"[a-z][a-z0-9_]*", key) and key not in names:
+                found.add(key)
+            _schema_keys(inner, names, found)
+    elif isinstance(value, list):
+        for inner in value:
+            _schema_keys(inner, names, found)
+    return found
+
+
+def test_every_results_key_is_documented_in_the_readme(sample_results):
+    study = sample_results["study"]
+    names = {*study["names"], *study["dimensions"], *study["groups"], *study["waves"],
+             *(item for items in study["dimensions"].values() for item in items)}
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    documented = {token for quoted in re.findall(r"`([^`\n]+)`", readme)
+                  for token in re.findall(r"[A-Za-z_][A-Za-z0-9_]*", quoted)}
+    assert sorted(_schema_keys(sample_results, names, set()) - documented) == []
+
+
+def test_readme_opens_with_the_two_commands_and_ci_runs_the_test_one():
+    lines = (ROOT / "README.md").read_text(encoding="utf-8").splitlines()
+    assert lines[0] == "```bash"
+    app, tests = (line.split("  #")[0].strip() for line in lines[1:3])
+    assert app == "pip install -r requirements.txt && streamlit run app.py"
+    assert tests in (ROOT / ".ci" / "run").read_text(encoding="utf-8")
