@@ -229,10 +229,13 @@ def _raise_invalid(source: GroupSource, invalid: pd.DataFrame) -> None:
     first = invalid.iloc[0]
     more = [Location(str(source.file), int(r.row), r.column)
             for r in invalid.iloc[1:1000].itertuples()]
+    expected = ("a number, a score like '4分' or a known answer label such as 非常满意 or "
+                "Strongly agree (add other texts under 'labels:')" if first.rule == "non_numeric"
+                else "a valid answer")
     raise StudyError(f"answer '{first.value}' is {first.detail}", file=source.file,
                      row=int(first.row), column=first.column, more=more,
-                     expected="a valid answer, or 'invalid: missing' in the study file to treat "
-                              "invalid answers as missing")
+                     expected=expected + ", or 'invalid: missing' in the study file to treat "
+                                         "invalid answers as missing")
 
 
 def _seconds(study: Study, table: ImportedTable, data: pd.DataFrame) -> pd.Series | None:
