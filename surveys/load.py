@@ -12,6 +12,7 @@ For each data file of the study (:class:`~surveys.study.GroupSource`):
    whole numbers 0-10, revenue not negative. Invalid cells stop the load with a
    :class:`~surveys.errors.StudyError` naming file, row and column, unless the study says
    ``invalid: missing``, in which case they become missing answers and are listed in the report;
+   A customer-records file (``records:``) is joined to its group by id before the checks;
 4. run the data-quality checks (:mod:`surveys.cleaning`) and apply the study's exclusions;
 5. reverse-code the declared items, x' = min + max − x.
 
@@ -123,26 +124,74 @@ def _suggest_columns(name: str, columns) -> str:
 
 
 def _rename(table: ImportedTable, source: GroupSource) -> pd.DataFrame:
+    return _rename_columns(table, source.rename, source.file, f"groups.{source.group}.rename")
+
+
+def _rename_columns(table: ImportedTable, rename: dict[str, str], file: Path,
+                    key: str) -> pd.DataFrame:
     frame = table.frame
     stripped = {str(c).strip(): c for c in frame.columns}
     for column, question in table.questions.items():  # e.g. a 问卷星 matrix column's full header
         stripped.setdefault(str(question).strip(), column)
     mapping = {}
-    for raw_name, item in source.rename.items():
+    for raw_name, item in rename.items():
         if raw_name not in stripped:
             raise StudyError(f"the file has no column '{raw_name}' to rename to '{item}'"
-                             f"{_suggest_columns(raw_name, stripped)}", file=source.file,
-                             key=f"groups.{source.group}.rename")
+                             f"{_suggest_columns(raw_name, stripped)}", file=file, key=key)
         mapping[stripped[raw_name]] = item
     renamed = frame.rename(columns=mapping)
     names = [str(c).strip() for c in renamed.columns]
     twice = sorted({n for n in names if names.count(n) > 1})
     if twice:
-        raise StudyError(f"after renaming, two columns are called '{twice[0]}'", file=source.file,
-                         column=twice[0], key=f"groups.{source.group}.rename",
-                         expected="each item name once per file")
+        raise StudyError(f"after renaming, two columns are called '{twice[0]}'", file=file,
+                         column=twice[0], key=key, expected="each item name once per file")
     renamed.columns = names
     return renamed
+
+
+def _join_records(study: Study, frames: dict[GroupSource, pd.DataFrame]) -> dict:
+    """Add the records file's columns to every wave of its group, matching the group's ``match``
+    column to the records' ``id`` (ids compared as text, white space stripped). Returns a note
+    per source on respondents without a record; duplicate ids and clashing column names are
+    errors."""
+    rec = study.records
+    table = read_table(rec.file, sheet=rec.sheet)
+    records = _rename_columns(table, rec.rename, rec.file, "records.rename")
+    if rec.id not in records:
+        raise StudyError(f"the records file has no id column '{rec.id}'"
+                         f"{_suggest_columns(rec.id, records.columns)}", file=rec.file,
+                         key="records.id", column=rec.id)
+    ids = records[rec.id].astype("string").str.strip()
+    twice = ids.notna() & ids.duplicated(keep=False)
+    if twice.any():
+        rows = np.asarray(table.file_rows)[twice.to_numpy()]
+        raise StudyError(f"customer id '{ids[twice].iloc[0]}' has several records", file=rec.file,
+                         row=int(rows[0]), column=rec.id,
+                         more=[Location(str(rec.file), int(r), rec.id) for r in rows[1:]],
+                         expected="one row per customer")
+    extra = records.drop(columns=[rec.id]).set_index(ids.to_numpy())
+    extra = extra[extra.index.notna()]
+    notes = {}
+    for source, frame in frames.items():
+        if source.group != rec.group:
+            continue
+        if rec.match not in frame:
+            raise StudyError(f"column '{rec.match}' to match the records is not in this file"
+                             f"{_suggest_columns(rec.match, frame.columns)}", file=source.file,
+                             key="records.match", column=rec.match)
+        clash = sorted(set(extra.columns) & set(frame.columns))
+        if clash:
+            raise StudyError(f"column '{clash[0]}' is both in the records and in this file",
+                             file=source.file, key="records", column=clash[0],
+                             expected="each column in one of the two files (or a 'rename')")
+        keys = frame[rec.match].astype("string").str.strip()
+        joined = extra.reindex(keys.to_numpy())
+        joined.index = frame.index
+        frames[source] = pd.concat([frame, joined], axis=1)
+        unmatched = int((~keys.isin(extra.index)).sum())
+        notes[source] = [f"{unmatched} of {len(frame)} respondents have no record in "
+                         f"{rec.file.name}"] if unmatched else []
+    return notes
 
 
 def _check_columns(study: Study, frames: dict[GroupSource, pd.DataFrame]) -> None:
@@ -271,6 +320,7 @@ def load_study(study: Study | str | Path) -> StudyData:
         study = read_study(study)
     tables = {s: read_table(s.file, sheet=s.sheet) for s in study.sources}
     frames = {s: _rename(tables[s], s) for s in study.sources}
+    record_notes = _join_records(study, frames) if study.records else {}
     _check_columns(study, frames)
     coded = {s: _code_source(study, s, tables[s], frames[s]) for s in study.sources}
     scale = study.scale or _infer_scale({s: c[0] for s, c in coded.items()}, study.scored_items)
@@ -291,7 +341,8 @@ def load_study(study: Study | str | Path) -> StudyData:
             raw_dimension_codes=data[study.items], file_rows=data[FILE_ROW], invalid=invalid,
             exclude=study.exclude, answers_for_duplicates=frames[source],
             id_column=study.id if study.id in data else table.meta_columns.get("id"),
-            ignore_for_duplicates=meta, seconds=_seconds(study, table, data), notes=table.notes)
+            ignore_for_duplicates=meta, seconds=_seconds(study, table, data),
+            notes=table.notes + record_notes.get(source, []))
         scored = reverse_code(data[report.keep.to_numpy()], study.reverse, scale)
         groups[(source.wave, source.group)] = GroupData(source, table, data, scored, report)
     notes = [] if study.scale else [f"no scale in the study file: {scale.min:g}-{scale.max:g} "

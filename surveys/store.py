@@ -62,7 +62,7 @@ from typing import BinaryIO
 import duckdb
 
 from .errors import StudyError
-from .study import Study, read_study
+from .study import GroupSource, Study, read_study
 
 __all__ = ["Store", "StoreBusy", "StoredStudy", "StoredWave", "StoredStudyFile", "StoredFile",
            "OpenedWave", "default_store_path", "STORE_ENV", "APP_NAME", "SCHEMA_VERSION"]
@@ -340,7 +340,7 @@ class Store:
                 con.execute("INSERT INTO waves (study_id, wave, position, study_file_id, added) "
                             "VALUES (?, ?, ?, ?, ?)", [study_id, name, position, file_id, now])
             seen = set()
-            for source in study.sources:
+            for source in _file_sources(study):
                 if source.file in seen:
                     continue
                 seen.add(source.file)
@@ -495,11 +495,19 @@ def _current_wave_label(study: Study, wave: str | None) -> str:
     return wave
 
 
+def _file_sources(study: Study) -> list[GroupSource]:
+    """Every data file of a study as a source: the groups' files, then a customer-records file
+    (stored with its group and the current wave)."""
+    records = study.records
+    extra = [GroupSource(records.group, study.wave, records.file, records.sheet)] if records else []
+    return [*study.sources, *extra]
+
+
 def _relative_names(study: Study, path: Path) -> dict[Path, str]:
     """Each data file's path relative to the study file's folder (files must sit there)."""
     base = path.parent.resolve()
     names = {}
-    for source in study.sources:
+    for source in _file_sources(study):
         try:
             names[source.file] = source.file.relative_to(base).as_posix()
         except ValueError:

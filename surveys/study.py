@@ -35,7 +35,7 @@ import yaml
 
 from .errors import StudyError
 
-__all__ = ["Study", "GroupSource", "Scale", "read_study", "parse_study", "STUDY_KEYS"]
+__all__ = ["Study", "GroupSource", "RecordsSource", "Scale", "read_study", "parse_study", "STUDY_KEYS"]
 
 #: Every top-level key a study file may have, with a one-line meaning (shown in errors and README).
 STUDY_KEYS: dict[str, str] = {
@@ -67,9 +67,15 @@ STUDY_KEYS: dict[str, str] = {
     "cooperation_years": "the years-of-cooperation column (lifecycle stage)",
     "abc": "ABC cut-offs of cumulative revenue share: {a: 0.8, b: 0.95}",
     "names": "display names of groups, dimensions and items: {code: text} or {code: {zh, en}}",
+    "records": "a customer-records file joined to a group: {file, sheet, id, group, match, rename}",
 }
 GROUP_KEYS = {"file": "the data file", "sheet": "the sheet of an Excel file",
               "rename": "{column as in the file: item name}"}
+RECORDS_KEYS = {"file": "the records file (any supported format)", "sheet": "its sheet",
+                "id": "the customer-id column of the records file",
+                "group": "the group whose respondents the records describe (default: the first)",
+                "match": "the group's column holding the same id",
+                "rename": "{column as in the file: name}"}
 EXCLUDE_RULES = ("straightliners", "speeders", "duplicates")
 
 
@@ -88,6 +94,19 @@ class GroupSource:
     group: str
     wave: str
     file: Path
+    sheet: str | None = None
+    rename: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, eq=False)
+class RecordsSource:
+    """A customer-records file (e.g. revenue per customer from the CRM system) whose columns are
+    joined to every wave of one group: the group's ``match`` column equals the records' ``id``."""
+
+    file: Path
+    group: str
+    id: str
+    match: str
     sheet: str | None = None
     rename: dict[str, str] = field(default_factory=dict)
 
@@ -126,6 +145,7 @@ class Study:
     cooperation_years: str | None = None
     abc: tuple[float, float] = (0.8, 0.95)
     names: dict[str, dict[str, str]] = field(default_factory=dict)
+    records: RecordsSource | None = None
     raw: dict = field(default_factory=dict, repr=False)
 
     def name(self, code: str, lang: str = "zh") -> str:
@@ -162,8 +182,9 @@ class Study:
         return [s for s in self.sources if s.wave == wave]
 
     def data_files(self) -> list[Path]:
-        """Every data file the study reads, each once, in study-file order."""
-        return list(dict.fromkeys(s.file for s in self.sources))
+        """Every data file the study reads (records file last), each once, in study-file order."""
+        files = [s.file for s in self.sources] + ([self.records.file] if self.records else [])
+        return list(dict.fromkeys(files))
 
 
 class _UniqueKeyLoader(yaml.SafeLoader):
@@ -401,6 +422,33 @@ class _StudyChecker:
         study.abc = self.abc(raw.get("abc"))
         study.weights = self.weights(raw.get("weights", "equal"), study)
         study.names = self.display_names(raw.get("names"))
+        study.records = self.records(raw.get("records"), study)
+
+    def records(self, value: Any, study: Study) -> RecordsSource | None:
+        if value is None:
+            return None
+        spec = self.mapping(value, "records")
+        for k in spec:
+            if k not in RECORDS_KEYS:
+                raise self.fail(f"unknown key '{k}'{_suggest(k, RECORDS_KEYS)}", f"records.{k}",
+                                "one of " + ", ".join(RECORDS_KEYS))
+        for k in ("file", "id", "match"):
+            if k not in spec:
+                raise self.fail(f"records need '{k}'", "records", f"{k}: {RECORDS_KEYS[k]}")
+        group = self.text(spec.get("group", study.groups[0]), "records.group")
+        if group not in study.groups:
+            raise self.fail(f"unknown group '{group}'{_suggest(group, study.groups)}",
+                            "records.group", "a group named under 'groups'")
+        file = self.base / self.text(spec["file"], "records.file")
+        if not file.is_file():
+            raise StudyError("data file not found", file=file, key="records.file",
+                             expected=f"a file next to the study file ({self.base})")
+        rename = {self.text(k, "records.rename"): self.text(v, "records.rename")
+                  for k, v in self.mapping(spec.get("rename"), "records.rename").items()}
+        sheet = spec.get("sheet")
+        return RecordsSource(file.resolve(), group, self.text(spec["id"], "records.id"),
+                             self.text(spec["match"], "records.match"),
+                             None if sheet is None else self.text(sheet, "records.sheet"), rename)
 
     def display_names(self, value: Any) -> dict[str, dict[str, str]]:
         names = {}

@@ -147,3 +147,37 @@ def test_combine_waves_from_separate_study_files(tmp_path):
     other = loaded("c", study=STUDY.replace("a: [Q1, Q2, Q3]", "a: [Q1, Q2]"))
     with pytest.raises(StudyError, match="wave '2018' has other dimensions or another scale than wave '2019'"):
         combine_waves([("2018", first), ("2019", other)])
+
+
+RECORDS_STUDY = STUDY + """revenue: amount
+records: {file: crm.csv, id: 客户编号, match: id}
+"""
+
+
+def write_records(folder: Path, text: str) -> None:
+    (folder / "crm.csv").write_text(text, encoding="utf-8")
+
+
+def test_customer_records_are_joined_by_id(tmp_path):
+    write_records(tmp_path, "客户编号,amount\nr1,120.5\n r2 ,80\nr3,0\nr9,55\n")
+    data = load_study(write(tmp_path, study=RECORDS_STUDY))
+    frame = data.groups[("1", "customers")].data
+    assert frame["amount"].iloc[:3].tolist() == [120.5, 80.0, 0.0]
+    assert np.isnan(frame["amount"].iloc[3])  # r4 has no record
+    assert frame["amount"].iloc[5] == 80.0  # the duplicate of r2 finds the same record
+    notes = data.groups[("1", "customers")].quality.notes
+    assert "3 of 7 respondents have no record in crm.csv" in notes
+    assert data.study.data_files()[-1].name == "crm.csv"
+
+
+def test_customer_records_errors(tmp_path):
+    write_records(tmp_path, "客户编号,amount\nr1,1\nr1,2\n")
+    with pytest.raises(StudyError, match=r"crm.csv, row 2, column '客户编号': customer id 'r1' has "
+                                         r"several records"):
+        load_study(write(tmp_path, study=RECORDS_STUDY))
+    write_records(tmp_path, "客户编号,Q1\nr1,1\n")
+    with pytest.raises(StudyError, match=r"column 'Q1' is both in the records and in this file"):
+        load_study(write(tmp_path, study=RECORDS_STUDY))
+    write_records(tmp_path, "编号,amount\nr1,1\n")
+    with pytest.raises(StudyError, match=r"the records file has no id column '客户编号'"):
+        load_study(write(tmp_path, study=RECORDS_STUDY))

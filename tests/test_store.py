@@ -403,3 +403,20 @@ def test_a_file_that_is_not_a_store_is_refused(tmp_path):
     con.close()
     with pytest.raises(StudyError, match="not a study store"):
         Store(tmp_path / "other.duckdb").list_studies()
+
+
+def test_a_customer_records_file_is_stored_and_exported(tmp_path):
+    """The records file of a study (``records:``) is kept byte-exact like the groups' files."""
+    folder = tmp_path / "study"
+    folder.mkdir()
+    (folder / "c.csv").write_text("id,Q1,Q2\nr1,4,5\nr2,3,4\n", encoding="utf-8")
+    (folder / "crm.csv").write_bytes("客户编号,amount\nr1,10\n".encode("gb18030"))
+    (folder / "s.yaml").write_text("title: records\ngroups: {customers: c.csv}\n"
+                                   "dimensions: {d: [Q1, Q2]}\nrevenue: amount\n"
+                                   "records: {file: crm.csv, id: 客户编号, match: id}\n",
+                                   encoding="utf-8")
+    store = Store(tmp_path / "store.duckdb")
+    study_id = store.add_study(folder / "s.yaml")
+    out = tmp_path / "out"
+    store.export_study(study_id, out)
+    assert (out / "crm.csv").read_bytes() == (folder / "crm.csv").read_bytes()
