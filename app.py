@@ -27,6 +27,7 @@ PAGES = {
         ("pages/6_priorities.py", "page_priorities", ":material/target:", "priorities"),
         ("pages/7_segments.py", "page_segments", ":material/category:", "segments"),
         ("pages/8_report.py", "page_report", ":material/description:", "report"),
+        ("pages/9_store.py", "page_store", ":material/inventory_2:", "store"),
     ],
 }
 navigation = st.navigation({

@@ -30,6 +30,7 @@ PAGES = [
     ("priorities", "6 改进优先级", "6 Priorities", "Importance-performance analysis"),
     ("segments", "7 客户细分", "7 Segments", "ABC classification"),
     ("report", "8 报告下载", "8 Report", "Download results.json"),
+    ("store", "9 研究库", "9 Study store", "Save the current study"),
     ("dashboard", "管理者看板", "Manager dashboard", "Where the company overrates itself"),
 ]
 
@@ -47,14 +48,15 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def server():
+def server(tmp_path_factory):
     port = _free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
          "--server.address", "127.0.0.1", "--server.headless", "true",
          "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
         cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"})
+        env={**os.environ, "PYTHONUNBUFFERED": "1",
+             "SURVEY_STORE": str(tmp_path_factory.mktemp("store") / "store.duckdb")})
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 30
@@ -165,6 +167,10 @@ def test_app_end_to_end(server, tmp_path):
                     with page.expect_download() as download:
                         page.get_by_role("button", name="Download the HTML report").click()
                     assert download.value.suggested_filename.endswith("_report.html")
+                if url == "store":
+                    page.get_by_role("button", name="Save to the store").click()
+                    _settle(page)
+                    expect(page.get_by_text("Saved as study 1.")).to_be_visible()
                 page.screenshot(path=SHOTS / f"{index + 2:02d}_{url}_en.png")
         finally:
             browser.close()

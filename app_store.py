@@ -1,0 +1,43 @@
+"""The study store as the app uses it: list, save the current study, open, delete.
+
+Pages call these; each opens the store (``surveys.store.Store``, path from ``SURVEY_STORE`` or the
+user's data folder) only for the call, so several sessions can share it. A busy store raises
+:class:`surveys.store.StoreBusy`, a :class:`~surveys.errors.StudyError` the page shows.
+"""
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+from surveys.store import Store, StoredStudy
+from surveys.study import parse_study
+
+__all__ = ["stored_studies", "save_current", "open_stored", "delete_stored"]
+
+
+def stored_studies() -> list[StoredStudy]:
+    """Every stored study, oldest first."""
+    return Store().list_studies()
+
+
+def save_current(yaml_text: str, folder: str | Path, wave: str | None = None) -> int:
+    """Store the study the app has open: its study file text and the data files it names (read
+    from ``folder``, byte-exact). With ``wave``, the files are added as that wave of the stored
+    study with the same title. Returns the study id."""
+    folder = Path(folder)
+    study = parse_study(yaml_text, base_dir=folder)
+    files = {path.relative_to(folder.resolve()).as_posix(): path.read_bytes()
+             for path in study.data_files()}
+    return Store().save_upload("study.yaml", yaml_text.encode("utf-8"), files, wave=wave)
+
+
+def open_stored(study_id: int) -> dict:
+    """Write a stored study's latest study file and its data files, byte-identical, into a new
+    folder and return the app's study source ``{"yaml": text, "dir": folder}``."""
+    workdir = Path(tempfile.mkdtemp(prefix=f"crm-stored-{study_id}-"))
+    path = Store().open_study(study_id, workdir)
+    return {"yaml": path.read_text(encoding="utf-8"), "dir": str(path.parent)}
+
+
+def delete_stored(study_id: int) -> StoredStudy:
+    return Store().delete_study(study_id)

@@ -1,0 +1,77 @@
+"""Study store: the stored studies, saving the study open in the app, opening and deleting one.
+
+The buttons act in callbacks, before the page is drawn, so that the list shows their effect."""
+import streamlit as st
+
+import app_state as S
+import app_store
+from app_setup import show_table, source_key, tr
+from surveys.errors import StudyError
+
+MESSAGE = "store_message"  # (kind, text) of the last action, shown once
+
+
+def _save() -> None:
+    text, folder, *_ = source_key()
+    wave = (st.session_state.get("store_wave") or "").strip() or None
+    try:
+        study_id = app_store.save_current(text, folder, wave=wave)
+        st.session_state[MESSAGE] = ("success", tr("store_saved", id=study_id))
+    except StudyError as error:
+        st.session_state[MESSAGE] = ("error", str(error))
+
+
+def _open(study_id: int) -> None:
+    try:
+        st.session_state[S.SOURCE] = app_store.open_stored(study_id)
+        st.session_state[S.WAVE] = None
+        st.session_state[MESSAGE] = ("success", tr("store_opened", id=study_id))
+    except StudyError as error:
+        st.session_state[MESSAGE] = ("error", str(error))
+
+
+def _delete(study_id: int) -> None:
+    try:
+        app_store.delete_stored(study_id)
+        st.session_state["store_confirm"] = False
+        st.session_state[MESSAGE] = ("success", tr("store_deleted", id=study_id))
+    except StudyError as error:
+        st.session_state[MESSAGE] = ("error", str(error))
+
+
+st.title(tr("page_store"))
+st.caption(tr("store_caption"))
+kind, text = st.session_state.pop(MESSAGE, (None, None))
+if kind == "success":
+    st.success(text)
+elif kind == "error":
+    st.error(text)
+
+try:
+    studies = app_store.stored_studies()
+except StudyError as error:
+    st.error(str(error))
+    st.stop()
+
+if studies:
+    show_table([{tr("store_id"): s.id, tr("store_title"): s.title,
+                 tr("store_waves"): ", ".join(w.name for w in s.waves),
+                 tr("store_files"): len(s.files), tr("store_size"): f"{s.size / 1024:,.0f} KB",
+                 tr("store_created"): f"{s.created:%Y-%m-%d %H:%M}"} for s in studies])
+else:
+    st.info(tr("store_empty"))
+
+st.subheader(tr("store_save_header"))
+st.text_input(tr("store_save_wave"), key="store_wave")
+st.button(tr("store_save"), key="store_save", on_click=_save)
+
+if studies:
+    st.subheader(tr("store_open_header"))
+    by_id = {s.id: s for s in studies}
+    chosen = st.selectbox(tr("store_pick"), list(by_id), key="store_pick",
+                          format_func=lambda i: f"{i} · {by_id[i].title}")
+    left, right = st.columns(2)
+    left.button(tr("store_open"), key="store_open", on_click=_open, args=(chosen,))
+    confirmed = right.checkbox(tr("store_confirm"), key="store_confirm")
+    right.button(tr("store_delete"), key="store_delete", disabled=not confirmed,
+                 on_click=_delete, args=(chosen,))

@@ -1,0 +1,79 @@
+"""The Study store page under AppTest: listing, saving the open study byte-exact, opening a
+stored study (its numbers reach the dashboard), deleting with confirmation, a busy store."""
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+import app_state as S
+from analysis.i18n import t
+from surveys.store import Store, StoreBusy
+from tests.app_reference import sample_results
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE = ROOT / "data" / "sample"
+
+
+def _store_page(lang: str = "en") -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.session_state[S.LANG] = lang
+    at.run()
+    at.switch_page("pages/9_store.py")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def _button(at: AppTest, key: str):
+    return next(b for b in at.button if b.key == key)
+
+
+def test_empty_store_then_save_the_sample_byte_exact(private_store, tmp_path):
+    at = _store_page()
+    assert any(t("store_empty", "en") in i.value for i in at.info)
+    _button(at, "store_save").click().run()
+    assert [s.value for s in at.success] == [t("store_saved", "en", id=1)]
+    stored = Store(private_store).get_study(1)
+    assert stored.title == "D公司客户关系管理调查 2019"
+    assert [w.name for w in stored.waves] == ["2018", "2019"]
+    out = tmp_path / "export"
+    Store(private_store).export_study(1, out)
+    for name in ("customers_2019.xlsx", "employees_2018.csv"):
+        assert (out / name).read_bytes() == (SAMPLE / name).read_bytes()
+    table = at.dataframe[0].value  # the list already shows the saved study
+    assert table[t("store_title", "en")].tolist() == ["D公司客户关系管理调查 2019"]
+    assert table[t("store_waves", "en")].tolist() == ["2018, 2019"]
+
+
+def test_opening_a_stored_study_shows_its_numbers_on_the_dashboard(private_store, tmp_path):
+    study_id = Store(private_store).add_study(SAMPLE / "study.yaml")
+    at = _store_page()
+    _button(at, "store_open").click().run()
+    assert [s.value for s in at.success] == [t("store_opened", "en", id=study_id)]
+    source = at.session_state[S.SOURCE]
+    assert Path(source["dir"]) != SAMPLE and "customers_2019.xlsx" in source["yaml"]
+    at.switch_page("pages/0_dashboard.py")
+    at.run()
+    assert not at.exception
+    csi = sample_results()["indices"]["customers"]["csi"]["value"]
+    assert any(m.value == f"{csi:.1f}" for m in at.metric)
+
+
+def test_delete_needs_confirmation(private_store):
+    Store(private_store).add_study(SAMPLE / "study.yaml")
+    at = _store_page()
+    assert _button(at, "store_delete").disabled
+    next(c for c in at.checkbox if c.key == "store_confirm").check().run()
+    _button(at, "store_delete").click().run()
+    assert [s.value for s in at.success] == [t("store_deleted", "en", id=1)]
+    assert Store(private_store).list_studies() == []
+
+
+def test_a_busy_store_is_a_message(monkeypatch):
+    def busy(self):
+        raise StoreBusy("the store is busy (used by another program); try again")
+
+    monkeypatch.setattr(Store, "list_studies", busy)
+    at = _store_page()
+    assert [e.value for e in at.error] == ["the store is busy (used by another program); try "
+                                           "again"]
