@@ -1,4 +1,5 @@
 """The command line: results.json from a study, one-line errors with exit status 2."""
+import importlib.util
 import json
 import re
 import subprocess
@@ -99,3 +100,11 @@ def test_readme_opens_with_the_two_commands_and_ci_runs_the_test_one():
     app, tests = (line.split("  #")[0].strip() for line in lines[1:3])
     assert app == "pip install -r requirements.txt && streamlit run app.py"
     assert tests in (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+
+
+def test_readme_is_built_from_the_docs_fragments():
+    spec = importlib.util.spec_from_file_location("build_readme", ROOT / "docs" / "build_readme.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    assert (ROOT / "README.md").read_text(encoding="utf-8") == module.build(), (
+        "README.md differs from the docs fragments: run python docs/build_readme.py")
