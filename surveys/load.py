@@ -212,11 +212,17 @@ def _check_columns(study: Study, frames: dict[GroupSource, pd.DataFrame]) -> Non
                              expected="a column of at least one group (or a 'rename' entry)")
 
 
-def _infer_scale(coded: dict[GroupSource, pd.DataFrame], items: list[str]) -> Scale:
+def _infer_scale(coded: dict[GroupSource, pd.DataFrame], items: list[str],
+                 study_file: Path | None) -> Scale:
     values = pd.concat([df[[c for c in items if c in df]].stack() for df in coded.values()])
     if values.empty:
         return Scale(1.0, 5.0)
-    return Scale(float(np.floor(values.min())), float(np.ceil(values.max())))
+    low, high = float(np.floor(values.min())), float(np.ceil(values.max()))
+    if low == high:
+        raise StudyError(f"the scale cannot be taken from the answers: every answer is {low:g}",
+                         file=study_file, key="scale", expected="scale: {min: 1, max: 5} (the scale's end points) "
+                                                "in the study file")
+    return Scale(low, high)
 
 
 def _range_problems(values: pd.Series, ok: pd.Series, rule_detail: str, column: str,
@@ -323,7 +329,8 @@ def load_study(study: Study | str | Path) -> StudyData:
     record_notes = _join_records(study, frames) if study.records else {}
     _check_columns(study, frames)
     coded = {s: _code_source(study, s, tables[s], frames[s]) for s in study.sources}
-    scale = study.scale or _infer_scale({s: c[0] for s, c in coded.items()}, study.scored_items)
+    scale = study.scale or _infer_scale({s: c[0] for s, c in coded.items()}, study.scored_items,
+                                        study.path)
     groups = {}
     for source in study.sources:
         data, invalid = coded[source]

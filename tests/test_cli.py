@@ -108,3 +108,16 @@ def test_readme_is_built_from_the_docs_fragments():
     spec.loader.exec_module(module)
     assert (ROOT / "README.md").read_text(encoding="utf-8") == module.build(), (
         "README.md differs from the docs fragments: run python docs/build_readme.py")
+
+
+def test_one_respondent_runs_through_with_reports(tmp_path):
+    """Degenerate but valid: undefined statistics are null, the reports are still written."""
+    (tmp_path / "c.csv").write_text("Q1,Q2\n1,1\n", encoding="utf-8")
+    (tmp_path / "s.yaml").write_text("title: t\nscale: {min: 1, max: 5}\ngroups: {c: c.csv}\n"
+                                     "dimensions: {d: [Q1, Q2]}\n", encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["run", str(tmp_path / "s.yaml"), "--out", str(out), "--quiet"]) == 0
+    results = json.loads((out / "results.json").read_text(encoding="utf-8"))
+    assert results["indices"]["c"]["dimensions"]["d"]["ci"] == [None, None]
+    assert sorted(p.name for p in out.iterdir()) == ["report.html", "report.pdf", "report.xlsx",
+                                                     "results.json"]

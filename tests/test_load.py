@@ -181,3 +181,10 @@ def test_customer_records_errors(tmp_path):
     write_records(tmp_path, "编号,amount\nr1,1\n")
     with pytest.raises(StudyError, match=r"the records file has no id column '客户编号'"):
         load_study(write(tmp_path, study=RECORDS_STUDY))
+
+
+def test_scale_cannot_be_inferred_from_one_value(tmp_path):
+    study = STUDY.replace("scale: {min: 1, max: 5}\n", "")
+    with pytest.raises(StudyError, match=r"study.yaml, key 'scale': the scale cannot be taken from "
+                                         r"the answers: every answer is 3"):
+        load_study(write(tmp_path, rows=["r1,300,3,3,3,3,3,3,9"], study=study))

@@ -50,6 +50,13 @@ def _png(fig: Figure) -> bytes:
     return buffer.getvalue()
 
 
+def _half_widths(mean: float, ci) -> tuple[float, float]:
+    """The error bar below and above a mean; none (0, 0) where the interval is undefined (n < 2)."""
+    if not ci or ci[0] is None or ci[1] is None:
+        return 0.0, 0.0
+    return mean - ci[0], ci[1] - mean
+
+
 def _dimension_scores(results: dict, lang: str, font) -> bytes | None:
     indices = results.get("indices") or {}
     dims = list((results.get("study") or {}).get("dimensions") or {})
@@ -64,8 +71,8 @@ def _dimension_scores(results: dict, lang: str, font) -> bytes | None:
         ys = [i + k * height for i, d in enumerate(dims) if d in rows and rows[d].get("mean") is not None]
         shown = [d for d in dims if d in rows and rows[d].get("mean") is not None]
         means = [rows[d]["mean"] for d in shown]
-        err = [[m - (rows[d].get("ci") or [m, m])[0] for d, m in zip(shown, means)],
-               [(rows[d].get("ci") or [m, m])[1] - m for d, m in zip(shown, means)]]
+        widths = [_half_widths(m, rows[d].get("ci")) for d, m in zip(shown, means)]
+        err = [[below for below, _ in widths], [above for _, above in widths]]
         ax.barh(ys, means, height=height, xerr=err, color=COLORS[k % len(COLORS)],
                 label=display_name(results, group, lang), error_kw={"elinewidth": 0.8, "capsize": 2})
     ax.set_yticks([i + 0.4 - height / 2 for i in range(len(dims))],
