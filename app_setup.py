@@ -21,7 +21,7 @@ from analysis.charts import display_name, format_p
 from analysis.i18n import t
 from analysis.pipeline import ABC_COLUMN, analyse, with_abc_class
 from surveys.errors import StudyError
-from surveys.load import StudyData, load_study
+from surveys.load import StudyData, combine_waves, load_study
 from surveys.study import parse_study
 
 ROOT = Path(__file__).resolve().parent
@@ -44,22 +44,33 @@ def tr(key: str, **values) -> str:
     return t(key, lang(), **values)
 
 
-def source_key() -> tuple[str, str, tuple, tuple]:
-    """(study YAML text, folder of its files, exclusion switches, the folder's file stamps): what
-    the loaded data depends on; a file uploaded again with new content changes the stamps."""
+def source_key() -> tuple[str, str, tuple, tuple, tuple]:
+    """(study YAML text, folder of its files, exclusion switches, the folder's file stamps, stored
+    waves): what the loaded data depends on; a file uploaded again with new content changes the
+    stamps. Stored waves are (wave, study file, its wave name in that file) of a stored study
+    whose waves were added separately (see :func:`app_store.open_stored`)."""
     source = st.session_state.get(S.SOURCE)
     text, folder = ((SAMPLE.read_text(encoding="utf-8"), str(SAMPLE.parent)) if source is None
                     else (source["yaml"], source["dir"]))
     exclude = st.session_state.get(S.EXCLUDE)
     files = [p for p in Path(folder).iterdir() if p.is_file()] if Path(folder).is_dir() else []
     stamps = tuple(sorted((p.name, p.stat().st_size, p.stat().st_mtime_ns) for p in files))
-    return text, folder, tuple(sorted(exclude.items())) if exclude else (), stamps
+    waves = tuple(tuple(w) for w in (source or {}).get("waves", ()))
+    return text, folder, tuple(sorted(exclude.items())) if exclude else (), stamps, waves
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
-def load(text: str, folder: str, exclude: tuple, stamps: tuple = ()) -> StudyData:
+def load(text: str, folder: str, exclude: tuple, stamps: tuple = (),
+         waves: tuple = ()) -> StudyData:
     """The study read from its YAML text (paths relative to ``folder``), exclusions overridden;
-    ``stamps`` only keys the cache."""
+    ``stamps`` only keys the cache. With stored ``waves``, each wave is read from its own study
+    file and the waves are joined (:func:`surveys.load.combine_waves`)."""
+    if waves:
+        parts = []
+        for wave, path, name_in_file in waves:
+            part = load(Path(path).read_text(encoding="utf-8"), str(Path(path).parent), exclude)
+            parts.append((wave, at_wave(part, name_in_file)))
+        return combine_waves(parts)
     folder_path = Path(folder)
     study_file = folder_path / "study.yaml"
     study = parse_study(text, path=study_file if study_file.exists() else None,

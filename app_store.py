@@ -32,11 +32,18 @@ def save_current(yaml_text: str, folder: str | Path, wave: str | None = None) ->
 
 
 def open_stored(study_id: int) -> dict:
-    """Write a stored study's latest study file and its data files, byte-identical, into a new
-    folder and return the app's study source ``{"yaml": text, "dir": folder}``."""
+    """Write a stored study's study files and data files, byte-identical, into a new folder and
+    return the app's study source ``{"yaml": text, "dir": folder}`` of the latest study file.
+    When the waves were added separately (more than one study file), the source also lists
+    ``"waves"``: [wave, study file, the wave's name in that file] oldest first, which the app
+    joins into one study with its trend."""
     workdir = Path(tempfile.mkdtemp(prefix=f"crm-stored-{study_id}-"))
-    path = Store().open_study(study_id, workdir)
-    return {"yaml": path.read_text(encoding="utf-8"), "dir": str(path.parent)}
+    opened = Store().open_waves(study_id, workdir)
+    latest = opened[-1].path
+    source = {"yaml": latest.read_text(encoding="utf-8"), "dir": str(latest.parent)}
+    if len({o.path for o in opened}) > 1:
+        source["waves"] = [[o.wave, str(o.path), o.name_in_file] for o in opened]
+    return source
 
 
 def delete_stored(study_id: int) -> StoredStudy:

@@ -77,3 +77,28 @@ def test_a_busy_store_is_a_message(monkeypatch):
     at = _store_page()
     assert [e.value for e in at.error] == ["the store is busy (used by another program); try "
                                            "again"]
+
+
+def test_waves_stored_separately_open_as_one_study_with_its_trend(private_store, tmp_path):
+    import re
+    import shutil
+
+    store = Store(private_store)
+    study_id = store.add_study(SAMPLE / "study.yaml")  # waves 2018 and 2019 in one file
+    later = tmp_path / "2020"
+    later.mkdir()
+    for name in ("customers_2019.xlsx", "employees_2019.csv"):
+        shutil.copy(SAMPLE / name, later / name)
+    text = (SAMPLE / "study.yaml").read_text(encoding="utf-8")
+    text = re.sub(r"waves:\n(  .*\n)+", "", text).replace("wave: '2019'", "wave: '2020'")
+    (later / "study.yaml").write_text(text, encoding="utf-8")
+    assert store.add_study(later / "study.yaml", wave="2020") == study_id
+    at = _store_page()
+    _button(at, "store_open").click().run()
+    assert len(at.session_state[S.SOURCE]["waves"]) == 3
+    at.switch_page("pages/0_dashboard.py")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+    # the 2020 wave repeats the 2019 files: every index card shows no change since 2019
+    assert [m.delta for m in at.metric] == ["+0.0 since 2019"] * 4
