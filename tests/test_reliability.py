@@ -20,6 +20,7 @@ from analysis.reliability import (
     scale_moments,
     split_half,
 )
+from analysis import reliability
 from analysis.reliability import _answer_patterns
 from surveys.errors import StudyError
 
@@ -157,6 +158,41 @@ def test_pairwise_moments_equal_pandas_on_many_rows(offset):
     assert moments.n_answered == len(frame.dropna(how="all")) and moments.n_complete == len(frame.dropna())
     listwise = pairwise_moments(frame.to_numpy(), listwise=True)
     np.testing.assert_allclose(listwise.cov, frame.dropna().cov().to_numpy(), atol=1e-12)
+
+
+def _pattern_table(values: np.ndarray) -> dict[tuple, float]:
+    patterns, counts = _answer_patterns(values)
+    return {tuple(np.nan_to_num(row, nan=-1)): count for row, count in zip(patterns, counts)}
+
+
+def _value_counts(frame: pd.DataFrame) -> dict[tuple, float]:
+    counted = frame.fillna(-1).value_counts()
+    return {tuple(float(v) for v in key): float(count) for key, count in counted.items()}
+
+
+def test_answer_patterns_equal_pandas_value_counts():
+    frame = pd.concat([GENERATED_MISSING[SCALE_B]] * 30, ignore_index=True)
+    assert _pattern_table(frame.to_numpy()) == _value_counts(frame)
+
+
+def test_answer_patterns_beyond_the_range_of_the_first_rows():
+    """The range is guessed from the first rows and recounted when a later answer falls outside it."""
+    frame = pd.concat([GENERATED_MISSING[SCALE_B]] * 30, ignore_index=True)
+    frame.iloc[:2000] = frame.iloc[:2000].clip(2, 4)
+    frame.iloc[-1, 0] = 7.0
+    assert _pattern_table(frame.to_numpy()) == _value_counts(frame)
+    for stray in (2.5, np.inf, -np.inf):  # not a small whole number: the plain product route
+        frame.iloc[-1, 0] = stray
+        assert _answer_patterns(frame.to_numpy()) is None
+
+
+@pytest.mark.parametrize("order", ["C", "F"])
+def test_answer_patterns_counted_in_parallel_parts(monkeypatch, order):
+    frame = pd.concat([GENERATED_MISSING[SCALE_B]] * 30, ignore_index=True)
+    values = np.asarray(frame.to_numpy(), order=order)
+    monkeypatch.setattr(reliability, "PARALLEL_ROWS", 1000)
+    monkeypatch.setattr(reliability.os, "cpu_count", lambda: 7)
+    assert _pattern_table(values) == _value_counts(frame)
 
 
 def test_bootstrap_ci_is_reproducible_and_close_to_feldt():
