@@ -19,9 +19,7 @@ from __future__ import annotations
 
 import importlib
 import itertools
-import os
 import warnings
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from math import ceil, comb
 
@@ -57,7 +55,6 @@ SHIFT_ROWS = 1000  # rows whose mean centres the data before the products
 CHUNK_ROWS = 1 << 15  # rows per block of the masked products
 MAX_PATTERNS = 1 << 20  # largest answer-pattern table
 PATTERN_MIN_ROWS = 10_000  # fewer rows: the plain product is as fast
-PARALLEL_ROWS = 250_000  # rows per thread of the pattern count
 
 
 # --------------------------------------------------------------------------------------------------
@@ -113,7 +110,7 @@ def pairwise_moments(
 
     Answers that are whole numbers in a small range (Likert items) are first counted by answer
     pattern: each row gets a base-(L+1) code (0 = missing) and a compiled loop (numba) counts the
-    codes in one pass over the data, on every core; the same product is then taken over the distinct
+    codes in one pass over the data; the same product is then taken over the distinct
     patterns weighted by their counts. The counts are exact, so this gives the same numbers as the
     product over all rows, about ten times faster on a million respondents
     (``benchmarks/bench_reliability.py``).
@@ -201,7 +198,7 @@ def _answer_patterns(values: np.ndarray):
         base = int(high - low) + 2
         if base**k > MAX_PATTERNS:
             return None
-        counts, all_whole = _pattern_counts(values, float(low), base)
+        counts, all_whole = _count_patterns(values, float(low), base, CHUNK_ROWS)
         if all_whole:
             seen = np.flatnonzero(counts)
             digits = (seen[:, None] // base ** np.arange(k - 1, -1, -1)) % base
@@ -210,36 +207,17 @@ def _answer_patterns(values: np.ndarray):
     return None
 
 
-def _pattern_counts(values: np.ndarray, low: float, base: int):
-    """:func:`_count_patterns` over all rows, in PARALLEL_ROWS-row parts on the machine's cores.
-
-    The counts are integers, so the sum over the parts is the same whatever the split.
-    """
-    n_rows = len(values)
-    parts = max(1, min(os.cpu_count() or 1, n_rows // PARALLEL_ROWS))
-    bounds = np.linspace(0, n_rows, parts + 1).astype(np.intp)
-    if parts == 1:
-        return _count_patterns(values, 0, n_rows, low, base, CHUNK_ROWS)
-    with ThreadPoolExecutor(parts) as pool:  # the compiled count runs without the GIL
-        counted = list(pool.map(
-            lambda start, stop: _count_patterns(values, start, stop, low, base, CHUNK_ROWS),
-            bounds[:-1], bounds[1:],
-        ))
-    return sum(counts for counts, _ in counted), all(whole for _, whole in counted)
-
-
 @numba.njit(cache=True, nogil=True)
-def _count_patterns(values, start, stop, low, base, chunk):  # pragma: no cover - compiled
-    """Counts of the row codes of rows [start, stop) (see :func:`_answer_patterns`) and whether every
-    observed value there was a whole number in [low, low + base - 2]. One pass: blocks of ``chunk``
-    rows, column by column."""
-    k = values.shape[1]
+def _count_patterns(values, low, base, chunk):  # pragma: no cover - compiled
+    """Counts of the row codes (see :func:`_answer_patterns`) and whether every observed value was a
+    whole number in [low, low + base - 2]. One pass: blocks of ``chunk`` rows, column by column."""
+    n_rows, k = values.shape
     counts = np.zeros(base**k, dtype=np.int64)
     codes = np.empty(chunk, dtype=np.int32)
     offset = low - 1.0
     strays = 0
-    for first in range(start, stop, chunk):
-        size = min(stop, first + chunk) - first
+    for first in range(0, n_rows, chunk):
+        size = min(n_rows, first + chunk) - first
         codes[:size] = 0
         for j in range(k):
             column = values[first : first + size, j]

@@ -187,12 +187,10 @@ def test_answer_patterns_beyond_the_range_of_the_first_rows():
 
 
 @pytest.mark.parametrize("order", ["C", "F"])
-def test_answer_patterns_counted_in_parallel_parts(monkeypatch, order):
+def test_answer_patterns_in_several_blocks(monkeypatch, order):
     frame = pd.concat([GENERATED_MISSING[SCALE_B]] * 30, ignore_index=True)
-    values = np.asarray(frame.to_numpy(), order=order)
-    monkeypatch.setattr(reliability, "PARALLEL_ROWS", 1000)
-    monkeypatch.setattr(reliability.os, "cpu_count", lambda: 7)
-    assert _pattern_table(values) == _value_counts(frame)
+    monkeypatch.setattr(reliability, "CHUNK_ROWS", 999)
+    assert _pattern_table(np.asarray(frame.to_numpy(), order=order)) == _value_counts(frame)
 
 
 def test_bootstrap_ci_is_reproducible_and_close_to_feldt():
