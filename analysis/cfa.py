@@ -10,7 +10,11 @@ optimum, its RMSEA divides by n - 1 where lavaan uses n, and it has no SRMR; eve
 have to be recomputed from the ML discrepancy anyway. The discrepancy of a simple-structure model has
 a short analytic gradient, Hessian and expected information, so Fisher scoring finished by Newton
 steps takes a few hundred lines, reaches lavaan's solution to < 1e-8, and fits a 20-item, 5-factor
-model from a covariance matrix in milliseconds (it never touches respondent rows).
+model from a covariance matrix in milliseconds (it never touches respondent rows). It starts from
+uniform loadings; when that fit does not converge to a proper solution it also starts from each
+factor's first principal component and from weak loadings and keeps the converged fit of lowest F
+(tests/fixtures/cfa_hard_start.csv: a dimension whose items share almost no variance and load with
+mixed signs, where only the later starts reach lavaan's solution).
 
 Identification: the fit fixes the factor variances to 1 (lavaan's ``std.lv=TRUE``). ML estimates are
 invariant to the identification, so the standardized solution ("std.all") and every fit measure are
@@ -30,6 +34,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 from scipy import optimize, stats
+from scipy.linalg import cho_solve
 
 from analysis.reliability import _number, _warning
 from surveys.errors import StudyError
@@ -73,7 +78,7 @@ class CFAResult:
     residual_variances : standardized residual variance per item (1 - loading²).
     factor_correlations : factors x factors.
     converged : the gradient reached ``GRADIENT_TOL``.
-    iterations : scoring/Newton steps taken.
+    iterations : scoring/Newton steps taken from the start whose fit is kept.
     observed_correlations : the correlation matrix of the data the model was fitted to (for HTMT).
     warnings : warnings as data (non-convergence, Heywood cases).
     """
@@ -149,10 +154,12 @@ class _Structure:
 
 def _discrepancy(sigma: np.ndarray, s: np.ndarray, logdet_s: float) -> float:
     """F_ML = log|Σ| + tr(SΣ⁻¹) - log|S| - p; inf when Σ is not positive definite."""
-    sign, logdet = np.linalg.slogdet(sigma)
-    if sign <= 0:
+    try:
+        root = np.linalg.cholesky(sigma)
+    except np.linalg.LinAlgError:  # (a positive determinant is not enough: two negative eigenvalues)
         return np.inf
-    return float(logdet + np.trace(np.linalg.solve(sigma, s)) - logdet_s - len(s))
+    logdet = 2 * np.sum(np.log(np.diag(root)))
+    return float(logdet + np.trace(cho_solve((root, True), s)) - logdet_s - len(s))
 
 
 def _gradient(x: np.ndarray, s: np.ndarray, structure: _Structure) -> np.ndarray:
@@ -201,19 +208,54 @@ def _hessian(x: np.ndarray, s: np.ndarray, structure: _Structure) -> np.ndarray:
     return (hessian + hessian.T) / 2
 
 
-def _start(s: np.ndarray, structure: _Structure) -> np.ndarray:
-    """Start: each item explains half its variance, factors uncorrelated."""
-    sd = np.sqrt(np.diag(s))
-    return np.concatenate([0.7 * sd, 0.5 * np.diag(s), np.zeros(len(structure.pairs))])
+def _starts(r: np.ndarray, structure: _Structure) -> list[np.ndarray]:
+    """Start values on the correlation scale, in the order :func:`_fit` tries them.
+
+    Each item explaining half its variance (loadings √.5); each factor's first principal component
+    (loadings clipped to ±.95, signed so that they sum to ≥ 0; residual variances 1 - loading²); weak
+    loadings of .3. Factors start uncorrelated. The later starts rescue data where a dimension's items
+    share almost no variance and load with mixed signs (undeclared reverse items) and the fit from
+    the first start drifts towards an improper solution without converging
+    (tests/fixtures/cfa_hard_start.csv).
+    """
+    uncorrelated = np.zeros(len(structure.pairs))
+    components = np.zeros(len(r))
+    for factor in range(structure.n_factors):
+        members = np.flatnonzero(structure.factor_of == factor)
+        values, vectors = np.linalg.eigh(r[np.ix_(members, members)])
+        first = vectors[:, -1] * (1 if vectors[:, -1].sum() >= 0 else -1)
+        components[members] = np.clip(first * np.sqrt(values[-1]), -0.95, 0.95)
+    return [
+        np.concatenate([np.full(len(r), np.sqrt(0.5)), np.full(len(r), 0.5), uncorrelated]),
+        np.concatenate([components, 1 - components ** 2, uncorrelated]),
+        np.concatenate([np.full(len(r), 0.3), np.full(len(r), 0.91), uncorrelated]),
+    ]
 
 
-def _fit(s: np.ndarray, structure: _Structure):
-    """Minimise F_ML by Fisher scoring, then Newton steps near the optimum, with step halving.
+def _fit(r: np.ndarray, structure: _Structure):
+    """Minimise F_ML: the first start's fit if it converged to a proper solution, else the
+    converged fit of lowest F over all starts (else the lowest F; not converged).
 
     Returns (x, F, converged, iterations).
     """
+    fits = []
+    for start in _starts(r, structure):
+        fit = _fit_from(start, r, structure)
+        if not fits and fit[2] and _proper(fit[0], structure):
+            return fit
+        fits.append(fit)
+    return min(fits, key=lambda fit: (not fit[2], fit[1]))
+
+
+def _proper(x: np.ndarray, structure: _Structure) -> bool:
+    """No negative residual variance, a positive definite factor correlation matrix."""
+    _, residuals, phi = structure.unpack(x)
+    return bool(residuals.min() >= 0 and np.linalg.eigvalsh(phi).min() > 0)
+
+
+def _fit_from(x: np.ndarray, s: np.ndarray, structure: _Structure):
+    """Fisher scoring, then Newton steps near the optimum, with step halving."""
     logdet_s = np.linalg.slogdet(s)[1]
-    x = _start(s, structure)
     value = _discrepancy(structure.implied(x), s, logdet_s)
     for iteration in range(MAX_ITERATIONS):
         gradient = _gradient(x, s, structure)

@@ -2,7 +2,10 @@
 
 Data: cfa_hs1939.csv (lavaan's HolzingerSwineford1939 x1-x9, the classic 3-factor model),
 cfa_generated.csv (300 respondents, 5 dimensions of 3-5 Likert items, made by cfa.R with a fixed
-seed) and cfa_generated_missing.csv (the same with ~4% of answers missing; listwise deletion).
+seed) and cfa_generated_missing.csv (the same with ~4% of answers missing; listwise deletion);
+cfa_hard_start.csv (335 respondents, 5 dimensions, one of items sharing almost no variance; made with
+numpy by tests/reference/cfa_hard_start.py), where the first start values do not lead to lavaan's
+solution and a later one does.
 
 Tolerances: parameters (standardized loadings, residual variances, factor correlations, omega, CR,
 AVE, HTMT) 1e-6; fit measures 1e-3 as issue 3 allows (observed < 1e-6: lavaan stops its optimiser at
@@ -426,3 +429,101 @@ def test_factor_correlations_not_positive_definite():
     np.testing.assert_allclose(result.factor_correlations, phi, atol=1e-9)
     [warning] = [w for w in result.warnings if w["code"] == "factor_correlations_not_positive_definite"]
     assert warning["value"] == pytest.approx(np.linalg.eigvalsh(phi).min(), abs=1e-9)
+
+
+# --------------------------------------------------------------------------------------------------
+# Start values: a data set where the first start does not lead to lavaan's solution
+# --------------------------------------------------------------------------------------------------
+HARD = REFERENCE["hard_start"]
+
+
+@pytest.fixture(scope="module")
+def hard_start():
+    """fit_cfa and omega_total ("svc") on cfa_hard_start.csv, recording every start's own fit and
+    omega_total's standardized solution (one fit each, to keep the tests fast)."""
+    frame = _read("cfa_hard_start.csv")
+    fit_from, solve = cfa._fit_from, cfa._solve
+    starts, solutions = [], []
+
+    def recording_fit_from(x, s, structure):
+        fit = fit_from(x, s, structure)
+        starts.append((fit[2], cfa._proper(fit[0], structure)))
+        return fit
+
+    def recording_solve(s, structure, first_items):
+        solutions.append(solve(s, structure, first_items))
+        return solutions[-1]
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(cfa, "_fit_from", recording_fit_from)
+        patch.setattr(cfa, "_solve", recording_solve)
+        result = cfa.fit_cfa(HARD["model"], frame)
+        multi_starts = list(starts)
+        starts.clear()
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", CFAWarning)
+            omega = omega_total(frame[HARD["model"]["svc"]].cov().to_numpy())
+    return {"result": result, "starts": multi_starts, "omega": omega, "omega_starts": list(starts),
+            "omega_solution": solutions[-1]}
+
+
+def test_hard_start_lavaan_converges_to_a_proper_solution():
+    """What the expected values stand on: lavaan 0.6.14 with its defaults (marker variables, nlminb)
+    converges on both models, no negative residual variance, latent covariances positive definite."""
+    for fit in (HARD["lavaan_default"], HARD["omega_svc_lavaan_default"]):
+        assert fit["converged"] is True
+        assert fit["min_residual_variance"] > 0 and fit["min_lv_eigenvalue"] > 0
+    assert HARD["converged"] is True and HARD["omega_svc"]["converged"] is True
+
+
+def test_hard_start_needs_a_later_start(hard_start):
+    """From the first start (uniform loadings) neither fit converges to a proper solution; the next
+    (each factor's first principal component) leads to lavaan's."""
+    for starts in (hard_start["starts"], hard_start["omega_starts"]):
+        assert len(starts) == 3
+        assert starts[0] != (True, True)
+        assert starts[1] == (True, True)
+
+
+def test_hard_start_fit_matches_lavaan(hard_start):
+    result = hard_start["result"]
+    assert result.converged and result.warnings == [] and result.n == HARD["n"]
+    measured = [getattr(result, attribute) for attribute in FIT_MEASURES.values()] + list(result.rmsea_ci)
+    reference = [HARD["fit"][name] for name in FIT_MEASURES] + [
+        HARD["fit"]["rmsea.ci.lower"], HARD["fit"]["rmsea.ci.upper"]]
+    np.testing.assert_allclose(measured, reference, rtol=1e-6, atol=1e-9)  # observed < 1e-8
+    assert result.chi2 == pytest.approx(HARD["lavaan_default"]["chisq"], rel=1e-9)
+    for item, value in HARD["loadings"].items():
+        assert result.loadings[item] == pytest.approx(value, abs=TOL), item
+    for item, value in HARD["residual_variances"].items():
+        assert result.residual_variances[item] == pytest.approx(value, abs=TOL), item
+    for pair, value in HARD["factor_correlations"].items():
+        assert _pair(result.factor_correlations, pair) == pytest.approx(value, abs=TOL), pair
+    table = cfa.construct_reliability(result)
+    for factor, values in HARD["constructs"].items():
+        assert table.loc[factor, "cr"] == pytest.approx(values["cr"], abs=TOL)
+        assert table.loc[factor, "ave"] == pytest.approx(values["ave"], abs=TOL)
+
+
+def test_hard_start_omega_matches_lavaan(hard_start):
+    expected = HARD["omega_svc"]
+    assert hard_start["omega"] == pytest.approx(expected["omega"], abs=TOL)
+    solution = hard_start["omega_solution"]
+    assert solution.converged
+    np.testing.assert_allclose(solution.loadings, expected["loadings"], rtol=0, atol=TOL)
+    np.testing.assert_allclose(solution.residual_variances, expected["residual_variances"], rtol=0, atol=TOL)
+    assert HARD["n"] * solution.f_min == pytest.approx(expected["chisq"], rel=1e-6)  # χ² = nF
+
+
+def test_discrepancy_is_infinite_for_a_positive_determinant_with_two_negative_eigenvalues():
+    """|Σ| > 0 is not enough: two negative eigenvalues give a positive determinant (and slogdet's sign
+    +1), but Σ is no covariance matrix and F must not be finite there."""
+    rotation = np.linalg.qr(np.random.default_rng(1).normal(size=(4, 4)))[0]
+    sigma = rotation @ np.diag([-0.5, -0.2, 1.0, 2.0]) @ rotation.T
+    assert np.linalg.det(sigma) > 0 and np.linalg.slogdet(sigma)[0] == 1
+    s = np.eye(4) + 0.3
+    logdet_s = np.linalg.slogdet(s)[1]
+    assert cfa._discrepancy(sigma, s, logdet_s) == np.inf
+    positive = rotation @ np.diag([0.5, 0.2, 1.0, 2.0]) @ rotation.T
+    expected = np.log(0.2) + np.trace(np.linalg.solve(positive, s)) - logdet_s - 4
+    assert cfa._discrepancy(positive, s, logdet_s) == pytest.approx(expected, abs=1e-12)

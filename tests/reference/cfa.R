@@ -6,6 +6,7 @@
 # values tests/reference/cfa.json (full precision). It also reads tests/fixtures/cfa_unconverged.csv
 # (206 answers to 19 items whose dimension d1 has almost no common variance; generated with numpy,
 # seed 7, by the stress test of analysis/cfa.py) and records that lavaan does not converge on it.
+# The hard_start block at the end reads tests/fixtures/cfa_hard_start.csv (see there).
 suppressPackageStartupMessages({library(lavaan); library(semTools); library(jsonlite)})
 stopifnot(packageVersion("lavaan") == "0.6.14", packageVersion("semTools") == "0.5.6")
 
@@ -152,4 +153,49 @@ out <- list(
   omega = omega,
   unconverged = list(model = unconverged_model, converged = lavInspect(unconverged_fit, "converged"))
 )
+
+# ---- hard_start: a case for analysis/cfa.py's several start values ---------------------------------
+# Added later (lavaan 0.6.14, semTools 0.5.6, R 4.2.2); nothing above depends on it. Reads
+# tests/fixtures/cfa_hard_start.csv (335 answers to 21 Likert items in 5 dimensions; the 5 "svc" items
+# share almost no variance and load with mixed signs; made with numpy, seed 908, by
+# tests/reference/cfa_hard_start.py). From uniform start loadings analysis/cfa.py did not converge on
+# it, neither the 5-factor model nor the one-factor model of "svc" (omega_total). lavaan converges to a
+# proper solution on both: with its defaults (nlminb; recorded under lavaan_default, with the smallest
+# standardized residual variance and the smallest eigenvalue of the latent covariance matrix) and with
+# BFGS run to convergence (the reference values, as for the other data sets).
+hard_model <- list(ide = paste0("ide", 1:3), dif = paste0("dif", 1:4), int = paste0("int", 1:5),
+                   cus = paste0("cus", 1:4), svc = paste0("svc", 1:5))
+hard <- read.csv("tests/fixtures/cfa_hard_start.csv")
+properness <- function(fit, items) {
+  std <- standardizedSolution(fit)
+  list(converged = lavInspect(fit, "converged"), chisq = unname(fitMeasures(fit, "chisq")),
+       min_residual_variance = min(std$est.std[std$op == "~~" & std$lhs == std$rhs & std$lhs %in% items]),
+       min_lv_eigenvalue = min(eigen(lavInspect(fit, "cov.lv"), only.values = TRUE)$values))
+}
+hard_svc_cov <- cov(hard[, hard_model$svc])
+colnames(hard_svc_cov) <- rownames(hard_svc_cov) <- paste0("v", 1:5)
+hard_svc_syntax <- paste("f =~", paste0("v", 1:5, collapse = " + "))
+# omega of "svc" as omega_from_cov, but identified by std.lv = TRUE: with v1 (standardized loading .17)
+# as the marker, BFGS stops 1e-6 short of the optimum in the standardized loadings (F 3e-13 above it);
+# ML estimates do not depend on the identification. Loadings reflected so that the first is positive,
+# as a marker loading makes it.
+hard_svc_fit <- cfa(hard_svc_syntax, sample.cov = hard_svc_cov, sample.nobs = nrow(hard), std.lv = TRUE,
+                    optim.method = "BFGS", control = tight)
+hard_svc_std <- standardizedSolution(hard_svc_fit)
+hard_svc_l <- hard_svc_std$est.std[hard_svc_std$op == "=~"]
+hard_svc_l <- hard_svc_l * sign(hard_svc_l[1])
+hard_svc_theta <- hard_svc_std$est.std[hard_svc_std$op == "~~" & hard_svc_std$lhs == hard_svc_std$rhs &
+                                         hard_svc_std$lhs != "f"]
+out$hard_start <- c(
+  list(model = hard_model,
+       lavaan_default = properness(cfa(syntax(hard_model), data = hard), unlist(hard_model)),
+       omega_svc_lavaan_default = properness(cfa(hard_svc_syntax, sample.cov = hard_svc_cov,
+                                                 sample.nobs = nrow(hard)), paste0("v", 1:5)),
+       omega_svc = list(omega = sum(hard_svc_l)^2 / (sum(hard_svc_l)^2 + sum(hard_svc_theta)),
+                        loadings = hard_svc_l, residual_variances = hard_svc_theta,
+                        converged = lavInspect(hard_svc_fit, "converged"),
+                        chisq = unname(fitMeasures(hard_svc_fit, "chisq")), cov = unname(hard_svc_cov))),
+  reference(hard_model, hard)
+)
+
 write_json(out, "tests/reference/cfa.json", digits = NA, auto_unbox = TRUE, pretty = TRUE)
