@@ -30,11 +30,11 @@ from __future__ import annotations
 import itertools
 import warnings
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
 from scipy import optimize, stats
-from scipy.linalg import cho_solve
 
 from analysis.reliability import _number, _warning
 from surveys.errors import StudyError
@@ -108,22 +108,42 @@ class CFAResult:
 # The ML fit
 # --------------------------------------------------------------------------------------------------
 @dataclass(frozen=True)
+class _Point:
+    """One parameter vector and what every derivative there needs: W = Σ⁻¹ and the directions
+    U, V (p x q) with dΣ/dx_k = u_k v_k' + v_k u_k' for every parameter k."""
+
+    x: np.ndarray
+    loadings: np.ndarray
+    phi: np.ndarray
+    lam: np.ndarray
+    w: np.ndarray
+    u: np.ndarray
+    v: np.ndarray
+
+
+@dataclass(frozen=True)
 class _Structure:
     """Which factor each item loads on; parameters are [loadings, residual variances, correlations]."""
 
     factor_of: np.ndarray  # item -> factor index
     n_factors: int
 
-    @property
+    @cached_property
     def pairs(self) -> list[tuple[int, int]]:
         return list(itertools.combinations(range(self.n_factors), 2))
+
+    @cached_property
+    def _pair_columns(self) -> tuple[np.ndarray, np.ndarray]:
+        """The first and the second factor of every pair, as index arrays."""
+        first, second = zip(*self.pairs) if self.pairs else ((), ())
+        return np.array(first, dtype=np.intp), np.array(second, dtype=np.intp)
 
     def unpack(self, x: np.ndarray):
         p = len(self.factor_of)
         loadings, residuals = x[:p], x[p:2 * p]
         phi = np.eye(self.n_factors)
-        for value, (a, b) in zip(x[2 * p:], self.pairs):
-            phi[a, b] = phi[b, a] = value
+        first, second = self._pair_columns
+        phi[first, second] = phi[second, first] = x[2 * p:]
         return loadings, residuals, phi
 
     def implied(self, x: np.ndarray) -> np.ndarray:
@@ -136,20 +156,17 @@ class _Structure:
         lam[np.arange(len(self.factor_of)), self.factor_of] = loadings
         return lam
 
-    def directions(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """U, V (p x q) with dΣ/dx_k = u_k v_k' + v_k u_k' for every parameter k.
-
-        Loading i: (e_i, ΛΦ column of i's factor); residual variance i: (e_i, e_i/2); correlation
-        of factors a, b: (Λ column a, Λ column b).
-        """
-        p = len(self.factor_of)
-        loadings, _, phi = self.unpack(x)
+    def at(self, x: np.ndarray) -> _Point:
+        """Σ⁻¹ and the directions at x. Loading i: (e_i, ΛΦ column of i's factor); residual
+        variance i: (e_i, e_i/2); correlation of factors a, b: (Λ column a, Λ column b)."""
+        loadings, residuals, phi = self.unpack(x)
         lam = self.lambda_matrix(loadings)
-        eye = np.eye(p)
-        first, second = zip(*self.pairs) if self.pairs else ((), ())
-        u = np.hstack([eye, eye, lam[:, list(first)]])
-        v = np.hstack([(lam @ phi)[:, self.factor_of], eye / 2, lam[:, list(second)]])
-        return u, v
+        eye = np.eye(len(self.factor_of))
+        first, second = self._pair_columns
+        u = np.hstack([eye, eye, lam[:, first]])
+        v = np.hstack([(lam @ phi)[:, self.factor_of], eye / 2, lam[:, second]])
+        w = np.linalg.inv(lam @ phi @ lam.T + np.diag(residuals))
+        return _Point(x, loadings, phi, lam, w, u, v)
 
 
 def _discrepancy(sigma: np.ndarray, s: np.ndarray, logdet_s: float) -> float:
@@ -159,15 +176,14 @@ def _discrepancy(sigma: np.ndarray, s: np.ndarray, logdet_s: float) -> float:
     except np.linalg.LinAlgError:  # (a positive determinant is not enough: two negative eigenvalues)
         return np.inf
     logdet = 2 * np.sum(np.log(np.diag(root)))
-    return float(logdet + np.trace(cho_solve((root, True), s)) - logdet_s - len(s))
+    return float(logdet + np.trace(np.linalg.solve(sigma, s)) - logdet_s - len(s))
 
 
-def _gradient(x: np.ndarray, s: np.ndarray, structure: _Structure) -> np.ndarray:
+def _gradient(point: _Point, s: np.ndarray) -> np.ndarray:
     """dF/dx_k = tr(G dΣ_k) = 2 u_k'G v_k with G = Σ⁻¹ - Σ⁻¹SΣ⁻¹."""
-    w = np.linalg.inv(structure.implied(x))
+    w = point.w
     g = w - w @ s @ w
-    u, v = structure.directions(x)
-    return 2 * np.einsum("ik,ik->k", u, g @ v)
+    return 2 * np.einsum("ik,ik->k", point.u, g @ point.v)
 
 
 def _trace_products(p_matrix: np.ndarray, q_matrix: np.ndarray, u: np.ndarray, v: np.ndarray) -> np.ndarray:
@@ -177,30 +193,27 @@ def _trace_products(p_matrix: np.ndarray, q_matrix: np.ndarray, u: np.ndarray, v
             + (u.T @ qu) * (v.T @ pv) + (v.T @ qu) * (u.T @ pv))
 
 
-def _information(x: np.ndarray, structure: _Structure) -> np.ndarray:
+def _information(point: _Point) -> np.ndarray:
     """Expected information of F: tr(Σ⁻¹ dΣ_k Σ⁻¹ dΣ_l)."""
-    w = np.linalg.inv(structure.implied(x))
-    u, v = structure.directions(x)
-    return _trace_products(w, w, u, v)
+    return _trace_products(point.w, point.w, point.u, point.v)
 
 
-def _hessian(x: np.ndarray, s: np.ndarray, structure: _Structure) -> np.ndarray:
+def _hessian(point: _Point, s: np.ndarray, structure: _Structure) -> np.ndarray:
     """Observed Hessian of F: tr(dG_l dΣ_k) + tr(G d²Σ_kl).
 
     dG_l = -WΣ_lW + WΣ_lM + MΣ_lW with W = Σ⁻¹, M = WSW. Σ is bilinear in loadings and
     correlations, so d²Σ_kl is nonzero only for two loadings (2φ G_ij) and a loading with a
-    correlation of its factor (2(Gλ_b)_i).
+    correlation of its factor (2(Gλ_b)_i). tr(MΣ_lWΣ_k) = tr(WΣ_kMΣ_l): the last term is the
+    transpose of the middle one.
     """
-    w = np.linalg.inv(structure.implied(x))
+    w, u, v = point.w, point.u, point.v
     m = w @ s @ w
     g = w - m
-    u, v = structure.directions(x)
-    hessian = -_trace_products(w, w, u, v) + _trace_products(w, m, u, v) + _trace_products(m, w, u, v)
-    loadings, _, phi = structure.unpack(x)
-    p, f = len(loadings), structure.factor_of
-    hessian[:p, :p] += 2 * phi[np.ix_(f, f)] * g
-    lam = structure.lambda_matrix(loadings)
-    g_lam = g @ lam
+    mixed = _trace_products(w, m, u, v)
+    hessian = mixed + mixed.T - _trace_products(w, w, u, v)
+    p, f = len(point.loadings), structure.factor_of
+    hessian[:p, :p] += 2 * point.phi[np.ix_(f, f)] * g
+    g_lam = g @ point.lam
     for k, (a, b) in enumerate(structure.pairs):
         column = np.where(f == a, g_lam[:, b], 0.0) + np.where(f == b, g_lam[:, a], 0.0)
         hessian[:p, 2 * p + k] += 2 * column
@@ -208,8 +221,9 @@ def _hessian(x: np.ndarray, s: np.ndarray, structure: _Structure) -> np.ndarray:
     return (hessian + hessian.T) / 2
 
 
-def _starts(r: np.ndarray, structure: _Structure) -> list[np.ndarray]:
-    """Start values on the correlation scale, in the order :func:`_fit` tries them.
+def _starts(r: np.ndarray, structure: _Structure):
+    """Start values on the correlation scale, in the order :func:`_fit` tries them (each made only
+    when it is tried).
 
     Each item explaining half its variance (loadings √.5); each factor's first principal component
     (loadings clipped to ±.95, signed so that they sum to ≥ 0; residual variances 1 - loading²); weak
@@ -219,17 +233,15 @@ def _starts(r: np.ndarray, structure: _Structure) -> list[np.ndarray]:
     (tests/fixtures/cfa_hard_start.csv).
     """
     uncorrelated = np.zeros(len(structure.pairs))
+    yield np.concatenate([np.full(len(r), np.sqrt(0.5)), np.full(len(r), 0.5), uncorrelated])
     components = np.zeros(len(r))
     for factor in range(structure.n_factors):
         members = np.flatnonzero(structure.factor_of == factor)
         values, vectors = np.linalg.eigh(r[np.ix_(members, members)])
         first = vectors[:, -1] * (1 if vectors[:, -1].sum() >= 0 else -1)
         components[members] = np.clip(first * np.sqrt(values[-1]), -0.95, 0.95)
-    return [
-        np.concatenate([np.full(len(r), np.sqrt(0.5)), np.full(len(r), 0.5), uncorrelated]),
-        np.concatenate([components, 1 - components ** 2, uncorrelated]),
-        np.concatenate([np.full(len(r), 0.3), np.full(len(r), 0.91), uncorrelated]),
-    ]
+    yield np.concatenate([components, 1 - components ** 2, uncorrelated])
+    yield np.concatenate([np.full(len(r), 0.3), np.full(len(r), 0.91), uncorrelated])
 
 
 def _fit(r: np.ndarray, structure: _Structure):
@@ -258,14 +270,16 @@ def _fit_from(x: np.ndarray, s: np.ndarray, structure: _Structure):
     logdet_s = np.linalg.slogdet(s)[1]
     value = _discrepancy(structure.implied(x), s, logdet_s)
     for iteration in range(MAX_ITERATIONS):
-        gradient = _gradient(x, s, structure)
-        if np.abs(gradient).max() < GRADIENT_TOL:
+        point = structure.at(x)
+        gradient = _gradient(point, s)
+        largest = np.abs(gradient).max()
+        if largest < GRADIENT_TOL:
             return x, value, True, iteration
         step = None
-        if np.abs(gradient).max() < NEWTON_FROM:
-            step = -np.linalg.lstsq(_hessian(x, s, structure), gradient, rcond=None)[0]
+        if largest < NEWTON_FROM:
+            step = _step(_hessian(point, s, structure), gradient)
         if step is None or step @ gradient >= 0:  # Newton is no descent far from the minimum
-            step = -np.linalg.lstsq(_information(x, structure), gradient, rcond=None)[0]
+            step = _step(_information(point), gradient)
         scale = 1.0
         while scale > 1e-10:
             candidate = x + scale * step
@@ -273,13 +287,21 @@ def _fit_from(x: np.ndarray, s: np.ndarray, structure: _Structure):
             if candidate_value <= value + 1e-4 * scale * (step @ gradient):
                 break
             if (abs(candidate_value - value) <= 1e-12 * (1 + abs(value))  # F flat to rounding:
-                    and np.abs(_gradient(candidate, s, structure)).max() < np.abs(gradient).max()):
+                    and np.abs(_gradient(structure.at(candidate), s)).max() < largest):
                 break  # judge the step by the gradient instead
             scale /= 2
         else:  # no step lowers F any more: converged if the gradient is small anyway
-            return x, value, bool(np.abs(gradient).max() < 1e-6), iteration
+            return x, value, bool(largest < 1e-6), iteration
         x, value = candidate, candidate_value
     return x, value, False, MAX_ITERATIONS
+
+
+def _step(curvature: np.ndarray, gradient: np.ndarray) -> np.ndarray:
+    """-H⁻¹g; the least-squares solution where H is singular."""
+    try:
+        return -np.linalg.solve(curvature, gradient)
+    except np.linalg.LinAlgError:
+        return -np.linalg.lstsq(curvature, gradient, rcond=None)[0]
 
 
 def _structure(model: dict[str, list[str]]) -> tuple[list[str], _Structure]:

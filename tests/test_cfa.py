@@ -400,13 +400,13 @@ def test_analytic_gradient_hessian_and_information():
         return cfa._discrepancy(structure.implied(point), s, logdet)
 
     numeric_gradient = [(discrepancy(x + h * e) - discrepancy(x - h * e)) / (2 * h) for e in steps]
-    np.testing.assert_allclose(cfa._gradient(x, s, structure), numeric_gradient, atol=1e-7)
-    numeric_hessian = [(cfa._gradient(x + h * e, s, structure) - cfa._gradient(x - h * e, s, structure)) / (2 * h)
-                       for e in steps]
-    np.testing.assert_allclose(cfa._hessian(x, s, structure), numeric_hessian, atol=1e-7)
+    np.testing.assert_allclose(cfa._gradient(structure.at(x), s), numeric_gradient, atol=1e-7)
+    numeric_hessian = [(cfa._gradient(structure.at(x + h * e), s) - cfa._gradient(structure.at(x - h * e), s))
+                       / (2 * h) for e in steps]
+    np.testing.assert_allclose(cfa._hessian(structure.at(x), s, structure), numeric_hessian, atol=1e-7)
     # at S = Σ the observed Hessian is the expected information
-    np.testing.assert_allclose(cfa._hessian(x, structure.implied(x), structure), cfa._information(x, structure),
-                               atol=1e-12)
+    np.testing.assert_allclose(cfa._hessian(structure.at(x), structure.implied(x), structure),
+                               cfa._information(structure.at(x)), atol=1e-12)
 
 
 def test_no_convergence_where_lavaan_has_none():

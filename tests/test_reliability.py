@@ -135,6 +135,9 @@ def test_reverse_needs_a_scale_and_known_items():
         scale_moments(GENERATED, SCALE_A, reverse=["b1"], scale=(1, 5))
     with pytest.raises(ValueError, match="not in the data"):
         scale_moments(GENERATED, ["nope"])
+    twice = pd.concat([GENERATED[["a1", "a2"]], GENERATED[["a2"]]], axis=1)
+    with pytest.raises(ValueError, match=r"more than one column: \['a2'\]"):
+        scale_moments(twice, ["a1", "a2"])
 
 
 def test_pairwise_moments_equal_pandas():
@@ -187,9 +190,12 @@ def test_answer_patterns_beyond_the_range_of_the_first_rows():
 
 
 @pytest.mark.parametrize("order", ["C", "F"])
-def test_answer_patterns_in_several_blocks(monkeypatch, order):
+def test_answer_patterns_in_several_blocks_and_parts(monkeypatch, order):
+    """Blocks of 999 rows, counted in as many parts as cores (at least two)."""
     frame = pd.concat([GENERATED_MISSING[SCALE_B]] * 30, ignore_index=True)
-    monkeypatch.setattr(reliability, "CHUNK_ROWS", 999)
+    monkeypatch.setattr(reliability, "PATTERN_BLOCK_ROWS", 999)
+    monkeypatch.setattr(reliability, "PARALLEL_ROWS", 1000)
+    monkeypatch.setattr(reliability.os, "sched_getaffinity", lambda pid: {0, 1, 2})
     assert _pattern_table(np.asarray(frame.to_numpy(), order=order)) == _value_counts(frame)
 
 
