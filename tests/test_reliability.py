@@ -164,8 +164,13 @@ def test_pairwise_moments_equal_pandas_on_many_rows(offset):
 
 
 def _pattern_table(values: np.ndarray) -> dict[tuple, float]:
-    patterns, counts = _answer_patterns(values)
-    return {tuple(np.nan_to_num(row, nan=-1)): count for row, count in zip(patterns, counts)}
+    """{answers (-1 = missing): count} from the code counts of _answer_patterns."""
+    counts, low, base = _answer_patterns(values)
+    table = {}
+    for code in np.flatnonzero(counts):
+        digits = np.unravel_index(code, (base,) * values.shape[1])
+        table[tuple(-1.0 if digit == 0 else low + digit - 1 for digit in digits)] = float(counts[code])
+    return table
 
 
 def _value_counts(frame: pd.DataFrame) -> dict[tuple, float]:
