@@ -121,14 +121,19 @@ def test_fit_measures_to_lavaan_precision(fitted):
     np.testing.assert_allclose(measured, reference, rtol=0, atol=TOL)
 
 
-def test_standardized_estimates_match_lavaan(fitted):
-    result, expected, _ = fitted
+def assert_standardized_estimates(result, expected):
+    """Standardized loadings, residual variances and factor correlations equal lavaan's (std.all)."""
     for item, value in expected["loadings"].items():
         assert result.loadings[item] == pytest.approx(value, abs=TOL), item
     for item, value in expected["residual_variances"].items():
         assert result.residual_variances[item] == pytest.approx(value, abs=TOL), item
     for pair, value in expected["factor_correlations"].items():
         assert _pair(result.factor_correlations, pair) == pytest.approx(value, abs=TOL), pair
+
+
+def test_standardized_estimates_match_lavaan(fitted):
+    result, expected, _ = fitted
+    assert_standardized_estimates(result, expected)
 
 
 def test_lavaan_default_optimiser_stops_close_by(fitted):
@@ -493,12 +498,7 @@ def test_hard_start_fit_matches_lavaan(hard_start):
         HARD["fit"]["rmsea.ci.lower"], HARD["fit"]["rmsea.ci.upper"]]
     np.testing.assert_allclose(measured, reference, rtol=1e-6, atol=1e-9)  # observed < 1e-8
     assert result.chi2 == pytest.approx(HARD["lavaan_default"]["chisq"], rel=1e-9)
-    for item, value in HARD["loadings"].items():
-        assert result.loadings[item] == pytest.approx(value, abs=TOL), item
-    for item, value in HARD["residual_variances"].items():
-        assert result.residual_variances[item] == pytest.approx(value, abs=TOL), item
-    for pair, value in HARD["factor_correlations"].items():
-        assert _pair(result.factor_correlations, pair) == pytest.approx(value, abs=TOL), pair
+    assert_standardized_estimates(result, HARD)
     table = cfa.construct_reliability(result)
     for factor, values in HARD["constructs"].items():
         assert table.loc[factor, "cr"] == pytest.approx(values["cr"], abs=TOL)

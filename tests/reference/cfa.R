@@ -56,12 +56,7 @@ construct <- function(std, model) {
 
 htmt_pairs <- function(model, data, htmt2) {
   h <- htmt(syntax(model), data = data, missing = "listwise", htmt2 = htmt2)
-  unconverged_model <- list(d0 = paste0("d0_", 0:2), d1 = paste0("d1_", 0:3), d2 = paste0("d2_", 0:4),
-                          d3 = paste0("d3_", 0:2), d4 = paste0("d4_", 0:3))
-unconverged_fit <- suppressWarnings(cfa(syntax(unconverged_model),
-                                        data = read.csv("tests/fixtures/cfa_unconverged.csv")))
-
-out <- list()
+  out <- list()
   for (pair in combn(names(model), 2, simplify = FALSE)) {
     out[[paste(pair, collapse = "|")]] <- h[pair[2], pair[1]]
   }
