@@ -117,6 +117,38 @@ def test_trailing_delimiters_make_no_columns(tmp_path):
     assert "2 empty column(s) without a name were ignored" in table.notes
 
 
+WESTERN_ROWS = [
+    ["ID", "Satisfaction", "Commentaire"],
+    ["1", "Très satisfait", "Ça va; l'équipe était géniale"],
+    ["2", "Plutôt satisfait", "Größe: naïve Übung, señor"],
+]
+
+
+@pytest.mark.parametrize("encoding", ["cp1252", "latin-1"])
+def test_western_legacy_text_is_not_read_as_chinese(tmp_path, encoding):
+    """Excel's "CSV" on a French or German Windows: read as GB18030, "Très" would become "Tr鑣"."""
+    rows = [list(row) for row in WESTERN_ROWS]
+    if encoding == "cp1252":
+        rows[2][2] += " – 5 €"  # bytes 0x96 and 0x80: Windows-1252 only
+    path = tmp_path / "survey.csv"
+    path.write_bytes(_delimited(rows, ",").encode(encoding))
+    table = read_table(path)
+    assert cells(table, "Satisfaction") == ["Très satisfait", "Plutôt satisfait"]
+    assert cells(table, "Commentaire") == [rows[1][2], rows[2][2]]
+    assert table.notes[0] == "read as text in cp1252, comma-separated"
+
+
+def test_chinese_legacy_text_with_few_chinese_characters_stays_gb18030(tmp_path):
+    rows = [["id", "q1", "备注"]] + [[str(i), str(i % 5 + 1), ""] for i in range(200)]
+    rows[7][2] = "非常满意，谢谢"
+    path = tmp_path / "survey.csv"
+    path.write_bytes(_delimited(rows, ",").encode("gbk"))
+    table = read_table(path)
+    assert list(table.frame.columns) == ["id", "q1", "备注"]
+    assert cells(table, "备注")[6] == "非常满意，谢谢"
+    assert table.notes[0] == "read as text in gb18030, comma-separated"
+
+
 def test_header_names_are_stripped(tmp_path):
     path = tmp_path / "a.csv"
     path.write_text(" ID1 ,ID2  \n1,2\n", encoding="utf-8")

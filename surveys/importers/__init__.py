@@ -3,8 +3,8 @@
 The one public entry point is :func:`read_table`. It works in two steps (see ``base.py``):
 
 1. :func:`surveys.importers.containers.read_container` sniffs the bytes (not the extension) and
-   returns a *grid* -- CSV in UTF-8 / UTF-8 with BOM / GBK / GB18030 with ``,`` ``;`` or tab, xlsx,
-   old xls -- or, for SPSS ``.sav``, a finished :class:`ImportedTable`.
+   returns a *grid* -- CSV in UTF-8 / UTF-8 with BOM / GBK / GB18030 / Windows-1252 with ``,``
+   ``;`` or tab, xlsx, old xls -- or, for SPSS ``.sav``, a finished :class:`ImportedTable`.
 2. Each platform module in :data:`PLATFORMS` is asked in turn whether it recognises the grid; the
    first that does parses it. A plain table (one header row, :mod:`.plain`) is the fallback.
 

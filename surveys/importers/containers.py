@@ -7,7 +7,8 @@ The first bytes decide, never the extension:
 ``D0 CF 11 E0`` (OLE2)     old Excel ``.xls``, read with xlrd
 ``$FL2`` / ``$FL3``        SPSS ``.sav`` / ``.zsav``, read with pyreadstat into an ImportedTable
 anything else              delimited text: UTF-8 (with or without BOM), else GB18030 (which
-                           contains GBK and GB2312); UTF-16 with a BOM (Excel's "Unicode text");
+                           contains GBK and GB2312) or, when the bytes do not read as Chinese,
+                           Windows-1252; UTF-16 with a BOM (Excel's "Unicode text");
                            delimiter ``,`` ``;`` or tab sniffed from the first rows
 ========================  ====================================================================
 
@@ -47,6 +48,7 @@ _SAMPLE_BYTES = 1 << 18  # delimiter sniffing looks at the first 256 KiB
 _CHUNK_BYTES = 1 << 22  # the UTF-8 check streams the file in 4 MiB pieces
 _ROWS_PER_BLOCK = 20_000  # workbook rows turned into a str DataFrame at a time
 _UTF8_EVIDENCE = 20  # non-ASCII characters read as UTF-8 that prove a file is UTF-8
+_GBK_PAIR = re.compile(rb"[\x81-\xfe][\x40-\x7e\x80-\xfe]")  # a lead byte and its trail byte
 _DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab"}
 
 
@@ -351,7 +353,7 @@ def _read_text(path: Path, head: bytes) -> Grid:
     except UnicodeDecodeError as exc:
         raise StudyError(
             f"the text cannot be decoded as {encoding} ({exc.reason})", file=path,
-            expected="UTF-8, UTF-8 with BOM, GBK/GB18030 or UTF-16 text",
+            expected="UTF-8, UTF-8 with BOM, GBK/GB18030, Windows-1252 or UTF-16 text",
         ) from None
     grid.attrs.update(container="csv", encoding=encoding, delimiter=delimiter)
     return grid
@@ -365,7 +367,8 @@ def _binary(path: Path) -> StudyError:
 
 
 def _encoding(path: Path, head: bytes) -> str:
-    """UTF-16 (BOM), else strict UTF-8 over the whole file (BOM skipped), else GB18030.
+    """UTF-16 (BOM), else strict UTF-8 over the whole file (BOM skipped), else GB18030 or
+    Windows-1252 (:func:`_chinese_or_western`).
 
     A file whose first invalid UTF-8 byte follows plenty of valid non-ASCII UTF-8 text is a damaged
     UTF-8 file, not GB18030 (GBK text is almost never valid UTF-8 for long): that is an error
@@ -384,7 +387,36 @@ def _encoding(path: Path, head: bytes) -> str:
             f"the file is UTF-8 text but line {line} holds bytes that are not UTF-8", file=path,
             expected="a file saved in one encoding (save it again as UTF-8)",
         )
-    return "gb18030"
+    return _chinese_or_western(head)
+
+
+def _chinese_or_western(head: bytes) -> str:
+    """GB18030 when the non-ASCII bytes of the first 256 KiB read as Chinese, else Windows-1252
+    (Latin-1 where Windows-1252 leaves a byte undefined).
+
+    GBK/GB18030 text is made of byte pairs, and nearly every character of Chinese text lies in
+    GB2312, where both bytes are 0xA1-0xFE. A Western file saved as Windows-1252 or Latin-1 (Excel's
+    "CSV" on a French, German or Spanish Windows) has single accented bytes, mostly followed by an
+    ASCII letter: read as GB18030 those pairs are rare extension characters (or no character at
+    all), and every "é" would silently become a Chinese character. With no non-ASCII byte in the
+    sample there is nothing to judge by, and GB18030 (our users' legacy encoding) is kept.
+    """
+    if not re.search(rb"[\x80-\xff]", head):
+        return "gb18030"
+    pairs = _GBK_PAIR.findall(head)
+    in_gb2312 = sum(1 for lead, trail in pairs if lead >= 0xA1 and trail >= 0xA1)
+    if pairs and 2 * in_gb2312 >= len(pairs) and _decodes(head, "gb18030"):
+        return "gb18030"
+    return "cp1252" if _decodes(head, "cp1252") else "latin-1"
+
+
+def _decodes(head: bytes, encoding: str) -> bool:
+    """Whether the sample is valid text in the encoding (a character cut at its end is allowed)."""
+    try:
+        codecs.getincrementaldecoder(encoding)("strict").decode(head, final=len(head) < _SAMPLE_BYTES)
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def _first_invalid_utf8(path: Path) -> int | None:
