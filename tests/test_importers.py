@@ -554,6 +554,9 @@ def test_parse_times_formats():
     assert day_first[1] == pd.Timestamp("2019-12-01 09:00")
     google = parse_times(pd.Series(["2019/03/05 2:23:10 PM GMT+8"]))
     assert google[0] == pd.Timestamp("2019-03-05 14:23:10")
+    chinese = parse_times(pd.Series(["2019/3/5 下午2:23:10", "2019/3/5 上午 9:05:00", "2019/3/6 上午12:30:00"]))
+    assert chinese.tolist() == [pd.Timestamp("2019-03-05 14:23:10"), pd.Timestamp("2019-03-05 09:05"),
+                                pd.Timestamp("2019-03-06 00:30")]
 
 
 def test_seconds_between_unreadable_is_nan():

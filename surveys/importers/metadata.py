@@ -24,7 +24,8 @@ TIME_FORMATS = (
     "%d/%m/%Y %H:%M",
     "%Y/%m/%d %H:%M:%S",  # 问卷星, Google Forms (zh): 2019/3/5 14:23:10
     "%Y/%m/%d %H:%M",
-    "%Y/%m/%d %I:%M:%S %p",
+    "%Y/%m/%d %I:%M:%S %p",  # Google Forms (zh), 2019/3/5 下午2:23:10 once 上午/下午 become AM/PM
+    "%Y/%m/%d %I:%M %p",
 )
 
 
@@ -66,10 +67,13 @@ def parse_times(values: pd.Series) -> pd.Series:
     Every format in :data:`TIME_FORMATS` is tried on the whole column; the one that reads the most
     cells is used. Day-first and month-first dates are told apart only by the data (a day > 12);
     when both read every cell, month-first wins. Time-zone suffixes (``GMT+8``) are dropped: a
-    duration needs only differences within one file.
+    duration needs only differences within one file. Chinese 上午/下午 before the time (Google Forms
+    in Chinese: ``2019/3/5 下午2:23:10``) are read as AM/PM.
     """
     text = values.astype("str").str.strip()
     text = text.str.replace(r"\s*(GMT|UTC)[+-]?\d{0,2}(:?\d{2})?$", "", regex=True)
+    text = text.str.replace(r"上午\s*([\d:]+)", r"\1 AM", regex=True)
+    text = text.str.replace(r"下午\s*([\d:]+)", r"\1 PM", regex=True)
     best = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
     best_count = 0
     for fmt in TIME_FORMATS:
