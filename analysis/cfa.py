@@ -112,7 +112,6 @@ class _Point:
     """One parameter vector and what every derivative there needs: W = Σ⁻¹ and the directions
     U, V (p x q) with dΣ/dx_k = u_k v_k' + v_k u_k' for every parameter k."""
 
-    x: np.ndarray
     loadings: np.ndarray
     phi: np.ndarray
     lam: np.ndarray
@@ -166,7 +165,7 @@ class _Structure:
         u = np.hstack([eye, eye, lam[:, first]])
         v = np.hstack([(lam @ phi)[:, self.factor_of], eye / 2, lam[:, second]])
         w = np.linalg.inv(lam @ phi @ lam.T + np.diag(residuals))
-        return _Point(x, loadings, phi, lam, w, u, v)
+        return _Point(loadings, phi, lam, w, u, v)
 
 
 def _discrepancy(sigma: np.ndarray, s: np.ndarray, logdet_s: float) -> float:

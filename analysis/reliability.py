@@ -52,7 +52,6 @@ __all__ = [
 
 ALPHA_THRESHOLD = 0.70  # Nunnally (1978)
 ALPHA_RISE_THRESHOLD = 0.02  # deleting the item raises alpha by more than this
-ITEM_COLUMNS = ("n", "mean", "sd", "citc", "alpha_if_deleted")  # item_total_statistics
 MAX_SPLIT_ITEMS = 16  # splitHalf enumerates every split up to this many items
 MISSING_RULES = ("pairwise", "listwise")
 SHIFT_ROWS = 1000  # first rows: their mean centres the products, their range is the first guess of the patterns
@@ -196,7 +195,8 @@ def _answer_patterns(values: np.ndarray):
     code is the pattern table. Used when there are at least PATTERN_MIN_ROWS rows, every observed
     value is a whole number and base^k ≤ MAX_PATTERNS. The range is first taken from the first
     SHIFT_ROWS rows and checked while counting (one pass over the data); only when a later answer
-    falls outside it is the full range found and the count redone.
+    falls outside it is the full range found and the count redone. A value that is not a whole
+    number ends the pattern route at once.
     """
     n_rows, k = values.shape
     if n_rows < PATTERN_MIN_ROWS or k == 0:
@@ -208,13 +208,15 @@ def _answer_patterns(values: np.ndarray):
         base = int(high - low) + 2
         if base**k > MAX_PATTERNS:
             return None
-        counts, all_whole = _count_in_parts(values, float(low), base)
-        if all_whole:
+        counts, outside, fractions = _count_in_parts(values, float(low), base)
+        if fractions:  # not whole numbers: no range helps
+            return None
+        if not outside:
             return counts, float(low), base
     return None
 
 
-def _count_in_parts(values: np.ndarray, low: float, base: int) -> tuple[np.ndarray, bool]:
+def _count_in_parts(values: np.ndarray, low: float, base: int) -> tuple[np.ndarray, int, int]:
     """:func:`_count_patterns` over parts of at least PARALLEL_ROWS rows, one part per core, counted
     at the same time (the compiled count runs without the GIL). The counts are integers, so their
     sum does not depend on the split."""
@@ -225,12 +227,13 @@ def _count_in_parts(values: np.ndarray, low: float, base: int) -> tuple[np.ndarr
         _threads().submit(_count_patterns, values, start, stop, low, base, PATTERN_BLOCK_ROWS)
         for start, stop in zip(bounds[1:-1], bounds[2:])
     ]
-    counts, all_whole = _count_patterns(values, 0, bounds[1], low, base, PATTERN_BLOCK_ROWS)
+    counts, outside, fractions = _count_patterns(values, 0, bounds[1], low, base, PATTERN_BLOCK_ROWS)
     for other in others:
-        more, whole = other.result()
+        more, more_outside, more_fractions = other.result()
         counts += more
-        all_whole &= whole
-    return counts, all_whole
+        outside += more_outside
+        fractions += more_fractions
+    return counts, outside, fractions
 
 
 @functools.cache
@@ -240,15 +243,18 @@ def _threads() -> ThreadPoolExecutor:
 
 @numba.njit(cache=True, nogil=True)
 def _count_patterns(values, start, stop, low, base, block):  # pragma: no cover - compiled
-    """Counts of the codes of rows [start, stop) (see :func:`_answer_patterns`) and whether every
-    observed value there was a whole number in [low, low + base - 2]. One pass: blocks of ``block``
-    rows, column by column."""
+    """Counts of the codes of rows [start, stop) (see :func:`_answer_patterns`), the number of
+    observed values there outside [low, low + base - 2] and the number that are not whole numbers.
+    One pass: blocks of ``block`` rows, column by column; it stops after the block where a value
+    that is not a whole number turns up."""
     k = values.shape[1]
     counts = np.zeros(base**k, dtype=np.int64)
     codes = np.empty(block, dtype=np.int32)
     offset = low - 1.0
-    strays = 0
+    outside = fractions = 0
     for first in range(start, stop, block):
+        if fractions:
+            break
         size = min(stop, first + block) - first
         codes[:size] = 0
         for j in range(k):
@@ -258,11 +264,13 @@ def _count_patterns(values, start, stop, low, base, block):  # pragma: no cover 
                 inside = (digit >= 1.0) & (digit < base)  # False for NaN
                 kept = digit if inside else 0.0  # missing answers (and strays) count as digit 0
                 whole = np.int32(kept)
-                strays += (whole != kept) | (~inside & (digit == digit))
+                stray = ~inside & (digit == digit)  # observed, outside the range
+                outside += stray
+                fractions += (whole != kept) | (stray & (digit != np.floor(digit)))
                 codes[i] = codes[i] * base + whole
         for i in range(size):
             counts[codes[i]] += 1
-    return counts, strays == 0
+    return counts, outside, fractions
 
 
 @numba.njit(cache=True, nogil=True)
@@ -818,7 +826,7 @@ def reliability_warnings(
 
 def _item_rows(items: tuple[str, ...], table) -> dict[str, dict]:
     """{item: {column: value}} from the item table or its columns (plain Python values)."""
-    columns = {name: np.asarray(table[name]).tolist() for name in ITEM_COLUMNS}
+    columns = {name: np.asarray(table[name]).tolist() for name in table}
     return {item: {name: values[row] for name, values in columns.items()} for row, item in enumerate(items)}
 
 

@@ -189,9 +189,25 @@ def test_answer_patterns_beyond_the_range_of_the_first_rows():
     frame.iloc[:2000] = frame.iloc[:2000].clip(2, 4)
     frame.iloc[-1, 0] = 7.0
     assert _pattern_table(frame.to_numpy()) == _value_counts(frame)
-    for stray in (2.5, np.inf, -np.inf):  # not a small whole number: the plain product route
+    for stray in (2.5, 7.5, -0.5, np.inf, -np.inf):  # not a small whole number: the plain product route
         frame.iloc[-1, 0] = stray
         assert _answer_patterns(frame.to_numpy()) is None
+
+
+def test_answer_patterns_stop_at_the_first_count_that_meets_a_fraction(monkeypatch):
+    """A decimal answer ends the pattern route after one count; an answer outside the range of the
+    first rows is counted again over the full range."""
+    frame = pd.concat([GENERATED_MISSING[SCALE_B]] * 30, ignore_index=True)
+    frame.iloc[:2000] = frame.iloc[:2000].clip(2, 4)
+    calls = []
+    count = reliability._count_in_parts
+    monkeypatch.setattr(reliability, "_count_in_parts", lambda *args: calls.append(args[1:]) or count(*args))
+    assert _answer_patterns(frame.to_numpy()) is not None
+    assert calls == [(2.0, 4), (1.0, 6)]  # base = range + 2 (digit 0 is "missing")
+    calls.clear()
+    frame.iloc[-1, 0] = 3.5
+    assert _answer_patterns(frame.to_numpy()) is None
+    assert calls == [(2.0, 4)]
 
 
 @pytest.mark.parametrize("order", ["C", "F"])
