@@ -23,7 +23,12 @@ reliable. What the analyses should find, by construction:
   rate customization as most important but give it the lowest score (IPA: concentrate here);
 - interaction improved from 2018 to 2019 (the company's new communication programme);
 - the largest customers (ABC class A) are no more satisfied with customization than C customers;
-- ID4 is reverse-coded; a handful of straight-liners, speeders and one duplicate submission.
+- ID4 is reverse-coded; a handful of straight-liners, speeders and one duplicate submission;
+  the straight-liners also fail the attention check (ATT1 asks for 同意), as do ~3% of the others;
+- the open-ended comments follow the scores: detractors complain about their weakest dimension
+  (most often customization and interaction), promoters praise, the rest suggest;
+- the questionnaire's last page asks for the organisation, a contact person and a phone number
+  (synthetic), for the customer list; TR1 (trust) sits between satisfaction and loyalty.
 """
 from __future__ import annotations
 
@@ -86,11 +91,42 @@ OTHER_NAMES = {"SAT1": ("总体满意度", "Overall satisfaction"),
                "region": ("地区", "Region"), "type": ("客户类型", "Customer type"),
                "years": ("合作年数", "Years of cooperation"), "amount": ("年采购额 (万元)",
                                                                        "Yearly purchases (10k CNY)"),
-               "intent": ("增购意向", "Purchase intention")}
+               "intent": ("增购意向", "Purchase intention"),
+               "TR1": ("信任D公司", "Trusts D company"),
+               "ATT1": ("注意力检测题", "Attention check"),
+               "comment": ("意见和建议", "Comments and suggestions"),
+               "company": ("单位名称", "Organisation"), "contact": ("联系人", "Contact person"),
+               "phone": ("联系电话", "Phone")}
 #: perception items that also get an expectation question (C = b/a)
 EXPECTED = ["ID1", "DI3", "IN3", "CU1", "SY3"]
 REGIONS = ["石家庄", "保定", "唐山", "邯郸", "廊坊"]
 TYPES = ["工程客户", "终端用户"]
+#: the answer the attention-check question asks for (同意)
+ATTENTION_ANSWER = 4
+
+# open-ended answers: complaints about a customer's weakest dimension, praise from promoters,
+# suggestions from the rest (the comments follow the scores, so that themes and keywords show it)
+COMPLAINTS = {
+    "identify": ["每次都要重复提供我们的基本信息，很麻烦", "对我们学校的需求了解不够",
+                 "联系人换了也没有及时更新"],
+    "differentiate": ["大客户和小客户的政策没有区别", "没有专门的对接人员，找不到人",
+                      "希望对重点客户有更多支持"],
+    "interact": ["问题反馈后响应太慢", "售后电话经常打不通", "沟通太少，只有下单时才联系",
+                 "反映的问题迟迟没有回复"],
+    "customize": ["产品方案不能根据我们的需求调整", "培训内容太笼统，不适合我们学校",
+                  "交付时间不够灵活", "定制化程度还不够"],
+    "system": ["订单进度查不到", "报修流程太复杂，等了一周才有人来", "物流信息更新不及时"],
+    "other": ["价格偏高", "安装调试周期太长", "设备故障率有点高"],
+}
+PRAISE = ["售后服务很及时，满意", "销售人员态度很好", "产品质量稳定，老师们反映好用",
+          "沟通很顺畅，会继续合作", "培训很到位", "交付准时，安装很快"]
+SUGGESTIONS = ["希望加强售后响应速度", "希望有专人对接", "建议定期回访", "希望提供更多培训",
+               "希望价格更优惠一些", "沟通比以前频繁了", "希望报修能在网上进行"]
+COMPANY_WORDS = ["华信", "博创", "启明", "新锐", "智联", "恒通", "中科", "鼎盛", "天诚", "瑞达",
+                 "明德", "育才", "文华", "英才", "立信", "远航"]
+SURNAMES = list("王李张刘陈杨赵黄周吴徐孙马朱胡郭何高林罗")
+GIVEN = ["伟", "芳", "娜", "敏", "静", "磊", "洋", "艳", "勇", "军", "杰", "娟", "涛", "明",
+         "超", "霞", "平", "刚", "桂英", "建华", "志强", "晓东", "丽华", "海燕"]
 
 # latent means on the 1-5 response scale, by (group, wave)
 MEANS = {
@@ -108,10 +144,13 @@ LOADING = 0.80  # on the latent standard deviation; residual sd 0.6
 
 
 def latent_scores(rng: np.random.Generator, n: int) -> np.ndarray:
-    """Standard-normal factor scores for the five dimensions with equal correlation."""
+    """Standard-normal factor scores for the five dimensions with equal correlation ρ: a shared
+    normal part √ρ·g plus an own part √(1−ρ)·e. (Not ``multivariate_normal``: the eigenvectors of
+    an equicorrelation matrix are not unique, so its draws depend on the machine's LAPACK.)"""
     k = len(ITEMS)
-    corr = np.full((k, k), FACTOR_CORR) + np.eye(k) * (1 - FACTOR_CORR)
-    return rng.multivariate_normal(np.zeros(k), corr, size=n)
+    shared = rng.standard_normal((n, 1))
+    own = rng.standard_normal((n, k))
+    return np.sqrt(FACTOR_CORR) * shared + np.sqrt(1 - FACTOR_CORR) * own
 
 
 def to_scale(x: np.ndarray) -> np.ndarray:
@@ -160,7 +199,48 @@ def customers(rng: np.random.Generator, wave: int, n: int) -> dict[str, np.ndarr
     scale = np.where(data["type"] == "工程客户", 60.0, 12.0)
     data["amount"] = np.round(rng.lognormal(0, 1.1, size=n) * scale, 1)
     data["intent"] = to_scale(3.2 + 0.6 * sat + 0.7 * rng.standard_normal(n))
+    data["TR1"] = to_scale(3.4 + 0.7 * sat + 0.5 * rng.standard_normal(n))
+    data["ATT1"] = np.where(rng.random(n) < 0.03, rng.integers(1, 6, size=n), ATTENTION_ANSWER)
+    data["comment"] = comments(rng, data, sat)
+    data["company"], data["contact"], data["phone"] = contacts(rng, data["region"], data["type"])
     return data
+
+
+def comments(rng, data: dict, sat: np.ndarray) -> list[str]:
+    """Open-ended answers ("" = left empty): detractors complain about their weakest dimension,
+    promoters praise, the others suggest."""
+    means = np.column_stack([np.mean([data[i] if i not in REVERSED else 6 - data[i]
+                                      for i in items], axis=0) for items in ITEMS.values()])
+    weakest = np.array(list(ITEMS))[np.argmin(means + 0.01 * rng.random(means.shape), axis=1)]
+    out = []
+    for r in range(len(sat)):
+        if rng.random() < 0.45:
+            out.append("")
+        elif data["REC"][r] <= 6:
+            pool = COMPLAINTS[weakest[r]] + COMPLAINTS["other"][:1]
+            picks = rng.choice(len(pool), size=1 + int(rng.random() < 0.4), replace=False)
+            out.append("，".join(pool[i] for i in picks))
+        elif data["REC"][r] >= 9:
+            out.append(PRAISE[rng.integers(len(PRAISE))])
+        else:
+            out.append(SUGGESTIONS[rng.integers(len(SUGGESTIONS))])
+    return out
+
+
+def contacts(rng, regions: np.ndarray, types: np.ndarray) -> tuple[list, list, list]:
+    """Organisation, contact person and phone number (the questionnaire's last page, left for
+    follow-up calls; 8% leave them empty)."""
+    names, people, phones = [], [], []
+    for r, (region, kind) in enumerate(zip(regions, types)):
+        word = COMPANY_WORDS[rng.integers(len(COMPANY_WORDS))]
+        names.append(f"{region}{word}教育科技有限公司" if kind == "工程客户"
+                     else f"{region}市第{rng.integers(1, 40)}中学" if rng.random() < 0.6
+                     else f"{region}{word}实验小学")
+        people.append(SURNAMES[rng.integers(len(SURNAMES))] + GIVEN[rng.integers(len(GIVEN))])
+        phones.append(f"1{rng.choice([3, 5, 8])}{rng.integers(0, 10)}{rng.integers(0, 10 ** 8):08d}")
+        if rng.random() < 0.08:
+            names[-1] = people[-1] = phones[-1] = ""
+    return names, people, phones
 
 
 def employees(rng: np.random.Generator, wave: int, n: int) -> dict[str, np.ndarray]:
@@ -176,6 +256,7 @@ def add_quality_problems(rng, data: dict, n: int, straight: int, speed: int) -> 
     liners = rng.choice(n, size=straight, replace=False)
     for item in items:
         data[item][liners] = 5
+    data["ATT1"][liners] = 5  # a straight-liner ticks 非常同意 on the attention check too
     data["seconds"] = np.rint(rng.lognormal(np.log(330), 0.35, size=n)).astype(int)
     fast = rng.choice(np.setdiff1d(np.arange(n), liners), size=speed, replace=False)
     data["seconds"][fast] = rng.integers(35, 80, size=speed)
@@ -206,6 +287,9 @@ def write_wjx_xlsx(path: Path, data: dict, n: int, wave: int, rng) -> tuple[list
             header.append(f"{title}(矩阵单选题 *必答)—{label}" if j == 0 else label)
             columns.append((code, "agree"))
         q += 1
+    header.append(f"{q}、为确保问卷质量，本题请选择“同意”")
+    columns.append(("ATT1", "agree"))
+    q += 1
     exp_title = f"{q}、在合作之前，您对D公司以下方面的期望如何？"
     for j, code in enumerate(EXPECTED):
         dim = next(d for d, items in ITEMS.items() if code in items)
@@ -222,6 +306,7 @@ def write_wjx_xlsx(path: Path, data: dict, n: int, wave: int, rng) -> tuple[list
     for key, text, kind in [
         ("SAT1", "总体而言，您对D公司的产品和服务是否满意？", "satisfied"),
         ("SAT2", "与您的期望相比，您对D公司的满意程度如何？", "satisfied"),
+        ("TR1", "D公司值得我单位信赖", "agree"),
         ("LOY1", "贵单位今后会继续向D公司采购", "agree"),
         ("LOY2", "贵单位愿意向同行推荐D公司", "agree"),
         ("LOY3", "即使价格略有上涨，贵单位仍会选择D公司", "agree"),
@@ -231,24 +316,28 @@ def write_wjx_xlsx(path: Path, data: dict, n: int, wave: int, rng) -> tuple[list
         header.append(f"{q}、{text}")
         columns.append((key, kind))
         q += 1
-    header.append(f"{q}、您对D公司的客户关系管理还有哪些建议？")
-    columns.append((None, "comment"))
+    header.append(f"{q}、您对D公司的客户关系管理还有哪些意见或建议？")
+    columns.append(("comment", "fill"))
+    q += 1
+    for key, text in (("company", "贵单位名称（便于回访，选填）"), ("contact", "联系人"),
+                      ("phone", "联系电话")):
+        header.append(f"{q}、{text}")
+        columns.append((key, "fill"))
+        q += 1
     ws.append(header)
     start = dt.datetime(wave, 11, 4, 8, 30)
     times = [start + dt.timedelta(seconds=int(s)) for s in np.cumsum(rng.integers(60, 3600, n))]
     label_sets = {"agree": AGREE, "satisfied": SATISFIED, "important": IMPORTANT}
     skip_intent = skipped(rng, n, 0.04)
     skip_exp = skipped(rng, n, 0.03)
-    comments = ["希望加强售后响应速度", "产品定制化程度还不够", "", "", "", "沟通比以前频繁了",
-                "希望有专人对接", ""]
     for r in range(n):
         ip = f"{rng.integers(27, 223)}.{rng.integers(0, 255)}.{rng.integers(0, 255)}." \
              f"{rng.integers(1, 254)}(河北-{data['region'][r]})"
         row = [r + 1, times[r].strftime("%Y/%m/%d %H:%M:%S"), f"{data['seconds'][r]}秒",
                ["微信", "手机提交", "链接"][r % 3], "N/A", ip]
         for key, kind in columns[6:]:
-            if kind == "comment":
-                row.append(comments[r % len(comments)] or "(空)")
+            if kind == "fill":
+                row.append(data[key][r] or "(空)")
             elif key == "intent" and skip_intent[r] or key.startswith("EX_") and skip_exp[r]:
                 row.append("(跳过)")
             elif kind == "text":

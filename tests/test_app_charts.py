@@ -96,9 +96,9 @@ def test_guess_mapping_of_a_wjx_export():
     assert list(items.loc[items["dimension"] == "客户识别", "item"]) == ["客户识别1", "客户识别2", "客户识别3", "客户识别4"]
     assert mapping.loc["D公司准确掌握我单位的基本信息", "dimension"] == "客户识别"
     assert mapping.loc["1、贵单位所在地区：", "role"] == "segment"
-    assert mapping.loc["17、您有多大可能向朋友或同行推荐D公司？（0-10分）", "role"] == "nps"
+    assert mapping.loc["19、您有多大可能向朋友或同行推荐D公司？（0-10分）", "role"] == "nps"
     assert mapping.loc["4、贵单位上一年度向D公司的采购金额（万元）：", "role"] == "revenue"
-    assert mapping.loc["12、总体而言，您对D公司的产品和服务是否满意？", "role"] == "satisfaction"
+    assert mapping.loc["13、总体而言，您对D公司的产品和服务是否满意？", "role"] == "satisfaction"
     assert mapping.loc["提交答卷时间", "role"] == "ignore"
 
 
@@ -112,7 +112,7 @@ def test_study_yaml_round_trip(tmp_path):
                         base_dir=tmp_path)
     assert study.dimensions["客户识别"] == ["客户识别1", "客户识别2", "客户识别3", "客户识别4"]
     assert study.reverse == ["客户识别4"]
-    assert study.nps == "17、您有多大可能向朋友或同行推荐D公司？（0-10分）"
+    assert study.nps == "19、您有多大可能向朋友或同行推荐D公司？（0-10分）"
     assert study.name("客户识别1") == "D公司准确掌握我单位的基本信息"
 
 
