@@ -46,7 +46,7 @@ def main(argv: list[str] | None = None) -> int:
 
         return store_main(argv[1:])
     args = build_parser().parse_args(argv)
-    return run_command(lambda: args.func(args), debug=args.debug)
+    return run_command(lambda: args.func(args), debug=args.debug, lang=args.lang)
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -2,34 +2,32 @@
 
 Labels live in YAML files under ``analysis/locale/`` (``terms.yaml`` for statistics and domain
 terms shared by app and reports, ``app.yaml`` for the app's own texts, ``report.yaml`` for the
-reports'); :func:`t` looks a key up in all of them. A key may appear in one file only, and every
-key has both languages (both checked by the tests). Names from a study (groups, dimensions,
-items) are data, not labels: they come from the study file's ``names``.
+reports', one file per feature for the rest); :func:`t` looks a key up in all of them and in the
+message table of ``surveys/locale`` (errors and notes, :mod:`surveys.i18n`). A key may appear in
+one file only, and every key has both languages (both checked by the tests). Names from a study
+(groups, dimensions, items) are data, not labels: they come from the study file's ``names``.
 """
 from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
+from surveys.i18n import LANGUAGES, load_labels, messages
 
 __all__ = ["LANGUAGES", "t", "table"]
 
-LANGUAGES = ("zh", "en")
 LOCALE = Path(__file__).resolve().parent / "locale"
 
 
 @lru_cache(maxsize=1)
 def table() -> dict[str, dict[str, str]]:
-    """key -> {"zh": text, "en": text}, merged from every file in ``analysis/locale``."""
-    merged: dict[str, dict[str, str]] = {}
-    for path in sorted(LOCALE.glob("*.yaml")):
-        entries = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        for key, texts in entries.items():
-            if key in merged:
-                raise ValueError(f"{path.name}: label '{key}' is defined twice")
-            merged[key] = texts
-    return merged
+    """key -> {"zh": text, "en": text}, merged from every file in ``analysis/locale`` and the
+    message table of ``surveys/locale``."""
+    labels, notes = load_labels(LOCALE), messages()
+    twice = sorted(set(labels) & set(notes))
+    if twice:
+        raise ValueError(f"label '{twice[0]}' is defined in analysis/locale and surveys/locale")
+    return {**notes, **labels}
 
 
 def t(key: str, lang: str = "zh", **values) -> str:

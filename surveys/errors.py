@@ -2,15 +2,19 @@
 
 Every problem with a user's input (study file, data file, answer value) is raised as a
 :class:`StudyError` that names where it is: the file, the row as a spreadsheet shows it (1-based,
-header rows counted), the column, and what was expected. The CLI prints ``str(error)`` as one line
-and exits non-zero; the app shows the same text as a message. Neither shows a traceback.
+header rows counted), the column, and what was expected. The CLI prints ``error.render(lang)`` as
+one line and exits non-zero; the app shows the same text as a message. Neither shows a traceback.
+Messages are :class:`~surveys.i18n.Text` (zh and en, ``surveys/locale/``); ``str(error)`` is the
+English text.
 """
 from __future__ import annotations
 
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable
+
+from .i18n import Text, msg, render
 
 __all__ = ["StudyError", "Location", "run_command"]
 
@@ -24,17 +28,20 @@ class Location:
     column: str | None = None
     key: str | None = None  # a study-file key such as ``groups.customers.file``
 
-    def __str__(self) -> str:
+    def render(self, lang: str = "en") -> str:
         parts = []
         if self.file is not None:
             parts.append(Path(self.file).name)
         if self.key is not None:
-            parts.append(f"key '{self.key}'")
+            parts.append(msg("where_key", key=self.key).render(lang))
         if self.row is not None:
-            parts.append(f"row {self.row}")
+            parts.append(msg("where_row", row=self.row).render(lang))
         if self.column is not None:
-            parts.append(f"column '{self.column}'")
-        return ", ".join(parts)
+            parts.append(msg("where_column", column=self.column).render(lang))
+        return msg("where_separator").render(lang).join(parts)
+
+    def __str__(self) -> str:
+        return self.render("en")
 
 
 @dataclass
@@ -43,18 +50,19 @@ class StudyError(Exception):
 
     Parameters
     ----------
-    message : what is wrong, in one sentence ("value '好' is not a number").
+    message : what is wrong, in one sentence: a :class:`~surveys.i18n.Text` such as
+        ``msg("study_file_unreadable", reason="busy")`` (a plain string is shown as it is, in every language).
     file, row, column, key : where (see :class:`Location`).
-    expected : what would have been right ("a number from 1 to 5").
+    expected : what would have been right, a Text or a string ("a number from 1 to 5").
     more : further locations with the same problem (e.g. other rows); the message counts them.
     """
 
-    message: str
+    message: Text | str
     file: str | Path | None = None
     row: int | None = None
     column: str | None = None
     key: str | None = None
-    expected: str | None = None
+    expected: Text | str | None = None
     more: list[Location] = field(default_factory=list)
 
     def __post_init__(self) -> None:
@@ -66,36 +74,46 @@ class StudyError(Exception):
             None if self.file is None else str(self.file), self.row, self.column, self.key
         )
 
-    def __str__(self) -> str:
-        where = str(self.location)
-        text = f"{where}: {self.message}" if where else self.message
+    def render(self, lang: str = "en") -> str:
+        """The whole message in ``lang`` ("zh" or "en"): where, what, what was expected, and
+        where else the same problem is."""
+        where = self.location.render(lang)
+        message = render(self.message, lang)
+        out = msg("error_at", where=where, message=message).render(lang) if where else message
         if self.expected:
-            text += f" (expected {self.expected})"
+            out += msg("error_expected", expected=render(self.expected, lang)).render(lang)
         if self.more:
-            shown = "; ".join(str(loc) for loc in self.more[:3])
-            extra = f" and {len(self.more) - 3} more" if len(self.more) > 3 else ""
-            text += f"; same problem at {shown}{extra}"
-        return text
+            shown = msg("where_list_separator").render(lang).join(
+                loc.render(lang) for loc in self.more[:3])
+            out += msg("error_more", where=shown).render(lang)
+            if len(self.more) > 3:
+                out += msg("error_more_count", n=len(self.more) - 3).render(lang)
+        return out
+
+    def __str__(self) -> str:
+        return self.render("en")
 
 
-def run_command(command: Callable[[], int], debug: bool = False) -> int:
-    """Run a command-line command and turn failures into one line on stderr.
+def run_command(command: Callable[[], int], debug: bool = False, lang: str = "en") -> int:
+    """Run a command-line command and turn failures into one line on stderr, in ``lang``.
 
     A :class:`StudyError` or an operating-system error prints ``error: …`` and gives exit status 2;
     any other exception is a bug of ours: ``internal error: …`` and status 1, with the traceback
     only when ``debug`` is set.
     """
+    def say(key: str, **values: Any) -> None:
+        print(msg(key, **values).render(lang), file=sys.stderr)
+
     try:
         return command()
     except StudyError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        say("cli_error", message=exc.render(lang))
         return 2
     except OSError as exc:
-        print(f"error: {exc.filename or ''}: {exc.strerror}", file=sys.stderr)
+        say("cli_error", message=f"{exc.filename or ''}: {exc.strerror}")
         return 2
     except Exception as exc:
         if debug:
             raise
-        print(f"internal error: {type(exc).__name__}: {exc} (run again with --debug for details)",
-              file=sys.stderr)
+        say("cli_internal_error", kind=type(exc).__name__, message=exc)
         return 1

@@ -34,6 +34,7 @@ from typing import Any
 import yaml
 
 from .errors import StudyError
+from .i18n import msg
 
 __all__ = ["Study", "GroupSource", "RecordsSource", "Scale", "read_study", "parse_study", "STUDY_KEYS"]
 
@@ -211,12 +212,12 @@ def read_study(path: str | Path) -> Study:
     try:
         text = path.read_bytes().decode("utf-8-sig")
     except FileNotFoundError:
-        raise StudyError("study file not found", file=path) from None
+        raise StudyError(msg("study_file_not_found"), file=path) from None
     except UnicodeDecodeError:
-        raise StudyError("study file is not UTF-8 text", file=path,
-                         expected="a YAML file saved as UTF-8") from None
+        raise StudyError(msg("study_file_not_utf8"), file=path,
+                         expected=msg("study_file_not_utf8_expected")) from None
     except OSError as exc:
-        raise StudyError(f"cannot read the study file ({exc.strerror})", file=path) from None
+        raise StudyError(msg("study_file_unreadable", reason=exc.strerror), file=path) from None
     return parse_study(text, path=path)
 
 
