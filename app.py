@@ -1,33 +1,34 @@
 """CRM survey workbench: ``streamlit run app.py``.
 
 A small entry (OpenMS streamlit-template style): page config, the shared sidebar (language, study,
-wave, filters) and ``st.navigation`` over ``pages/``, numbered in the order of the work. Opens on
-the shipped sample study.
+wave, filters) and ``st.navigation`` over ``ui/pages/`` (not a folder named ``pages/``, which
+Streamlit would run on its own), numbered in the order of the work. Opens on the shipped sample
+study.
 """
 import logging
 
 import streamlit as st
 
-import app_setup
 from analysis.i18n import t
 from surveys.errors import StudyError
+from ui import setup as app_setup
 
 st.set_page_config(page_title="CRM Survey Workbench", page_icon=":material/analytics:", layout="wide")
 app_setup.init_state()
 lang = app_setup.lang()
 
 PAGES = {
-    "section_manager": [("pages/0_dashboard.py", "page_dashboard", ":material/dashboard:", "dashboard")],
+    "section_manager": [("ui/pages/0_dashboard.py", "page_dashboard", ":material/dashboard:", "dashboard")],
     "section_research": [
-        ("pages/1_study.py", "page_study", ":material/folder_open:", "study"),
-        ("pages/2_quality.py", "page_quality", ":material/cleaning_services:", "quality"),
-        ("pages/3_reliability.py", "page_reliability", ":material/straighten:", "reliability"),
-        ("pages/4_satisfaction.py", "page_satisfaction", ":material/sentiment_satisfied:", "satisfaction"),
-        ("pages/5_gaps.py", "page_gaps", ":material/compare_arrows:", "gaps"),
-        ("pages/6_priorities.py", "page_priorities", ":material/target:", "priorities"),
-        ("pages/7_segments.py", "page_segments", ":material/category:", "segments"),
-        ("pages/8_report.py", "page_report", ":material/description:", "report"),
-        ("pages/9_store.py", "page_store", ":material/inventory_2:", "store"),
+        ("ui/pages/1_study.py", "page_study", ":material/folder_open:", "study"),
+        ("ui/pages/2_quality.py", "page_quality", ":material/cleaning_services:", "quality"),
+        ("ui/pages/3_reliability.py", "page_reliability", ":material/straighten:", "reliability"),
+        ("ui/pages/4_satisfaction.py", "page_satisfaction", ":material/sentiment_satisfied:", "satisfaction"),
+        ("ui/pages/5_gaps.py", "page_gaps", ":material/compare_arrows:", "gaps"),
+        ("ui/pages/6_priorities.py", "page_priorities", ":material/target:", "priorities"),
+        ("ui/pages/7_segments.py", "page_segments", ":material/category:", "segments"),
+        ("ui/pages/8_report.py", "page_report", ":material/description:", "report"),
+        ("ui/pages/9_store.py", "page_store", ":material/inventory_2:", "store"),
     ],
 }
 navigation = st.navigation({
@@ -40,7 +41,7 @@ app_setup.sidebar()
 try:
     navigation.run()
 except StudyError as error:
-    st.error(str(error))
+    st.error(error.render(lang))
 except Exception as error:  # last resort: a short message instead of a traceback
     logging.getLogger("crm-app").exception("page failed")
     st.error(t("unexpected_error", lang, error=type(error).__name__))

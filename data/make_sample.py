@@ -130,11 +130,11 @@ GIVEN = ["伟", "芳", "娜", "敏", "静", "磊", "洋", "艳", "勇", "军", "
 
 # latent means on the 1-5 response scale, by (group, wave)
 MEANS = {
-    ("customers", 2019): {"identify": 3.05, "differentiate": 3.25, "interact": 3.35,
+    ("customers", 2019): {"identify": 3.05, "differentiate": 3.35, "interact": 3.35,
                           "customize": 2.85, "system": 3.55},
     ("customers", 2018): {"identify": 3.00, "differentiate": 3.20, "interact": 2.95,
                           "customize": 2.80, "system": 3.40},
-    ("employees", 2019): {"identify": 3.85, "differentiate": 3.45, "interact": 4.05,
+    ("employees", 2019): {"identify": 3.85, "differentiate": 3.40, "interact": 4.05,
                           "customize": 3.70, "system": 3.50},
     ("employees", 2018): {"identify": 3.80, "differentiate": 3.40, "interact": 3.85,
                           "customize": 3.65, "system": 3.45},

@@ -101,7 +101,7 @@ def run_command(command: Callable[[], int], debug: bool = False, lang: str = "en
     any other exception is a bug of ours: ``internal error: …`` and status 1, with the traceback
     only when ``debug`` is set.
     """
-    def say(key: str, **values: Any) -> None:
+    def say(key: str, /, **values: Any) -> None:
         print(msg(key, **values).render(lang), file=sys.stderr)
 
     try:

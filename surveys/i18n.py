@@ -63,7 +63,7 @@ class Text:
         return self.render("en")
 
 
-def msg(key: str, **values: Any) -> Text:
+def msg(key: str, /, **values: Any) -> Text:
     """The message ``key`` with its placeholder values: ``msg("study_file_unreadable", reason="busy")``."""
     return Text(key, tuple(values.items()))
 

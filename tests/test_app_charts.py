@@ -1,6 +1,6 @@
 """analysis.charts: every figure draws the numbers of results.json (no computing), with the CIs
 as error bars, the thresholds as lines, display names from the study and labels in both
-languages; and the upload helpers of the Study page (app_study)."""
+languages; and the upload helpers of the Study page (ui.study)."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -9,7 +9,7 @@ import pytest
 
 from analysis import charts
 from analysis.i18n import t
-from app_study import guess_mapping, read_uploads, save_uploads, study_yaml
+from ui.study import guess_mapping, read_uploads, save_uploads, study_yaml
 from surveys.errors import StudyError
 from surveys.importers import read_table
 from surveys.study import parse_study

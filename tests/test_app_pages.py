@@ -10,11 +10,11 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-import app_state as S
+from ui import state as S
 from analysis.charts import format_p
 from analysis.i18n import t
 from analysis.pipeline import analyse, with_abc_class
-from app_study import guess_mapping, read_uploads, save_uploads, study_from_uploads, study_yaml
+from ui.study import guess_mapping, read_uploads, save_uploads, study_from_uploads, study_yaml
 from surveys.load import load_study
 from surveys.study import parse_study
 from tests.app_reference import sample_results
@@ -22,11 +22,11 @@ from tests.app_reference import sample_results
 ROOT = Path(__file__).resolve().parents[1]
 APP = str(ROOT / "app.py")
 SAMPLE = ROOT / "data" / "sample"
-PAGES = {"pages/0_dashboard.py": "page_dashboard", "pages/1_study.py": "page_study",
-         "pages/2_quality.py": "page_quality", "pages/3_reliability.py": "page_reliability",
-         "pages/4_satisfaction.py": "page_satisfaction", "pages/5_gaps.py": "page_gaps",
-         "pages/6_priorities.py": "page_priorities", "pages/7_segments.py": "page_segments",
-         "pages/8_report.py": "page_report", "pages/9_store.py": "page_store"}
+PAGES = {"ui/pages/0_dashboard.py": "page_dashboard", "ui/pages/1_study.py": "page_study",
+         "ui/pages/2_quality.py": "page_quality", "ui/pages/3_reliability.py": "page_reliability",
+         "ui/pages/4_satisfaction.py": "page_satisfaction", "ui/pages/5_gaps.py": "page_gaps",
+         "ui/pages/6_priorities.py": "page_priorities", "ui/pages/7_segments.py": "page_segments",
+         "ui/pages/8_report.py": "page_report", "ui/pages/9_store.py": "page_store"}
 TIMEOUT = 120
 
 
@@ -64,6 +64,21 @@ def test_every_page_opens_on_the_sample(page, lang, reference):
     assert at.title[0].value == t(PAGES[page], lang)
 
 
+@pytest.mark.parametrize("page", list(PAGES))
+def test_every_page_works_when_it_runs_first(page):
+    """A page run on its own, without app.py (as a click in Streamlit's automatic page list
+    would run it), initialises the session state itself."""
+    at = AppTest.from_file(str(ROOT / page), default_timeout=TIMEOUT)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.title[0].value == t(PAGES[page], "zh")
+
+
+def test_no_folder_named_pages_beside_the_entry():
+    """Streamlit runs the files of a ``pages/`` folder beside the entry script on its own."""
+    assert not (ROOT / "pages").exists()
+
+
 def test_dashboard_cards_show_the_indices_and_their_change(reference):
     at = _app()
     _ok(at)
@@ -87,7 +102,7 @@ def test_dashboard_cards_show_the_indices_and_their_change(reference):
 
 
 def test_reliability_table_equals_results(reference):
-    at = _app("pages/3_reliability.py", "en")
+    at = _app("ui/pages/3_reliability.py", "en")
     _ok(at)
     table = _table(at)
     for (dimension, entry), (_, row) in zip(reference["reliability"]["customers"].items(),
@@ -105,7 +120,7 @@ def test_reliability_table_equals_results(reference):
 
 
 def test_gap_table_equals_results(reference):
-    at = _app("pages/5_gaps.py", "en")
+    at = _app("ui/pages/5_gaps.py", "en")
     _ok(at)
     table = _table(at)
     rows = reference["gaps"]["customers|employees"]
@@ -116,18 +131,18 @@ def test_gap_table_equals_results(reference):
 
 
 def test_satisfaction_and_priorities_equal_results(reference):
-    at = _app("pages/4_satisfaction.py", "en")
+    at = _app("ui/pages/4_satisfaction.py", "en")
     _ok(at)
     dims = reference["indices"]["customers"]["dimensions"]
     assert list(_table(at)[t("mean", "en")]) == [f"{d['mean']:.2f}" for d in dims.values()]
-    at = _app("pages/6_priorities.py", "en")
+    at = _app("ui/pages/6_priorities.py", "en")
     _ok(at)
     points = reference["ipa"]["customers"]["points"]
     assert list(_table(at)[t("quadrant", "en")]) == [t(p["quadrant"], "en") for p in points]
 
 
 def test_quality_counts_equal_results(reference):
-    at = _app("pages/2_quality.py", "en")
+    at = _app("ui/pages/2_quality.py", "en")
     _ok(at)
     table = _table(at)
     assert list(table[t("n_kept", "en")]) == [q["n"] for g, q in reference["quality"].items()
@@ -135,7 +150,7 @@ def test_quality_counts_equal_results(reference):
 
 
 def test_report_page_offers_the_downloads(reference):
-    at = _app("pages/8_report.py", "en")
+    at = _app("ui/pages/8_report.py", "en")
     _ok(at)
     labels = [b.proto.label for b in at.get("download_button")]
     assert t("download_json", "en") in labels
@@ -191,11 +206,11 @@ def test_uploaded_data_file_mapped_on_the_page(tmp_path):
     for page in PAGES:
         at = _app(page, "en", **source)
         _ok(at)
-    at = _app("pages/3_reliability.py", "en", **source)
+    at = _app("ui/pages/3_reliability.py", "en", **source)
     assert list(_table(at)[t("alpha", "en")]) == [
         f"{e['alpha']:.3f}" for e in expected["reliability"]["customers"].values()]
     north = analyse(with_abc_class(data).filtered({"region": ["north"]}))
-    at = _app("pages/3_reliability.py", "en", **source, **{S.filter_key("region"): ["north"]})
+    at = _app("ui/pages/3_reliability.py", "en", **source, **{S.filter_key("region"): ["north"]})
     _ok(at)
     assert list(_table(at)[t("alpha", "en")]) == [
         f"{e['alpha']:.3f}" for e in north["reliability"]["customers"].values()]
@@ -214,7 +229,7 @@ def test_narrow_filters_warn_and_every_page_still_opens(tmp_path):
     for page in PAGES:
         at = _app(page, "en", **state)
         assert not at.exception, (page, [e.value for e in at.exception])
-        if page not in ("pages/1_study.py", "pages/9_store.py"):  # no analysis on these
+        if page not in ("ui/pages/1_study.py", "ui/pages/9_store.py"):  # no analysis on these
             assert t("few_left", "en", group="customers", n=5) in [w.value for w in at.warning]
 
 
@@ -229,7 +244,7 @@ def test_exclusion_switch_changes_n(tmp_path):
     paths = save_uploads({"survey.csv": source.read_bytes()}, tmp_path)
     _, tables = read_uploads(paths)
     yaml_text = study_yaml("Switch", (1, 5), {"customers": ("survey.csv", guess_mapping(tables["survey.csv"]))})
-    at = _app("pages/2_quality.py", "en", **{S.SOURCE: {"yaml": yaml_text, "dir": str(tmp_path)}})
+    at = _app("ui/pages/2_quality.py", "en", **{S.SOURCE: {"yaml": yaml_text, "dir": str(tmp_path)}})
     _ok(at)
     assert list(_table(at)[t("n_kept", "en")]) == [30]
     at.toggle(key="toggle_straightliners").set_value(True)
@@ -243,7 +258,7 @@ def test_validity_and_kano_sections_are_laid_out_when_present(tmp_path, monkeypa
     """With a "validity" section (KMO/EFA from analysis.factor, CFA from analysis.cfa) the
     Reliability & validity page shows KMO, the CFA fit table and CR/AVE as computed; with a
     "kano" section the Priorities page shows the Kano table."""
-    import app_setup
+    from ui import setup as app_setup
     from analysis import cfa, factor
     from analysis.kano import kano_section
 
@@ -263,7 +278,7 @@ def test_validity_and_kano_sections_are_laid_out_when_present(tmp_path, monkeypa
         return {**analyse(data, progress), "validity": validity, "kano": kano}
 
     monkeypatch.setattr(app_setup, "analyse", with_validity)
-    at = _app("pages/3_reliability.py", "en", **{S.SOURCE: {"yaml": yaml_text, "dir": str(tmp_path)}})
+    at = _app("ui/pages/3_reliability.py", "en", **{S.SOURCE: {"yaml": yaml_text, "dir": str(tmp_path)}})
     assert not at.exception
     entry = validity["customers"]
     assert {m.label: m.value for m in at.metric}[t("kmo", "en")] == f"{entry['kmo']:.3f}"
@@ -271,7 +286,7 @@ def test_validity_and_kano_sections_are_laid_out_when_present(tmp_path, monkeypa
     assert fit["CFI"] == f"{entry['cfa']['cfi']:.3f}" and fit["SRMR"] == f"{entry['cfa']['srmr']:.3f}"
     constructs = _table(at, 3)
     assert list(constructs[t("ave", "en")]) == [f"{c['ave']:.3f}" for c in entry["cfa"]["constructs"].values()]
-    at.switch_page("pages/6_priorities.py")
+    at.switch_page("ui/pages/6_priorities.py")
     at.run()
     _ok(at)
     table = _table(at)
@@ -284,7 +299,7 @@ def test_a_data_file_uploaded_again_is_read_again(tmp_path):
     paths = save_uploads({"survey.csv": source.read_bytes()}, tmp_path)
     _, tables = read_uploads(paths)
     yaml_text = study_yaml("Again", (1, 5), {"customers": ("survey.csv", guess_mapping(tables["survey.csv"]))})
-    at = _app("pages/2_quality.py", "en", **{S.SOURCE: {"yaml": yaml_text, "dir": str(tmp_path)}})
+    at = _app("ui/pages/2_quality.py", "en", **{S.SOURCE: {"yaml": yaml_text, "dir": str(tmp_path)}})
     assert list(_table(at)[t("n_raw", "en")]) == [40]
     save_uploads({"survey.csv": _survey_csv(tmp_path / "src2.csv", n=25, seed=2).read_bytes()}, tmp_path)
     at.run()
@@ -294,11 +309,11 @@ def test_a_data_file_uploaded_again_is_read_again(tmp_path):
 
 def test_a_broken_study_shows_the_error_and_the_app_stays_usable(tmp_path):
     text = (SAMPLE / "study.yaml").read_text(encoding="utf-8")
-    at = _app("pages/4_satisfaction.py", "en", **{S.SOURCE: {"yaml": text, "dir": str(tmp_path)}})
+    at = _app("ui/pages/4_satisfaction.py", "en", **{S.SOURCE: {"yaml": text, "dir": str(tmp_path)}})
     assert not at.exception
     assert at.error and "customers_2019.xlsx" in at.error[0].value
     assert "Traceback" not in at.error[0].value
-    at.switch_page("pages/1_study.py")
+    at.switch_page("ui/pages/1_study.py")
     at.run()
     assert not at.exception
     assert at.button(key="back_to_sample")

@@ -2,10 +2,9 @@
 stored study (its numbers reach the dashboard), deleting with confirmation, a busy store."""
 from pathlib import Path
 
-import pytest
 from streamlit.testing.v1 import AppTest
 
-import app_state as S
+from ui import state as S
 from analysis.i18n import t
 from surveys.store import Store, StoreBusy
 from tests.app_reference import sample_results
@@ -18,7 +17,7 @@ def _store_page(lang: str = "en") -> AppTest:
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
     at.session_state[S.LANG] = lang
     at.run()
-    at.switch_page("pages/9_store.py")
+    at.switch_page("ui/pages/9_store.py")
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     return at
@@ -52,7 +51,7 @@ def test_opening_a_stored_study_shows_its_numbers_on_the_dashboard(private_store
     assert [s.value for s in at.success] == [t("store_opened", "en", id=study_id)]
     source = at.session_state[S.SOURCE]
     assert Path(source["dir"]) != SAMPLE and "customers_2019.xlsx" in source["yaml"]
-    at.switch_page("pages/0_dashboard.py")
+    at.switch_page("ui/pages/0_dashboard.py")
     at.run()
     assert not at.exception
     csi = sample_results()["indices"]["customers"]["csi"]["value"]
@@ -96,7 +95,7 @@ def test_waves_stored_separately_open_as_one_study_with_its_trend(private_store,
     at = _store_page()
     _button(at, "store_open").click().run()
     assert len(at.session_state[S.SOURCE]["waves"]) == 3
-    at.switch_page("pages/0_dashboard.py")
+    at.switch_page("ui/pages/0_dashboard.py")
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     assert not at.error, [e.value for e in at.error]

@@ -59,16 +59,23 @@ def test_bad_input_is_one_line_and_status_2(tmp_path):
     (tmp_path / "c.csv").write_text("Q1,Q2\n4,5\n3,好\n", encoding="utf-8")
     (tmp_path / "s.yaml").write_text("title: t\ngroups: {c: c.csv}\ndimensions: {d: [Q1, Q2]}\n",
                                      encoding="utf-8")
-    done = run_cli("run", str(tmp_path / "s.yaml"), "--out", str(tmp_path / "out"))
+    done = run_cli("run", str(tmp_path / "s.yaml"), "--out", str(tmp_path / "out"), "--lang", "en")
     assert done.returncode == 2
     assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr
     assert done.stderr.startswith("error: c.csv, row 3, column 'Q2': answer '好'")
 
 
 def test_missing_study_file(tmp_path):
-    done = run_cli("run", str(tmp_path / "none.yaml"), "--out", str(tmp_path))
+    done = run_cli("run", str(tmp_path / "none.yaml"), "--out", str(tmp_path), "--lang", "en")
     assert done.returncode == 2
     assert done.stderr == "error: none.yaml: study file not found\n"
+
+
+def test_errors_follow_the_language_of_the_command_line(tmp_path):
+    """--lang zh (the default) gives the error line in Chinese."""
+    done = run_cli("run", str(tmp_path / "none.yaml"), "--out", str(tmp_path))
+    assert done.returncode == 2
+    assert done.stderr == "错误：none.yaml：找不到研究文件\n"
 
 
 def _schema_keys(value, names: set, found: set) -> set:

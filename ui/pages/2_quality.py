@@ -2,9 +2,9 @@
 exclusion rules with their effect on n."""
 import streamlit as st
 
-import app_state as S
-from app_setup import base_study, page, pct, show_table, tr
 from surveys.cleaning import EXCLUSION_ORDER
+from ui import state as S
+from ui.setup import base_study, page, pct, show_table, tr
 
 ctx = page("page_quality", "quality_caption")
 if ctx is None:

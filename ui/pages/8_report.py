@@ -4,7 +4,7 @@ import json
 
 import streamlit as st
 
-from app_setup import page, tr
+from ui.setup import page, tr
 
 ctx = page("page_report", "report_caption")
 if ctx is None:

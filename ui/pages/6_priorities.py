@@ -3,7 +3,7 @@ the Kano table when the study has Kano questions."""
 import streamlit as st
 
 from analysis import charts
-from app_setup import num, page, pct, pick_group, pval, show_chart, show_table, tr
+from ui.setup import num, page, pct, pick_group, pval, show_chart, show_table, tr
 
 ctx = page("page_priorities", "priorities_caption")
 if ctx is None:

@@ -4,7 +4,7 @@ import streamlit as st
 
 from analysis import charts
 from analysis.i18n import t
-from app_setup import num, page, pct, pick_group, pval, show_chart, show_table, tr
+from ui.setup import num, page, pct, pick_group, pval, show_chart, show_table, tr
 
 ctx = page("page_segments", "segments_caption")
 if ctx is None:

@@ -3,7 +3,7 @@ and expectation vs perception (SERVQUAL)."""
 import streamlit as st
 
 from analysis import charts
-from app_setup import ci, num, page, pick_group, pval, show_chart, show_table, tr
+from ui.setup import ci, num, page, pick_group, pval, show_chart, show_table, tr
 
 ctx = page("page_gaps", "gaps_caption")
 if ctx is None:

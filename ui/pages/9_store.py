@@ -3,10 +3,10 @@
 The buttons act in callbacks, before the page is drawn, so that the list shows their effect."""
 import streamlit as st
 
-import app_state as S
-import app_store
-from app_setup import show_table, source_key, tr
 from surveys.errors import StudyError
+from ui import state as S
+from ui import store
+from ui.setup import init_state, lang, show_table, source_key, tr
 
 MESSAGE = "store_message"  # (kind, text) of the last action, shown once
 
@@ -15,30 +15,31 @@ def _save() -> None:
     text, folder, *_ = source_key()
     wave = (st.session_state.get("store_wave") or "").strip() or None
     try:
-        study_id = app_store.save_current(text, folder, wave=wave)
+        study_id = store.save_current(text, folder, wave=wave)
         st.session_state[MESSAGE] = ("success", tr("store_saved", id=study_id))
     except StudyError as error:
-        st.session_state[MESSAGE] = ("error", str(error))
+        st.session_state[MESSAGE] = ("error", error.render(lang()))
 
 
 def _open(study_id: int) -> None:
     try:
-        st.session_state[S.SOURCE] = app_store.open_stored(study_id)
+        st.session_state[S.SOURCE] = store.open_stored(study_id)
         st.session_state[S.WAVE] = None
         st.session_state[MESSAGE] = ("success", tr("store_opened", id=study_id))
     except StudyError as error:
-        st.session_state[MESSAGE] = ("error", str(error))
+        st.session_state[MESSAGE] = ("error", error.render(lang()))
 
 
 def _delete(study_id: int) -> None:
     try:
-        app_store.delete_stored(study_id)
+        store.delete_stored(study_id)
         st.session_state["store_confirm"] = False
         st.session_state[MESSAGE] = ("success", tr("store_deleted", id=study_id))
     except StudyError as error:
-        st.session_state[MESSAGE] = ("error", str(error))
+        st.session_state[MESSAGE] = ("error", error.render(lang()))
 
 
+init_state()
 st.title(tr("page_store"))
 st.caption(tr("store_caption"))
 kind, text = st.session_state.pop(MESSAGE, (None, None))
@@ -48,9 +49,9 @@ elif kind == "error":
     st.error(text)
 
 try:
-    studies = app_store.stored_studies()
+    studies = store.stored_studies()
 except StudyError as error:
-    st.error(str(error))
+    st.error(error.render(lang()))
     st.stop()
 
 if studies:

@@ -16,21 +16,22 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-import app_state as S
 from analysis.charts import display_name, format_p
 from analysis.i18n import t
 from analysis.pipeline import ABC_COLUMN, analyse, with_abc_class
 from surveys.errors import StudyError
 from surveys.load import StudyData, combine_waves, load_study
 from surveys.study import parse_study
+from ui import state as S
 
-ROOT = Path(__file__).resolve().parent
+ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "data" / "sample" / "study.yaml"
 RESULTS_KEPT = 12
 
 
 def init_state() -> None:
-    """Put every declared session-state key in place."""
+    """Put every declared session-state key in place. Called by app.py and at the top of every
+    page (through :func:`page` or directly), so that a page also works when it runs first."""
     for key, value in S.DEFAULTS.items():
         st.session_state.setdefault(key, value)
 
@@ -48,7 +49,7 @@ def source_key() -> tuple[str, str, tuple, tuple, tuple]:
     """(study YAML text, folder of its files, exclusion switches, the folder's file stamps, stored
     waves): what the loaded data depends on; a file uploaded again with new content changes the
     stamps. Stored waves are (wave, study file, its wave name in that file) of a stored study
-    whose waves were added separately (see :func:`app_store.open_stored`)."""
+    whose waves were added separately (see :func:`store.open_stored`)."""
     source = st.session_state.get(S.SOURCE)
     text, folder = ((SAMPLE.read_text(encoding="utf-8"), str(SAMPLE.parent)) if source is None
                     else (source["yaml"], source["dir"]))
@@ -215,7 +216,7 @@ def sidebar() -> None:
         try:
             data = current_data()
         except StudyError as error:
-            st.error(str(error))
+            st.error(error.render(lang()))
             return
         st.caption(f"{tr('current_study')}: **{data.study.title}**")
         waves = data.study.waves
@@ -233,6 +234,7 @@ def sidebar() -> None:
 def page(title_key: str, caption_key: str | None = None) -> Context | None:
     """The page header and the current results; None (after showing why) when the study cannot be
     loaded, so that the page can stop."""
+    init_state()
     st.title(tr(title_key))
     if caption_key:
         st.caption(tr(caption_key))
@@ -245,7 +247,7 @@ def page(title_key: str, caption_key: str | None = None) -> Context | None:
         filters = {c: v for c, v in filters.items() if v}
         results, notes = results_for(data, wave, filters)
     except StudyError as error:
-        st.error(str(error))
+        st.error(error.render(lang()))
         st.info(tr("fix_study_hint"))
         return None
     if filters:

@@ -4,7 +4,7 @@ import streamlit as st
 
 from analysis import charts
 from analysis.charts import p_text
-from app_setup import num, ci, page, pval, show_chart, tr
+from ui.setup import num, ci, page, pval, show_chart, tr
 
 ctx = page("page_dashboard", "dashboard_caption")
 if ctx is None:

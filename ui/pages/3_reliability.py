@@ -4,7 +4,7 @@ import streamlit as st
 
 from analysis import charts
 from analysis.charts import p_text
-from app_setup import ci, num, page, pick_group, show_chart, show_table, tr, warnings_list
+from ui.setup import ci, num, page, pick_group, show_chart, show_table, tr, warnings_list
 
 ctx = page("page_reliability", "reliability_caption")
 if ctx is None:

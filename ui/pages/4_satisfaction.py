@@ -3,7 +3,7 @@ the trend across waves."""
 import streamlit as st
 
 from analysis import charts
-from app_setup import ci, num, page, pct, pick_group, pval, show_chart, show_table, tr
+from ui.setup import ci, num, page, pct, pick_group, pval, show_chart, show_table, tr
 
 ctx = page("page_satisfaction", "satisfaction_caption")
 if ctx is None:

@@ -5,12 +5,13 @@ from pathlib import Path
 
 import streamlit as st
 
-import app_state as S
-from app_setup import base_study, source_key, tr
-from app_study import ROLES, guess_mapping, read_uploads, save_uploads, study_yaml
 from surveys.errors import StudyError
 from surveys.study import parse_study
+from ui import state as S
+from ui.setup import base_study, init_state, lang, source_key, tr
+from ui.study import ROLES, guess_mapping, read_uploads, save_uploads, study_yaml
 
+init_state()
 st.title(tr("page_study"))
 st.caption(tr("study_caption"))
 
@@ -20,7 +21,7 @@ def use_study(text: str, folder: str) -> None:
     try:
         parse_study(text, base_dir=Path(folder))
     except StudyError as error:
-        st.error(str(error))
+        st.error(error.render(lang()))
         return
     st.session_state[S.SOURCE] = {"yaml": text, "dir": folder}
     st.session_state[S.EXCLUDE] = None
@@ -35,7 +36,7 @@ try:
     st.markdown(f"**{tr('current_study')}** ({origin}): {study.title} — "
                 f"{tr('waves')}: {', '.join(study.waves)} — {tr('groups')}: {groups}")
 except StudyError as error:
-    st.error(str(error))
+    st.error(error.render(lang()))
 text, folder, *_ = source_key()
 c1, c2 = st.columns(2)
 c1.download_button(tr("download_yaml"), text, file_name="study.yaml", mime="text/yaml",
@@ -57,7 +58,7 @@ try:
     paths = save_uploads({u.name: u.getvalue() for u in uploads}, folder)
     yaml_text, tables = read_uploads(paths)
 except StudyError as error:
-    st.error(str(error))
+    st.error(error.render(lang()))
     st.stop()
 
 for name, table in tables.items():
@@ -104,7 +105,7 @@ for index, (name, table) in enumerate(tables.items()):
 try:
     draft = study_yaml(title, scale, groups)
 except StudyError as error:
-    st.error(str(error))
+    st.error(error.render(lang()))
     st.stop()
 with st.expander(tr("yaml_preview")):
     st.code(draft, language="yaml")
