@@ -263,6 +263,17 @@ def page(title_key: str, caption_key: str | None = None) -> Context | None:
 
 # ---------------------------------------------------------------- display helpers
 
+_MARKDOWN_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
+
+
+def escape_markdown(text) -> str:
+    """Data text (a title, a dimension, item or segment name, a comment) made safe to put into
+    ``st.markdown``, ``st.caption``, ``st.error`` and other Markdown: every ASCII punctuation
+    character is backslash-escaped (CommonMark allows it for all of them), so that no link,
+    image, emphasis, HTML or autolink ("http://…", "www.…") can come from the data."""
+    return _MARKDOWN_PUNCTUATION.sub(r"\\\1", str(text))
+
+
 def num(value, digits: int = 2) -> str:
     """A number rounded for reading; "–" when undefined."""
     return "–" if value is None else f"{value:.{digits}f}"
