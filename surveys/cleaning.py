@@ -29,6 +29,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from .limits import shorten
+
 __all__ = [
     "MIN_STRAIGHT_ITEMS", "SPEEDER_FRACTION", "EXCLUSION_ORDER", "QualityReport",
     "duplicate_rows", "straightliners", "speeders", "zero_variance_items", "missing_summary",
@@ -39,6 +41,8 @@ MIN_STRAIGHT_ITEMS = 5
 SPEEDER_FRACTION = 1 / 3
 EXCLUSION_ORDER = ("duplicates", "speeders", "straightliners")
 EXAMPLES_PER_RULE = 50
+#: characters of an example answer kept in results.json (a 10 MB answer is cut, and counted)
+EXAMPLE_CHARS = 200
 
 
 def duplicate_rows(answers: pd.DataFrame, id_column: str | None = None,
@@ -127,13 +131,15 @@ class QualityReport:
                 "count": int(len(sub)),
                 "excluded": self.excluded.get(rule, 0),
                 "examples": [
-                    {"row": int(r.row), "column": r.column, "value": r.value, "detail": r.detail}
+                    {"row": int(r.row), "column": r.column,
+                     "value": None if r.value is None else shorten(r.value, EXAMPLE_CHARS),
+                     "detail": r.detail}
                     for r in sub.head(EXAMPLES_PER_RULE).itertuples()
                 ],
             }
         return {"n_raw": self.n_raw, "n": self.n, "rules": rules, "missing": self.missing,
                 "zero_variance": self.zero_variance, "thresholds": self.thresholds,
-                "notes": self.notes}
+                "notes": [str(note) for note in self.notes]}  # a Text note in English
 
 
 def _row_findings(rule: str, flags: pd.Series, file_rows: pd.Series, detail: str) -> pd.DataFrame:

@@ -32,7 +32,9 @@ from .cleaning import QualityReport, quality_report
 from .coding import code_answers
 from .errors import Location, StudyError
 from .importers import read_table
+from .i18n import msg
 from .importers.base import ImportedTable
+from .limits import LIMITS, limit, shorten
 from .study import GroupSource, Scale, Study, read_study
 
 __all__ = ["GroupData", "StudyData", "load_study", "combine_waves", "FILE_ROW", "NPS_RANGE"]
@@ -165,7 +167,8 @@ def _join_records(study: Study, frames: dict[GroupSource, pd.DataFrame]) -> dict
     twice = ids.notna() & ids.duplicated(keep=False)
     if twice.any():
         rows = np.asarray(table.file_rows)[twice.to_numpy()]
-        raise StudyError(f"customer id '{ids[twice].iloc[0]}' has several records", file=rec.file,
+        raise StudyError(f"customer id '{shorten(ids[twice].iloc[0])}' has several records",
+                         file=rec.file,
                          row=int(rows[0]), column=rec.id,
                          more=[Location(str(rec.file), int(r), rec.id) for r in rows[1:]],
                          expected="one row per customer")
@@ -210,6 +213,36 @@ def _check_columns(study: Study, frames: dict[GroupSource, pd.DataFrame]) -> Non
             raise StudyError(f"column '{column}' declared in the study file is in none of the "
                              "data files", file=study.path, column=column,
                              expected="a column of at least one group (or a 'rename' entry)")
+
+
+def _check_categories(study: Study, frames: dict[GroupSource, pd.DataFrame],
+                      tables: dict[GroupSource, ImportedTable]) -> None:
+    """Answers of category columns (segments, lifecycle, Kano questions) become labels in every
+    table, chart and filter: refuse one longer than the ``label_chars`` limit, and a segment or
+    lifecycle column with more different answers than ``segment_levels`` (a free-text column
+    named as a segment by mistake, or a hostile file)."""
+    most_chars, most_levels = limit("label_chars"), limit("segment_levels")
+    leveled = {*study.segments, study.lifecycle}
+    for source, frame in frames.items():
+        rows = np.asarray(tables[source].file_rows)
+        for column in study.category_columns:
+            if column not in frame:
+                continue
+            values = frame[column]
+            lengths = values.astype("string").str.len()
+            if (lengths > most_chars).any():
+                at = int(np.argmax((lengths > most_chars).fillna(False).to_numpy()))
+                raise StudyError(msg("category_answer_too_long", chars=f"{int(lengths.iloc[at]):,}",
+                                     limit=f"{most_chars:,}", env=LIMITS["label_chars"].env),
+                                 file=source.file, row=int(rows[at]), column=column,
+                                 expected=msg("category_answer_too_long_expected"))
+            levels = values.nunique(dropna=True)
+            if column in leveled and levels > most_levels:
+                raise StudyError(msg("segment_too_many_levels", levels=f"{levels:,}",
+                                     limit=f"{most_levels:,}", env=LIMITS["segment_levels"].env),
+                                 file=source.file, column=column,
+                                 key="lifecycle" if column == study.lifecycle else "segments",
+                                 expected=msg("segment_too_many_levels_expected"))
 
 
 def _infer_scale(coded: dict[GroupSource, pd.DataFrame], items: list[str],
@@ -287,7 +320,7 @@ def _raise_invalid(source: GroupSource, invalid: pd.DataFrame) -> None:
     expected = ("a number, a score like '4分' or a known answer label such as 非常满意 or "
                 "Strongly agree (add other texts under 'labels:')" if first.rule == "non_numeric"
                 else "a valid answer")
-    raise StudyError(f"answer '{first.value}' is {first.detail}", file=source.file,
+    raise StudyError(f"answer '{shorten(first.value)}' is {first.detail}", file=source.file,
                      row=int(first.row), column=first.column, more=more,
                      expected=expected + ", or 'invalid: missing' in the study file to treat "
                                          "invalid answers as missing")
@@ -328,6 +361,7 @@ def load_study(study: Study | str | Path) -> StudyData:
     frames = {s: _rename(tables[s], s) for s in study.sources}
     record_notes = _join_records(study, frames) if study.records else {}
     _check_columns(study, frames)
+    _check_categories(study, frames, tables)
     coded = {s: _code_source(study, s, tables[s], frames[s]) for s in study.sources}
     scale = study.scale or _infer_scale({s: c[0] for s, c in coded.items()}, study.scored_items,
                                         study.path)

@@ -35,8 +35,10 @@ import yaml
 
 from .errors import StudyError
 from .i18n import msg
+from .limits import LIMITS, limit, shorten
 
-__all__ = ["Study", "GroupSource", "RecordsSource", "Scale", "read_study", "parse_study", "STUDY_KEYS"]
+__all__ = ["Study", "GroupSource", "RecordsSource", "Scale", "read_study", "parse_study", "STUDY_KEYS",
+           "confine_files"]
 
 #: Every top-level key a study file may have, with a one-line meaning (shown in errors and README).
 STUDY_KEYS: dict[str, str] = {
@@ -206,10 +208,62 @@ def _construct_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: b
 _UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 
 
+def _check_study_size(size: int, path: Path | None) -> None:
+    """Refuse a study file larger than the ``study_file_kb`` limit."""
+    most = limit("study_file_kb")
+    if size > most * 1024:
+        raise StudyError(msg("study_file_too_large", size=f"{size / 1024:,.0f}", limit=f"{most:g}",
+                             env=LIMITS["study_file_kb"].env), file=path,
+                         expected=msg("study_file_too_large_expected"))
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.MappingNode):
+        return [part for pair in node.value for part in pair]
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    return []
+
+
+def _check_expanded_size(root: yaml.Node | None, path: Path | None) -> None:
+    """Refuse a YAML document whose aliases expand to more than the ``yaml_nodes`` limit, or
+    refer to themselves, before any Python value is built from it.
+
+    PyYAML shares an anchored node between its aliases, so a "billion laughs" document (nine
+    levels of nine aliases) is small in memory until something walks it -- an error message
+    formatting a value, say. The expanded size is counted on the node graph, each shared node
+    once (a node's size is 1 + its children's sizes).
+    """
+    most, sizes, open_nodes = limit("yaml_nodes"), {}, set()
+    stack = [(root, False)] if root is not None else []
+    while stack:
+        node, finished = stack.pop()
+        if finished:
+            sizes[id(node)] = size = 1 + sum(sizes[id(child)] for child in _children(node))
+            open_nodes.discard(id(node))
+            if size > most:
+                raise StudyError(msg("yaml_too_many_values", limit=f"{most:,}",
+                                     env=LIMITS["yaml_nodes"].env),
+                                 file=path, row=node.start_mark.line + 1,
+                                 expected=msg("yaml_too_many_values_expected"))
+            continue
+        if id(node) in sizes:
+            continue
+        if id(node) in open_nodes:
+            raise StudyError(msg("yaml_alias_recursive"), file=path,
+                             row=node.start_mark.line + 1,
+                             expected=msg("yaml_too_many_values_expected"))
+        open_nodes.add(id(node))
+        stack.append((node, True))
+        stack.extend((child, False) for child in _children(node) if id(child) not in sizes)
+
+
 def read_study(path: str | Path) -> Study:
     """Read and check a study file; relative data paths are taken from the file's folder."""
     path = Path(path)
     try:
+        if path.is_file():
+            _check_study_size(path.stat().st_size, path)
         text = path.read_bytes().decode("utf-8-sig")
     except FileNotFoundError:
         raise StudyError(msg("study_file_not_found"), file=path) from None
@@ -223,13 +277,19 @@ def read_study(path: str | Path) -> Study:
 
 def parse_study(text: str, path: Path | None = None, base_dir: Path | None = None) -> Study:
     """Check a study file's YAML text; ``base_dir`` resolves data paths (default: the file's)."""
+    _check_study_size(len(text.encode("utf-8")), path)
+    loader = _UniqueKeyLoader(text)
     try:
-        raw = yaml.load(text, Loader=_UniqueKeyLoader)
+        node = loader.get_single_node()
+        _check_expanded_size(node, path)
+        raw = None if node is None else loader.construct_document(node)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         problem = getattr(exc, "problem", None) or str(exc)
         raise StudyError(f"not valid YAML: {problem}", file=path,
                          row=None if mark is None else mark.line + 1) from None
+    finally:
+        loader.dispose()
     base = base_dir or (path.parent if path is not None else Path.cwd())
     return _StudyChecker(raw, path, base).study()
 
@@ -250,7 +310,11 @@ class _StudyChecker:
 
     # -- typed getters ------------------------------------------------------------------------
     def text(self, value: Any, key: str) -> str:
-        if isinstance(value, bool) or value is None or isinstance(value, (list, dict)):
+        if isinstance(value, (list, dict)):  # never formatted: it may be a shared YAML alias
+            raise self.fail(msg("study_list_not_a_name",
+                                kind="list" if isinstance(value, list) else "mapping"),
+                            key, "a text or a number")
+        if isinstance(value, bool) or value is None:
             raise self.fail(f"'{value}' is not a name", key, "a text or a number")
         return str(value).strip()
 
@@ -292,6 +356,8 @@ class _StudyChecker:
         if not groups_raw:
             raise self.fail("no groups", "groups", STUDY_KEYS["groups"])
         groups = [self.text(g, "groups") for g in groups_raw]
+        for g in groups:
+            _no_pair_separator(g, "groups", self.path)
         sources = [self.source(g, wave, spec, f"groups.{g}", inherit={})
                    for g, spec in zip(groups, groups_raw.values())]
         waves = []
@@ -313,6 +379,7 @@ class _StudyChecker:
         study = Study(path=self.path, title=title, groups=groups, sources=sources, wave=wave,
                       waves=waves, dimensions=self.dimensions(raw["dimensions"]), raw=raw)
         self.roles(study)
+        _check_label_lengths(study)
         return study
 
     def source(self, group: str, wave: str, spec: Any, key: str, inherit: dict) -> GroupSource:
@@ -345,6 +412,7 @@ class _StudyChecker:
         owner: dict[str, str] = {}
         for dim, items in self.mapping(value, "dimensions").items():
             dim = self.text(dim, "dimensions")
+            _no_pair_separator(dim, "dimensions", self.path)
             items = self.names(items, f"dimensions.{dim}")
             if not items:
                 raise self.fail("a dimension needs at least one item", f"dimensions.{dim}")
@@ -558,6 +626,51 @@ class _StudyChecker:
                 cells.append(number)
             rows.append(cells)
         return {"over": over, "matrix": rows}
+
+
+def _no_pair_separator(name: str, key: str, path: Path | None) -> None:
+    """Refuse '|' in a group or dimension name: results.json joins pairs of them with it
+    (``"customers|employees"``, HTMT's ``"a|b"``)."""
+    if "|" in name:
+        raise StudyError(msg("study_name_has_pipe", name=shorten(name)), file=path, key=key,
+                         expected=msg("study_name_has_pipe_expected"))
+
+
+def _check_label_lengths(study: Study) -> None:
+    """Refuse a name longer than the ``label_chars`` limit: the title, a group, wave, dimension,
+    item or role column, or a display name (each is repeated in every table, chart and report)."""
+    most = limit("label_chars")
+    named = [("title", study.title), *(("groups", g) for g in study.groups),
+             *(("waves", w) for w in study.waves), *(("dimensions", d) for d in study.dimensions),
+             *((f"dimensions.{d}", i) for d, items in study.dimensions.items() for i in items),
+             *(("names", text) for names in study.names.values() for text in names.values()),
+             *(("segments", c) for c in study.category_columns),
+             *(("columns", c) for c in study.numeric_columns)]
+    for key, name in named:
+        if len(name) > most:
+            raise StudyError(msg("study_name_too_long", name=shorten(name, 40),
+                                 chars=f"{len(name):,}", limit=f"{most:,}",
+                                 env=LIMITS["label_chars"].env),
+                             file=study.path, key=key, expected=msg("study_name_too_long_expected"))
+
+
+def confine_files(study: Study, folder: str | Path) -> None:
+    """Refuse a study whose data files do not all resolve inside ``folder`` (links followed).
+
+    The app calls this with its upload folder: a study file uploaded there may otherwise name
+    any file the server can read (``/etc/group``, ``../../…``, a link out of the folder). The
+    command line does not: it reads what its own user can read.
+    """
+    root = Path(folder).resolve()
+    keys = [(f"groups.{s.group}.file" if s.wave == study.wave else f"waves.{s.wave}.{s.group}.file",
+             s.file) for s in study.sources]
+    if study.records:
+        keys.append(("records.file", study.records.file))
+    for key, file in keys:
+        if not Path(file).resolve().is_relative_to(root):
+            raise StudyError(msg("data_file_outside_folder", path=shorten(file, 120)),
+                             file=study.path, key=key,
+                             expected=msg("data_file_outside_folder_expected"))
 
 
 def _ahp_number(cell: Any) -> float | None:
