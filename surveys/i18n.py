@@ -56,11 +56,20 @@ class Text:
     def render(self, lang: str = "en") -> str:
         texts = messages().get(self.key, {"en": self.key})
         template = texts.get(lang) or texts.get("en") or texts["zh"]
-        values = {k: render(v, lang) for k, v in self.values}
+        values = {k: _bounded(render(v, lang)) for k, v in self.values}
         return template.format(**values) if values else template
 
     def __str__(self) -> str:
         return self.render("en")
+
+
+#: characters of one placeholder value in a message; a longer value (a 10 MB answer quoted by
+#: mistake) is cut and the rest counted, so that no message grows with the data
+VALUE_CHARS = 1000
+
+
+def _bounded(text: str) -> str:
+    return text if len(text) <= VALUE_CHARS else f"{text[:VALUE_CHARS]}…(+{len(text) - VALUE_CHARS})"
 
 
 def msg(key: str, /, **values: Any) -> Text:
