@@ -41,7 +41,7 @@ app_setup.sidebar()
 try:
     navigation.run()
 except StudyError as error:
-    st.error(error.render(lang))
+    app_setup.show_error(error)
 except Exception as error:  # last resort: a short message instead of a traceback
     logging.getLogger("crm-app").exception("page failed")
     st.error(t("unexpected_error", lang, error=type(error).__name__))

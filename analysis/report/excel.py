@@ -17,12 +17,11 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from ..i18n import t
+from .formulas import FORMULA_START
 from .tables import Section, Table, build_sections
 
 __all__ = ["excel_report", "FORMULA_START", "NUMBER_FORMATS"]
 
-#: first characters that make a spreadsheet treat text as a formula (OWASP CSV injection)
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 NUMBER_FORMATS = {"int": "0", "num": "0.00", "num3": "0.000", "p": '[<0.001]"<.001";.000',
                   "pct": "0.0%"}
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")

@@ -4,7 +4,7 @@ import streamlit as st
 
 from analysis import charts
 from analysis.charts import p_text
-from ui.setup import num, ci, page, pval, show_chart, tr
+from ui.setup import num, ci, md, page, pval, show_chart, tr
 
 ctx = page("page_dashboard", "dashboard_caption")
 if ctx is None:
@@ -19,7 +19,7 @@ indices = r["indices"][focus]
 changes = {(c["index"], c["name"]): c
            for c in ((r.get("trends") or {}).get(focus) or {}).get("changes") or []}
 
-st.subheader(tr("headline", group=ctx.name(focus), wave=ctx.wave))
+st.subheader(md("headline", group=ctx.name(focus), wave=ctx.wave))
 cards = [("csi", "card_csi", 1), ("satisfaction_index", "card_satisfaction", 1),
          ("loyalty_index", "card_loyalty", 1), ("nps", "card_nps", 1)]
 columns = st.columns(len(cards))
@@ -44,7 +44,7 @@ with left:
                  key=lambda g: g["diff"])
     if compare and big:
         for g in big[:3]:
-            st.markdown("- " + tr("gap_sentence", dimension=ctx.name(g["name"]),
+            st.markdown("- " + md("gap_sentence", dimension=ctx.name(g["name"]),
                                   a=ctx.name(compare[0]), b=ctx.name(compare[1]),
                                   mean_a=num(g["mean_a"]), mean_b=num(g["mean_b"]),
                                   diff=num(-g["diff"]), p=p_text(g.get("p_adj"))))
@@ -58,7 +58,7 @@ with right:
     focus_points = [p for p in ipa.get("points") or [] if p["quadrant"] == "concentrate_here"]
     if focus_points:
         for p in focus_points:
-            st.markdown("- " + tr("concentrate_sentence", name=ctx.name(p["name"]),
+            st.markdown("- " + md("concentrate_sentence", name=ctx.name(p["name"]),
                                   importance=num(p["importance"]),
                                   performance=num(p["performance"])))
     else:
@@ -69,9 +69,9 @@ with right:
 moved = [c for c in changes.values() if c["index"] == "dimension" and c.get("p") is not None
          and c["p"] < 0.05]
 if changes:
-    st.subheader(tr("what_changed", wave=next(iter(changes.values()))["from"]))
+    st.subheader(md("what_changed", wave=next(iter(changes.values()))["from"]))
     for c in sorted(moved, key=lambda c: -abs(c["diff"])):
-        st.markdown("- " + tr("change_up" if c["diff"] > 0 else "change_down",
+        st.markdown("- " + md("change_up" if c["diff"] > 0 else "change_down",
                               name=ctx.name(c["name"]), before=num(c["value_from"]),
                               after=num(c["value_to"]), p=p_text(c["p"])))
     if not moved:

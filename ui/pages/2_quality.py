@@ -4,7 +4,7 @@ import streamlit as st
 
 from surveys.cleaning import EXCLUSION_ORDER
 from ui import state as S
-from ui.setup import base_study, page, pct, show_table, tr
+from ui.setup import base_study, escape_markdown, page, pct, show_table, tr
 
 ctx = page("page_quality", "quality_caption")
 if ctx is None:
@@ -37,7 +37,7 @@ show_table(rows)
 st.caption(tr("rules_caption"))
 
 for group, q in quality.items():
-    with st.expander(f"{ctx.name(group)}: {tr('findings')}", expanded=False):
+    with st.expander(f"{escape_markdown(ctx.name(group))}: {tr('findings')}", expanded=False):
         findings = []
         for rule, entry in q["rules"].items():
             for example in entry.get("examples") or []:
@@ -55,6 +55,6 @@ for group, q in quality.items():
                  for item, m in (missing.get("items") or {}).items() if m["missing"]]
         show_table(items)
         if q.get("zero_variance"):
-            st.warning(f"{tr('zero_variance')}: {', '.join(q['zero_variance'])}")
+            st.warning(f"{tr('zero_variance')}: {escape_markdown(', '.join(q['zero_variance']))}")
         for note in q.get("notes") or []:
-            st.caption(f"ℹ️ {note}")
+            st.caption(f"ℹ️ {escape_markdown(note)}")

@@ -3,7 +3,8 @@ the trend across waves."""
 import streamlit as st
 
 from analysis import charts
-from ui.setup import ci, num, page, pct, pick_group, pval, show_chart, show_table, tr
+from ui.setup import (ci, escape_markdown, num, page, pct, pick_group, pval, show_chart, show_table,
+                      tr)
 
 ctx = page("page_satisfaction", "satisfaction_caption")
 if ctx is None:
@@ -55,4 +56,4 @@ if trend:
             for c in trend.get("changes") or []]
     show_table(rows)
 for w in entry.get("warnings") or []:
-    st.warning(w if isinstance(w, str) else str(w.get("message") or w))
+    st.warning(escape_markdown(w if isinstance(w, str) else w.get("message") or w))
