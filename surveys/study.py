@@ -37,8 +37,7 @@ from .errors import StudyError
 from .i18n import msg
 from .limits import LIMITS, limit, shorten
 
-__all__ = ["Study", "GroupSource", "RecordsSource", "Scale", "read_study", "parse_study", "STUDY_KEYS",
-           "confine_files"]
+__all__ = ["Study", "GroupSource", "RecordsSource", "Scale", "read_study", "parse_study", "STUDY_KEYS"]
 
 #: Every top-level key a study file may have, with a one-line meaning (shown in errors and README).
 STUDY_KEYS: dict[str, str] = {
@@ -275,8 +274,15 @@ def read_study(path: str | Path) -> Study:
     return parse_study(text, path=path)
 
 
-def parse_study(text: str, path: Path | None = None, base_dir: Path | None = None) -> Study:
-    """Check a study file's YAML text; ``base_dir`` resolves data paths (default: the file's)."""
+def parse_study(text: str, path: Path | None = None, base_dir: Path | None = None,
+                inside: str | Path | None = None) -> Study:
+    """Check a study file's YAML text; ``base_dir`` resolves data paths (default: the file's).
+
+    With ``inside`` (the app passes its upload folder), every data file must resolve inside that
+    folder, links followed; a path leading out of it (``/etc/group``, ``../../…``) is refused
+    before the file system is asked whether it exists. Without it (the command line), a study
+    file may name any file its user can read.
+    """
     _check_study_size(len(text.encode("utf-8")), path)
     loader = _UniqueKeyLoader(text)
     try:
@@ -291,7 +297,7 @@ def parse_study(text: str, path: Path | None = None, base_dir: Path | None = Non
     finally:
         loader.dispose()
     base = base_dir or (path.parent if path is not None else Path.cwd())
-    return _StudyChecker(raw, path, base).study()
+    return _StudyChecker(raw, path, base, inside).study()
 
 
 def _suggest(name: str, choices) -> str:
@@ -302,8 +308,9 @@ def _suggest(name: str, choices) -> str:
 class _StudyChecker:
     """Turns the parsed YAML into a :class:`Study`, raising on the first mistake."""
 
-    def __init__(self, raw: Any, path: Path | None, base: Path):
+    def __init__(self, raw: Any, path: Path | None, base: Path, inside: str | Path | None = None):
         self.raw, self.path, self.base = raw, path, base
+        self.inside = None if inside is None else Path(inside).resolve()
 
     def fail(self, message: str, key: str, expected: str | None = None) -> StudyError:
         return StudyError(message, file=self.path, key=key, expected=expected)
@@ -328,6 +335,16 @@ class _StudyChecker:
         if twice:
             raise self.fail(f"'{twice[0]}' is listed twice", key)
         return names
+
+    def data_file(self, value: Any, key: str) -> Path:
+        """A data file's path from the study file (relative to the base folder); refused when it
+        leads out of the ``inside`` folder."""
+        file = self.base / self.text(value, key)
+        if self.inside is not None and not file.resolve().is_relative_to(self.inside):
+            raise StudyError(msg("data_file_outside_folder", path=shorten(file, 120)),
+                             file=self.path, key=key,
+                             expected=msg("data_file_outside_folder_expected"))
+        return file
 
     def mapping(self, value: Any, key: str) -> dict:
         if value is None:
@@ -392,7 +409,7 @@ class _StudyChecker:
                                 "one of " + ", ".join(GROUP_KEYS))
         if "file" not in spec:
             raise self.fail("no 'file' for this group", key, "file: path/to/export.xlsx")
-        file = self.base / self.text(spec["file"], f"{key}.file")
+        file = self.data_file(spec["file"], f"{key}.file")
         if not file.is_file():
             raise StudyError("data file not found", file=file, key=f"{key}.file",
                              expected=f"a file next to the study file ({self.base})")
@@ -508,7 +525,7 @@ class _StudyChecker:
         if group not in study.groups:
             raise self.fail(f"unknown group '{group}'{_suggest(group, study.groups)}",
                             "records.group", "a group named under 'groups'")
-        file = self.base / self.text(spec["file"], "records.file")
+        file = self.data_file(spec["file"], "records.file")
         if not file.is_file():
             raise StudyError("data file not found", file=file, key="records.file",
                              expected=f"a file next to the study file ({self.base})")
@@ -652,25 +669,6 @@ def _check_label_lengths(study: Study) -> None:
                                  chars=f"{len(name):,}", limit=f"{most:,}",
                                  env=LIMITS["label_chars"].env),
                              file=study.path, key=key, expected=msg("study_name_too_long_expected"))
-
-
-def confine_files(study: Study, folder: str | Path) -> None:
-    """Refuse a study whose data files do not all resolve inside ``folder`` (links followed).
-
-    The app calls this with its upload folder: a study file uploaded there may otherwise name
-    any file the server can read (``/etc/group``, ``../../…``, a link out of the folder). The
-    command line does not: it reads what its own user can read.
-    """
-    root = Path(folder).resolve()
-    keys = [(f"groups.{s.group}.file" if s.wave == study.wave else f"waves.{s.wave}.{s.group}.file",
-             s.file) for s in study.sources]
-    if study.records:
-        keys.append(("records.file", study.records.file))
-    for key, file in keys:
-        if not Path(file).resolve().is_relative_to(root):
-            raise StudyError(msg("data_file_outside_folder", path=shorten(file, 120)),
-                             file=study.path, key=key,
-                             expected=msg("data_file_outside_folder_expected"))
 
 
 def _ahp_number(cell: Any) -> float | None:

@@ -21,7 +21,7 @@ from analysis.i18n import t
 from analysis.pipeline import ABC_COLUMN, analyse, with_abc_class
 from surveys.errors import StudyError
 from surveys.load import StudyData, combine_waves, load_study
-from surveys.study import confine_files, parse_study
+from surveys.study import parse_study
 from ui import auth, workspace
 from ui import state as S
 
@@ -53,8 +53,10 @@ def tr(key: str, **values) -> str:
 
 def md(key: str, **values) -> str:
     """The label ``key`` for Markdown (st.markdown, st.caption, st.warning, a subheader...): its
-    ``values`` (names, titles, waves: data) escaped with :func:`escape_markdown`."""
-    return tr(key, **{name: escape_markdown(value) for name, value in values.items()})
+    text ``values`` (names, titles, waves: data) escaped with :func:`escape_markdown`; numbers
+    are left as they are."""
+    return tr(key, **{name: escape_markdown(value) if isinstance(value, str) else value
+                      for name, value in values.items()})
 
 
 def show_error(error: StudyError) -> None:
@@ -92,8 +94,7 @@ def load(text: str, folder: str, exclude: tuple, stamps: tuple = (),
     folder_path = Path(folder)
     study_file = folder_path / "study.yaml"
     study = parse_study(text, path=study_file if study_file.exists() else None,
-                        base_dir=folder_path)
-    confine_files(study, folder_path)
+                        base_dir=folder_path, inside=folder_path)
     if exclude:
         study = replace(study, exclude=dict(exclude))
     data = load_study(study)
@@ -103,11 +104,9 @@ def load(text: str, folder: str, exclude: tuple, stamps: tuple = (),
 
 def base_study():
     """The current study as its file says (before the Data quality page's exclusion switches);
-    its data files must be in its folder (:func:`surveys.study.confine_files`)."""
+    its data files must be in its folder."""
     text, folder, *_ = source_key()
-    study = parse_study(text, base_dir=Path(folder))
-    confine_files(study, folder)
-    return study
+    return parse_study(text, base_dir=Path(folder), inside=folder)
 
 
 @st.cache_resource(show_spinner=False)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from surveys.store import Store, StoredStudy
-from surveys.study import confine_files, parse_study
+from surveys.study import parse_study
 from ui import workspace
 
 __all__ = ["stored_studies", "save_current", "open_stored", "delete_stored"]
@@ -25,8 +25,7 @@ def save_current(yaml_text: str, folder: str | Path, wave: str | None = None) ->
     from ``folder``, byte-exact). With ``wave``, the files are added as that wave of the stored
     study with the same title. Returns the study id."""
     folder = Path(folder)
-    study = parse_study(yaml_text, base_dir=folder)
-    confine_files(study, folder)  # a StudyError, not a ValueError below
+    study = parse_study(yaml_text, base_dir=folder, inside=folder)  # else a ValueError below
     files = {path.relative_to(folder.resolve()).as_posix(): path.read_bytes()
              for path in study.data_files()}
     return Store().save_upload("study.yaml", yaml_text.encode("utf-8"), files, wave=wave)

@@ -4,7 +4,7 @@ import streamlit as st
 
 from analysis import charts
 from analysis.charts import p_text
-from ui.setup import num, ci, md, page, pval, show_chart, tr
+from ui.setup import ci, escape_markdown, md, num, page, pval, show_chart, tr
 
 ctx = page("page_dashboard", "dashboard_caption")
 if ctx is None:
@@ -44,8 +44,9 @@ with left:
                  key=lambda g: g["diff"])
     if compare and big:
         for g in big[:3]:
-            st.markdown("- " + md("gap_sentence", dimension=ctx.name(g["name"]),
-                                  a=ctx.name(compare[0]), b=ctx.name(compare[1]),
+            st.markdown("- " + tr("gap_sentence", dimension=escape_markdown(ctx.name(g["name"])),
+                                  a=escape_markdown(ctx.name(compare[0])),
+                                  b=escape_markdown(ctx.name(compare[1])),
                                   mean_a=num(g["mean_a"]), mean_b=num(g["mean_b"]),
                                   diff=num(-g["diff"]), p=p_text(g.get("p_adj"))))
     else:
@@ -58,7 +59,7 @@ with right:
     focus_points = [p for p in ipa.get("points") or [] if p["quadrant"] == "concentrate_here"]
     if focus_points:
         for p in focus_points:
-            st.markdown("- " + md("concentrate_sentence", name=ctx.name(p["name"]),
+            st.markdown("- " + tr("concentrate_sentence", name=escape_markdown(ctx.name(p["name"])),
                                   importance=num(p["importance"]),
                                   performance=num(p["performance"])))
     else:
@@ -71,8 +72,8 @@ moved = [c for c in changes.values() if c["index"] == "dimension" and c.get("p")
 if changes:
     st.subheader(md("what_changed", wave=next(iter(changes.values()))["from"]))
     for c in sorted(moved, key=lambda c: -abs(c["diff"])):
-        st.markdown("- " + md("change_up" if c["diff"] > 0 else "change_down",
-                              name=ctx.name(c["name"]), before=num(c["value_from"]),
+        st.markdown("- " + tr("change_up" if c["diff"] > 0 else "change_down",
+                              name=escape_markdown(ctx.name(c["name"])), before=num(c["value_from"]),
                               after=num(c["value_to"]), p=p_text(c["p"])))
     if not moved:
         st.markdown(tr("no_change"))

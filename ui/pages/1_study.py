@@ -6,7 +6,7 @@ import streamlit as st
 
 from surveys.errors import StudyError
 from surveys.i18n import render
-from surveys.study import confine_files, parse_study
+from surveys.study import parse_study
 from ui import auth, workspace
 from ui import state as S
 from ui.setup import (base_study, escape_markdown, init_state, lang, md, show_error, source_key,
@@ -21,7 +21,7 @@ st.caption(tr("study_caption"))
 def use_study(text: str, folder: str) -> None:
     """Make the checked study the current one (errors shown, the old study stays)."""
     try:
-        confine_files(parse_study(text, base_dir=Path(folder)), folder)
+        parse_study(text, base_dir=Path(folder), inside=folder)
     except StudyError as error:
         show_error(error)
         return
