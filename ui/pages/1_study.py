@@ -21,7 +21,9 @@ st.caption(tr("study_caption"))
 def use_study(text: str, folder: str) -> None:
     """Make the checked study the current one (errors shown, the old study stays)."""
     try:
-        parse_study(text, base_dir=Path(folder), inside=folder)
+        study_file = Path(folder) / "study.yaml"
+        parse_study(text, path=study_file if study_file.exists() else None, base_dir=Path(folder),
+                    inside=folder)
     except StudyError as error:
         show_error(error)
         return
