@@ -115,28 +115,34 @@ def xlsx_bytes(frame: pd.DataFrame) -> bytes:
     return out.getvalue()
 
 
-def _deflate_repeated(head: bytes, chunk: bytes, times: int) -> bytes:
-    """A raw deflate stream of ``head + chunk * times`` made without compressing it all: the head
-    as a stored block, the chunk compressed once with a full flush (no reference back into
-    earlier data) and that piece repeated, then an empty final block."""
-    stored = b"\x00" + struct.pack("<HH", len(head), 0xFFFF ^ len(head)) + head
+def _stored_block(data: bytes) -> bytes:
+    """``data`` as one stored (uncompressed), non-final block of a deflate stream."""
+    return b"\x00" + struct.pack("<HH", len(data), 0xFFFF ^ len(data)) + data
+
+
+def _deflate_repeated(head: bytes, chunk: bytes, times: int, tail: bytes) -> bytes:
+    """A raw deflate stream of ``head + chunk * times + tail`` made without compressing it all:
+    head and tail as stored blocks, the chunk compressed once with a full flush (no reference
+    back into earlier data) and that piece repeated, then an empty final block."""
     compressor = zlib.compressobj(9, zlib.DEFLATED, -15)
     piece = compressor.compress(chunk) + compressor.flush(zlib.Z_FULL_FLUSH)
-    return stored + piece * times + zlib.compressobj(9, zlib.DEFLATED, -15).flush()
+    return (_stored_block(head) + piece * times + _stored_block(tail)
+            + zlib.compressobj(9, zlib.DEFLATED, -15).flush())
 
 
-def zip_with_parts(parts: dict[str, bytes | tuple[bytes, bytes, int]]) -> bytes:
+def zip_with_parts(parts: dict[str, bytes | tuple[bytes, bytes, int, bytes]]) -> bytes:
     """A ZIP archive written by hand, so that a part can be a prepared deflate stream (a zip
-    bomb) given as (head, repeated chunk, times); other parts are bytes."""
+    bomb) given as (head, repeated chunk, times, tail); other parts are bytes."""
     out, directory = io.BytesIO(), []
     for name, content in parts.items():
         if isinstance(content, tuple):
-            head, chunk, times = content
-            stream = _deflate_repeated(head, chunk, times)
+            head, chunk, times, tail = content
+            stream = _deflate_repeated(head, chunk, times, tail)
             crc = zlib.crc32(head)
             for _ in range(times):
                 crc = zlib.crc32(chunk, crc)
-            size = len(head) + len(chunk) * times
+            crc = zlib.crc32(tail, crc)
+            size = len(head) + len(chunk) * times + len(tail)
         else:
             compressor = zlib.compressobj(9, zlib.DEFLATED, -15)
             stream = compressor.compress(content) + compressor.flush()
@@ -164,6 +170,7 @@ def workbook_parts(frame: pd.DataFrame | None = None) -> dict[str, bytes]:
 
 SHEET_HEAD = (b'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats'
               b'.org/spreadsheetml/2006/main"><sheetData>')
+SHEET_TAIL = b"</sheetData></worksheet>"
 
 
 # ---------------------------------------------------------------------------- the cases
@@ -191,7 +198,7 @@ def zip_bomb(folder: Path) -> None:
     """A sheet of 600 MB of identical rows in a 0.6 MB file."""
     parts = workbook_parts()
     row = b'<row><c t="inlineStr"><is><t>4</t></is></c></row>'
-    parts["xl/worksheets/sheet1.xml"] = (SHEET_HEAD, row * 20_000, 600)
+    parts["xl/worksheets/sheet1.xml"] = (SHEET_HEAD, row * 20_000, 600, SHEET_TAIL)
     xlsx_study(folder, zip_with_parts(parts))
 
 
@@ -200,7 +207,7 @@ def shared_strings_bomb(folder: Path) -> None:
     parts = workbook_parts()
     head = (b'<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.openxmlformats.org/'
             b'spreadsheetml/2006/main">')
-    parts["xl/sharedStrings.xml"] = (head, b"<si><t>lol</t></si>" * 50_000, 320)
+    parts["xl/sharedStrings.xml"] = (head, b"<si><t>lol</t></si>" * 50_000, 320, b"</sst>")
     parts["[Content_Types].xml"] = parts["[Content_Types].xml"].replace(
         b"</Types>", b'<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.'
                      b'openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>')
