@@ -157,3 +157,30 @@ def test_a_stored_file_over_the_size_limit_is_not_written_out(tmp_path, monkeypa
     with pytest.raises(StudyError, match="SURVEY_MAX_FILE_MB"):
         store.add_study(make_study(tmp_path / "src", csv=b"a,Q1,Q2\n" + b"x,1,2\n" * 3000))
     assert len(store.list_studies()) == 1
+
+
+def test_a_write_conflict_is_rolled_back_and_retried_then_busy(tmp_path, monkeypatch):
+    """DuckDB aborts the later of two conflicting transactions of one process: the write is
+    retried whole; a conflict that does not clear is the store's busy message."""
+    from surveys.store import StoreBusy
+
+    store = Store(tmp_path / "store.duckdb", busy_timeout=0.5)
+    real, calls = store_module._study_for, []
+
+    def conflict_once(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 1:
+            raise duckdb.TransactionException("Catalog write-write conflict on create")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(store_module, "_study_for", conflict_once)
+    store.add_study(make_study(tmp_path / "src"))
+    assert len(calls) == 2 and counts(store.path)["studies"] == 1 == counts(store.path)["waves"]
+
+    def always(*args, **kwargs):
+        raise duckdb.TransactionException("Conflict on tuple deletion!")
+
+    monkeypatch.setattr(store_module, "_study_for", always)
+    with pytest.raises(StoreBusy, match="being written by another session"):
+        store.add_study(make_study(tmp_path / "src2", STUDY.replace("门店调查", "另一个")))
+    assert counts(store.path)["studies"] == 1

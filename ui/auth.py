@@ -105,6 +105,17 @@ def mode() -> str:
     return "password" if _access().get("users") else "open"
 
 
+def _logged_in_at_provider() -> bool:
+    """Whether st.user holds an OpenID login (``is_logged_in`` is missing where Streamlit has no
+    user information at all, as under AppTest)."""
+    import streamlit as st
+
+    try:
+        return bool(st.user.is_logged_in)
+    except AttributeError:
+        return False
+
+
 def _oidc_role(email: str | None) -> str | None:
     access = _access()
     emails = {str(k).strip().lower(): v for k, v in dict(access.get("emails", {})).items()}
@@ -121,7 +132,7 @@ def current_user() -> str | None:
 
     kind = mode()
     if kind == "oidc":
-        return st.user.get("email") if st.user.is_logged_in else None
+        return st.user.get("email") if _logged_in_at_provider() else None
     if kind == "password":
         return st.session_state.get(S.AUTH_USER)
     return None
@@ -136,7 +147,7 @@ def current_role() -> str | None:
     if kind == "open":
         return "editor"
     if kind == "oidc":
-        return _oidc_role(st.user.get("email")) if st.user.is_logged_in else None
+        return _oidc_role(st.user.get("email")) if _logged_in_at_provider() else None
     user = st.session_state.get(S.AUTH_USER)
     users = dict(_access().get("users", {}))
     if user is None or user not in users:  # logged out, or removed from secrets.toml since
@@ -185,7 +196,7 @@ def require_login() -> None:
 
     st.title(tr("login_title"))
     if mode() == "oidc":
-        if st.user.is_logged_in:  # logged in at the provider, but not allowed here
+        if _logged_in_at_provider():  # logged in at the provider, but not allowed here
             st.error(tr("login_not_allowed", user=escape_markdown(st.user.get("email") or "?")))
             st.button(tr("logout"), on_click=st.logout, key="auth_logout_refused")
         else:
