@@ -55,6 +55,9 @@ def _markdown_sources(at: AppTest) -> list[str]:
 
 
 def test_hostile_names_and_title_stay_text_on_every_markdown_element(tmp_path):
+    """A title and names planting a link and an image: shown as text on the dashboard (headline,
+    gap sentences, sidebar) and the reliability page (group radio, warnings), whose tables each
+    have a formula-safe CSV download."""
     text = (SAMPLE / "study.yaml").read_text(encoding="utf-8")
     text = text.replace("title: D公司客户关系管理调查 2019", f"title: '{PHISH}'")
     text = text.replace("identify: {zh: 客户识别, en: Identify}",
@@ -63,7 +66,7 @@ def test_hostile_names_and_title_stay_text_on_every_markdown_element(tmp_path):
                         f"customers: {{zh: '{PHISH}', en: '{PHISH}'}}")
     source = {S.SOURCE: {"yaml": text, "dir": str(SAMPLE)}}
     seen = []
-    for page in (None, "ui/pages/5_gaps.py", "ui/pages/3_reliability.py"):
+    for page in (None, "ui/pages/3_reliability.py"):
         at = _app(page, **source)
         assert not at.exception, [e.value for e in at.exception]
         sources = _markdown_sources(at)
@@ -73,6 +76,8 @@ def test_hostile_names_and_title_stay_text_on_every_markdown_element(tmp_path):
     joined = "\n".join(seen)
     assert "\\!\\[x\\]\\(http\\:\\/\\/127\\.0\\.0\\.1\\:9\\/beacon\\.png\\)" in joined  # shown
     assert "\\[log in again\\]" in joined
+    csv = [b for b in at.get("download_button") if b.proto.label == t("download_csv", "en")]
+    assert len(csv) == len(at.dataframe) > 0  # one each, and no duplicate-widget error
 
 
 def test_chart_labels_from_data_have_no_tags():
@@ -91,13 +96,6 @@ def test_data_files_outside_the_studys_folder_are_refused_in_the_app(tmp_path):
     assert not at.metric  # nothing of /etc/group is shown
     with pytest.raises(StudyError, match="outside the folder"):  # not a ValueError
         save_current(text, SAMPLE)
-
-
-def test_every_table_has_a_formula_safe_csv_download():
-    at = _app("ui/pages/3_reliability.py")
-    assert not at.exception
-    buttons = [b for b in at.get("download_button") if b.proto.label == t("download_csv", "en")]
-    assert len(buttons) == len(at.dataframe) > 0  # and no duplicate-widget error
 
 
 def test_the_formula_safe_csv():

@@ -4,7 +4,8 @@ same examples; few examples, so that the file runs in seconds):
 - a study written out in another format (xlsx; GB18030 text with semicolons) or stored and
   exported again is read back with the same data and gives the same results.json;
 - reliability does not depend on the order of the rows, nor of the items within a dimension
-  (except the first-half/second-half split, which is defined by that order);
+  (except the first-half/second-half split, which is defined by that order, and the split-half
+  range of an odd number of items, whose splits psych's splitHalf enumerates by that order);
 - results.json never holds NaN or infinity, whatever the answers (constant items, tiny groups,
   missing answers).
 """
@@ -76,13 +77,14 @@ def _without_provenance(results: dict) -> dict:
     """results.json without what names the files (their checksum and how they were read)."""
     out = json.loads(json.dumps(results))
     out["study"].pop("fingerprint", None)
+    out["study"].pop("files", None)
     for group in out["quality"].values():
         if isinstance(group, dict):
             group.pop("notes", None)
     return out
 
 
-@settings(max_examples=3, **SETTINGS)
+@settings(max_examples=2, **SETTINGS)
 @given(study=studies())
 def test_another_format_reads_back_the_same_data_and_results(tmp_path_factory, study):
     frame, dimensions = study
@@ -122,7 +124,7 @@ def _close(a, b) -> bool:
     return a == b
 
 
-@settings(max_examples=25, **SETTINGS)
+@settings(max_examples=15, **SETTINGS)
 @given(study=studies(), order=st.randoms(use_true_random=False))
 def test_reliability_does_not_depend_on_row_or_item_order(study, order):
     frame, dimensions = study
@@ -140,8 +142,9 @@ def test_reliability_does_not_depend_on_row_or_item_order(study, order):
         a, b = before[dimension], after[dimension]
         for key in ORDER_FREE:
             assert _close(a[key], b[key]), (dimension, key, a[key], b[key])
-        for key in ("max", "min", "mean"):
-            assert _close(a["split_half"][key], b["split_half"][key]), (dimension, key)
+        if a["k"] % 2 == 0:  # psych enumerates the splits of an odd number of items by order
+            for key in ("max", "min", "mean"):
+                assert _close(a["split_half"][key], b["split_half"][key]), (dimension, key)
         assert set(a["items"]) == set(b["items"])
         for item in a["items"]:
             for key, value in a["items"][item].items():

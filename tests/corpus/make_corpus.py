@@ -404,7 +404,7 @@ CASES: list[Case] = [
     Case("excel_dates_as_scores", excel_dates_as_scores,
          Refused("'2019-03-05' is not a number", file="customers.xlsx", row=6, column="B2"), Ok()),
     Case("all_missing", all_missing, Ok("no_answers")),
-    Case("one_respondent", one_respondent, Ok()),
+    Case("one_respondent", one_respondent, Ok("too_few_respondents")),
     Case("zero_variance", zero_variance, Ok("A2")),
     Case("yaml_bomb", yaml_bomb, Refused("aliases", file="study.yaml")),
     Case("unknown_keys", unknown_keys, Refused("did you mean 'segments'", file="study.yaml",
