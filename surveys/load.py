@@ -79,6 +79,8 @@ class StudyData:
     scale_inferred: bool = False
     fingerprint: str = ""
     notes: list[str] = field(default_factory=list)
+    #: population weights by (wave, group), set by :func:`analysis.weighting.with_weights`
+    weights: dict = field(default_factory=dict)
 
     def frames(self, wave: str | None = None) -> dict[str, pd.DataFrame]:
         """Group name -> scored DataFrame of one wave (default: the current wave)."""
