@@ -376,8 +376,10 @@ def weighted_indices(frame: pd.DataFrame, design: Arrays, unweighted: dict, *,
             or csi_weights
     csi = weighted_index(frame, items, scale, design, csi_weights)
     if csi is not None:
-        csi["weights"] = {i: json_ready(v) for i, v in (csi_weights or
-                                                         {i: 1 / len(items) for i in items}).items()}
+        used = {i: v for i, v in (csi_weights or {i: 1.0 for i in items}).items()
+                if i in items and v is not None}
+        total = sum(used.values())
+        csi["weights"] = {i: json_ready(v / total) for i, v in used.items()}
     entry["csi"] = csi
     for name, its in (("satisfaction_index", satisfaction), ("loyalty_index", loyalty)):
         entry[name] = weighted_index(frame, list(its), scale, design) if its else None

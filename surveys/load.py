@@ -348,15 +348,13 @@ def load_study(study: Study | str | Path) -> StudyData:
         table = tables[source]
         items = [c for c in study.scored_items if c in data]
         meta = list(table.meta_columns.values())
-        careless = None
-        if study.careless:
-            screened = reverse_code(data[study.items], study.reverse, scale)
-            attention = [c for c in study.careless.get("attention", {}) if c in data]
-            careless = careless_screens(
-                screened, study.dimensions,
-                {**study.careless, "attention": {c: study.careless["attention"][c]
-                                                 for c in attention}}
-                if "attention" in study.careless else study.careless, data[attention])
+        screened = reverse_code(data[study.items], study.reverse, scale)
+        attention = [c for c in study.careless.get("attention", {}) if c in data]
+        careless = careless_screens(
+            screened, study.dimensions,
+            {**study.careless, "attention": {c: study.careless["attention"][c]
+                                             for c in attention}}
+            if "attention" in study.careless else study.careless, data[attention])
         report = quality_report(
             group=source.group, wave=source.wave, codes=data[items],
             raw_dimension_codes=data[study.items], file_rows=data[FILE_ROW], invalid=invalid,
