@@ -63,8 +63,12 @@ def test_missing_answer_breaks_a_run_and_even_odd_is_floored_at_minus_one():
     assert even_odd(frame, {"x": ["a", "b"], "y": ["c", "d"], "z": ["e", "f"]})[0] == -1.0
 
 
-def sample_with(extra: str) -> str:
-    return SAMPLE.read_text(encoding="utf-8").replace("exclude:", extra + "\nexclude:", 1)
+def sample_with(careless: str, exclude: str = "{straightliners: true}") -> str:
+    """The sample's study file with another careless: line and exclude: line."""
+    lines = SAMPLE.read_text(encoding="utf-8").splitlines()
+    lines = [careless if line.startswith("careless:") else f"exclude: {exclude}"
+             if line.startswith("exclude:") else line for line in lines]
+    return "\n".join(lines) + "\n"
 
 
 def test_sample_screens_flag_and_exclude_only_when_asked():
@@ -73,7 +77,8 @@ def test_sample_screens_flag_and_exclude_only_when_asked():
     q = flagged.groups[("2019", "customers")].quality
     assert q.flags["attention"].sum() > 0 and q.excluded["attention"] == 0
     assert "irv" not in q.flags and "irv" not in q.to_json()["rules"]
-    text = text.replace("duplicates: true}", "duplicates: true, attention: true}")
+    text = sample_with("careless: {longstring: 8, mahalanobis: 0.001, attention: {ATT1: 4}}",
+                       "{straightliners: true, attention: true}")
     excluded = load_study(parse_study(text, base_dir=SAMPLE.parent))
     q2 = excluded.groups[("2019", "customers")].quality
     assert q2.excluded["attention"] > 0 and q2.n == q.n - q2.excluded["attention"]
@@ -97,8 +102,7 @@ def test_bad_careless_settings_are_one_clear_error(block, key):
 
 
 def test_excluding_a_screen_that_is_not_configured_is_an_error():
-    text = SAMPLE.read_text(encoding="utf-8").replace("duplicates: true}",
-                                                      "duplicates: true, irv: true}")
+    text = sample_with("careless: {longstring: 8}", "{straightliners: true, irv: true}")
     with pytest.raises(StudyError, match="needs the screen") as err:
         parse_study(text, base_dir=SAMPLE.parent)
     assert err.value.key == "exclude.irv"

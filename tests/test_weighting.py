@@ -3,6 +3,7 @@ weighting.json; data tests/fixtures/weighting_*.csv): raked and trimmed weights 
 weighted means, box shares, indices, NPS and svyglm with their linearisation SEs; the study-file
 and data errors of weighting:."""
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -148,6 +149,12 @@ def test_missing_margin_value_names_the_row():
     assert err.value.row == 12 and err.value.column == "type"
 
 
+def without_weighting() -> str:
+    """The sample's study file without its weighting: block."""
+    text = SAMPLE.read_text(encoding="utf-8")
+    return re.sub(r"\nweighting:.*?\n(?=\S)", "\n", text, flags=re.S)
+
+
 @pytest.mark.parametrize("block, key, message", [
     ("weighting: {margins: {region: {石家庄: 0.5, 保定: 0.4}}}", "weighting.margins.region",
      "sum to 0.9"),
@@ -157,14 +164,14 @@ def test_missing_margin_value_names_the_row():
      "not valid"),
 ])
 def test_bad_weighting_block_is_one_clear_error(block, key, message):
-    text = SAMPLE.read_text(encoding="utf-8") + block + "\n"
+    text = without_weighting() + block + "\n"
     with pytest.raises(StudyError, match=message) as err:
         parse_study(text, base_dir=SAMPLE.parent)
     assert err.value.key == key
 
 
 def test_shares_within_tolerance_are_normalised():
-    text = SAMPLE.read_text(encoding="utf-8") + (
+    text = without_weighting() + (
         "weighting: {margins: {type: {工程客户: 0.3505, 终端用户: 0.65}}}\n")
     study = parse_study(text, base_dir=SAMPLE.parent)
     assert sum(study.weighting.margins["type"].values()) == pytest.approx(1.0, abs=1e-15)
