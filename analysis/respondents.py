@@ -27,7 +27,7 @@ from surveys.load import FILE_ROW, StudyData
 from .weighting import with_weights
 
 __all__ = ["FLAG_RULES", "VALUE_COLUMNS", "COLUMNS", "respondents_table", "formula_safe",
-           "write_respondents"]
+           "respondents_csv", "write_respondents"]
 
 #: output column -> the quality report's rule
 FLAG_RULES = {"flag_duplicate": "duplicates", "flag_speeder": "speeders",
@@ -83,13 +83,20 @@ def formula_safe(value):
     return value
 
 
+def respondents_csv(table: pd.DataFrame) -> bytes:
+    """The respondent table as the bytes of ``respondents.csv``: UTF-8 with BOM, text cells
+    formula-safe (:func:`formula_safe`), numbers to 10 significant digits."""
+    table = table.copy()
+    for column in table.columns[table.dtypes == object]:
+        table[column] = table[column].map(formula_safe)
+    return table.to_csv(index=False, float_format="%.10g", lineterminator="\n").encode("utf-8-sig")
+
+
 def write_respondents(data: StudyData, out_dir: str | Path) -> Path:
-    """Write ``respondents.csv`` (UTF-8 with BOM, formula-safe text cells) into ``out_dir``."""
+    """Write ``respondents.csv`` (:func:`respondents_csv` of :func:`respondents_table`) into
+    ``out_dir``."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     path = out / "respondents.csv"
-    table = respondents_table(data)
-    for column in ("group", "wave", "id"):
-        table[column] = table[column].map(formula_safe)
-    table.to_csv(path, index=False, encoding="utf-8-sig", float_format="%.10g")
+    path.write_bytes(respondents_csv(respondents_table(data)))
     return path
