@@ -87,8 +87,9 @@ def respondents_csv(table: pd.DataFrame) -> bytes:
     """The respondent table as the bytes of ``respondents.csv``: UTF-8 with BOM, text cells
     formula-safe (:func:`formula_safe`), numbers to 10 significant digits."""
     table = table.copy()
-    for column in table.columns[table.dtypes == object]:
-        table[column] = table[column].map(formula_safe)
+    for column in table.columns:
+        if not pd.api.types.is_numeric_dtype(table[column]):
+            table[column] = table[column].map(formula_safe)
     return table.to_csv(index=False, float_format="%.10g", lineterminator="\n").encode("utf-8-sig")
 
 
