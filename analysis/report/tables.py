@@ -616,7 +616,7 @@ def _weighting(c: _Ctx) -> Section:
                     [_group_col(c), c.col("column", "text"), c.col("level", "text"),
                      c.col("weighting_target", "pct"), c.col("weighting_sample", "pct"),
                      c.col("weighting_weighted", "pct")], rows)
-        section.findings.append(c.t("rep_weighting_note", group=c.name(group),
+        section.findings.append(c.t("weighting_report_note", group=c.name(group),
                                     n_eff=apa.num(w.get("n_eff"), 1)))
     return section
 

@@ -21,10 +21,12 @@ rules = [rule for rule in EXCLUSION_ORDER if rule not in SCREENS or rule in stud
 st.subheader(tr("exclusion_rules"))
 study_exclude = {rule: bool(study.exclude.get(rule)) for rule in rules}
 current = {**study_exclude, **(st.session_state.get(S.EXCLUDE) or {})}
-cols = st.columns(len(rules))
-chosen = {rule: col.toggle(tr(f"rule_{rule}"), value=current[rule], key=f"toggle_{rule}",
-                           help=tr(f"rule_{rule}_help"))
-          for col, rule in zip(cols, rules)}
+chosen = {}
+for start in range(0, len(rules), 4):  # at most four switches a row, so that labels fit
+    row = rules[start:start + 4]
+    for col, rule in zip(st.columns(4), row):
+        chosen[rule] = col.toggle(tr(f"rule_{rule}"), value=current[rule], key=f"toggle_{rule}",
+                                  help=tr(f"rule_{rule}_help"))
 wanted = None if chosen == study_exclude else chosen
 if wanted != st.session_state.get(S.EXCLUDE):
     st.session_state[S.EXCLUDE] = wanted
