@@ -315,7 +315,10 @@ def weight_summary(design: Design, frame: pd.DataFrame) -> dict:
             "column": design.column, "n": n, "n_eff": n_eff,
             "deff": n / n_eff if n_eff else None, "cv": cv,
             "min": float(w.min()) if n else None, "max": float(w.max()) if n else None,
-            "iterations": design.cycles, "converged": design.converged, "margins": margins}
+            "iterations": design.cycles, "converged": design.converged, "margins": margins,
+            "warnings": [] if design.converged else [msg(
+                "weighting_not_converged", group=design.weights.name or "",
+                iterations=design.cycles, delta=f"{design.delta:.3g}")]}
 
 
 def weighting_section(data: StudyData) -> dict:
@@ -328,4 +331,5 @@ def weighting_section(data: StudyData) -> dict:
         return {}
     frame = data.groups[key].scored
     design = data.weights[key].restrict(frame.index)
-    return {spec.group: weight_summary(design, frame)}
+    return {spec.group: weight_summary(replace(design, weights=design.weights.rename(spec.group)),
+                                        frame)}

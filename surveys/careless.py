@@ -29,6 +29,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from .i18n import Text, msg
+
 __all__ = ["SCREENS", "longstring", "irv", "mahalanobis", "even_odd", "attention_failures",
            "CarelessResult", "careless_screens"]
 
@@ -217,7 +219,7 @@ class CarelessResult:
 
     values: pd.DataFrame
     flags: dict[str, pd.Series]
-    notes: list[str] = field(default_factory=list)
+    notes: list[Text] = field(default_factory=list)
 
 
 def careless_screens(items: pd.DataFrame, dimensions: Mapping[str, Sequence[str]],
@@ -246,8 +248,7 @@ def careless_screens(items: pd.DataFrame, dimensions: Mapping[str, Sequence[str]
                           index=items.index)
     notes = []
     if "mahalanobis" in settings and np.isnan(d2).all() and len(x):
-        notes.append("Mahalanobis D² is undefined: too few complete cases or a singular "
-                     "covariance matrix of the items")
+        notes.append(msg("careless_mahalanobis_undefined"))
     rules = {"longstring": lambda v: v["longstring"] >= settings["longstring"],
              "irv": lambda v: v["irv"] < settings["irv"],
              "mahalanobis": lambda v: v["mahalanobis_p"] < settings["mahalanobis"],

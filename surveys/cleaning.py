@@ -32,11 +32,12 @@ import numpy as np
 import pandas as pd
 
 from .careless import SCREENS, CarelessResult
+from .i18n import Text, msg
 
 __all__ = [
     "MIN_STRAIGHT_ITEMS", "SPEEDER_FRACTION", "EXCLUSION_ORDER", "QualityReport",
     "duplicate_rows", "straightliners", "speeders", "zero_variance_items", "missing_summary",
-    "quality_report",
+    "quality_report", "detail_column",
 ]
 
 MIN_STRAIGHT_ITEMS = 5
@@ -115,7 +116,7 @@ class QualityReport:
     keep: pd.Series
     missing: dict
     zero_variance: list[str]
-    notes: list[str] = field(default_factory=list)
+    notes: list[Text] = field(default_factory=list)
     thresholds: dict[str, float] = field(default_factory=dict)
     careless: CarelessResult | None = None
 
@@ -143,26 +144,26 @@ class QualityReport:
                 "notes": self.notes}
 
 
-_CARELESS_DETAILS = {
-    "longstring": "a long run of identical consecutive answers (careless: longstring)",
-    "irv": "little variation across the dimension items (careless: irv)",
-    "mahalanobis": "an outlying answer pattern, Mahalanobis D² (careless: mahalanobis)",
-    "even_odd": "the odd and even halves of the scales disagree (careless: even_odd)",
-    "attention": "another answer than the attention check asked for (careless: attention)",
-}
+_CARELESS_DETAILS = {screen: f"detail_careless_{screen}" for screen in SCREENS}
 
 
-def _row_findings(rule: str, flags: pd.Series, file_rows: pd.Series, detail: str) -> pd.DataFrame:
+def detail_column(detail: Text, n: int) -> pd.Series:
+    """``detail`` repeated ``n`` times as a findings column; ``object`` dtype, so that each cell
+    stays a :class:`~surveys.i18n.Text` (pandas' string dtype would keep only the English)."""
+    return pd.Series([detail] * n, dtype=object)
+
+
+def _row_findings(rule: str, flags: pd.Series, file_rows: pd.Series, detail: Text) -> pd.DataFrame:
     rows = file_rows[flags]
     return pd.DataFrame({"rule": rule, "row": rows.to_numpy(), "column": None, "value": None,
-                         "detail": detail})
+                         "detail": detail_column(detail, len(rows))})
 
 
 def quality_report(*, group: str, wave: str, codes: pd.DataFrame, raw_dimension_codes: pd.DataFrame,
                    file_rows: pd.Series, invalid: pd.DataFrame, exclude: dict[str, bool],
                    answers_for_duplicates: pd.DataFrame, id_column: str | None,
                    ignore_for_duplicates: list[str], seconds: pd.Series | None,
-                   notes: list[str] = (), careless: CarelessResult | None = None
+                   notes: list[Text] = (), careless: CarelessResult | None = None
                    ) -> QualityReport:
     """Run every check on one group and decide the exclusions.
 
@@ -186,15 +187,17 @@ def quality_report(*, group: str, wave: str, codes: pd.DataFrame, raw_dimension_
         flags["speeders"], thresholds["speeder_seconds"] = speeders(seconds)
     else:
         flags["speeders"] = pd.Series(False, index=codes.index)
+    fraction = f"{SPEEDER_FRACTION:.3g}"
     details = {
-        "duplicates": "same respondent id or same answers as an earlier row",
-        "straightliners": "the same answer to every dimension item",
-        "speeders": f"completed in less than {SPEEDER_FRACTION:.3g} of the median time"
-                    + (f" ({thresholds['speeder_seconds']:.0f} s)" if thresholds else ""),
+        "duplicates": msg("detail_duplicates"),
+        "straightliners": msg("detail_straightliners"),
+        "speeders": msg("detail_speeders_seconds", fraction=fraction,
+                        seconds=f"{thresholds['speeder_seconds']:.0f}") if thresholds
+        else msg("detail_speeders", fraction=fraction),
     }
     if careless is not None:
         flags.update(careless.flags)
-        details.update({screen: _CARELESS_DETAILS[screen] for screen in careless.flags})
+        details.update({screen: msg(_CARELESS_DETAILS[screen]) for screen in careless.flags})
         notes = [*notes, *careless.notes]
     parts = [invalid] + [_row_findings(rule, flags[rule], file_rows, details[rule])
                          for rule in EXCLUSION_ORDER if rule in flags]

@@ -7,7 +7,8 @@ from analysis.respondents import FLAG_RULES, respondents_csv, respondents_table
 from surveys.careless import SCREENS
 from surveys.cleaning import EXCLUSION_ORDER
 from ui import state as S
-from ui.setup import base_study, escape_markdown, num, page, pct, show_table, tr
+from surveys.i18n import render
+from ui.setup import base_study, escape_markdown, num, page, pct, say, show_table, tr
 from ui.weighting import weighted_badge
 
 ctx = page("page_quality", "quality_caption")
@@ -52,7 +53,7 @@ for group, q in quality.items():
                 findings.append({tr("rule"): tr(f"rule_{rule}"), tr("row"): example.get("row"),
                                  tr("column"): example.get("column") or "",
                                  tr("value"): "" if example.get("value") is None else str(example["value"]),
-                                 tr("detail"): example.get("detail") or ""})
+                                 tr("detail"): render(example.get("detail") or "", ctx.lang)})
         show_table(findings)
         missing = q.get("missing") or {}
         st.markdown(f"**{tr('missing_answers')}** — {tr('respondents_with_missing')}: "
@@ -65,7 +66,7 @@ for group, q in quality.items():
         if q.get("zero_variance"):
             st.warning(escape_markdown(f"{tr('zero_variance')}: {', '.join(q['zero_variance'])}"))
         for note in q.get("notes") or []:
-            st.caption(f"ℹ️ {escape_markdown(note)}")
+            st.caption(f"ℹ️ {say(note)}")
 
 for group, summary in (r.get("weighting") or {}).items():
     st.subheader(tr("weighting_title"))
