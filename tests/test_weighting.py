@@ -176,3 +176,17 @@ def test_shares_within_tolerance_are_normalised():
     study = parse_study(text, base_dir=SAMPLE.parent)
     assert sum(study.weighting.margins["type"].values()) == pytest.approx(1.0, abs=1e-15)
     assert study.weighting.group == "customers"
+
+
+def test_raking_that_does_not_converge_says_so():
+    from analysis.weighting import rake, weight_summary
+    design = rake_and_trim(DATA, CASES["raked"])
+    codes = [design.calibration[0][j][1].to_numpy() for j in range(2)]
+    totals = [np.array(list(MARGINS[c].values())) * len(DATA) for c in MARGINS]
+    w, _, cycles, converged, delta = rake(codes, totals, np.ones(len(DATA)), max_cycles=1)
+    assert cycles == 1 and not converged and delta > 1e-8 * len(DATA)
+    summary = weight_summary(
+        type(design)(pd.Series(w, index=DATA.index, name="customers"), design.calibration, cycles,
+                     converged, delta, design.margins), DATA)
+    assert summary["warnings"] and "did not converge" in summary["warnings"][0]
+    assert summary["deff"] == pytest.approx(1 + summary["cv"] ** 2)
