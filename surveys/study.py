@@ -319,6 +319,14 @@ class _StudyChecker:
                             msg("study_not_mapping_expected"))
         return value
 
+    def known_keys(self, spec: dict, allowed, key: str) -> dict:
+        """``spec`` itself if every key of it is one of ``allowed``; else the error."""
+        for k in spec:
+            if k not in allowed:
+                raise self.fail(msg("study_unknown_key", key=k, suggestion=_suggest(k, allowed)),
+                                f"{key}.{k}", _one_of(allowed))
+        return spec
+
     # -- the study ----------------------------------------------------------------------------
     def study(self) -> Study:
         raw = self.raw
@@ -482,14 +490,10 @@ class _StudyChecker:
         study.weighting = self.weighting(raw.get("weighting"), study)
 
     def careless(self, value: Any) -> dict[str, Any]:
-        spec = self.mapping(value, "careless")
+        spec = self.known_keys(self.mapping(value, "careless"), CARELESS_KEYS, "careless")
         out: dict[str, Any] = {}
         for key, setting in spec.items():
             where = f"careless.{key}"
-            if key not in CARELESS_KEYS:
-                raise self.fail(msg("careless_unknown_key", key=key,
-                                    hint=_suggest(key, CARELESS_KEYS)),
-                                where, msg("careless_weighting_keys", choices=", ".join(CARELESS_KEYS)))
             if key == "attention":
                 asked = {}
                 for item, answer in self.mapping(setting, where).items():
@@ -519,18 +523,12 @@ class _StudyChecker:
     def weighting(self, value: Any, study: Study) -> Weighting | None:
         if value is None:
             return None
-        spec = self.mapping(value, "weighting")
-        for k in spec:
-            if k not in WEIGHTING_KEYS:
-                raise self.fail(msg("weighting_unknown_key", key=k,
-                                    hint=_suggest(k, WEIGHTING_KEYS)),
-                                f"weighting.{k}",
-                                msg("careless_weighting_keys", choices=", ".join(WEIGHTING_KEYS)))
+        spec = self.known_keys(self.mapping(value, "weighting"), WEIGHTING_KEYS, "weighting")
         group = self.text(spec.get("group", study.groups[0]), "weighting.group")
         if group not in study.groups:
-            raise self.fail(msg("weighting_unknown_group", group=group,
-                                hint=_suggest(group, study.groups)),
-                            "weighting.group", msg("weighting_group_expected"))
+            raise self.fail(msg("study_unknown_group", group=group,
+                                suggestion=_suggest(group, study.groups)),
+                            "weighting.group", msg("study_group_expected"))
         if ("column" in spec) == ("margins" in spec):
             raise self.fail(msg("weighting_margins_or_column"), "weighting",
                             msg("weighting_margins_or_column_expected"))
@@ -564,7 +562,7 @@ class _StudyChecker:
             bounds = self.mapping(spec["trim"], "weighting.trim")
             for k in bounds:
                 if k not in ("min", "max"):
-                    raise self.fail(msg("weighting_unknown_key", key=k, hint=""),
+                    raise self.fail(msg("study_unknown_key", key=k, suggestion=""),
                                     f"weighting.trim.{k}", msg("weighting_trim_expected"))
             lo, hi = bounds.get("min", 0.0), bounds.get("max", float("inf"))
             if any(isinstance(b, bool) or not isinstance(b, (int, float)) for b in (lo, hi)) \
@@ -577,12 +575,7 @@ class _StudyChecker:
     def records(self, value: Any, study: Study) -> RecordsSource | None:
         if value is None:
             return None
-        spec = self.mapping(value, "records")
-        for k in spec:
-            if k not in RECORDS_KEYS:
-                raise self.fail(msg("study_unknown_key", key=k,
-                                    suggestion=_suggest(k, RECORDS_KEYS)), f"records.{k}",
-                                _one_of(RECORDS_KEYS))
+        spec = self.known_keys(self.mapping(value, "records"), RECORDS_KEYS, "records")
         for k in ("file", "id", "match"):
             if k not in spec:
                 raise self.fail(msg("study_records_need", key=k), "records",
