@@ -489,8 +489,11 @@ def weighted_drivers(frame: pd.DataFrame, design: Arrays, unweighted: dict, *,
     for outcome, model in unweighted.items():
         items = model["outcome_items"]
         y = frame[list(items)].mean(axis=1).to_numpy(dtype=float)
-        fit = weighted_regression(y, x, design)
         complete = ~np.isnan(y) & ~np.isnan(x).any(axis=1)
+        if model.get("r2") is None or complete.sum() < len(names) + 2:
+            out[outcome] = model  # not estimable unweighted (its warnings say why): not weighted
+            continue
+        fit = weighted_regression(y, x, design)
         mirror = _mirrored(np.column_stack([x[complete], y[complete]]), design.w[complete],
                            [*names, "\0outcome"])
         ols = ols_drivers(mirror, "\0outcome", names)

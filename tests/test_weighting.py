@@ -190,3 +190,13 @@ def test_raking_that_does_not_converge_says_so():
                      converged, delta, design.margins), DATA)
     assert summary["warnings"] and "did not converge" in summary["warnings"][0]
     assert summary["deff"] == pytest.approx(1 + summary["cv"] ** 2)
+
+
+def test_a_driver_model_that_cannot_be_estimated_stays_unweighted():
+    from analysis.weighted import weighted_drivers
+    few = DATA.iloc[:3]
+    arrays = design_arrays(rake_and_trim(DATA, CASES["raked"]), few.index)
+    model = {"outcome_items": ["s1", "s2"], "n": 3, "r2": None, "warnings": ["too few"]}
+    out = weighted_drivers(few, arrays, {"satisfaction": model}, dimensions=DIMS,
+                           satisfaction=["s1", "s2"])
+    assert out["satisfaction"] is model
