@@ -198,7 +198,7 @@ def analyse(data: StudyData, progress: Callable[[str], None] | None = None) -> d
 
 
 #: the sections whose population estimates are weighted when the study has ``weighting:``
-WEIGHTED_SECTIONS = ("indices", "gaps", "ipa", "drivers")
+WEIGHTED_SECTIONS = ("indices", "gaps", "ipa", "drivers", "trends")
 
 
 def _weighted(key: str, data: StudyData, section: Any) -> Any:
@@ -227,6 +227,19 @@ def _weighted(key: str, data: StudyData, section: Any) -> Any:
             dimensions=s.dimensions)}
     if spec.group not in section:
         return section
+    if key == "trends":
+        entry = section[spec.group]
+        by_wave = {}
+        for wave in entry["waves"]:
+            rows = data.frames(wave)[spec.group]
+            if (wave, spec.group) not in data.weights or len(rows) < 2:
+                return section
+            by_wave[wave] = weighted.weighted_indices(
+                rows, weighted.design_arrays(data.weights[(wave, spec.group)], rows.index),
+                entry["by_wave"][wave], **_present(_index_options(data), rows.columns))
+        return {**section, spec.group: {**entry, "by_wave": by_wave,
+                                        "changes": weighted.weighted_changes(by_wave,
+                                                                             entry["changes"])}}
     options = _present(_index_options(data), frame.columns)
     if key == "ipa":
         options["method"] = section[spec.group]["method"]

@@ -35,7 +35,7 @@ import pandas as pd
 from scipy import stats
 
 from analysis.drivers import lmg, ols_drivers, relative_weights
-from analysis.gaps import adjust_pvalues
+from analysis.gaps import _z_change, adjust_pvalues
 from analysis.indices import dimension_scores
 from analysis.ipa import ipa_quadrants
 from analysis.jsonready import json_ready
@@ -44,7 +44,7 @@ from analysis.weighting import Design
 __all__ = ["RAKING_PASSES", "Arrays", "design_arrays", "unit_design", "calibrated_residuals",
            "design_variance", "ratio", "weighted_means", "weighted_sd", "weighted_score_table",
            "weighted_index", "weighted_nps", "weighted_regression", "weighted_indices",
-           "weighted_gaps", "weighted_ipa", "weighted_drivers", "beside"]
+           "weighted_gaps", "weighted_ipa", "weighted_drivers", "weighted_changes", "beside"]
 
 #: passes over the margins when the influence values are freed of a raking (``svyrecvar`` does 10)
 RAKING_PASSES = 10
@@ -511,3 +511,36 @@ def weighted_drivers(frame: pd.DataFrame, design: Arrays, unweighted: dict, *,
                     "predictors": predictors, "test": "svyglm"}
         out[outcome] = beside(json_ready(weighted), model, _kish(design.w))
     return out
+
+
+def weighted_changes(by_wave: Mapping[str, dict], unweighted_rows: list[dict],
+                     confidence: float = 0.95) -> list[dict]:
+    """Changes between consecutive waves of one group's weighted indices entries
+    (:func:`weighted_indices` per wave), each with its unweighted row under ``unweighted``.
+
+    Notes
+    -----
+    Waves are independent samples, each weighted to the same targets: for a dimension mean, an
+    index or NPS, diff = later − earlier, z = diff / √(se₁² + se₂²) with the design-based se's,
+    a two-sided normal p and the interval diff ± z₀.₉₇₅ √(se₁² + se₂²) (``test`` = ``z``).
+    """
+    old = {(r["from"], r["to"], r["index"], r["name"]): r for r in unweighted_rows}
+    waves = list(by_wave)
+    rows = []
+    for w0, w1 in zip(waves, waves[1:]):
+        e0, e1 = by_wave[w0], by_wave[w1]
+        pairs = [("dimension", d, e0["dimensions"][d]["mean"], e1["dimensions"][d]["mean"],
+                  e0["dimensions"][d]["se"], e1["dimensions"][d]["se"])
+                 for d in e0["dimensions"] if d in e1["dimensions"]]
+        pairs += [(name, name, e0[name]["value"], e1[name]["value"], e0[name]["se"],
+                   e1[name]["se"]) for name in ("csi", "satisfaction_index", "loyalty_index")
+                  if e0.get(name) and e1.get(name)]
+        if e0.get("nps") and e1.get("nps"):
+            pairs.append(("nps", "nps", e0["nps"]["score"], e1["nps"]["score"], e0["nps"]["se"],
+                          e1["nps"]["se"]))
+        for index, name, before, after, se0, se1 in pairs:
+            values = [np.nan if v is None else v for v in (before, after, se0, se1)]
+            row = {"from": w0, "to": w1, **_z_change(index, name, *values, confidence)}
+            rows.append({**row, "weighted": True,
+                         "unweighted": old.get((w0, w1, index, name))})
+    return rows

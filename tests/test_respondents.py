@@ -90,3 +90,23 @@ def test_a_filtered_view_keeps_its_weights(data):
     w = results["weighting"]["customers"]
     assert w["n"] == len(part.frames()["customers"])
     assert list(w["margins"]["region"]["石家庄"].values())[1:] == [1.0, 1.0]
+
+
+def test_trends_compare_weighted_waves():
+    t = sample_results()["trends"]["customers"]
+    now = sample_results()["indices"]["customers"]
+    assert t["by_wave"]["2019"]["csi"]["value"] == pytest.approx(now["csi"]["value"])
+    for change in t["changes"]:
+        before, after = (t["by_wave"][w] for w in (change["from"], change["to"]))
+        if change["index"] == "dimension":
+            se = np.hypot(before["dimensions"][change["name"]]["se"],
+                          after["dimensions"][change["name"]]["se"])
+            diff = (after["dimensions"][change["name"]]["mean"]
+                    - before["dimensions"][change["name"]]["mean"])
+        else:
+            field = "score" if change["index"] == "nps" else "value"
+            se = np.hypot(before[change["index"]]["se"], after[change["index"]]["se"])
+            diff = after[change["index"]][field] - before[change["index"]][field]
+        assert change["diff"] == pytest.approx(diff)
+        assert change["statistic"] == pytest.approx(diff / se)
+        assert change["weighted"] and change["unweighted"]["name"] == change["name"]
