@@ -3,7 +3,7 @@
 
 With ``weighting:`` in the study file, the estimates that describe the customer base (dimension
 and item means, top-/bottom-2-box shares, the 0-100 indices, NPS, the customer-vs-employee gaps,
-IPA, the key drivers) are weighted; every one gets its ``se`` by Taylor linearisation exactly as
+IPA, the key drivers, the changes between waves) are weighted; every one gets its ``se`` by Taylor linearisation exactly as
 ``survey::svymean(na.rm = TRUE)`` (``svyratio``, ``svyglm``) on the design of
 :mod:`analysis.weighting`: each row is its own primary sampling unit, the estimate's influence
 values are freed of the raking margins (the calibration residuals of ``svyrecvar``) and
@@ -15,7 +15,7 @@ kept). Intervals are estimate ± z₀.₉₇₅ SE (``confint`` of an ``svystat`
 Reliability, validity and the structural model describe the instrument and stay unweighted.
 
 The section functions (:func:`weighted_indices`, :func:`weighted_gaps`, :func:`weighted_ipa`,
-:func:`weighted_drivers`) take a group's rows and its :class:`~analysis.weighting.Design` and
+:func:`weighted_drivers`, :func:`weighted_changes`) take a group's rows and its :class:`~analysis.weighting.Design` and
 return the weighted entry; :func:`beside` puts the unweighted values under ``unweighted``.
 
 References
