@@ -6,9 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.pipeline import analyse
 from analysis.respondents import COLUMNS, formula_safe, respondents_csv, respondents_table
-from analysis.weighting import with_weights
+from analysis.weighting import weighting_section, with_weights
 from surveys.load import load_study
 from tests.app_reference import SAMPLE, sample_results
 
@@ -86,8 +85,8 @@ def test_weighted_sections_keep_the_unweighted_values_beside():
 
 def test_a_filtered_view_keeps_its_weights(data):
     part = data.filtered({"region": ["石家庄"]})
-    results = analyse(part)
-    w = results["weighting"]["customers"]
+    assert with_weights(part) is part
+    w = weighting_section(part)["customers"]
     assert w["n"] == len(part.frames()["customers"])
     assert list(w["margins"]["region"]["石家庄"].values())[1:] == [1.0, 1.0]
 
