@@ -37,13 +37,18 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import os
 import re
 import sys
 import zipfile
 from pathlib import Path
 
 import numpy as np
-from openpyxl import Workbook
+
+# openpyxl writes other bytes when lxml is installed (python-docx brings it): use its own writer
+# always, so that the files are rebuilt byte-identical on any machine (read when openpyxl loads)
+os.environ["OPENPYXL_LXML"] = "False"
+from openpyxl import Workbook  # noqa: E402
 
 OUT = Path(__file__).resolve().parent / "sample"
 SEED = 20191015
