@@ -17,10 +17,12 @@ Rules
   to a reverse-coded and a normal item contradict each other, so this is a strong signal.
 - ``speeders``: completion time below a third of the group's median completion time.
 - ``zero_variance``: an item every respondent answered the same way (or nobody answered).
+- ``longstring``, ``irv``, ``mahalanobis``, ``even_odd``, ``attention``: the careless-responding
+  screens of the study's ``careless:`` block (:mod:`surveys.careless`), when configured.
 
 Rows excluded: for each rule switched on under ``exclude`` the rows it flags are removed; a row
 flagged by several rules is counted under the first of duplicates, speeders, straightliners, so the
-counts add up to the rows removed.
+counts add up to the rows removed (then longstring, irv, mahalanobis, even_odd, attention).
 """
 from __future__ import annotations
 
@@ -30,16 +32,18 @@ import numpy as np
 import pandas as pd
 
 from .limits import shorten
+from .careless import SCREENS, CarelessResult
+from .i18n import Text, msg
 
 __all__ = [
     "MIN_STRAIGHT_ITEMS", "SPEEDER_FRACTION", "EXCLUSION_ORDER", "QualityReport",
     "duplicate_rows", "straightliners", "speeders", "zero_variance_items", "missing_summary",
-    "quality_report",
+    "quality_report", "detail_column",
 ]
 
 MIN_STRAIGHT_ITEMS = 5
 SPEEDER_FRACTION = 1 / 3
-EXCLUSION_ORDER = ("duplicates", "speeders", "straightliners")
+EXCLUSION_ORDER = ("duplicates", "speeders", "straightliners", *SCREENS)
 EXAMPLES_PER_RULE = 50
 #: characters of an example answer kept in results.json (a 10 MB answer is cut, and counted)
 EXAMPLE_CHARS = 200
@@ -115,8 +119,9 @@ class QualityReport:
     keep: pd.Series
     missing: dict
     zero_variance: list[str]
-    notes: list[str] = field(default_factory=list)
+    notes: list[Text] = field(default_factory=list)
     thresholds: dict[str, float] = field(default_factory=dict)
+    careless: CarelessResult | None = None
 
     @property
     def n(self) -> int:
@@ -126,6 +131,8 @@ class QualityReport:
         """The group's entry of results.json "quality" (examples capped per rule)."""
         rules = {}
         for rule in ("non_numeric", "out_of_range", *EXCLUSION_ORDER):
+            if rule in SCREENS and rule not in self.flags:
+                continue
             sub = self.findings[self.findings["rule"] == rule]
             rules[rule] = {
                 "count": int(len(sub)),
@@ -139,20 +146,30 @@ class QualityReport:
             }
         return {"n_raw": self.n_raw, "n": self.n, "rules": rules, "missing": self.missing,
                 "zero_variance": self.zero_variance, "thresholds": self.thresholds,
-                "notes": [str(note) for note in self.notes]}  # a Text note in English
+                "notes": self.notes}
 
 
-def _row_findings(rule: str, flags: pd.Series, file_rows: pd.Series, detail: str) -> pd.DataFrame:
+_CARELESS_DETAILS = {screen: f"detail_careless_{screen}" for screen in SCREENS}
+
+
+def detail_column(detail: Text, n: int) -> pd.Series:
+    """``detail`` repeated ``n`` times as a findings column; ``object`` dtype, so that each cell
+    stays a :class:`~surveys.i18n.Text` (pandas' string dtype would keep only the English)."""
+    return pd.Series([detail] * n, dtype=object)
+
+
+def _row_findings(rule: str, flags: pd.Series, file_rows: pd.Series, detail: Text) -> pd.DataFrame:
     rows = file_rows[flags]
     return pd.DataFrame({"rule": rule, "row": rows.to_numpy(), "column": None, "value": None,
-                         "detail": detail})
+                         "detail": detail_column(detail, len(rows))})
 
 
 def quality_report(*, group: str, wave: str, codes: pd.DataFrame, raw_dimension_codes: pd.DataFrame,
                    file_rows: pd.Series, invalid: pd.DataFrame, exclude: dict[str, bool],
                    answers_for_duplicates: pd.DataFrame, id_column: str | None,
                    ignore_for_duplicates: list[str], seconds: pd.Series | None,
-                   notes: list[str] = ()) -> QualityReport:
+                   notes: list[Text] = (), careless: CarelessResult | None = None
+                   ) -> QualityReport:
     """Run every check on one group and decide the exclusions.
 
     Parameters
@@ -163,6 +180,8 @@ def quality_report(*, group: str, wave: str, codes: pd.DataFrame, raw_dimension_
     invalid : cells found invalid while coding: columns rule, row, column, value, detail.
     answers_for_duplicates : every column as read (after renaming), for the duplicate check.
     seconds : completion time per row, if the file has one.
+    careless : the careless-responding screens of the group (:func:`surveys.careless.careless_screens`);
+        each configured screen is a rule of its own (findings, exclusion).
     """
     flags = {
         "duplicates": duplicate_rows(answers_for_duplicates, id_column, ignore_for_duplicates),
@@ -173,24 +192,32 @@ def quality_report(*, group: str, wave: str, codes: pd.DataFrame, raw_dimension_
         flags["speeders"], thresholds["speeder_seconds"] = speeders(seconds)
     else:
         flags["speeders"] = pd.Series(False, index=codes.index)
+    fraction = f"{SPEEDER_FRACTION:.3g}"
     details = {
-        "duplicates": "same respondent id or same answers as an earlier row",
-        "straightliners": "the same answer to every dimension item",
-        "speeders": f"completed in less than {SPEEDER_FRACTION:.3g} of the median time"
-                    + (f" ({thresholds['speeder_seconds']:.0f} s)" if thresholds else ""),
+        "duplicates": msg("detail_duplicates"),
+        "straightliners": msg("detail_straightliners"),
+        "speeders": msg("detail_speeders_seconds", fraction=fraction,
+                        seconds=f"{thresholds['speeder_seconds']:.0f}") if thresholds
+        else msg("detail_speeders", fraction=fraction),
     }
+    if careless is not None:
+        flags.update(careless.flags)
+        details.update({screen: msg(_CARELESS_DETAILS[screen]) for screen in careless.flags})
+        notes = [*notes, *careless.notes]
     parts = [invalid] + [_row_findings(rule, flags[rule], file_rows, details[rule])
-                         for rule in EXCLUSION_ORDER]
+                         for rule in EXCLUSION_ORDER if rule in flags]
     findings = pd.concat([p for p in parts if len(p)], ignore_index=True) if any(
         len(p) for p in parts) else pd.DataFrame(columns=["rule", "row", "column", "value",
                                                           "detail"])
     keep = pd.Series(True, index=codes.index)
     excluded = {}
     for rule in EXCLUSION_ORDER:
+        if rule not in flags:
+            continue
         removed = flags[rule] & keep if exclude.get(rule) else pd.Series(False, index=keep.index)
         excluded[rule] = int(removed.sum())
         keep &= ~removed
     return QualityReport(group=group, wave=wave, n_raw=len(codes), findings=findings, flags=flags,
                          excluded=excluded, keep=keep, missing=missing_summary(codes),
                          zero_variance=zero_variance_items(codes), notes=list(notes),
-                         thresholds=thresholds)
+                         thresholds=thresholds, careless=careless)

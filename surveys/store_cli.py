@@ -13,6 +13,7 @@ import argparse
 import sys
 
 from .errors import StudyError, run_command
+from .i18n import msg
 from .limits import printable
 from .store import STORE_ENV, Store, StoredStudy, default_store_path
 
@@ -79,9 +80,8 @@ def _delete(store: Store, args: argparse.Namespace) -> int:
     study = store.get_study(args.id)
     if not args.yes:
         if not sys.stdin.isatty():
-            raise StudyError(f"not deleting study {study.id} ('{printable(study.title)}') without "
-                             "confirmation, and there is no terminal to ask on",
-                             expected="--yes to delete it")
+            raise StudyError(msg("store_delete_unconfirmed", id=study.id, title=study.title),
+                             expected=msg("store_delete_unconfirmed_expected"))
         try:
             answer = input(f"Delete study {study.id} '{printable(study.title)}' with "
                            f"{len(study.waves)} "

@@ -9,7 +9,6 @@ import zipfile
 from pathlib import Path
 
 import openpyxl
-import pandas as pd
 import pytest
 
 from surveys import limits

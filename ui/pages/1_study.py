@@ -5,12 +5,11 @@ from pathlib import Path
 import streamlit as st
 
 from surveys.errors import StudyError
-from surveys.i18n import render
 from surveys.study import parse_study
 from ui import auth, workspace
 from ui import state as S
-from ui.setup import (base_study, escape_markdown, init_state, lang, md, show_error, source_key,
-                      tr)
+from ui.setup import (base_study, escape_markdown, init_state, md, say, show_error,
+                      source_key, tr)
 from ui.study import ROLES, guess_mapping, read_uploads, save_uploads, study_yaml
 
 init_state()
@@ -74,7 +73,7 @@ for name, table in tables.items():
                      f"{len(table.frame)} {tr('rows')})"):
         st.dataframe(table.frame.head(20), width="stretch")
         for note in table.notes:
-            st.caption(f"ℹ️ {escape_markdown(render(note, lang()))}")
+            st.caption(f"ℹ️ {say(note)}")
 
 if yaml_text is not None:
     st.info(tr("yaml_uploaded"))

@@ -3,8 +3,8 @@ the trend across waves."""
 import streamlit as st
 
 from analysis import charts
-from ui.setup import (ci, escape_markdown, num, page, pct, pick_group, pval, show_chart, show_table,
-                      tr)
+from ui.setup import ci, num, page, pct, pick_group, pval, say, show_chart, show_table, tr
+from ui.weighting import weighted_badge
 
 ctx = page("page_satisfaction", "satisfaction_caption")
 if ctx is None:
@@ -16,6 +16,7 @@ if group is None:
     st.info(tr("nothing_to_show"))
     st.stop()
 entry = indices[group]
+weighted_badge(ctx, group)
 
 cards = [("csi", "card_csi", "value"), ("satisfaction_index", "card_satisfaction", "value"),
          ("loyalty_index", "card_loyalty", "value"), ("nps", "card_nps", "score")]
@@ -56,4 +57,4 @@ if trend:
             for c in trend.get("changes") or []]
     show_table(rows)
 for w in entry.get("warnings") or []:
-    st.warning(escape_markdown(w if isinstance(w, str) else w.get("message") or w))
+    st.warning(say(w) if isinstance(w, str) else say(w.get("message") or str(w)))
