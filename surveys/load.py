@@ -203,8 +203,8 @@ def _check_columns(study: Study, frames: dict[GroupSource, pd.DataFrame]) -> Non
                                  f"{_suggest_columns(item, frame.columns)}", file=source.file,
                                  column=item, expected="the item's column (or a 'rename' entry "
                                  f"under groups.{source.group})")
-    optional = [c for c in [*study.numeric_columns, *study.category_columns, study.id,
-                            study.duration] if c is not None and c not in study.items]
+    optional = [c for c in [*study.numeric_columns, *study.category_columns, *study.comments,
+                            study.id, study.duration] if c is not None and c not in study.items]
     for column in optional:
         if not any(column in frame.columns for frame in frames.values()):
             raise StudyError(f"column '{column}' declared in the study file is in none of the "
@@ -315,7 +315,7 @@ def _fingerprint(study: Study) -> str:
     digest = hashlib.sha256()
     if study.path is not None:
         digest.update(Path(study.path).read_bytes())
-    for path in study.data_files():
+    for path in [*study.data_files(), *([study.text.file] if study.text.file else [])]:
         digest.update(path.read_bytes())
     return digest.hexdigest()
 

@@ -36,7 +36,8 @@ import yaml
 from .errors import StudyError
 from .i18n import msg
 
-__all__ = ["Study", "GroupSource", "RecordsSource", "Scale", "read_study", "parse_study", "STUDY_KEYS"]
+__all__ = ["Study", "GroupSource", "RecordsSource", "Scale", "TextOptions", "read_study",
+           "parse_study", "read_stopwords", "stopword_lines", "STUDY_KEYS", "TEXT_KEYS"]
 
 #: Every top-level key a study file may have, with a one-line meaning (shown in errors and README).
 STUDY_KEYS: dict[str, str] = {
@@ -69,6 +70,9 @@ STUDY_KEYS: dict[str, str] = {
     "abc": "ABC cut-offs of cumulative revenue share: {a: 0.8, b: 0.95}",
     "names": "display names of groups, dimensions and items: {code: text} or {code: {zh, en}}",
     "records": "a customer-records file joined to a group: {file, sheet, id, group, match, rename}",
+    "comments": "open-ended text columns: themes and the words of detractors vs promoters",
+    "themes": "theme -> terms; a comment is in a theme when it contains a term (any case)",
+    "text": "comment analysis options: {min_count: 5, stopwords: file or [words]}",
 }
 GROUP_KEYS = {"file": "the data file", "sheet": "the sheet of an Excel file",
               "rename": "{column as in the file: item name}"}
@@ -78,6 +82,8 @@ RECORDS_KEYS = {"file": "the records file (any supported format)", "sheet": "its
                 "match": "the group's column holding the same id",
                 "rename": "{column as in the file: name}"}
 EXCLUDE_RULES = ("straightliners", "speeders", "duplicates")
+TEXT_KEYS = {"min_count": "terms counted fewer times are not reported (default 5)",
+             "stopwords": "a file of extra stopwords (one a line) or a list of words"}
 
 
 @dataclass(frozen=True)
@@ -110,6 +116,16 @@ class RecordsSource:
     match: str
     sheet: str | None = None
     rename: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class TextOptions:
+    """Options of the comment analysis (``text:``): the least count of a reported term and the
+    study's own stopwords (from ``file``, a UTF-8 file with one word a line, or a list)."""
+
+    min_count: int = 5
+    stopwords: frozenset[str] = frozenset()
+    file: Path | None = None
 
 
 @dataclass
@@ -147,6 +163,9 @@ class Study:
     abc: tuple[float, float] = (0.8, 0.95)
     names: dict[str, dict[str, str]] = field(default_factory=dict)
     records: RecordsSource | None = None
+    comments: list[str] = field(default_factory=list)
+    themes: dict[str, list[str]] = field(default_factory=dict)
+    text: TextOptions = field(default_factory=TextOptions)
     raw: dict = field(default_factory=dict, repr=False)
 
     def name(self, code: str, lang: str = "zh") -> str:
@@ -424,6 +443,52 @@ class _StudyChecker:
         study.weights = self.weights(raw.get("weights", "equal"), study)
         study.names = self.display_names(raw.get("names"))
         study.records = self.records(raw.get("records"), study)
+        self.comments(study)
+
+    def comments(self, study: Study) -> None:
+        raw = self.raw
+        study.comments = self.names(raw.get("comments"), "comments")
+        for column in study.comments:
+            if column in study.numeric_columns:
+                raise self.fail(msg("comments_column_is_item", column=column), "comments")
+        for key in ("themes", "text"):
+            if raw.get(key) is not None and not study.comments:
+                raise self.fail(msg("text_needs_comments", key=key), key,
+                                msg("text_needs_comments_expected"))
+        themes = {}
+        for theme, terms in self.mapping(raw.get("themes"), "themes").items():
+            theme = self.text(theme, "themes")
+            key = f"themes.{theme}"
+            terms = self.names(terms, key)
+            if not terms:
+                raise self.fail(msg("theme_without_terms", theme=theme), key,
+                                msg("theme_terms_expected"))
+            if "" in terms:
+                raise self.fail(msg("theme_empty_term", theme=theme), key)
+            themes[theme] = terms
+        study.themes = themes
+        study.text = self.text_options(raw.get("text"))
+
+    def text_options(self, value: Any) -> TextOptions:
+        spec = self.mapping(value, "text")
+        for k in spec:
+            if k not in TEXT_KEYS:
+                raise self.fail(msg("text_unknown_key", name=k), f"text.{k}",
+                                msg("text_keys_expected"))
+        min_count = spec.get("min_count", TextOptions.min_count)
+        if isinstance(min_count, bool) or not isinstance(min_count, int) or min_count < 1:
+            raise self.fail(msg("min_count_not_positive", value=min_count), "text.min_count")
+        words, file = spec.get("stopwords"), None
+        if isinstance(words, list):
+            words = frozenset(w.casefold() for w in self.names(words, "text.stopwords"))
+        elif isinstance(words, str) and words.strip():
+            file = (self.base / words.strip()).resolve()
+            words = read_stopwords(file)
+        elif words is None:
+            words = frozenset()
+        else:
+            raise self.fail(msg("stopwords_bad"), "text.stopwords")
+        return TextOptions(min_count, words, file)
 
     def records(self, value: Any, study: Study) -> RecordsSource | None:
         if value is None:
@@ -558,6 +623,25 @@ class _StudyChecker:
                 cells.append(number)
             rows.append(cells)
         return {"over": over, "matrix": rows}
+
+
+def stopword_lines(text: str) -> frozenset[str]:
+    """The words of a stopwords text: one a line, casefolded; blank lines and lines starting with
+    ``#`` ignored."""
+    return frozenset(w.strip().casefold() for w in text.splitlines()
+                     if w.strip() and not w.startswith("#"))
+
+
+def read_stopwords(path: str | Path) -> frozenset[str]:
+    """A stopwords file (``text: {stopwords: FILE}``): UTF-8 text, :func:`stopword_lines`."""
+    path = Path(path)
+    try:
+        return stopword_lines(path.read_bytes().decode("utf-8-sig"))
+    except (FileNotFoundError, IsADirectoryError):
+        raise StudyError(msg("stopwords_not_found"), file=path, key="text.stopwords") from None
+    except UnicodeDecodeError:
+        raise StudyError(msg("stopwords_not_utf8"), file=path, key="text.stopwords",
+                         expected=msg("stopwords_expected")) from None
 
 
 def _ahp_number(cell: Any) -> float | None:
