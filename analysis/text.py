@@ -49,7 +49,7 @@ __all__ = [
     "Comments", "read_comments", "comment_notes", "note_json", "shipped_stopwords",
     "segment", "segment_all", "theme_members", "theme_table",
     "log_odds_dirichlet", "separating_terms", "keyword_groups", "npmi_coherence",
-    "suggest_themes", "column_analysis", "text_section", "quality_notes",
+    "theme_set_score", "suggest_themes", "column_analysis", "text_section", "quality_notes",
 ]
 
 #: comments longer than this are noted in the quality report (and used whole)
@@ -71,8 +71,8 @@ NO_ANSWER = frozenset({
     "没意见", "暂无意见", "无建议", "没有建议", "暂无建议", "没什么", "没什么意见", "没有了", "无无", "否",
     "na", "n/a", "none", "no", "nil", "nothing", "null", "nope",
 })
-#: suggested themes: candidate numbers of themes, terms shown, terms for coherence, least comments,
-#: comments the factorisation is fitted on (a seeded sample of them when there are more)
+#: suggested themes: candidate numbers of themes, terms shown, terms judged for coherence, least
+#: comments, comments the factorisation is fitted on (a seeded sample of them when there are more)
 SUGGEST_K = tuple(range(2, 9))
 SUGGEST_TERMS = 8
 COHERENCE_TERMS = 5
@@ -452,6 +452,28 @@ def npmi_coherence(top_terms: Sequence[Sequence[int]], present: sparse.spmatrix)
     return float(np.nanmean(scores)) if scores else float("nan")
 
 
+def _shown_terms(weights: np.ndarray) -> np.ndarray:
+    """A topic's shown terms: the :data:`SUGGEST_TERMS` largest weights of its row of H that are
+    above 0."""
+    order = np.argsort(-weights, kind="stable")[:SUGGEST_TERMS]
+    return order[weights[order] > 0]
+
+
+def theme_set_score(components: np.ndarray, present: sparse.spmatrix) -> float:
+    """How good a set of topics is as suggested themes: coverage · (1 + coherence) / 2.
+
+    Coherence is the mean :func:`npmi_coherence` of each topic's :data:`COHERENCE_TERMS` top
+    terms; coverage the share of the comments (rows of the 0/1 matrix ``present``) containing at
+    least one shown term (:func:`_shown_terms`) of some topic, so that a k that leaves a group of
+    comments unrepresented scores low however coherent its topics are. Both are in [0, 1] after
+    the shift, and so is the score.
+    """
+    tops = [np.argsort(-h, kind="stable")[:COHERENCE_TERMS] for h in components]
+    shown = np.unique(np.concatenate([_shown_terms(h) for h in components]))
+    covered = np.asarray(sparse.csr_matrix(present)[:, shown].sum(axis=1)).ravel() > 0
+    return float(covered.mean() * (1 + npmi_coherence(tops, present)) / 2)
+
+
 def suggest_themes(counts: sparse.csr_matrix, terms: Sequence[str], texts: Sequence[str], *,
                    min_count: int = MIN_COUNT, seed: int = 0) -> list[dict]:
     """Clusters of co-occurring terms, for the researcher to name and save as themes.
@@ -472,11 +494,12 @@ def suggest_themes(counts: sparse.csr_matrix, terms: Sequence[str], texts: Seque
     Notes
     -----
     TF-IDF (smoothed idf, l2-normalised rows) of the comments, non-negative matrix factorisation
-    :math:`X \\approx WH` (scikit-learn, NNDSVDa start, coordinate descent, fixed seed) for each k
-    in :data:`SUGGEST_K` (at most 500 iterations); the k whose topics (top :data:`COHERENCE_TERMS` terms of each row of H)
-    have the highest :func:`npmi_coherence` on the same comments is kept (the smaller k on a tie).
+    :math:`X \\approx WH` (scikit-learn, NNDSVDa start, coordinate descent, at most 500
+    iterations, fixed seed) for each k in :data:`SUGGEST_K`; the k with the best
+    :func:`theme_set_score` (NPMI coherence of the topics' top terms, weighted by the share of
+    comments the topics' terms cover) is kept, the smaller k on a tie.
     Each comment belongs to the theme of its largest weight in W (none if all are 0); a theme
-    shows its :data:`SUGGEST_TERMS` top terms and the comments with the largest weights as
+    shows its top terms (:func:`_shown_terms`) and the comments with the largest weights as
     examples. With more than :data:`SUGGEST_FIT_DOCS` comments, the factorisations are fitted on
     a seeded sample of that many and every comment is then assigned with H fixed.
     """
@@ -495,7 +518,7 @@ def suggest_themes(counts: sparse.csr_matrix, terms: Sequence[str], texts: Seque
     rng = np.random.default_rng(seed)
     fit_rows = (np.sort(rng.choice(len(rows), SUGGEST_FIT_DOCS, replace=False))
                 if len(rows) > SUGGEST_FIT_DOCS else np.arange(len(rows)))
-    best = None
+    fitted = []
     for k in SUGGEST_K:
         if k >= len(kept) or k > len(fit_rows) // 5:
             break
@@ -503,22 +526,20 @@ def suggest_themes(counts: sparse.csr_matrix, terms: Sequence[str], texts: Seque
         with warnings.catch_warnings():  # an unconverged fit still ranks the terms usefully
             warnings.simplefilter("ignore", ConvergenceWarning)
             model.fit(tfidf[fit_rows])
-        tops = [np.argsort(-h, kind="stable")[:COHERENCE_TERMS] for h in model.components_]
-        coherence = npmi_coherence(tops, present[rows][fit_rows])
-        if best is None or coherence > best[0]:
-            best = (coherence, model)
-    if best is None:
+        fitted.append((theme_set_score(model.components_, present[rows][fit_rows]), model))
+    if not fitted:
         return []
-    model = best[1]
-    weights = model.transform(tfidf)
+    model = max(fitted, key=lambda scored: scored[0])[1]  # the first (smallest k) on a tie
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        weights = model.transform(tfidf)
     assigned = np.where(weights.max(axis=1) > 0, weights.argmax(axis=1), -1)
     texts = np.asarray(texts, dtype=object)[rows]
     out = []
     for topic, h in enumerate(model.components_):
         inside = np.flatnonzero(assigned == topic)
         order = inside[np.argsort(-weights[inside, topic], kind="stable")]
-        out.append({"terms": [terms[kept[j]] for j in np.argsort(-h, kind="stable")[:SUGGEST_TERMS]
-                              if h[j] > 0],
+        out.append({"terms": [terms[kept[j]] for j in _shown_terms(h)],
                     "n": int(len(inside)), "examples": _examples(pd.Series(texts[order]))})
     return sorted(out, key=lambda s: -s["n"])
 
