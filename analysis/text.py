@@ -49,7 +49,7 @@ __all__ = [
     "Comments", "read_comments", "comment_notes", "note_json", "shipped_stopwords",
     "segment", "segment_all", "theme_members", "theme_table",
     "log_odds_dirichlet", "separating_terms", "keyword_groups", "npmi_coherence",
-    "theme_set_score", "suggest_themes", "column_analysis", "text_section", "quality_notes",
+    "theme_set_score", "suggest_themes", "top_detractor_themes", "column_analysis", "text_section", "quality_notes",
 ]
 
 #: comments longer than this are noted in the quality report (and used whole)
@@ -542,6 +542,20 @@ def suggest_themes(counts: sparse.csr_matrix, terms: Sequence[str], texts: Seque
         out.append({"terms": [terms[kept[j]] for j in _shown_terms(h)],
                     "n": int(len(inside)), "examples": _examples(pd.Series(texts[order]))})
     return sorted(out, key=lambda s: -s["n"])
+
+
+def top_detractor_themes(entry: dict, k: int = 3) -> list[dict]:
+    """The ``k`` themes of a ``text.GROUP.COLUMN`` entry that detractors write about most: by
+    detractor_share × n (the number of detractors among the theme's writers when all of them
+    answered the 0-10 question), then by n; without NPS, by the lowest mean satisfaction. Themes
+    without comments, or without detractors, are left out."""
+    themes = [t for t in entry.get("themes") or [] if t["n"]]
+    with_nps = [t for t in themes if t.get("detractor_share")]
+    if with_nps:
+        return sorted(with_nps, key=lambda t: (-t["detractor_share"] * t["n"], -t["n"]))[:k]
+    scored = [t for t in themes if t["satisfaction"]["mean"] is not None
+              and t.get("detractor_share") is None]
+    return sorted(scored, key=lambda t: (t["satisfaction"]["mean"], -t["n"]))[:k]
 
 
 # ------------------------------------------------------------------------------------ section
