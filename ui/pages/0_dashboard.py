@@ -37,6 +37,21 @@ for column, (key, label, digits) in zip(columns, cards):
     column.metric(tr(label), num(value, digits), delta=delta, help=help_text, border=True)
 st.caption(tr("headline_caption"))
 
+# what detractors write about: the top three themes of the comments (analysis.text)
+comments = ((r.get("text") or {}).get(focus) or {})
+for comment_column, text_entry in comments.items():
+    top = top_detractor_themes(text_entry)
+    if top:
+        st.subheader(tr("dash_detractor_themes", column=escape_markdown(ctx.name(comment_column))))
+        for theme in top:
+            line = "dash_theme_line" if theme["detractor_share"] is not None else "dash_theme_line_sat"
+            st.markdown("- " + tr(line, theme=escape_markdown(theme["name"]), n=theme["n"],
+                                  share=pct(theme["detractor_share"]), nps=num(theme["nps"], 0),
+                                  mean=num(theme["satisfaction"]["mean"]),
+                                  example=escape_markdown((theme["examples"] or [""])[0])))
+        st.caption(tr("dash_detractor_themes_caption"))
+
+
 left, right = st.columns(2)
 with left:
     st.subheader(tr("largest_gaps"))
@@ -86,16 +101,3 @@ trend = charts.trend_chart(r, focus, ctx.lang)
 if trend is not None:
     show_chart(trend, key="dash_trend")
 
-# what detractors write about: the top three themes of the comments (analysis.text)
-comments = ((r.get("text") or {}).get(focus) or {})
-for column, entry in comments.items():
-    top = top_detractor_themes(entry)
-    if top:
-        st.subheader(tr("dash_detractor_themes", column=escape_markdown(ctx.name(column))))
-        for theme in top:
-            line = "dash_theme_line" if theme["detractor_share"] is not None else "dash_theme_line_sat"
-            st.markdown("- " + tr(line, theme=escape_markdown(theme["name"]), n=theme["n"],
-                                  share=pct(theme["detractor_share"]), nps=num(theme["nps"], 0),
-                                  mean=num(theme["satisfaction"]["mean"]),
-                                  example=escape_markdown((theme["examples"] or [""])[0])))
-        st.caption(tr("dash_detractor_themes_caption"))

@@ -71,13 +71,18 @@ if themes:
     if chosen:
         theme = themes[chosen[0]]
         seen = with_abc_every_wave(at_wave(ctx.data, ctx.wave)).filtered(ctx.filters)
-        texts = read_comments(seen.frames()[group][column]).text  # as the results saw them
-        inside = texts[theme_members(texts, {theme["name"]: theme["terms"]})[theme["name"]]]
+        frame = seen.frames()[group]  # the rows the results saw
+        texts = read_comments(frame[column]).text
+        inside = theme_members(texts, {theme["name"]: theme["terms"]})[theme["name"]]
         st.markdown(f"**{escape_markdown(theme['name'])}** — "
-                    + tr("comments_examples_of", n=len(inside), shown=min(len(inside),
-                                                                          SHOWN_COMMENTS)))
-        for comment in inside.head(SHOWN_COMMENTS):
-            st.markdown("> " + escape_markdown(comment[:500] + ("…" if len(comment) > 500 else "")))
+                    + tr("comments_examples_of", n=int(inside.sum()),
+                         shown=min(int(inside.sum()), SHOWN_COMMENTS)))
+        shown = {tr("comments_comment"): [c[:500] + ("…" if len(c) > 500 else "")
+                                          for c in texts[inside].head(SHOWN_COMMENTS)]}
+        if study.nps in frame:  # the writer's 0-10 answer; never an id
+            shown[tr("comments_recommend")] = frame.loc[inside, study.nps].head(
+                SHOWN_COMMENTS).map(lambda v: num(v, 0)).tolist()
+        st.dataframe(pd.DataFrame(shown), hide_index=True, width="stretch")
     else:
         st.info(tr("comments_pick_theme"))
 else:
