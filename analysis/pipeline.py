@@ -54,7 +54,7 @@ def quality_section(data: StudyData) -> dict:
     current = {g: d.quality.to_json() for (w, g), d in data.groups.items()
                if w == data.study.wave}
     for group, notes in text.quality_notes(data.frames(), data.study.comments).items():
-        current[group]["comment_notes"] = notes
+        current[group]["notes"] = [*current[group]["notes"], *notes]  # on the comments columns
     earlier = {w: {g: d.quality.to_json() for (w2, g), d in data.groups.items() if w2 == w}
                for w in data.study.waves if w != data.study.wave}
     return {**current, "waves": earlier} if earlier else current

@@ -46,7 +46,7 @@ from .indices import dimension_scores, nps as nps_result, score_table
 
 __all__ = [
     "MAX_CHARS", "EXAMPLE_CHARS", "MIN_COUNT", "N_KEYWORDS", "NO_ANSWER", "JIEBA_HMM",
-    "Comments", "read_comments", "comment_notes", "note_json", "shipped_stopwords",
+    "Comments", "read_comments", "comment_notes", "shipped_stopwords",
     "segment", "segment_all", "theme_members", "theme_table",
     "log_odds_dirichlet", "separating_terms", "keyword_groups", "npmi_coherence",
     "theme_set_score", "suggest_themes", "top_detractor_themes", "column_analysis", "text_section", "quality_notes",
@@ -151,17 +151,11 @@ def comment_notes(values: pd.Series, column: str) -> list[Text]:
     return notes
 
 
-def note_json(note: Text) -> dict:
-    """A note as JSON: its message key and values (to render in any language) and its English
-    text."""
-    return {"key": note.key, "values": {k: v for k, v in note.values}, "text": str(note)}
-
-
 def quality_notes(frames: Mapping[str, pd.DataFrame], comments: Sequence[str]) -> dict[str, list]:
-    """GROUP -> the notes (:func:`note_json`) on the comments columns the group has."""
+    """GROUP -> the notes (:func:`comment_notes`) on the comments columns the group has."""
     out = {}
     for group, frame in frames.items():
-        notes = [note_json(n) for c in comments if c in frame for n in comment_notes(frame[c], c)]
+        notes = [n for c in comments if c in frame for n in comment_notes(frame[c], c)]
         if notes:
             out[group] = notes
     return out

@@ -50,8 +50,7 @@ def test_bad_input_gives_notes_not_failures():
     long = pd.Series(["慢" * 10_001, "好", "x" * 10_000])
     notes = text.comment_notes(long, "c")
     assert [n.key for n in notes] == ["comments_long"] and dict(notes[0].values)["count"] == 1
-    assert "10,000" in notes[0].render("zh")
-    assert text.note_json(notes[0])["values"] == {"column": "c", "count": 1, "limit": "10,000"}
+    assert "10,000" in notes[0].render("zh") and dict(notes[0].values)["limit"] == "10,000"
 
 
 def test_a_long_comment_is_used_whole_and_cut_only_in_examples():
@@ -321,8 +320,8 @@ def test_numbers_in_a_comments_column_are_a_quality_note(tmp_path):
                                      "dimensions: {d: [Q1, Q2]}\nnps: REC\ncomments: [note]\n",
                                      encoding="utf-8")
     results = analyse(load_study(tmp_path / "s.yaml"))
-    notes = results["quality"]["c"]["comment_notes"]
-    assert [n["key"] for n in notes] == ["comments_numbers"]
+    notes = [n for n in results["quality"]["c"]["notes"] if n.key.startswith("comments_")]
+    assert [n.key for n in notes] == ["comments_numbers"]
     entry = results["text"]["c"]["note"]
     assert (entry["n_answered"], entry["n_blank"]) == (0, 3)
     assert entry["keywords"] == {"detractors": [], "promoters": []} and entry["suggested"] == []

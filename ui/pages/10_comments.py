@@ -17,7 +17,7 @@ from surveys.study import parse_study
 from surveys.study_edit import with_themes
 from ui import state as S
 from ui.setup import (SAMPLE, at_wave, ci, escape_markdown, num, page, pct, pick_group,
-                      show_chart, show_table, source_key, tr, with_abc_every_wave)
+                      say, show_chart, show_table, source_key, tr, with_abc_every_wave)
 
 #: comments listed under a theme picked in the table
 SHOWN_COMMENTS = 30
@@ -47,8 +47,9 @@ left.metric(tr("comments_answered"), entry["n_answered"], border=True)
 middle.metric(tr("comments_blank"), entry["n_blank"], border=True)
 right.metric(tr("comments_other"), pct((entry["other"] or {}).get("share")), border=True,
              help=tr("comments_other_help"))
-for note in ((r.get("quality") or {}).get(group) or {}).get("comment_notes") or []:
-    st.warning(escape_markdown(msg(note["key"], **note["values"]).render(ctx.lang)))
+for note in ((r.get("quality") or {}).get(group) or {}).get("notes") or []:
+    if getattr(note, "key", "").startswith("comments_"):  # the quality notes on comments
+        st.warning(say(note))
 
 # ---------------------------------------------------------------- keywords
 st.subheader(tr("comments_keywords"))
