@@ -42,11 +42,12 @@ column = columns[0] if len(columns) == 1 else st.radio(
 entry = section[group][column]
 by_nps = charts.keyword_groups_by_nps(r, group)
 
-left, middle, right = st.columns(3)
-left.metric(tr("comments_answered"), entry["n_answered"], border=True)
-middle.metric(tr("comments_blank"), entry["n_blank"], border=True)
-right.metric(tr("comments_other"), pct((entry["other"] or {}).get("share")), border=True,
-             help=tr("comments_other_help"))
+cards = st.columns(3 if entry["themes"] else 2)
+cards[0].metric(tr("comments_answered"), entry["n_answered"], border=True)
+cards[1].metric(tr("comments_blank"), entry["n_blank"], border=True)
+if entry["themes"]:  # without a dictionary every comment is "other"
+    cards[2].metric(tr("comments_other"), pct((entry["other"] or {}).get("share")), border=True,
+                    help=tr("comments_other_help"))
 for note in ((r.get("quality") or {}).get(group) or {}).get("notes") or []:
     if getattr(note, "key", "").startswith("comments_"):  # the quality notes on comments
         st.warning(say(note))
@@ -108,7 +109,8 @@ def _editor_rows() -> pd.DataFrame:
 def _add_suggestion(index: int) -> None:
     rows = st.session_state.get(EDITOR)
     rows = _editor_rows() if rows is None else rows
-    terms = suggested[index]["terms"]
+    # a single character as a substring matches too much (不, 好): words of two or more first
+    terms = [t for t in suggested[index]["terms"] if len(t) > 1] or suggested[index]["terms"]
     st.session_state[EDITOR] = pd.concat([rows, pd.DataFrame(
         [{"theme": terms[0], "terms": ", ".join(terms[:4])}])], ignore_index=True)
     st.session_state.pop("comments_editor", None)
