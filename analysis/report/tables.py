@@ -604,7 +604,7 @@ def _text(c: _Ctx) -> Section:
     themes per group and comments column; comments stay plain text (the writers escape them)."""
     from ..text import top_detractor_themes
 
-    section = Section("text", c.t("rep_text"))
+    section = Section("text", c.t("text_rep_section"))
     themes, keywords, suggested, counts = [], [], [], {}
     for group, columns in c.results["text"].items():
         for column, e in columns.items():
@@ -617,7 +617,7 @@ def _text(c: _Ctx) -> Section:
                                t.get("nps"), t.get("detractor_share"), " / ".join(t["examples"])])
             other = e.get("other") or {}
             if e.get("themes"):
-                themes.append([*where, c.t("rep_other"), "", other.get("n"), other.get("share"),
+                themes.append([*where, c.t("text_rep_other"), "", other.get("n"), other.get("share"),
                                None, None, None, None, None, ""])
             for side in ("detractors", "promoters"):
                 for k in (e.get("keywords") or {}).get(side) or []:
@@ -626,22 +626,22 @@ def _text(c: _Ctx) -> Section:
                 suggested.append([*where, ", ".join(s["terms"]), s["n"], " / ".join(s["examples"])])
             for t in top_detractor_themes(e, 1):
                 if t.get("detractor_share") is not None:
-                    section.findings.append(c.t("find_text_theme", group=c.name(group),
+                    section.findings.append(c.t("text_find_theme", group=c.name(group),
                                                 column=c.name(column), theme=t["name"], n=t["n"],
                                                 share=f"{apa.num(100 * t['detractor_share'], 0)}%"))
     n = c.n_text(counts)
-    where = [_group_col(c), c.col("rep_text_column", "text")]
-    section.add("text_themes", c.t("rep_text_themes"), c.t("method_text_themes"), n,
+    where = [_group_col(c), c.col("text_rep_column", "text")]
+    section.add("text_themes", c.t("text_rep_themes"), c.t("text_method_themes"), n,
                 [*where, c.col("comments_theme", "text"), c.col("comments_terms", "text"),
                  c.col("n", "int"), c.col("share", "pct"), c.col("comments_satisfaction"),
                  c.col("rep_ci_low"), c.col("rep_ci_high"), c.col("nps", "num"),
                  c.col("comments_detractor_share", "pct"), c.col("comments_examples", "text")],
                 themes)
-    section.add("text_keywords", c.t("rep_text_keywords"), c.t("method_text_keywords"), n,
-                [*where, c.col("rep_text_side", "text"), c.col("rep_text_term", "text"),
-                 c.col("n", "int"), c.col("text_log_odds", "num3"), c.col("rep_text_z")],
+    section.add("text_keywords", c.t("text_rep_keywords"), c.t("text_method_keywords"), n,
+                [*where, c.col("text_rep_side", "text"), c.col("text_rep_term", "text"),
+                 c.col("n", "int"), c.col("text_log_odds", "num3"), c.col("text_rep_z")],
                 keywords)
-    section.add("text_suggested", c.t("rep_text_suggested"), c.t("method_text_suggested"), n,
+    section.add("text_suggested", c.t("text_rep_suggested"), c.t("text_method_suggested"), n,
                 [*where, c.col("comments_terms", "text"), c.col("n", "int"),
                  c.col("comments_examples", "text")], suggested)
     return section
