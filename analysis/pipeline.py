@@ -12,7 +12,8 @@ from typing import Any, Callable
 
 from surveys.load import StudyData, load_study
 
-from . import cfa, comparisons, drivers, factor, gaps, indices, ipa, kano, reliability, segments
+from . import (cfa, comparisons, customers, drivers, factor, gaps, indices, ipa, kano, ladder,
+               reliability, segments)
 from .jsonready import json_ready
 from surveys.study import Study
 
@@ -181,6 +182,14 @@ def _sections(study: Study) -> list[tuple[str, Callable[[StudyData], Any]]]:
             dict(dimensions=s.dimensions, satisfaction=s.satisfaction, loyalty=s.loyalty,
                  nps=s.nps, revenue=s.revenue, growth=s.growth, lifecycle=s.lifecycle,
                  cooperation_years=s.cooperation_years, cutoffs=s.abc, min_n=s.min_n))))
+    if s.contact or s.status:
+        sections.append(("customers", lambda d: customers.customers_section(
+            customers.customer_lists(d))))
+    if s.ladder:
+        sections.append(("ladder", lambda d: ladder.ladder_section(
+            d.frames(), rungs=s.ladder.rungs, reached_from=s.ladder.reached_from,
+            segments=s.segments, revenue=s.revenue, cutoffs=s.abc, lifecycle=s.lifecycle,
+            cooperation_years=s.cooperation_years, min_n=s.min_n)))
     return sections
 
 
@@ -195,7 +204,7 @@ def analyse(data: StudyData, progress: Callable[[str], None] | None = None) -> d
 
 
 #: the column :func:`with_abc_class` adds (A, B or C; missing without a revenue)
-ABC_COLUMN = "abc_class"
+ABC_COLUMN = segments.ABC_COLUMN
 
 
 def with_abc_class(data: StudyData) -> StudyData:

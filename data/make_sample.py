@@ -422,6 +422,10 @@ def study_yaml(cust_header: list, cust_columns: list, emp_header: list) -> str:
     lines += ["importance:"] + [f"  {dim}: IMP_{dim}" for dim in ITEMS]
     lines += ["weights: importance", "segments: [region, type]", "id: staff_id",
               "revenue: amount", "growth: intent", "cooperation_years: years",
+              "contact: [company, contact, phone]",
+              "ladder:", "  satisfaction: [SAT1, SAT2]", "  trust: [TR1]",
+              "  behavioural: [LOY1]", "  emotional: [LOY2]", "  sustainable: [LOY3]",
+              "  reached_from: 4",
               "exclude: {straightliners: true, speeders: true, duplicates: true}", "names:",
               "  customers: {zh: 客户, en: Customers}", "  employees: {zh: 员工, en: Employees}"]
     lines += [f"  {dim}: {{zh: {DIMENSION_LABELS[dim]}, en: {DIMENSION_EN[dim]}}}" for dim in ITEMS]

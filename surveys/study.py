@@ -36,7 +36,8 @@ import yaml
 from .errors import StudyError
 from .i18n import msg
 
-__all__ = ["Study", "GroupSource", "RecordsSource", "Scale", "read_study", "parse_study", "STUDY_KEYS"]
+__all__ = ["Study", "GroupSource", "RecordsSource", "Scale", "StatusRules", "Ladder", "read_study",
+           "parse_study", "STUDY_KEYS"]
 
 #: Every top-level key a study file may have, with a one-line meaning (shown in errors and README).
 STUDY_KEYS: dict[str, str] = {
@@ -69,6 +70,10 @@ STUDY_KEYS: dict[str, str] = {
     "abc": "ABC cut-offs of cumulative revenue share: {a: 0.8, b: 0.95}",
     "names": "display names of groups, dimensions and items: {code: text} or {code: {zh, en}}",
     "records": "a customer-records file joined to a group: {file, sheet, id, group, match, rename}",
+    "contact": "columns shown in the customer list (organisation, person, phone); never in reports",
+    "status": "customer-list colours: {value: abc | value_matrix, dissatisfied_below: 3, "
+              "satisfied_from: 4}",
+    "ladder": "loyalty-ladder rungs from the bottom, {rung: item or items, ..., reached_from: 4}",
 }
 GROUP_KEYS = {"file": "the data file", "sheet": "the sheet of an Excel file",
               "rename": "{column as in the file: item name}"}
@@ -78,6 +83,8 @@ RECORDS_KEYS = {"file": "the records file (any supported format)", "sheet": "its
                 "match": "the group's column holding the same id",
                 "rename": "{column as in the file: name}"}
 EXCLUDE_RULES = ("straightliners", "speeders", "duplicates")
+STATUS_KEYS = ("value", "dissatisfied_below", "satisfied_from")
+STATUS_VALUES = ("abc", "value_matrix")
 
 
 @dataclass(frozen=True)
@@ -110,6 +117,26 @@ class RecordsSource:
     match: str
     sheet: str | None = None
     rename: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class StatusRules:
+    """How the customer list colours a customer (``status:``; these are the defaults): who is of
+    high value (``abc``: ABC class A; ``value_matrix``: the core and maintain cells) and the
+    satisfaction score below which a customer is dissatisfied and from which satisfied."""
+
+    value: str = "abc"
+    dissatisfied_below: float = 3.0
+    satisfied_from: float = 4.0
+
+
+@dataclass(frozen=True)
+class Ladder:
+    """The loyalty ladder (``ladder:``): rung -> its items, from the bottom rung up, and the mean
+    from which a rung counts as reached."""
+
+    rungs: dict[str, list[str]]
+    reached_from: float = 4.0
 
 
 @dataclass
@@ -147,6 +174,9 @@ class Study:
     abc: tuple[float, float] = (0.8, 0.95)
     names: dict[str, dict[str, str]] = field(default_factory=dict)
     records: RecordsSource | None = None
+    contact: list[str] = field(default_factory=list)
+    status: StatusRules | None = None  # None: no 'status:' key (the defaults apply)
+    ladder: Ladder | None = None
     raw: dict = field(default_factory=dict, repr=False)
 
     def name(self, code: str, lang: str = "zh") -> str:
@@ -162,9 +192,10 @@ class Study:
     @property
     def scored_items(self) -> list[str]:
         """Every column answered on the Likert scale: dimension, satisfaction, loyalty,
-        expectation and importance items, and Kano questions, each once."""
+        expectation and importance items, and the loyalty ladder's items, each once."""
         cols = [*self.items, *self.satisfaction, *self.loyalty,
-                *self.expectation.values(), *self.importance.values()]
+                *self.expectation.values(), *self.importance.values(),
+                *(i for items in (self.ladder.rungs.values() if self.ladder else ()) for i in items)]
         return list(dict.fromkeys(cols))
 
     @property
@@ -384,6 +415,7 @@ class _StudyChecker:
                                     f"{key}.{target}",
                                     "an item of a dimension" + (" or a dimension"
                                                                 if key == "importance" else ""))
+        study.ladder = self.ladder(raw.get("ladder"), study)
         reverse = self.names(raw.get("reverse"), "reverse")
         likert = set(study.scored_items)
         for item in reverse:
@@ -424,6 +456,80 @@ class _StudyChecker:
         study.weights = self.weights(raw.get("weights", "equal"), study)
         study.names = self.display_names(raw.get("names"))
         study.records = self.records(raw.get("records"), study)
+        study.contact = self.names(raw.get("contact"), "contact")
+        study.status = self.status(raw.get("status"), study)
+
+    def number(self, value: Any, key: str) -> float:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise self.fail(msg("cust_not_a_number", value=value), key,
+                            msg("cust_not_a_number_expected"))
+        return float(value)
+
+    def on_scale(self, value: float, key: str, study: Study) -> None:
+        """A threshold on the study's declared scale (unchecked when the scale is inferred)."""
+        scale = study.scale
+        if scale is not None and not scale.min <= value <= scale.max:
+            raise self.fail(msg("cust_threshold_off_scale", value=f"{value:g}", min=f"{scale.min:g}",
+                                max=f"{scale.max:g}"), key,
+                            msg("cust_threshold_off_scale_expected", min=f"{scale.min:g}",
+                                max=f"{scale.max:g}"))
+
+    def status(self, value: Any, study: Study) -> StatusRules | None:
+        if value is None:
+            return None
+        spec = self.mapping(value, "status")
+        for k in spec:
+            if k not in STATUS_KEYS:
+                raise self.fail(msg("cust_unknown_key", key=k), f"status.{k}",
+                                msg("cust_unknown_key_expected", keys=", ".join(STATUS_KEYS)))
+        rules = StatusRules()
+        kind = spec.get("value", rules.value)
+        if kind not in STATUS_VALUES:
+            raise self.fail(msg("status_value_unknown", value=kind), "status.value",
+                            msg("status_value_expected"))
+        if "value" in spec and (study.revenue is None
+                                or (kind == "value_matrix" and study.growth is None)):
+            raise self.fail(msg("status_value_needs_" + kind, value=kind), "status.value",
+                            msg("status_value_needs_" + kind + "_expected"))
+        low = self.number(spec.get("dissatisfied_below", rules.dissatisfied_below),
+                          "status.dissatisfied_below")
+        high = self.number(spec.get("satisfied_from", rules.satisfied_from),
+                           "status.satisfied_from")
+        if low > high:
+            raise self.fail(msg("status_thresholds_order", low=f"{low:g}", high=f"{high:g}"),
+                            "status", msg("status_thresholds_order_expected"))
+        self.on_scale(low, "status.dissatisfied_below", study)
+        self.on_scale(high, "status.satisfied_from", study)
+        return StatusRules(kind, low, high)
+
+    def ladder(self, value: Any, study: Study) -> Ladder | None:
+        if value is None:
+            return None
+        spec = dict(self.mapping(value, "ladder"))
+        reached_from = self.number(spec.pop("reached_from", Ladder.reached_from),
+                                   "ladder.reached_from")
+        self.on_scale(reached_from, "ladder.reached_from", study)
+        rungs, owner = {}, {}
+        for rung, items in spec.items():
+            rung = self.text(rung, "ladder")
+            items = self.names(items, f"ladder.{rung}")
+            if not items:
+                raise self.fail(msg("ladder_rung_empty"), f"ladder.{rung}",
+                                msg("ladder_rung_empty_expected"))
+            for item in items:
+                if item in owner:
+                    raise self.fail(msg("ladder_item_twice", item=item, first=owner[item],
+                                        second=rung), f"ladder.{rung}",
+                                    msg("ladder_item_twice_expected"))
+                if item == study.nps:
+                    raise self.fail(msg("ladder_item_is_nps", item=item), f"ladder.{rung}",
+                                    msg("ladder_item_is_nps_expected"))
+                owner[item] = rung
+            rungs[rung] = items
+        if len(rungs) < 2:
+            raise self.fail(msg("ladder_too_few_rungs", n=len(rungs)), "ladder",
+                            msg("ladder_too_few_rungs_expected"))
+        return Ladder(rungs, reached_from)
 
     def records(self, value: Any, study: Study) -> RecordsSource | None:
         if value is None:

@@ -72,6 +72,8 @@ def section_figures(results: dict, key: str, lang: str) -> Iterator[go.Figure]:
                 builders.append(lambda g=g: charts.pareto_chart(results, g, lang))
             builders += [lambda g=g, k=k: charts.segment_scores(results, g, k, lang)
                          for k in ("abc", "value_matrix", "lifecycle") if k in entry]
+    elif key == "ladder":
+        builders += [lambda g=g: charts.ladder_chart(results, g, lang) for g in _groups(results, key)]
     for build in builders:
         figure = build()
         if figure is not None:
