@@ -574,7 +574,7 @@ def ladder_chart(results: dict, group: str, lang: str = "zh"):
         cells = [levels[str(level)] for _, _, levels in bars]
         fig.add_bar(x=labels, y=[(c["share"] or 0) * 100 for c in cells],
                     name=ladder_level_name(results, rungs, level, lang), marker_color=color,
-                    text=[_percent(c["share"]) if (c["share"] or 0) >= 0.04 else "" for c in cells],
+                    text=[_percent(c["share"]) if (c["share"] or 0) >= 0.06 else "" for c in cells],
                     textposition="inside", customdata=[[c["n"]] for c in cells],
                     hovertemplate="%{fullData.name}: %{y:.1f}% (n = %{customdata[0]})<extra></extra>")
     fig.update_layout(barmode="stack", legend={"traceorder": "normal"})

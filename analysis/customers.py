@@ -359,6 +359,8 @@ def customers_section(lists: dict[str, pd.DataFrame]) -> dict:
 #: column -> kind of :data:`analysis.report.tables.KINDS` (other columns are text)
 _KINDS = {"revenue": "num", "satisfaction": "num", "loyalty": "num", "nps": "int",
           "ladder_level": "int"}
+#: label keys shared with the rest of the app (others are ``cust_col_COLUMN``)
+_LABEL_KEYS = {"abc_class": "abc_class", "group": "group"}
 #: computed column -> the label key of its values
 _VALUE_LABELS = {"status": "status_", "category": "category_", "nps_category": "nps_cat_"}
 
@@ -397,8 +399,8 @@ def customer_table(table: pd.DataFrame, lang: str = "zh",
         if column in hide:
             continue
         columns.append(column)
-        label = (t("cust_col_" + column, lang) if column in ("id", "group", *COMPUTED)
-                 else name(column))
+        label = (t(_LABEL_KEYS.get(column, "cust_col_" + column), lang)
+                 if column in ("id", "group", *COMPUTED) else name(column))
         kind = _KINDS.get(column, "text")
         if column == "id" and pd.api.types.is_numeric_dtype(table[column]):
             kind = "int"
