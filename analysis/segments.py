@@ -150,10 +150,12 @@ def abc_labels(frame: pd.DataFrame, revenue: str, *,
     :data:`ABC_COLUMN` when present (the classes of the whole wave, so that a key account stays one
     under a filter), else :func:`abc_classes` of the frame's ``revenue`` column."""
     if ABC_COLUMN in frame.columns:
-        return frame[ABC_COLUMN].astype("object").where(frame[ABC_COLUMN].notna(), None)
-    values = _named_rows(frame, revenue)
-    classes = abc_classes(values, cutoffs=cutoffs)["class"].reindex(values.index)
-    return pd.Series(classes.to_numpy(), index=frame.index, dtype="object")
+        classes = frame[ABC_COLUMN]
+    else:
+        values = _named_rows(frame, revenue)
+        classes = abc_classes(values, cutoffs=cutoffs)["class"].reindex(values.index)
+    classes = pd.Series(classes.to_numpy(), index=frame.index, dtype="object")
+    return classes.where(classes.notna(), None)
 
 
 def pareto_points(table: pd.DataFrame, *, max_points: int = 500) -> pd.DataFrame:

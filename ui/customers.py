@@ -12,6 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from analysis.customers import customer_lists
+from analysis.i18n import t
 from surveys.load import StudyData
 from ui.setup import Context, at_wave, escape_markdown, pct, tr, with_abc_every_wave
 
@@ -92,8 +93,9 @@ def dashboard_line(ctx: Context, group: str | None) -> None:
                  query_params={STATUS_QUERY: "red"})
 
 
-def status_label(status: str, mark: bool = False) -> str:
-    """The status in the session's language; with ``mark``, a coloured dot in front (Markdown,
-    for metric labels)."""
-    label = tr("status_" + status)
+def status_label(status: str, lang: str, mark: bool = False) -> str:
+    """The status in ``lang`` (bound by the caller, so that a widget's format function works
+    outside the script run too); with ``mark``, a coloured dot in front (Markdown, for metric
+    labels)."""
+    label = t("status_" + status, lang)
     return f"{STATUS_MARKS[status]} {label}" if mark else label

@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from analysis.customers import STATUSES, customer_table
+from analysis.i18n import t
 from analysis.report.excel import table_workbook
 from analysis.segments import ABC_CLASSES, LIFECYCLE_STAGES
 from ui.customers import (STATUS_COLORS, STATUS_QUERY, contacts_visible, filter_list, lists_for,
@@ -32,7 +33,8 @@ if wanted in STATUSES:
 
 for column, status in zip(st.columns(len(STATUSES)), STATUSES):
     cell = entry["status"][status]
-    column.metric(status_label(status, mark=True), cell["n"], help=tr(f"status_{status}_meaning"),
+    column.metric(status_label(status, ctx.lang, mark=True), cell["n"],
+                  help=tr(f"status_{status}_meaning"),
                   border=True)
     column.caption(tr("cust_card_caption", share=pct(cell["share"], 0),
                       revenue=pct(cell["revenue_share"], 0)))
@@ -44,7 +46,8 @@ st.caption(escape_markdown(tr("method_customer_list",
 
 hidden = [] if contacts_visible() else [c for c in study.contact if c in table]
 name = lambda column: study.name(column, ctx.lang)  # noqa: E731
-filters = [("status", tr("cust_col_status"), list(STATUSES), status_label)]
+filters = [("status", tr("cust_col_status"), list(STATUSES),
+            lambda status: status_label(status, ctx.lang))]
 if "abc_class" in table:
     filters.append(("abc_class", tr("abc_class"), list(ABC_CLASSES), str))
 filters += [(column, name(column), sorted(table[column].dropna().unique().tolist(), key=str), str)
@@ -52,7 +55,7 @@ filters += [(column, name(column), sorted(table[column].dropna().unique().tolist
 if "stage" in table:
     present = set(table["stage"].dropna())
     filters.append(("stage", tr("cust_col_stage"), [s for s in LIFECYCLE_STAGES if s in present],
-                    lambda stage: tr(f"stage_{stage}")))
+                    lambda stage: t(f"stage_{stage}", ctx.lang)))
 choices = {}
 for box, (column, label, options, label_of) in zip(st.columns(len(filters)), filters):
     choices[column] = box.multiselect(label, options, format_func=label_of, key=f"cust_{column}",
