@@ -487,10 +487,12 @@ class _StudyChecker:
         if kind not in STATUS_VALUES:
             raise self.fail(msg("status_value_unknown", value=kind), "status.value",
                             msg("status_value_expected"))
-        if "value" in spec and (study.revenue is None
-                                or (kind == "value_matrix" and study.growth is None)):
-            raise self.fail(msg("status_value_needs_" + kind, value=kind), "status.value",
-                            msg("status_value_needs_" + kind + "_expected"))
+        if "value" in spec and kind == "abc" and study.revenue is None:
+            raise self.fail(msg("status_value_needs_abc", value=kind), "status.value",
+                            msg("status_value_needs_abc_expected"))
+        if kind == "value_matrix" and (study.revenue is None or study.growth is None):
+            raise self.fail(msg("status_value_needs_value_matrix", value=kind), "status.value",
+                            msg("status_value_needs_value_matrix_expected"))
         low = self.number(spec.get("dissatisfied_below", rules.dissatisfied_below),
                           "status.dissatisfied_below")
         high = self.number(spec.get("satisfied_from", rules.satisfied_from),

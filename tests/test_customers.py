@@ -267,3 +267,31 @@ def test_sample_list_recomputed_with_plain_pandas():
     assert order.is_monotonic_increasing  # red first, grey last
     red = table[table["status"] == "red"]
     assert red["revenue"].is_monotonic_decreasing
+
+
+def test_readme_worked_example():
+    """The worked example of docs/json/customers.md, number for number."""
+    frame = pd.DataFrame({"id": ["K1", "K2", "K3", "K4", "K5", "K6"],
+                          "amount": [50, 20, 10, 8, 7, 5.0], "SAT1": [2, 4, 3, 5, NAN, 4],
+                          "SAT2": [3, 4, NAN, 5, NAN, 5], "REC": [7, 6, 8, 9, 2, 10.0],
+                          "TR1": [5, 4, NAN, NAN, 2, 4.0], "LOY1": [2, 3, 4, 5, 1, 4.0]})
+    rungs = {"satisfaction": ["SAT1", "SAT2"], "trust": ["TR1"], "behavioural": ["LOY1"]}
+    table = customer_list(frame, ids=frame["id"], satisfaction=["SAT1", "SAT2"], nps="REC",
+                          revenue="amount", ladder=Ladder(rungs))
+    assert table["id"].tolist() == ["K1", "K2", "K3", "K4", "K5", "K6"]
+    assert table["abc_class"].tolist() == ["A", "A", "A", "B", "B", "C"]
+    assert table["category"].tolist() == ["dissatisfied", "dissatisfied", "neutral", "satisfied",
+                                          "dissatisfied", "satisfied"]
+    assert table["status"].tolist() == ["red", "red", "amber", "grey", "grey", "grey"]
+    assert table["ladder_level"].tolist() == [0, 2, 0, 1, 0, 3]
+    status = customers_section({"g": table})["g"]["status"]
+    assert status["red"] == {"n": 2, "share": 2 / 6, "revenue_share": 0.7}
+    assert status["amber"] == {"n": 1, "share": 1 / 6, "revenue_share": 0.1}
+    assert status["grey"] == {"n": 3, "share": 3 / 6, "revenue_share": 0.2}
+    from analysis.ladder import ladder_section
+
+    ladder = ladder_section({"g": frame}, rungs=rungs)["g"]
+    assert [ladder["levels"][k]["n"] for k in "0123"] == [3, 1, 1, 1]
+    assert {r: c["n"] for r, c in ladder["rungs_reached"].items()} == {
+        "satisfaction": 3, "trust": 3, "behavioural": 3}
+    assert ladder["out_of_order"]["n"] == 3
