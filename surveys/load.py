@@ -204,7 +204,8 @@ def _check_columns(study: Study, frames: dict[GroupSource, pd.DataFrame]) -> Non
                                  column=item, expected="the item's column (or a 'rename' entry "
                                  f"under groups.{source.group})")
     optional = [c for c in [*study.numeric_columns, *study.category_columns, study.id,
-                            study.duration, *study.contact] if c is not None and c not in study.items]
+                            study.duration, *study.contact]
+                if c is not None and c not in study.items]
     for column in optional:
         if not any(column in frame.columns for frame in frames.values()):
             raise StudyError(f"column '{column}' declared in the study file is in none of the "

@@ -193,9 +193,10 @@ class Study:
     def scored_items(self) -> list[str]:
         """Every column answered on the Likert scale: dimension, satisfaction, loyalty,
         expectation and importance items, and the loyalty ladder's items, each once."""
+        rungs = self.ladder.rungs.values() if self.ladder else ()
         cols = [*self.items, *self.satisfaction, *self.loyalty,
                 *self.expectation.values(), *self.importance.values(),
-                *(i for items in (self.ladder.rungs.values() if self.ladder else ()) for i in items)]
+                *(item for items in rungs for item in items)]
         return list(dict.fromkeys(cols))
 
     @property
@@ -469,8 +470,8 @@ class _StudyChecker:
         """A threshold on the study's declared scale (unchecked when the scale is inferred)."""
         scale = study.scale
         if scale is not None and not scale.min <= value <= scale.max:
-            raise self.fail(msg("cust_threshold_off_scale", value=f"{value:g}", min=f"{scale.min:g}",
-                                max=f"{scale.max:g}"), key,
+            raise self.fail(msg("cust_threshold_off_scale", value=f"{value:g}",
+                                min=f"{scale.min:g}", max=f"{scale.max:g}"), key,
                             msg("cust_threshold_off_scale_expected", min=f"{scale.min:g}",
                                 max=f"{scale.max:g}"))
 

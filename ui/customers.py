@@ -24,7 +24,8 @@ PAGE = "ui/pages/0_customers.py"
 #: the query parameter that opens the page filtered on one status (``?status=red``)
 STATUS_QUERY = "status"
 #: Streamlit Markdown colours of the statuses (for labels that are Markdown)
-STATUS_MARKS = {"red": ":red[●]", "amber": ":orange[●]", "green": ":green[●]", "grey": ":gray[●]"}
+STATUS_MARKS = {"red": ":red[●]", "amber": ":orange[●]", "green": ":green[●]",
+                "grey": ":gray[●]"}
 #: light backgrounds of the status cells
 STATUS_COLORS = {"red": "#F6CFC4", "amber": "#FBE3B5", "green": "#CDEBD9", "grey": "#ECECEC"}
 
