@@ -71,10 +71,14 @@ if shown.empty:
     st.info(tr("nothing_to_show"))
     st.stop()
 
-report = customer_table(shown, ctx.lang, name, hide=hidden)
+# on screen and in the export, what a manager acts on comes first: status, who, why, value
+front = ["status", "id", *study.contact, "category", "satisfaction", "loyalty", "nps",
+         "nps_category", "ladder_level", "revenue", "abc_class"]
+ordered = shown[[c for c in front if c in shown] + [c for c in shown if c not in front]]
+ordered.attrs = shown.attrs
+report = customer_table(ordered, ctx.lang, name, hide=hidden)
 frame = pd.DataFrame(report.rows, columns=[c.label for c in report.columns])
 status_column = tr("cust_col_status")
-frame = frame[[status_column, *frame.columns.drop(status_column)]]  # status first on screen
 for column in report.columns:
     if column.kind == "text":  # a blank, not "None", where a customer left a text empty
         frame[column.label] = frame[column.label].fillna("")
