@@ -295,3 +295,19 @@ def test_readme_worked_example():
     assert {r: c["n"] for r, c in ladder["rungs_reached"].items()} == {
         "satisfaction": 3, "trust": 3, "behavioural": 3}
     assert ladder["out_of_order"]["n"] == 3
+
+
+@pytest.mark.parametrize("rows", [0, 1, 2])
+def test_degenerate_lists_give_strict_json(rows):
+    """No customers, one with zero revenue and nothing answered, two without revenue."""
+    frame = pd.DataFrame({"id": ["x", "y"], "amount": [0.0, NAN], "intent": [NAN, 2.0],
+                          "SAT1": [NAN, 1.0], "LOY1": [NAN, 2.0], "REC": [NAN, 0.0]})
+    frame = frame.iloc[:rows]
+    for value in ("abc", "value_matrix"):
+        table = customer_list(frame, ids=frame["id"], satisfaction=["SAT1"], loyalty=["LOY1"],
+                              nps="REC", revenue="amount", growth="intent",
+                              rules=StatusRules(value), ladder=Ladder({"a": ["SAT1"], "b": ["LOY1"]}))
+        section = customers_section({"g": table})["g"]
+        json.dumps(section, allow_nan=False)
+        assert section["n"] == rows and table["status"].tolist() == ["grey"] * rows
+        assert customers_csv(customer_table(table, "en")).count(b"\r\n") == rows + 1

@@ -50,7 +50,8 @@ filters = [("status", tr("cust_col_status"), list(STATUSES),
             lambda status: status_label(status, ctx.lang))]
 if "abc_class" in table:
     filters.append(("abc_class", tr("abc_class"), list(ABC_CLASSES), str))
-filters += [(column, name(column), sorted(table[column].dropna().unique().tolist(), key=str), str)
+filters += [(column, escape_markdown(name(column)),
+             sorted(table[column].dropna().unique().tolist(), key=str), str)
             for column in study.segments if column in table]
 if "stage" in table:
     present = set(table["stage"].dropna())
@@ -62,7 +63,7 @@ for box, (column, label, options, label_of) in zip(st.columns(len(filters)), fil
                                       placeholder=tr("all"))
 searchable = ["id", *(c for c in study.contact if c in table and c not in hidden)]
 search = st.text_input(tr("cust_search"), key="cust_search",
-                       placeholder=tr("cust_search_placeholder"))
+                       placeholder=tr("cust_search_id" if hidden else "cust_search_placeholder"))
 shown = filter_list(table, choices, search, searchable)
 st.caption(tr("cust_shown", n=len(shown), total=len(table)))
 if hidden:
