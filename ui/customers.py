@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
+from streamlit.errors import StreamlitPageNotFoundError
 
 from analysis.customers import customer_lists
 from analysis.i18n import t
@@ -90,8 +91,11 @@ def dashboard_line(ctx: Context, group: str | None) -> None:
     else:
         text = tr("dash_red_customers", n=red["n"])
     st.warning(escape_markdown(text), icon=":material/priority_high:")
-    st.page_link(PAGE, label=tr("dash_red_link"), icon=":material/contact_phone:",
-                 query_params={STATUS_QUERY: "red"})
+    try:
+        st.page_link(PAGE, label=tr("dash_red_link"), icon=":material/contact_phone:",
+                     query_params={STATUS_QUERY: "red"})
+    except StreamlitPageNotFoundError:  # the dashboard run on its own, without app.py's pages
+        pass
 
 
 def status_label(status: str, lang: str, mark: bool = False) -> str:
