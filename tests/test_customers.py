@@ -262,7 +262,7 @@ def test_sample_list_recomputed_with_plain_pandas():
         [category == "dissatisfied", category == "neutral"], ["red", "amber"], "green"))
     expected = pd.Series(status, index=frame.index)
     assert table["status"].to_dict() == expected.to_dict()
-    assert len(table) == 301
+    assert len(table) == len(frame) == data.groups[(data.study.wave, "customers")].quality.n
     order = table["status"].map({"red": 0, "amber": 1, "green": 2, "grey": 3})
     assert order.is_monotonic_increasing  # red first, grey last
     red = table[table["status"] == "red"]
