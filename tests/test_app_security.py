@@ -101,12 +101,12 @@ def test_data_files_outside_the_studys_folder_are_refused_in_the_app(tmp_path):
 def test_the_formula_safe_csv():
     import pandas as pd
 
-    from analysis.report.formulas import formula_safe_csv
+    from analysis.report.safety import formula_safe_csv
 
     frame = pd.DataFrame({"=name": ['=HYPERLINK("http://x","y")', "@SUM(A1)", "-0.12", "+3",
                                     "\t=1", "客户", None]})
     lines = formula_safe_csv(frame).decode("utf-8-sig").splitlines()
-    assert lines == ["'=name", '"\'=HYPERLINK(""http://x"",""y"")"', "'@SUM(A1)", "-0.12", "+3",
+    assert lines == ["'=name", '"\'=HYPERLINK(""http://x"",""y"")"', "'@SUM(A1)", "'-0.12", "'+3",
                      "'\t=1", "客户", '""']
 
 

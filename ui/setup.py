@@ -169,7 +169,8 @@ def filter_values(data: StudyData, column: str) -> list:
 
 #: the sections in the order analyse() builds them, for the progress bar
 SECTIONS = ["study", "quality", "weighting", "reliability", "validity", "indices", "gaps", "servqual", "trends",
-            "ipa", "drivers", "kano", "comparisons", "segments"]
+            "ipa", "drivers", "kano", "comparisons", "segments", "text", "customers",
+            "ladder"]
 
 
 def results_for(data: StudyData, wave: str, filters: dict[str, list]) -> tuple[dict, list[str]]:
@@ -334,14 +335,14 @@ def show_table(rows: list[dict], height: int | None = None) -> None:
 
 def csv_download(frame: pd.DataFrame) -> None:
     """A small button downloading ``frame`` as formula-safe CSV
-    (:func:`analysis.report.formulas.formula_safe_csv`): Streamlit's own "Download as CSV" of
+    (:func:`analysis.report.safety.formula_safe_csv`): Streamlit's own "Download as CSV" of
     st.dataframe writes ``=HYPERLINK(…)`` or ``@cmd`` cells from the data as they are, so it is
     switched off (``client.disableDataExport`` in ``.streamlit/config.toml``) and this one is
     offered instead. The file is named by the table's content; identical tables on one page get
     a number."""
     from streamlit.errors import StreamlitDuplicateElementId
 
-    from analysis.report.formulas import formula_safe_csv
+    from analysis.report.safety import formula_safe_csv
 
     data = formula_safe_csv(frame)
     stem = "table-" + hashlib.sha256(data).hexdigest()[:8]
