@@ -35,7 +35,7 @@ import yaml
 
 from .errors import StudyError
 from .i18n import Text, msg
-from .limits import LIMITS, limit, shorten
+from .limits import LIMITS, check_file_size, limit, shorten
 
 __all__ = ["Study", "GroupSource", "RecordsSource", "Scale", "StatusRules", "Ladder",
            "TextOptions", "Weighting", "read_study", "parse_study", "read_stopwords",
@@ -665,7 +665,7 @@ class _StudyChecker:
         if isinstance(words, list):
             words = frozenset(w.casefold() for w in self.names(words, "text.stopwords"))
         elif isinstance(words, str) and words.strip():
-            file = (self.base / words.strip()).resolve()
+            file = self.data_file(words.strip(), "text.stopwords").resolve()
             words = read_stopwords(file)
         elif words is None:
             words = frozenset()
@@ -998,6 +998,7 @@ def read_stopwords(path: str | Path) -> frozenset[str]:
     """A stopwords file (``text: {stopwords: FILE}``): UTF-8 text, :func:`stopword_lines`."""
     path = Path(path)
     try:
+        check_file_size(path, path.stat().st_size, key="text.stopwords")
         return stopword_lines(path.read_bytes().decode("utf-8-sig"))
     except (FileNotFoundError, IsADirectoryError):
         raise StudyError(msg("stopwords_not_found"), file=path, key="text.stopwords") from None

@@ -278,3 +278,19 @@ def test_the_app_refuses_data_files_outside_its_folder(tmp_path, file, exists):
         assert parse_study(text, base_dir=folder).sources[0].file.is_file()
     inside = parse_study(STUDY, base_dir=folder, inside=folder)
     assert inside.sources[0].file == (folder / "customers.csv").resolve()
+
+
+def test_the_app_refuses_a_stopwords_file_outside_its_folder(tmp_path, monkeypatch):
+    """``text: {stopwords: FILE}`` is a file the study names too: the same folder rule, the
+    same size limit."""
+    folder = tmp_path / "upload"
+    write_study(folder)
+    (folder / "stop.txt").write_text("# mine\n服务\n", encoding="utf-8")
+    outside = STUDY + "comments: [region]\ntext: {stopwords: /etc/group}\n"
+    error = _raises(lambda: parse_study(outside, base_dir=folder, inside=folder),
+                    "is outside the folder of the uploaded files")
+    assert error.key == "text.stopwords"
+    mine = STUDY + "comments: [region]\ntext: {stopwords: stop.txt}\n"
+    assert parse_study(mine, base_dir=folder, inside=folder).text.stopwords == {"服务"}
+    monkeypatch.setenv("SURVEY_MAX_FILE_MB", "0.000001")
+    _raises(lambda: parse_study(mine, base_dir=folder), "SURVEY_MAX_FILE_MB")
