@@ -595,7 +595,7 @@ def rung_name(results: dict, rung: str, lang: str = "zh") -> str:
     if rung in (results.get("study") or {}).get("names", {}):
         return display_name(results, rung, lang)
     label = t(f"rung_{rung}", lang)
-    return rung if label == f"rung_{rung}" else label
+    return plain_label(rung) if label == f"rung_{rung}" else label
 
 
 def ladder_level_name(results: dict, rungs: list[str], level: int, lang: str = "zh") -> str:
