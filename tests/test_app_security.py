@@ -51,22 +51,25 @@ def _markdown_sources(at: AppTest) -> list[str]:
     texts += [element.label for element in at.expander]
     texts += [option for radio in at.radio for option in radio.options]
     texts += [widget.label for widget in at.multiselect]
+    texts += [button.label for button in at.button]  # button labels are Markdown too
     return texts
 
 
 def test_hostile_names_and_title_stay_text_on_every_markdown_element(tmp_path):
     """A title and names planting a link and an image: shown as text on the dashboard (headline,
-    gap sentences, sidebar) and the reliability page (group radio, warnings), whose tables each
-    have a formula-safe CSV download."""
+    gap sentences, sidebar, detractor themes), the reliability page (group radio, warnings), whose
+    tables each have a formula-safe CSV download, the Customer list and the Comments page."""
     text = (SAMPLE / "study.yaml").read_text(encoding="utf-8")
     text = text.replace("title: D公司客户关系管理调查 2019", f"title: '{PHISH}'")
     text = text.replace("identify: {zh: 客户识别, en: Identify}",
                         f"identify: {{zh: '{BEACON}', en: '{BEACON}'}}")
     text = text.replace("customers: {zh: 客户, en: Customers}",
                         f"customers: {{zh: '{PHISH}', en: '{PHISH}'}}")
+    text = text.replace("  定制与培训: [", f"  '{BEACON}': [")  # a theme with most detractors
     source = {S.SOURCE: {"yaml": text, "dir": str(SAMPLE)}}
     seen = []
-    for page in (None, "ui/pages/3_reliability.py"):
+    for page in ("ui/pages/0_customers.py", "ui/pages/10_comments.py", None,
+                 "ui/pages/3_reliability.py"):
         at = _app(page, **source)
         assert not at.exception, [e.value for e in at.exception]
         sources = _markdown_sources(at)
@@ -200,6 +203,27 @@ def test_an_openid_provider_gives_a_login_button_and_roles_by_email(monkeypatch)
     assert auth._oidc_role("someone@example.com") is None  # not listed, no default: refused
     monkeypatch.setattr(auth, "_access", lambda: {"default_role": "viewer"})
     assert auth._oidc_role("someone@example.com") == "viewer"
+
+
+def test_contact_columns_and_the_theme_editor_follow_the_role():
+    """The Customer list's contact columns (``ui.customers.contacts_visible``) and the Comments
+    page's theme editor are for editors; without a login everyone is one."""
+    contacts = {"Organisation", "Contact person", "Phone"}
+    for user, password, editor in (("li", "viewer-pw", False), ("wang", "editor-pw", True)):
+        at = _log_in(_app(secrets=_users()), user, password)
+        at.switch_page("ui/pages/0_customers.py")
+        at.run()
+        assert not at.exception, [e.value for e in at.exception]
+        columns = set(at.dataframe[0].value.columns)
+        assert (contacts <= columns) if editor else not (contacts & columns)
+        assert (t("cust_contacts_hidden", "en") in [c.value for c in at.caption]) != editor
+        at.switch_page("ui/pages/10_comments.py")
+        at.run()
+        assert not at.exception, [e.value for e in at.exception]
+        assert at.button(key="comments_save").disabled != editor
+        assert all(b.disabled != editor for b in at.button if b.key.startswith("comments_add_"))
+    open_app = _app("ui/pages/0_customers.py")
+    assert contacts <= set(open_app.dataframe[0].value.columns)
 
 
 def test_without_a_login_configured_everyone_is_an_editor():

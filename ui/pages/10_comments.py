@@ -15,6 +15,7 @@ from surveys.errors import StudyError
 from surveys.i18n import msg
 from surveys.study import parse_study
 from surveys.study_edit import with_themes
+from ui import auth
 from ui import state as S
 from ui.setup import (SAMPLE, at_wave, ci, escape_markdown, num, page, pct, pick_group,
                       say, show_chart, show_table, source_key, tr, with_abc_every_wave)
@@ -38,7 +39,8 @@ if not section:
 group = pick_group(ctx, list(section), key="comments_group")
 columns = list(section[group])
 column = columns[0] if len(columns) == 1 else st.radio(
-    tr("comments_column"), columns, format_func=ctx.name, horizontal=True, key="comments_column")
+    tr("comments_column"), columns, format_func=lambda c: escape_markdown(ctx.name(c)),
+    horizontal=True, key="comments_column")
 entry = section[group][column]
 by_nps = charts.keyword_groups_by_nps(r, group)
 
@@ -156,19 +158,22 @@ kind, message = st.session_state.pop(SAVED, (None, None))
 if kind == "success":
     st.success(message)
 elif kind == "error":
-    st.error(message)
-for index, suggestion in enumerate(suggested):
-    st.button(tr("comments_add_suggestion", terms=", ".join(suggestion["terms"][:4])),
-              key=f"comments_add_{index}", on_click=_add_suggestion, args=(index,))
+    st.error(escape_markdown(message))  # the error quotes theme names
+editor = auth.is_editor()  # a viewer sees the themes but does not change the study file
+for index, suggestion in enumerate(suggested):  # button labels are Markdown: terms escaped
+    st.button(tr("comments_add_suggestion",
+                 terms=escape_markdown(", ".join(suggestion["terms"][:4]))),
+              key=f"comments_add_{index}", on_click=_add_suggestion, args=(index,),
+              disabled=not editor)
 start = st.session_state.get(EDITOR)
 edited = st.data_editor(
     _editor_rows() if start is None else start, num_rows="dynamic", hide_index=True,
-    width="stretch", key="comments_editor",
+    width="stretch", key="comments_editor", disabled=not editor,
     column_config={"theme": st.column_config.TextColumn(tr("comments_theme")),
                    "terms": st.column_config.TextColumn(tr("comments_terms"),
                                                         help=tr("comments_terms_help"))})
 st.button(tr("comments_save"), type="primary", key="comments_save", on_click=_save,
-          args=(edited,))
+          args=(edited,), disabled=not editor)
 text, *_ = source_key()
 st.download_button(tr("download_yaml"), text, file_name="study.yaml", mime="text/yaml",
                    key="comments_download", on_click="ignore")
