@@ -76,6 +76,10 @@ def test_hostile_names_and_title_stay_text_on_every_markdown_element(tmp_path):
         seen += sources
         for value in sources:
             assert "](" not in value and "![" not in value, value  # no link, no image
+        if page == "ui/pages/10_comments.py":  # its tables of theme names and terms, too
+            csv = [b for b in at.get("download_button") if b.proto.label == t("download_csv", "en")]
+            tables = [d for d in at.dataframe if d.key != "comments_editor"]  # not the editor
+            assert len(csv) == len(tables) > 0
     joined = "\n".join(seen)
     assert "\\!\\[x\\]\\(http\\:\\/\\/127\\.0\\.0\\.1\\:9\\/beacon\\.png\\)" in joined  # shown
     assert "\\[log in again\\]" in joined

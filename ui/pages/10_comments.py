@@ -17,8 +17,9 @@ from surveys.study import parse_study
 from surveys.study_edit import with_themes
 from ui import auth
 from ui import state as S
-from ui.setup import (SAMPLE, at_wave, ci, escape_markdown, num, page, pct, pick_group,
-                      say, show_chart, show_table, source_key, tr, with_abc_every_wave)
+from ui.setup import (SAMPLE, at_wave, ci, csv_download, escape_markdown, num, page, pct,
+                      pick_group, say, show_chart, show_table, source_key, tr,
+                      with_abc_every_wave)
 
 #: comments listed under a theme picked in the table
 SHOWN_COMMENTS = 30
@@ -70,6 +71,7 @@ if themes:
              tr("comments_terms"): ", ".join(t["terms"])} for t in themes]
     picked = st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch",
                           on_select="rerun", selection_mode="single-row", key="comments_table")
+    csv_download(pd.DataFrame(rows))  # formula-safe: theme names and terms are data text
     st.caption(tr("comments_themes_caption"))
     chosen = picked.selection.rows if picked and picked.selection else []
     if chosen:
@@ -87,6 +89,7 @@ if themes:
             shown[tr("comments_recommend")] = frame.loc[inside, study.nps].head(
                 SHOWN_COMMENTS).map(lambda v: num(v, 0)).tolist()
         st.dataframe(pd.DataFrame(shown), hide_index=True, width="stretch")
+        csv_download(pd.DataFrame(shown))  # the comments themselves, formula-safe
     else:
         st.info(tr("comments_pick_theme"))
 else:
