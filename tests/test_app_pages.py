@@ -17,10 +17,9 @@ from analysis.pipeline import analyse, with_abc_class
 from ui.study import guess_mapping, read_uploads, save_uploads, study_from_uploads, study_yaml
 from surveys.load import load_study
 from surveys.study import parse_study
-from tests.app_reference import sample_results
+from tests.app_reference import app_test, sample_results
 
 ROOT = Path(__file__).resolve().parents[1]
-APP = str(ROOT / "app.py")
 SAMPLE = ROOT / "data" / "sample"
 PAGES = {"ui/pages/0_dashboard.py": "page_dashboard", "ui/pages/0_customers.py": "page_customers",
          "ui/pages/1_study.py": "page_study",
@@ -38,15 +37,7 @@ def reference() -> dict:
 
 
 def _app(page: str | None = None, lang: str = "zh", **state) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
-    at.session_state[S.LANG] = lang
-    for key, value in state.items():
-        at.session_state[key] = value
-    at.run()
-    if page is not None:
-        at.switch_page(page)
-        at.run()
-    return at
+    return app_test(page, lang, timeout=TIMEOUT, **state)
 
 
 def _ok(at: AppTest) -> None:

@@ -17,12 +17,12 @@ from streamlit.testing.v1 import AppTest
 from analysis import charts
 from analysis.i18n import t
 from surveys.errors import StudyError
+from tests.app_reference import app_test
 from ui import auth, workspace
 from ui import state as S
 from ui.store import save_current
 
 ROOT = Path(__file__).resolve().parents[1]
-APP = str(ROOT / "app.py")
 SAMPLE = ROOT / "data" / "sample"
 TIMEOUT = 180
 BEACON = "![x](http://127.0.0.1:9/beacon.png)"
@@ -30,17 +30,7 @@ PHISH = "[log in again](http://127.0.0.1:9/login)"
 
 
 def _app(page: str | None = None, secrets: dict | None = None, **state) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
-    for key, value in (secrets or {}).items():
-        at.secrets[key] = value
-    at.session_state[S.LANG] = "en"
-    for key, value in state.items():
-        at.session_state[key] = value
-    at.run()
-    if page is not None:
-        at.switch_page(page)
-        at.run()
-    return at
+    return app_test(page, "en", secrets, TIMEOUT, **state)
 
 
 def _markdown_sources(at: AppTest) -> list[str]:
