@@ -35,6 +35,7 @@ import yaml
 
 from .errors import StudyError
 from .i18n import msg
+from .pls_model import PLSModel, parse_pls
 
 __all__ = ["Study", "GroupSource", "RecordsSource", "Scale", "read_study", "parse_study", "STUDY_KEYS"]
 
@@ -69,6 +70,8 @@ STUDY_KEYS: dict[str, str] = {
     "abc": "ABC cut-offs of cumulative revenue share: {a: 0.8, b: 0.95}",
     "names": "display names of groups, dimensions and items: {code: text} or {code: {zh, en}}",
     "records": "a customer-records file joined to a group: {file, sheet, id, group, match, rename}",
+    "pls": "the structural (PLS path) model: {constructs, modes, paths, scheme, bootstrap, seed, "
+           "template, roles, target}",
 }
 GROUP_KEYS = {"file": "the data file", "sheet": "the sheet of an Excel file",
               "rename": "{column as in the file: item name}"}
@@ -147,6 +150,7 @@ class Study:
     abc: tuple[float, float] = (0.8, 0.95)
     names: dict[str, dict[str, str]] = field(default_factory=dict)
     records: RecordsSource | None = None
+    pls: PLSModel | None = None
     raw: dict = field(default_factory=dict, repr=False)
 
     def name(self, code: str, lang: str = "zh") -> str:
@@ -164,7 +168,8 @@ class Study:
         """Every column answered on the Likert scale: dimension, satisfaction, loyalty,
         expectation and importance items, and Kano questions, each once."""
         cols = [*self.items, *self.satisfaction, *self.loyalty,
-                *self.expectation.values(), *self.importance.values()]
+                *self.expectation.values(), *self.importance.values(),
+                *(self.pls.items if self.pls else [])]  # and the structural model's items
         return list(dict.fromkeys(cols))
 
     @property
@@ -364,6 +369,7 @@ class _StudyChecker:
         study.scale = self.scale(raw.get("scale"))
         study.satisfaction = self.names(raw.get("satisfaction"), "satisfaction")
         study.loyalty = self.names(raw.get("loyalty"), "loyalty")
+        study.pls = parse_pls(raw.get("pls"), study, self.path)
         study.segments = self.names(raw.get("segments"), "segments")
         for key in ("nps", "id", "duration", "revenue", "growth", "lifecycle",
                     "cooperation_years"):
