@@ -89,8 +89,8 @@ class PLSModel:
 
     Attributes
     ----------
-    constructs : construct -> its items, for the constructs of the paths, exogenous first
-        (:func:`order_constructs`).
+    constructs : construct -> its items, for the constructs of the paths, each after its
+        predecessors, else in the order the paths name them (:func:`order_constructs`).
     paths : (from, to) pairs in the order given.
     modes : construct -> "A" or "B".
     scheme : inner weighting scheme (:data:`SCHEMES`).
@@ -207,7 +207,7 @@ class _PLSChecker:
         if not paths:
             raise self.fail(msg("pls_no_paths"), "pls.paths", msg("pls_paths_expected"))
         declared = self.mapping(raw.get("constructs"), "pls.constructs")
-        used = [c for c in blocks if any(c in p for p in paths)]
+        used = list(dict.fromkeys(c for path in paths for c in path))
         for name in declared:
             if str(name).strip() not in used:
                 raise self.fail(msg("pls_construct_without_path", name=name),

@@ -179,7 +179,7 @@ mobi_modes <- setNames(as.list(rep("A", 7)), names(mobi_blocks)); mobi_modes$Qua
 mobi_fit <- seminr_fit(mobi, mobi_blocks, mobi_paths, mobi_modes)
 ms <- summary(mobi_fit)
 ml <- names(mobi_blocks)
-out$mobi <- c(list(constructs = mobi_blocks, paths = mobi_paths, modes = mobi_modes),
+out$mobi <- c(list(constructs = mobi_blocks, structure = mobi_paths, modes = mobi_modes),
               seminr_core(mobi_fit, mobi_blocks, mobi_paths),
               list(rho_a = named(ms$reliability[ml, "rhoA"], ml),
                    rho_c = named(ms$reliability[ml, "rhoC"], ml),
