@@ -4,6 +4,7 @@ import streamlit as st
 
 from analysis import charts
 from analysis.charts import p_text
+from ui.pls_view import model_index_cards
 from ui.setup import num, ci, page, pval, show_chart, tr
 
 ctx = page("page_dashboard", "dashboard_caption")
@@ -35,6 +36,7 @@ for column, (key, label, digits) in zip(columns, cards):
                  + ("" if not change else " " + tr("change_help", p=pval(change.get("p")))))
     column.metric(tr(label), num(value, digits), delta=delta, help=help_text, border=True)
 st.caption(tr("headline_caption"))
+model_index_cards(ctx, focus)
 
 left, right = st.columns(2)
 with left:
