@@ -12,7 +12,7 @@ from typing import Callable, Iterator
 import plotly.graph_objects as go
 import plotly.offline
 
-from .. import charts
+from .. import charts, pls_charts
 from ..i18n import t
 from .tables import Section, Table, build_sections, format_value
 
@@ -72,6 +72,9 @@ def section_figures(results: dict, key: str, lang: str) -> Iterator[go.Figure]:
                 builders.append(lambda g=g: charts.pareto_chart(results, g, lang))
             builders += [lambda g=g, k=k: charts.segment_scores(results, g, k, lang)
                          for k in ("abc", "value_matrix", "lifecycle") if k in entry]
+    elif key == "pls":
+        builders += [lambda g=g, chart=chart: chart(results, g, lang) for g in _groups(results, key)
+                     for chart in (pls_charts.path_diagram, pls_charts.ipma_chart)]
     for build in builders:
         figure = build()
         if figure is not None:
