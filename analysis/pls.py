@@ -752,8 +752,9 @@ def bootstrap_pls(data: pd.DataFrame, model: PLSModel, n_boot: int, seed: int, *
 
 # ---------------------------------------------------------------------------------- results.json
 def _text(text: Text) -> dict:
-    """A message as data: its key (surveys/locale/pls.yaml) and values, rendered by the reader."""
-    return {"code": text.key, "values": dict(text.values)}
+    """A message as data: its key (surveys/locale/pls.yaml), its values (to render it in any
+    language) and its English text."""
+    return {"code": text.key, "values": dict(text.values), "text": str(text)}
 
 
 def _refused(error: StudyError) -> dict:

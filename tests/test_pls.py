@@ -240,7 +240,9 @@ def test_missing_answers_are_deleted_listwise(satisfaction):
     assert (result.n, result.n_dropped) == (246, 4)
     pd.testing.assert_series_equal(result.weights, complete.weights)
     entry = pls.pls_section({"all": holes}, ecsi(bootstrap=0), (0, 10))["all"]
-    assert entry["warnings"][0] == {"code": "pls_rows_dropped", "values": {"n": 4, "used": 246}}
+    assert entry["warnings"][0] == {"code": "pls_rows_dropped", "values": {"n": 4, "used": 246},
+                                    "text": "4 respondents who left an item of the model "
+                                            "unanswered are left out (listwise); 246 used"}
 
 
 def test_too_few_respondents_is_one_clear_error(satisfaction):
