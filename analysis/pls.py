@@ -67,11 +67,24 @@ CONFIDENCE = 0.95
 
 
 class _Failure(Exception):
-    """A model that cannot be estimated on these data: a message key and its construct."""
+    """A model that cannot be estimated on these data: ``pls_singular_block`` or
+    ``pls_singular_inner`` (with the construct), or ``pls_not_converged`` (with the iterations
+    run and the last change of the weights)."""
 
-    def __init__(self, code: str, construct: str | None = None, change: float = np.nan):
+    def __init__(self, code: str, construct: str | None = None, iterations: int = 0,
+                 change: float = np.nan):
         super().__init__(code)
-        self.code, self.construct, self.change = code, construct, change
+        self.code, self.construct = code, construct
+        self.iterations, self.change = iterations, change
+
+    def error(self, group: str) -> StudyError:
+        """The refusal as the user reads it."""
+        if self.code == "pls_not_converged":
+            message = msg(self.code, group=group, iterations=self.iterations,
+                          change=f"{self.change:.2g}")
+        else:
+            message = msg(self.code, group=group, construct=self.construct)
+        return StudyError(message, key="pls", expected=msg(f"{self.code}_expected"))
 
 
 @dataclass
@@ -130,7 +143,10 @@ def _inner_weights(corr: np.ndarray, layout: _Layout, scheme: str) -> np.ndarray
     weights = corr * adjacency.T
     for j, (before, cells) in enumerate(zip(layout.before, layout.before_cells)):
         if before.size:
-            weights[before, j] = np.linalg.solve(corr[cells], corr[before, j])
+            try:
+                weights[before, j] = np.linalg.solve(corr[cells], corr[before, j])
+            except np.linalg.LinAlgError:
+                raise _Failure("pls_singular_inner", layout.constructs[j]) from None
     return weights
 
 
@@ -153,25 +169,22 @@ def _outer_weights(s: np.ndarray, layout: _Layout, scheme: str, max_iter: int,
     change = np.inf
     for iteration in range(1, max_iter + 1):
         corr = dense.T @ s @ dense
-        try:
-            proxies = s @ dense @ _inner_weights(corr, layout, scheme)
-        except np.linalg.LinAlgError:
-            raise _Failure("pls_singular_inner") from None
+        proxies = s @ dense @ _inner_weights(corr, layout, scheme)
         updated = proxies[rows, owner]
         for j, block in enumerate(blocks):
             w = updated[block]
             if layout.mode_b[j]:
                 w = inverse_b[j] @ w
             variance = w @ within[j] @ w
-            if not variance > 0:
-                raise _Failure("pls_not_converged", layout.constructs[j])
+            if not variance > 0:  # the proxy is uncorrelated with every item of the block
+                raise _Failure("pls_not_converged", iterations=iteration)
             updated[block] = w / np.sqrt(variance)
         change = float(np.abs(updated - previous).sum())
         previous = updated
         dense[rows, owner] = updated
         if change < tol:
             return dense, iteration
-    raise _Failure("pls_not_converged", change=change)
+    raise _Failure("pls_not_converged", iterations=max_iter, change=change)
 
 
 def _regressions(corr: np.ndarray, layout: _Layout) -> tuple[np.ndarray, np.ndarray]:
@@ -282,16 +295,6 @@ def minimum_respondents(model: PLSModel) -> int:
     return max(largest, predictors + 1) + 1
 
 
-def _refusal(code: str, group: str, construct: str | None = None, **values) -> StudyError:
-    expected = {"pls_singular_block": "pls_singular_block_expected",
-                "pls_singular_inner": "pls_singular_inner_expected",
-                "pls_not_converged": "pls_not_converged_expected",
-                "pls_zero_variance": "pls_zero_variance_expected"}[code]
-    if construct is not None:
-        values["construct"] = construct
-    return StudyError(msg(code, group=group, **values), key="pls", expected=msg(expected))
-
-
 def _complete(data: pd.DataFrame, model: PLSModel, group: str) -> tuple[pd.DataFrame, int]:
     """The complete rows of the model's items (listwise), checked for size and variance."""
     items = model.items
@@ -308,7 +311,8 @@ def _complete(data: pd.DataFrame, model: PLSModel, group: str) -> tuple[pd.DataF
     sd = complete.std(ddof=1)
     flat = [i for i in items if not sd[i] > 0]
     if flat:
-        raise _refusal("pls_zero_variance", group, item=flat[0])
+        raise StudyError(msg("pls_zero_variance", group=group, item=flat[0]), key="pls",
+                         column=flat[0], expected=msg("pls_zero_variance_expected"))
     return complete, len(values) - len(complete)
 
 
@@ -372,9 +376,7 @@ def estimate_pls(data: pd.DataFrame, model: PLSModel, *, scaled: bool = True,
     try:
         fit = _estimate(s, layout, model.scheme, max_iter, tol)
     except _Failure as failure:
-        values_ = ({"iterations": max_iter, "change": f"{failure.change:.2g}"}
-                   if failure.code == "pls_not_converged" and failure.construct is None else {})
-        raise _refusal(failure.code, group, failure.construct, **values_) from None
+        raise failure.error(group) from None
     items, constructs = layout.items, layout.constructs
     means, sds = values.mean(axis=0), values.std(axis=0, ddof=1)
     centred = (values - means) / (sds if scaled else 1.0)
@@ -481,8 +483,7 @@ def _construct_r2(s: np.ndarray, model: PLSModel, target: str, group: str) -> fl
     try:
         fit = _estimate(s, layout, model.scheme, MAX_ITERATIONS, TOLERANCE)
     except _Failure as failure:
-        raise _refusal(failure.code, group, failure.construct, iterations=MAX_ITERATIONS,
-                       change=f"{failure.change:.2g}") from None
+        raise failure.error(group) from None
     return float(fit.r2[layout.constructs.index(target)])
 
 

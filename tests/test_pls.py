@@ -265,6 +265,13 @@ def test_unusable_data_are_refused(satisfaction, change, words):
         pls.estimate_pls(change(satisfaction), ecsi("B"), group="g")
 
 
+def test_collinear_predecessors_are_refused(satisfaction):
+    model = PLSModel({"A": ["imag1"], "B": ["copy"], "SAT": ["sat1", "sat2"]},
+                     [("A", "SAT"), ("B", "SAT")], {"A": "A", "B": "A", "SAT": "A"})
+    with pytest.raises(StudyError, match="constructs leading to 'SAT' are collinear"):
+        pls.estimate_pls(satisfaction.assign(copy=satisfaction["imag1"]), model, group="g")
+
+
 def test_non_convergence_is_refused(satisfaction):
     with pytest.raises(StudyError, match="did not converge in 3 iterations") as caught:
         pls.estimate_pls(satisfaction, ecsi("B"), max_iter=3, group="g")
