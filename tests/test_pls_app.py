@@ -163,6 +163,11 @@ def test_report_tables_copy_the_model_unrounded(results):
         assert table.method and table.n == f"n = {entry['n']} (Customers)"
         assert all(len(row) == len(table.columns) for row in table.rows)
     assert any("Interact drives Satisfaction most" in f for f in section.findings)
+    assert not any("IPMA" in f for f in section.findings)  # no driver both important and weak
+    weak = json.loads(json.dumps(results))
+    weak["pls"]["customers"]["ipma"]["constructs"]["satisfaction"]["performance"] = 40.0
+    findings = next(s for s in build_sections(weak, "en") if s.key == "pls").findings
+    assert "Satisfaction matters more than average for Loyalty" in findings[-1]
     assert t("rep_pls", "en") in html_report(results, "en")
     assert len(excel_report(results, "zh")) > 0
 

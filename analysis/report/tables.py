@@ -658,8 +658,12 @@ def _pls(c: _Ctx) -> Section:
                 r2=apa.num(e["r2"][target])))
         rated = {k: v for k, v in ipma.items()
                  if v.get("importance") is not None and v.get("performance") is not None}
-        mean = sum(v["performance"] for v in rated.values()) / len(rated) if rated else None
-        weak = {k: v for k, v in rated.items() if v["performance"] < mean}
+        weak = {}
+        if rated:  # the lower right quadrant of the map: important, performing poorly
+            important = sum(v["importance"] for v in rated.values()) / len(rated)
+            performing = sum(v["performance"] for v in rated.values()) / len(rated)
+            weak = {k: v for k, v in rated.items()
+                    if v["importance"] >= important and v["performance"] < performing}
         if weak:
             k, v = max(weak.items(), key=lambda kv: kv[1]["importance"])
             section.findings.append(c.t(
