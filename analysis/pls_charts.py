@@ -17,7 +17,8 @@ import plotly.graph_objects as go
 from .charts import BAD, COLORS, FONT_FAMILY, GOOD, NEUTRAL, _layout, display_name, format_p
 from .i18n import t
 
-__all__ = ["construct_name", "stars", "diagram_layout", "path_diagram", "ipma_chart"]
+__all__ = ["BOX_W", "BOX_H", "construct_name", "stars", "diagram_layout", "arrow_ends",
+           "label_spots", "path_diagram", "ipma_chart"]
 
 #: box size in layout units (columns are 1 apart, rows 1 apart)
 BOX_W, BOX_H = 0.62, 0.46
@@ -124,7 +125,7 @@ def diagram_layout(constructs: list[str], paths: list[tuple[str, str]]) -> dict[
     return position
 
 
-def _edge_ends(p, q):
+def arrow_ends(p, q):
     """The arrow from box p to box q, clipped to the boxes' borders."""
     dx, dy = q[0] - p[0], q[1] - p[1]
     scale = min(BOX_W / 2 / abs(dx) if dx else float("inf"),
@@ -134,7 +135,7 @@ def _edge_ends(p, q):
             (q[0] - dx * scale * (1 + gap), q[1] - dy * scale * (1 + gap)))
 
 
-def _label_spots(ends: list[tuple], position: dict) -> list[tuple]:
+def label_spots(ends: list[tuple], position: dict) -> list[tuple]:
     """Where to write each arrow's coefficient: its middle, or further along it when the middle is
     close to another label or inside a box."""
     spots: list[tuple] = []
@@ -164,8 +165,8 @@ def path_diagram(results: dict, group: str, lang: str = "zh"):
     paths = [tuple(p) for p in model["paths"]]
     position = diagram_layout(constructs, paths)
     fig = go.Figure()
-    ends = [_edge_ends(position[a], position[b]) for a, b in paths]
-    for (a, b), ((x0, y0), (x1, y1)), (lx, ly) in zip(paths, ends, _label_spots(ends, position)):
+    ends = [arrow_ends(position[a], position[b]) for a, b in paths]
+    for (a, b), ((x0, y0), (x1, y1)), (lx, ly) in zip(paths, ends, label_spots(ends, position)):
         estimate = entry["paths"][f"{a}->{b}"]
         p = estimate.get("p")
         significant = p is not None and p < 0.05

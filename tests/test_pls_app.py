@@ -181,3 +181,11 @@ def test_report_names_a_refused_group(results):
     assert [table.key for table in section.tables] == ["pls_fit"]
     row = section.tables[0].rows[0]
     assert row[1] == 301 and "300 次迭代内未收敛" in row[-1] and "未收敛" in section.findings[0]
+
+
+def test_pdf_report_draws_the_path_diagram(results):
+    from analysis.report.pdf import find_cjk_font
+    from analysis.report.pdf_charts import section_charts
+
+    images = list(section_charts(results, "pls", "zh", find_cjk_font()))
+    assert len(images) == 1 and images[0].startswith(b"\x89PNG")
