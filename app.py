@@ -28,6 +28,7 @@ PAGES = {
         ("ui/pages/6_priorities.py", "page_priorities", ":material/target:", "priorities"),
         ("ui/pages/11_structural.py", "page_structural", ":material/account_tree:", "structural"),
         ("ui/pages/7_segments.py", "page_segments", ":material/category:", "segments"),
+        ("ui/pages/10_comments.py", "page_comments", ":material/chat:", "comments"),
         ("ui/pages/8_report.py", "page_report", ":material/description:", "report"),
         ("ui/pages/9_store.py", "page_store", ":material/inventory_2:", "store"),
     ],

@@ -30,6 +30,7 @@ PAGES = [
     ("priorities", "6 改进优先级", "6 Priorities", "Importance-performance analysis"),
     ("structural", "结构模型", "Structural model", "Arrows carry the standardised path coefficients"),
     ("segments", "7 客户细分", "7 Segments", "ABC classification"),
+    ("comments", "开放题", "Comments", "Words of detractors and promoters"),
     ("report", "8 报告下载", "8 Report", "Download results.json"),
     ("store", "9 研究库", "9 Study store", "Save the current study"),
     ("dashboard", "管理者看板", "Manager dashboard", "Where the company overrates itself"),

@@ -75,6 +75,9 @@ def section_figures(results: dict, key: str, lang: str) -> Iterator[go.Figure]:
     elif key == "pls":
         builders += [lambda g=g, chart=chart: chart(results, g, lang) for g in _groups(results, key)
                      for chart in (pls_charts.path_diagram, pls_charts.ipma_chart)]
+    elif key == "text":
+        builders += [lambda g=g, col=col: charts.keyword_chart(results, g, col, lang)
+                     for g, columns in (results.get("text") or {}).items() for col in columns]
     for build in builders:
         figure = build()
         if figure is not None:

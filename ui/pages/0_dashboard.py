@@ -4,8 +4,10 @@ import streamlit as st
 
 from analysis import charts
 from analysis.charts import p_text
+from analysis.text import top_detractor_themes
 from ui.pls_view import model_index_cards
-from ui.setup import num, ci, page, pval, show_chart, tr
+from ui.setup import num, ci, escape_markdown, page, pct, pval, show_chart, tr
+from ui.weighting import weighted_badge
 
 ctx = page("page_dashboard", "dashboard_caption")
 if ctx is None:
@@ -21,6 +23,7 @@ changes = {(c["index"], c["name"]): c
            for c in ((r.get("trends") or {}).get(focus) or {}).get("changes") or []}
 
 st.subheader(tr("headline", group=ctx.name(focus), wave=ctx.wave))
+weighted_badge(ctx, focus)
 cards = [("csi", "card_csi", 1), ("satisfaction_index", "card_satisfaction", 1),
          ("loyalty_index", "card_loyalty", 1), ("nps", "card_nps", 1)]
 columns = st.columns(len(cards))
@@ -37,6 +40,21 @@ for column, (key, label, digits) in zip(columns, cards):
     column.metric(tr(label), num(value, digits), delta=delta, help=help_text, border=True)
 st.caption(tr("headline_caption"))
 model_index_cards(ctx, focus)
+
+# what detractors write about: the top three themes of the comments (analysis.text)
+comments = ((r.get("text") or {}).get(focus) or {})
+for comment_column, text_entry in comments.items():
+    top = top_detractor_themes(text_entry)
+    if top:
+        st.subheader(tr("dash_detractor_themes", column=escape_markdown(ctx.name(comment_column))))
+        for theme in top:
+            line = "dash_theme_line" if theme["detractor_share"] is not None else "dash_theme_line_sat"
+            st.markdown("- " + tr(line, theme=escape_markdown(theme["name"]), n=theme["n"],
+                                  share=pct(theme["detractor_share"]), nps=num(theme["nps"], 0),
+                                  mean=num(theme["satisfaction"]["mean"]),
+                                  example=escape_markdown((theme["examples"] or [""])[0])))
+        st.caption(tr("dash_detractor_themes_caption"))
+
 
 left, right = st.columns(2)
 with left:
@@ -86,3 +104,4 @@ st.caption(tr("scores_caption", low=r["study"]["scale"]["min"], high=r["study"][
 trend = charts.trend_chart(r, focus, ctx.lang)
 if trend is not None:
     show_chart(trend, key="dash_trend")
+
