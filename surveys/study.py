@@ -978,14 +978,17 @@ def _no_pair_separator(name: str, key: str, path: Path | None) -> None:
 
 def _check_label_lengths(study: Study) -> None:
     """Refuse a name longer than the ``label_chars`` limit: the title, a group, wave, dimension,
-    item or role column, or a display name (each is repeated in every table, chart and report)."""
+    item or role column, a display name, a construct of the structural model or a comment theme
+    (each is repeated in every table, chart and report)."""
     most = limit("label_chars")
     named = [("title", study.title), *(("groups", g) for g in study.groups),
              *(("waves", w) for w in study.waves), *(("dimensions", d) for d in study.dimensions),
              *((f"dimensions.{d}", i) for d, items in study.dimensions.items() for i in items),
              *(("names", text) for names in study.names.values() for text in names.values()),
              *(("segments", c) for c in study.category_columns),
-             *(("columns", c) for c in study.numeric_columns)]
+             *(("columns", c) for c in study.numeric_columns),
+             *(("pls.constructs", c) for c in (study.pls.constructs if study.pls else ())),
+             *(("themes", theme) for theme in study.themes)]
     for key, name in named:
         if len(name) > most:
             raise StudyError(msg("study_name_too_long", name=shorten(name, 40),

@@ -294,3 +294,18 @@ def test_the_app_refuses_a_stopwords_file_outside_its_folder(tmp_path, monkeypat
     assert parse_study(mine, base_dir=folder, inside=folder).text.stopwords == {"服务"}
     monkeypatch.setenv("SURVEY_MAX_FILE_MB", "0.000001")
     _raises(lambda: parse_study(mine, base_dir=folder), "SURVEY_MAX_FILE_MB")
+
+
+@pytest.mark.parametrize("extra, key", [
+    ("comments: [region]\nthemes: {" + "长" * 21 + ": [服务]}\n", "themes"),
+    ("pls: {constructs: {" + "c" * 21 + ": [B1, B2]}, paths: ['A -> " + "c" * 21 + "']}\n",
+     "pls.constructs"),
+])
+def test_theme_and_construct_names_are_capped(tmp_path, monkeypatch, extra, key):
+    """The names that came with the comments (themes) and the structural model (constructs)
+    are labels like any other."""
+    monkeypatch.setenv("SURVEY_MAX_LABEL_CHARS", "20")
+    write_study(tmp_path, STUDY + extra)
+    error = _raises(lambda: read_study(tmp_path / "study.yaml"), "has 21 characters",
+                    "SURVEY_MAX_LABEL_CHARS")
+    assert error.key == key
