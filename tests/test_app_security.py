@@ -48,7 +48,8 @@ def _markdown_sources(at: AppTest) -> list[str]:
 def test_hostile_names_and_title_stay_text_on_every_markdown_element(tmp_path):
     """A title and names planting a link and an image: shown as text on the dashboard (headline,
     gap sentences, sidebar, detractor themes), the reliability page (group radio, warnings), whose
-    tables each have a formula-safe CSV download, the Customer list and the Comments page."""
+    tables each have a formula-safe CSV download, the Customer list, the Comments page and the
+    Structural model page."""
     text = (SAMPLE / "study.yaml").read_text(encoding="utf-8")
     text = text.replace("title: D公司客户关系管理调查 2019", f"title: '{PHISH}'")
     text = text.replace("identify: {zh: 客户识别, en: Identify}",
@@ -58,8 +59,8 @@ def test_hostile_names_and_title_stay_text_on_every_markdown_element(tmp_path):
     text = text.replace("  定制与培训: [", f"  '{BEACON}': [")  # a theme with most detractors
     source = {S.SOURCE: {"yaml": text, "dir": str(SAMPLE)}}
     seen = []
-    for page in ("ui/pages/0_customers.py", "ui/pages/10_comments.py", None,
-                 "ui/pages/3_reliability.py"):
+    for page in ("ui/pages/0_customers.py", "ui/pages/10_comments.py",
+                 "ui/pages/11_structural.py", None, "ui/pages/3_reliability.py"):
         at = _app(page, **source)
         assert not at.exception, [e.value for e in at.exception]
         sources = _markdown_sources(at)
