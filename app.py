@@ -41,7 +41,7 @@ navigation = st.navigation({
                               default=url == "dashboard")
                        for path, title, icon, url in pages]
     for section, pages in PAGES.items()
-})
+}, expanded=True)  # all 13 pages listed (collapsed, the last ones hide behind "View 3 more")
 app_setup.sidebar()
 try:
     navigation.run()
