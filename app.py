@@ -6,6 +6,7 @@ Streamlit would run on its own), numbered in the order of the work. Opens on the
 study.
 """
 import logging
+from pathlib import Path
 
 import streamlit as st
 
@@ -13,7 +14,10 @@ from analysis.i18n import t
 from surveys.errors import StudyError
 from ui import setup as app_setup
 
-st.set_page_config(page_title="CRM Survey Workbench", page_icon=":material/analytics:", layout="wide")
+# the tab's icon is a file of the app: a ":material/...:" icon would be fetched from
+# fonts.gstatic.com by every viewer's browser (the app must ask no other host)
+st.set_page_config(page_title="CRM Survey Workbench",
+                   page_icon=str(Path(__file__).parent / "ui" / "favicon.png"), layout="wide")
 app_setup.init_state()
 lang = app_setup.lang()
 
