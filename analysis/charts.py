@@ -11,14 +11,18 @@ The font family lists CJK fonts first so that Chinese renders in browsers and in
 """
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import plotly.graph_objects as go
 
+from surveys.study import DEFAULT_NAMES
+
 from .i18n import t
 
 __all__ = [
-    "FONT_FAMILY", "COLORS", "display_name", "format_p", "p_text", "dimension_scores",
+    "FONT_FAMILY", "COLORS", "display_name", "wave_name", "single_unnamed_wave", "format_p",
+    "p_text", "dimension_scores",
     "alpha_chart", "gap_dumbbell",
     "servqual_chart", "cb_ratio_chart", "nps_chart", "trend_chart", "ipa_chart", "drivers_chart",
     "pareto_chart", "segment_scores", "comparison_chart", "loadings_heatmap", "htmt_heatmap",
@@ -36,7 +40,7 @@ LABEL_CHARS = 18
 def display_name(results: dict, code: str, lang: str = "zh", short: bool = False) -> str:
     """The study's display name of a group, dimension or item (as ``Study.name``); items get
     their code in front, and ``short`` cuts long names to :data:`LABEL_CHARS` characters."""
-    names = results.get("study", {}).get("names", {}).get(code, {})
+    names = results.get("study", {}).get("names", {}).get(code) or DEFAULT_NAMES.get(code, {})
     name = names.get(lang) or names.get("zh") or names.get("en") or code
     items = {i for members in results.get("study", {}).get("dimensions", {}).values() for i in members}
     if name != code and code in items:
@@ -44,6 +48,24 @@ def display_name(results: dict, code: str, lang: str = "zh", short: bool = False
     if short and len(name) > LABEL_CHARS:
         name = name[:LABEL_CHARS - 1] + "…"
     return name
+
+
+def wave_name(results: dict, wave: str, lang: str = "zh") -> str:
+    """A wave as a reader should see it: its display name from the study's ``names``, else a
+    year as a year ("2019 年度") and anything else as a numbered wave ("第 1 轮", "wave 1")."""
+    names = results.get("study", {}).get("names", {}).get(str(wave))
+    if names:
+        return names.get(lang) or names.get("zh") or names.get("en")
+    key = "wave_year" if re.fullmatch(r"(?:19|20)\d\d", str(wave)) else "wave_number"
+    return t(key, lang, wave=wave)
+
+
+def single_unnamed_wave(results: dict) -> bool:
+    """True when the study has one wave that nobody named (the default "1"): not worth saying."""
+    study = results.get("study", {})
+    wave = str(study.get("wave"))
+    return (len(study.get("waves") or {}) <= 1 and wave not in (study.get("names") or {})
+            and not re.fullmatch(r"(?:19|20)\d\d", wave))
 
 
 def _layout(fig: go.Figure, title: str, x_title: str | None = None, y_title: str | None = None,
@@ -119,6 +141,14 @@ def dimension_scores(results: dict, lang: str = "zh", groups: list[str] | None =
                    height=120 + 30 * len(dims) * len(groups))
 
 
+def _unit_range(values: list[float]) -> list[float]:
+    """An axis from 0 to 1 widened to show every value: a negative loading or alpha (a
+    reverse-worded item not declared) would otherwise be an empty bar."""
+    low, high = min([0.0, *values]), max([1.0, *values])
+    pad = 0.05 if low < 0 or high > 1 else 0.0
+    return [low - pad if low < 0 else 0.0, high + pad if high > 1 else 1.0]
+
+
 def alpha_chart(results: dict, group: str, lang: str = "zh"):
     """Cronbach's alpha per dimension with its CI, the .70 bar drawn (``reliability``)."""
     rows = (results.get("reliability") or {}).get(group) or {}
@@ -126,6 +156,8 @@ def alpha_chart(results: dict, group: str, lang: str = "zh"):
         return None
     dims = list(rows)
     alphas = [rows[d]["alpha"] for d in dims]
+    if all(a is None for a in alphas):
+        return None  # every dimension below the minimum sample size (analysis.minimum)
     colors = [NEUTRAL if a is None else GOOD if a >= ALPHA_BAR else BAD for a in alphas]
     fig = go.Figure(go.Bar(
         y=[display_name(results, d, lang) for d in dims], x=alphas, orientation="h",
@@ -136,7 +168,7 @@ def alpha_chart(results: dict, group: str, lang: str = "zh"):
         name=t("alpha", lang)))
     fig.add_vline(x=ALPHA_BAR, line_dash="dash", line_color=BAD,
                   annotation_text="α = .70", annotation_position="top")
-    fig.update_xaxes(range=[0, 1])
+    fig.update_xaxes(range=_unit_range([a for a in alphas if a is not None]))
     fig.update_yaxes(autorange="reversed")
     return _layout(fig, f"{t('alpha', lang)} — {display_name(results, group, lang)}",
                    t("alpha", lang), None, height=140 + 40 * len(dims))
@@ -510,7 +542,7 @@ def cfa_loadings_chart(results: dict, group: str, lang: str = "zh"):
                         hovertemplate="%{y}: λ = %{x:.3f}<extra>%{fullData.name}</extra>")
     fig.add_vline(x=AVE_BAR, line_dash="dash", line_color=BAD, annotation_text="λ = .50",
                   annotation_position="bottom right")
-    fig.update_xaxes(range=[0, 1])
+    fig.update_xaxes(range=_unit_range([v for v in loadings.values() if v is not None]))
     fig.update_yaxes(autorange="reversed")
     return _layout(fig, f"{t('chart_cfa_loadings', lang)} — {display_name(results, group, lang)}",
                    t("std_loading", lang), None, height=160 + 24 * len(loadings))

@@ -12,7 +12,7 @@ from typing import Any, Callable
 
 from surveys.load import StudyData, load_study
 
-from . import cfa, comparisons, drivers, factor, gaps, indices, ipa, kano, reliability, segments
+from . import cfa, comparisons, drivers, factor, gaps, indices, ipa, kano, minimum, reliability, segments
 from .jsonready import json_ready
 from surveys.study import Study
 
@@ -103,8 +103,13 @@ def _validity(data: StudyData) -> dict:
     """KMO, Bartlett and EFA of each group's item set, with the CFA of the dimension model under
     "cfa" (:func:`analysis.factor.factor_section`, :func:`analysis.cfa.cfa_section`)."""
     frames, dims = data.frames(), data.study.dimensions
-    efa, fitted = factor.factor_section(frames, dims), cfa.cfa_section(frames, dims)
-    return {g: {**efa.get(g, {}), "cfa": fitted.get(g)} for g in frames}
+    items = reliability.dimension_items(dims)
+    answered = {g: int(f[[i for i in items if i in f]].notna().any(axis=1).sum())
+                for g, f in frames.items()}
+    enough = {g: f for g, f in frames.items() if answered[g] >= minimum.needed(len(items))}
+    efa, fitted = factor.factor_section(enough, dims), cfa.cfa_section(enough, dims)
+    return {g: {**efa[g], "cfa": fitted.get(g)} if g in enough
+            else minimum.validity_too_few(answered[g], items) for g in frames}
 
 
 def _indices(data: StudyData) -> dict:
@@ -143,7 +148,8 @@ def _sections(study: Study) -> list[tuple[str, Callable[[StudyData], Any]]]:
     sections = [
         ("study", study_section),
         ("quality", quality_section),
-        ("reliability", lambda d: reliability.reliability_section(d.frames(), s.dimensions)),
+        ("reliability", lambda d: minimum.reliability_minimum(
+            reliability.reliability_section(d.frames(), s.dimensions))),
         ("validity", _validity),
         ("indices", _indices),
     ]

@@ -36,7 +36,8 @@ import yaml
 from .errors import StudyError
 from .i18n import Text, msg
 
-__all__ = ["Study", "GroupSource", "RecordsSource", "Scale", "read_study", "parse_study", "STUDY_KEYS"]
+__all__ = ["Study", "GroupSource", "RecordsSource", "Scale", "read_study", "parse_study", "STUDY_KEYS",
+           "DEFAULT_NAMES"]
 
 #: Every top-level key a study file may have, with a one-line meaning (shown in errors and README).
 STUDY_KEYS: dict[str, str] = {
@@ -78,6 +79,9 @@ RECORDS_KEYS = {"file": "the records file (any supported format)", "sheet": "its
                 "match": "the group's column holding the same id",
                 "rename": "{column as in the file: name}"}
 EXCLUDE_RULES = ("straightliners", "speeders", "duplicates")
+#: display names of the usual group codes when the study file's ``names`` has none
+DEFAULT_NAMES = {"customers": {"zh": "客户", "en": "Customers"},
+                 "employees": {"zh": "员工", "en": "Employees"}}
 
 
 @dataclass(frozen=True)
@@ -150,8 +154,9 @@ class Study:
     raw: dict = field(default_factory=dict, repr=False)
 
     def name(self, code: str, lang: str = "zh") -> str:
-        """The display name of a group, dimension or item in ``lang`` (the code if none)."""
-        names = self.names.get(code, {})
+        """The display name of a group, dimension or item in ``lang`` (the code if none; the
+        usual group codes customers / employees have defaults, :data:`DEFAULT_NAMES`)."""
+        names = self.names.get(code) or DEFAULT_NAMES.get(code, {})
         return names.get(lang) or names.get("zh") or names.get("en") or code
 
     @property
