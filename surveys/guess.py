@@ -429,8 +429,8 @@ def _rating_scale(columns: list[_Column]) -> tuple[tuple[float, float], Text | s
 
 def _block_role(block: list[_Column]) -> str:
     """The role a rating matrix's rows play, from their wording."""
-    stem = block[0].stem
-    rows = [c.row or "" for c in block]
+    stem = block[0].stem if block[0].row else ""
+    rows = [c.row or c.stem for c in block]
     if _EXPECT.search(stem) or sum(bool(_EXPECT.search(r)) for r in rows) * 2 > len(rows):
         return "expectation"
     if _IMPORTANT.search(stem) and not _SATISFACTION.search(stem):

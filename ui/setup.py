@@ -261,7 +261,7 @@ def page(title_key: str, caption_key: str | None = None) -> Context | None:
         st.info(f"{tr('filtered_by')}: {shown}")
     for note in notes:
         st.caption(f"ℹ️ {escape_markdown(_filter_note(note, data))}")
-    for group in _few_left(results, data.study.min_n):
+    for group in _few_left(results, data.study.min_n) if filters else []:
         st.warning(tr("few_left", group=data.study.name(group, lang()), n=data.study.min_n))
     return Context(results, data, wave, filters, notes, lang())
 

@@ -20,6 +20,7 @@ from surveys.importers import read_table
 from surveys.importers.base import ImportedTable
 from surveys.load import StudyData
 from surveys.study import Study
+from analysis.i18n import t
 from ui import state as S
 from ui.setup import current_data, escape_markdown, lang, tr
 from ui.study import STUDY_SUFFIXES, save_uploads
@@ -109,8 +110,8 @@ def session_tables() -> tuple[str | None, dict[str, ImportedTable]]:
 
 
 def guess_if_new(tables: dict[str, ImportedTable]) -> None:
-    """Guess the study again when the uploaded data files changed."""
-    files = tuple(tables)
+    """Guess the study again when the uploaded data files changed (names or contents)."""
+    files = _files_key(tables)
     if not tables or files == st.session_state.get(S.DRAFT_FILES):
         return
     with st.spinner(tr("wizard_guessing")):
@@ -120,11 +121,17 @@ def guess_if_new(tables: dict[str, ImportedTable]) -> None:
     bump()
 
 
+def _files_key(tables: dict[str, ImportedTable]) -> tuple:
+    """The uploaded data files a draft was guessed from: names, sizes and modification times."""
+    kept = st.session_state.get(S.UPLOADS) or {}
+    return tuple((name, _stamp(Path(kept[name])) if name in kept else None) for name in tables)
+
+
 def edit_current(study: Study, folder: str) -> None:
     """Open the study in use in the wizard (its files, roles, names and reverse items)."""
     st.session_state[S.DRAFT] = draft_of_study(study, folder)
     _, tables = session_tables()
-    st.session_state[S.DRAFT_FILES] = tuple(tables)
+    st.session_state[S.DRAFT_FILES] = _files_key(tables)
     bump()
 
 
@@ -296,14 +303,16 @@ def bulk_bar(draft: Draft) -> None:
     st.markdown(f"**{tr('wizard_bulk')}**")
     options = ([("dim", code) for code in draft.dimensions()] + [("new", "")]
                + [("role", role) for role in OTHER_ROLES])
+    current = lang()  # bound now: Streamlit may call the format function outside the run
+    names = {code: _dimension_label(draft, code) for code in draft.dimensions()}
 
     def label(option) -> str:
         kind, value = option
         if kind == "dim":
-            return tr("wizard_to_dimension", name=_dimension_label(draft, value))
+            return t("wizard_to_dimension", current, name=names[value])
         if kind == "new":
-            return tr("wizard_to_new_dimension")
-        return tr("wizard_to_role", role=tr(f"role_{value}"))
+            return t("wizard_to_new_dimension", current)
+        return t("wizard_to_role", current, role=t(f"role_{value}", current))
 
     c1, c2, c3 = st.columns([3, 2, 1])
     target = c1.selectbox(tr("wizard_bulk_target"), options, format_func=label,
