@@ -768,13 +768,20 @@ def guess_files(tables: dict[str, ImportedTable], title: str | None = None,
     names = {}
     for g in guesses:
         names[g.group] = _GROUP_NAMES.get(g.group, {"zh": g.group})
-    first = Path(reference.file).stem
-    default_title = _YEAR.sub("", first).strip(" _-") or first
+    default_title = _default_title(reference)
     return Draft(title=title or default_title, scale=scale,
                  groups=[DraftGroup(g.file, g.group, g.wave, g.mapping) for g in guesses],
                  dimension_names=dict(reference.dimension_names), group_names=names,
                  scale_why=why, questions=questions,
                  folder=None if folder is None else str(folder))
+
+
+def _default_title(reference: _FileGuess) -> str:
+    """客户调查 2019 from customers_2019.xlsx; the file's name when its group is not known."""
+    known = _GROUP_NAMES.get(reference.group)
+    if known is None:
+        return Path(reference.file).stem.replace("_", " ")
+    return f"{known['zh']}调查" + (f" {reference.wave}" if reference.wave else "")
 
 
 _GROUP_NAMES = {"customers": {"zh": "客户", "en": "Customers"},

@@ -14,22 +14,15 @@ from analysis.i18n import t
 from analysis.minimum import MIN_N, reliability_minimum
 from analysis.reliability import reliability_section
 from surveys.guess import draft_yaml, guess_study
+from tests.test_app_pages import _app as open_page
 from ui import state as S
 
 ROOT = Path(__file__).resolve().parents[1]
-APP = str(ROOT / "app.py")
 SAMPLE = ROOT / "data" / "sample"
 
 
 def _app(page: str | None = None, lang: str = "en", **state) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=180)
-    at.session_state[S.LANG] = lang
-    for key, value in state.items():
-        at.session_state[key] = value
-    at.run()
-    if page is not None:
-        at.switch_page(page)
-        at.run()
+    at = open_page(page, lang, **state)
     assert not at.exception, [e.value for e in at.exception]
     return at
 

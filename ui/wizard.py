@@ -25,7 +25,7 @@ from ui import state as S
 from ui.setup import current_data, escape_markdown, lang, tr
 from ui.study import STUDY_SUFFIXES, save_uploads
 
-__all__ = ["Path", "bump", "take_uploads", "clear_uploads", "session_tables", "guess_if_new",
+__all__ = ["bump", "take_uploads", "clear_uploads", "session_tables", "guess_if_new",
            "edit_current", "check_study", "switched_summary", "summary", "reverse_box",
            "questions_box", "settings", "dimensions_editor", "roles_editor", "bulk_bar",
            "matching_editor"]

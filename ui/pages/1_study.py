@@ -3,6 +3,8 @@ trustworthy table: upload -> check what was guessed (surveys.guess) -> check the
 
 Uploads and every edit live in the session (ui.state), so that they survive a visit to another
 page; "edit the current study" reopens the study in use in the same wizard."""
+from pathlib import Path
+
 import streamlit as st
 
 from surveys.errors import StudyError
@@ -21,7 +23,7 @@ def use_study(text: str, folder: str) -> None:
     """Check the study (its file and its data) and make it the current one; errors are shown
     here and the old study stays."""
     try:
-        parse_study(text, base_dir=W.Path(folder))
+        parse_study(text, base_dir=Path(folder))
         with st.spinner(tr("wizard_checking")):
             data = W.check_study(text, folder)
     except StudyError as error:
