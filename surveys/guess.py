@@ -68,7 +68,7 @@ __all__ = ["ROLES", "MAPPING_COLUMNS", "Draft", "DraftGroup", "guess_study", "gu
 
 #: what a column can be in a study; "ignore" columns are left out (with the reason in ``why``)
 ROLES = ("item", "satisfaction", "loyalty", "nps", "expectation", "importance", "segment",
-         "revenue", "cooperation_years", "ignore")
+         "revenue", "cooperation_years", "attention", "ignore")
 #: columns of a mapping table: the file's column, its role, its dimension (items), the code it is
 #: renamed to, its display name, reverse scoring, the guesser's reverse suggestion, the item or
 #: dimension an expectation / importance question refers to, and why (a Text)
@@ -537,6 +537,17 @@ def _guess_file(file: str, table: ImportedTable, index: int) -> _FileGuess:
     return _FileGuess(file, table, columns, mapping, group, wave, dimension_names, block_columns)
 
 
+def _asked_code(column: _Column, text: str) -> tuple[str, float] | None:
+    """The answer an attention check asks for ("请选择“同意”") and its code, when the column's
+    answers are codes and the quoted answer is one of the built-in labels."""
+    quoted = re.search(r"[“\"「]([^”\"」]{1,8})[”\"」]", text)
+    if column.codes is None or not quoted:
+        return None
+    coded = code_answers(pd.Series([quoted.group(1)]), scale=(1, 7) if column.seven else None)
+    code = coded.codes.iloc[0]
+    return None if np.isnan(code) else (quoted.group(1), float(code))
+
+
 def _mapping(rows: list[dict]) -> pd.DataFrame:
     """A mapping table from row dicts; ``why`` stays ``object`` so that its Texts survive (pandas'
     string dtype would keep only their English)."""
@@ -563,7 +574,11 @@ def _single(column: _Column, block: list[_Column], ranking: bool,
     if _IDENTIFIER.match(column.name.strip()) and column.levels == column.answered:
         return "ignore", _why("identifier"), {}
     if _ATTENTION.search(text):
-        return "ignore", _why("attention"), {}
+        asked = _asked_code(column, text)
+        if asked is None:
+            return "ignore", _why("attention"), {}
+        return "attention", _why("attention_asks", answer=asked[0], code=f"{asked[1]:g}"), \
+            {"target": f"{asked[1]:g}"}
     if column.kind == "rating":
         top = float(column.codes.max())
         ten = top > 7 or bool(_NPS_HINT.search(text))
@@ -906,10 +921,19 @@ def draft_yaml(draft: Draft, lang: str = "zh") -> str:
     segments = _codes(draft, "segment")
     if segments:
         lines.append(f"segments: {_flow(segments)}  # {say('guess_yaml_segments')}")
+    careless = dict(draft.extra.get("careless") or {})
+    asked = {r.item: float(r.target) for g in draft.groups
+             for r in g.mapping[g.mapping["role"] == "attention"].itertuples() if r.target}
+    if asked:
+        careless["attention"] = asked
+    if careless:
+        lines.append(f"careless: {_inline(careless)}  # {say('guess_yaml_careless')}")
     groups = list(dict.fromkeys(g.group for g in now))
     if len(groups) >= 2 and "compare" not in draft.extra:
         lines.append(f"compare: {_flow(groups[:2])}  # {say('guess_yaml_compare')}")
     for key, value in draft.extra.items():
+        if key == "careless":
+            continue
         lines += yaml.safe_dump({key: value}, allow_unicode=True, sort_keys=False,
                                 width=100).rstrip("\n").splitlines()
     lines += _names_lines(draft)
@@ -918,6 +942,15 @@ def draft_yaml(draft: Draft, lang: str = "zh") -> str:
         lines.append(f"# {say('guess_yaml_questions')}")
         lines += [f"#   {_comment(q, lang)}" for q in draft.questions]
     return "\n".join(lines) + "\n"
+
+
+def _inline(value) -> str:
+    """A small mapping in flow style: {attention: {Q10: 4}}."""
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{_scalar(k)}: {_inline(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, float):
+        return f"{value:g}"
+    return _scalar(value) if isinstance(value, str) else str(value)
 
 
 def _codes(draft: Draft, role: str) -> list[str]:
@@ -998,12 +1031,14 @@ def draft_of_study(study: Study, folder: str | Path | None = None) -> Draft:
              **{c: "loyalty" for c in study.loyalty},
              **{c: "segment" for c in study.segments},
              **{c: "expectation" for c in study.expectation.values()},
-             **{c: "importance" for c in study.importance.values()}}
+             **{c: "importance" for c in study.importance.values()},
+             **{c: "attention" for c in (study.careless.get("attention") or {})}}
     for key in ("nps", "revenue", "cooperation_years"):
         if getattr(study, key):
             roles[getattr(study, key)] = key
     targets = {**{v: k for k, v in study.expectation.items()},
-               **{v: k for k, v in study.importance.items()}}
+               **{v: k for k, v in study.importance.items()},
+               **{c: f"{float(code):g}" for c, code in (study.careless.get("attention") or {}).items()}}
     groups = []
     for source, draft_group in zip(sources, guess.groups):
         rows = []
@@ -1024,6 +1059,8 @@ def draft_of_study(study: Study, folder: str | Path | None = None) -> Draft:
                "loyalty", "nps", "segments", "revenue", "cooperation_years", "expectation",
                "importance", "names", "invalid"}
     extra = {k: v for k, v in study.raw.items() if k not in managed}
+    if "careless" in extra:  # its attention items are rows of the mapping
+        extra["careless"] = {k: v for k, v in extra["careless"].items() if k != "attention"}
     if "wave" in study.raw:
         extra = {"wave": study.raw["wave"], **extra}
     names = {g: study.names.get(g) or _GROUP_NAMES.get(g, {"zh": g}) for g in study.groups}

@@ -59,7 +59,9 @@ def test_the_sample_export_is_guessed_as_its_study_file_says(customers):
     assert [c[:2] for c in _rows(d, "segment")] == ["1、", "2、"]
     assert [c[:2] for c in _rows(d, "revenue") + _rows(d, "cooperation_years")] == ["4、", "3、"]
     why = {r.column[:3]: r.why.key for r in d.reference.itertuples() if r.role == "ignore"}
-    assert why["10、"] == "guess_why_attention" and why["序号"] == "guess_why_meta"
+    assert why["序号"] == "guess_why_meta"
+    attention = d.reference.set_index("item").loc["Q10"]  # an attention check, not an item
+    assert (attention["role"], attention["target"]) == ("attention", "4")
     assert why["15、"] == why["20、"] == "guess_why_single_rating"
     assert why["21、"] == "guess_why_free_text"
     assert why["22、"] == why["23、"] == why["24、"] == "guess_why_contact"
@@ -87,7 +89,8 @@ def test_the_drafted_study_file_loads_with_comments_and_names(customers, tmp_pat
     assert study.reverse == ["Q5_4"] and study.nps == "Q19" and study.satisfaction == ["Q13", "Q14"]
     assert study.name("Q5") == "客户识别" and study.name("Q13") == "总体而言，您对D公司的产品和服务是否满意"
     assert study.name("customers", "en") == "Customers"
-    assert "# 注意力检测题（不是量表题项）: 10、为确保问卷质量，本题请选择“同意”" in text.replace("#   ", "# ")
+    assert study.careless == {"attention": {"Q10": 4.0}}
+    assert "# 联系方式（个人信息）: 22、贵单位名称（便于回访，选填）; 23、联系人; 24、联系电话" in text.replace("#   ", "# ")
     assert "可能是反向题：校正项总相关 r = -0.49" in text
     data = load_study(study)
     assert data.groups[("2019", "customers")].quality.n_raw == 313
@@ -223,6 +226,7 @@ def test_editing_the_sample_study_keeps_what_the_wizard_does_not_show():
     assert again.expectation == study.expectation and again.importance == study.importance
     assert again.waves == study.waves and again.weights == study.weights
     assert again.exclude == study.exclude and again.name("identify") == "客户识别"
+    assert again.careless == study.careless and again.weighting == study.weighting
 
 
 def test_draft_command_writes_a_study_file_once(tmp_path, capsys):

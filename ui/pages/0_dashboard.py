@@ -7,6 +7,7 @@ import streamlit as st
 from analysis import charts
 from analysis.charts import p_text, single_unnamed_wave, wave_name
 from ui.setup import num, ci, page, pval, show_chart, tr
+from ui.weighting import weighted_badge
 
 ctx = page("page_dashboard")
 if ctx is None:
@@ -26,6 +27,7 @@ if single_unnamed_wave(r):
     st.subheader(tr("headline_single", group=ctx.name(focus)))
 else:
     st.subheader(tr("headline", group=ctx.name(focus), wave=wave_name(r, ctx.wave, ctx.lang)))
+weighted_badge(ctx, focus)
 cards = [("csi", "card_csi", 1), ("satisfaction_index", "card_satisfaction", 1),
          ("loyalty_index", "card_loyalty", 1), ("nps", "card_nps", 1)]
 columns = st.columns(len(cards))

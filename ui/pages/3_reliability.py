@@ -6,6 +6,7 @@ from analysis import charts
 from analysis.charts import p_text
 from ui.setup import (below_minimum_note, ci, num, page, pick_group, show_chart, show_table, tr,
                       warnings_list)
+from ui.weighting import unweighted_note
 
 ctx = page("page_reliability", "reliability_caption")
 if ctx is None:
@@ -17,6 +18,7 @@ if group is None:
     st.info(tr("nothing_to_show"))
     st.stop()
 dims = reliability[group]
+unweighted_note(ctx)
 validity = (r.get("validity") or {}).get(group)
 too_few = below_minimum_note(ctx, group, dims, validity)
 
