@@ -33,7 +33,9 @@ rows = [{tr("dimension"): ctx.name(d), "k": e["k"], tr("n"): e["n"],
         for d, e in dims.items()]
 show_table(rows)
 st.caption(tr("alpha_caption"))
-show_chart(charts.alpha_chart(r, group, ctx.lang), key="alpha_chart")
+figure = charts.alpha_chart(r, group, ctx.lang)
+if figure is not None or not too_few:  # below the minimum: said once above
+    show_chart(figure, key="alpha_chart")
 
 st.subheader(tr("item_statistics"))
 dim = st.selectbox(tr("dimension"), list(dims), format_func=ctx.name, key="rel_dim")
@@ -48,12 +50,12 @@ show_table(items)
 st.caption(tr("item_caption", alpha=num(alpha, 3)))
 warnings_list(ctx, entry.get("warnings"))
 
+if too_few and validity and validity.get("kmo") is None and not validity.get("cfa"):
+    st.stop()  # too few respondents: said once above
 st.subheader(tr("validity"))
 if not validity:
     st.info(tr("validity_missing"))
     st.stop()
-if too_few and validity.get("kmo") is None and not validity.get("cfa"):
-    st.stop()  # said once above
 bartlett = validity.get("bartlett") or {}
 c1, c2 = st.columns(2)
 c1.metric(tr("kmo"), num(validity.get("kmo"), 3), help=tr("kmo_help"), border=True)
