@@ -27,6 +27,7 @@ PAGES = {
         ("ui/pages/5_gaps.py", "page_gaps", ":material/compare_arrows:", "gaps"),
         ("ui/pages/6_priorities.py", "page_priorities", ":material/target:", "priorities"),
         ("ui/pages/7_segments.py", "page_segments", ":material/category:", "segments"),
+        ("ui/pages/10_comments.py", "page_comments", ":material/chat:", "comments"),
         ("ui/pages/8_report.py", "page_report", ":material/description:", "report"),
         ("ui/pages/9_store.py", "page_store", ":material/inventory_2:", "store"),
     ],

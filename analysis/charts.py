@@ -12,6 +12,7 @@ The font family lists CJK fonts first so that Chinese renders in browsers and in
 from __future__ import annotations
 
 import re
+from html import escape
 from typing import Any
 
 import plotly.graph_objects as go
@@ -26,7 +27,7 @@ __all__ = [
     "alpha_chart", "gap_dumbbell",
     "servqual_chart", "cb_ratio_chart", "nps_chart", "trend_chart", "ipa_chart", "drivers_chart",
     "pareto_chart", "segment_scores", "comparison_chart", "loadings_heatmap", "htmt_heatmap",
-    "ave_chart", "cfa_loadings_chart", "kano_chart",
+    "ave_chart", "cfa_loadings_chart", "kano_chart", "keyword_chart", "keyword_groups_by_nps",
 ]
 
 FONT_FAMILY = "Noto Sans CJK SC, Microsoft YaHei, PingFang SC, sans-serif"
@@ -568,3 +569,38 @@ def kano_chart(results: dict, group: str, lang: str = "zh"):
     fig.update_yaxes(range=[0, 1])
     return _layout(fig, f"{t('chart_kano', lang)} — {display_name(results, group, lang)}",
                    "|Worse|", "Better", height=460)
+
+
+def keyword_groups_by_nps(results: dict, group: str) -> bool:
+    """Whether the comment keywords of ``group`` compare NPS detractors with promoters (else the
+    bottom-2 with the top-2 box of satisfaction; see :func:`analysis.text.keyword_groups`)."""
+    return bool(((results.get("indices") or {}).get(group) or {}).get("nps"))
+
+
+def keyword_chart(results: dict, group: str, column: str, lang: str = "zh", top: int = 15):
+    """The words that separate detractors' comments (left) from promoters' (right): z-scores of
+    the weighted log-odds ratio (``text`` section), the ``top`` terms each way."""
+    entry = (((results.get("text") or {}).get(group) or {}).get(column) or {}).get("keywords") or {}
+    left, right = (entry.get("detractors") or [])[:top], (entry.get("promoters") or [])[:top]
+    if not left and not right:
+        return None
+    by_nps = keyword_groups_by_nps(results, group)
+    names = {"detractors": t("detractors" if by_nps else "text_low_satisfaction", lang),
+             "promoters": t("promoters" if by_nps else "text_high_satisfaction", lang)}
+    fig = go.Figure()
+    for side, rows, sign, color in (("detractors", left, -1, BAD), ("promoters", right, 1, GOOD)):
+        if not rows:
+            continue
+        fig.add_bar(
+            y=[escape(k["term"]) for k in rows], x=[sign * k["z"] for k in rows], orientation="h",
+            name=names[side], marker_color=color,
+            customdata=[[k["n"], _fmt(k["log_odds"], 3), _fmt(k["z"], 2)] for k in rows],
+            hovertemplate=("%{y}: z = %{customdata[2]}<br>" + t("text_log_odds", lang)
+                           + " %{customdata[1]}<br>n = %{customdata[0]}<extra>%{fullData.name}"
+                           "</extra>"))
+    fig.add_vline(x=0, line_color="#444", line_width=1)
+    fig.update_yaxes(autorange="reversed")
+    fig.update_layout(barmode="overlay", bargap=0.25)
+    title = f"{t('chart_keywords', lang)} — {escape(display_name(results, group, lang))}"
+    return _layout(fig, title, t("text_z_axis", lang), None,
+                   height=160 + 22 * (len(left) + len(right)))

@@ -13,6 +13,7 @@ from typing import Any, Callable
 from surveys.load import StudyData, load_study
 
 from . import cfa, comparisons, drivers, factor, gaps, indices, ipa, kano, minimum, reliability, segments
+from . import text
 from . import weighted, weighting
 from .jsonready import json_ready
 from surveys.study import Study
@@ -53,6 +54,8 @@ def quality_section(data: StudyData) -> dict:
     """The data-quality report of every group of the current wave (earlier waves under "waves")."""
     current = {g: d.quality.to_json() for (w, g), d in data.groups.items()
                if w == data.study.wave}
+    for group, notes in text.quality_notes(data.frames(), data.study.comments).items():
+        current[group]["notes"] = [*current[group]["notes"], *notes]  # on the comments columns
     earlier = {w: {g: d.quality.to_json() for (w2, g), d in data.groups.items() if w2 == w}
                for w in data.study.waves if w != data.study.wave}
     return {**current, "waves": earlier} if earlier else current
@@ -189,6 +192,11 @@ def _sections(study: Study) -> list[tuple[str, Callable[[StudyData], Any]]]:
             dict(dimensions=s.dimensions, satisfaction=s.satisfaction, loyalty=s.loyalty,
                  nps=s.nps, revenue=s.revenue, growth=s.growth, lifecycle=s.lifecycle,
                  cooperation_years=s.cooperation_years, cutoffs=s.abc, min_n=s.min_n))))
+    if s.comments:
+        sections.append(("text", lambda d: text.text_section(
+            d.frames(), comments=s.comments, themes=s.themes, satisfaction=s.satisfaction,
+            nps=s.nps, scale=(d.scale.min, d.scale.max), min_count=s.text.min_count,
+            stopwords=s.text.stopwords)))
     return sections
 
 

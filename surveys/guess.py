@@ -68,7 +68,7 @@ __all__ = ["ROLES", "MAPPING_COLUMNS", "Draft", "DraftGroup", "guess_study", "gu
 
 #: what a column can be in a study; "ignore" columns are left out (with the reason in ``why``)
 ROLES = ("item", "satisfaction", "loyalty", "nps", "expectation", "importance", "segment",
-         "revenue", "cooperation_years", "attention", "ignore")
+         "revenue", "cooperation_years", "attention", "comment", "ignore")
 #: columns of a mapping table: the file's column, its role, its dimension (items), the code it is
 #: renamed to, its display name, reverse scoring, the guesser's reverse suggestion, the item or
 #: dimension an expectation / importance question refers to, and why (a Text)
@@ -608,12 +608,12 @@ def _single(column: _Column, block: list[_Column], ranking: bool,
     if column.levels <= 1:
         return "ignore", _why("constant"), {}
     if _FREE_TEXT.search(text) and not _SEGMENT.search(text):
-        return "ignore", _why("free_text"), {}
+        return "comment", _why("free_text"), {}
     if column.levels <= MAX_LEVELS and (_SEGMENT.search(text)
                                         or column.levels * 2 <= column.answered):
         return "segment", _why("segment"), {}
     if column.length >= 4:
-        return "ignore", _why("free_text"), {}
+        return "comment", _why("free_text"), {}
     return "ignore", _why("many_levels", n=column.levels), {}
 
 
@@ -921,6 +921,9 @@ def draft_yaml(draft: Draft, lang: str = "zh") -> str:
     segments = _codes(draft, "segment")
     if segments:
         lines.append(f"segments: {_flow(segments)}  # {say('guess_yaml_segments')}")
+    comments = _codes(draft, "comment")
+    if comments:
+        lines.append(f"comments: {_flow(comments)}  # {say('guess_yaml_comments')}")
     careless = dict(draft.extra.get("careless") or {})
     asked = {r.item: float(r.target) for g in draft.groups
              for r in g.mapping[g.mapping["role"] == "attention"].itertuples() if r.target}
@@ -1032,7 +1035,8 @@ def draft_of_study(study: Study, folder: str | Path | None = None) -> Draft:
              **{c: "segment" for c in study.segments},
              **{c: "expectation" for c in study.expectation.values()},
              **{c: "importance" for c in study.importance.values()},
-             **{c: "attention" for c in (study.careless.get("attention") or {})}}
+             **{c: "attention" for c in (study.careless.get("attention") or {})},
+             **{c: "comment" for c in study.comments}}
     for key in ("nps", "revenue", "cooperation_years"):
         if getattr(study, key):
             roles[getattr(study, key)] = key
@@ -1057,7 +1061,7 @@ def draft_of_study(study: Study, folder: str | Path | None = None) -> Draft:
                               sheet=source.sheet))
     managed = {"title", "scale", "groups", "wave", "dimensions", "reverse", "satisfaction",
                "loyalty", "nps", "segments", "revenue", "cooperation_years", "expectation",
-               "importance", "names", "invalid"}
+               "importance", "names", "invalid", "comments"}
     extra = {k: v for k, v in study.raw.items() if k not in managed}
     if "careless" in extra:  # its attention items are rows of the mapping
         extra["careless"] = {k: v for k, v in extra["careless"].items() if k != "attention"}

@@ -36,8 +36,9 @@ import yaml
 from .errors import StudyError
 from .i18n import Text, msg
 
-__all__ = ["Study", "GroupSource", "RecordsSource", "Scale", "Weighting", "read_study",
-           "parse_study", "STUDY_KEYS", "DEFAULT_NAMES"]
+__all__ = ["Study", "GroupSource", "RecordsSource", "Scale", "TextOptions", "Weighting",
+           "read_study", "parse_study", "read_stopwords", "stopword_lines", "STUDY_KEYS",
+           "TEXT_KEYS", "DEFAULT_NAMES"]
 
 #: Every top-level key a study file may have, with a one-line meaning (shown in errors and README).
 STUDY_KEYS: dict[str, str] = {
@@ -73,6 +74,9 @@ STUDY_KEYS: dict[str, str] = {
     "careless": "careless-responding screens: {longstring, irv, mahalanobis, even_odd, attention}",
     "weighting": "population weights: {group, margins: {column: {level: share}}, trim} or "
                  "{group, column}",
+    "comments": "open-ended text columns: themes and the words of detractors vs promoters",
+    "themes": "theme -> terms; a comment is in a theme when it contains a term (any case)",
+    "text": "comment analysis options: {min_count: 5, stopwords: file or [words]}",
 }
 GROUP_KEYS = {"file": "the data file", "sheet": "the sheet of an Excel file",
               "rename": "{column as in the file: item name}"}
@@ -95,6 +99,8 @@ WEIGHTING_KEYS = {"group": "the weighted group (default: the first)",
                   "column": "a column of the data holding the weights (instead of margins)"}
 #: how far the shares of a raking margin may sum from 1
 SHARE_TOLERANCE = 0.001
+TEXT_KEYS = {"min_count": "terms counted fewer times are not reported (default 5)",
+             "stopwords": "a file of extra stopwords (one a line) or a list of words"}
 #: display names of the usual group codes when the study file's ``names`` has none
 DEFAULT_NAMES = {"customers": {"zh": "客户", "en": "Customers"},
                  "employees": {"zh": "员工", "en": "Employees"}}
@@ -130,6 +136,16 @@ class RecordsSource:
     match: str
     sheet: str | None = None
     rename: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class TextOptions:
+    """Options of the comment analysis (``text:``): the least count of a reported term and the
+    study's own stopwords (from ``file``, a UTF-8 file with one word a line, or a list)."""
+
+    min_count: int = 5
+    stopwords: frozenset[str] = frozenset()
+    file: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -179,6 +195,9 @@ class Study:
     abc: tuple[float, float] = (0.8, 0.95)
     names: dict[str, dict[str, str]] = field(default_factory=dict)
     records: RecordsSource | None = None
+    comments: list[str] = field(default_factory=list)
+    themes: dict[str, list[str]] = field(default_factory=dict)
+    text: TextOptions = field(default_factory=TextOptions)
     careless: dict[str, Any] = field(default_factory=dict)
     weighting: Weighting | None = None
     raw: dict = field(default_factory=dict, repr=False)
@@ -492,6 +511,52 @@ class _StudyChecker:
         study.names = self.display_names(raw.get("names"))
         study.records = self.records(raw.get("records"), study)
         study.weighting = self.weighting(raw.get("weighting"), study)
+        self.comments(study)
+
+    def comments(self, study: Study) -> None:
+        raw = self.raw
+        study.comments = self.names(raw.get("comments"), "comments")
+        for column in study.comments:
+            if column in study.numeric_columns:
+                raise self.fail(msg("comments_column_is_item", column=column), "comments")
+        for key in ("themes", "text"):
+            if raw.get(key) is not None and not study.comments:
+                raise self.fail(msg("text_needs_comments", key=key), key,
+                                msg("text_needs_comments_expected"))
+        themes = {}
+        for theme, terms in self.mapping(raw.get("themes"), "themes").items():
+            theme = self.text(theme, "themes")
+            key = f"themes.{theme}"
+            terms = self.names(terms, key)
+            if not terms:
+                raise self.fail(msg("theme_without_terms", theme=theme), key,
+                                msg("theme_terms_expected"))
+            if "" in terms:
+                raise self.fail(msg("theme_empty_term", theme=theme), key)
+            themes[theme] = terms
+        study.themes = themes
+        study.text = self.text_options(raw.get("text"))
+
+    def text_options(self, value: Any) -> TextOptions:
+        spec = self.mapping(value, "text")
+        for k in spec:
+            if k not in TEXT_KEYS:
+                raise self.fail(msg("text_unknown_key", name=k), f"text.{k}",
+                                msg("text_keys_expected"))
+        min_count = spec.get("min_count", TextOptions.min_count)
+        if isinstance(min_count, bool) or not isinstance(min_count, int) or min_count < 1:
+            raise self.fail(msg("min_count_not_positive", value=min_count), "text.min_count")
+        words, file = spec.get("stopwords"), None
+        if isinstance(words, list):
+            words = frozenset(w.casefold() for w in self.names(words, "text.stopwords"))
+        elif isinstance(words, str) and words.strip():
+            file = (self.base / words.strip()).resolve()
+            words = read_stopwords(file)
+        elif words is None:
+            words = frozenset()
+        else:
+            raise self.fail(msg("stopwords_bad"), "text.stopwords")
+        return TextOptions(min_count, words, file)
 
     def careless(self, value: Any) -> dict[str, Any]:
         spec = self.known_keys(self.mapping(value, "careless"), CARELESS_KEYS, "careless")
@@ -709,6 +774,25 @@ class _StudyChecker:
                 cells.append(number)
             rows.append(cells)
         return {"over": over, "matrix": rows}
+
+
+def stopword_lines(text: str) -> frozenset[str]:
+    """The words of a stopwords text: one a line, casefolded; blank lines and lines starting with
+    ``#`` ignored."""
+    return frozenset(w.strip().casefold() for w in text.splitlines()
+                     if w.strip() and not w.startswith("#"))
+
+
+def read_stopwords(path: str | Path) -> frozenset[str]:
+    """A stopwords file (``text: {stopwords: FILE}``): UTF-8 text, :func:`stopword_lines`."""
+    path = Path(path)
+    try:
+        return stopword_lines(path.read_bytes().decode("utf-8-sig"))
+    except (FileNotFoundError, IsADirectoryError):
+        raise StudyError(msg("stopwords_not_found"), file=path, key="text.stopwords") from None
+    except UnicodeDecodeError:
+        raise StudyError(msg("stopwords_not_utf8"), file=path, key="text.stopwords",
+                         expected=msg("stopwords_expected")) from None
 
 
 def _ahp_number(cell: Any) -> float | None:

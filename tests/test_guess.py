@@ -63,7 +63,7 @@ def test_the_sample_export_is_guessed_as_its_study_file_says(customers):
     attention = d.reference.set_index("item").loc["Q10"]  # an attention check, not an item
     assert (attention["role"], attention["target"]) == ("attention", "4")
     assert why["15、"] == why["20、"] == "guess_why_single_rating"
-    assert why["21、"] == "guess_why_free_text"
+    assert [c[:3] for c in _rows(d, "comment")] == ["21、"]  # the comments analysis's column
     assert why["22、"] == why["23、"] == why["24、"] == "guess_why_contact"
     pairs = {r.target: r.item for r in d.reference.itertuples() if r.role in ("expectation", "importance")}
     assert pairs == {"Q5_1": "Q11_1", "Q6_3": "Q11_2", "Q7_3": "Q11_3", "Q8_1": "Q11_4",
@@ -201,8 +201,8 @@ def test_the_wjx_fixtures(name):
     assert [c[:2] for c in _rows(draft, "satisfaction")] == ["2、"]
     assert [c[:2] for c in _rows(draft, "nps")] == ["5、"]
     assert [c[:2] for c in _rows(draft, "segment")] == ["1、"]
+    assert [c[:2] for c in _rows(draft, "comment")] == ["6、"]
     why = {r.column[:2]: r.why.key for r in draft.reference.itertuples() if r.role == "ignore"}
-    assert why["6、"] == "guess_why_free_text"
     assert "guess_why_multi" in why.values()
 
 
@@ -227,6 +227,7 @@ def test_editing_the_sample_study_keeps_what_the_wizard_does_not_show():
     assert again.waves == study.waves and again.weights == study.weights
     assert again.exclude == study.exclude and again.name("identify") == "客户识别"
     assert again.careless == study.careless and again.weighting == study.weighting
+    assert again.comments == study.comments and again.themes == study.themes
 
 
 def test_draft_command_writes_a_study_file_once(tmp_path, capsys):

@@ -22,7 +22,7 @@ from ..i18n import t  # noqa: E402
 
 __all__ = ["section_charts"]
 
-BAD = "#D55E00"
+BAD, GOOD = "#D55E00", "#009E73"
 
 
 @lru_cache(maxsize=4)
@@ -157,6 +157,35 @@ def _drivers(results: dict, lang: str, font) -> Iterator[bytes]:
             yield _png(fig)
 
 
+def _keywords(results: dict, lang: str, font, top: int = 10) -> Iterator[bytes]:
+    """The words that separate detractors (left) from promoters (right): z of the weighted
+    log-odds ratio, one chart per group and comments column."""
+    from ..charts import keyword_groups_by_nps
+
+    for group, columns in (results.get("text") or {}).items():
+        by_nps = keyword_groups_by_nps(results, group)
+        for column, entry in columns.items():
+            keywords = entry.get("keywords") or {}
+            left, right = (keywords.get("detractors") or [])[:top], (keywords.get("promoters")
+                                                                      or [])[:top]
+            if not left and not right:
+                continue
+            rows = [(k["term"], -k["z"], BAD) for k in left] + [(k["term"], k["z"], GOOD)
+                                                                 for k in right]
+            fig = _figure(font, 1.0 + 0.18 * len(rows))
+            ax = fig.subplots()
+            ax.barh(range(len(rows)), [z for _, z, _ in rows], color=[c for _, _, c in rows])
+            ax.set_yticks(range(len(rows)), [term for term, _, _ in rows])
+            ax.invert_yaxis()
+            ax.axvline(0, color="#444", linewidth=0.8)
+            ax.set_xlabel(t("text_z_axis", lang))
+            sides = (t("detractors" if by_nps else "text_low_satisfaction", lang),
+                     t("promoters" if by_nps else "text_high_satisfaction", lang))
+            ax.set_title(f"{t('chart_keywords', lang)} — {display_name(results, group, lang)} "
+                         f"({sides[0]} / {sides[1]})", loc="left")
+            yield _png(fig)
+
+
 def section_charts(results: dict, key: str, lang: str, font) -> Iterator[bytes]:
     """PNG images of the charts of one report section (none for most sections)."""
     if key == "indices":
@@ -169,3 +198,5 @@ def section_charts(results: dict, key: str, lang: str, font) -> Iterator[bytes]:
         yield from _ipa(results, lang, font)
     elif key == "drivers":
         yield from _drivers(results, lang, font)
+    elif key == "text":
+        yield from _keywords(results, lang, font)

@@ -597,6 +597,56 @@ def _segments(c: _Ctx) -> Section:
     return section
 
 
+# ---------------------------------------------------------------- comments
+
+def _text(c: _Ctx) -> Section:
+    """Themes (with the comments in no theme as the last row), keywords each way and suggested
+    themes per group and comments column; comments stay plain text (the writers escape them)."""
+    from ..text import top_detractor_themes
+
+    section = Section("text", c.t("text_rep_section"))
+    themes, keywords, suggested, counts = [], [], [], {}
+    for group, columns in c.results["text"].items():
+        for column, e in columns.items():
+            counts[group] = e.get("n_answered")
+            where = [c.name(group), c.name(column)]
+            for t in e.get("themes") or []:
+                sat = t.get("satisfaction") or {}
+                themes.append([*where, t["name"], ", ".join(t["terms"]), t["n"], t["share"],
+                               sat.get("mean"), _lo(sat.get("ci")), _hi(sat.get("ci")),
+                               t.get("nps"), t.get("detractor_share"), " / ".join(t["examples"])])
+            other = e.get("other") or {}
+            if e.get("themes"):
+                themes.append([*where, c.t("text_rep_other"), "", other.get("n"), other.get("share"),
+                               None, None, None, None, None, ""])
+            for side in ("detractors", "promoters"):
+                for k in (e.get("keywords") or {}).get(side) or []:
+                    keywords.append([*where, c.t(side), k["term"], k["n"], k["log_odds"], k["z"]])
+            for s in e.get("suggested") or []:
+                suggested.append([*where, ", ".join(s["terms"]), s["n"], " / ".join(s["examples"])])
+            for t in top_detractor_themes(e, 1):
+                if t.get("detractor_share") is not None:
+                    section.findings.append(c.t("text_find_theme", group=c.name(group),
+                                                column=c.name(column), theme=t["name"], n=t["n"],
+                                                share=f"{apa.num(100 * t['detractor_share'], 0)}%"))
+    n = c.n_text(counts)
+    where = [_group_col(c), c.col("text_rep_column", "text")]
+    section.add("text_themes", c.t("text_rep_themes"), c.t("text_method_themes"), n,
+                [*where, c.col("comments_theme", "text"), c.col("comments_terms", "text"),
+                 c.col("n", "int"), c.col("share", "pct"), c.col("comments_satisfaction"),
+                 c.col("rep_ci_low"), c.col("rep_ci_high"), c.col("nps", "num"),
+                 c.col("comments_detractor_share", "pct"), c.col("comments_examples", "text")],
+                themes)
+    section.add("text_keywords", c.t("text_rep_keywords"), c.t("text_method_keywords"), n,
+                [*where, c.col("text_rep_side", "text"), c.col("text_rep_term", "text"),
+                 c.col("n", "int"), c.col("text_log_odds", "num3"), c.col("text_rep_z")],
+                keywords)
+    section.add("text_suggested", c.t("text_rep_suggested"), c.t("text_method_suggested"), n,
+                [*where, c.col("comments_terms", "text"), c.col("n", "int"),
+                 c.col("comments_examples", "text")], suggested)
+    return section
+
+
 def _weighting(c: _Ctx) -> Section:
     """Population weights: each margin's target, sample and weighted shares, and which estimates
     are weighted (analysis/weighting.py, analysis/weighted.py)."""
@@ -625,7 +675,7 @@ def _weighting(c: _Ctx) -> Section:
 BUILDERS: dict[str, Callable[[_Ctx], Section]] = {
     "study": _study, "weighting": _weighting, "reliability": _reliability, "validity": _validity, "indices": _indices,
     "gaps": _gaps, "servqual": _servqual, "trends": _trends, "ipa": _ipa, "drivers": _drivers,
-    "kano": _kano, "comparisons": _comparisons, "segments": _segments,
+    "kano": _kano, "comparisons": _comparisons, "segments": _segments, "text": _text,
 }
 
 
