@@ -18,7 +18,10 @@ app_setup.init_state()
 lang = app_setup.lang()
 
 PAGES = {
-    "section_manager": [("ui/pages/0_dashboard.py", "page_dashboard", ":material/dashboard:", "dashboard")],
+    "section_manager": [
+        ("ui/pages/0_dashboard.py", "page_dashboard", ":material/dashboard:", "dashboard"),
+        ("ui/pages/0_customers.py", "page_customers", ":material/contact_phone:", "customers"),
+    ],
     "section_research": [
         ("ui/pages/1_study.py", "page_study", ":material/folder_open:", "study"),
         ("ui/pages/2_quality.py", "page_quality", ":material/cleaning_services:", "quality"),

@@ -12,8 +12,8 @@ from typing import Any, Callable
 
 from surveys.load import StudyData, load_study
 
-from . import cfa, comparisons, drivers, factor, gaps, indices, ipa, kano, minimum, reliability, segments
-from . import text
+from . import (cfa, comparisons, customers, drivers, factor, gaps, indices, ipa, kano, ladder,
+               minimum, reliability, segments, text)
 from . import weighted, weighting
 from .jsonready import json_ready
 from surveys.study import Study
@@ -197,6 +197,14 @@ def _sections(study: Study) -> list[tuple[str, Callable[[StudyData], Any]]]:
             d.frames(), comments=s.comments, themes=s.themes, satisfaction=s.satisfaction,
             nps=s.nps, scale=(d.scale.min, d.scale.max), min_count=s.text.min_count,
             stopwords=s.text.stopwords)))
+    if s.contact or s.status:
+        sections.append(("customers", lambda d: customers.customers_section(
+            customers.customer_lists(d))))
+    if s.ladder:
+        sections.append(("ladder", lambda d: ladder.ladder_section(
+            d.frames(), rungs=s.ladder.rungs, reached_from=s.ladder.reached_from,
+            segments=s.segments, revenue=s.revenue, cutoffs=s.abc, lifecycle=s.lifecycle,
+            cooperation_years=s.cooperation_years, min_n=s.min_n)))
     return sections
 
 
@@ -264,7 +272,7 @@ def _weighted(key: str, data: StudyData, section: Any) -> Any:
 
 
 #: the column :func:`with_abc_class` adds (A, B or C; missing without a revenue)
-ABC_COLUMN = "abc_class"
+ABC_COLUMN = segments.ABC_COLUMN
 
 
 def with_abc_class(data: StudyData) -> StudyData:

@@ -439,6 +439,10 @@ def study_yaml(cust_header: list, cust_columns: list, emp_header: list) -> str:
     lines += ["importance:"] + [f"  {dim}: IMP_{dim}" for dim in ITEMS]
     lines += ["weights: importance", "segments: [region, type]", "id: staff_id",
               "revenue: amount", "growth: intent", "cooperation_years: years",
+              "contact: [company, contact, phone]",
+              "ladder:", "  satisfaction: [SAT1, SAT2]", "  trust: [TR1]",
+              "  behavioural: [LOY1]", "  emotional: [LOY2]", "  sustainable: [LOY3]",
+              "  reached_from: 4",
               "careless: {longstring: 10, irv: 0.3, mahalanobis: 0.001, even_odd: 0, "
               "attention: {ATT1: 4}}",
               "exclude: {straightliners: true, speeders: true, duplicates: true, "

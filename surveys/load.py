@@ -212,7 +212,8 @@ def _check_columns(study: Study, frames: dict[GroupSource, pd.DataFrame]) -> Non
                                  expected=msg("load_item_not_a_column_expected",
                                               group=source.group))
     optional = [c for c in [*study.numeric_columns, *study.category_columns, *study.comments,
-                            study.id, study.duration] if c is not None and c not in study.items]
+                            study.id, study.duration, *study.contact]
+                if c is not None and c not in study.items]
     for column in optional:
         if not any(column in frame.columns for frame in frames.values()):
             raise StudyError(msg("load_column_in_no_file", column=column), file=study.path,

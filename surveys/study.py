@@ -36,9 +36,9 @@ import yaml
 from .errors import StudyError
 from .i18n import Text, msg
 
-__all__ = ["Study", "GroupSource", "RecordsSource", "Scale", "TextOptions", "Weighting",
-           "read_study", "parse_study", "read_stopwords", "stopword_lines", "STUDY_KEYS",
-           "TEXT_KEYS", "DEFAULT_NAMES"]
+__all__ = ["Study", "GroupSource", "RecordsSource", "Scale", "StatusRules", "Ladder",
+           "TextOptions", "Weighting", "read_study", "parse_study", "read_stopwords",
+           "stopword_lines", "STUDY_KEYS", "TEXT_KEYS", "DEFAULT_NAMES"]
 
 #: Every top-level key a study file may have, with a one-line meaning (shown in errors and README).
 STUDY_KEYS: dict[str, str] = {
@@ -71,6 +71,10 @@ STUDY_KEYS: dict[str, str] = {
     "abc": "ABC cut-offs of cumulative revenue share: {a: 0.8, b: 0.95}",
     "names": "display names of groups, dimensions and items: {code: text} or {code: {zh, en}}",
     "records": "a customer-records file joined to a group: {file, sheet, id, group, match, rename}",
+    "contact": "columns shown in the customer list (organisation, person, phone); never in reports",
+    "status": "customer-list colours: {value: abc | value_matrix, dissatisfied_below: 3, "
+              "satisfied_from: 4}",
+    "ladder": "loyalty-ladder rungs from the bottom, {rung: item or items, ..., reached_from: 4}",
     "careless": "careless-responding screens: {longstring, irv, mahalanobis, even_odd, attention}",
     "weighting": "population weights: {group, margins: {column: {level: share}}, trim} or "
                  "{group, column}",
@@ -104,6 +108,9 @@ TEXT_KEYS = {"min_count": "terms counted fewer times are not reported (default 5
 #: display names of the usual group codes when the study file's ``names`` has none
 DEFAULT_NAMES = {"customers": {"zh": "客户", "en": "Customers"},
                  "employees": {"zh": "员工", "en": "Employees"}}
+
+STATUS_KEYS = ("value", "dissatisfied_below", "satisfied_from")
+STATUS_VALUES = ("abc", "value_matrix")
 
 
 @dataclass(frozen=True)
@@ -146,6 +153,26 @@ class TextOptions:
     min_count: int = 5
     stopwords: frozenset[str] = frozenset()
     file: Path | None = None
+
+
+@dataclass(frozen=True)
+class StatusRules:
+    """How the customer list colours a customer (``status:``; these are the defaults): who is of
+    high value (``abc``: ABC class A; ``value_matrix``: the core and maintain cells) and the
+    satisfaction score below which a customer is dissatisfied and from which satisfied."""
+
+    value: str = "abc"
+    dissatisfied_below: float = 3.0
+    satisfied_from: float = 4.0
+
+
+@dataclass(frozen=True)
+class Ladder:
+    """The loyalty ladder (``ladder:``): rung -> its items, from the bottom rung up, and the mean
+    from which a rung counts as reached."""
+
+    rungs: dict[str, list[str]]
+    reached_from: float = 4.0
 
 
 @dataclass(frozen=True)
@@ -198,6 +225,9 @@ class Study:
     comments: list[str] = field(default_factory=list)
     themes: dict[str, list[str]] = field(default_factory=dict)
     text: TextOptions = field(default_factory=TextOptions)
+    contact: list[str] = field(default_factory=list)
+    status: StatusRules | None = None  # None: no 'status:' key (the defaults apply)
+    ladder: Ladder | None = None
     careless: dict[str, Any] = field(default_factory=dict)
     weighting: Weighting | None = None
     raw: dict = field(default_factory=dict, repr=False)
@@ -216,9 +246,11 @@ class Study:
     @property
     def scored_items(self) -> list[str]:
         """Every column answered on the Likert scale: dimension, satisfaction, loyalty,
-        expectation and importance items, and Kano questions, each once."""
+        expectation and importance items, and the loyalty ladder's items, each once."""
+        rungs = self.ladder.rungs.values() if self.ladder else ()
         cols = [*self.items, *self.satisfaction, *self.loyalty,
-                *self.expectation.values(), *self.importance.values()]
+                *self.expectation.values(), *self.importance.values(),
+                *(item for items in rungs for item in items)]
         return list(dict.fromkeys(cols))
 
     @property
@@ -462,6 +494,7 @@ class _StudyChecker:
                                         suggestion=_suggest(target, known)), f"{key}.{target}",
                                     msg("study_item_or_dimension_expected" if key == "importance"
                                         else "study_item_expected"))
+        study.ladder = self.ladder(raw.get("ladder"), study)
         reverse = self.names(raw.get("reverse"), "reverse")
         likert = set(study.scored_items)
         for item in reverse:
@@ -512,6 +545,8 @@ class _StudyChecker:
         study.records = self.records(raw.get("records"), study)
         study.weighting = self.weighting(raw.get("weighting"), study)
         self.comments(study)
+        study.contact = self.names(raw.get("contact"), "contact")
+        study.status = self.status(raw.get("status"), study)
 
     def comments(self, study: Study) -> None:
         raw = self.raw
@@ -557,6 +592,76 @@ class _StudyChecker:
         else:
             raise self.fail(msg("stopwords_bad"), "text.stopwords")
         return TextOptions(min_count, words, file)
+
+    def number(self, value: Any, key: str) -> float:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise self.fail(msg("study_not_a_number", value=value), key,
+                            msg("cust_number_expected"))
+        return float(value)
+
+    def on_scale(self, value: float, key: str, study: Study) -> None:
+        """A threshold on the study's declared scale (unchecked when the scale is inferred)."""
+        scale = study.scale
+        if scale is not None and not scale.min <= value <= scale.max:
+            raise self.fail(msg("cust_threshold_off_scale", value=f"{value:g}",
+                                min=f"{scale.min:g}", max=f"{scale.max:g}"), key,
+                            msg("cust_threshold_off_scale_expected", min=f"{scale.min:g}",
+                                max=f"{scale.max:g}"))
+
+    def status(self, value: Any, study: Study) -> StatusRules | None:
+        if value is None:
+            return None
+        spec = self.known_keys(self.mapping(value, "status"), STATUS_KEYS, "status")
+        rules = StatusRules()
+        kind = spec.get("value", rules.value)
+        if kind not in STATUS_VALUES:
+            raise self.fail(msg("status_value_unknown", value=kind), "status.value",
+                            msg("status_value_expected"))
+        if "value" in spec and kind == "abc" and study.revenue is None:
+            raise self.fail(msg("status_value_needs_abc", value=kind), "status.value",
+                            msg("status_value_needs_abc_expected"))
+        if kind == "value_matrix" and (study.revenue is None or study.growth is None):
+            raise self.fail(msg("status_value_needs_value_matrix", value=kind), "status.value",
+                            msg("status_value_needs_value_matrix_expected"))
+        low = self.number(spec.get("dissatisfied_below", rules.dissatisfied_below),
+                          "status.dissatisfied_below")
+        high = self.number(spec.get("satisfied_from", rules.satisfied_from),
+                           "status.satisfied_from")
+        if low > high:
+            raise self.fail(msg("status_thresholds_order", low=f"{low:g}", high=f"{high:g}"),
+                            "status", msg("status_thresholds_order_expected"))
+        self.on_scale(low, "status.dissatisfied_below", study)
+        self.on_scale(high, "status.satisfied_from", study)
+        return StatusRules(kind, low, high)
+
+    def ladder(self, value: Any, study: Study) -> Ladder | None:
+        if value is None:
+            return None
+        spec = dict(self.mapping(value, "ladder"))
+        reached_from = self.number(spec.pop("reached_from", Ladder.reached_from),
+                                   "ladder.reached_from")
+        self.on_scale(reached_from, "ladder.reached_from", study)
+        rungs, owner = {}, {}
+        for rung, items in spec.items():
+            rung = self.text(rung, "ladder")
+            items = self.names(items, f"ladder.{rung}")
+            if not items:
+                raise self.fail(msg("ladder_rung_empty"), f"ladder.{rung}",
+                                msg("ladder_rung_empty_expected"))
+            for item in items:
+                if item in owner:
+                    raise self.fail(msg("ladder_item_twice", item=item, first=owner[item],
+                                        second=rung), f"ladder.{rung}",
+                                    msg("ladder_item_twice_expected"))
+                if item == study.nps:
+                    raise self.fail(msg("ladder_item_is_nps", item=item), f"ladder.{rung}",
+                                    msg("ladder_item_is_nps_expected"))
+                owner[item] = rung
+            rungs[rung] = items
+        if len(rungs) < 2:
+            raise self.fail(msg("ladder_too_few_rungs", n=len(rungs)), "ladder",
+                            msg("ladder_too_few_rungs_expected"))
+        return Ladder(rungs, reached_from)
 
     def careless(self, value: Any) -> dict[str, Any]:
         spec = self.known_keys(self.mapping(value, "careless"), CARELESS_KEYS, "careless")

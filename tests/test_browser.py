@@ -33,6 +33,7 @@ PAGES = [
     ("report", "8 报告下载", "8 Report", "Download results.json"),
     ("store", "9 研究库", "9 Study store", "Save the current study"),
     ("dashboard", "管理者看板", "Manager dashboard", "Where the company overrates itself"),
+    ("customers", "客户名单", "Customer list", "Download the list (Excel)"),
 ]
 
 pytestmark = [

@@ -149,7 +149,8 @@ def filter_values(data: StudyData, column: str) -> list:
 
 #: the sections in the order analyse() builds them, for the progress bar
 SECTIONS = ["study", "quality", "weighting", "reliability", "validity", "indices", "gaps", "servqual", "trends",
-            "ipa", "drivers", "kano", "comparisons", "segments", "text"]
+            "ipa", "drivers", "kano", "comparisons", "segments", "text", "customers",
+            "ladder"]
 
 
 def results_for(data: StudyData, wave: str, filters: dict[str, list]) -> tuple[dict, list[str]]:

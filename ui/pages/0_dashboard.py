@@ -7,6 +7,7 @@ import streamlit as st
 from analysis import charts
 from analysis.charts import p_text, single_unnamed_wave, wave_name
 from analysis.text import top_detractor_themes
+from ui.customers import dashboard_line
 from ui.setup import num, ci, escape_markdown, page, pct, pval, show_chart, tr
 from ui.weighting import weighted_badge
 
@@ -45,6 +46,7 @@ for column, (key, label, digits) in zip(columns, cards):
                  + ("" if not change else " " + tr("change_help", p=pval(change.get("p")))))
     column.metric(tr(label), num(value, digits), delta=delta, help=help_text, border=True)
 st.caption(tr("headline_caption" if changes else "headline_caption_one_wave"))
+dashboard_line(ctx, focus)
 
 # what detractors write about: the top three themes of the comments (analysis.text)
 comments = ((r.get("text") or {}).get(focus) or {})
