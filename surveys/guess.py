@@ -35,9 +35,11 @@ Rules (each guess says why in the ``why`` column; the commented file repeats it)
   with the items and dimensions their rows name.
 - **Segments**: text (or coded category) columns with 2-20 answers, and gender / age band /
   region / type / department questions.
+- **Contact details** (name, phone, e-mail, company) go under ``contact:``: the customer list
+  shows them, reports never do.
 - **Left out, with the reason**: platform metadata (序号, time, IP, 来源), identifiers, multi-select
-  and ranking questions, free text, contact details (name, phone, e-mail, company), attention
-  checks (请选择…, 为确保问卷质量), single rating questions with no role, questions on another scale.
+  and ranking questions, attention checks whose asked answer is unknown, single rating questions
+  with no role, questions on another scale.
 - **Several files**: one group per file, named from the file name (客户/customer, 员工/employee)
   or its wording (我们… is the company's own staff), the wave from a year in the file name. A
   later file's rating items are matched to the first file's by the order of the matrix questions
@@ -68,7 +70,7 @@ __all__ = ["ROLES", "MAPPING_COLUMNS", "Draft", "DraftGroup", "guess_study", "gu
 
 #: what a column can be in a study; "ignore" columns are left out (with the reason in ``why``)
 ROLES = ("item", "satisfaction", "loyalty", "nps", "expectation", "importance", "segment",
-         "revenue", "cooperation_years", "attention", "comment", "ignore")
+         "revenue", "cooperation_years", "attention", "comment", "contact", "keep", "ignore")
 #: columns of a mapping table: the file's column, its role, its dimension (items), the code it is
 #: renamed to, its display name, reverse scoring, the guesser's reverse suggestion, the item or
 #: dimension an expectation / importance question refers to, and why (a Text)
@@ -598,7 +600,7 @@ def _single(column: _Column, block: list[_Column], ranking: bool,
             return "item", "", {}
         return "ignore", _why("single_rating"), {}
     if _CONTACT.search(text) and not _SEGMENT.search(text):
-        return "ignore", _why("contact"), {}
+        return "contact", _why("contact"), {}
     if column.kind == "number":
         if _REVENUE.search(text):
             return "revenue", _why("revenue"), {}
@@ -924,6 +926,9 @@ def draft_yaml(draft: Draft, lang: str = "zh") -> str:
     comments = _codes(draft, "comment")
     if comments:
         lines.append(f"comments: {_flow(comments)}  # {say('guess_yaml_comments')}")
+    contact = _codes(draft, "contact")
+    if contact:
+        lines.append(f"contact: {_flow(contact)}  # {say('guess_yaml_contact')}")
     careless = dict(draft.extra.get("careless") or {})
     asked = {r.item: float(r.target) for g in draft.groups
              for r in g.mapping[g.mapping["role"] == "attention"].itertuples() if r.target}
@@ -1036,7 +1041,8 @@ def draft_of_study(study: Study, folder: str | Path | None = None) -> Draft:
              **{c: "expectation" for c in study.expectation.values()},
              **{c: "importance" for c in study.importance.values()},
              **{c: "attention" for c in (study.careless.get("attention") or {})},
-             **{c: "comment" for c in study.comments}}
+             **{c: "comment" for c in study.comments},
+             **{c: "contact" for c in study.contact}}
     for key in ("nps", "revenue", "cooperation_years"):
         if getattr(study, key):
             roles[getattr(study, key)] = key
@@ -1049,8 +1055,11 @@ def draft_of_study(study: Study, folder: str | Path | None = None) -> Draft:
         for row in draft_group.mapping.to_dict("records"):
             code = source.rename.get(row["column"], row["column"])
             role = "item" if code in owner else roles.get(code, "ignore")
+            if role == "ignore" and code != row["column"]:
+                role = "keep"  # renamed by the study: other keys (ladder, pls...) may use the code
             why = row["why"] if role == row["role"] or role == "ignore" and row["role"] == "ignore" \
-                else (msg("guess_why_not_in_study") if role == "ignore" else "")
+                else (msg("guess_why_not_in_study") if role == "ignore"
+                      else msg("guess_why_keep") if role == "keep" else "")
             rows.append({**row, "role": role, "item": code, "dimension": owner.get(code, ""),
                          "name": study.name(code) if study.name(code) != code else "",
                          "reverse": code in study.reverse,
@@ -1061,7 +1070,7 @@ def draft_of_study(study: Study, folder: str | Path | None = None) -> Draft:
                               sheet=source.sheet))
     managed = {"title", "scale", "groups", "wave", "dimensions", "reverse", "satisfaction",
                "loyalty", "nps", "segments", "revenue", "cooperation_years", "expectation",
-               "importance", "names", "invalid", "comments"}
+               "importance", "names", "invalid", "comments", "contact"}
     extra = {k: v for k, v in study.raw.items() if k not in managed}
     if "careless" in extra:  # its attention items are rows of the mapping
         extra["careless"] = {k: v for k, v in extra["careless"].items() if k != "attention"}
