@@ -370,6 +370,8 @@ def drivers_chart(results: dict, group: str, outcome: str = "satisfaction", lang
     if not predictors:
         return None
     key = "lmg_share" if all(p.get("lmg_share") is not None for p in predictors) else "rescaled_weight"
+    if all(p.get(key) is None for p in predictors):
+        return None  # no model: too few respondents (analysis.minimum)
     predictors = sorted(predictors, key=lambda p: p.get(key) or 0, reverse=True)
     shares = [(p.get(key) or 0) * 100 for p in predictors]
     fig = go.Figure(go.Bar(

@@ -12,12 +12,20 @@ how many answered; threshold: how many are needed), which the app shows as one p
 (Feldt's interval for alpha = .80 with 4 items is [.47, .94]), and a CFA wants 100 or more;
 the Feldt interval and the warnings say so above the floor. ``k + 2`` is the smallest n for which
 the item covariance matrix can be of full rank with one degree of freedom left for the total.
+
+The same floor holds for the statistics that rest on correlations between respondents: a
+key-driver model with p predictors needs ``max(MIN_N, p + 2)`` complete cases (one residual degree
+of freedom at least), and an importance-performance analysis with derived importance (each
+dimension's correlation with overall satisfaction) ``MIN_N`` respondents; below them the model's
+numbers, or the derived importances and quadrants, are ``null`` with the one warning
+``below_minimum_n``. Means (dimension scores, indices, stated importance) are still reported.
 """
 from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["MIN_N", "needed", "reliability_minimum", "validity_too_few", "below_minimum"]
+__all__ = ["MIN_N", "needed", "reliability_minimum", "validity_too_few", "below_minimum",
+           "drivers_minimum", "ipa_minimum", "section_minimum"]
 
 MIN_N = 10
 _KEPT = ("k", "n", "n_complete", "missing", "alpha_ci_method")
@@ -68,3 +76,59 @@ def validity_too_few(n: int, items: list[str], rotation: str = "oblimin") -> dic
             "bartlett": {"chi2": None, "df": None, "p": None},
             "efa": {"n_factors": None, "rotation": rotation, "loadings": {}, "converged": None},
             "warnings": [below_minimum(n, len(items))], "cfa": None}
+
+
+def drivers_minimum(section: dict) -> dict:
+    """The drivers section with every model on fewer than ``needed(p)`` complete cases (p its
+    predictors) reported without its statistics: every number but ``n`` becomes None (the
+    predictors keep their names), the warnings the one ``below_minimum_n``."""
+    out = {}
+    for group, models in section.items():
+        out[group] = {}
+        for outcome, model in models.items():
+            k, n = len(model.get("predictors") or []), int(model.get("n") or 0)
+            if n >= needed(k):
+                out[group][outcome] = model
+                continue
+            small = {key: (value if key == "n" else _nulled(value))
+                     for key, value in model.items() if key != "warnings"}
+            small["warnings"] = [below_minimum(n, k)]
+            out[group][outcome] = small
+    return out
+
+
+_IPA_DERIVED = ("importance", "quadrant", "quadrant_zh", "quadrant_en", "priority",
+                "above_diagonal", "importance_se")
+
+
+def ipa_minimum(section: dict) -> dict:
+    """The ipa section with derived importance (correlations with satisfaction) left out for a
+    group with fewer than ``MIN_N`` respondents: importances, quadrants and the importance centre
+    become None (in a weighted entry's ``unweighted`` too), performances stay; the warnings the
+    one ``below_minimum_n``. Stated importance (a mean) is kept."""
+    out = {}
+    for group, entry in section.items():
+        n = max([int(p.get("n") or 0) for p in entry.get("points") or []], default=0)
+        if entry.get("method") == "stated" or n >= needed(0):
+            out[group] = entry
+            continue
+        out[group] = {**_without_importance(entry), "warnings": [below_minimum(n, 0)]}
+    return out
+
+
+def _without_importance(entry: dict) -> dict:
+    small = {**entry, "importance_center": None,
+             "points": [{**p, **{key: None for key in _IPA_DERIVED if key in p}}
+                        for p in entry.get("points") or []]}
+    if isinstance(entry.get("unweighted"), dict):
+        small["unweighted"] = _without_importance(entry["unweighted"])
+    return small
+
+
+def section_minimum(key: str, section: Any) -> Any:
+    """A results.json section with the minimum sample sizes applied (drivers and ipa; the others
+    as they are). Applied after the weighted estimates, so that those are left out too."""
+    if not section:
+        return section
+    rule = {"drivers": drivers_minimum, "ipa": ipa_minimum}.get(key)
+    return section if rule is None else rule(section)

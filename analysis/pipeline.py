@@ -215,7 +215,7 @@ def analyse(data: StudyData, progress: Callable[[str], None] | None = None) -> d
     for key, build in _sections(data.study):
         if progress is not None:
             progress(key)
-        results[key] = _weighted(key, data, build(data))
+        results[key] = minimum.section_minimum(key, _weighted(key, data, build(data)))
     return json_ready(results)
 
 

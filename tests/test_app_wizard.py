@@ -149,3 +149,64 @@ def test_loading_and_alpha_axes_show_negative_values():
     low, high = cfa_loadings_chart(results, "g", "en").layout.xaxis.range
     assert low < -0.45 and high == 1
     assert alpha_chart(results, "g", "en").layout.xaxis.range[0] < -0.2
+
+
+def test_drivers_and_derived_importance_below_the_minimum():
+    """A model on fewer than max(10, p + 2) complete cases, and derived importance on fewer than
+    10 respondents, are reported without their numbers; enough respondents leave them as they are."""
+    from analysis.minimum import drivers_minimum, ipa_minimum, section_minimum
+
+    model = {"outcome_items": ["S"], "n": 9, "r2": 0.9, "f": 43.0, "df_model": 1, "p": 0.001,
+             "predictors": [{"name": "d", "b": 1.0, "beta": 0.95, "rescaled_weight": 1.0}],
+             "warnings": []}
+    small = drivers_minimum({"g": {"satisfaction": model}})["g"]["satisfaction"]
+    assert small["n"] == 9 and small["r2"] is None and small["df_model"] is None
+    assert small["predictors"] == [{"name": "d", "b": None, "beta": None, "rescaled_weight": None}]
+    assert small["warnings"] == [{"code": "below_minimum_n", "dimension": None, "item": None,
+                                  "value": 9, "threshold": MIN_N}]
+    assert drivers_minimum({"g": {"satisfaction": {**model, "n": MIN_N}}})["g"]["satisfaction"] \
+        == {**model, "n": MIN_N}
+    point = {"name": "d", "importance": 0.95, "performance": 3.4, "n": 8, "quadrant": "keep_up",
+             "quadrant_zh": "继续保持", "quadrant_en": "Keep up", "priority": 0.1, "above_diagonal": True}
+    entry = {"method": "derived_corr", "importance_center": 0.95, "performance_center": 3.4,
+             "points": [point], "warnings": [], "unweighted": {"importance_center": 0.9,
+                                                             "points": [point]}}
+    out = section_minimum("ipa", {"g": entry})["g"]
+    assert out["importance_center"] is None and out["performance_center"] == 3.4
+    assert out["points"][0]["performance"] == 3.4 and out["points"][0]["importance"] is None
+    assert out["points"][0]["quadrant"] is None and out["unweighted"]["points"][0]["quadrant"] is None
+    assert out["warnings"][0]["value"] == 8
+    stated = {**entry, "method": "stated"}  # importance asked, a mean: kept
+    assert ipa_minimum({"g": stated})["g"] == stated
+    assert section_minimum("reliability", {"g": entry}) == {"g": entry}
+
+
+def test_eight_answer_sheets_of_a_wjx_export_say_so_once_per_page(tmp_path):
+    """The 问卷星 fixture (8 answer sheets, one matrix): no key-driver model on 7 cases, no
+    importance-performance verdict on 8, one sentence each page, no empty chart."""
+    shutil.copy(ROOT / "tests" / "fixtures" / "wjx" / "text_export.xlsx", tmp_path / "wjx.xlsx")
+    state = {S.SOURCE: {"yaml": draft_yaml(guess_study([tmp_path / "wjx.xlsx"]), "en"),
+                        "dir": str(tmp_path)}}
+    at = _app("ui/pages/6_priorities.py", **state)
+    said = t("below_minimum_models", "en", group="Customers", n=8, needed=MIN_N)
+    assert [i.value for i in at.info] == [said]
+    assert not at.get("plotly_chart")  # neither the IPA nor the drivers chart
+    assert set(at.dataframe[0].value[t("importance", "en")]) == {"–"}
+    at = _app(None, **state)
+    assert said in [i.value for i in at.info]
+    assert t("nothing_to_concentrate", "en") not in [s.value for s in at.success]
+
+
+def test_one_dimension_has_nothing_to_concentrate_on(tmp_path):
+    """60 respondents but one dimension: the IPA compares nothing, the dashboard says so."""
+    rng = np.random.default_rng(3)
+    trait = rng.normal(size=60)
+    frame = pd.DataFrame({f"ID{k}": np.clip(np.round(3 + trait + rng.normal(size=60)), 1, 5)
+                          for k in range(1, 4)}).astype(int)
+    frame["满意度"] = np.clip(np.round(3 + trait + rng.normal(size=60)), 1, 5).astype(int)
+    frame.to_csv(tmp_path / "survey.csv", index=False)
+    draft = guess_study([tmp_path / "survey.csv"])
+    assert draft.reference.set_index("column").loc["满意度", "role"] == "satisfaction"
+    at = _app(None, **{S.SOURCE: {"yaml": draft_yaml(draft, "en"), "dir": str(tmp_path)}})
+    assert t("ipa_one_point", "en") in [i.value for i in at.info]
+    assert not at.success

@@ -345,16 +345,18 @@ def warnings_list(ctx: Context, warnings: list) -> None:
             st.warning(say(w))
 
 
-def below_minimum_note(ctx: Context, group: str, *sections: dict | None) -> bool:
-    """One plain sentence when a group's statistics were left out for too few respondents
-    (:mod:`analysis.minimum`): how many answered and how many are needed. True if said."""
+def below_minimum_note(ctx: Context, group: str, *sections: dict | None,
+                       text: str = "below_minimum") -> bool:
+    """One plain sentence (the label ``text``) when a group's statistics were left out for too
+    few respondents (:mod:`analysis.minimum`): how many answered and how many are needed. True
+    if said."""
     found = [w for section in sections for entry in _entries(section)
              for w in entry.get("warnings") or [] if isinstance(w, dict)
              and w.get("code") == "below_minimum_n"]
     if not found:
         return False
     fewest = min(found, key=lambda w: w["value"])
-    st.info(tr("below_minimum", group=escape_markdown(ctx.name(group)), n=int(fewest["value"]),
+    st.info(tr(text, group=escape_markdown(ctx.name(group)), n=int(fewest["value"]),
                needed=int(max(w["threshold"] for w in found))))
     return True
 

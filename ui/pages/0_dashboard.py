@@ -8,7 +8,8 @@ from analysis import charts
 from analysis.charts import p_text, single_unnamed_wave, wave_name
 from analysis.text import top_detractor_themes
 from ui.customers import dashboard_line
-from ui.setup import num, ci, escape_markdown, page, pct, pval, show_chart, tr
+from ui.setup import (below_minimum_note, num, ci, escape_markdown, page, pct, pval, show_chart,
+                      tr)
 from ui.weighting import weighted_badge
 
 ctx = page("page_dashboard")
@@ -83,16 +84,21 @@ if gaps:
 with right:
     st.subheader(tr("concentrate_here"))
     ipa = (r.get("ipa") or {}).get(focus) or {}
-    focus_points = [p for p in ipa.get("points") or [] if p["quadrant"] == "concentrate_here"]
-    if focus_points:
-        for p in focus_points:
-            st.markdown("- " + tr("concentrate_sentence", name=ctx.name(p["name"]),
-                                  importance=num(p["importance"]),
-                                  performance=num(p["performance"])))
-    else:
-        st.success(tr("nothing_to_concentrate"))
-    show_chart(charts.ipa_chart(r, focus, ctx.lang), key="dash_ipa")
-    st.caption(tr("ipa_caption"))
+    placed = [p for p in ipa.get("points") or [] if p.get("quadrant")]
+    focus_points = [p for p in placed if p["quadrant"] == "concentrate_here"]
+    if not below_minimum_note(ctx, focus, ipa, text="below_minimum_models"):
+        if len(placed) < 2:
+            st.info(tr("ipa_one_point"))  # one dimension: nothing to compare it with
+        elif focus_points:
+            for p in focus_points:
+                st.markdown("- " + tr("concentrate_sentence", name=ctx.name(p["name"]),
+                                      importance=num(p["importance"]),
+                                      performance=num(p["performance"])))
+        else:
+            st.success(tr("nothing_to_concentrate"))
+    if len(placed) >= 2:
+        show_chart(charts.ipa_chart(r, focus, ctx.lang), key="dash_ipa")
+        st.caption(tr("ipa_caption"))
 
 moved = [c for c in changes.values() if c["index"] == "dimension" and c.get("p") is not None
          and c["p"] < 0.05]
