@@ -194,6 +194,8 @@ def test_eight_answer_sheets_of_a_wjx_export_say_so_once_per_page(tmp_path):
     assert set(at.dataframe[0].value[t("importance", "en")]) == {"–"}
     at = _app(None, **state)
     assert said in [i.value for i in at.info]
+    assert [m.label for m in at.metric] == [t(k, "en") for k in ("card_csi", "card_satisfaction",
+                                                                 "card_nps")]  # no loyalty items
     assert t("nothing_to_concentrate", "en") not in [s.value for s in at.success]
 
 

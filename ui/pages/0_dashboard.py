@@ -33,6 +33,7 @@ else:
 weighted_badge(ctx, focus)
 cards = [("csi", "card_csi", 1), ("satisfaction_index", "card_satisfaction", 1),
          ("loyalty_index", "card_loyalty", 1), ("nps", "card_nps", 1)]
+cards = [c for c in cards if indices.get(c[0])] or cards  # no card for an index the study lacks
 columns = st.columns(len(cards))
 for column, (key, label, digits) in zip(columns, cards):
     entry = indices.get(key)
