@@ -936,6 +936,7 @@ def draft_yaml(draft: Draft, lang: str = "zh") -> str:
         careless["attention"] = asked
     if careless:
         lines.append(f"careless: {_inline(careless)}  # {say('guess_yaml_careless')}")
+    lines += _pls_proposal(draft, lang)
     groups = list(dict.fromkeys(g.group for g in now))
     if len(groups) >= 2 and "compare" not in draft.extra:
         lines.append(f"compare: {_flow(groups[:2])}  # {say('guess_yaml_compare')}")
@@ -950,6 +951,16 @@ def draft_yaml(draft: Draft, lang: str = "zh") -> str:
         lines.append(f"# {say('guess_yaml_questions')}")
         lines += [f"#   {_comment(q, lang)}" for q in draft.questions]
     return "\n".join(lines) + "\n"
+
+
+def _pls_proposal(draft: Draft, lang: str) -> list[str]:
+    """A structural model to switch on (commented out: it costs a bootstrap on every run): every
+    dimension -> satisfaction -> loyalty, when the study has both and no ``pls:`` yet."""
+    if "pls" in draft.extra or not (_codes(draft, "satisfaction") and _codes(draft, "loyalty")):
+        return []
+    paths = [f"{code} -> satisfaction" for code in draft.dimensions()] + ["satisfaction -> loyalty"]
+    return ([f"# {_comment(msg('guess_yaml_pls'), lang)}", "# pls:", "#   paths:"]
+            + [f"#     - {path}" for path in paths] + ["#   bootstrap: 200"])
 
 
 def _inline(value) -> str:

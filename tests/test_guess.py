@@ -94,6 +94,13 @@ def test_the_drafted_study_file_loads_with_comments_and_names(customers, tmp_pat
     assert "可能是反向题：校正项总相关 r = -0.49" in text
     data = load_study(study)
     assert data.groups[("2019", "customers")].quality.n_raw == 313
+    # the structural model is proposed commented out; switched on, it is a valid pls: block
+    lines = text.splitlines()
+    start = lines.index("# pls:")
+    block = [line[2:] for line in lines[start:] if line.startswith(("# pls:", "#   "))][:9]
+    assert block[-1] == "  bootstrap: 200"
+    model = parse_study("\n".join(lines[:start] + block + lines[start + 9:]), base_dir=SAMPLE).pls
+    assert model is not None and study.pls is None
     english = draft_yaml(customers, "en")
     assert "looks reverse-worded: corrected item-total r = -0.49" in english
 
