@@ -91,6 +91,11 @@ def test_edit_the_current_study_reopens_it():
     draft = at.session_state[S.DRAFT]
     assert draft.dimensions()["identify"] == ["ID1", "ID2", "ID3", "ID4"]
     assert [w.value for w in at.text_input if w.label.startswith("Dimension name")][0] == "客户识别"
+    at.button(key="use_draft").click()  # unchanged, it loads: the ladder's TR1 and the id keep their codes
+    at.run()
+    assert not at.error, [e.value for e in at.error]
+    study = at.session_state[S.SOURCE]["yaml"]
+    assert "contact: [company, contact, phone]" in study and "TR1" in study and "pls:" in study
 
 
 def _tiny(tmp_path: Path, n: int, items: int = 3) -> dict:
