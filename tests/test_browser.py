@@ -154,7 +154,7 @@ def test_app_end_to_end(server, tmp_path):
             page = browser.new_page(viewport={"width": 1400, "height": 3200})
             page.set_default_timeout(60_000)
             page.goto(server)
-            _settle(page, 300)  # the whole sample analysed first (PLS bootstrap included): slow on a loaded machine
+            _settle(page, 300)  # the whole sample analysed first (PLS bootstrap too): slow when loaded
             expect(page.get_by_role("heading", name="管理者看板")).to_be_visible()
             expect(page.get_by_text("客户满意度指数 (CSI)").first).to_be_visible()
             _no_exception(page)
