@@ -91,7 +91,7 @@ def test_edit_the_current_study_reopens_it():
     draft = at.session_state[S.DRAFT]
     assert draft.dimensions()["identify"] == ["ID1", "ID2", "ID3", "ID4"]
     assert [w.value for w in at.text_input if w.label.startswith("Dimension name")][0] == "客户识别"
-    at.button(key="use_draft").click()  # unchanged, it loads: the ladder's TR1 and the id keep their codes
+    at.button(key="use_draft").click()  # unchanged, it loads: TR1 (ladder) and the id keep their codes
     at.run()
     assert not at.error, [e.value for e in at.error]
     study = at.session_state[S.SOURCE]["yaml"]
@@ -157,8 +157,8 @@ def test_loading_and_alpha_axes_show_negative_values():
 
 
 def test_drivers_and_derived_importance_below_the_minimum():
-    """A model on fewer than max(10, p + 2) complete cases, and derived importance on fewer than
-    10 respondents, are reported without their numbers; enough respondents leave them as they are."""
+    """A model on fewer than max(10, p + 2) complete cases, and derived importance on fewer
+    than 10 respondents, are reported without their numbers; enough respondents leave them be."""
     from analysis.minimum import drivers_minimum, ipa_minimum, section_minimum
 
     model = {"outcome_items": ["S"], "n": 9, "r2": 0.9, "f": 43.0, "df_model": 1, "p": 0.001,
@@ -172,14 +172,16 @@ def test_drivers_and_derived_importance_below_the_minimum():
     assert drivers_minimum({"g": {"satisfaction": {**model, "n": MIN_N}}})["g"]["satisfaction"] \
         == {**model, "n": MIN_N}
     point = {"name": "d", "importance": 0.95, "performance": 3.4, "n": 8, "quadrant": "keep_up",
-             "quadrant_zh": "继续保持", "quadrant_en": "Keep up", "priority": 0.1, "above_diagonal": True}
+             "quadrant_zh": "继续保持", "quadrant_en": "Keep up", "priority": 0.1,
+             "above_diagonal": True}
     entry = {"method": "derived_corr", "importance_center": 0.95, "performance_center": 3.4,
              "points": [point], "warnings": [], "unweighted": {"importance_center": 0.9,
                                                              "points": [point]}}
     out = section_minimum("ipa", {"g": entry})["g"]
     assert out["importance_center"] is None and out["performance_center"] == 3.4
     assert out["points"][0]["performance"] == 3.4 and out["points"][0]["importance"] is None
-    assert out["points"][0]["quadrant"] is None and out["unweighted"]["points"][0]["quadrant"] is None
+    assert out["points"][0]["quadrant"] is None
+    assert out["unweighted"]["points"][0]["quadrant"] is None
     assert out["warnings"][0]["value"] == 8
     stated = {**entry, "method": "stated"}  # importance asked, a mean: kept
     assert ipa_minimum({"g": stated})["g"] == stated

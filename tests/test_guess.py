@@ -64,7 +64,7 @@ def test_the_sample_export_is_guessed_as_its_study_file_says(customers):
     assert (attention["role"], attention["target"]) == ("attention", "4")
     assert why["15、"] == why["20、"] == "guess_why_single_rating"
     assert [c[:3] for c in _rows(d, "comment")] == ["21、"]  # the comments analysis's column
-    assert [c[:3] for c in _rows(d, "contact")] == ["22、", "23、", "24、"]  # for the customer list
+    assert [c[:3] for c in _rows(d, "contact")] == ["22、", "23、", "24、"]  # the customer list's
     pairs = {r.target: r.item for r in d.reference.itertuples() if r.role in ("expectation", "importance")}
     assert pairs == {"Q5_1": "Q11_1", "Q6_3": "Q11_2", "Q7_3": "Q11_3", "Q8_1": "Q11_4",
                      "Q9_3": "Q11_5", "Q5": "Q12_1", "Q6": "Q12_2", "Q7": "Q12_3", "Q8": "Q12_4",
@@ -90,7 +90,8 @@ def test_the_drafted_study_file_loads_with_comments_and_names(customers, tmp_pat
     assert study.name("Q5") == "客户识别" and study.name("Q13") == "总体而言，您对D公司的产品和服务是否满意"
     assert study.name("customers", "en") == "Customers"
     assert study.careless == {"attention": {"Q10": 4.0}}
-    assert study.contact == ["Q22", "Q23", "Q24"] and "联系方式列：只显示在客户名单中，不进报告" in text
+    assert study.contact == ["Q22", "Q23", "Q24"]
+    assert "联系方式列：只显示在客户名单中，不进报告" in text
     assert "可能是反向题：校正项总相关 r = -0.49" in text
     data = load_study(study)
     assert data.groups[("2019", "customers")].quality.n_raw == 313
@@ -239,7 +240,7 @@ def test_editing_the_sample_study_keeps_what_the_wizard_does_not_show():
     assert again.raw.get("status") == study.raw.get("status") and again.id == study.id
     for key in ("pls", "text"):  # keys of other features ride along untouched
         assert again.raw.get(key) == study.raw.get(key)
-    # TR1 (the ladder's trust rung) and staff_id (the id) have no role in the wizard: their codes stay
+    # TR1 (the ladder's trust rung) and staff_id (the id) have no wizard role: their codes stay
     load_study(again)
 
 
