@@ -91,7 +91,7 @@ def test_edit_the_current_study_reopens_it():
     draft = at.session_state[S.DRAFT]
     assert draft.dimensions()["identify"] == ["ID1", "ID2", "ID3", "ID4"]
     assert [w.value for w in at.text_input if w.label.startswith("Dimension name")][0] == "客户识别"
-    at.button(key="use_draft").click()  # unchanged, it loads: TR1 (ladder) and the id keep their codes
+    at.button(key="use_draft").click()  # unchanged, it loads: TR1 (ladder) and the id keep codes
     at.run()
     assert not at.error, [e.value for e in at.error]
     study = at.session_state[S.SOURCE]["yaml"]
