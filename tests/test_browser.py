@@ -97,7 +97,12 @@ def _settle(page, timeout: float = 60.0) -> None:
 
 
 def _open(page, title: str) -> None:
-    page.locator('[data-testid="stSidebarNav"]').get_by_text(title, exact=True).click()
+    nav = page.locator('[data-testid="stSidebarNav"]')
+    more = page.locator('[data-testid="stSidebarNavViewButton"]')  # "View 3 more": a long list
+    if not nav.get_by_text(title, exact=True).count() and more.count():
+        more.first.click()
+        page.wait_for_timeout(300)
+    nav.get_by_text(title, exact=True).click()
     _settle(page)
 
 
