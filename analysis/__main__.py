@@ -1,4 +1,5 @@
-"""Command line: ``python -m analysis run STUDY.yaml --out DIR`` and ``python -m analysis store ...``.
+"""Command line: ``python -m analysis run STUDY.yaml --out DIR``, ``python -m analysis draft
+EXPORT [EXPORT...] --out study.yaml`` and ``python -m analysis store ...``.
 
 Bad input exits with status 2 and one line on stderr naming file, row and column; no traceback.
 """
@@ -31,6 +32,35 @@ def _run(args: argparse.Namespace) -> int:
     return 0
 
 
+def _draft(args: argparse.Namespace) -> int:
+    """Guess a study file from exports (:mod:`surveys.guess`) and write it, commented."""
+    import os
+    from pathlib import Path
+
+    from surveys.errors import StudyError
+    from surveys.guess import draft_yaml, guess_study
+    from surveys.i18n import msg
+    from surveys.study import parse_study
+
+    out = Path(args.out)
+    if out.exists() and not args.force:
+        raise StudyError(msg("draft_exists"), file=out, expected=msg("draft_exists_expected"))
+    draft = guess_study(args.exports, title=args.title)
+    draft.accept_reverse()
+    for group, path in zip(draft.groups, args.exports):
+        group.file = Path(os.path.relpath(Path(path).resolve(), out.resolve().parent)).as_posix()
+    text = draft_yaml(draft, args.lang)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    parse_study(text, path=out, base_dir=out.resolve().parent)  # the draft is a valid study
+    out.write_text(text, encoding="utf-8")
+    dims = draft.dimensions()
+    print(msg("draft_written", file=out, dimensions=len(dims),
+              items=sum(len(i) for i in dims.values())).render(args.lang))
+    for question in draft.questions:
+        print(msg("draft_question", question=question).render(args.lang), file=sys.stderr)
+    return 0
+
+
 def progress_lines(lang: str) -> Callable[[str], None]:
     """The progress callback of ``run``: one line on stderr per section, named in ``lang``."""
     from .i18n import section_name
@@ -51,6 +81,16 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--quiet", action="store_true", help="no progress lines")
     run.add_argument("--debug", action="store_true", help="show a traceback on internal errors")
     run.set_defaults(func=_run)
+    draft = sub.add_parser("draft", help="guess a study file from survey exports (问卷星, CSV, "
+                                         "Excel, ...) and write it with comments to check")
+    draft.add_argument("exports", nargs="+", help="the export files, the customers' first")
+    draft.add_argument("--out", required=True, help="the study file to write (YAML)")
+    draft.add_argument("--title", help="the study's title (default: from the first file name)")
+    draft.add_argument("--lang", choices=["zh", "en"], default="zh",
+                       help="language of the comments and messages")
+    draft.add_argument("--force", action="store_true", help="overwrite an existing study file")
+    draft.add_argument("--debug", action="store_true", help="show a traceback on internal errors")
+    draft.set_defaults(func=_draft)
     return parser
 
 

@@ -17,10 +17,13 @@ from typing import Any
 
 import plotly.graph_objects as go
 
+from surveys.study import DEFAULT_NAMES
+
 from .i18n import t
 
 __all__ = [
-    "FONT_FAMILY", "COLORS", "display_name", "plain_label", "format_p", "p_text", "dimension_scores",
+    "FONT_FAMILY", "COLORS", "display_name", "plain_label", "wave_name", "single_unnamed_wave",
+    "format_p", "p_text", "dimension_scores",
     "alpha_chart", "gap_dumbbell",
     "servqual_chart", "cb_ratio_chart", "nps_chart", "trend_chart", "ipa_chart", "drivers_chart",
     "pareto_chart", "segment_scores", "comparison_chart", "loadings_heatmap", "htmt_heatmap",
@@ -51,7 +54,7 @@ def display_name(results: dict, code: str, lang: str = "zh", short: bool = False
     """The study's display name of a group, dimension or item (as ``Study.name``); items get
     their code in front, and ``short`` cuts long names to :data:`LABEL_CHARS` characters. Tags
     are removed (:func:`plain_label`)."""
-    names = results.get("study", {}).get("names", {}).get(code, {})
+    names = results.get("study", {}).get("names", {}).get(code) or DEFAULT_NAMES.get(code, {})
     name = plain_label(names.get(lang) or names.get("zh") or names.get("en") or code)
     items = {i for members in results.get("study", {}).get("dimensions", {}).values() for i in members}
     if name != plain_label(code) and code in items:
@@ -59,6 +62,24 @@ def display_name(results: dict, code: str, lang: str = "zh", short: bool = False
     if short and len(name) > LABEL_CHARS:
         name = name[:LABEL_CHARS - 1] + "…"
     return name
+
+
+def wave_name(results: dict, wave: str, lang: str = "zh") -> str:
+    """A wave as a reader should see it: its display name from the study's ``names``, else a
+    year as a year ("2019 年度") and anything else as a numbered wave ("第 1 轮", "wave 1")."""
+    names = results.get("study", {}).get("names", {}).get(str(wave))
+    if names:
+        return names.get(lang) or names.get("zh") or names.get("en")
+    key = "wave_year" if re.fullmatch(r"(?:19|20)\d\d", str(wave)) else "wave_number"
+    return t(key, lang, wave=wave)
+
+
+def single_unnamed_wave(results: dict) -> bool:
+    """True when the study has one wave that nobody named (the default "1"): not worth saying."""
+    study = results.get("study", {})
+    wave = str(study.get("wave"))
+    return (len(study.get("waves") or {}) <= 1 and wave not in (study.get("names") or {})
+            and not re.fullmatch(r"(?:19|20)\d\d", wave))
 
 
 def _layout(fig: go.Figure, title: str, x_title: str | None = None, y_title: str | None = None,
@@ -134,6 +155,14 @@ def dimension_scores(results: dict, lang: str = "zh", groups: list[str] | None =
                    height=120 + 30 * len(dims) * len(groups))
 
 
+def _unit_range(values: list[float]) -> list[float]:
+    """An axis from 0 to 1 widened to show every value: a negative loading or alpha (a
+    reverse-worded item not declared) would otherwise be an empty bar."""
+    low, high = min([0.0, *values]), max([1.0, *values])
+    pad = 0.05 if low < 0 or high > 1 else 0.0
+    return [low - pad if low < 0 else 0.0, high + pad if high > 1 else 1.0]
+
+
 def alpha_chart(results: dict, group: str, lang: str = "zh"):
     """Cronbach's alpha per dimension with its CI, the .70 bar drawn (``reliability``)."""
     rows = (results.get("reliability") or {}).get(group) or {}
@@ -141,6 +170,8 @@ def alpha_chart(results: dict, group: str, lang: str = "zh"):
         return None
     dims = list(rows)
     alphas = [rows[d]["alpha"] for d in dims]
+    if all(a is None for a in alphas):
+        return None  # every dimension below the minimum sample size (analysis.minimum)
     colors = [NEUTRAL if a is None else GOOD if a >= ALPHA_BAR else BAD for a in alphas]
     fig = go.Figure(go.Bar(
         y=[display_name(results, d, lang) for d in dims], x=alphas, orientation="h",
@@ -151,7 +182,7 @@ def alpha_chart(results: dict, group: str, lang: str = "zh"):
         name=t("alpha", lang)))
     fig.add_vline(x=ALPHA_BAR, line_dash="dash", line_color=BAD,
                   annotation_text="α = .70", annotation_position="top")
-    fig.update_xaxes(range=[0, 1])
+    fig.update_xaxes(range=_unit_range([a for a in alphas if a is not None]))
     fig.update_yaxes(autorange="reversed")
     return _layout(fig, f"{t('alpha', lang)} — {display_name(results, group, lang)}",
                    t("alpha", lang), None, height=140 + 40 * len(dims))
@@ -352,6 +383,8 @@ def drivers_chart(results: dict, group: str, outcome: str = "satisfaction", lang
     if not predictors:
         return None
     key = "lmg_share" if all(p.get("lmg_share") is not None for p in predictors) else "rescaled_weight"
+    if all(p.get(key) is None for p in predictors):
+        return None  # no model: too few respondents (analysis.minimum)
     predictors = sorted(predictors, key=lambda p: p.get(key) or 0, reverse=True)
     shares = [(p.get(key) or 0) * 100 for p in predictors]
     fig = go.Figure(go.Bar(
@@ -526,7 +559,7 @@ def cfa_loadings_chart(results: dict, group: str, lang: str = "zh"):
                         hovertemplate="%{y}: λ = %{x:.3f}<extra>%{fullData.name}</extra>")
     fig.add_vline(x=AVE_BAR, line_dash="dash", line_color=BAD, annotation_text="λ = .50",
                   annotation_position="bottom right")
-    fig.update_xaxes(range=[0, 1])
+    fig.update_xaxes(range=_unit_range([v for v in loadings.values() if v is not None]))
     fig.update_yaxes(autorange="reversed")
     return _layout(fig, f"{t('chart_cfa_loadings', lang)} — {display_name(results, group, lang)}",
                    t("std_loading", lang), None, height=160 + 24 * len(loadings))

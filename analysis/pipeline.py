@@ -13,7 +13,7 @@ from typing import Any, Callable
 from surveys.load import StudyData, load_study
 
 from . import (cfa, comparisons, customers, drivers, factor, gaps, indices, ipa, kano, ladder,
-               pls, reliability, segments, text)
+               minimum, pls, reliability, segments, text)
 from . import weighted, weighting
 from .jsonready import json_ready
 from surveys.study import Study
@@ -107,8 +107,13 @@ def _validity(data: StudyData) -> dict:
     """KMO, Bartlett and EFA of each group's item set, with the CFA of the dimension model under
     "cfa" (:func:`analysis.factor.factor_section`, :func:`analysis.cfa.cfa_section`)."""
     frames, dims = data.frames(), data.study.dimensions
-    efa, fitted = factor.factor_section(frames, dims), cfa.cfa_section(frames, dims)
-    return {g: {**efa.get(g, {}), "cfa": fitted.get(g)} for g in frames}
+    items = reliability.dimension_items(dims)
+    answered = {g: int(f[[i for i in items if i in f]].notna().any(axis=1).sum())
+                for g, f in frames.items()}
+    enough = {g: f for g, f in frames.items() if answered[g] >= minimum.needed(len(items))}
+    efa, fitted = factor.factor_section(enough, dims), cfa.cfa_section(enough, dims)
+    return {g: {**efa[g], "cfa": fitted.get(g)} if g in enough
+            else minimum.validity_too_few(answered[g], items) for g in frames}
 
 
 def _indices(data: StudyData) -> dict:
@@ -148,7 +153,8 @@ def _sections(study: Study) -> list[tuple[str, Callable[[StudyData], Any]]]:
         ("study", study_section),
         ("quality", quality_section),
         *([("weighting", weighting.weighting_section)] if s.weighting else []),
-        ("reliability", lambda d: reliability.reliability_section(d.frames(), s.dimensions)),
+        ("reliability", lambda d: minimum.reliability_minimum(
+            reliability.reliability_section(d.frames(), s.dimensions))),
         ("validity", _validity),
         ("indices", _indices),
     ]
@@ -219,7 +225,7 @@ def analyse(data: StudyData, progress: Callable[[str], None] | None = None) -> d
     for key, build in _sections(data.study):
         if progress is not None:
             progress(key)
-        results[key] = _weighted(key, data, build(data))
+        results[key] = minimum.section_minimum(key, _weighted(key, data, build(data)))
     return json_ready(results)
 
 

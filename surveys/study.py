@@ -40,7 +40,7 @@ from .pls_model import PLSModel, parse_pls
 
 __all__ = ["Study", "GroupSource", "RecordsSource", "Scale", "StatusRules", "Ladder",
            "TextOptions", "Weighting", "read_study", "parse_study", "read_stopwords",
-           "stopword_lines", "STUDY_KEYS", "TEXT_KEYS"]
+           "stopword_lines", "STUDY_KEYS", "TEXT_KEYS", "DEFAULT_NAMES"]
 
 #: Every top-level key a study file may have, with a one-line meaning (shown in errors and README).
 STUDY_KEYS: dict[str, str] = {
@@ -109,6 +109,10 @@ WEIGHTING_KEYS = {"group": "the weighted group (default: the first)",
 SHARE_TOLERANCE = 0.001
 TEXT_KEYS = {"min_count": "terms counted fewer times are not reported (default 5)",
              "stopwords": "a file of extra stopwords (one a line) or a list of words"}
+#: display names of the usual group codes when the study file's ``names`` has none
+DEFAULT_NAMES = {"customers": {"zh": "客户", "en": "Customers"},
+                 "employees": {"zh": "员工", "en": "Employees"}}
+
 STATUS_KEYS = ("value", "dissatisfied_below", "satisfied_from")
 STATUS_VALUES = ("abc", "value_matrix")
 
@@ -234,8 +238,9 @@ class Study:
     raw: dict = field(default_factory=dict, repr=False)
 
     def name(self, code: str, lang: str = "zh") -> str:
-        """The display name of a group, dimension or item in ``lang`` (the code if none)."""
-        names = self.names.get(code, {})
+        """The display name of a group, dimension or item in ``lang`` (the code if none; the
+        usual group codes customers / employees have defaults, :data:`DEFAULT_NAMES`)."""
+        names = self.names.get(code) or DEFAULT_NAMES.get(code, {})
         return names.get(lang) or names.get("zh") or names.get("en") or code
 
     @property

@@ -9,10 +9,8 @@ import pytest
 
 from analysis import charts
 from analysis.i18n import t
-from ui.study import guess_mapping, read_uploads, save_uploads, study_yaml
+from ui.study import read_uploads, save_uploads
 from surveys.errors import StudyError
-from surveys.importers import read_table
-from surveys.study import parse_study
 from tests.app_reference import SAMPLE, sample_results
 
 
@@ -88,38 +86,6 @@ def test_display_names_from_the_study(results):
     assert charts.display_name(results, "ID1", "en") == "ID1 D公司准确掌握我单位的基本信息"
     assert charts.display_name(results, "ID1", "zh", short=True).endswith("…")
     assert charts.display_name(results, "region", "en") == "Region"
-
-
-def test_guess_mapping_of_a_wjx_export():
-    mapping = guess_mapping(read_table(SAMPLE / "customers_2019.xlsx")).set_index("column")
-    items = mapping[mapping["role"] == "item"]
-    assert list(items.loc[items["dimension"] == "客户识别", "item"]) == ["客户识别1", "客户识别2", "客户识别3", "客户识别4"]
-    assert mapping.loc["D公司准确掌握我单位的基本信息", "dimension"] == "客户识别"
-    assert mapping.loc["1、贵单位所在地区：", "role"] == "segment"
-    assert mapping.loc["19、您有多大可能向朋友或同行推荐D公司？（0-10分）", "role"] == "nps"
-    assert mapping.loc["4、贵单位上一年度向D公司的采购金额（万元）：", "role"] == "revenue"
-    assert mapping.loc["13、总体而言，您对D公司的产品和服务是否满意？", "role"] == "satisfaction"
-    assert mapping.loc["提交答卷时间", "role"] == "ignore"
-
-
-def test_study_yaml_round_trip(tmp_path):
-    paths = save_uploads({"../customers.xlsx": (SAMPLE / "customers_2019.xlsx").read_bytes()}, tmp_path)
-    assert paths["customers.xlsx"] == tmp_path / "customers.xlsx"  # no writing outside the folder
-    text, tables = read_uploads(paths)
-    mapping = guess_mapping(tables["customers.xlsx"])
-    mapping.loc[mapping["item"] == "客户识别4", "reverse"] = True
-    study = parse_study(study_yaml("测试", (1, 5), {"customers": ("customers.xlsx", mapping)}),
-                        base_dir=tmp_path)
-    assert study.dimensions["客户识别"] == ["客户识别1", "客户识别2", "客户识别3", "客户识别4"]
-    assert study.reverse == ["客户识别4"]
-    assert study.nps == "19、您有多大可能向朋友或同行推荐D公司？（0-10分）"
-    assert study.name("客户识别1") == "D公司准确掌握我单位的基本信息"
-
-
-def test_no_items_mapped_is_a_study_error():
-    mapping = guess_mapping(read_table(SAMPLE / "employees_2019.csv"))
-    with pytest.raises(StudyError, match="no column is mapped"):
-        study_yaml("x", (1, 5), {"employees": ("employees_2019.csv", mapping)})
 
 
 def test_two_study_files_are_an_error(tmp_path):

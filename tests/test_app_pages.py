@@ -3,6 +3,7 @@ made from an uploaded file; the numbers shown must be those of results.json (com
 the pipeline, independently of the app), rounded as the page rounds them."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import numpy as np
@@ -14,7 +15,8 @@ from ui import state as S
 from analysis.charts import format_p
 from analysis.i18n import t
 from analysis.pipeline import analyse, with_abc_class
-from ui.study import guess_mapping, read_uploads, save_uploads, study_from_uploads, study_yaml
+from surveys.guess import draft_yaml, guess_files
+from ui.study import read_uploads, save_uploads, study_from_uploads
 from surveys.load import load_study
 from surveys.study import parse_study
 from tests.app_reference import app_test, sample_results
@@ -46,6 +48,32 @@ def _ok(at: AppTest) -> None:
     assert not at.error, [e.value for e in at.error]
 
 
+RAW_KEY = re.compile(r"\b(?:warn|err)_[a-z0-9_]+")
+
+
+def _texts(at: AppTest) -> list[str]:
+    """Every text a page shows: headings, Markdown, captions, alerts, metrics, buttons, expanders
+    and the cells and headers of its tables."""
+    texts = []
+    for kind in ("title", "header", "subheader", "markdown", "caption", "info", "warning", "error",
+                 "success", "metric", "button", "expander", "selectbox", "multiselect", "radio",
+                 "toggle", "text_input", "number_input", "exception"):
+        for element in getattr(at, kind, []):
+            for attribute in ("value", "label", "help"):
+                value = getattr(element, attribute, None)
+                if isinstance(value, str):
+                    texts.append(value)
+    for table in at.dataframe:
+        frame = table.value
+        texts += [str(c) for c in frame.columns] + [str(v) for v in frame.to_numpy().ravel()]
+    return texts
+
+
+def _no_raw_keys(at: AppTest) -> None:
+    """No message or label key (``warn_...``, ``err_...``) reaches the page untranslated."""
+    assert [m for text in _texts(at) for m in RAW_KEY.findall(text)] == []
+
+
 def _table(at: AppTest, index: int = 0) -> pd.DataFrame:
     return at.dataframe[index].value
 
@@ -55,6 +83,7 @@ def _table(at: AppTest, index: int = 0) -> pd.DataFrame:
 def test_every_page_opens_on_the_sample(page, lang, reference):
     at = _app(page, lang)
     _ok(at)
+    _no_raw_keys(at)
     assert at.title[0].value == t(PAGES[page], lang)
 
 
@@ -183,14 +212,18 @@ def _survey_csv(path: Path, n: int = 60, seed: int = 7) -> Path:
     return path
 
 
+def _study_yaml(tables: dict, title: str) -> str:
+    """The study file the Study page's wizard drafts from uploaded tables, unedited."""
+    return draft_yaml(guess_files(tables, title), "en")
+
+
 def test_uploaded_data_file_mapped_on_the_page(tmp_path):
     """A data file alone: guessed mapping -> study YAML -> every page, numbers as the pipeline's;
     the region filter restricts every page."""
     paths = save_uploads({"survey.csv": _survey_csv(tmp_path / "src.csv").read_bytes()}, tmp_path)
     text, tables = read_uploads(paths)
     assert text is None
-    mapping = guess_mapping(tables["survey.csv"])
-    yaml_text = study_yaml("Upload test", (1, 5), {"customers": ("survey.csv", mapping)})
+    yaml_text = _study_yaml(tables, "Upload test")
     study = parse_study(yaml_text, base_dir=tmp_path)
     assert study.dimensions == {"ID": ["ID1", "ID2", "ID3"], "IN": ["IN1", "IN2", "IN3"]}
     assert study.segments == ["region"]
@@ -218,13 +251,14 @@ def test_narrow_filters_warn_and_every_page_still_opens(tmp_path):
     frame.to_csv(source, index=False)
     paths = save_uploads({"survey.csv": source.read_bytes()}, tmp_path)
     _, tables = read_uploads(paths)
-    yaml_text = study_yaml("Tiny", (1, 5), {"customers": ("survey.csv", guess_mapping(tables["survey.csv"]))})
+    yaml_text = _study_yaml(tables, "Tiny")
     state = {S.SOURCE: {"yaml": yaml_text, "dir": str(tmp_path)}, S.filter_key("region"): ["south"]}
     for page in PAGES:
         at = _app(page, "en", **state)
         assert not at.exception, (page, [e.value for e in at.exception])
+        _no_raw_keys(at)
         if page not in ("ui/pages/1_study.py", "ui/pages/9_store.py"):  # no analysis on these
-            assert t("few_left", "en", group="customers", n=5) in [w.value for w in at.warning]
+            assert t("few_left", "en", group="Customers", n=5) in [w.value for w in at.warning]
 
 
 def test_exclusion_switch_changes_n(tmp_path):
@@ -237,7 +271,7 @@ def test_exclusion_switch_changes_n(tmp_path):
     frame.to_csv(source, index=False)
     paths = save_uploads({"survey.csv": source.read_bytes()}, tmp_path)
     _, tables = read_uploads(paths)
-    yaml_text = study_yaml("Switch", (1, 5), {"customers": ("survey.csv", guess_mapping(tables["survey.csv"]))})
+    yaml_text = _study_yaml(tables, "Switch")
     at = _app("ui/pages/2_quality.py", "en", **{S.SOURCE: {"yaml": yaml_text, "dir": str(tmp_path)}})
     _ok(at)
     assert list(_table(at)[t("n_kept", "en")]) == [30]
@@ -259,7 +293,7 @@ def test_validity_and_kano_sections_are_laid_out_when_present(tmp_path, monkeypa
     paths = save_uploads({"survey.csv": _survey_csv(tmp_path / "src.csv", n=80, seed=11).read_bytes()},
                          tmp_path)
     _, tables = read_uploads(paths)
-    yaml_text = study_yaml("Validity", (1, 5), {"customers": ("survey.csv", guess_mapping(tables["survey.csv"]))})
+    yaml_text = _study_yaml(tables, "Validity")
     data = load_study(parse_study(yaml_text, base_dir=tmp_path))
     frames, dimensions = data.frames(), data.study.dimensions
     validity = {g: {**v, "cfa": cfa.cfa_section(frames, dimensions)[g]}
@@ -292,7 +326,7 @@ def test_a_data_file_uploaded_again_is_read_again(tmp_path):
     source = _survey_csv(tmp_path / "src.csv", n=40, seed=1)
     paths = save_uploads({"survey.csv": source.read_bytes()}, tmp_path)
     _, tables = read_uploads(paths)
-    yaml_text = study_yaml("Again", (1, 5), {"customers": ("survey.csv", guess_mapping(tables["survey.csv"]))})
+    yaml_text = _study_yaml(tables, "Again")
     at = _app("ui/pages/2_quality.py", "en", **{S.SOURCE: {"yaml": yaml_text, "dir": str(tmp_path)}})
     assert list(_table(at)[t("n_raw", "en")]) == [40]
     save_uploads({"survey.csv": _survey_csv(tmp_path / "src2.csv", n=25, seed=2).read_bytes()}, tmp_path)

@@ -15,8 +15,7 @@ from analysis import pls_charts
 from analysis.i18n import t
 from analysis.report import excel_report, html_report
 from analysis.report.tables import build_sections
-from surveys.pls_model import PLSModel
-from tests.app_reference import SAMPLE, sample_results
+from tests.app_reference import sample_results
 from ui import state as S
 
 ROOT = Path(__file__).resolve().parents[1]

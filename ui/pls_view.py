@@ -32,7 +32,7 @@ def model_index_cards(ctx: Context, group: str) -> None:
         value = (entry.get("indices") or {}).get(construct)
         delta = None
         if len(waves) > 1:
-            (before, earlier), (_, now) = waves[-2], waves[-1]
+            before, earlier = waves[-2]
             old = (earlier.get("indices") or {}).get(construct)
             if old is not None and value is not None:
                 delta = f"{value - old:+.1f} {tr('since', wave=before)}"

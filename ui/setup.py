@@ -17,7 +17,7 @@ import pandas as pd
 import streamlit as st
 
 from analysis.charts import display_name, format_p
-from analysis.i18n import section_name, t
+from analysis.i18n import section_name, t, table
 from analysis.pipeline import ABC_COLUMN, analyse, with_abc_class
 from surveys.errors import StudyError
 from surveys.i18n import Text, render
@@ -285,7 +285,7 @@ def page(title_key: str, caption_key: str | None = None) -> Context | None:
         st.info(f"{tr('filtered_by')}: {shown}")
     for note in notes:
         st.caption(f"ℹ️ {escape_markdown(_filter_note(note, data))}")
-    for group in _few_left(results, data.study.min_n):
+    for group in _few_left(results, data.study.min_n) if filters else []:
         st.warning(md("few_left", group=data.study.name(group, lang()), n=data.study.min_n))
     return Context(results, data, wave, filters, notes, lang())
 
@@ -379,6 +379,8 @@ def pick_group(ctx: Context, groups: list[str], key: str) -> str | None:
 def warnings_list(ctx: Context, warnings: list) -> None:
     """Warnings of a section (dicts with code/dimension/item/value/threshold, or strings)."""
     for w in warnings or []:
+        if isinstance(w, dict) and w.get("code") == "below_minimum_n":
+            continue  # said once by below_minimum_note
         if isinstance(w, dict):
             where = escape_markdown(" / ".join(" – ".join(ctx.name(part)
                                                           for part in str(w[k]).split("|"))
@@ -386,6 +388,33 @@ def warnings_list(ctx: Context, warnings: list) -> None:
             value = "" if w.get("value") is None else f" ({num(w['value'], 3)}"
             value += "" if not value or w.get("threshold") is None else f" vs {num(w['threshold'], 3)})"
             value += ")" if value and w.get("threshold") is None else ""
-            st.warning(f"{t('warn_' + w.get('code', ''), lang())} {where}{value}".strip())
+            label = f"warn_{w.get('code', '')}"
+            text = tr(label) if label in table() else tr("warn_unknown")
+            st.warning(f"{text} {where}{value}".strip())
         else:
             st.warning(say(w))
+
+
+def below_minimum_note(ctx: Context, group: str, *sections: dict | None,
+                       text: str = "below_minimum") -> bool:
+    """One plain sentence (the label ``text``) when a group's statistics were left out for too
+    few respondents (:mod:`analysis.minimum`): how many answered and how many are needed. True
+    if said."""
+    found = [w for section in sections for entry in _entries(section)
+             for w in entry.get("warnings") or [] if isinstance(w, dict)
+             and w.get("code") == "below_minimum_n"]
+    if not found:
+        return False
+    fewest = min(found, key=lambda w: w["value"])
+    st.info(tr(text, group=escape_markdown(ctx.name(group)), n=int(fewest["value"]),
+               needed=int(max(w["threshold"] for w in found))))
+    return True
+
+
+def _entries(section: dict | None) -> list[dict]:
+    """The entries holding warnings in a group's reliability (per dimension) or validity."""
+    if not section:
+        return []
+    if "warnings" in section:
+        return [section]
+    return [e for e in section.values() if isinstance(e, dict)]

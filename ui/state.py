@@ -5,7 +5,7 @@ Pages read and write ``st.session_state`` only through these names.
 from __future__ import annotations
 
 __all__ = ["LANG", "SOURCE", "WAVE", "FILTER_PREFIX", "EXCLUDE", "DRAFT", "UPLOAD_DIR", "AUTH_USER",
-           "filter_key", "DEFAULTS"]
+           "UPLOADS", "DRAFT_FILES", "DRAFT_VERSION", "SWITCHED", "filter_key", "DEFAULTS"]
 
 #: "zh" or "en": the language of every label (the sidebar radio's key)
 LANG = "lang"
@@ -17,14 +17,24 @@ WAVE = "wave"
 FILTER_PREFIX = "filter_"
 #: {rule: bool} exclusion switches of the Data quality page (None: as the study file says)
 EXCLUDE = "exclude"
-#: the Study page's column mapping of uploaded files: {file name: DataFrame} (editable)
+#: the Study page's wizard: the guessed and edited study (a surveys.guess.Draft), kept across pages
 DRAFT = "draft"
 #: the folder this session's uploaded files are saved in (``ui.workspace.upload_folder``)
 UPLOAD_DIR = "upload_dir"
 #: the user logged in with a password (``ui.auth``; None: nobody)
 AUTH_USER = "auth_user"
+#: this session's uploaded files, {name: path}, in upload order (the uploader forgets them when the
+#: page is left; the session does not)
+UPLOADS = "uploads_kept"
+#: the data files the draft was guessed from (a new set is guessed again)
+DRAFT_FILES = "draft_files"
+#: bumped when the draft changes under the wizard's widgets, so that they show it afresh
+DRAFT_VERSION = "draft_version"
+#: after "check and use": the groups and rows of the study now in use (the confirmation)
+SWITCHED = "switched"
 
-DEFAULTS = {LANG: "zh", SOURCE: None, EXCLUDE: None, DRAFT: None, UPLOAD_DIR: None, AUTH_USER: None}
+DEFAULTS = {LANG: "zh", SOURCE: None, EXCLUDE: None, DRAFT: None, UPLOAD_DIR: None, AUTH_USER: None,
+            UPLOADS: None, DRAFT_FILES: None, DRAFT_VERSION: 0, SWITCHED: None}
 
 
 def filter_key(column: str) -> str:

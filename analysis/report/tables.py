@@ -440,6 +440,8 @@ def _ipa(c: _Ctx) -> Section:
                          p.get("performance"), c.t(p["quadrant"]) if p.get("quadrant") else None,
                          p.get("priority")])
         urgent = [c.name(p["name"]) for p in e.get("points", []) if p.get("quadrant") == "concentrate_here"]
+        if sum(1 for p in e.get("points", []) if p.get("quadrant")) < 2:
+            continue  # too few respondents or one dimension (analysis.minimum): nothing compared
         section.findings.append(c.t("find_ipa" if urgent else "find_ipa_none", group=c.name(group),
                                     names=", ".join(urgent)))
     section.add(

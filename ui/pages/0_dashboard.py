@@ -1,20 +1,24 @@
 """Manager dashboard: headline numbers and their change since the last wave, where the company
-rates itself higher than its customers do, and the items to concentrate on."""
+rates itself higher than its customers do, and the items to concentrate on. Only what the study
+supports is said: no statement about gaps without a pair of groups to compare, no wave in the
+headline of a single unnamed wave, group and wave names from the study's ``names``."""
 import streamlit as st
 
 from analysis import charts
-from analysis.charts import p_text
+from analysis.charts import p_text, single_unnamed_wave, wave_name
 from analysis.text import top_detractor_themes
 from ui.customers import dashboard_line
 from ui.pls_view import model_index_cards
-from ui.setup import ci, escape_markdown, md, num, page, pct, pval, show_chart, tr
+from ui.setup import (below_minimum_note, ci, escape_markdown, md, num, page, pct, pval,
+                      show_chart, tr)
 from ui.weighting import weighted_badge
 
-ctx = page("page_dashboard", "dashboard_caption")
+ctx = page("page_dashboard")
 if ctx is None:
     st.stop()
 r = ctx.results
 compare = r["study"].get("compare") or []
+st.caption(tr("dashboard_caption" if compare else "dashboard_caption_one_group"))
 focus = next((g for g in [*compare, *ctx.groups] if (r.get("indices") or {}).get(g)), None)
 if focus is None:
     st.info(tr("nothing_to_show"))
@@ -23,10 +27,14 @@ indices = r["indices"][focus]
 changes = {(c["index"], c["name"]): c
            for c in ((r.get("trends") or {}).get(focus) or {}).get("changes") or []}
 
-st.subheader(md("headline", group=ctx.name(focus), wave=ctx.wave))
+if single_unnamed_wave(r):
+    st.subheader(md("headline_single", group=ctx.name(focus)))
+else:
+    st.subheader(md("headline", group=ctx.name(focus), wave=wave_name(r, ctx.wave, ctx.lang)))
 weighted_badge(ctx, focus)
 cards = [("csi", "card_csi", 1), ("satisfaction_index", "card_satisfaction", 1),
          ("loyalty_index", "card_loyalty", 1), ("nps", "card_nps", 1)]
+cards = [c for c in cards if indices.get(c[0])] or cards  # no card for an index the study lacks
 columns = st.columns(len(cards))
 for column, (key, label, digits) in zip(columns, cards):
     entry = indices.get(key)
@@ -34,12 +42,13 @@ for column, (key, label, digits) in zip(columns, cards):
     change = changes.get((key, key))
     delta = None
     if change and change.get("diff") is not None:
-        delta = f"{change['diff']:+.{digits}f} {tr('since', wave=change['from'])}"
+        delta = (f"{change['diff']:+.{digits}f} "
+                 f"{tr('since', wave=wave_name(r, change['from'], ctx.lang))}")
     help_text = (tr(f"{label}_help") + " " + tr("metric_help", n=entry.get("n") if entry else "–",
                                                ci=ci(entry.get("ci") if entry else None, 1))
                  + ("" if not change else " " + tr("change_help", p=pval(change.get("p")))))
     column.metric(tr(label), num(value, digits), delta=delta, help=help_text, border=True)
-st.caption(tr("headline_caption"))
+st.caption(tr("headline_caption" if changes else "headline_caption_one_wave"))
 dashboard_line(ctx, focus)
 model_index_cards(ctx, focus)
 
@@ -58,41 +67,49 @@ for comment_column, text_entry in comments.items():
         st.caption(tr("dash_detractor_themes_caption"))
 
 
-left, right = st.columns(2)
-with left:
-    st.subheader(tr("largest_gaps"))
-    gaps = next(iter((r.get("gaps") or {}).values()), [])
-    big = sorted([g for g in gaps if g["level"] == "dimension" and g.get("flag") and g["diff"] < 0],
-                 key=lambda g: g["diff"])
-    if compare and big:
+gaps = next(iter((r.get("gaps") or {}).values()), []) if compare else []
+left, right = st.columns(2) if gaps else (None, st.container())
+if gaps:
+    with left:
+        st.subheader(tr("largest_gaps"))
+        big = sorted([g for g in gaps if g["level"] == "dimension" and g.get("flag")
+                      and g["diff"] < 0], key=lambda g: g["diff"])
         for g in big[:3]:
             st.markdown("- " + tr("gap_sentence", dimension=escape_markdown(ctx.name(g["name"])),
                                   a=escape_markdown(ctx.name(compare[0])),
                                   b=escape_markdown(ctx.name(compare[1])),
                                   mean_a=num(g["mean_a"]), mean_b=num(g["mean_b"]),
                                   diff=num(-g["diff"]), p=p_text(g.get("p_adj"))))
-    else:
-        st.success(tr("no_significant_gaps"))
-    show_chart(charts.gap_dumbbell(r, ctx.lang), key="dash_gap")
-    st.caption(tr("gap_caption"))
+        if not big:
+            st.success(tr("no_significant_gaps_between", a=ctx.name(compare[0]),
+                          b=ctx.name(compare[1])))
+        show_chart(charts.gap_dumbbell(r, ctx.lang), key="dash_gap")
+        st.caption(tr("gap_caption"))
 with right:
     st.subheader(tr("concentrate_here"))
     ipa = (r.get("ipa") or {}).get(focus) or {}
-    focus_points = [p for p in ipa.get("points") or [] if p["quadrant"] == "concentrate_here"]
-    if focus_points:
-        for p in focus_points:
-            st.markdown("- " + tr("concentrate_sentence", name=escape_markdown(ctx.name(p["name"])),
-                                  importance=num(p["importance"]),
-                                  performance=num(p["performance"])))
-    else:
-        st.success(tr("nothing_to_concentrate"))
-    show_chart(charts.ipa_chart(r, focus, ctx.lang), key="dash_ipa")
-    st.caption(tr("ipa_caption"))
+    placed = [p for p in ipa.get("points") or [] if p.get("quadrant")]
+    focus_points = [p for p in placed if p["quadrant"] == "concentrate_here"]
+    if not below_minimum_note(ctx, focus, ipa, text="below_minimum_models"):
+        if len(placed) < 2:
+            st.info(tr("ipa_one_point"))  # one dimension: nothing to compare it with
+        elif focus_points:
+            for p in focus_points:
+                st.markdown("- " + tr("concentrate_sentence",
+                                      name=escape_markdown(ctx.name(p["name"])),
+                                      importance=num(p["importance"]),
+                                      performance=num(p["performance"])))
+        else:
+            st.success(tr("nothing_to_concentrate"))
+    if len(placed) >= 2:
+        show_chart(charts.ipa_chart(r, focus, ctx.lang), key="dash_ipa")
+        st.caption(tr("ipa_caption"))
 
 moved = [c for c in changes.values() if c["index"] == "dimension" and c.get("p") is not None
          and c["p"] < 0.05]
 if changes:
-    st.subheader(md("what_changed", wave=next(iter(changes.values()))["from"]))
+    st.subheader(md("what_changed", wave=wave_name(r, next(iter(changes.values()))["from"],
+                                                   ctx.lang)))
     for c in sorted(moved, key=lambda c: -abs(c["diff"])):
         st.markdown("- " + tr("change_up" if c["diff"] > 0 else "change_down",
                               name=escape_markdown(ctx.name(c["name"])), before=num(c["value_from"]),

@@ -4,7 +4,8 @@ import streamlit as st
 
 from analysis import charts
 from analysis.charts import p_text
-from ui.setup import ci, num, page, pick_group, show_chart, show_table, tr, warnings_list
+from ui.setup import (below_minimum_note, ci, num, page, pick_group, show_chart, show_table, tr,
+                      warnings_list)
 from ui.weighting import unweighted_note
 
 ctx = page("page_reliability", "reliability_caption")
@@ -18,6 +19,8 @@ if group is None:
     st.stop()
 dims = reliability[group]
 unweighted_note(ctx)
+validity = (r.get("validity") or {}).get(group)
+too_few = below_minimum_note(ctx, group, dims, validity)
 
 st.subheader(tr("reliability_by_dimension"))
 rows = [{tr("dimension"): ctx.name(d), "k": e["k"], tr("n"): e["n"],
@@ -25,11 +28,14 @@ rows = [{tr("dimension"): ctx.name(d), "k": e["k"], tr("n"): e["n"],
          tr("std_alpha"): num(e.get("std_alpha"), 3), tr("omega_total"): num(e.get("omega_total"), 3),
          "λ6": num(e.get("lambda6"), 3),
          tr("split_half"): num((e.get("split_half") or {}).get("spearman_brown"), 3),
-         tr("verdict"): tr("alpha_ok") if (e["alpha"] or 0) >= 0.7 else tr("alpha_low")}
+         tr("verdict"): "–" if e["alpha"] is None
+         else tr("alpha_ok") if e["alpha"] >= 0.7 else tr("alpha_low")}
         for d, e in dims.items()]
 show_table(rows)
 st.caption(tr("alpha_caption"))
-show_chart(charts.alpha_chart(r, group, ctx.lang), key="alpha_chart")
+figure = charts.alpha_chart(r, group, ctx.lang)
+if figure is not None or not too_few:  # below the minimum: said once above
+    show_chart(figure, key="alpha_chart")
 
 st.subheader(tr("item_statistics"))
 dim = st.selectbox(tr("dimension"), list(dims), format_func=ctx.name, key="rel_dim")
@@ -44,7 +50,8 @@ show_table(items)
 st.caption(tr("item_caption", alpha=num(alpha, 3)))
 warnings_list(ctx, entry.get("warnings"))
 
-validity = (r.get("validity") or {}).get(group)
+if too_few and validity and validity.get("kmo") is None and not validity.get("cfa"):
+    st.stop()  # too few respondents: said once above
 st.subheader(tr("validity"))
 if not validity:
     st.info(tr("validity_missing"))
@@ -67,15 +74,18 @@ if cfa:
                  tr("bar"): "", tr("verdict"): p_text(cfa.get("p"))},
                 {tr("index"): "n", tr("value"): str(cfa.get("n")), tr("bar"): "",
                  tr("verdict"): tr("listwise")}]
+    just_identified = cfa.get("df") == 0  # fits perfectly by construction: no test of the model
     for key, (bar, good) in bars.items():
         value = cfa.get(key)
         fit_rows.append({tr("index"): key.upper(), tr("value"): num(value, 3),
                          tr("bar"): ("≥ " if key in ("cfi", "tli") else "≤ ") + bar,
-                         tr("verdict"): "" if value is None
+                         tr("verdict"): "" if value is None else "–" if just_identified
                          else tr("fit_ok") if good(value) else tr("fit_poor")})
     fit_rows.append({tr("index"): "RMSEA 90% CI", tr("value"): ci(cfa.get("rmsea_ci"), 3),
                      tr("bar"): "", tr("verdict"): ""})
     show_table(fit_rows)
+    if just_identified:
+        st.info(tr("cfa_just_identified"))
     show_chart(charts.cfa_loadings_chart(r, group, ctx.lang), key="cfa_loadings")
     constructs = cfa.get("constructs") or {}
     show_table([{tr("dimension"): ctx.name(d), tr("cr"): num(c.get("cr"), 3),

@@ -3,7 +3,8 @@ the Kano table when the study has Kano questions."""
 import streamlit as st
 
 from analysis import charts
-from ui.setup import num, page, pct, pick_group, pval, show_chart, show_table, tr
+from ui.setup import (below_minimum_note, num, page, pct, pick_group, pval, show_chart, show_table,
+                      tr)
 from ui.weighting import weighted_badge
 
 ctx = page("page_priorities", "priorities_caption")
@@ -11,14 +12,20 @@ if ctx is None:
     st.stop()
 r = ctx.results
 ipa = r.get("ipa") or {}
+said = False  # the sentence about too few respondents, said once a page
 if ipa:
     st.subheader(tr("chart_ipa"))
     group = pick_group(ctx, list(ipa), key="ipa_group")
     weighted_badge(ctx, group)
-    show_chart(charts.ipa_chart(r, group, ctx.lang), key="ipa")
-    st.caption(tr("ipa_caption"))
+    said = below_minimum_note(ctx, group, ipa[group], text="below_minimum_models")
+    if not said:
+        if len(ipa[group].get("points") or []) < 2:
+            st.info(tr("ipa_one_point"))
+        show_chart(charts.ipa_chart(r, group, ctx.lang), key="ipa")
+        st.caption(tr("ipa_caption"))
     show_table([{tr("name"): ctx.name(p["name"]), tr("importance"): num(p["importance"]),
-                 tr("performance"): num(p["performance"]), tr("quadrant"): tr(p["quadrant"]),
+                 tr("performance"): num(p["performance"]),
+                 tr("quadrant"): tr(p["quadrant"]) if p.get("quadrant") else "–",
                  tr("n"): p.get("n")} for p in ipa[group].get("points") or []])
 
 drivers = r.get("drivers") or {}
@@ -26,7 +33,14 @@ if drivers:
     st.subheader(tr("chart_drivers"))
     group = pick_group(ctx, list(drivers), key="drv_group")
     weighted_badge(ctx, group)
+    small = [outcome for outcome, m in drivers[group].items()
+             if any(isinstance(w, dict) and w.get("code") == "below_minimum_n"
+                    for w in m.get("warnings") or [])]
+    if small and not said:
+        below_minimum_note(ctx, group, *drivers[group].values(), text="below_minimum_models")
     for outcome, model in drivers[group].items():
+        if outcome in small:
+            continue  # too few respondents: said once above
         show_chart(charts.drivers_chart(r, group, outcome, ctx.lang), key=f"drv_{outcome}")
         show_table([{tr("dimension"): ctx.name(p["name"]), "b": num(p.get("b"), 3),
                      "β": num(p.get("beta"), 3), "t": num(p.get("t")), "p": pval(p.get("p")),
