@@ -11,9 +11,12 @@ The font family lists CJK fonts first so that Chinese renders in browsers and in
 """
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import plotly.graph_objects as go
+
+from surveys.study import question_text
 
 from .i18n import t
 
@@ -31,15 +34,23 @@ COLORS = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0
 BAD, GOOD, NEUTRAL = "#D55E00", "#009E73", "#7F7F7F"
 ALPHA_BAR, AVE_BAR, HTMT_BAR = 0.7, 0.5, 0.85
 LABEL_CHARS = 18
+#: an item code worth showing in front of the item's name ("ID1", "Q8_1"; not a question text)
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_.]*")
 
 
 def display_name(results: dict, code: str, lang: str = "zh", short: bool = False) -> str:
-    """The study's display name of a group, dimension or item (as ``Study.name``); items get
-    their code in front, and ``short`` cuts long names to :data:`LABEL_CHARS` characters."""
-    names = results.get("study", {}).get("names", {}).get(code, {})
-    name = names.get(lang) or names.get("zh") or names.get("en") or code
-    items = {i for members in results.get("study", {}).get("dimensions", {}).values() for i in members}
-    if name != code and code in items:
+    """The study's display name of a group, dimension or item (as ``Study.name``, without the
+    questionnaire's numbering: :func:`surveys.study.question_text`); a group without a name that
+    is a known term ("customers", "employees") gets the term's label; items get their code in
+    front, and ``short`` cuts long names to :data:`LABEL_CHARS` characters."""
+    study = results.get("study", {})
+    names = study.get("names", {}).get(code, {})
+    given = names.get(lang) or names.get("zh") or names.get("en")
+    name = question_text(given or code)
+    if given is None and code in (study.get("groups") or {}) and t(code, lang) != code:
+        name = t(code, lang)
+    items = {i for members in study.get("dimensions", {}).values() for i in members}
+    if given and code in items and _IDENTIFIER.fullmatch(code) and name != code:
         name = f"{code} {name}"
     if short and len(name) > LABEL_CHARS:
         name = name[:LABEL_CHARS - 1] + "…"

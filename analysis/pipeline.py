@@ -12,7 +12,8 @@ from typing import Any, Callable
 
 from surveys.load import StudyData, load_study
 
-from . import cfa, comparisons, drivers, factor, gaps, indices, ipa, kano, reliability, segments
+from . import (cfa, comparisons, descriptives, drivers, factor, gaps, indices, ipa, kano, reliability,
+               segments)
 from .jsonready import json_ready
 from surveys.study import Study
 
@@ -39,6 +40,7 @@ def study_section(data: StudyData) -> dict:
         "reverse": study.reverse,
         "names": study.names,
         "compare": list(study.compare) if study.compare else None,
+        "report": study.report,
         "groups": counts(study.wave),
         "waves": {w: counts(w) for w in study.waves},
         "files": {f"{d.wave}/{d.group}": {"file": d.source.file.name, "format": d.table.format}
@@ -143,6 +145,8 @@ def _sections(study: Study) -> list[tuple[str, Callable[[StudyData], Any]]]:
     sections = [
         ("study", study_section),
         ("quality", quality_section),
+        ("descriptives", lambda d: descriptives.descriptives_section(
+            d.frames(), dimensions=s.dimensions, satisfaction=s.satisfaction, loyalty=s.loyalty)),
         ("reliability", lambda d: reliability.reliability_section(d.frames(), s.dimensions)),
         ("validity", _validity),
         ("indices", _indices),

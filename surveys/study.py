@@ -27,6 +27,7 @@ The README lists every key.
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -36,7 +37,8 @@ import yaml
 from .errors import StudyError
 from .i18n import msg
 
-__all__ = ["Study", "GroupSource", "RecordsSource", "Scale", "read_study", "parse_study", "STUDY_KEYS"]
+__all__ = ["Study", "GroupSource", "RecordsSource", "Scale", "read_study", "parse_study", "STUDY_KEYS",
+           "question_text"]
 
 #: Every top-level key a study file may have, with a one-line meaning (shown in errors and README).
 STUDY_KEYS: dict[str, str] = {
@@ -69,6 +71,7 @@ STUDY_KEYS: dict[str, str] = {
     "abc": "ABC cut-offs of cumulative revenue share: {a: 0.8, b: 0.95}",
     "names": "display names of groups, dimensions and items: {code: text} or {code: {zh, en}}",
     "records": "a customer-records file joined to a group: {file, sheet, id, group, match, rename}",
+    "report": "the Word report's number style: {style: apa or gb, small_p: less or zero}",
 }
 GROUP_KEYS = {"file": "the data file", "sheet": "the sheet of an Excel file",
               "rename": "{column as in the file: item name}"}
@@ -78,6 +81,29 @@ RECORDS_KEYS = {"file": "the records file (any supported format)", "sheet": "its
                 "match": "the group's column holding the same id",
                 "rename": "{column as in the file: name}"}
 EXCLUDE_RULES = ("straightliners", "speeders", "duplicates")
+#: the ``report:`` options and their allowed values (the first of each is the default; style's
+#: default, None, means gb for a Chinese report and apa for an English one)
+REPORT_OPTIONS = {"style": (None, "gb", "apa"), "small_p": ("less", "zero")}
+
+
+#: a question number in front of an export's column label: "8、", "Q8.", "8.1 ", "第8题：", "(8)"
+_QUESTION_NUMBER = re.compile(
+    r"^\s*(?:[(（]\s*\d+\s*[)）]"  # (8)
+    r"|(?:Q|第)\s*\d+(?:[._-]\d+)*\s*题?\s*(?:[、.．:：)）]|(?=\s))"  # Q8. / 第8题：/ Q8 text
+    r"|\d+(?:[._-]\d+)*\s*(?:[、．:：)）]|\.(?!\d)))\s*",  # 8、 / 8. / 8.1)
+    re.IGNORECASE)
+#: a number with the question in brackets, as 问卷星 labels a matrix row: "8(客户信息定义清晰)"
+_NUMBERED_BRACKETS = re.compile(r"^\s*\d+(?:[._-]\d+)*\s*[(（](.+)[)）]\s*$")
+
+
+def question_text(label: str) -> str:
+    """A column label or name without the questionnaire's numbering: "8(客户信息定义清晰)" ->
+    "客户信息定义清晰", "2、贵单位的客户类型" -> "贵单位的客户类型", "Q3. Overall" -> "Overall".
+    A label that would be left empty (a bare code such as "Q8_1") is kept as it is."""
+    text = str(label)
+    match = _NUMBERED_BRACKETS.match(text)
+    cleaned = match.group(1).strip() if match else _QUESTION_NUMBER.sub("", text, count=1).strip()
+    return cleaned or text
 
 
 @dataclass(frozen=True)
@@ -147,12 +173,15 @@ class Study:
     abc: tuple[float, float] = (0.8, 0.95)
     names: dict[str, dict[str, str]] = field(default_factory=dict)
     records: RecordsSource | None = None
+    report: dict[str, str | None] = field(
+        default_factory=lambda: {k: v[0] for k, v in REPORT_OPTIONS.items()})
     raw: dict = field(default_factory=dict, repr=False)
 
     def name(self, code: str, lang: str = "zh") -> str:
-        """The display name of a group, dimension or item in ``lang`` (the code if none)."""
+        """The display name of a group, dimension or item in ``lang`` (the code if none), without
+        the questionnaire's numbering (:func:`question_text`)."""
         names = self.names.get(code, {})
-        return names.get(lang) or names.get("zh") or names.get("en") or code
+        return question_text(names.get(lang) or names.get("zh") or names.get("en") or code)
 
     @property
     def items(self) -> list[str]:
@@ -424,6 +453,23 @@ class _StudyChecker:
         study.weights = self.weights(raw.get("weights", "equal"), study)
         study.names = self.display_names(raw.get("names"))
         study.records = self.records(raw.get("records"), study)
+        study.report = self.report_options(raw.get("report"))
+
+    def report_options(self, value: Any) -> dict[str, str | None]:
+        options = {k: v[0] for k, v in REPORT_OPTIONS.items()}
+        for key, given in self.mapping(value, "report").items():
+            if key not in REPORT_OPTIONS:
+                raise StudyError(msg("report_unknown_key", name=key), file=self.path,
+                                 key=f"report.{key}", expected=", ".join(REPORT_OPTIONS))
+            allowed = [v for v in REPORT_OPTIONS[key] if v is not None]
+            if given not in allowed:
+                raise StudyError(msg("report_bad_value", value=given), file=self.path,
+                                 key=f"report.{key}", expected=" | ".join(allowed))
+            options[key] = given
+        if options["small_p"] == "zero" and options["style"] == "apa":
+            raise StudyError(msg("report_zero_p_apa"), file=self.path, key="report.small_p",
+                             expected=msg("report_zero_p_apa_expected"))
+        return options
 
     def records(self, value: Any, study: Study) -> RecordsSource | None:
         if value is None:

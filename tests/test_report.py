@@ -128,8 +128,9 @@ def test_apa_missing_numbers_give_none():
 
 def test_every_analysis_has_a_section_with_n_and_method(results):
     sections = build_sections(results, "en")
-    assert [s.key for s in sections] == ["study", "reliability", "validity", "indices", "gaps", "servqual",
-                                         "trends", "ipa", "drivers", "comparisons", "segments"]
+    assert [s.key for s in sections] == ["study", "descriptives", "reliability", "validity", "indices",
+                                         "gaps", "servqual", "trends", "ipa", "drivers", "comparisons",
+                                         "segments"]
     for section in sections:
         for table in section.tables:
             assert table.method and table.n.startswith("n = "), table.key
@@ -139,6 +140,8 @@ def test_every_analysis_has_a_section_with_n_and_method(results):
                 for col, value in zip(table.columns, row):
                     if col.kind in ("int", "num", "num3", "p", "pct") and value is not None:
                         assert isinstance(value, (int, float)), (table.key, col.label, value)
+                    if col.kind in ("bounded", "bounded3") and isinstance(value, float):
+                        assert abs(value) <= 1, (table.key, col.label, value)
 
 
 def test_tables_copy_numbers_unrounded(results):
@@ -158,7 +161,8 @@ def test_findings_name_the_overrated_dimensions(results):
     flagged = [f for f in gaps.findings if "自评偏高" in f]
     assert len(flagged) == len(overrated)
     assert all(any(n in f for f in flagged) for n in names)
-    assert f"t(61.1) = {M}6.47, p < .001, g = {M}0.89" in flagged[0]
+    # gaps row "identify" of the fixture: t = -8.459, df = 57.442, p_adj = 5.6e-11, g = -1.246
+    assert f"t(57.4) = {M}8.46, p < .001, g = {M}1.25" in flagged[0]
 
 
 def test_kano_section(results):
@@ -181,9 +185,12 @@ def test_format_value():
 def test_report_labels_have_both_languages():
     import yaml
 
+    from analysis.i18n import table
+
     path = Path(__file__).parents[1] / "analysis" / "locale" / "report.yaml"
-    labels = yaml.safe_load(path.read_text(encoding="utf-8"))
-    assert all(set(v) == {"zh", "en"} and v["zh"] and v["en"] for v in labels.values())
+    labels = table()  # report.yaml and the files of later report features (descriptives.yaml...)
+    assert all(set(v) == {"zh", "en"} and v["zh"] and v["en"]
+               for v in yaml.safe_load(path.read_text(encoding="utf-8")).values())
     source = "".join(p.read_text(encoding="utf-8") for p in (path.parents[1] / "report").glob("*.py"))
     used = set(re.findall(r'(?:\bt|\.t|\.col)\(\s*"((?:rep|find|method)_[a-z0-9_]+)"', source))
     assert len(used) > 100
@@ -233,8 +240,10 @@ def test_excel_neutralises_formulas(hostile):
                 if isinstance(cell.value, str) and cell.value.startswith(risky):
                     assert cell.data_type == "s" and cell.quotePrefix, (ws.title, cell.coordinate)
                     seen.add(cell.value)
-    # XML reads a raw carriage return back as a line feed; the cell is still a quoted string
-    assert {HOSTILE[k] for k in ("formula", "plus", "minus", "at", "tab")} | {"\n=1+1"} <= seen
+    # without lxml, openpyxl reads a raw carriage return back as a line feed (with lxml, which
+    # python-docx brings, as it was written); either way the cell is a quoted string
+    assert {HOSTILE[k] for k in ("formula", "plus", "minus", "at", "tab")} <= seen
+    assert {"\n=1+1", "\r=1+1"} & seen
 
 
 # ------------------------------------------------------------------ HTML
