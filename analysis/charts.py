@@ -44,11 +44,16 @@ def display_name(results: dict, code: str, lang: str = "zh", short: bool = False
     is a known term ("customers", "employees") gets the term's label; items get their code in
     front, and ``short`` cuts long names to :data:`LABEL_CHARS` characters."""
     study = results.get("study", {})
-    names = study.get("names", {}).get(code, {})
+    names = (study.get("names") or {}).get(code, {})
     given = names.get(lang) or names.get("zh") or names.get("en")
     name = question_text(given or code)
     if given is None and code in (study.get("groups") or {}) and t(code, lang) != code:
         name = t(code, lang)
+    if given is None:  # an expectation or importance question named after what it asks about
+        for role in ("expectation", "importance"):
+            target = next((k for k, v in (study.get(role) or {}).items() if v == code), None)
+            if target is not None:
+                name = t(f"name_{role}", lang, name=display_name(results, target, lang))
     items = {i for members in study.get("dimensions", {}).values() for i in members}
     if given and code in items and _IDENTIFIER.fullmatch(code) and name != code:
         name = f"{code} {name}"

@@ -41,6 +41,8 @@ def study_section(data: StudyData) -> dict:
         "names": study.names,
         "compare": list(study.compare) if study.compare else None,
         "report": study.report,
+        "expectation": study.expectation,
+        "importance": study.importance,
         "groups": counts(study.wave),
         "waves": {w: counts(w) for w in study.waves},
         "files": {f"{d.wave}/{d.group}": {"file": d.source.file.name, "format": d.table.format}

@@ -24,7 +24,7 @@ __all__ = ["excel_report", "FORMULA_START", "NUMBER_FORMATS"]
 #: first characters that make a spreadsheet treat text as a formula (OWASP CSV injection)
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 NUMBER_FORMATS = {"int": "0", "num": "0.00", "num3": "0.000", "bounded": "0.00", "bounded3": "0.000",
-                  "loading": "0.000", "p": '[<0.001]"<.001";.000', "pct": "0.0%"}
+                  "loading": "0.000", "df": "General", "p": '[<0.001]"<.001";.000', "pct": "0.0%"}
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 HEADER_ROW = 4
 MAX_WIDTH = 60

@@ -20,7 +20,10 @@ from matplotlib.figure import Figure  # noqa: E402
 from ..charts import COLORS, display_name  # noqa: E402
 from ..i18n import t  # noqa: E402
 
-__all__ = ["section_charts"]
+__all__ = ["section_charts", "section_figures", "figure_png", "CHART_SECTIONS"]
+
+#: the report sections that have charts here, in report order
+CHART_SECTIONS = ("indices", "gaps", "ipa", "drivers")
 
 BAD = "#D55E00"
 
@@ -42,11 +45,12 @@ def _figure(font, height: float) -> Figure:
     return fig
 
 
-def _png(fig: Figure) -> bytes:
+def figure_png(fig: Figure, dpi: int | None = None) -> bytes:
+    """The figure as PNG, every text in the report's CJK font, at ``dpi`` (default the figure's)."""
     for text in fig.findobj(matplotlib.text.Text):
         text.set_fontfamily(fig.font_family)
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png")
+    fig.savefig(buffer, format="png", dpi=dpi or fig.dpi)
     return buffer.getvalue()
 
 
@@ -57,7 +61,7 @@ def _half_widths(mean: float, ci) -> tuple[float, float]:
     return mean - ci[0], ci[1] - mean
 
 
-def _dimension_scores(results: dict, lang: str, font) -> bytes | None:
+def _dimension_scores(results: dict, lang: str, font) -> Figure | None:
     indices = results.get("indices") or {}
     dims = list((results.get("study") or {}).get("dimensions") or {})
     groups = [g for g in indices if indices[g].get("dimensions")]
@@ -83,10 +87,10 @@ def _dimension_scores(results: dict, lang: str, font) -> bytes | None:
     ax.set_xlabel(t("mean_score", lang))
     ax.set_title(t("chart_dimension_scores", lang), loc="left")
     ax.legend(loc="lower right", fontsize=8)
-    return _png(fig)
+    return fig
 
 
-def _gaps(results: dict, lang: str, font) -> Iterator[bytes]:
+def _gaps(results: dict, lang: str, font) -> Iterator[Figure]:
     for pair, rows in (results.get("gaps") or {}).items():
         a, _, b = pair.partition("|")
         rows = [r for r in rows if r["level"] == "dimension" and r.get("mean_a") is not None
@@ -108,10 +112,10 @@ def _gaps(results: dict, lang: str, font) -> Iterator[bytes]:
         ax.set_xlabel(t("mean_score", lang))
         ax.set_title(t("chart_gap_dimensions", lang), loc="left")
         ax.legend(loc="lower right", fontsize=8)
-        yield _png(fig)
+        yield fig
 
 
-def _ipa(results: dict, lang: str, font) -> Iterator[bytes]:
+def _ipa(results: dict, lang: str, font) -> Iterator[Figure]:
     for group, entry in (results.get("ipa") or {}).items():
         points = [p for p in entry.get("points") or []
                   if p.get("importance") is not None and p.get("performance") is not None]
@@ -136,10 +140,10 @@ def _ipa(results: dict, lang: str, font) -> Iterator[bytes]:
         ax.set_xlabel(t("performance", lang))
         ax.set_ylabel(t("importance", lang))
         ax.set_title(f"{t('chart_ipa', lang)} — {display_name(results, group, lang)}", loc="left")
-        yield _png(fig)
+        yield fig
 
 
-def _drivers(results: dict, lang: str, font) -> Iterator[bytes]:
+def _drivers(results: dict, lang: str, font) -> Iterator[Figure]:
     for group, outcomes in (results.get("drivers") or {}).items():
         for outcome, model in outcomes.items():
             preds = [p for p in (model or {}).get("predictors") or [] if p.get("rescaled_weight") is not None]
@@ -154,15 +158,21 @@ def _drivers(results: dict, lang: str, font) -> Iterator[bytes]:
             ax.set_xlabel(t("share_of_r2", lang))
             ax.set_title(f"{t('chart_drivers', lang)}: {t(outcome, lang)} — "
                          f"{display_name(results, group, lang)}", loc="left")
-            yield _png(fig)
+            yield fig
 
 
 def section_charts(results: dict, key: str, lang: str, font) -> Iterator[bytes]:
     """PNG images of the charts of one report section (none for most sections)."""
+    for fig in section_figures(results, key, lang, font):
+        yield figure_png(fig)
+
+
+def section_figures(results: dict, key: str, lang: str, font) -> Iterator[Figure]:
+    """The matplotlib figures of one report section (:data:`CHART_SECTIONS`), titled."""
     if key == "indices":
-        png = _dimension_scores(results, lang, font)
-        if png:
-            yield png
+        fig = _dimension_scores(results, lang, font)
+        if fig is not None:
+            yield fig
     elif key == "gaps":
         yield from _gaps(results, lang, font)
     elif key == "ipa":

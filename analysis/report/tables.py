@@ -22,8 +22,9 @@ __all__ = ["Column", "Table", "Section", "Marked", "build_sections", "format_val
 
 #: value kinds of a column: how the writers format and store a value. "bounded"/"bounded3" are
 #: statistics that cannot exceed 1 in absolute value (r, α, R², CFI...: APA writes them without
-#: the leading zero), "loading" a factor loading (the Word report greys those below .40)
-KINDS = ("text", "int", "num", "num3", "bounded", "bounded3", "loading", "p", "pct", "flag")
+#: the leading zero), "loading" a factor loading (the Word report greys those below .40), "df" degrees
+#: of freedom (whole, or one decimal for Welch's)
+KINDS = ("text", "int", "num", "num3", "bounded", "bounded3", "loading", "df", "p", "pct", "flag")
 #: significance stars of a p-value: (bound, stars), the first bound p is below wins
 STARS = ((0.001, "***"), (0.01, "**"), (0.05, "*"))
 
@@ -119,6 +120,8 @@ def format_value(value: Any, kind: str, lang: str = "zh") -> str:
         return str(value)
     if kind == "int":
         return str(int(value)) if float(value).is_integer() else apa.num(value, 1)
+    if kind == "df":
+        return apa.df_value(value) or "–"
     if kind == "p":
         return apa.p_value(value).removeprefix("p ").removeprefix("= ").replace("< ", "<").replace("> ", ">")
     if kind == "pct":
@@ -140,6 +143,11 @@ def _hi(interval) -> float | None:
     return interval[1] if interval else None
 
 
+def _whole(value):
+    """A scale end as people write it: 1 rather than 1.0."""
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
 def _group_col(c: _Ctx) -> Column:
     return c.col("group", "text")
 
@@ -156,9 +164,11 @@ def _study(c: _Ctx) -> Section:
             excluded = counts.get("excluded") or {}
             rows.append([wave, c.name(group), counts.get("n_raw"), counts.get("n"),
                          sum(v or 0 for v in excluded.values()),
-                         "; ".join(f"{c.t('rep_rule_' + k)} {v}" for k, v in excluded.items() if v)])
+                         ("；" if c.lang == "zh" else "; ").join(
+                             f"{c.t('rep_rule_' + k)} {v}" for k, v in excluded.items() if v)])
     section.add(
-        "study", c.t("rep_study"), c.t("method_study", min=scale.get("min"), max=scale.get("max")),
+        "study", c.t("rep_study"), c.t("method_study", min=_whole(scale.get("min")),
+                                       max=_whole(scale.get("max"))),
         c.n_text({g: v.get("n") for g, v in (study.get("groups") or {}).items()}),
         [c.col("wave", "text"), _group_col(c), c.col("rep_n_raw", "int"), c.col("rep_n_kept", "int"),
          c.col("rep_n_excluded", "int"), c.col("rep_exclusions", "text")], rows)
@@ -521,7 +531,7 @@ def _gaps(c: _Ctx) -> Section:
             [c.col("rep_level", "text"), c.col("rep_name", "text"),
              Column(f"n ({c.name(a)})", "int"), Column(f"{c.t('mean')} ({c.name(a)})", "num"),
              Column(f"n ({c.name(b)})", "int"), Column(f"{c.t('mean')} ({c.name(b)})", "num"),
-             c.col("gap"), c.col("rep_t"), c.col("rep_df"), c.col("rep_p", "p", detail=True),
+             c.col("gap"), c.col("rep_t"), c.col("rep_df", "df"), c.col("rep_p", "p", detail=True),
              c.col("p_adj", "p"), c.col("hedges_g"), c.col("rep_ci_low", detail=True),
              c.col("rep_ci_high", detail=True), c.col("rep_u", detail=True),
              c.col("rep_p_mwu_adj", "p", detail=True), c.col("rep_flag", "flag"),
@@ -549,7 +559,7 @@ def _servqual(c: _Ctx) -> Section:
         "servqual", c.t("rep_servqual"), c.t("method_servqual"), c.n_text(counts),
         [_group_col(c), c.col("rep_level", "text"), c.col("rep_name", "text"), c.col("n", "int"),
          c.col("perception"), c.col("expectation"), c.col("gap"), c.col("rep_ci_low"),
-         c.col("rep_ci_high"), c.col("rep_t"), c.col("rep_df"), c.col("rep_p", "p", detail=True),
+         c.col("rep_ci_high"), c.col("rep_t"), c.col("rep_df", "df"), c.col("rep_p", "p", detail=True),
          c.col("p_adj", "p"), c.col("rep_v", detail=True), c.col("rep_p_wilcoxon_adj", "p", detail=True),
          c.col("rep_apa", "text", detail=True)], rows)
     return section
@@ -600,7 +610,7 @@ def _trends(c: _Ctx) -> Section:
         [_group_col(c), c.col("rep_from", "text"), c.col("rep_to", "text"), c.col("rep_name", "text"),
          c.col("rep_n_from", "int"), c.col("rep_n_to", "int"), c.col("rep_value_from"),
          c.col("rep_value_to"), c.col("rep_diff"), c.col("rep_ci_low"),
-         c.col("rep_ci_high"), c.col("rep_test", "text"), c.col("rep_statistic"), c.col("rep_df"),
+         c.col("rep_ci_high"), c.col("rep_test", "text"), c.col("rep_statistic"), c.col("rep_df", "df"),
          c.col("rep_p", "p"), c.col("rep_apa", "text", detail=True)], rows)
     return section
 
@@ -696,19 +706,19 @@ def _comparisons(c: _Ctx) -> Section:
                 counts[group] = max(counts.get(group) or 0, e.get("n") or 0)
                 an, we, kw = e.get("anova") or {}, e.get("welch") or {}, e.get("kruskal") or {}
                 w_text = apa.welch_anova(we.get("f"), we.get("df1"), we.get("df2"), we.get("p"))
-                omnibus.append([c.name(group), c.name(by), c.name(outcome), e.get("n"), e.get("k"),
+                omnibus.append([c.name(group), c.name(by), _outcome(c, outcome), e.get("n"), e.get("k"),
                                 an.get("f"), an.get("df1"), an.get("df2"), an.get("p"), an.get("eta2"),
                                 we.get("f"), we.get("df2"), we.get("p"), kw.get("h"), kw.get("df"),
                                 kw.get("p"), kw.get("epsilon2"), w_text,
                                 apa.kruskal(kw.get("h"), kw.get("df"), kw.get("p"), kw.get("epsilon2"))])
                 letters = (e.get("letters") or {}).get("games_howell") or {}
                 for lv in e.get("levels") or []:
-                    levels.append([c.name(group), c.name(by), c.name(outcome), lv.get("level"), lv.get("n"),
+                    levels.append([c.name(group), c.name(by), _outcome(c, outcome), lv.get("level"), lv.get("n"),
                                    lv.get("mean"), lv.get("sd"), lv.get("median"), lv.get("small"),
                                    letters.get(lv.get("level"))])
                 for method, key in (("tukey", "q"), ("games_howell", "t"), ("dunn", "z")):
                     for r in e.get(method) or []:
-                        posthoc.append([c.name(group), c.name(by), c.name(outcome), c.t("rep_" + method),
+                        posthoc.append([c.name(group), c.name(by), _outcome(c, outcome), c.t("rep_" + method),
                                         r.get("a"), r.get("b"), r.get("diff"), r.get(key), r.get("p_adj"),
                                         _lo(r.get("ci")), _hi(r.get("ci"))])
                 means = [lv for lv in e.get("levels") or [] if lv.get("mean") is not None]
@@ -716,7 +726,7 @@ def _comparisons(c: _Ctx) -> Section:
                     high = max(means, key=lambda lv: lv["mean"])
                     low = min(means, key=lambda lv: lv["mean"])
                     section.findings.append(c.t(
-                        "find_comparison", group=c.name(group), by=c.name(by), outcome=c.name(outcome),
+                        "find_comparison", group=c.name(group), by=c.name(by), outcome=_outcome(c, outcome),
                         high=high["level"], high_mean=apa.num(high["mean"]), low=low["level"],
                         low_mean=apa.num(low["mean"]), test=w_text))
     if not section.findings:
@@ -731,7 +741,7 @@ def _comparisons(c: _Ctx) -> Section:
         [_group_col(c), c.col("rep_by", "text"), c.col("rep_outcome", "text"), c.col("n", "int"),
          c.col("rep_k", "int", detail=True), c.col("rep_anova_f"), c.col("rep_df1", "int"),
          c.col("rep_df2", "int"), c.col("rep_p", "p"), c.col("rep_eta2", "bounded3"), c.col("rep_welch_f"),
-         c.col("rep_welch_df2"), c.col("rep_welch_p", "p"), c.col("rep_h", detail=True),
+         c.col("rep_welch_df2", "df"), c.col("rep_welch_p", "p"), c.col("rep_h", detail=True),
          c.col("rep_df", "int", detail=True), c.col("rep_kw_p", "p", detail=True),
          c.col("rep_epsilon2", "bounded3", detail=True), c.col("rep_apa_welch", "text", detail=True),
          c.col("rep_apa_kw", "text", detail=True)],
@@ -750,6 +760,12 @@ def _comparisons(c: _Ctx) -> Section:
          c.col("rep_statistic"), c.col("p_adj", "p"), c.col("rep_ci_low"), c.col("rep_ci_high")],
         posthoc, detail=True)
     return section
+
+
+def _outcome(c: _Ctx, code: str) -> str:
+    """A compared score's name: a dimension's display name, or the label of an outcome score."""
+    dims = c.results["study"].get("dimensions") or {}
+    return c.name(code) if code in dims or c.t(code) == code else c.t(code)
 
 
 def _segment_rows(c: _Ctx, group: str, kind: str, cells: dict, label: Callable[[str, dict], str]) -> list:
