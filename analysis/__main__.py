@@ -29,7 +29,7 @@ def build_parser() -> argparse.ArgumentParser:
                                      description="Analyse CRM questionnaire studies.")
     sub = parser.add_subparsers(dest="command", required=True)
     run = sub.add_parser("run", help="load, clean and analyse a study; write results.json and "
-                                     "the reports (report.xlsx, report.html, report.pdf)")
+                                     "the reports (report.xlsx, report.html, report.docx, report.pdf)")
     run.add_argument("study", help="the study file (YAML)")
     run.add_argument("--out", required=True, help="output folder")
     run.add_argument("--lang", choices=["zh", "en"], default="zh", help="report language")

@@ -252,9 +252,29 @@ def test_html_is_self_contained_with_charts(results):
     page = html_report(results, "zh")
     assert page.startswith("<!DOCTYPE html>") and '<html lang="zh-CN">' in page
     assert not re.search(r"<script[^>]+src=", page) and not re.search(r"<link[^>]+href=", page)
-    assert page.count("Plotly.newPlot") >= 10  # the charts
-    assert page.count("plotly.js v") == 1  # plotly's bundle banner: inlined once
+    assert page.count('<div class="chart"') >= 10  # the charts
+    assert page.count("plotly.js (cartesian - minified) v") == 1  # plotly's bundle: inlined once
+    assert page.count('"template"') <= 1  # the charts' shared template, written once
     assert "客户识别" in page and t("rep_findings", "zh") in page
+    assert len(page.encode("utf-8")) < 2_000_000  # small enough to mail
+    css = page.split("@media print", 1)[1]  # long tables print whole, headers repeat
+    assert ".wrap{max-height:none;overflow:visible" in css and "thead{display:table-header-group}" in css
+
+
+def test_html_bundle_matches_plotly_and_draws_every_chart_type(results):
+    import plotly.offline
+
+    from analysis.report.html import PLOTLY_BUNDLE, plotly_js, section_figures
+
+    bundled = re.search(r"plotly\.js v(\d+\.\d+\.\d+)", plotly.offline.get_plotlyjs()[:500]).group(1)
+    ours = re.search(r"plotly\.js \(cartesian - minified\) v(\d+\.\d+\.\d+)", plotly_js()[:500]).group(1)
+    assert ours == bundled and bundled in PLOTLY_BUNDLE.name
+    cartesian = {"bar", "box", "contour", "heatmap", "histogram", "histogram2d", "histogram2dcontour",
+                 "image", "pie", "scatter", "scatterternary", "violin"}  # assets/README.md
+    used = {trace.type for key in ("reliability", "validity", "indices", "gaps", "servqual", "trends",
+                                   "ipa", "drivers", "comparisons", "segments")
+            for figure in section_figures(results, key, "en") for trace in figure.data}
+    assert used and used <= cartesian, used - cartesian
 
 
 def test_html_escapes_all_data(hostile):

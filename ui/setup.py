@@ -8,6 +8,7 @@ filters. Every :class:`~surveys.errors.StudyError` is shown as a message, never 
 from __future__ import annotations
 
 import hashlib
+import math
 import re
 from collections import OrderedDict
 from dataclasses import dataclass, replace
@@ -293,14 +294,52 @@ def pval(p) -> str:
     return format_p(p)
 
 
-def show_table(rows: list[dict], height: int | None = None) -> None:
-    """A table of already formatted rows; column headers are the dict keys (translated labels)."""
+def show_table(rows: list[dict], height: int | None = None, title: str | None = None) -> None:
+    """A table of already formatted rows; column headers are the dict keys (translated labels).
+    A small "Word" button under it downloads the table as a three-line table (:func:`word_download`)."""
     if not rows:
         st.info(tr("nothing_to_show"))
         return
     frame = pd.DataFrame(rows)
     kwargs = {"height": height} if height else {}
     st.dataframe(frame, hide_index=True, width="stretch", **kwargs)
+    word_download(frame, title)
+
+
+def word_download(frame: pd.DataFrame, title: str | None = None) -> None:
+    """A small "Word" download of one shown table: a .docx with the table as a three-line table
+    (:func:`analysis.report.docx.table_docx`), built only when clicked, named after the study
+    (``<title>_<wave>_<table>.docx``)."""
+    from streamlit.errors import StreamlitDuplicateElementKey
+
+    from analysis.report import report_file_name
+
+    headers = [str(c) for c in frame.columns]
+    cells = [["" if v is None or (isinstance(v, float) and math.isnan(v)) else str(v) for v in row]
+             for row in frame.astype(object).values.tolist()]
+    language = lang()
+    try:
+        data = current_data()
+        study = {"title": data.study.title, "wave": st.session_state.get(S.WAVE) or data.study.wave}
+    except StudyError:
+        study = {}
+    name = report_file_name({"study": study}, f"{title or tr('table_file')}.docx".replace("/", "_"))
+    digest = hashlib.sha1(repr((title, headers, cells, language)).encode()).hexdigest()[:12]
+
+    def build() -> bytes:
+        from analysis.report.docx import table_docx
+
+        return table_docx(headers, cells, title, language)
+
+    for attempt in range(20):  # the same table twice on one page gets a second key
+        try:
+            st.download_button(tr("download_table_word"), build, file_name=name, key=f"word_{digest}_{attempt}",
+                               mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+                               help=tr("download_table_word_help"), on_click="ignore", type="tertiary",
+                               icon=":material/download:")
+            return
+        except StreamlitDuplicateElementKey:
+            continue
 
 
 def show_chart(figure, key: str | None = None) -> None:

@@ -28,14 +28,14 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Iterable
+from xml.sax.saxutils import escape
 
 from docx import Document
 from docx.enum.section import WD_ORIENT, WD_SECTION
-from docx.enum.table import WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import qn
-from docx.shared import Cm, Emu, Pt, RGBColor
+from docx.shared import Cm, Pt, RGBColor
 from lxml import etree
 
 from surveys.errors import StudyError
@@ -66,7 +66,6 @@ NUMBER_AIR = 4  # points kept free around a column's numbers (a decimal tab need
 _DIGIT = re.compile(r"\d")
 FIGURE_DPI = 300
 FIGURE_WIDTH = Cm(15)
-GREY = RGBColor(0x99, 0x99, 0x99)
 
 
 # ---------------------------------------------------------------- runs and fonts
@@ -238,56 +237,90 @@ def _caption(doc, kind: str, number: int, title: str, style: NumberStyle, lang: 
 
 # ---------------------------------------------------------------- three-line tables
 
-def _border(parent, edge: str, size: int | None) -> None:
-    element = OxmlElement(f"w:{edge}")
+_W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+
+
+def _rule(edge: str, size: int | None) -> str:
+    """A border element: a single black rule of ``size`` eighths of a point, or none."""
     if size is None:
-        element.set(qn("w:val"), "nil")
-    else:
-        element.set(qn("w:val"), "single")
-        element.set(qn("w:sz"), str(size))
-        element.set(qn("w:space"), "0")
-        element.set(qn("w:color"), "000000")
-    parent.append(element)
+        return f'<w:{edge} w:val="nil"/>'
+    return f'<w:{edge} w:val="single" w:sz="{size}" w:space="0" w:color="000000"/>'
 
 
-def _three_line_borders(table, header_cells) -> None:
-    """Top and bottom rules on the table, none inside; the header rule on the header cells."""
-    tbl_pr = table._tbl.tblPr
-    borders = OxmlElement("w:tblBorders")
-    for edge, size in (("top", RULE_OUTER), ("left", None), ("bottom", RULE_OUTER), ("right", None),
-                       ("insideH", None), ("insideV", None)):
-        _border(borders, edge, size)
-    tbl_pr.append(borders)
-    margins = OxmlElement("w:tblCellMar")
-    for edge, width in (("top", 0), ("left", CELL_MARGIN_TWIPS), ("bottom", 0),
-                        ("right", CELL_MARGIN_TWIPS)):
-        element = OxmlElement(f"w:{edge}")
-        element.set(qn("w:w"), str(width))
-        element.set(qn("w:type"), "dxa")
-        margins.append(element)
-    tbl_pr.append(margins)
-    for cell in header_cells:  # LibreOffice takes a cell's borders for all its edges
-        tc_borders = OxmlElement("w:tcBorders")
-        _border(tc_borders, "top", RULE_OUTER)
-        _border(tc_borders, "bottom", RULE_HEADER)
-        cell._tc.get_or_add_tcPr().append(tc_borders)
+def _run_xml(text: str, size: float, *, bold: bool | None = None, italic: bool | None = None,
+             superscript: bool = False, grey: bool = False) -> str:
+    """One run with its fonts (Latin and East Asian) set, as XML."""
+    rpr = _run_properties(size, bold, italic, SONG, LATIN).decode()
+    extra = ('<w:color w:val="999999"/>' if grey else "") + \
+        ('<w:vertAlign w:val="superscript"/>' if superscript else "")
+    if extra:  # w:color and w:vertAlign come after w:i and before w:sz in the schema
+        rpr = re.sub(r"(<w:sz )", extra.replace("\\", "\\\\") + r"\1", rpr, count=1) \
+            if "<w:sz " in rpr else rpr.replace("</w:rPr>", extra + "</w:rPr>")
+    return f'<w:r>{rpr}<w:t xml:space="preserve">{escape(text)}</w:t></w:r>'
 
 
-def _bottom_rule(cells) -> None:
-    """The bottom rule on the last row's cells too (as on the table, for LibreOffice)."""
-    for cell in cells:
-        tc_borders = OxmlElement("w:tcBorders")
-        _border(tc_borders, "bottom", RULE_OUTER)
-        cell._tc.get_or_add_tcPr().append(tc_borders)
+def _rich_runs(text: str, style: NumberStyle, size: float, *, plain: bool, bold: bool | None = None,
+               grey: bool = False) -> str:
+    parts = [(text, False)] if plain else stat_runs(text, style)
+    return "".join(_run_xml(part, size, bold=bold, italic=slanted or None, grey=grey)
+                   for part, slanted in parts if part)
 
 
-def _row_flags(row, header: bool = False) -> None:
-    tr_pr = row._tr.get_or_add_trPr()
-    cant = OxmlElement("w:cantSplit")
-    tr_pr.append(cant)
-    if header:
-        repeat = OxmlElement("w:tblHeader")
-        tr_pr.append(repeat)
+def _cell_xml(width: float, content: str, *, borders: str = "", tab: float | None = None,
+              center: bool = False, keep: bool = False, size: float = TABLE_PT) -> str:
+    ppr = ("<w:keepNext/>" if keep else "") + \
+        (f'<w:tabs><w:tab w:val="decimal" w:pos="{int(round(tab * 20))}"/></w:tabs>' if tab is not None else "") + \
+        f'<w:spacing w:before="0" w:after="0" w:line="{int(round(size * 1.3 * 20))}" w:lineRule="exact"/>' + \
+        ('<w:jc w:val="center"/>' if center else "")
+    tc_borders = f"<w:tcBorders>{borders}</w:tcBorders>" if borders else ""
+    return (f'<w:tc><w:tcPr><w:tcW w:w="{int(round(width * 20))}" w:type="dxa"/>{tc_borders}</w:tcPr>'
+            f"<w:p><w:pPr>{ppr}</w:pPr>{content}</w:p></w:tc>")
+
+
+def _table_xml(grid: "_Grid", style: NumberStyle, size: float, widths: list[float]) -> str:
+    """The three-line table as WordprocessingML: top and bottom rules on the table (and, for
+    LibreOffice, on the first and last row's cells), the header rule under the header cells,
+    no other border; fixed column widths; the header row repeated on every page; rows never
+    split; a short table kept on one page and a long one's last rows with the rows before."""
+    table_borders = "".join(_rule(edge, size_) for edge, size_ in (
+        ("top", RULE_OUTER), ("left", None), ("bottom", RULE_OUTER), ("right", None),
+        ("insideH", None), ("insideV", None)))
+    margins = "".join(f'<w:{edge} w:w="{w}" w:type="dxa"/>' for edge, w in (
+        ("top", 0), ("left", CELL_MARGIN_TWIPS), ("bottom", 0), ("right", CELL_MARGIN_TWIPS)))
+    parts = [f'<w:tbl xmlns:w="{_W}"><w:tblPr><w:tblW w:w="0" w:type="auto"/><w:jc w:val="center"/>'
+             f"<w:tblBorders>{table_borders}</w:tblBorders>"
+             f'<w:tblLayout w:type="fixed"/><w:tblCellMar>{margins}</w:tblCellMar>'
+             '<w:tblLook w:val="0000" w:firstRow="0" w:lastRow="0" w:firstColumn="0" w:lastColumn="0" '
+             'w:noHBand="1" w:noVBand="1"/></w:tblPr><w:tblGrid>']
+    parts += [f'<w:gridCol w:w="{int(round(w * 20))}"/>' for w in widths]
+    parts.append("</w:tblGrid>")
+    header_rules = _rule("top", RULE_OUTER) + _rule("bottom", RULE_HEADER)
+    parts.append("<w:tr><w:trPr><w:cantSplit/><w:tblHeader/></w:trPr>")
+    for label, width in zip(grid.headers, widths):
+        parts.append(_cell_xml(width, _rich_runs(label, style, size, plain=False), borders=header_rules,
+                               center=True, keep=True, size=size))
+    parts.append("</w:tr>")
+    tabs = [_decimal_tab(grid, j, widths[j], size) if grid.numeric[j] else None
+            for j in range(len(grid.headers))]
+    count = len(grid.cells)
+    for i, values in enumerate(grid.cells):
+        keep = (count <= 20 or i >= count - 4) and i < count - 1
+        borders = _rule("bottom", RULE_OUTER) if i == count - 1 else ""
+        parts.append("<w:tr><w:trPr><w:cantSplit/></w:trPr>")
+        for j, text in enumerate(values):
+            numeric = grid.numeric[j]
+            has_digit = bool(_DIGIT.search(text))
+            mark, sup = grid.marks[i][j]
+            runs = _rich_runs(text, style, size, plain=True, bold=grid.bold[i][j] or None,
+                              grey=grid.grey[i][j])
+            if mark:
+                runs += _run_xml(mark, size, superscript=sup, grey=grid.grey[i][j])
+            parts.append(_cell_xml(widths[j], runs, borders=borders,
+                                   tab=tabs[j] if numeric and has_digit else None,
+                                   center=numeric and not has_digit, keep=keep, size=size))
+        parts.append("</w:tr>")
+    parts.append("</w:tbl>")
+    return "".join(parts)
 
 
 def _char_width(ch: str, size: float) -> float:
@@ -380,45 +413,6 @@ def _decimal_tab(grid: _Grid, j: int, width: float, size: float) -> float:
     return max(ints + NUMBER_AIR / 2, (inner - ints - fracs) / 2 + ints)
 
 
-def _cell_paragraph(cell, text: str, grid_style: NumberStyle, size: float, *, numeric: bool,
-                    tab: float | None, header: bool, mark: tuple[str, bool] = ("", False),
-                    grey: bool = False, bold: bool = False, plain: bool = True) -> None:
-    paragraph = cell.paragraphs[0]
-    _spacing(paragraph, 0, 0, Pt(round(size * 1.3, 1)))  # exact: CJK and Latin rows alike
-    if header:
-        paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        _add_text(paragraph, text, grid_style, size, bold=False)
-        return
-    if numeric and tab is not None and _DIGIT.search(text):
-        # Word and LibreOffice align a cell's text on its decimal tab stop
-        paragraph.paragraph_format.tab_stops.add_tab_stop(Pt(tab), WD_TAB_ALIGNMENT.DECIMAL)
-    elif numeric:
-        paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    content = Rich([(text, False, plain)])
-    _add_text(paragraph, content, grid_style, size, bold=bold or None)
-    if mark[0]:
-        run = paragraph.add_run(mark[0])
-        _fonts(run, size)
-        run.font.superscript = mark[1] or None
-    if grey:
-        for run in paragraph.runs:
-            run.font.color.rgb = GREY
-
-
-def _set_widths(table, rows: list, widths: list[float]) -> None:
-    table.autofit = False
-    tbl_pr = table._tbl.tblPr
-    layout = OxmlElement("w:tblLayout")
-    layout.set(qn("w:type"), "fixed")
-    tbl_pr.append(layout)
-    grid = table._tbl.tblGrid
-    for col, width in zip(grid.findall(qn("w:gridCol")), widths):
-        col.set(qn("w:w"), str(int(round(width * 20))))
-    for cells in rows:
-        for cell, width in zip(cells, widths):
-            cell.width = Emu(int(Pt(width)))
-
-
 def grid_layout(grid: _Grid) -> tuple[bool, float, list[float]]:
     """(landscape, font size, column widths in pt): portrait when the table fits the A4 text
     width, else landscape, else landscape in 小五 (9 pt)."""
@@ -447,31 +441,9 @@ def write_grid(doc, grid: _Grid, style: NumberStyle, lang: str, number: int | No
             paragraph.paragraph_format.keep_with_next = True
         else:
             _caption(doc, "table", number, grid.title, style, lang, above=True)
-    table = doc.add_table(rows=1 + len(grid.cells), cols=len(grid.headers))
-    table.alignment = WD_TABLE_ALIGNMENT.CENTER
-    rows = [row.cells for row in table.rows]
-    _three_line_borders(table, rows[0])
-    _set_widths(table, rows, widths)
-    _row_flags(table.rows[0], header=True)
-    for j, label in enumerate(grid.headers):
-        _cell_paragraph(rows[0][j], label, style, size, numeric=False, tab=None, header=True)
-        rows[0][j].paragraphs[0].paragraph_format.keep_with_next = True
-    if len(rows) > 1:
-        _bottom_rule(rows[-1])
-    tabs = [_decimal_tab(grid, j, widths[j], size) if grid.numeric[j] else None
-            for j in range(len(grid.headers))]
-    keep_all = len(grid.cells) <= 20
-    for i, (values, row) in enumerate(zip(grid.cells, table.rows[1:])):
-        _row_flags(row)
-        # keep a short table on one page, and a long one's last rows with the rows before
-        keep = (keep_all or i >= len(grid.cells) - 4) and i < len(grid.cells) - 1
-        for j, text in enumerate(values):
-            cell = rows[i + 1][j]
-            _cell_paragraph(cell, text, style, size, numeric=grid.numeric[j], tab=tabs[j],
-                            header=False, mark=grid.marks[i][j], grey=grid.grey[i][j],
-                            bold=grid.bold[i][j])
-            if keep:
-                cell.paragraphs[0].paragraph_format.keep_with_next = True
+    anchor = doc.add_paragraph()  # the table goes where this paragraph was
+    anchor._p.addprevious(parse_xml(_table_xml(grid, style, size, widths)))
+    anchor._p.getparent().remove(anchor._p)
     if note:
         paragraph = doc.add_paragraph()
         _add_text(paragraph, Rich([(t("word_note", lang), lang == "en", True)]), style, NOTE_PT)

@@ -1,0 +1,398 @@
+"""The Word report (report.docx), opened with python-docx: every table a three-line table (rules
+checked in the XML), numbered captions above and notes below, numbers equal to results.json
+(tests/fixtures/report_results.json, the sample study's) in the study's number style, fonts set
+on the runs, statistics in italics, interpretation paragraphs quoting the numbers, figures at
+300 dpi; in both languages. One page goes through LibreOffice (soffice, pdftoppm) when it is
+installed (CI: libreoffice-writer-nogui from .ci/run)."""
+from __future__ import annotations
+
+import copy
+import io
+import json
+import math
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from docx import Document
+from docx.oxml.ns import qn
+
+from analysis.report import pdf_charts, report_file_name
+from analysis.report import tables as report_tables
+from analysis.report.docx import (RULE_HEADER, RULE_OUTER, STAT_SYMBOL, ordered_sections, table_docx,
+                                  table_grid, word_report)
+from analysis.report.numstyle import NumberStyle, number_style
+from analysis.report.tables import Column, Section, build_sections
+
+FIXTURE = Path(__file__).parent / "fixtures" / "report_results.json"
+M = "\u2212"
+
+
+@pytest.fixture(scope="module")
+def results() -> dict:
+    return json.loads(FIXTURE.read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def documents(results) -> dict:
+    """The zh report with its figures, the en one without (they take most of the time; the en
+    captions of figures are checked on a smaller report)."""
+    zh = Document(io.BytesIO(word_report(results, "zh")))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(pdf_charts, "CHART_SECTIONS", ())
+        en = Document(io.BytesIO(word_report(results, "en")))
+    return {"zh": zh, "en": en}
+
+
+def _body(doc) -> list:
+    """The document body in order: ("p", paragraph) and ("t", table)."""
+    from docx.table import Table
+    from docx.text.paragraph import Paragraph
+
+    items = []
+    for child in doc.element.body.iterchildren():
+        if child.tag == qn("w:p"):
+            items.append(("p", Paragraph(child, doc)))
+        elif child.tag == qn("w:tbl"):
+            items.append(("t", Table(child, doc)))
+    return items
+
+
+def _text(paragraph) -> str:
+    """All text of a paragraph, the runs inside a caption's SEQ field included."""
+    return "".join(node.text or "" for node in paragraph._p.iter(qn("w:t")))
+
+
+def _captioned_tables(doc) -> list[tuple[str, object, str, list[str]]]:
+    """(caption, table, note, paragraphs after) for every table of the document."""
+    body = _body(doc)
+    out = []
+    for k, (kind, item) in enumerate(body):
+        if kind != "t":
+            continue
+        caption = _text(body[k - 1][1])
+        note = _text(body[k + 1][1]) if k + 1 < len(body) and body[k + 1][0] == "p" else ""
+        after = []
+        for kind2, item2 in body[k + 2:]:
+            if kind2 != "p" or item2.style.name.startswith(("Heading", "Caption")) \
+                    or item2._p.findall(".//" + qn("w:drawing")):
+                break
+            if _text(item2):
+                after.append(_text(item2))
+        out.append((caption, item, note, after))
+    return out
+
+
+def _shown_tables(results, lang):
+    sections = ordered_sections(build_sections(results, lang))
+    return [t for s in sections for t in s.tables if not t.detail]
+
+
+def _border(element, edge):
+    found = element.find(qn(f"w:{edge}"))
+    return None if found is None else (found.get(qn("w:val")), found.get(qn("w:sz")))
+
+
+# ------------------------------------------------------------------ tables and captions
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_every_table_is_a_three_line_table(documents, results, lang):
+    tables = _captioned_tables(documents[lang])
+    assert len(tables) == len(_shown_tables(results, lang)) > 20
+    for caption, table, _, _ in tables:
+        borders = table._tbl.tblPr.find(qn("w:tblBorders"))
+        assert _border(borders, "top") == ("single", str(RULE_OUTER)), caption
+        assert _border(borders, "bottom") == ("single", str(RULE_OUTER)), caption
+        for edge in ("left", "right", "insideH", "insideV"):
+            assert _border(borders, edge)[0] == "nil", (caption, edge)
+        assert 8 <= RULE_OUTER <= 12 and 4 <= RULE_HEADER <= 6  # 1-1.5 pt and 0.5-0.75 pt
+        rows = table._tbl.tr_lst
+        for r, row in enumerate(rows):
+            for tc in row.tc_lst:
+                cell = tc.tcPr.find(qn("w:tcBorders"))
+                if r == 0:
+                    assert _border(cell, "bottom") == ("single", str(RULE_HEADER)), caption
+                    assert _border(cell, "top") == ("single", str(RULE_OUTER)), caption
+                elif r == len(rows) - 1:
+                    assert _border(cell, "bottom") == ("single", str(RULE_OUTER)), caption
+                    assert _border(cell, "top") is None
+                else:
+                    assert cell is None, (caption, r)  # no rule between body rows
+        header = rows[0].trPr
+        assert header.find(qn("w:tblHeader")) is not None  # the header repeats on a new page
+
+
+@pytest.mark.parametrize("lang, word", [("zh", "表"), ("en", "Table")])
+def test_captions_are_numbered_in_order_above_and_notes_below(documents, results, lang, word):
+    tables = _captioned_tables(documents[lang])
+    shown = _shown_tables(results, lang)
+    for k, ((caption, table, note, _), source) in enumerate(zip(tables, shown), start=1):
+        assert caption.startswith(f"{word} {k} {source.title}"), caption
+        fields = table._tbl.getprevious().findall(qn("w:fldSimple"))
+        assert fields and fields[0].get(qn("w:instr")).strip() == f"SEQ {word} \\* ARABIC"
+        assert note.startswith("注：" if lang == "zh" else "Note. "), (caption, note)
+        assert "n = " in note, (caption, note)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_table_cells_are_the_report_tables_in_the_number_style(documents, results, lang):
+    style = number_style(results, lang)
+    for (caption, table, _, _), source in zip(_captioned_tables(documents[lang]),
+                                              _shown_tables(results, lang)):
+        grid, _ = table_grid(source, style, lang)
+        assert [c.text for c in table.rows[0].cells] == grid.headers, caption
+        for row, expected, marks in zip(table.rows[1:], grid.cells, grid.marks):
+            got = [c.text for c in row.cells]
+            assert got == [text + mark for text, (mark, _) in zip(expected, marks)], caption
+
+
+def _row(table, *leading: str):
+    """The cells of the first row whose leading cells are ``leading`` (blank = repeated)."""
+    current: list[str] = []
+    for row in table.rows[1:]:
+        cells = [c.text for c in row.cells]
+        current = [cells[j] or (current[j] if j < len(current) else "") for j in range(len(leading))] \
+            + cells[len(leading):]
+        if current[:len(leading)] == list(leading):
+            return current
+    raise AssertionError(f"no row {leading}")
+
+
+def _table(documents, lang, title):
+    return next(t for caption, t, _, _ in _captioned_tables(documents[lang]) if title in caption)
+
+
+def test_numbers_equal_results_json_zh_gb(documents, results):
+    doc, names = documents, results["study"]["names"]
+    # reliability: α with three decimals and its leading zero (gb), ω
+    entry = results["reliability"]["customers"]["identify"]
+    row = _row(_table(doc, "zh", "信度分析"), "客户", names["identify"]["zh"])
+    assert row[4] == f"{entry['alpha']:.3f}" and row[4].startswith("0.")
+    assert row[7] == f"{entry['omega_total']:.3f}"
+    # KMO and Bartlett: p below .001 as "< 0.001"
+    kmo = results["validity"]["customers"]
+    row = _row(_table(doc, "zh", "KMO"), "客户")
+    assert row[1] == f"{kmo['kmo']:.3f}" and row[4] == "< 0.001"
+    # CFA: χ²/df computed from χ² and df, CFI
+    cfa = kmo["cfa"]
+    row = _row(_table(doc, "zh", "验证性因子分析"), "客户")
+    assert row[4] == f"{cfa['chi2'] / cfa['df']:.2f}" and row[6] == f"{cfa['cfi']:.3f}"
+    # discriminant validity: √AVE on the diagonal, bold; HTMT above it
+    table = _table(doc, "zh", "区分效度")
+    diagonal = cfa["fornell_larcker"]["identify"]["identify"]
+    assert math.isclose(diagonal, math.sqrt(cfa["constructs"]["identify"]["ave"]), rel_tol=1e-9)
+    first = table.rows[1].cells
+    assert first[2].text == f"{diagonal:.3f}"
+    assert first[2].paragraphs[0].runs[0].font.bold
+    assert first[3].text == f"{cfa['htmt']['identify|differentiate']:.3f}"
+    # correlations: r with its stars
+    pair = results["descriptives"]["customers"]["correlations"]["identify|differentiate"]
+    stars = "***" if pair["p"] < .001 else "**" if pair["p"] < .01 else "*" if pair["p"] < .05 else ""
+    row = _row(_table(doc, "zh", "相关系数"), "客户", "2. " + names["differentiate"]["zh"])
+    assert row[4] == f"{pair['r']:.2f}{stars}"
+    # regression: b, SE, β, t, p, VIF of the first driver
+    model = results["drivers"]["customers"]["satisfaction"]
+    p = model["predictors"][0]
+    row = _row(_table(doc, "zh", "驱动因素权重"), "满意度", names[p["name"]]["zh"])
+    assert row[2:5] == [f"{p['b']:.3f}", f"{p['se']:.3f}", f"{p['beta']:.3f}"]
+    assert row[5] == f"{p['t']:.2f}".replace("-", M)
+    # skewness with a true minus sign
+    item = results["descriptives"]["customers"]["items"]["ID1"]
+    row = _row(_table(doc, "zh", "各题项描述性统计"), "客户", names["identify"]["zh"],
+               "ID1 " + names["ID1"]["zh"])
+    assert row[8] == f"{item['skewness']:.2f}".replace("-", M)
+
+
+def test_numbers_equal_results_json_en_apa(documents, results):
+    entry = results["reliability"]["customers"]["identify"]
+    row = _row(_table(documents, "en", "Reliability"), "Customers", "Identify")
+    assert row[4] == f"{entry['alpha']:.3f}"[1:]  # ".843": no leading zero in APA
+    row = _row(_table(documents, "en", "KMO"), "Customers")
+    assert row[4] == "< .001"
+    nps = results["indices"]["customers"]["nps"]
+    row = _row(_table(documents, "en", "Net Promoter Score"))
+    assert row[1] == f"{nps['score']:.2f}".replace("-", M)
+
+
+def test_runs_carry_both_fonts_and_table_size(documents):
+    for lang, doc in documents.items():
+        for _, table, _, _ in _captioned_tables(doc)[:6]:
+            for row in table.rows[:4]:
+                for cell in row.cells:
+                    for run in cell.paragraphs[0].runs:
+                        fonts = run._element.rPr.rFonts
+                        assert fonts.get(qn("w:ascii")) == "Times New Roman"
+                        assert fonts.get(qn("w:eastAsia")) == "宋体"
+                        assert run.font.size.pt == 10.5  # 五号
+
+
+def test_statistics_are_italic_greek_only_in_gb(documents):
+    def italic_runs(table):
+        return {run.text for cell in table.rows[0].cells for run in cell.paragraphs[0].runs
+                if run.font.italic}
+
+    zh = italic_runs(_table(documents, "zh", "信度分析"))
+    en = italic_runs(_table(documents, "en", "Reliability"))
+    assert {"α", "ω"} <= zh  # gb: Greek symbols italic too
+    assert "n" in en and not {"α", "ω"} & en  # APA 7: Latin italic, Greek upright
+    assert "p" in italic_runs(_table(documents, "zh", "KMO"))
+    assert {"SD"} <= italic_runs(_table(documents, "en", "Descriptive statistics of the items"))
+    assert STAT_SYMBOL.search("don't") is None and STAT_SYMBOL.search("CRM") is None
+
+
+def test_numbers_sit_on_a_decimal_tab(documents):
+    table = _table(documents, "zh", "信度分析")
+    cell = table.rows[1].cells[4]
+    tabs = cell.paragraphs[0]._p.pPr.find(qn("w:tabs"))
+    assert tabs is not None and tabs[0].get(qn("w:val")) == "decimal"
+    assert not cell.text.startswith("\t")
+
+
+# ------------------------------------------------------------------ paragraphs and figures
+
+def test_paragraphs_quote_the_numbers_zh(documents, results):
+    alphas = [e["alpha"] for e in results["reliability"]["customers"].values()]
+    _, _, _, after = next(x for x in _captioned_tables(documents["zh"]) if "信度分析" in x[0])
+    text = after[0]
+    number = re.search(r"表 (\d+)", _captioned_tables(documents["zh"])[0][0])
+    assert number and text.startswith("由表 ")
+    assert f"介于 {min(alphas):.2f} 与 {max(alphas):.2f} 之间" in text and "均大于 0.70" in text
+    kmo = results["validity"]["customers"]["kmo"]
+    _, _, _, after = next(x for x in _captioned_tables(documents["zh"]) if "KMO" in x[0])
+    assert f"KMO 值为 {kmo:.3f}" in after[0] and "p < 0.001" in after[0]
+
+
+def test_paragraphs_quote_the_numbers_en(documents, results):
+    alphas = [e["alpha"] for e in results["reliability"]["customers"].values()]
+    _, _, _, after = next(x for x in _captioned_tables(documents["en"]) if x[0].endswith("Reliability"))
+    assert f"ranges from {min(alphas):.2f}"[:-4] in after[0]
+    assert f"from {min(alphas):.2f} to {max(alphas):.2f}".replace("0.", ".") in after[0]
+    gaps = [r for r in results["gaps"]["customers|employees"] if r["level"] == "dimension" and r["flag"]]
+    _, _, _, after = next(x for x in _captioned_tables(documents["en"]) if "Customers vs Employees" in x[0])
+    assert all(results["study"]["names"][r["name"]]["en"] in " ".join(after) for r in gaps)
+    assert "p < .001" in " ".join(after)
+
+
+def test_no_raw_codes_in_the_text(documents, results):
+    codes = {*results["study"]["groups"], *results["study"]["dimensions"], "satisfaction",
+             "loyalty", "EX_ID1", "IMP_identify"}
+    names = results["study"]["names"]
+    for lang, doc in documents.items():
+        text = " ".join(_text(p) for p in doc.paragraphs)
+        for code in codes:  # names such as "CRM system" may hold a code as a word: not a code
+            text = text.replace((names.get(code) or {}).get(lang) or "\0", "")
+        # the English text may say "customers" as a word; the group is "Customers" there
+        for code in codes - ({"customers", "employees", "satisfaction", "loyalty"} if lang == "en" else set()):
+            assert not re.search(rf"(?<![A-Za-z_]){code}(?![A-Za-z_])", text), (lang, code)
+
+
+def _pictures(doc) -> list[tuple[object, str]]:
+    """(picture paragraph, the caption below it) for every figure."""
+    body = _body(doc)
+    return [(p, _text(body[k + 1][1])) for k, (kind, p) in enumerate(body)
+            if kind == "p" and p._p.findall(".//" + qn("w:drawing"))]
+
+
+def test_figures_at_300_dpi_with_numbered_captions_below(documents, results):
+    from PIL import Image
+
+    doc = documents["zh"]
+    pictures = _pictures(doc)
+    assert len(pictures) >= 4  # dimension scores, gaps, IPA, drivers
+    assert [caption.split(" ")[:2] for _, caption in pictures] == \
+        [["图", str(n)] for n in range(1, len(pictures) + 1)]
+    for shape in doc.inline_shapes:
+        blob = shape._inline.graphic.graphicData.pic.blipFill.blip.embed
+        image = Image.open(io.BytesIO(doc.part.related_parts[blob].blob))
+        assert 295 <= image.size[0] / (shape.width / 914400) <= 305  # pixels per printed inch
+    small = {k: results[k] for k in ("version", "study", "indices")}
+    english = _pictures(Document(io.BytesIO(word_report(small, "en"))))
+    assert [caption.split(" ")[:2] for _, caption in english] == [["Figure", "1"]]
+    assert "Dimension scores" in english[0][1]
+
+
+# ------------------------------------------------------------------ styles, extension, names
+
+def test_style_options_of_the_study_file(results):
+    zero = copy.deepcopy(results)
+    zero["study"]["report"] = {"style": "gb", "small_p": "zero"}
+    assert number_style(zero, "en") == NumberStyle("gb", "zero")
+    assert NumberStyle("gb", "zero").p_cell(1e-9) == "0.000"
+    assert NumberStyle("gb", "zero").p(1e-9) == "p = 0.000"
+    assert NumberStyle("gb").p(0.0194) == "p = 0.019" and NumberStyle("apa").p(0.0194) == "p = .019"
+    assert NumberStyle("gb").text("χ²(109) = 117.40, p = .274, 90% CI [.00, .03]") == \
+        "χ²(109) = 117.40, p = 0.274, 90% CI [0.00, 0.03]"
+    assert number_style({"study": {"report": {"style": "apa"}}}, "zh") == NumberStyle("apa")
+    assert number_style({"study": {}}, "zh").name == "gb" and number_style({}, "en").name == "apa"
+    assert NumberStyle("apa").cell(0.8429, "bounded3") == ".843"
+    assert NumberStyle("gb").cell(0.8429, "bounded3") == "0.843"
+    assert NumberStyle("gb").cell(57.44, "df") == "57.4" and NumberStyle("gb").cell(292.0, "df") == "292"
+
+
+def test_a_section_added_to_the_tables_appears_in_word(results, monkeypatch):
+    """What another feature adds to tables.py (a structural model's path table, say) is laid
+    out as a three-line table with a generic caption, note and paragraph, no code in docx.py."""
+    def paths(c) -> Section:
+        section = Section("pls", "Structural model")
+        section.add("pls_paths", "Path coefficients", "PLS-SEM, bootstrap", "n = 301",
+                    [Column("Path", "text"), Column("β", "bounded3"), Column("p", "p")],
+                    [["A → B", 0.412, 0.0004], ["B → C", -0.05, 0.31]])
+        section.findings.append("A drives B.")
+        return section
+
+    with_pls = {"version": 1, "study": results["study"], "pls": {"customers": {}}}
+    monkeypatch.setitem(report_tables.BUILDERS, "pls", paths)
+    doc = Document(io.BytesIO(word_report(with_pls, "en")))
+    caption, table, note, after = next(x for x in _captioned_tables(doc) if "Path coefficients" in x[0])
+    assert [c.text for c in table.rows[1].cells] == ["A → B", ".412", "< .001"]
+    assert [c.text for c in table.rows[2].cells] == ["B → C", f"{M}.050", ".310"]
+    assert note == "Note. PLS-SEM, bootstrap. n = 301."
+    assert after[0].startswith("Table ") and "Path coefficients" in after[0] and after[1] == "A drives B."
+
+
+def test_single_table_download(tmp_path):
+    content = table_docx(["维度", "α", "p 值"], [["客户识别", "0.843", "<.001"], ["客户区分", "0.812", "0.019"]],
+                         title="信度", lang="zh")
+    doc = Document(io.BytesIO(content))
+    table = doc.tables[0]
+    assert [c.text for c in table.rows[2].cells] == ["客户区分", "0.812", "0.019"]
+    assert _border(table._tbl.tblPr.find(qn("w:tblBorders")), "top") == ("single", str(RULE_OUTER))
+    tabs = table.rows[1].cells[1].paragraphs[0]._p.pPr.find(qn("w:tabs"))
+    assert tabs is not None  # numbers on a decimal tab, text not
+    assert table.rows[1].cells[0].paragraphs[0]._p.pPr.find(qn("w:tabs")) is None
+
+
+def test_report_file_names_are_safe():
+    study = {"study": {"title": "D公司客户关系管理调查 2019", "wave": "2019"}}
+    assert report_file_name(study, "report.docx") == "D公司客户关系管理调查_2019_report.docx"
+    bad = {"study": {"title": 'a/b:c*?"<>| ', "wave": "w1"}}
+    assert report_file_name(bad, "report.pdf", filtered=True) == "a_b_c_w1_filtered_report.pdf"
+    assert report_file_name({"study": {"title": "CON", "wave": ""}}, "x.docx") == "_CON_x.docx"
+    assert report_file_name({}, "report.html") == "study_report.html"
+
+
+# ------------------------------------------------------------------ LibreOffice
+
+def test_a_page_renders_through_libreoffice(results, tmp_path):
+    if shutil.which("soffice") is None or shutil.which("pdftoppm") is None:
+        pytest.skip("LibreOffice (soffice) or poppler (pdftoppm) is not installed; CI installs "
+                    "libreoffice-writer-nogui and poppler-utils in .ci/run")
+    small = {k: results[k] for k in ("version", "study", "quality", "reliability")}
+    path = tmp_path / "report.docx"
+    path.write_bytes(word_report(small, "zh"))
+    subprocess.run(["soffice", "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path), str(path)],
+                   check=True, capture_output=True, timeout=120,
+                   env={"HOME": str(tmp_path), "PATH": "/usr/bin:/bin"})
+    pdf = tmp_path / "report.pdf"
+    subprocess.run(["pdftoppm", "-png", "-r", "60", "-f", "1", "-l", "1", str(pdf), str(tmp_path / "page")],
+                   check=True, timeout=60)
+    from PIL import Image
+
+    page = Image.open(next(tmp_path.glob("page*.png"))).convert("L")
+    assert page.size[1] > page.size[0]  # A4 portrait
+    dark = sum(1 for v in page.getdata() if v < 128)
+    assert dark > 2000  # text and rules, not a blank page
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    assert "表 1" in text and "由表 1 可知" in text.replace("\n", "") or "表 1 列出了" in text
