@@ -1,4 +1,5 @@
-"""Number styles of the Word report: APA 7 or the Chinese thesis style (``report: {style: apa | gb}``).
+"""Number styles of the reports: APA 7 or the Chinese thesis style for the Word report
+(``report: {style: apa | gb}``), and the plain style of the workbook's companions (HTML, PDF).
 
 ``apa`` (the default of an English report): statistics bounded by 1 (r, α, R², CFI, ...) and p
 without a leading zero (".853", "p < .001"), as :mod:`.apa` writes them. ``gb`` (the default of a
@@ -7,7 +8,8 @@ every number with its leading zero ("0.853", "p < 0.001"); with ``small_p: zero`
 is written "0.000", as SPSS prints it and some universities ask for (APA forbids it). Both use
 two decimals in running text (three for p), the table column's decimals in tables, and a true
 minus sign. Greek statistic symbols (α, β, χ², η²) are upright in APA (7th ed., 6.45) and italic
-in gb, like the Latin ones (M, SD, t, p, F, r).
+in gb, like the Latin ones (M, SD, t, p, F, r). ``plain`` (the HTML and PDF tables): leading zeros
+kept, p as APA writes it without spaces (".019", "<.001").
 """
 from __future__ import annotations
 
@@ -20,13 +22,13 @@ from . import apa
 
 __all__ = ["NumberStyle", "number_style", "STYLES"]
 
-STYLES = ("gb", "apa")
+STYLES = ("gb", "apa", "plain")
 _LEADING = re.compile(r"(?<![\d.])\.(?=\d)")
 
 
 @dataclass(frozen=True)
 class NumberStyle:
-    """How the Word report writes numbers: ``name`` "apa" or "gb", ``small_p`` "less" or "zero"."""
+    """How a report writes numbers: ``name`` "apa", "gb" or "plain", ``small_p`` "less" or "zero"."""
 
     name: str = "apa"
     small_p: str = "less"
@@ -38,7 +40,7 @@ class NumberStyle:
     def text(self, apa_text: str | None) -> str | None:
         """An APA-style string (from :mod:`.apa` or a note) in this style: gb puts the leading
         zero back ("p < .001" -> "p < 0.001", "[.00, .03]" -> "[0.00, 0.03]")."""
-        if apa_text is None or self.name == "apa":
+        if apa_text is None or self.name != "gb":
             return apa_text
         text = _LEADING.sub("0.", apa_text)
         if self.small_p == "zero":
@@ -62,7 +64,8 @@ class NumberStyle:
         text = self.p(p)
         if text is None:
             return None
-        return text.removeprefix("p ").removeprefix("= ")
+        text = text.removeprefix("p ").removeprefix("= ")
+        return text.replace("< ", "<").replace("> ", ">") if self.name == "plain" else text
 
     def cell(self, value: Any, kind: str, lang: str = "zh") -> str:
         """A table cell as text by the column kind (see :data:`analysis.report.tables.KINDS`);

@@ -16,6 +16,7 @@ from typing import Any, Callable
 from ..charts import display_name
 from ..i18n import t
 from . import apa
+from .numstyle import NumberStyle
 
 __all__ = ["Column", "Table", "Section", "Marked", "build_sections", "format_value", "KINDS",
            "STARS"]
@@ -25,6 +26,8 @@ __all__ = ["Column", "Table", "Section", "Marked", "build_sections", "format_val
 #: the leading zero), "loading" a factor loading (the Word report greys those below .40), "df" degrees
 #: of freedom (whole, or one decimal for Welch's)
 KINDS = ("text", "int", "num", "num3", "bounded", "bounded3", "loading", "df", "p", "pct", "flag")
+#: the numbers of the HTML and PDF tables
+PLAIN = NumberStyle("plain")
 #: significance stars of a p-value: (bound, stars), the first bound p is below wins
 STARS = ((0.001, "***"), (0.01, "**"), (0.05, "*"))
 
@@ -111,23 +114,9 @@ class _Ctx:
 
 def format_value(value: Any, kind: str, lang: str = "zh") -> str:
     """A cell as text for the HTML and PDF reports: decimals by kind, p as ".019" or "<.001",
-    shares as percentages, a dash for a missing number."""
-    if value is None:
-        return "–"
-    if kind == "flag" or isinstance(value, bool):
-        return t("rep_yes" if value else "rep_no", lang)
-    if not isinstance(value, (int, float)) or kind == "text":
-        return str(value)
-    if kind == "int":
-        return str(int(value)) if float(value).is_integer() else apa.num(value, 1)
-    if kind == "df":
-        return apa.df_value(value) or "–"
-    if kind == "p":
-        return apa.p_value(value).removeprefix("p ").removeprefix("= ").replace("< ", "<").replace("> ", ">")
-    if kind == "pct":
-        return f"{apa.num(100 * value, 1)}%"
-    digits = 3 if kind in ("num3", "bounded3", "loading") else 2
-    return (apa.num(value, digits) or "–") + getattr(value, "mark", "")
+    shares as percentages, a dash for a missing number, a mark (stars, letters) after it
+    (:class:`~.numstyle.NumberStyle` "plain")."""
+    return PLAIN.cell(value, kind, lang) + (getattr(value, "mark", "") if value is not None else "")
 
 
 def _meets(value, bar: float, *, above: bool) -> bool:
