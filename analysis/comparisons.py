@@ -25,6 +25,7 @@ from statsmodels.stats.multitest import multipletests
 
 from analysis.drivers import _dimension_scores, _outcome_score
 from analysis.jsonready import json_ready
+from surveys.i18n import msg
 
 __all__ = [
     "GroupTest", "group_summary", "anova_oneway", "welch_anova", "kruskal_wallis",
@@ -86,9 +87,9 @@ def group_summary(values: pd.Series, labels: pd.Series) -> pd.DataFrame:
 
 def _too_few(levels: list, n: int) -> list[str]:
     if len(levels) < 2:
-        return [f"{len(levels)} level(s) with at least two scores: at least 2 are needed"]
+        return [msg("compare_too_few_levels", n=len(levels))]
     if n <= len(levels):
-        return ["as many levels as scores: no within-group variance"]
+        return [msg("compare_no_within_variance")]
     return []
 
 
@@ -167,7 +168,7 @@ def welch_anova(values: pd.Series, labels: pd.Series) -> GroupTest:
         return _nan_test(n, k, reasons)
     table = group_summary(values, labels)
     if (table["var"] == 0).any():
-        return _nan_test(n, k, ["a level has zero variance: Welch's test is undefined"])
+        return _nan_test(n, k, [msg("compare_welch_zero_variance")])
     w = table["n"] / table["var"]
     mean_w = (w * table["mean"]).sum() / w.sum()
     lam = (((1 - w / w.sum()) ** 2) / (table["n"] - 1)).sum()
@@ -216,7 +217,7 @@ def kruskal_wallis(values: pd.Series, labels: pd.Series) -> GroupTest:
         return _nan_test(n, k, reasons)
     correction = 1 - _tie_term(values) / (n**3 - n)
     if correction == 0:
-        return _nan_test(n, k, ["all scores are equal"])
+        return _nan_test(n, k, [msg("compare_all_equal")])
     ranks = values.rank(method="average")
     sums = ranks.groupby(labels, observed=True).sum()
     sizes = labels.value_counts()
@@ -547,8 +548,7 @@ def _compare(values: pd.Series, labels: pd.Series, min_n: int) -> dict:
     warnings = list(dict.fromkeys(anova.warnings + welch.warnings + kruskal.warnings))
     dropped = [entry["level"] for entry in levels if entry["n"] < 2]
     if dropped:
-        warnings.append(f"level(s) with fewer than 2 scores left out of the tests: "
-                        f"{', '.join(dropped)}")
+        warnings.append(msg("compare_levels_left_out", levels=", ".join(dropped)))
     posthoc = {
         "tukey": _pairs_json(tukey_hsd(values, labels), ["diff", "se", "q", "p_adj"]),
         "games_howell": _pairs_json(games_howell(values, labels),

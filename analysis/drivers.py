@@ -23,6 +23,7 @@ from statsmodels.stats.outliers_influence import variance_inflation_factor
 
 from analysis.indices import dimension_scores
 from analysis.jsonready import json_ready
+from surveys.i18n import msg
 
 __all__ = ["OLSResult", "ols_drivers", "relative_weights", "lmg", "drivers_section"]
 
@@ -76,13 +77,13 @@ def _degenerate(yv: np.ndarray, xv: np.ndarray, x: list[str]) -> list[str]:
     n, p = xv.shape
     reasons = []
     if n < p + 2:
-        reasons.append(f"{n} complete cases for {p} predictors: at least {p + 2} are needed")
+        reasons.append(msg("drivers_too_few_cases", n=n, p=p, needed=p + 2))
     if n >= 2 and np.var(yv) == 0:
-        reasons.append("the outcome has zero variance")
+        reasons.append(msg("drivers_outcome_constant"))
     if n >= 2:
         flat = [name for name, v in zip(x, np.var(xv, axis=0)) if v == 0]
         if flat:
-            reasons.append(f"zero variance in predictor(s) {', '.join(flat)}")
+            reasons.append(msg("drivers_predictor_constant", names=", ".join(flat)))
     return reasons
 
 
@@ -141,7 +142,7 @@ def ols_drivers(data: pd.DataFrame, y: str, x: list[str]) -> OLSResult:
     )
     warnings = []
     if not np.all(np.isfinite(vif)):
-        warnings.append("perfect collinearity among the predictors: coefficients are not unique")
+        warnings.append(msg("drivers_collinear"))
     return OLSResult(
         n=n, r2=float(fit.rsquared), adj_r2=float(fit.rsquared_adj), f=float(fit.fvalue),
         df_model=float(fit.df_model), df_resid=float(fit.df_resid), p=float(fit.f_pvalue),
@@ -196,7 +197,7 @@ def relative_weights(data: pd.DataFrame, y: str, x: list[str]) -> pd.DataFrame:
     if not reasons:
         eigval, eigvec = np.linalg.eigh(rxx)
         if eigval.min() <= 1e-12 * eigval.max():
-            reasons.append("the predictors are perfectly collinear: relative weights undefined")
+            reasons.append(msg("drivers_collinear_weights"))
         else:
             lam = eigvec @ np.diag(np.sqrt(eigval)) @ eigvec.T
             beta = np.linalg.solve(lam, rxy)
@@ -246,8 +247,7 @@ def lmg(data: pd.DataFrame, y: str, x: list[str]) -> pd.DataFrame:
     """
     rxx, rxy, n, reasons = _correlations(data, y, x)
     if len(x) > LMG_MAX_PREDICTORS:
-        reasons.append(f"LMG over {len(x)} predictors needs 2**{len(x)} models: at most "
-                       f"{LMG_MAX_PREDICTORS} predictors are supported")
+        reasons.append(msg("drivers_lmg_too_many", p=len(x), most=LMG_MAX_PREDICTORS))
     p = len(x)
     shares = np.full(p, np.nan)
     if not reasons:

@@ -21,6 +21,7 @@ from fpdf import FPDF
 from fpdf.fonts import FontFace
 
 from surveys.errors import StudyError
+from surveys.i18n import msg
 
 from ..i18n import t
 from .tables import Section, Table, build_sections, format_value
@@ -96,8 +97,8 @@ def _find_cjk_font(named: str | None) -> CjkFont:
     if named:
         index = _cjk_face(named) if Path(named).is_file() else None
         if index is None:
-            raise StudyError(t("rep_font_no_cjk", "en", file=named), file=named, key=FONT_ENV,
-                             expected="a .ttf/.otf/.ttc font with Chinese glyphs")
+            raise StudyError(msg("rep_font_no_cjk", file=named), file=named, key=FONT_ENV,
+                             expected=msg("rep_font_no_cjk_expected"))
         return CjkFont(named, index)
     for regular, bold in FONT_CANDIDATES:
         if Path(regular).is_file() and (index := _cjk_face(regular)) is not None:
@@ -108,8 +109,8 @@ def _find_cjk_font(named: str | None) -> CjkFont:
     for path in sorted(font_manager.findSystemFonts()):
         if (index := _cjk_face(path)) is not None:
             return CjkFont(path, index)
-    raise StudyError(t("rep_font_missing", "en"), key=FONT_ENV,
-                     expected="a font with Chinese glyphs (e.g. fonts-noto-cjk)")
+    raise StudyError(msg("rep_font_missing"), key=FONT_ENV,
+                     expected=msg("rep_font_missing_expected"))
 
 
 class _Document(FPDF):
