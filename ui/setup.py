@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+import threading
 import re
 from collections import OrderedDict
 from dataclasses import dataclass, replace
@@ -242,6 +243,7 @@ def page(title_key: str, caption_key: str | None = None) -> Context | None:
     loaded, so that the page can stop."""
     init_state()
     st.title(tr(title_key))
+    _TABLES.page, _TABLES.count = tr(title_key), 0  # names the page's Word downloads
     if caption_key:
         st.caption(tr(caption_key))
     try:
@@ -311,10 +313,15 @@ def show_table(rows: list[dict], height: int | None = None, title: str | None = 
     word_download(frame, title)
 
 
+#: the current script run's page title and how many tables it has shown (one per thread: each
+#: session's script runs in its own thread)
+_TABLES = threading.local()
+
+
 def word_download(frame: pd.DataFrame, title: str | None = None) -> None:
     """A small "Word" download of one shown table: a .docx with the table as a three-line table
-    (:func:`analysis.report.docx.table_docx`), built only when clicked, named after the study
-    (``<title>_<wave>_<table>.docx``)."""
+    (:func:`analysis.report.docx.table_docx`), built only when clicked, named after the study,
+    the page and the table (``<title>_<wave>_<page>_表2.docx``, or the table's ``title``)."""
     from streamlit.errors import StreamlitDuplicateElementKey
 
     from analysis.report import report_file_name
@@ -328,7 +335,10 @@ def word_download(frame: pd.DataFrame, title: str | None = None) -> None:
         study = {"title": data.study.title, "wave": st.session_state.get(S.WAVE) or data.study.wave}
     except StudyError:
         study = {}
-    name = report_file_name({"study": study}, f"{title or tr('table_file')}.docx".replace("/", "_"))
+    _TABLES.count = getattr(_TABLES, "count", 0) + 1
+    label = title or "_".join(part for part in (getattr(_TABLES, "page", ""),
+                                                 tr("table_file", k=_TABLES.count)) if part)
+    name = report_file_name({"study": study}, f"{label}.docx")
     digest = hashlib.sha1(repr((title, headers, cells, language)).encode()).hexdigest()[:12]
 
     def build() -> bytes:

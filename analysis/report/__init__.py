@@ -83,4 +83,5 @@ def report_file_name(results: dict, suffix: str, filtered: bool = False) -> str:
     stem = re.sub(r"[\s_]+", "_", stem).strip("._ ")[:120].rstrip("._ ") or "study"
     if stem.split(".")[0].upper() in _RESERVED:
         stem = "_" + stem
+    suffix = re.sub(r"[\s_]+", "_", _UNSAFE.sub("_", suffix))
     return f"{stem}_{suffix}"

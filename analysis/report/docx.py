@@ -183,7 +183,8 @@ def _orient(doc, landscape: bool) -> None:
     current = doc.sections[-1]
     if (current.orientation == WD_ORIENT.LANDSCAPE) == landscape:
         return
-    section = doc.add_section(WD_SECTION.NEW_PAGE)
+    empty = len(doc.element.body) <= 1  # nothing but the section properties yet: turn the page
+    section = current if empty else doc.add_section(WD_SECTION.NEW_PAGE)
     width, height = PORTRAIT
     section.orientation = WD_ORIENT.LANDSCAPE if landscape else WD_ORIENT.PORTRAIT
     section.page_width, section.page_height = (height, width) if landscape else (width, height)
@@ -325,8 +326,8 @@ def _table_xml(grid: "_Grid", style: NumberStyle, size: float, widths: list[floa
 
 def _char_width(ch: str, size: float) -> float:
     """About the advance width of ``ch`` in Times New Roman / SimSun, in points."""
-    if unicodedata.east_asian_width(ch) in "WFA" and not ch.isascii() and ch not in "−–—·":
-        return size
+    if (unicodedata.east_asian_width(ch) in "WFA" or ord(ch) >= 0x2190) and ch not in "−–—·":
+        return size  # CJK, full-width forms, symbols such as ✔ and arrows
     if ch in " .,:;'|!il()[]fjrt":
         return 0.3 * size
     if ch.isupper() or ch in "mw%—@":
