@@ -27,7 +27,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Iterable
+from typing import Iterable, Iterator
 from xml.sax.saxutils import escape
 
 from docx import Document
@@ -538,19 +538,15 @@ def ordered_sections(sections: list[Section]) -> list[Section]:
     return [section for _, _, section in sorted(ranked, key=lambda r: (r[0], r[1]))]
 
 
-def _figures(doc, results: dict, lang: str, style: NumberStyle, heading: int) -> int:
-    """The figure section (heading number ``heading``): each chart at 300 dpi at its printed size
-    with "图 N title" below; returns how many."""
+def chart_images(results: dict, lang: str) -> Iterator[tuple[str, bytes]]:
+    """(title, PNG) of the report's key charts (those of :mod:`.pdf_charts`: dimension scores,
+    gaps, IPA, drivers), without the title inside the picture, :data:`FIGURE_WIDTH` wide at
+    :data:`FIGURE_DPI`. The one place the Word report meets the chart code. Raises StudyError
+    when no CJK font is found."""
     from .pdf import find_cjk_font
     from .pdf_charts import CHART_SECTIONS, figure_png, section_figures
 
-    try:
-        font = find_cjk_font()
-    except StudyError:
-        _body(doc, t("word_no_figures", lang), style, lang)
-        return 0
-    count = 0
-    heading_done = False
+    font = find_cjk_font()
     for key in CHART_SECTIONS:
         if not results.get(key):
             continue
@@ -559,19 +555,27 @@ def _figures(doc, results: dict, lang: str, style: NumberStyle, heading: int) ->
             title = axes.get_title(loc="left")
             axes.set_title("", loc="left")
             width, height = fig.get_size_inches()
-            scale = FIGURE_WIDTH.inches / width
-            fig.set_size_inches(FIGURE_WIDTH.inches, max(height * scale, 2.2))
-            png = figure_png(fig, dpi=FIGURE_DPI)
-            if not heading_done:
+            fig.set_size_inches(FIGURE_WIDTH.inches, max(height * FIGURE_WIDTH.inches / width, 2.2))
+            yield title, figure_png(fig, dpi=FIGURE_DPI)
+
+
+def _figures(doc, results: dict, lang: str, style: NumberStyle, heading: int) -> int:
+    """The figure section (heading number ``heading``): each chart with "图 N title" below;
+    returns how many (none, with a sentence saying why, without a CJK font)."""
+    count = 0
+    try:
+        for title, png in chart_images(results, lang):
+            if not count:
                 _orient(doc, False)
                 _heading(doc, f"{heading} {t('word_figures', lang)}", 1, style)
-                heading_done = True
             picture = doc.add_paragraph()
             picture.alignment = WD_ALIGN_PARAGRAPH.CENTER
             picture.paragraph_format.keep_with_next = True
             picture.add_run().add_picture(io.BytesIO(png), width=FIGURE_WIDTH)
             count += 1
             _caption(doc, "figure", count, title, style, lang, above=False)
+    except StudyError:
+        _body(doc, t("word_no_figures", lang), style, lang)
     return count
 
 
