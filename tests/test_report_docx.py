@@ -396,3 +396,15 @@ def test_a_page_renders_through_libreoffice(results, tmp_path):
     assert dark > 2000  # text and rules, not a blank page
     text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
     assert "表 1" in text and "由表 1 可知" in text.replace("\n", "") or "表 1 列出了" in text
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_every_table_of_the_sample_has_its_own_paragraphs(results, lang):
+    from analysis.report.thesis import WRITERS, Thesis
+
+    thesis = Thesis(results, lang, number_style(results, lang))
+    keys = [t.key for t in _shown_tables(results, lang)]
+    missing = [key for key in keys if key in WRITERS and thesis.paragraphs(
+        next(t for t in _shown_tables(results, lang) if t.key == key), "表 1") is None]
+    assert missing == []
+    assert {"reliability", "kmo", "cfa", "discriminant", "drivers", "gaps"} <= set(keys) & set(WRITERS)
