@@ -240,8 +240,8 @@ def test_excel_neutralises_formulas(hostile):
                 if isinstance(cell.value, str) and cell.value.startswith(risky):
                     assert cell.data_type == "s" and cell.quotePrefix, (ws.title, cell.coordinate)
                     seen.add(cell.value)
-    # without lxml, openpyxl reads a raw carriage return back as a line feed (with lxml, which
-    # python-docx brings, as it was written); either way the cell is a quoted string
+    # a raw carriage return is read back as a line feed, or kept where openpyxl writes with lxml;
+    # either way the cell is a quoted string
     assert {HOSTILE[k] for k in ("formula", "plus", "minus", "at", "tab")} <= seen
     assert {"\n=1+1", "\r=1+1"} & seen
 

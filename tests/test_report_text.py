@@ -122,7 +122,7 @@ def test_report_options_of_the_study_file(tmp_path):
 
 @pytest.mark.parametrize("report, key, zh, en", [
     ("report: {style: mla}", "report.style", "不支持的取值“mla”", "unsupported value 'mla'"),
-    ("report: {font: SimSun}", "report.font", "未知的报告选项“font”", "unknown report option 'font'"),
+    ("report: {font: SimSun}", "report.font", "未知的键“font”", "unknown key 'font'"),
     ("report: {style: apa, small_p: zero}", "report.small_p", "APA 格式不允许", "APA style does not allow"),
 ])
 def test_bad_report_options_are_one_clear_error(tmp_path, report, key, zh, en):
