@@ -128,9 +128,9 @@ def test_apa_missing_numbers_give_none():
 
 def test_every_analysis_has_a_section_with_n_and_method(results):
     sections = build_sections(results, "en")
-    assert [s.key for s in sections] == ["study", "descriptives", "reliability", "validity", "indices",
-                                         "gaps", "servqual", "trends", "ipa", "drivers", "comparisons",
-                                         "segments"]
+    assert [s.key for s in sections] == ["study", "weighting", "descriptives", "reliability", "validity",
+                                         "indices", "gaps", "servqual", "trends", "ipa", "drivers",
+                                         "comparisons", "segments"]
     for section in sections:
         for table in section.tables:
             assert table.method and table.n.startswith("n = "), table.key
@@ -161,8 +161,9 @@ def test_findings_name_the_overrated_dimensions(results):
     flagged = [f for f in gaps.findings if "自评偏高" in f]
     assert len(flagged) == len(overrated)
     assert all(any(n in f for f in flagged) for n in names)
-    # gaps row "identify" of the fixture: t = -8.459, df = 57.442, p_adj = 5.6e-11, g = -1.246
-    assert f"t(57.4) = {M}8.46, p < .001, g = {M}1.25" in flagged[0]
+    # gaps row "identify" of the fixture (customers weighted): z = -8.612, p_adj = 3.6e-17,
+    # 95% CI of the difference [-1.124, -0.707]
+    assert f"z = {M}8.61, p < .001, 95% CI [{M}1.12, {M}0.71]" in flagged[0]
 
 
 def test_kano_section(results):
@@ -213,7 +214,8 @@ def test_excel_numbers_are_numbers_with_formats(results):
     alpha = ws["E5"]
     assert alpha.data_type == "n" and alpha.number_format == NUMBER_FORMATS["num3"]
     assert alpha.value == results["reliability"]["customers"]["identify"]["alpha"]
-    assert ws["D5"].value == 301 and ws["D5"].number_format == "0"
+    assert ws["D5"].value == results["reliability"]["customers"]["identify"]["n"] == 292
+    assert ws["D5"].number_format == "0"
     assert ws.column_dimensions["B"].width > 8
     gaps = wb[next(n for n in wb.sheetnames if "差距" in n and "SERVQUAL" not in n)]
     diff = gaps["G5"]

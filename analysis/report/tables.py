@@ -491,15 +491,27 @@ def _indices(c: _Ctx) -> Section:
 
 # ---------------------------------------------------------------- gaps, SERVQUAL, trends
 
+def gap_test(row: dict) -> str | None:
+    """The APA string of one gap row: Welch's t with Hedges' g, or, for a weighted group, the
+    design-based z test with the CI of the difference (``"test": "z_design"``); adjusted p."""
+    if row.get("test") == "z_design":
+        text = apa.z_test(row.get("z"), row.get("p_adj"))
+        interval = apa.ci(row.get("ci"))
+        return f"{text}, {interval}" if text and interval else text
+    return apa.welch_t(row.get("t"), row.get("df"), row.get("p_adj"), row.get("hedges_g"))
+
+
 def _gaps(c: _Ctx) -> Section:
     section = Section("gaps", c.t("rep_gaps"))
     for pair, rows in c.results["gaps"].items():
         a, _, b = pair.partition("|")
         table_rows = []
+        weighted = any(r.get("test") == "z_design" for r in rows)
         for r in rows:
-            text = apa.welch_t(r.get("t"), r.get("df"), r.get("p_adj"), r.get("hedges_g"))
+            text = gap_test(r)
+            statistic = r.get("z") if r.get("test") == "z_design" else r.get("t")
             table_rows.append([c.t(r["level"]), c.name(r["name"]), r.get("n_a"), r.get("mean_a"),
-                               r.get("n_b"), r.get("mean_b"), r.get("diff"), r.get("t"), r.get("df"),
+                               r.get("n_b"), r.get("mean_b"), r.get("diff"), statistic, r.get("df"),
                                r.get("p"), r.get("p_adj"), r.get("hedges_g"), _lo(r.get("g_ci")),
                                _hi(r.get("g_ci")), r.get("u"), r.get("p_mwu_adj"), r.get("flag"), text])
             if r["level"] != "dimension" or r.get("p_adj") is None:
@@ -520,12 +532,13 @@ def _gaps(c: _Ctx) -> Section:
             [c.col("rep_level", "text"), c.col("rep_name", "text"),
              Column(f"n ({c.name(a)})", "int"), Column(f"{c.t('mean')} ({c.name(a)})", "num"),
              Column(f"n ({c.name(b)})", "int"), Column(f"{c.t('mean')} ({c.name(b)})", "num"),
-             c.col("gap"), c.col("rep_t"), c.col("rep_df", "df"), c.col("rep_p", "p", detail=True),
-             c.col("p_adj", "p"), c.col("hedges_g"), c.col("rep_ci_low", detail=True),
+             c.col("gap"), c.col("rep_t_or_z" if weighted else "rep_t"), c.col("rep_df", "df"),
+             c.col("rep_p", "p", detail=True), c.col("p_adj", "p"), c.col("hedges_g"),
+             c.col("rep_ci_low", detail=True),
              c.col("rep_ci_high", detail=True), c.col("rep_u", detail=True),
              c.col("rep_p_mwu_adj", "p", detail=True), c.col("rep_flag", "flag"),
              c.col("rep_apa", "text", detail=True)],
-            table_rows)
+            table_rows, notes=[c.t("rep_gaps_weighted_note")] if weighted else [])
     return section
 
 

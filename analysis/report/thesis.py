@@ -21,7 +21,7 @@ from ..i18n import t, table as label_table
 from . import apa
 from .docx import Rich
 from .numstyle import NumberStyle
-from .tables import Table
+from .tables import Table, gap_test
 
 __all__ = ["Thesis", "WRITERS", "NAME_KEYS"]
 
@@ -499,8 +499,7 @@ def _gaps(th: Thesis, label: str) -> list[Rich]:
             parts.append(th.rich("th_gaps_over", **values, over=th.listing([th.name(r["name"]) for r in over]),
                                  n_over=len(over), top=th.name(top["name"]), ma=th.num(top.get("mean_a")),
                                  mb=th.num(top.get("mean_b")),
-                                 test=th.test(apa.welch_t(top.get("t"), top.get("df"), top.get("p_adj"),
-                                                          top.get("hedges_g")))))
+                                 test=th.test(gap_test(top))))
         if under:
             parts.append(th.rich("th_gaps_under", **values,
                                  under=th.listing([th.name(r["name"]) for r in under])))
