@@ -386,7 +386,7 @@ def _column_widths(grid: _Grid, size: float, available: float) -> tuple[list[flo
         if grid.numeric[j]:  # numbers never wrap; a header down to three characters a line
             floor = max(content, min(header, 3 * size), word)
         else:
-            floor = max(min(content, 5 * size), min(header, 2 * size), word)
+            floor = max(min(content, 5 * size), min(header, 4 * size), word)
         least.append(min(full, floor + CELL_PAD_PT))
     total = sum(widths)
     if total <= available:
