@@ -2,8 +2,8 @@
 
 The HTML report uses the interactive plotly figures of :mod:`analysis.charts`; their static export
 would need kaleido and a browser, so the PDF gets these small matplotlib versions of the key ones:
-dimension scores with 95% CIs, the customer/company gap per dimension, the IPA quadrants and the
-key drivers. They only lay out numbers from results.json.
+dimension scores with 95% CIs, the customer/company gap per dimension, the IPA quadrants, the
+key drivers and the loyalty ladder per lifecycle stage. They only lay out numbers from results.json.
 """
 from __future__ import annotations
 
@@ -17,15 +17,15 @@ matplotlib.use("Agg")
 from matplotlib import font_manager  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
-from ..charts import COLORS, display_name  # noqa: E402
+from ..charts import COLORS, display_name, ladder_level_name  # noqa: E402
 from ..i18n import t  # noqa: E402
 
 __all__ = ["section_charts", "section_figures", "figure_png", "CHART_SECTIONS"]
 
 #: the report sections that have charts here, in report order
-CHART_SECTIONS = ("indices", "gaps", "ipa", "drivers")
+CHART_SECTIONS = ("indices", "gaps", "ipa", "drivers", "ladder", "text")
 
-BAD = "#D55E00"
+BAD, GOOD = "#D55E00", "#009E73"
 
 
 @lru_cache(maxsize=4)
@@ -161,6 +161,62 @@ def _drivers(results: dict, lang: str, font) -> Iterator[Figure]:
             yield fig
 
 
+def _keywords(results: dict, lang: str, font, top: int = 10) -> Iterator[Figure]:
+    """The words that separate detractors (left) from promoters (right): z of the weighted
+    log-odds ratio, one chart per group and comments column."""
+    from ..charts import keyword_groups_by_nps
+
+    for group, columns in (results.get("text") or {}).items():
+        by_nps = keyword_groups_by_nps(results, group)
+        for column, entry in columns.items():
+            keywords = entry.get("keywords") or {}
+            left, right = (keywords.get("detractors") or [])[:top], (keywords.get("promoters")
+                                                                      or [])[:top]
+            if not left and not right:
+                continue
+            rows = [(k["term"], -k["z"], BAD) for k in left] + [(k["term"], k["z"], GOOD)
+                                                                 for k in right]
+            fig = _figure(font, 1.0 + 0.18 * len(rows))
+            ax = fig.subplots()
+            ax.barh(range(len(rows)), [z for _, z, _ in rows], color=[c for _, _, c in rows])
+            ax.set_yticks(range(len(rows)), [term for term, _, _ in rows])
+            ax.invert_yaxis()
+            ax.axvline(0, color="#444", linewidth=0.8)
+            ax.set_xlabel(t("text_z_axis", lang))
+            sides = (t("detractors" if by_nps else "text_low_satisfaction", lang),
+                     t("promoters" if by_nps else "text_high_satisfaction", lang))
+            ax.set_title(f"{t('chart_keywords', lang)} — {display_name(results, group, lang)} "
+                         f"({sides[0]} / {sides[1]})", loc="left")
+            yield fig
+
+
+def _ladder(results: dict, lang: str, font) -> Iterator[Figure]:
+    """The loyalty ladder per lifecycle stage: stacked level shares (as charts.ladder_chart)."""
+    for group, entry in (results.get("ladder") or {}).items():
+        if not entry.get("n"):
+            continue
+        rungs = entry["rungs"]
+        bars = [(t("ladder_all", lang), entry["n"], entry["levels"])]
+        bars += [(t(f"stage_{stage}", lang), cell["n"], cell["levels"])
+                 for stage, cell in (entry.get("by_stage") or {}).items()]
+        fig = _figure(font, 3.8)
+        ax = fig.subplots()
+        bottom = [0.0] * len(bars)
+        for level in range(len(rungs) + 1):
+            shares = [100 * (levels[str(level)]["share"] or 0) for _, _, levels in bars]
+            color = (0.0, 0.447, 0.698, 0.15 + 0.85 * level / len(rungs)) if level else "#CCCCCC"
+            ax.bar([f"{name}\nn = {n}" for name, n, _ in bars], shares, bottom=bottom, color=color,
+                   label=ladder_level_name(results, rungs, level, lang))
+            bottom = [b + v for b, v in zip(bottom, shares)]
+        ax.set_ylim(0, 100)
+        ax.set_ylabel(t("share_percent", lang))
+        ax.set_title(f"{t('chart_ladder', lang)} — {display_name(results, group, lang)}", loc="left")
+        handles, labels = ax.get_legend_handles_labels()  # top rung on top, as in the bars
+        ax.legend(handles[::-1], labels[::-1], loc="center left", bbox_to_anchor=(1.0, 0.5),
+                  fontsize=7)
+        yield fig
+
+
 def section_charts(results: dict, key: str, lang: str, font) -> Iterator[bytes]:
     """PNG images of the charts of one report section (none for most sections)."""
     for fig in section_figures(results, key, lang, font):
@@ -179,3 +235,7 @@ def section_figures(results: dict, key: str, lang: str, font) -> Iterator[Figure
         yield from _ipa(results, lang, font)
     elif key == "drivers":
         yield from _drivers(results, lang, font)
+    elif key == "text":
+        yield from _keywords(results, lang, font)
+    elif key == "ladder":
+        yield from _ladder(results, lang, font)
