@@ -21,8 +21,9 @@ from docx.oxml.ns import qn
 
 from analysis.report import pdf_charts, report_file_name
 from analysis.report import tables as report_tables
-from analysis.report.docx import (RULE_HEADER, RULE_OUTER, STAT_SYMBOL, ordered_sections, table_docx,
-                                  table_grid, word_report)
+from analysis.report import docx as word
+from analysis.report.docx import (RULE_HEADER, RULE_OUTER, STAT_SYMBOL, ordered_sections, ordered_tables,
+                                  table_docx, table_grid, word_report)
 from analysis.report.numstyle import NumberStyle, number_style
 from analysis.report.tables import Column, Section, build_sections
 
@@ -87,7 +88,7 @@ def _captioned_tables(doc) -> list[tuple[str, object, str, list[str]]]:
 
 def _shown_tables(results, lang):
     sections = ordered_sections(build_sections(results, lang))
-    return [t for s in sections for t in s.tables if not t.detail]
+    return [t for s in sections for t in ordered_tables(s)]
 
 
 def _border(element, edge):
@@ -202,7 +203,7 @@ def test_numbers_equal_results_json_zh_gb(documents, results):
     item = results["descriptives"]["customers"]["items"]["ID1"]
     row = _row(_table(doc, "zh", "各题项描述性统计"), "客户", names["identify"]["zh"],
                "ID1 " + names["ID1"]["zh"])
-    assert row[8] == f"{item['skewness']:.2f}".replace("-", M)
+    assert row[6] == f"{item['skewness']:.2f}".replace("-", M)  # n, M, SD, skewness (min/max: detail)
 
 
 def test_numbers_equal_results_json_en_apa(documents, results):
@@ -216,16 +217,21 @@ def test_numbers_equal_results_json_en_apa(documents, results):
     assert row[1] == f"{nps['score']:.2f}".replace("-", M)
 
 
-def test_runs_carry_both_fonts_and_table_size(documents):
+def test_runs_carry_both_fonts_and_table_size(documents, results):
+    sizes = []
     for lang, doc in documents.items():
-        for _, table, _, _ in _captioned_tables(doc)[:6]:
+        style = number_style(results, lang)
+        for (_, table, _, _), source in list(zip(_captioned_tables(doc), _shown_tables(results, lang)))[:8]:
+            size = word.grid_layout(table_grid(source, style, lang)[0])[1]
+            sizes.append(size)
             for row in table.rows[:4]:
                 for cell in row.cells:
                     for run in cell.paragraphs[0].runs:
                         fonts = run._element.rPr.rFonts
                         assert fonts.get(qn("w:ascii")) == "Times New Roman"
                         assert fonts.get(qn("w:eastAsia")) == "宋体"
-                        assert run.font.size.pt == 10.5  # 五号
+                        assert run.font.size.pt == size
+    assert set(sizes) == {10.5, 9}  # 五号, and 小五 for the correlation matrix on a portrait page
 
 
 def test_statistics_are_italic_greek_only_in_gb(documents):
@@ -408,3 +414,112 @@ def test_every_table_of_the_sample_has_its_own_paragraphs(results, lang):
         next(t for t in _shown_tables(results, lang) if t.key == key), "表 1") is None]
     assert missing == []
     assert {"reliability", "kmo", "cfa", "discriminant", "drivers", "gaps"} <= set(keys) & set(WRITERS)
+
+
+# ------------------------------------------------------------------ comments, customer list, ladder
+
+def _headings(doc) -> list[str]:
+    return [_text(p) for p in doc.paragraphs if p.style.name == "Heading 1"]
+
+
+def test_later_sections_in_thesis_order(documents):
+    """The ladder, the customer list's status counts and the comments come after the segments,
+    the figures last (docx.ORDER; the English fixture document has no figures)."""
+    for lang, titles in (("zh", ["客户细分", "忠诚阶梯", "客户名单", "开放题", "主要图表"]),
+                         ("en", ["Customer segments", "Loyalty ladder", "Customer-list status", "Comments"])):
+        headings = _headings(documents[lang])
+        found = [next(k for k, h in enumerate(headings) if title.lower() in h.lower()) for title in titles]
+        assert found == sorted(found), (lang, headings)
+
+
+def test_comment_customer_and_ladder_paragraphs_quote_results(documents, results):
+    text = results["text"]["customers"]["comment"]
+    top = max(text["themes"], key=lambda x: x["n"])
+    worst = max((x for x in text["themes"] if x["detractor_share"] is not None),
+                key=lambda x: (x["detractor_share"], x["n"]))
+    _, _, _, after = next(x for x in _captioned_tables(documents["zh"]) if "意见主题" in x[0])
+    assert f"提及最多的主题是“{top['name']}”（{top['n']} 条，占 {100 * top['share']:.1f}%）" in after[0]
+    assert f"“{worst['name']}”（贬损者占 {100 * worst['detractor_share']:.1f}%" in after[0]
+    assert f"另有 {100 * text['other']['share']:.1f}% 的回答未归入任何主题" in after[0]
+    keywords = text["keywords"]
+    down = sorted(keywords["detractors"], key=lambda k: -abs(k["z"]))[0]["term"]
+    up = sorted(keywords["promoters"], key=lambda k: -abs(k["z"]))[0]["term"]
+    significant = sum(1 for k in keywords["detractors"] + keywords["promoters"] if abs(k["z"]) > 1.96)
+    _, _, _, after = next(x for x in _captioned_tables(documents["zh"]) if "贬损者与推荐者" in x[0])
+    assert f"更常使用的词语是“{down}”" in after[0] and f"推荐者更常使用的词语是“{up}”" in after[0]
+    assert f"有 {significant} 个的差异达到显著水平" in after[0]
+
+    red = results["customers"]["customers"]["status"]["red"]
+    _, table, _, after = next(x for x in _captioned_tables(documents["zh"]) if "各状态客户数" in x[0])
+    assert f"共 {red['n']} 位，占客户总数的 {100 * red['share']:.1f}%" in after[0]
+    assert f"销售额占全部销售额的 {100 * red['revenue_share']:.1f}%" in after[0]
+    _, _, _, after = next(x for x in _captioned_tables(documents["en"]) if "status" in x[0].lower())
+    assert f"{red['n']} customers ({100 * red['share']:.1f}%) are 'red'" in after[0]
+
+    ladder = results["ladder"]["customers"]
+    top_share = ladder["levels"][str(len(ladder["rungs"]))]["share"]
+    _, _, _, after = next(x for x in _captioned_tables(documents["zh"]) if "忠诚阶梯层级" in x[0])
+    assert f"{100 * top_share:.1f}% 的客户登上了忠诚阶梯的最高一级“可持续忠诚”" in after[0]
+    assert f"{100 * ladder['levels']['0']['share']:.1f}% 的客户尚未达到第一级“满意”" in after[0]
+    assert f"另有 {100 * ladder['out_of_order']['share']:.1f}% 的客户" in after[0]
+    reached = {r: c["share"] for r, c in ladder["rungs_reached"].items()}
+    _, _, _, after = next(x for x in _captioned_tables(documents["en"]) if "rung" in x[0].lower())
+    assert f"from {100 * min(reached.values()):.1f}%" in after[0]
+    assert f"to {100 * max(reached.values()):.1f}%" in after[0]
+
+
+def test_no_customer_ids_or_contacts_in_the_word_report(documents):
+    """The study's contact columns (organisation, person, phone of the sample's customers) are in
+    no table and no paragraph; only the status counts of the customer list are."""
+    from surveys.load import load_study
+
+    data = load_study(Path(__file__).parents[1] / "data" / "sample" / "study.yaml")
+    frame = data.frames()["customers"]
+    assert set(data.study.contact) == {"company", "contact", "phone"}
+    contacts = {str(v) for column in data.study.contact for v in frame[column].dropna()
+                if len(str(v)) >= 3}
+    assert len(contacts) > 20
+    for doc in documents.values():
+        text = " ".join(_text(p) for p in doc.paragraphs)
+        cells = " ".join(c.text for table in doc.tables for row in table.rows for c in row.cells)
+        assert not [v for v in contacts if v in text or v in cells]
+
+
+# ------------------------------------------------------------------ layout rules
+
+def _tidy(rows, columns) -> "report_tables.Table":
+    return report_tables.Table("t", "T", "", "", columns, rows)
+
+
+def test_columns_without_any_value_are_left_out():
+    style = NumberStyle("apa")
+    table = _tidy([["A", 1.5, None, 0.01], ["B", 2.5, None, None]],
+                   [Column("Name", "text"), Column("M"), Column("df", "df"), Column("p", "p")])
+    grid, _ = table_grid(table, style, "en")
+    assert grid.headers == ["Name", "M", "p"]
+    assert grid.cells == [["A", "1.50", ".010"], ["B", "2.50", "–"]]
+
+
+def test_portrait_small_type_then_landscape_and_back():
+    """A table a little too wide for 五号 stays on a portrait page in 小五; a much wider one turns
+    the page, and the next narrow table turns it back."""
+    from docx.enum.section import WD_ORIENT
+
+    from analysis.report.docx import SMALL_TABLE_PT, TABLE_PT, grid_layout
+
+    style = NumberStyle("gb")
+    narrow = _tidy([["A", 0.5]], [Column("Name", "text"), Column("r", "bounded")])
+    assert grid_layout(table_grid(narrow, style, "zh")[0])[:2] == (False, TABLE_PT)
+    numbers = [Column(f"列{k}", "num") for k in range(11)]
+    slightly = _tidy([["甲", *[-12.345] * 11]], [Column("名称", "text"), *numbers])
+    assert grid_layout(table_grid(slightly, style, "zh")[0])[:2] == (False, SMALL_TABLE_PT)
+    wide = _tidy([["甲", *[-12.345] * 15]], [Column("名称", "text"), *[Column(f"列{k}") for k in range(15)]])
+    assert grid_layout(table_grid(wide, style, "zh")[0])[0] is True
+
+    section = Section("x", "X")
+    section.tables = [wide, narrow]
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(word, "build_sections", lambda results, lang: [section])
+        doc = Document(io.BytesIO(word_report({"study": {}}, "zh")))
+    assert [s.orientation for s in doc.sections] == [WD_ORIENT.PORTRAIT, WD_ORIENT.LANDSCAPE,
+                                                     WD_ORIENT.PORTRAIT]

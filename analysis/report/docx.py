@@ -5,13 +5,18 @@ results chapter (:data:`ORDER`; a section another feature adds to ``tables.py`` 
 known section that precedes it there), each table a real Word three-line table (三线表) with its
 numbered caption above, a note below (method, n, cut-offs, significance stars) and a paragraph of
 interpretation after it (:mod:`.thesis`; a table without its own paragraph gets a generic
-sentence and its section's findings), then a figure section (the charts of :mod:`.pdf_charts` at
-300 dpi, numbered "图 N" / "Figure N" below the picture).
+sentence and its section's findings), then a figure section (the charts of :mod:`.pdf_charts`:
+dimension scores, gaps, IPA, drivers, loyalty ladder, comment keywords; at 300 dpi, numbered
+"图 N" / "Figure N" below the picture). Tables of a section keep the order of ``tables.py``
+except where :data:`TABLE_ORDER` puts a thesis's order (a structural model's measurement model
+before its paths). The customer list's rows and contacts are never in it (``tables.py`` has only
+its status counts).
 
-Tables: only the columns and tables that are not ``detail`` (the full reports have those);
-leading text columns that hold one value (a single group) move into the caption, repeated values
-in them are left blank; numbers are aligned on the decimal point by a decimal tab stop; a table
-too wide for an A4 portrait page goes on a landscape page. Borders: top and bottom rule 1.5 pt,
+Tables: only the columns and tables that are not ``detail`` (the full reports have those) and
+columns that hold a value somewhere; leading text columns that hold one value (a single group)
+move into the caption, repeated values in them are left blank; numbers are aligned on the decimal
+point by a decimal tab stop; a table too wide for an A4 portrait page in 五号 is set in 小五, and
+one too wide for that goes on a landscape page (the next table that fits turns the page back). Borders: top and bottom rule 1.5 pt,
 a 0.75 pt rule under the header, nothing else (no vertical rules, no rules between body rows).
 Fonts are set on every run: Times New Roman for Latin letters and digits, 宋体 (SimSun) for
 Chinese (``w:eastAsia``), 黑体 (SimHei) for headings and captions; 五号 (10.5 pt) in tables,
@@ -44,12 +49,18 @@ from ..i18n import t
 from .numstyle import NumberStyle, number_style
 from .tables import Section, Table, build_sections
 
-__all__ = ["word_report", "table_docx", "ORDER", "STAT_SYMBOL", "RULE_OUTER", "RULE_HEADER"]
+__all__ = ["word_report", "table_docx", "ORDER", "TABLE_ORDER", "STAT_SYMBOL", "RULE_OUTER",
+           "RULE_HEADER"]
 
 #: the order of a thesis's results chapter (sections not listed keep their place after the
 #: listed section that precedes them in :data:`analysis.report.tables.BUILDERS`)
-ORDER = ["study", "descriptives", "reliability", "validity", "indices", "gaps", "servqual", "trends",
-         "drivers", "ipa", "kano", "comparisons", "segments"]
+ORDER = ["study", "weighting", "descriptives", "reliability", "validity", "pls", "indices", "gaps",
+         "servqual", "trends", "drivers", "ipa", "kano", "comparisons", "segments", "ladder",
+         "customers", "text"]
+#: the order of a section's tables where a thesis's differs from the report tables' (tables not
+#: listed follow in their own order)
+TABLE_ORDER = {"pls": ["pls_reliability", "pls_outer", "pls_htmt", "pls_paths", "pls_r2", "pls_total",
+                       "pls_indices", "pls_fit"]}
 #: statistic symbols set in italics (APA 7th ed., 6.45): Latin ones always, Greek ones in gb
 STAT_SYMBOL = re.compile(r"(?<![A-Za-z\u0370-\u03ff'’])(SD|SE|df|M|t|p|F|r|n|N|R²|R|b|B|z|U|V|H|g|q|"
                          r"α|β|ω|λ|χ|η|ε)(?![A-Za-z\u0370-\u03ff])")
@@ -63,7 +74,9 @@ MARGINS = (Cm(2.54), Cm(3.17))  # top/bottom, left/right (Word's default for A4 
 CELL_MARGIN_TWIPS = 45  # left and right cell margin, 0.08 cm
 CELL_PAD_PT = 2 * CELL_MARGIN_TWIPS / 20 + 2  # both margins and a little air
 NUMBER_AIR = 4  # points kept free around a column's numbers (a decimal tab needs a little room)
+TEXT_LINES = 2.5  # a text column is never narrower than its longest text over this many lines
 _DIGIT = re.compile(r"\d")
+EMPTY = ("", "–")  # cells without a value (a missing number is an en dash)
 FIGURE_DPI = 300
 FIGURE_WIDTH = Cm(15)
 
@@ -368,8 +381,9 @@ def _split_decimal(text: str) -> tuple[str, str]:
 
 
 def _column_widths(grid: _Grid, size: float, available: float) -> tuple[list[float], bool]:
-    """Widths (pt) of the columns and whether they fit ``available``: numbers never wrap, headers
-    and text may wrap (a text column down to six characters)."""
+    """Widths (pt) of the columns and whether they fit ``available``: numbers never wrap, a header
+    keeps four characters a line, text may wrap (down to five characters, and to no more than
+    about three lines: a long label rather turns the page)."""
     widths, least = [], []
     for j, label in enumerate(grid.headers):
         texts = [row[j] + grid.marks[i][j][0] for i, row in enumerate(grid.cells)]
@@ -383,10 +397,10 @@ def _column_widths(grid: _Grid, size: float, available: float) -> tuple[list[flo
         word = _word_width(label, size)
         full = max(content, min(header, max(content, 6 * size)), word) + CELL_PAD_PT
         widths.append(full)
-        if grid.numeric[j]:  # numbers never wrap; a header down to three characters a line
-            floor = max(content, min(header, 3 * size), word)
+        if grid.numeric[j]:  # numbers never wrap; a header down to four characters a line
+            floor = max(content, min(header, 4 * size), word)
         else:
-            floor = max(min(content, 5 * size), min(header, 4 * size), word)
+            floor = max(min(content, 5 * size), content / TEXT_LINES, min(header, 4 * size), word)
         least.append(min(full, floor + CELL_PAD_PT))
     total = sum(widths)
     if total <= available:
@@ -415,24 +429,23 @@ def _decimal_tab(grid: _Grid, j: int, width: float, size: float) -> float:
 
 
 def grid_layout(grid: _Grid) -> tuple[bool, float, list[float]]:
-    """(landscape, font size, column widths in pt): portrait when the table fits the A4 text
-    width, else landscape, else landscape in 小五 (9 pt)."""
-    widths, fits = _column_widths(grid, TABLE_PT, _text_width_pt(landscape=False))
-    if fits:
-        return False, TABLE_PT, widths
-    widths, fits = _column_widths(grid, TABLE_PT, _text_width_pt(landscape=True))
-    if fits:
-        return True, TABLE_PT, widths
+    """(landscape, font size, column widths in pt): the first that fits the text width of an A4
+    page of portrait 五号 (10.5 pt), portrait 小五 (9 pt, which thesis rules allow in tables),
+    landscape 五号, else landscape 小五."""
+    for landscape, size in ((False, TABLE_PT), (False, SMALL_TABLE_PT), (True, TABLE_PT)):
+        widths, fits = _column_widths(grid, size, _text_width_pt(landscape=landscape))
+        if fits:
+            return landscape, size, widths
     return True, SMALL_TABLE_PT, _column_widths(grid, SMALL_TABLE_PT, _text_width_pt(landscape=True))[0]
 
 
 def write_grid(doc, grid: _Grid, style: NumberStyle, lang: str, number: int | None,
                note: list[str] | None = None) -> None:
     """A three-line table with its caption above (numbered when ``number`` is given) and its note
-    below; a landscape page when it is too wide for a portrait one."""
+    below; a landscape page when it is too wide for a portrait one (a portrait page again for
+    the next table that fits one)."""
     landscape, size, widths = grid_layout(grid)
-    if landscape:
-        _orient(doc, True)
+    _orient(doc, landscape)
     if grid.title:
         if number is None:
             paragraph = doc.add_paragraph(style="Caption")
@@ -476,9 +489,9 @@ def _leading_text(table: Table, columns: list[int]) -> list[int]:
 
 
 def table_grid(table: Table, style: NumberStyle, lang: str) -> tuple[_Grid, list[str]]:
-    """The Word layout of a report table: the columns that are not ``detail``, constant leading
-    text columns moved into the title (returned with it), repeated leading values blanked, cells
-    formatted in ``style``."""
+    """The Word layout of a report table: the columns that are not ``detail`` and hold a value
+    somewhere, constant leading text columns moved into the title (returned with it), repeated
+    leading values blanked, cells formatted in ``style``."""
     shown = [j for j, c in enumerate(table.columns) if not c.detail]
     lead = _leading_text(table, shown)
     constant = [j for j in lead
@@ -512,9 +525,16 @@ def table_grid(table: Table, style: NumberStyle, lang: str) -> tuple[_Grid, list
         grey.append(row_grey)
         bold.append(row_bold)
     numeric = [table.columns[j].kind not in ("text", "flag") for j in shown]
+    headers = [table.columns[j].label for j in shown]
+    filled = [k for k in range(len(shown)) if any(row[k] not in EMPTY for row in cells)] \
+        if cells else list(range(len(shown)))
+    if len(filled) < len(shown):  # a column with no value at all (no df for z tests, say)
+        headers, numeric = [headers[k] for k in filled], [numeric[k] for k in filled]
+        cells, marks, grey, bold = ([[row[k] for k in filled] for row in rows]
+                                    for rows in (cells, marks, grey, bold))
     title = table.title + (f"（{'，'.join(extra)}）" if lang == "zh" else f" ({', '.join(extra)})") \
         if extra else table.title
-    return _Grid(title, [table.columns[j].label for j in shown], cells, numeric, marks, grey, bold), extra
+    return _Grid(title, headers, cells, numeric, marks, grey, bold), extra
 
 
 def table_note(table: Table, style: NumberStyle, lang: str) -> list[str]:
@@ -536,6 +556,13 @@ def ordered_sections(sections: list[Section]) -> list[Section]:
         else:
             ranked.append((last + 0.5, k, section))
     return [section for _, _, section in sorted(ranked, key=lambda r: (r[0], r[1]))]
+
+
+def ordered_tables(section: Section) -> list[Table]:
+    """The section's tables that are not ``detail``, in :data:`TABLE_ORDER` where it has one."""
+    order = TABLE_ORDER.get(section.key, [])
+    tables = [table for table in section.tables if not table.detail]
+    return sorted(tables, key=lambda table: order.index(table.key) if table.key in order else len(order))
 
 
 def chart_images(results: dict, lang: str) -> Iterator[tuple[str, bytes]]:
@@ -597,7 +624,7 @@ def word_report(results: dict, lang: str = "zh") -> bytes:
         _body(doc, text, style, lang)
     number = heading = 0
     for section in ordered_sections(build_sections(results, lang)):
-        tables = [table for table in section.tables if not table.detail]
+        tables = ordered_tables(section)
         if not tables:
             continue
         grids = [table_grid(table, style, lang)[0] for table in tables]

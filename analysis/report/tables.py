@@ -192,8 +192,10 @@ def _stat_values(s: dict) -> list:
 
 
 def _stat_columns(c: _Ctx) -> list[Column]:
-    return [c.col("n", "int"), c.col("mean"), c.col("sd"), c.col("rep_min"), c.col("rep_max"),
-            c.col("rep_skewness"), c.col("rep_kurtosis")]
+    """n, M, SD, min, max, skewness, kurtosis (min and max are detail: a thesis table of many
+    items keeps room for the item's wording)."""
+    return [c.col("n", "int"), c.col("mean"), c.col("sd"), c.col("rep_min", detail=True),
+            c.col("rep_max", detail=True), c.col("rep_skewness"), c.col("rep_kurtosis")]
 
 
 def _score_name(c: _Ctx, code: str, outcomes: dict) -> str:
@@ -848,15 +850,15 @@ def _text(c: _Ctx) -> Section:
                 [*where, c.col("comments_theme", "text"), c.col("comments_terms", "text"),
                  c.col("n", "int"), c.col("share", "pct"), c.col("comments_satisfaction"),
                  c.col("rep_ci_low"), c.col("rep_ci_high"), c.col("nps", "num"),
-                 c.col("comments_detractor_share", "pct"), c.col("comments_examples", "text")],
-                themes)
+                 c.col("comments_detractor_share", "pct"),
+                 c.col("comments_examples", "text", detail=True)], themes)
     section.add("text_keywords", c.t("text_rep_keywords"), c.t("text_method_keywords"), n,
                 [*where, c.col("text_rep_side", "text"), c.col("text_rep_term", "text"),
                  c.col("n", "int"), c.col("text_log_odds", "num3"), c.col("text_rep_z")],
                 keywords)
     section.add("text_suggested", c.t("text_rep_suggested"), c.t("text_method_suggested"), n,
                 [*where, c.col("comments_terms", "text"), c.col("n", "int"),
-                 c.col("comments_examples", "text")], suggested)
+                 c.col("comments_examples", "text")], suggested, detail=True)
     return section
 
 

@@ -29,7 +29,8 @@ __all__ = ["Thesis", "WRITERS", "NAME_KEYS"]
 NAME_KEYS = {"group", "who", "name", "names", "dims", "items", "a", "b", "top", "outcome", "by",
              "high_name", "low_name", "over", "under", "title", "keep", "level_high", "level_low",
              "low_items", "up_items", "first", "second", "pairs_text", "list", "up", "down", "mixed",
-             "neg", "ns_names", "study_title", "groups", "index"}
+             "neg", "ns_names", "study_title", "groups", "index", "column", "worst", "status",
+             "meaning", "rung", "target", "low_side", "high_side", "down"}
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
 
@@ -721,6 +722,310 @@ def _segments(th: Thesis, label: str) -> list[Rich]:
     return out
 
 
+# ---------------------------------------------------------------- comments, customer list, ladder
+
+def _sides(th: Thesis, group: str) -> dict:
+    """The two sides the comment keywords compare: NPS detractors and promoters, or the bottom
+    and top two boxes of satisfaction (:func:`analysis.charts.keyword_groups_by_nps`)."""
+    from ..charts import keyword_groups_by_nps
+
+    by_nps = keyword_groups_by_nps(th.results, group)
+    return dict(low_side=th.term("th_side_detractors" if by_nps else "th_side_low"),
+                high_side=th.term("th_side_promoters" if by_nps else "th_side_high"))
+
+
+def _comments(th: Thesis) -> list[tuple[str, str, dict]]:
+    return [(g, col, e) for g, columns in th.results["text"].items() for col, e in columns.items()]
+
+
+def _text_themes(th: Thesis, label: str) -> list[Rich]:
+    entries = _comments(th)
+    groups = {g for g, _, _ in entries}
+    out = []
+    for group, column, e in entries:
+        themes = [x for x in e.get("themes") or [] if x.get("n")]
+        if not themes:
+            continue
+        top = max(themes, key=lambda x: x["n"])
+        parts = [th.rich("th_text_themes", label=label, who=th.who(group, groups),
+                         answered=e.get("n_answered") or 0, column=th.name(column), top=top["name"],
+                         n=top["n"], share=th.num(100 * (top.get("share") or 0), 1))]
+        rated = [x for x in themes if x.get("detractor_share") is not None]
+        if rated:
+            worst = max(rated, key=lambda x: (x["detractor_share"], x["n"]))
+            mean = (worst.get("satisfaction") or {}).get("mean")
+            parts.append(th.rich("th_text_worst", **_sides(th, group), worst=worst["name"],
+                                 detractors=th.num(100 * worst["detractor_share"], 1), mean=th.num(mean)))
+        other = e.get("other") or {}
+        if other.get("share"):
+            parts.append(th.rich("th_text_other", share=th.num(100 * other["share"], 1)))
+        out.append(th.join(parts))
+    return out
+
+
+def _text_keywords(th: Thesis, label: str, top: int = 3) -> list[Rich]:
+    entries = _comments(th)
+    groups = {g for g, _, _ in entries}
+    out = []
+    for group, column, e in entries:
+        keywords = e.get("keywords") or {}
+        down, up = keywords.get("detractors") or [], keywords.get("promoters") or []
+        words = [k for k in down + up if k.get("z") is not None]
+        if not words:
+            continue
+
+        def strongest(side: list) -> str:
+            ranked = sorted((k for k in side if k.get("z") is not None), key=lambda k: -abs(k["z"]))
+            return th.listing([k["term"] for k in ranked[:top]]) or "–"
+
+        sides = _sides(th, group)
+        parts = [th.rich("th_text_keywords", label=label, who=th.who(group, groups),
+                         column=th.name(column), down=strongest(down), up=strongest(up), **sides)]
+        significant = [k for k in words if abs(k["z"]) > 1.96]
+        if significant:
+            parts.append(th.rich("th_text_keywords_sig", total=len(words), sig=len(significant)))
+        else:
+            parts.append(th.rich("th_text_keywords_ns", z=th.num(max(abs(k["z"]) for k in words))))
+        out.append(th.join(parts))
+    return out
+
+
+def _customer_status(th: Thesis, label: str) -> list[Rich]:
+    section = th.results["customers"]
+    out = []
+    for group, entry in section.items():
+        red = (entry.get("status") or {}).get("red") or {}
+        if red.get("n") is None:
+            continue
+        values = dict(label=label, who=th.who(group, section), status=th.term("status_red"),
+                      meaning=th.term("status_red_meaning"), n=red["n"],
+                      share=th.num(100 * (red.get("share") or 0), 1))
+        if (entry.get("rules") or {}).get("value") and red.get("revenue_share") is not None:
+            out.append(th.rich("th_customers", **values, revenue=th.num(100 * red["revenue_share"], 1)))
+        else:
+            out.append(th.rich("th_customers_no_value", **values))
+    return out
+
+
+def _ladder_levels(th: Thesis, label: str) -> list[Rich]:
+    from ..charts import rung_name
+
+    section = th.results["ladder"]
+    out = []
+    for group, entry in section.items():
+        rungs, levels = entry.get("rungs") or [], entry.get("levels") or {}
+        if not entry.get("n") or not rungs:
+            continue
+        top, none = levels.get(str(len(rungs))) or {}, levels.get("0") or {}
+        parts = [th.rich("th_ladder", label=label, who=th.who(group, section),
+                         top=th.num(100 * (top.get("share") or 0), 1), rung=rung_name(th.results, rungs[-1], th.lang),
+                         none=th.num(100 * (none.get("share") or 0), 1),
+                         first=rung_name(th.results, rungs[0], th.lang),
+                         out=th.num(100 * ((entry.get("out_of_order") or {}).get("share") or 0), 1))]
+        stages = {stage: ((cell.get("levels") or {}).get(str(len(rungs))) or {}).get("share")
+                  for stage, cell in (entry.get("by_stage") or {}).items() if cell.get("n")}
+        stages = {k: v for k, v in stages.items() if v is not None}
+        if len(stages) > 1:
+            high, low = max(stages, key=stages.get), min(stages, key=stages.get)
+            parts.append(th.rich("th_ladder_stage", high_name=th.term(f"stage_{high}"),
+                                 high=th.num(100 * stages[high], 1), low_name=th.term(f"stage_{low}"),
+                                 low=th.num(100 * stages[low], 1)))
+        out.append(th.join(parts))
+    return out
+
+
+def _ladder_rungs(th: Thesis, label: str) -> list[Rich]:
+    from ..charts import rung_name
+
+    section = th.results["ladder"]
+    out = []
+    for group, entry in section.items():
+        reached = {r: c["share"] for r, c in (entry.get("rungs_reached") or {}).items()
+                   if c.get("share") is not None}
+        if not reached:
+            continue
+        high, low = max(reached, key=reached.get), min(reached, key=reached.get)
+        out.append(th.rich("th_ladder_rungs", label=label, who=th.who(group, section),
+                           low=th.num(100 * reached[low], 1), low_name=rung_name(th.results, low, th.lang),
+                           high=th.num(100 * reached[high], 1),
+                           high_name=rung_name(th.results, high, th.lang)))
+    return out
+
+
+# ---------------------------------------------------------------- structural model (PLS)
+
+def _pls_models(th: Thesis) -> dict[str, dict]:
+    """The groups whose data carried the model (a refused group is named in the fit table)."""
+    return {g: e for g, e in th.results["pls"].items() if not e.get("error") and e.get("paths")}
+
+
+def _construct(th: Thesis, code: str) -> str:
+    from ..pls_charts import construct_name
+
+    return construct_name(th.results, code, th.lang)
+
+
+def _path_ends(th: Thesis, key: str) -> tuple[str, str]:
+    source, _, target = key.partition("->")
+    return _construct(th, source), _construct(th, target)
+
+
+def _pls_reliability(th: Thesis, label: str) -> list[Rich]:
+    models = _pls_models(th)
+    out = []
+    for group, e in models.items():
+        constructs = (e.get("quality") or {}).get("constructs") or {}
+        reflective = {k: c for k, c in constructs.items() if c.get("mode") != "B" and (c.get("items") or 0) > 1
+                      and None not in (c.get("alpha"), c.get("rho_c"), c.get("ave"))}
+        formative = [_construct(th, k) for k, c in constructs.items() if c.get("mode") == "B"]
+        parts = []
+        if reflective:
+            def bounds(key: str) -> tuple[str, str]:
+                values = [c[key] for c in reflective.values()]
+                return th.bounded(min(values), 3), th.bounded(max(values), 3)
+
+            (a_low, a_high), (c_low, c_high), (v_low, v_high) = bounds("alpha"), bounds("rho_c"), bounds("ave")
+            low = [_construct(th, k) for k, c in reflective.items() if c["rho_c"] < 0.7 or c["ave"] < 0.5]
+            parts.append(th.rich("th_pls_rel_low" if low else "th_pls_rel_ok", label=label,
+                                 who=th.who(group, models), a_low=a_low, a_high=a_high, c_low=c_low,
+                                 c_high=c_high, v_low=v_low, v_high=v_high, names=th.listing(low)))
+        if formative:
+            parts.append(th.rich("th_pls_formative", names=th.listing(formative)))
+        if parts:
+            out.append(th.join(parts))
+    return out
+
+
+def _pls_outer(th: Thesis, label: str) -> list[Rich]:
+    models = _pls_models(th)
+    out = []
+    for group, e in models.items():
+        modes = (e.get("model") or {}).get("modes") or {}
+        outer = e.get("outer") or {}
+        reflective = {i: o for i, o in outer.items() if modes.get(o.get("construct")) != "B"
+                      and o.get("loading") is not None}
+        formative = [o for o in outer.values() if modes.get(o.get("construct")) == "B"
+                     and o.get("weight") is not None]
+        parts = []
+        if reflective:
+            loadings = [o["loading"] for o in reflective.values()]
+            low = [th.name(i) for i, o in reflective.items() if o["loading"] < 0.7]
+            parts.append(th.rich("th_pls_loadings_low" if low else "th_pls_loadings_ok", label=label,
+                                 who=th.who(group, models), low=th.bounded(min(loadings), 3),
+                                 high=th.bounded(max(loadings), 3), items=th.listing(low)))
+        if formative:
+            tested = [o for o in formative if (o.get("ci") or [None])[0] is not None]
+            significant = [o for o in tested if o["ci"][0] > 0 or o["ci"][1] < 0]
+            if tested:
+                parts.append(th.rich("th_pls_weights", total=len(tested), sig=len(significant)))
+        if parts:
+            out.append(th.join(parts))
+    return out
+
+
+def _pls_htmt(th: Thesis, label: str) -> list[Rich]:
+    models = _pls_models(th)
+    out = []
+    for group, e in models.items():
+        pairs = [(a, b, v) for a, row in ((e.get("quality") or {}).get("htmt") or {}).items()
+                 for b, v in row.items() if v is not None]
+        if not pairs:
+            continue
+        values = [v for _, _, v in pairs]
+        high = [th.rich("th_pls_pair", a=_construct(th, a), b=_construct(th, b), value=th.bounded(v, 3))
+                for a, b, v in pairs if v > 0.85]
+        out.append(th.rich("th_pls_htmt_high" if high else "th_pls_htmt_ok", label=label,
+                           who=th.who(group, models), low=th.bounded(min(values), 3),
+                           high=th.bounded(max(values), 3),
+                           pairs_text=th._joined(high, t("th_list_sep", th.lang))))
+    return out
+
+
+def _pls_paths(th: Thesis, label: str) -> list[Rich]:
+    models = _pls_models(th)
+    out = []
+    for group, e in models.items():
+        paths = e["paths"]
+        values = dict(label=label, who=th.who(group, models), k=len(paths),
+                      boot=(e.get("bootstrap") or {}).get("used") or 0)
+        tested = {k: p for k, p in paths.items() if p.get("p") is not None}
+        if not tested:
+            key = max(paths, key=lambda k: abs(paths[k]["coef"]))
+            a, b = _path_ends(th, key)
+            out.append(th.rich("th_pls_paths_noboot", **values, a=a, b=b, coef=th.num(paths[key]["coef"], 3)))
+            continue
+        significant = {k: p for k, p in tested.items() if p["p"] < 0.05}
+        if not significant:
+            out.append(th.rich("th_pls_paths_none", **values))
+            continue
+        items = [th.rich("th_pls_path_item", a=a, b=b, coef=th.num(p["coef"], 3), p=th.p(p["p"]))
+                 for (a, b), p in ((_path_ends(th, k), p) for k, p in significant.items())]
+        parts = [th.rich("th_pls_paths", **values, sig=len(significant), list=th.join_items(items))]
+        rest = [" → ".join(_path_ends(th, k)) for k in tested if k not in significant]
+        if rest:
+            parts.append(th.rich("th_pls_paths_ns", ns_names=th.listing(rest)))
+        out.append(th.join(parts))
+    return out
+
+
+def _r2_grade(r2: float) -> str:
+    """Chin's (1998) bars for R² in PLS: .67 substantial, .33 moderate, .19 weak."""
+    for bound, key in ((0.67, "th_r2_strong"), (0.33, "th_r2_moderate"), (0.19, "th_r2_weak")):
+        if r2 >= bound:
+            return key
+    return "th_r2_very_weak"
+
+
+def _pls_r2(th: Thesis, label: str) -> list[Rich]:
+    models = _pls_models(th)
+    out = []
+    for group, e in models.items():
+        r2 = {k: v for k, v in (e.get("r2") or {}).items() if v is not None}
+        if not r2:
+            continue
+        high, low = max(r2, key=r2.get), min(r2, key=r2.get)
+        out.append(th.rich("th_pls_r2" if len(r2) > 1 else "th_pls_r2_one", label=label,
+                           who=th.who(group, models), low=th.bounded(r2[low], 3),
+                           low_name=_construct(th, low), high=th.bounded(r2[high], 3),
+                           high_name=_construct(th, high), grade=th.rich(_r2_grade(r2[high]))))
+    return out
+
+
+def _pls_indices(th: Thesis, label: str) -> list[Rich]:
+    models = _pls_models(th)
+    out = []
+    for group, e in models.items():
+        indices = {k: v for k, v in (e.get("indices") or {}).items() if v is not None}
+        if not indices:
+            continue
+        high, low = max(indices, key=indices.get), min(indices, key=indices.get)
+        parts = [th.rich("th_pls_indices", label=label, who=th.who(group, models),
+                         high_name=_construct(th, high), high=th.num(indices[high], 1),
+                         low_name=_construct(th, low), low=th.num(indices[low], 1))]
+        ipma = e.get("ipma") or {}
+        rated = {k: v for k, v in (ipma.get("constructs") or {}).items() if v.get("importance") is not None}
+        if rated and ipma.get("target"):
+            top = max(rated, key=lambda k: rated[k]["importance"])
+            parts.append(th.rich("th_pls_ipma", target=_construct(th, ipma["target"]), top=_construct(th, top),
+                                 importance=th.num(rated[top]["importance"], 3),
+                                 performance=th.num(rated[top].get("performance"), 1)))
+        out.append(th.join(parts))
+    return out
+
+
+def _pls_fit(th: Thesis, label: str) -> list[Rich]:
+    models = _pls_models(th)
+    out = []
+    for group, e in models.items():
+        quality = e.get("quality") or {}
+        if quality.get("srmr") is None:
+            continue
+        out.append(th.rich("th_pls_fit", label=label, who=th.who(group, models),
+                           srmr=th.bounded(quality["srmr"], 3), gof=th.bounded(quality.get("gof"), 3),
+                           verdict=th.rich("th_srmr_ok" if quality["srmr"] < 0.08 else "th_srmr_high")))
+    return out
+
+
 #: table key -> writer of its paragraphs
 WRITERS: dict[str, Callable[[Thesis, str], list[Rich]]] = {
     "study": _study, "quality": _quality, "desc_items": _desc_items, "desc_scores": _desc_scores,
@@ -729,4 +1034,8 @@ WRITERS: dict[str, Callable[[Thesis, str], list[Rich]]] = {
     "index": _index, "nps": _nps, "cb_ratio": _cb_ratio, "gaps": _gaps, "servqual": _servqual,
     "trends": _trends, "ipa": _ipa, "drivers_models": _drivers_models, "drivers": _drivers,
     "comparisons": _comparisons, "levels": _levels, "segments": _segments,
+    "text_themes": _text_themes, "text_keywords": _text_keywords, "customer_status": _customer_status,
+    "ladder_levels": _ladder_levels, "ladder_rungs": _ladder_rungs,
+    "pls_reliability": _pls_reliability, "pls_outer": _pls_outer, "pls_htmt": _pls_htmt,
+    "pls_paths": _pls_paths, "pls_r2": _pls_r2, "pls_indices": _pls_indices, "pls_fit": _pls_fit,
 }
