@@ -130,7 +130,7 @@ def test_every_analysis_has_a_section_with_n_and_method(results):
     sections = build_sections(results, "en")
     assert [s.key for s in sections] == ["study", "weighting", "descriptives", "reliability", "validity",
                                          "indices", "gaps", "servqual", "trends", "ipa", "drivers",
-                                         "comparisons", "segments", "text", "customers", "ladder"]
+                                         "comparisons", "segments", "pls", "text", "customers", "ladder"]
     for section in sections:
         for table in section.tables:
             assert table.method and table.n.startswith("n = "), table.key

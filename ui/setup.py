@@ -152,7 +152,7 @@ def filter_values(data: StudyData, column: str) -> list:
 #: the sections in the order analyse() builds them, for the progress bar
 SECTIONS = ["study", "quality", "weighting", "descriptives", "reliability", "validity", "indices",
             "gaps", "servqual", "trends", "ipa", "drivers", "kano", "comparisons", "segments", "text",
-            "customers", "ladder"]
+            "customers", "ladder", "pls"]
 
 
 def results_for(data: StudyData, wave: str, filters: dict[str, list]) -> tuple[dict, list[str]]:

@@ -19,11 +19,12 @@ from matplotlib.figure import Figure  # noqa: E402
 
 from ..charts import COLORS, display_name, ladder_level_name  # noqa: E402
 from ..i18n import t  # noqa: E402
+from .. import pls_charts  # noqa: E402
 
 __all__ = ["section_charts", "section_figures", "figure_png", "CHART_SECTIONS"]
 
 #: the report sections that have charts here, in report order
-CHART_SECTIONS = ("indices", "gaps", "ipa", "drivers", "ladder", "text")
+CHART_SECTIONS = ("pls", "indices", "gaps", "ipa", "drivers", "ladder", "text")
 
 BAD, GOOD = "#D55E00", "#009E73"
 
@@ -161,6 +162,47 @@ def _drivers(results: dict, lang: str, font) -> Iterator[Figure]:
             yield fig
 
 
+def _pls(results: dict, lang: str, font) -> Iterator[Figure]:
+    """The path diagram of each group's structural model, laid out as in the app
+    (:func:`analysis.pls_charts.diagram_layout`)."""
+    from matplotlib.patches import Rectangle
+
+    for group, entry in (results.get("pls") or {}).items():
+        if not entry.get("paths"):
+            continue
+        model = entry["model"]
+        paths = [tuple(p) for p in model["paths"]]
+        position = pls_charts.diagram_layout(list(model["constructs"]), paths)
+        xs, ys = [x for x, _ in position.values()], [y for _, y in position.values()]
+        fig = _figure(font, 1.0 + 0.9 * (max(ys) - min(ys) + 1))
+        ax = fig.subplots()
+        ends = [pls_charts.arrow_ends(position[a], position[b]) for a, b in paths]
+        for (a, b), (start, end), spot in zip(paths, ends,
+                                              pls_charts.label_spots(ends, position)):
+            p = entry["paths"][f"{a}->{b}"]
+            color = "#1f3b57" if p["p"] is None or p["p"] < 0.05 else "#9a9a9a"
+            ax.annotate("", xy=end, xytext=start, arrowprops={
+                "arrowstyle": "-|>", "color": color, "lw": 0.8 + 2 * min(abs(p["coef"]), 1)})
+            ax.text(*spot, f"{p['coef']:.2f}{pls_charts.stars(p['p'])}", ha="center",
+                    va="center", fontsize=9, color=color,
+                    bbox={"boxstyle": "square,pad=0.1", "fc": "white", "ec": "none"})
+        for c, (x, y) in position.items():
+            r2 = (entry.get("r2") or {}).get(c)
+            ax.add_patch(Rectangle((x - pls_charts.BOX_W / 2, y - pls_charts.BOX_H / 2),
+                                   pls_charts.BOX_W, pls_charts.BOX_H, ec=COLORS[0],
+                                   fc="#e8f1f8" if r2 is not None else "white"))
+            lines = [pls_charts.construct_name(results, c, lang, short=True)]
+            if r2 is not None:
+                lines.append(f"R² = {r2:.2f}")
+            ax.text(x, y, "\n".join(lines), ha="center", va="center", fontsize=10)
+        ax.set_xlim(min(xs) - 0.45, max(xs) + 0.45)
+        ax.set_ylim(min(ys) - 0.4, max(ys) + 0.4)
+        ax.axis("off")
+        ax.set_title(f"{t('pls_diagram', lang)} — {display_name(results, group, lang)} "
+                     f"(n = {entry['n']})", loc="left")
+        yield fig
+
+
 def _keywords(results: dict, lang: str, font, top: int = 10) -> Iterator[Figure]:
     """The words that separate detractors (left) from promoters (right): z of the weighted
     log-odds ratio, one chart per group and comments column."""
@@ -235,6 +277,8 @@ def section_figures(results: dict, key: str, lang: str, font) -> Iterator[Figure
         yield from _ipa(results, lang, font)
     elif key == "drivers":
         yield from _drivers(results, lang, font)
+    elif key == "pls":
+        yield from _pls(results, lang, font)
     elif key == "text":
         yield from _keywords(results, lang, font)
     elif key == "ladder":
