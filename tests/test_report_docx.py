@@ -523,3 +523,40 @@ def test_portrait_small_type_then_landscape_and_back():
         doc = Document(io.BytesIO(word_report({"study": {}}, "zh")))
     assert [s.orientation for s in doc.sections] == [WD_ORIENT.PORTRAIT, WD_ORIENT.LANDSCAPE,
                                                      WD_ORIENT.PORTRAIT]
+
+
+# ------------------------------------------------------------------ structural model (PLS)
+
+def test_structural_model_tables_and_paragraphs(documents, results):
+    """The sample's PLS model: measurement model before paths (docx.TABLE_ORDER), the paragraphs
+    quoting results.json (ρc and AVE ranges, significant paths with β and p, R², SRMR)."""
+    e = results["pls"]["customers"]
+    captions = [c for c, _, _, _ in _captioned_tables(documents["zh"])]
+    order = [next(k for k, c in enumerate(captions) if title in c)
+             for title in ("测量模型的信度", "外部权重与载荷", "区分效度（HTMT）", "路径系数", "内生构念的 R²")]
+    assert order == sorted(order) and order[-1] - order[0] == 4
+    constructs = [c for c in e["quality"]["constructs"].values() if c["items"] > 1]
+    rho = [c["rho_c"] for c in constructs]
+    _, _, _, after = next(x for x in _captioned_tables(documents["zh"]) if "测量模型的信度" in x[0])
+    assert f"组合信度 ρc 介于 {min(rho):.3f} 与 {max(rho):.3f} 之间" in after[0] and "均达到 0.70 与 0.50" in after[0]
+    paths = e["paths"]
+    significant = [k for k, p in paths.items() if p["p"] < 0.05]
+    _, _, _, after = next(x for x in _captioned_tables(documents["zh"]) if "路径系数" in x[0])
+    assert f"模型的 {len(paths)} 条路径中有 {len(significant)} 条" in after[0]
+    assert f"bootstrap {e['bootstrap']['used']} 次" in after[0]
+    coef = paths["satisfaction->loyalty"]
+    assert f"“满意度”→“忠诚度”（β = {coef['coef']:.3f}，p < 0.001）" in after[0]
+    _, _, _, after = next(x for x in _captioned_tables(documents["en"]) if "Path coefficients" in x[0])
+    assert f"{len(significant)} of the model's {len(paths)} paths are significant" in after[0]
+    r2 = e["r2"]
+    _, _, _, after = next(x for x in _captioned_tables(documents["en"]) if "R²" in x[0])
+    assert f"from {min(r2.values()):.3f}".replace("0.", ".") in after[0]
+    _, _, _, after = next(x for x in _captioned_tables(documents["en"]) if "Model overall" in x[0])
+    assert f"SRMR is {e['quality']['srmr']:.3f}".replace("0.", ".") in after[0]
+
+
+def test_a_constant_column_after_a_varying_one_stays_in_the_table():
+    table = _tidy([["客户", "甲", "A", 0.8], ["客户", "乙", "A", 0.9]],
+                  [Column("群体", "text"), Column("构念", "text"), Column("模式", "text"), Column("α", "bounded")])
+    grid, extra = table_grid(table, NumberStyle("gb"), "zh")
+    assert extra == ["客户"] and grid.headers == ["构念", "模式", "α"] and grid.title == "T（客户）"

@@ -382,7 +382,7 @@ def _split_decimal(text: str) -> tuple[str, str]:
 
 def _column_widths(grid: _Grid, size: float, available: float) -> tuple[list[float], bool]:
     """Widths (pt) of the columns and whether they fit ``available``: numbers never wrap, a header
-    keeps four characters a line, text may wrap (down to five characters, and to no more than
+    keeps four characters a line, text may wrap (down to eight characters, and to no more than
     about three lines: a long label rather turns the page)."""
     widths, least = [], []
     for j, label in enumerate(grid.headers):
@@ -400,7 +400,7 @@ def _column_widths(grid: _Grid, size: float, available: float) -> tuple[list[flo
         if grid.numeric[j]:  # numbers never wrap; a header down to four characters a line
             floor = max(content, min(header, 4 * size), word)
         else:
-            floor = max(min(content, 5 * size), content / TEXT_LINES, min(header, 4 * size), word)
+            floor = max(min(content, 8 * size), content / TEXT_LINES, min(header, 4 * size), word)
         least.append(min(full, floor + CELL_PAD_PT))
     total = sum(widths)
     if total <= available:
@@ -490,12 +490,15 @@ def _leading_text(table: Table, columns: list[int]) -> list[int]:
 
 def table_grid(table: Table, style: NumberStyle, lang: str) -> tuple[_Grid, list[str]]:
     """The Word layout of a report table: the columns that are not ``detail`` and hold a value
-    somewhere, constant leading text columns moved into the title (returned with it), repeated
-    leading values blanked, cells formatted in ``style``."""
+    somewhere, leading text columns with one value (before any that varies) moved into the title
+    (returned with it), repeated leading values blanked, cells formatted in ``style``."""
     shown = [j for j, c in enumerate(table.columns) if not c.detail]
     lead = _leading_text(table, shown)
-    constant = [j for j in lead
-                if len({row[j] for row in table.rows}) == 1 and table.rows and table.rows[0][j]]
+    constant = []  # the leading columns before the first that varies (a single group, say)
+    for j in lead:
+        if not (table.rows and table.rows[0][j] and len({row[j] for row in table.rows}) == 1):
+            break
+        constant.append(j)
     shown = [j for j in shown if j not in constant]
     lead = [j for j in lead if j not in constant]
     blank_until = lead[:-1]

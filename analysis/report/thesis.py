@@ -16,8 +16,9 @@ from __future__ import annotations
 import re
 from typing import Callable
 
-from ..charts import display_name
+from ..charts import display_name, keyword_groups_by_nps, rung_name
 from ..i18n import t, table as label_table
+from ..pls_charts import construct_name
 from . import apa
 from .docx import Rich
 from .numstyle import NumberStyle
@@ -727,8 +728,6 @@ def _segments(th: Thesis, label: str) -> list[Rich]:
 def _sides(th: Thesis, group: str) -> dict:
     """The two sides the comment keywords compare: NPS detractors and promoters, or the bottom
     and top two boxes of satisfaction (:func:`analysis.charts.keyword_groups_by_nps`)."""
-    from ..charts import keyword_groups_by_nps
-
     by_nps = keyword_groups_by_nps(th.results, group)
     return dict(low_side=th.term("th_side_detractors" if by_nps else "th_side_low"),
                 high_side=th.term("th_side_promoters" if by_nps else "th_side_high"))
@@ -808,8 +807,6 @@ def _customer_status(th: Thesis, label: str) -> list[Rich]:
 
 
 def _ladder_levels(th: Thesis, label: str) -> list[Rich]:
-    from ..charts import rung_name
-
     section = th.results["ladder"]
     out = []
     for group, entry in section.items():
@@ -835,8 +832,6 @@ def _ladder_levels(th: Thesis, label: str) -> list[Rich]:
 
 
 def _ladder_rungs(th: Thesis, label: str) -> list[Rich]:
-    from ..charts import rung_name
-
     section = th.results["ladder"]
     out = []
     for group, entry in section.items():
@@ -860,8 +855,6 @@ def _pls_models(th: Thesis) -> dict[str, dict]:
 
 
 def _construct(th: Thesis, code: str) -> str:
-    from ..pls_charts import construct_name
-
     return construct_name(th.results, code, th.lang)
 
 
@@ -961,9 +954,11 @@ def _pls_paths(th: Thesis, label: str) -> list[Rich]:
         items = [th.rich("th_pls_path_item", a=a, b=b, coef=th.num(p["coef"], 3), p=th.p(p["p"]))
                  for (a, b), p in ((_path_ends(th, k), p) for k, p in significant.items())]
         parts = [th.rich("th_pls_paths", **values, sig=len(significant), list=th.join_items(items))]
-        rest = [" → ".join(_path_ends(th, k)) for k in tested if k not in significant]
+        arrow = "→" if th.lang == "zh" else " → "
+        rest = [arrow.join(t("th_quote", th.lang, name=end) for end in _path_ends(th, k))
+                for k in tested if k not in significant]
         if rest:
-            parts.append(th.rich("th_pls_paths_ns", ns_names=th.listing(rest)))
+            parts.append(th.rich("th_pls_paths_ns", ns_names=t("th_list_sep", th.lang).join(rest)))
         out.append(th.join(parts))
     return out
 
