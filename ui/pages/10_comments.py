@@ -17,7 +17,8 @@ from surveys.study import parse_study
 from surveys.study_edit import with_themes
 from ui import state as S
 from ui.setup import (SAMPLE, at_wave, ci, escape_markdown, num, page, pct, pick_group,
-                      say, show_chart, show_table, source_key, tr, with_abc_every_wave)
+                      say, show_chart, show_table, source_key, tr, with_abc_every_wave,
+                      word_download)
 
 #: comments listed under a theme picked in the table
 SHOWN_COMMENTS = 30
@@ -68,6 +69,7 @@ if themes:
              tr("comments_terms"): ", ".join(t["terms"])} for t in themes]
     picked = st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch",
                           on_select="rerun", selection_mode="single-row", key="comments_table")
+    word_download(pd.DataFrame(rows))
     st.caption(tr("comments_themes_caption"))
     chosen = picked.selection.rows if picked and picked.selection else []
     if chosen:
