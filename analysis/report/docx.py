@@ -569,10 +569,11 @@ def ordered_tables(section: Section) -> list[Table]:
 
 
 def chart_images(results: dict, lang: str) -> Iterator[tuple[str, bytes]]:
-    """(title, PNG) of the report's key charts (those of :mod:`.pdf_charts`: dimension scores,
-    gaps, IPA, drivers), without the title inside the picture, :data:`FIGURE_WIDTH` wide at
-    :data:`FIGURE_DPI`. The one place the Word report meets the chart code. Raises StudyError
-    when no CJK font is found."""
+    """(title, PNG) of the report's key charts (those of :mod:`.pdf_charts`, in the order of its
+    ``CHART_SECTIONS``: path diagram, dimension scores, gaps, IPA, drivers, loyalty ladder, comment
+    keywords), without the title inside the picture, :data:`FIGURE_WIDTH` wide at their own height
+    (labels keep their room) and :data:`FIGURE_DPI`. The one place the Word report meets the chart
+    code. Raises StudyError when no CJK font is found."""
     from .pdf import find_cjk_font
     from .pdf_charts import CHART_SECTIONS, figure_png, section_figures
 
@@ -584,8 +585,8 @@ def chart_images(results: dict, lang: str) -> Iterator[tuple[str, bytes]]:
             axes = fig.axes[0]
             title = axes.get_title(loc="left")
             axes.set_title("", loc="left")
-            width, height = fig.get_size_inches()
-            fig.set_size_inches(FIGURE_WIDTH.inches, max(height * FIGURE_WIDTH.inches / width, 2.2))
+            height = fig.get_size_inches()[1]  # kept: the labels' room is in points, not a share
+            fig.set_size_inches(FIGURE_WIDTH.inches, max(height, 2.2))
             yield title, figure_png(fig, dpi=FIGURE_DPI)
 
 
