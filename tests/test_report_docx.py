@@ -560,3 +560,18 @@ def test_a_constant_column_after_a_varying_one_stays_in_the_table():
                   [Column("群体", "text"), Column("构念", "text"), Column("模式", "text"), Column("α", "bounded")])
     grid, extra = table_grid(table, NumberStyle("gb"), "zh")
     assert extra == ["客户"] and grid.headers == ["构念", "模式", "α"] and grid.title == "T（客户）"
+
+
+def test_text_keeps_eight_characters_and_a_header_four_on_a_line():
+    """A path label of eight characters stays on one line beside many numbers; a long item label
+    wraps to no more than about three lines; a four-character numeric header does not wrap."""
+    from analysis.report.docx import CELL_PAD_PT, text_width
+
+    style = NumberStyle("gb")
+    label, long_label = "客户识别→满意度", "D公司能够及时告知订单和物流进度并主动征求意见和建议"
+    table = _tidy([[label, *[0.123456] * 9], [long_label, *[0.5] * 9]],
+                  [Column("路径", "text"), *[Column(f"统计量{k}", "num3") for k in range(9)]])
+    landscape, size, widths = word.grid_layout(table_grid(table, style, "zh")[0])
+    assert widths[0] - CELL_PAD_PT >= text_width(label, size) - 0.01
+    assert widths[0] - CELL_PAD_PT >= text_width(long_label, size) / 2.5 - 0.01
+    assert all(w - CELL_PAD_PT >= text_width("统计量0", size) - 0.01 for w in widths[1:])
