@@ -19,7 +19,7 @@ import pytest
 from docx import Document
 from docx.oxml.ns import qn
 
-from analysis.report import pdf_charts, report_file_name
+from analysis.report import figures, report_file_name
 from analysis.report import tables as report_tables
 from analysis.report import docx as word
 from analysis.report.docx import (RULE_HEADER, RULE_OUTER, STAT_SYMBOL, ordered_sections, ordered_tables,
@@ -42,7 +42,7 @@ def documents(results) -> dict:
     captions of figures are checked on a smaller report)."""
     zh = Document(io.BytesIO(word_report(results, "zh")))
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(pdf_charts, "CHART_SECTIONS", ())
+        patch.setattr(figures, "CHART_SECTIONS", ())
         en = Document(io.BytesIO(word_report(results, "en")))
     return {"zh": zh, "en": en}
 

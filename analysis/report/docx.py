@@ -5,7 +5,7 @@ results chapter (:data:`ORDER`; a section another feature adds to ``tables.py`` 
 known section that precedes it there), each table a real Word three-line table (三线表) with its
 numbered caption above, a note below (method, n, cut-offs, significance stars) and a paragraph of
 interpretation after it (:mod:`.thesis`; a table without its own paragraph gets a generic
-sentence and its section's findings), then a figure section (the charts of :mod:`.pdf_charts`:
+sentence and its section's findings), then a figure section (the charts of :mod:`.figures`:
 dimension scores, gaps, IPA, drivers, loyalty ladder, comment keywords; at 300 dpi, numbered
 "图 N" / "Figure N" below the picture). Tables of a section keep the order of ``tables.py``
 except where :data:`TABLE_ORDER` puts a thesis's order (a structural model's measurement model
@@ -569,13 +569,13 @@ def ordered_tables(section: Section) -> list[Table]:
 
 
 def chart_images(results: dict, lang: str) -> Iterator[tuple[str, bytes]]:
-    """(title, PNG) of the report's key charts (those of :mod:`.pdf_charts`, in the order of its
+    """(title, PNG) of the report's key charts (those of :mod:`.figures`, in the order of its
     ``CHART_SECTIONS``: path diagram, dimension scores, gaps, IPA, drivers, loyalty ladder, comment
     keywords), without the title inside the picture, :data:`FIGURE_WIDTH` wide at their own height
     (labels keep their room) and :data:`FIGURE_DPI`. The one place the Word report meets the chart
     code. Raises StudyError when no CJK font is found."""
     from .pdf import find_cjk_font
-    from .pdf_charts import CHART_SECTIONS, figure_png, section_figures
+    from .figures import CHART_SECTIONS, figure_png, section_figures
 
     font = find_cjk_font()
     for key in CHART_SECTIONS:
