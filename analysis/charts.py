@@ -22,7 +22,7 @@ from surveys.study import question_text
 from .i18n import t
 
 __all__ = [
-    "FONT_FAMILY", "COLORS", "display_name", "format_p", "p_text", "dimension_scores",
+    "FONT_FAMILY", "COLORS", "display_name", "plain_label", "format_p", "p_text", "dimension_scores",
     "alpha_chart", "gap_dumbbell",
     "servqual_chart", "cb_ratio_chart", "nps_chart", "trend_chart", "ipa_chart", "drivers_chart",
     "pareto_chart", "segment_scores", "comparison_chart", "loadings_heatmap", "htmt_heatmap",
@@ -40,15 +40,27 @@ LABEL_CHARS = 18
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_.]*")
 
 
+_TAG = re.compile(r"<[^<>]*>")
+
+
+def plain_label(text: Any) -> str:
+    """Data text (a name, a segment answer, a wave) for a plotly label: plotly draws ``<a
+    href=…>``, ``<b>``, ``<br>`` and ``<span style=…>`` in labels as markup, so a name holding
+    ``<a href="https://…">`` would be a working link in the app and the HTML report; every tag
+    is removed."""
+    return _TAG.sub("", str(text))
+
+
 def display_name(results: dict, code: str, lang: str = "zh", short: bool = False) -> str:
     """The study's display name of a group, dimension or item (as ``Study.name``, without the
     questionnaire's numbering: :func:`surveys.study.question_text`); a group without a name that
     is a known term ("customers", "employees") gets the term's label; items get their code in
-    front, and ``short`` cuts long names to :data:`LABEL_CHARS` characters."""
+    front, and ``short`` cuts long names to :data:`LABEL_CHARS` characters. Tags are removed
+    (:func:`plain_label`)."""
     study = results.get("study", {})
     names = (study.get("names") or {}).get(code, {})
     given = names.get(lang) or names.get("zh") or names.get("en")
-    name = question_text(given or code)
+    name = plain_label(question_text(given or code))
     if given is None and code in (study.get("groups") or {}) and t(code, lang) != code:
         name = t(code, lang)
     if given is None:  # an expectation or importance question named after what it asks about
@@ -57,8 +69,8 @@ def display_name(results: dict, code: str, lang: str = "zh", short: bool = False
             if target is not None:
                 name = t(f"name_{role}", lang, name=display_name(results, target, lang))
     items = {i for members in study.get("dimensions", {}).values() for i in members}
-    if given and code in items and _IDENTIFIER.fullmatch(code) and name != code:
-        name = f"{code} {name}"
+    if given and code in items and _IDENTIFIER.fullmatch(code) and name != plain_label(code):
+        name = f"{plain_label(code)} {name}"
     if short and len(name) > LABEL_CHARS:
         name = name[:LABEL_CHARS - 1] + "…"
     return name
@@ -294,7 +306,8 @@ def trend_chart(results: dict, group: str, lang: str = "zh"):
             continue
         means = [r["mean"] if r else None for r in rows]
         fig.add_scatter(
-            x=waves, y=means, mode="lines+markers", name=display_name(results, dim, lang),
+            x=[plain_label(w) for w in waves], y=means, mode="lines+markers",
+            name=display_name(results, dim, lang),
             line={"color": COLORS[i % len(COLORS)]},
             error_y={**_ci_error(means, [r["ci"] if r else None for r in rows]),
                      "color": COLORS[i % len(COLORS)]},
@@ -408,7 +421,7 @@ def segment_scores(results: dict, group: str, kind: str = "abc", lang: str = "zh
     measures = list(next(iter(cells.values()))["scores"])
     fig = go.Figure()
     for i, (key, cell) in enumerate(cells.items()):
-        label = cell.get(f"label_{lang}") or (f"{key}" if kind == "abc" else key)
+        label = plain_label(cell.get(f"label_{lang}") or key)
         scores = cell["scores"]
         fig.add_bar(
             x=[t(m, lang) if m in ("satisfaction", "loyalty") else display_name(results, m, lang)
@@ -432,7 +445,7 @@ def comparison_chart(results: dict, group: str, by: str, measure: str, lang: str
     if not levels:
         return None
     fig = go.Figure(go.Bar(
-        x=[str(lv["level"]) for lv in levels], y=[lv["mean"] for lv in levels],
+        x=[plain_label(lv["level"]) for lv in levels], y=[lv["mean"] for lv in levels],
         marker_color=[NEUTRAL if lv.get("small") else COLORS[0] for lv in levels],
         text=[f"n = {lv['n']}" for lv in levels], textposition="outside",
         customdata=[[lv["n"], _fmt(lv.get("sd"))] for lv in levels],
@@ -597,7 +610,7 @@ def rung_name(results: dict, rung: str, lang: str = "zh") -> str:
     if rung in (results.get("study") or {}).get("names", {}):
         return display_name(results, rung, lang)
     label = t(f"rung_{rung}", lang)
-    return rung if label == f"rung_{rung}" else label
+    return plain_label(rung) if label == f"rung_{rung}" else label
 
 
 def ladder_level_name(results: dict, rungs: list[str], level: int, lang: str = "zh") -> str:

@@ -140,3 +140,21 @@ def test_kano_chart_places_features_by_better_and_worse(results):
     assert list(figure.data[0].y) == [kano["customers"][f]["better"] for f in ("f1", "f2", "f3")]
     assert list(figure.data[0].x) == [abs(kano["customers"][f]["worse"]) for f in ("f1", "f2", "f3")]
     assert charts.kano_chart(results, "customers") is None
+
+
+def test_ladder_and_keyword_labels_from_data_draw_no_links(results):
+    """A rung named in the study file and a comment's term are data text: plotly would draw
+    ``<a href>`` in them as a working link (app and HTML report)."""
+    import copy
+
+    bad = copy.deepcopy(results)
+    link = '<a href="https://evil.example/login">log in again</a>'
+    group = next(iter(bad["ladder"]))
+    bad["ladder"][group]["rungs"][0] = link
+    legend = [trace.name for trace in charts.ladder_chart(bad, group, "en").data]
+    assert "1 log in again" in legend and not any("<a" in name for name in legend)
+    text_group = next(iter(bad["text"]))
+    column = next(iter(bad["text"][text_group]))
+    bad["text"][text_group][column]["keywords"]["detractors"][0]["term"] = link
+    figure = charts.keyword_chart(bad, text_group, column, "en")
+    assert not any("<a" in label for trace in figure.data for label in trace.y)
