@@ -575,3 +575,14 @@ def test_text_keeps_eight_characters_and_a_header_four_on_a_line():
     assert widths[0] - CELL_PAD_PT >= text_width(label, size) - 0.01
     assert widths[0] - CELL_PAD_PT >= text_width(long_label, size) / 2.5 - 0.01
     assert all(w - CELL_PAD_PT >= text_width("统计量0", size) - 0.01 for w in widths[1:])
+
+
+def test_control_characters_in_names_are_left_out(results):
+    """A name holding control characters (XML 1.0 refuses them) gives a document, not an error."""
+    bad = copy.deepcopy({k: results[k] for k in ("version", "study", "reliability")})
+    bad["study"]["title"] = "调查\x00\x07\x1b标题"
+    bad["study"]["names"]["identify"] = {"zh": "客户\x0b识别", "en": "Iden\x01tify"}
+    doc = Document(io.BytesIO(word_report(bad, "zh")))
+    text = " ".join(_text(p) for p in doc.paragraphs)
+    cells = " ".join(c.text for t in doc.tables for r in t.rows for c in r.cells)
+    assert "调查标题" in text and "客户识别" in cells

@@ -77,6 +77,13 @@ NUMBER_AIR = 4  # points kept free around a column's numbers (a decimal tab need
 TEXT_LINES = 2.5  # a text column is never narrower than its longest text over this many lines
 _DIGIT = re.compile(r"\d")
 EMPTY = ("", "–")  # cells without a value (a missing number is an en dash)
+#: characters XML 1.0 refuses (control characters from the data): left out of the document
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_text(text: str) -> str:
+    """``text`` without the characters a Word document cannot hold (control characters)."""
+    return _NOT_XML.sub("", text)
 FIGURE_DPI = 300
 FIGURE_WIDTH = Cm(15)
 
@@ -151,7 +158,7 @@ def _add_text(paragraph, content: "str | Rich", style: NumberStyle, size: float,
     for text, italic, plain in rich.pieces:
         parts = [(text, italic)] if plain or not stats or italic else stat_runs(text, style)
         for part, slanted in parts:
-            _fonts(paragraph.add_run(part), size, bold, slanted or None, east_asia)
+            _fonts(paragraph.add_run(xml_text(part)), size, bold, slanted or None, east_asia)
 
 
 def _spacing(paragraph, before: float = 0, after: float = 0, line: float | None = None) -> None:
@@ -270,7 +277,7 @@ def _run_xml(text: str, size: float, *, bold: bool | None = None, italic: bool |
     if extra:  # w:color and w:vertAlign come after w:i and before w:sz in the schema
         rpr = re.sub(r"(<w:sz )", extra.replace("\\", "\\\\") + r"\1", rpr, count=1) \
             if "<w:sz " in rpr else rpr.replace("</w:rPr>", extra + "</w:rPr>")
-    return f'<w:r>{rpr}<w:t xml:space="preserve">{escape(text)}</w:t></w:r>'
+    return f'<w:r>{rpr}<w:t xml:space="preserve">{escape(xml_text(text))}</w:t></w:r>'
 
 
 def _rich_runs(text: str, style: NumberStyle, size: float, *, plain: bool, bold: bool | None = None,
@@ -618,7 +625,7 @@ def word_report(results: dict, lang: str = "zh") -> bytes:
     doc = _document(lang)
     study = results.get("study") or {}
     title = f"{study.get('title') or ''} {t('word_title', lang)}".strip()
-    doc.core_properties.title = title
+    doc.core_properties.title = xml_text(title)
     doc.core_properties.author = "CRM questionnaire toolkit"
     paragraph = doc.add_paragraph(style="Title")
     _add_text(paragraph, Rich([(title, False, True)]), style, 18, bold=True, east_asia=HEI)
