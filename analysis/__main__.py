@@ -74,7 +74,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     run = sub.add_parser("run", help="load, clean and analyse a study; write results.json, "
                                      "respondents.csv, the reports (report.xlsx, report.html, "
-                                     "report.pdf) and, with 'contact:' or 'status:', customers.csv")
+                                     "report.docx, report.pdf) and, with 'contact:' or 'status:', "
+                                     "customers.csv")
     run.add_argument("study", help="the study file (YAML)")
     run.add_argument("--out", required=True, help="output folder")
     run.add_argument("--lang", choices=["zh", "en"], default="zh", help="report language")

@@ -17,7 +17,7 @@ from typing import Any
 
 import plotly.graph_objects as go
 
-from surveys.study import DEFAULT_NAMES
+from surveys.study import DEFAULT_NAMES, question_text
 
 from .i18n import t
 
@@ -37,6 +37,8 @@ COLORS = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0
 BAD, GOOD, NEUTRAL = "#D55E00", "#009E73", "#7F7F7F"
 ALPHA_BAR, AVE_BAR, HTMT_BAR = 0.7, 0.5, 0.85
 LABEL_CHARS = 18
+#: an item code worth showing in front of the item's name ("ID1", "Q8_1"; not a question text)
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_.]*")
 
 
 _TAG = re.compile(r"<[^<>]*>")
@@ -51,13 +53,25 @@ def plain_label(text: Any) -> str:
 
 
 def display_name(results: dict, code: str, lang: str = "zh", short: bool = False) -> str:
-    """The study's display name of a group, dimension or item (as ``Study.name``); items get
-    their code in front, and ``short`` cuts long names to :data:`LABEL_CHARS` characters. Tags
-    are removed (:func:`plain_label`)."""
-    names = results.get("study", {}).get("names", {}).get(code) or DEFAULT_NAMES.get(code, {})
-    name = plain_label(names.get(lang) or names.get("zh") or names.get("en") or code)
-    items = {i for members in results.get("study", {}).get("dimensions", {}).values() for i in members}
-    if name != plain_label(code) and code in items:
+    """The study's display name of a group, dimension or item (as ``Study.name``, without the
+    questionnaire's numbering: :func:`surveys.study.question_text`; customers / employees have
+    default names, :data:`surveys.study.DEFAULT_NAMES`); another group without a name that
+    is a known term gets the term's label; items get their code in
+    front, and ``short`` cuts long names to :data:`LABEL_CHARS` characters. Tags are removed
+    (:func:`plain_label`)."""
+    study = results.get("study", {})
+    names = (study.get("names") or {}).get(code) or DEFAULT_NAMES.get(code, {})
+    given = names.get(lang) or names.get("zh") or names.get("en")
+    name = plain_label(question_text(given or code))
+    if given is None and code in (study.get("groups") or {}) and t(code, lang) != code:
+        name = t(code, lang)
+    if given is None:  # an expectation or importance question named after what it asks about
+        for role in ("expectation", "importance"):
+            target = next((k for k, v in (study.get(role) or {}).items() if v == code), None)
+            if target is not None:
+                name = t(f"name_{role}", lang, name=display_name(results, target, lang))
+    items = {i for members in study.get("dimensions", {}).values() for i in members}
+    if given and code in items and _IDENTIFIER.fullmatch(code) and name != plain_label(code):
         name = f"{plain_label(code)} {name}"
     if short and len(name) > LABEL_CHARS:
         name = name[:LABEL_CHARS - 1] + "…"

@@ -30,7 +30,7 @@ from surveys.i18n import msg
 __all__ = [
     "GroupTest", "group_summary", "anova_oneway", "welch_anova", "kruskal_wallis",
     "tukey_hsd", "games_howell", "dunn", "studentized_range_sf", "studentized_range_isf",
-    "comparisons_section",
+    "compact_letters", "comparisons_section",
 ]
 
 
@@ -467,6 +467,64 @@ def dunn(values: pd.Series, labels: pd.Series, *, adjust: str = "holm") -> pd.Da
     return pd.DataFrame({"a": a, "b": b, "z": z, "p": p, "p_adj": p_adj})
 
 
+def compact_letters(levels: list[str], different: set[frozenset]) -> dict[str, str]:
+    """The compact letter display of post-hoc results: levels that share a letter do not differ
+    significantly; each pair in ``different`` shares none.
+
+    Parameters
+    ----------
+    levels : the levels in display order (by descending mean, so that "a" marks the highest).
+    different : the pairs of levels that differ significantly, as ``frozenset({a, b})``.
+
+    Returns
+    -------
+    dict
+        level -> its letters ("a", "ab", ...); letters are assigned in the order of each letter's
+        first level.
+
+    Notes
+    -----
+    Piepho's insert-and-absorb algorithm: start with one letter shared by all levels; for each
+    different pair (i, j), every letter held by both is split into a copy without i and a copy
+    without j, and a letter whose levels are a subset of another letter's is dropped. The result
+    has the fewest letters the algorithm reaches (R ``multcompView::multcompLetters``).
+
+    References
+    ----------
+    Piepho, H.-P. (2004). An algorithm for a letter-based representation of all-pairwise
+    comparisons. *Journal of Computational and Graphical Statistics*, 13(2), 456-466.
+    """
+    columns: list[set] = [set(levels)] if levels else []
+    order = sorted((sorted(pair, key=levels.index) for pair in different),
+                   key=lambda pair: [levels.index(level) for level in pair])
+    for i, j in order:
+        while any(i in c and j in c for c in columns):
+            c = next(c for c in columns if i in c and j in c)
+            columns.remove(c)
+            columns += [c - {j}, c - {i}]
+            kept = []
+            for k, col in enumerate(columns):
+                if not any(col < other or (col == other and m < k) for m, other in enumerate(columns)):
+                    kept.append(col)
+            columns = kept
+    columns.sort(key=lambda c: sorted(levels.index(level) for level in c))
+    letters = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+    return {level: "".join(letters[k % len(letters)] for k, c in enumerate(columns) if level in c)
+            for level in levels}
+
+
+def _letters(levels: list[dict], pairs: list[dict], alpha: float = 0.05) -> dict[str, str]:
+    """Compact letters of one post-hoc method's pairs (adjusted p below ``alpha``), over the
+    tested levels (n >= 2) in descending order of their means."""
+    tested = sorted((lv for lv in levels if lv["n"] >= 2 and lv["mean"] is not None
+                     and not math.isnan(lv["mean"])), key=lambda lv: -lv["mean"])
+    names = [lv["level"] for lv in tested]
+    different = {frozenset((r["a"], r["b"])) for r in pairs
+                 if r.get("p_adj") is not None and r["p_adj"] < alpha
+                 and r["a"] in names and r["b"] in names}
+    return compact_letters(names, different)
+
+
 def _pairs_json(table: pd.DataFrame, columns: list[str]) -> list[dict]:
     """Post-hoc rows as dicts, the CI as ``ci: [lo, hi]``, labels as strings."""
     rows = []
@@ -491,6 +549,12 @@ def _compare(values: pd.Series, labels: pd.Series, min_n: int) -> dict:
     dropped = [entry["level"] for entry in levels if entry["n"] < 2]
     if dropped:
         warnings.append(msg("compare_levels_left_out", levels=", ".join(dropped)))
+    posthoc = {
+        "tukey": _pairs_json(tukey_hsd(values, labels), ["diff", "se", "q", "p_adj"]),
+        "games_howell": _pairs_json(games_howell(values, labels),
+                                    ["diff", "se", "t", "df", "p_adj"]),
+        "dunn": _pairs_json(dunn(values, labels), ["z", "p", "p_adj"]),
+    }
     return {
         "n": anova.n, "k": anova.k, "levels": levels,
         "anova": {"f": anova.statistic, "df1": anova.df1, "df2": anova.df2, "p": anova.p,
@@ -498,10 +562,8 @@ def _compare(values: pd.Series, labels: pd.Series, min_n: int) -> dict:
         "welch": {"f": welch.statistic, "df1": welch.df1, "df2": welch.df2, "p": welch.p},
         "kruskal": {"h": kruskal.statistic, "df": kruskal.df1, "p": kruskal.p,
                     "epsilon2": kruskal.effect_size},
-        "tukey": _pairs_json(tukey_hsd(values, labels), ["diff", "se", "q", "p_adj"]),
-        "games_howell": _pairs_json(games_howell(values, labels),
-                                    ["diff", "se", "t", "df", "p_adj"]),
-        "dunn": _pairs_json(dunn(values, labels), ["z", "p", "p_adj"]),
+        **posthoc,
+        "letters": {method: _letters(levels, pairs) for method, pairs in posthoc.items()},
         "warnings": warnings,
     }
 
@@ -535,7 +597,9 @@ def comparisons_section(
         "small"}], "anova": {"f", "df1", "df2", "p", "eta2"}, "welch": {"f", "df1", "df2", "p"},
         "kruskal": {"h", "df", "p", "epsilon2"}, "tukey": [{"a", "b", "diff", "se", "q", "p_adj",
         "ci"}], "games_howell": [{"a", "b", "diff", "se", "t", "df", "p_adj", "ci"}],
-        "dunn": [{"a", "b", "z", "p", "p_adj"}], "warnings": [...]}}}}``; None for undefined.
+        "dunn": [{"a", "b", "z", "p", "p_adj"}], "letters": {"tukey" | "games_howell" | "dunn":
+        {LEVEL: "ab"}}, "warnings": [...]}}}}``; None for undefined. Letters
+        (:func:`compact_letters`, adjusted p < .05) start with "a" at the highest mean.
     """
     section = {}
     for group, frame in frames.items():

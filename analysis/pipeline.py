@@ -12,8 +12,8 @@ from typing import Any, Callable
 
 from surveys.load import StudyData, load_study
 
-from . import (cfa, comparisons, customers, drivers, factor, gaps, indices, ipa, kano, ladder,
-               minimum, pls, reliability, segments, text)
+from . import (cfa, comparisons, customers, descriptives, drivers, factor, gaps, indices, ipa, kano,
+               ladder, minimum, pls, reliability, segments, text)
 from . import weighted, weighting
 from .jsonready import json_ready
 from surveys.study import Study
@@ -41,6 +41,9 @@ def study_section(data: StudyData) -> dict:
         "reverse": study.reverse,
         "names": study.names,
         "compare": list(study.compare) if study.compare else None,
+        "report": study.report,
+        "expectation": study.expectation,
+        "importance": study.importance,
         "groups": counts(study.wave),
         "waves": {w: counts(w) for w in study.waves},
         "files": {f"{d.wave}/{d.group}": {"file": d.source.file.name, "format": d.table.format}
@@ -153,6 +156,8 @@ def _sections(study: Study) -> list[tuple[str, Callable[[StudyData], Any]]]:
         ("study", study_section),
         ("quality", quality_section),
         *([("weighting", weighting.weighting_section)] if s.weighting else []),
+        ("descriptives", lambda d: descriptives.descriptives_section(
+            d.frames(), dimensions=s.dimensions, satisfaction=s.satisfaction, loyalty=s.loyalty)),
         ("reliability", lambda d: minimum.reliability_minimum(
             reliability.reliability_section(d.frames(), s.dimensions))),
         ("validity", _validity),

@@ -27,6 +27,7 @@ The README lists every key.
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -40,7 +41,7 @@ from .pls_model import PLSModel, parse_pls
 
 __all__ = ["Study", "GroupSource", "RecordsSource", "Scale", "StatusRules", "Ladder",
            "TextOptions", "Weighting", "read_study", "parse_study", "read_stopwords",
-           "stopword_lines", "STUDY_KEYS", "TEXT_KEYS", "DEFAULT_NAMES"]
+           "stopword_lines", "STUDY_KEYS", "TEXT_KEYS", "DEFAULT_NAMES", "question_text"]
 
 #: Every top-level key a study file may have, with a one-line meaning (shown in errors and README).
 STUDY_KEYS: dict[str, str] = {
@@ -80,6 +81,7 @@ STUDY_KEYS: dict[str, str] = {
     "careless": "careless-responding screens: {longstring, irv, mahalanobis, even_odd, attention}",
     "weighting": "population weights: {group, margins: {column: {level: share}}, trim} or "
                  "{group, column}",
+    "report": "the Word report's number style: {style: apa or gb, small_p: less or zero}",
     "comments": "open-ended text columns: themes and the words of detractors vs promoters",
     "themes": "theme -> terms; a comment is in a theme when it contains a term (any case)",
     "text": "comment analysis options: {min_count: 5, stopwords: file or [words]}",
@@ -107,6 +109,31 @@ WEIGHTING_KEYS = {"group": "the weighted group (default: the first)",
                   "column": "a column of the data holding the weights (instead of margins)"}
 #: how far the shares of a raking margin may sum from 1
 SHARE_TOLERANCE = 0.001
+#: the ``report:`` options and their allowed values (the first of each is the default; style's
+#: default, None, means gb for a Chinese report and apa for an English one)
+REPORT_OPTIONS = {"style": (None, "gb", "apa"), "small_p": ("less", "zero")}
+
+
+#: a question number in front of an export's column label: "8、", "Q8.", "8.1 ", "第8题：", "(8)"
+_QUESTION_NUMBER = re.compile(
+    r"^\s*(?:[(（]\s*\d+\s*[)）]"  # (8)
+    r"|(?:Q|第)\s*\d+(?:[._-]\d+)*\s*题?\s*(?:[、.．:：)）]|(?=\s))"  # Q8. / 第8题：/ Q8 text
+    r"|\d+(?:[._-]\d+)*\s*(?:[、．:：)）]|\.(?!\d)))\s*",  # 8、 / 8. / 8.1)
+    re.IGNORECASE)
+#: a number with the question in brackets, as 问卷星 labels a matrix row: "8(客户信息定义清晰)"
+_NUMBERED_BRACKETS = re.compile(r"^\s*\d+(?:[._-]\d+)*\s*[(（](.+)[)）]\s*$")
+
+
+def question_text(label: str) -> str:
+    """A column label or name without the questionnaire's numbering: "8(客户信息定义清晰)" ->
+    "客户信息定义清晰", "2、贵单位的客户类型" -> "贵单位的客户类型", "Q3. Overall" -> "Overall".
+    A label that would be left empty (a bare code such as "Q8_1") is kept as it is."""
+    text = str(label)
+    match = _NUMBERED_BRACKETS.match(text)
+    cleaned = match.group(1).strip() if match else _QUESTION_NUMBER.sub("", text, count=1).strip()
+    return cleaned or text
+
+
 TEXT_KEYS = {"min_count": "terms counted fewer times are not reported (default 5)",
              "stopwords": "a file of extra stopwords (one a line) or a list of words"}
 #: display names of the usual group codes when the study file's ``names`` has none
@@ -234,14 +261,17 @@ class Study:
     ladder: Ladder | None = None
     careless: dict[str, Any] = field(default_factory=dict)
     weighting: Weighting | None = None
+    report: dict[str, str | None] = field(
+        default_factory=lambda: {k: v[0] for k, v in REPORT_OPTIONS.items()})
     pls: PLSModel | None = None
     raw: dict = field(default_factory=dict, repr=False)
 
     def name(self, code: str, lang: str = "zh") -> str:
         """The display name of a group, dimension or item in ``lang`` (the code if none; the
-        usual group codes customers / employees have defaults, :data:`DEFAULT_NAMES`)."""
+        usual group codes customers / employees have defaults, :data:`DEFAULT_NAMES`), without
+        the questionnaire's numbering (:func:`question_text`)."""
         names = self.names.get(code) or DEFAULT_NAMES.get(code, {})
-        return names.get(lang) or names.get("zh") or names.get("en") or code
+        return question_text(names.get(lang) or names.get("zh") or names.get("en") or code)
 
     @property
     def items(self) -> list[str]:
@@ -639,6 +669,7 @@ class _StudyChecker:
         self.comments(study)
         study.contact = self.names(raw.get("contact"), "contact")
         study.status = self.status(raw.get("status"), study)
+        study.report = self.report_options(raw.get("report"))
 
     def comments(self, study: Study) -> None:
         raw = self.raw
@@ -754,6 +785,19 @@ class _StudyChecker:
             raise self.fail(msg("ladder_too_few_rungs", n=len(rungs)), "ladder",
                             msg("ladder_too_few_rungs_expected"))
         return Ladder(rungs, reached_from)
+
+    def report_options(self, value: Any) -> dict[str, str | None]:
+        options = {k: v[0] for k, v in REPORT_OPTIONS.items()}
+        for key, given in self.known_keys(self.mapping(value, "report"), REPORT_OPTIONS,
+                                          "report").items():
+            allowed = [v for v in REPORT_OPTIONS[key] if v is not None]
+            if given not in allowed:
+                raise self.fail(msg("report_bad_value", value=given), f"report.{key}",
+                                " | ".join(allowed))
+            options[key] = given
+        if options["small_p"] == "zero" and options["style"] == "apa":
+            raise self.fail(msg("report_zero_p_apa"), "report.small_p", msg("report_zero_p_apa_expected"))
+        return options
 
     def careless(self, value: Any) -> dict[str, Any]:
         spec = self.known_keys(self.mapping(value, "careless"), CARELESS_KEYS, "careless")

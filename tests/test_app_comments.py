@@ -49,6 +49,8 @@ def test_comments_page_shows_the_results(entry):
     assert table["Mean satisfaction"].tolist() == [f"{t['satisfaction']['mean']:.2f}"
                                                    for t in entry["themes"]]
     assert table["NPS"].tolist() == [f"{t['nps']:.0f}" for t in entry["themes"]]
+    words = [b for b in at.get("download_button") if b.proto.label == "Word"]
+    assert len(words) == 1  # the theme table's own Word download (a theme's comments are not a table to cite)
 
 
 def test_dashboard_lists_the_three_themes_with_most_detractors(entry):

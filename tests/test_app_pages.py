@@ -140,6 +140,9 @@ def test_reliability_table_equals_results(reference):
     assert {m.label: m.value for m in at.metric}[t("kmo", "en")] == f"{validity['kmo']:.3f}"
     fit = _table(at, 2).set_index(t("index", "en"))[t("value", "en")]
     assert fit["RMSEA"] == f"{validity['cfa']['rmsea']:.3f}"
+    words = [b for b in at.get("download_button") if b.proto.label == t("download_table_word", "en")]
+    assert len(words) == len(at.dataframe) >= 3  # every table has its own Word download
+    assert len({b.proto.id for b in words}) == len(words)
 
 
 def test_gap_table_equals_results(reference):
@@ -187,6 +190,10 @@ def test_report_page_offers_the_downloads(reference):
     at.run()
     _ok(at)
     assert t("download_html", "en") in [b.proto.label for b in at.get("download_button")]
+    at.button(key="prepare_docx").click()
+    at.run()
+    _ok(at)
+    assert t("download_docx", "en") in [b.proto.label for b in at.get("download_button")]
 
 
 def test_uploaded_study_file_with_its_data(tmp_path, reference):

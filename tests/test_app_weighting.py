@@ -28,9 +28,10 @@ def test_respondents_badge_and_unweighted_note():
     shown = at.dataframe[-1].value
     assert len(shown) == len(expected) and list(shown.columns) == list(expected.columns)
     assert list(shown["row"]) == list(expected["row"])
-    labels = [b.proto.label for b in at.get("download_button")]  # and a CSV under each table
+    labels = [b.proto.label for b in at.get("download_button")]  # a Word and a CSV under each table
     assert labels.count(t("respondents_download", "en")) == 1
-    assert set(labels) <= {t("respondents_download", "en"), t("download_csv", "en")}
+    assert set(labels) <= {t("respondents_download", "en"), t("download_csv", "en"),
+                           t("download_table_word", "en")}
     toggles = {toggle.label for toggle in at.toggle}
     assert {t("rule_attention", "en"), t("rule_irv", "en")} <= toggles
     at.checkbox(key="resp_excluded").check().run()

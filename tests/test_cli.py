@@ -129,5 +129,5 @@ def test_one_respondent_runs_through_with_reports(tmp_path):
     assert main(["run", str(tmp_path / "s.yaml"), "--out", str(out), "--quiet"]) == 0
     results = json.loads((out / "results.json").read_text(encoding="utf-8"))
     assert results["indices"]["c"]["dimensions"]["d"]["ci"] == [None, None]
-    assert sorted(p.name for p in out.iterdir()) == ["report.html", "report.pdf", "report.xlsx",
-                                                     "respondents.csv", "results.json"]
+    assert sorted(p.name for p in out.iterdir()) == ["report.docx", "report.html", "report.pdf",
+                                                     "report.xlsx", "respondents.csv", "results.json"]

@@ -114,4 +114,4 @@ def test_every_section_has_a_name_for_the_progress_lines(tmp_path, capsys):
                                      encoding="utf-8")
     analyse(load_study(tmp_path / "s.yaml"), progress=progress_lines("zh"))
     lines = [line for line in capsys.readouterr().err.splitlines() if line.startswith("…")]
-    assert lines[:3] == ["… 研究概况", "… 数据质量", "… 信度"]
+    assert lines[:4] == ["… 研究概况", "… 数据质量", "… 描述性统计与相关", "… 信度"]

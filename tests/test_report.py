@@ -128,8 +128,9 @@ def test_apa_missing_numbers_give_none():
 
 def test_every_analysis_has_a_section_with_n_and_method(results):
     sections = build_sections(results, "en")
-    assert [s.key for s in sections] == ["study", "reliability", "validity", "indices", "gaps", "servqual",
-                                         "trends", "ipa", "drivers", "comparisons", "segments"]
+    assert [s.key for s in sections] == ["study", "weighting", "descriptives", "reliability", "validity",
+                                         "indices", "gaps", "servqual", "trends", "ipa", "drivers",
+                                         "comparisons", "segments", "pls", "text", "customers", "ladder"]
     for section in sections:
         for table in section.tables:
             assert table.method and table.n.startswith("n = "), table.key
@@ -139,6 +140,8 @@ def test_every_analysis_has_a_section_with_n_and_method(results):
                 for col, value in zip(table.columns, row):
                     if col.kind in ("int", "num", "num3", "p", "pct") and value is not None:
                         assert isinstance(value, (int, float)), (table.key, col.label, value)
+                    if col.kind in ("bounded", "bounded3") and isinstance(value, float):
+                        assert abs(value) <= 1, (table.key, col.label, value)
 
 
 def test_tables_copy_numbers_unrounded(results):
@@ -158,7 +161,9 @@ def test_findings_name_the_overrated_dimensions(results):
     flagged = [f for f in gaps.findings if "自评偏高" in f]
     assert len(flagged) == len(overrated)
     assert all(any(n in f for f in flagged) for n in names)
-    assert f"t(61.1) = {M}6.47, p < .001, g = {M}0.89" in flagged[0]
+    # gaps row "identify" of the fixture (customers weighted): z = -8.612, p_adj = 3.6e-17,
+    # 95% CI of the difference [-1.124, -0.707]
+    assert f"z = {M}8.61, p < .001, 95% CI [{M}1.12, {M}0.71]" in flagged[0]
 
 
 def test_kano_section(results):
@@ -181,11 +186,12 @@ def test_format_value():
 def test_report_labels_have_both_languages():
     import yaml
 
+    from analysis.i18n import table
+
     path = Path(__file__).parents[1] / "analysis" / "locale" / "report.yaml"
-    labels = yaml.safe_load(path.read_text(encoding="utf-8"))
-    assert all(set(v) == {"zh", "en"} and v["zh"] and v["en"] for v in labels.values())
-    for feature in path.parent.glob("*.yaml"):  # a feature's report labels may live in its file
-        labels.update(yaml.safe_load(feature.read_text(encoding="utf-8")))
+    labels = table()  # report.yaml and the files of later report features (descriptives.yaml...)
+    assert all(set(v) == {"zh", "en"} and v["zh"] and v["en"]
+               for v in yaml.safe_load(path.read_text(encoding="utf-8")).values())
     source = "".join(p.read_text(encoding="utf-8") for p in (path.parents[1] / "report").glob("*.py"))
     used = set(re.findall(r'(?:\bt|\.t|\.col)\(\s*"((?:rep|find|method)_[a-z0-9_]+)"', source))
     assert len(used) > 100
@@ -208,7 +214,8 @@ def test_excel_numbers_are_numbers_with_formats(results):
     alpha = ws["E5"]
     assert alpha.data_type == "n" and alpha.number_format == NUMBER_FORMATS["num3"]
     assert alpha.value == results["reliability"]["customers"]["identify"]["alpha"]
-    assert ws["D5"].value == 301 and ws["D5"].number_format == "0"
+    assert ws["D5"].value == results["reliability"]["customers"]["identify"]["n"] == 292
+    assert ws["D5"].number_format == "0"
     assert ws.column_dimensions["B"].width > 8
     gaps = wb[next(n for n in wb.sheetnames if "差距" in n and "SERVQUAL" not in n)]
     diff = gaps["G5"]
@@ -247,9 +254,29 @@ def test_html_is_self_contained_with_charts(results):
     page = html_report(results, "zh")
     assert page.startswith("<!DOCTYPE html>") and '<html lang="zh-CN">' in page
     assert not re.search(r"<script[^>]+src=", page) and not re.search(r"<link[^>]+href=", page)
-    assert page.count("Plotly.newPlot") >= 10  # the charts
-    assert page.count("plotly.js v") == 1  # plotly's bundle banner: inlined once
+    assert page.count('<div class="chart"') >= 10  # the charts
+    assert page.count("plotly.js (cartesian - minified) v") == 1  # plotly's bundle: inlined once
+    assert page.count('"template"') <= 1  # the charts' shared template, written once
     assert "客户识别" in page and t("rep_findings", "zh") in page
+    assert len(page.encode("utf-8")) < 2_000_000  # small enough to mail
+    css = page.split("@media print", 1)[1]  # long tables print whole, headers repeat
+    assert ".wrap{max-height:none;overflow:visible" in css and "thead{display:table-header-group}" in css
+
+
+def test_html_bundle_matches_plotly_and_draws_every_chart_type(results):
+    import plotly.offline
+
+    from analysis.report.html import PLOTLY_BUNDLE, plotly_js, section_figures
+
+    bundled = re.search(r"plotly\.js v(\d+\.\d+\.\d+)", plotly.offline.get_plotlyjs()[:500]).group(1)
+    ours = re.search(r"plotly\.js \(cartesian - minified\) v(\d+\.\d+\.\d+)", plotly_js()[:500]).group(1)
+    assert ours == bundled and bundled in PLOTLY_BUNDLE.name
+    cartesian = {"bar", "box", "contour", "heatmap", "histogram", "histogram2d", "histogram2dcontour",
+                 "image", "pie", "scatter", "scatterternary", "violin"}  # assets/README.md
+    used = {trace.type for key in ("reliability", "validity", "indices", "gaps", "servqual", "trends",
+                                   "ipa", "drivers", "comparisons", "segments")
+            for figure in section_figures(results, key, "en") for trace in figure.data}
+    assert used and used <= cartesian, used - cartesian
 
 
 def test_html_escapes_all_data(hostile):

@@ -21,14 +21,14 @@ def written(tmp_path_factory):
     return write_reports(results, tmp_path_factory.mktemp("out") / "reports", "zh")
 
 
-def test_write_reports_writes_the_three_files(written):
+def test_write_reports_writes_the_four_files(written):
     assert [p.name for p in written] == list(REPORT_FILES)
     assert all(p.stat().st_size > 1000 for p in written)
     assert written[1].read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
 
 
 def test_pdf_embeds_a_cjk_font_and_the_chinese_text(written):
-    pdf = written[2]
+    pdf = next(p for p in written if p.suffix == ".pdf")
     content = pdf.read_bytes()
     assert content.startswith(b"%PDF")
     assert b"/FontFile3" in content or b"/FontFile2" in content  # embedded, not just named
@@ -68,4 +68,5 @@ def test_without_a_cjk_font_the_workbook_and_page_are_still_written(monkeypatch,
     with pytest.raises(StudyError):
         write_reports(results, tmp_path, "en")
     assert (tmp_path / "report.xlsx").is_file() and (tmp_path / "report.html").is_file()
+    assert (tmp_path / "report.docx").is_file()  # without its figures
     assert not (tmp_path / "report.pdf").exists()

@@ -8,6 +8,8 @@ filters. Every :class:`~surveys.errors.StudyError` is shown as a message, never 
 from __future__ import annotations
 
 import hashlib
+import math
+import threading
 import re
 from collections import OrderedDict
 from dataclasses import dataclass, replace
@@ -168,9 +170,9 @@ def filter_values(data: StudyData, column: str) -> list:
 
 
 #: the sections in the order analyse() builds them, for the progress bar
-SECTIONS = ["study", "quality", "weighting", "reliability", "validity", "indices", "gaps", "servqual", "trends",
-            "ipa", "drivers", "kano", "comparisons", "segments", "text", "customers",
-            "ladder", "pls"]
+SECTIONS = ["study", "quality", "weighting", "descriptives", "reliability", "validity", "indices",
+            "gaps", "servqual", "trends", "ipa", "drivers", "kano", "comparisons", "segments", "text",
+            "customers", "ladder", "pls"]
 
 
 def results_for(data: StudyData, wave: str, filters: dict[str, list]) -> tuple[dict, list[str]]:
@@ -264,6 +266,7 @@ def page(title_key: str, caption_key: str | None = None) -> Context | None:
     loaded, so that the page can stop."""
     init_state()
     st.title(tr(title_key))
+    _TABLES.page, _TABLES.count = tr(title_key), 0  # names the page's Word downloads
     if caption_key:
         st.caption(tr(caption_key))
     try:
@@ -322,8 +325,10 @@ def pval(p) -> str:
     return format_p(p)
 
 
-def show_table(rows: list[dict], height: int | None = None) -> None:
-    """A table of already formatted rows; column headers are the dict keys (translated labels)."""
+def show_table(rows: list[dict], height: int | None = None, title: str | None = None) -> None:
+    """A table of already formatted rows; column headers are the dict keys (translated labels).
+    Small buttons under it download the table as formula-safe CSV (:func:`csv_download`) and as a
+    three-line table in Word (:func:`word_download`)."""
     if not rows:
         st.info(tr("nothing_to_show"))
         return
@@ -331,6 +336,7 @@ def show_table(rows: list[dict], height: int | None = None) -> None:
     kwargs = {"height": height} if height else {}
     st.dataframe(frame, hide_index=True, width="stretch", **kwargs)
     csv_download(frame)
+    word_download(frame, title)
 
 
 def csv_download(frame: pd.DataFrame) -> None:
@@ -354,6 +360,50 @@ def csv_download(frame: pd.DataFrame) -> None:
                                type="tertiary", icon=":material/download:")
             return
         except StreamlitDuplicateElementId:
+            continue
+
+
+#: the current script run's page title and how many tables it has shown (one per thread: each
+#: session's script runs in its own thread)
+_TABLES = threading.local()
+
+
+def word_download(frame: pd.DataFrame, title: str | None = None) -> None:
+    """A small "Word" download of one shown table: a .docx with the table as a three-line table
+    (:func:`analysis.report.docx.table_docx`), built only when clicked, named after the study,
+    the page and the table (``<title>_<wave>_<page>_表2.docx``, or the table's ``title``)."""
+    from streamlit.errors import StreamlitDuplicateElementKey
+
+    from analysis.report import report_file_name
+
+    headers = [str(c) for c in frame.columns]
+    cells = [["" if v is None or (isinstance(v, float) and math.isnan(v)) else str(v) for v in row]
+             for row in frame.astype(object).values.tolist()]
+    language = lang()
+    try:
+        data = current_data()
+        study = {"title": data.study.title, "wave": st.session_state.get(S.WAVE) or data.study.wave}
+    except StudyError:
+        study = {}
+    _TABLES.count = getattr(_TABLES, "count", 0) + 1
+    label = title or "_".join(part for part in (getattr(_TABLES, "page", ""),
+                                                 tr("table_file", k=_TABLES.count)) if part)
+    name = report_file_name({"study": study}, f"{label}.docx")
+    digest = hashlib.sha1(repr((title, headers, cells, language)).encode()).hexdigest()[:12]
+
+    def build() -> bytes:
+        from analysis.report.docx import table_docx
+
+        return table_docx(headers, cells, title, language)
+
+    for attempt in range(20):  # the same table twice on one page gets a second key
+        try:
+            st.download_button(tr("download_table_word"), build, file_name=name, key=f"word_{digest}_{attempt}",
+                               mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+                               help=tr("download_table_word_help"), on_click="ignore", type="tertiary",
+                               icon=":material/download:")
+            return
+        except StreamlitDuplicateElementKey:
             continue
 
 

@@ -18,12 +18,11 @@ from openpyxl.utils import get_column_letter
 
 from ..i18n import t
 from .safety import FORMULA_START, looks_like_formula
-from .tables import Section, Table, build_sections
+from .tables import Marked, Section, Table, build_sections
 
 __all__ = ["excel_report", "table_workbook", "FORMULA_START", "NUMBER_FORMATS"]
-
-NUMBER_FORMATS = {"int": "0", "num": "0.00", "num3": "0.000", "p": '[<0.001]"<.001";.000',
-                  "pct": "0.0%"}
+NUMBER_FORMATS = {"int": "0", "num": "0.00", "num3": "0.000", "bounded": "0.00", "bounded3": "0.000",
+                  "loading": "0.000", "df": "General", "p": '[<0.001]"<.001";.000', "pct": "0.0%"}
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 HEADER_ROW = 4
 MAX_WIDTH = 60
@@ -42,8 +41,11 @@ def _put(ws, row: int, column: int, value, kind: str = "text", lang: str = "zh")
     if kind == "flag" or isinstance(value, bool):
         value = t("rep_yes" if value else "rep_no", lang)
     if isinstance(value, (int, float)) and kind in NUMBER_FORMATS:
-        cell.value = value
-        cell.number_format = NUMBER_FORMATS[kind]
+        cell.value = float(value) if isinstance(value, Marked) else value
+        mark = getattr(value, "mark", "")
+        cell.number_format = NUMBER_FORMATS[kind] + (f'"{mark}"' if mark else "")
+        if getattr(value, "bold", False):
+            cell.font = Font(bold=True)
         return cell
     text = _XML_ILLEGAL.sub(_escaped, str(value))  # ESC, NUL... cannot be stored in xlsx
     cell.value = text

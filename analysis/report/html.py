@@ -1,22 +1,36 @@
-"""The HTML report (``report.html``): one self-contained page that opens offline.
+"""The HTML report (``report.html``): one self-contained page that opens offline and is small
+enough to mail.
 
-Plotly's JavaScript is inlined once in the head; every chart (from :mod:`analysis.charts`) is a
-``div`` with its figure JSON (plotly escapes ``<``, ``>`` and ``/`` inside it). Every text from the
-results — study title, names, segment levels, findings — goes through :func:`html.escape`.
+Plotly's JavaScript is inlined once in the head: its *cartesian* bundle (``assets/``, the
+plotly.js version plotly.py writes figures for; bar, scatter, heatmap and the other 2-D traces,
+1.5 MB instead of the full 4.8 MB). Every chart (from :mod:`analysis.charts`) is a ``div`` with its
+figure as JSON in a ``script type="application/json"`` (``<``, ``>`` and ``&`` written as
+``\\u003c``...); the plotly template the figures share is written once. A chart is drawn when it
+comes near the window (so that the page opens at once) and every chart before printing. Print
+CSS shows long tables whole (no scroll boxes), repeats their header rows and keeps rows and
+charts from splitting. Every text from the results — study title, names, segment levels,
+findings — goes through :func:`html.escape`.
 """
 from __future__ import annotations
 
+import gzip
+import json
+from functools import lru_cache
 from html import escape
+from pathlib import Path
 from typing import Callable, Iterator
 
 import plotly.graph_objects as go
-import plotly.offline
+import plotly.io
 
 from .. import charts, pls_charts
 from ..i18n import t
 from .tables import Section, Table, build_sections, format_value
 
-__all__ = ["html_report", "section_figures"]
+__all__ = ["html_report", "section_figures", "plotly_js", "PLOTLY_BUNDLE"]
+
+#: the plotly.js bundle inlined in the page (see assets/README.md)
+PLOTLY_BUNDLE = Path(__file__).resolve().parent / "assets" / "plotly-cartesian-4.1.1.min.js.gz"
 
 STYLE = """
 body{font-family:"Noto Sans CJK SC","Microsoft YaHei","PingFang SC",sans-serif;margin:2em auto;
@@ -28,8 +42,64 @@ h3{font-size:1.1em;margin:1.4em 0 .2em}.meta{color:#555}.method,.n{color:#555;fo
 table{border-collapse:collapse;font-size:.85em;white-space:nowrap}
 th{position:sticky;top:0;background:#DDEBF7;text-align:left;padding:.3em .5em;border-bottom:1px solid #999}
 td{padding:.2em .5em;border-bottom:1px solid #eee}td.num{text-align:right;font-variant-numeric:tabular-nums}
-.chart{margin:1em 0}footer{margin-top:3em;color:#777;font-size:.85em}
+.chart{margin:1em 0;min-height:200px}footer{margin-top:3em;color:#777;font-size:.85em}
+@media print{body{max-width:none;margin:0}nav{display:none}
+.wrap{max-height:none;overflow:visible;border:0}
+table{white-space:normal;font-size:.75em}th{position:static}thead{display:table-header-group}
+tr,.chart,h3,.method,.n{break-inside:avoid}h2,h3{break-after:avoid}section{break-before:page}}
 """
+#: draws each chart when it comes near the window, and all of them before printing
+SCRIPT = """(function(){
+var templates=JSON.parse(document.getElementById("plotly-templates").textContent);
+function draw(box){if(box.dataset.drawn)return;box.dataset.drawn="1";
+var spec=JSON.parse(box.querySelector("script").textContent);
+if(spec.t!==null)spec.figure.layout.template=templates[spec.t];
+Plotly.newPlot(box.querySelector("div"),spec.figure.data,spec.figure.layout,
+{displaylogo:false,responsive:true});}
+var boxes=Array.prototype.slice.call(document.querySelectorAll(".chart"));
+if("IntersectionObserver" in window){var seen=new IntersectionObserver(function(entries){
+entries.forEach(function(e){if(e.isIntersecting){draw(e.target);seen.unobserve(e.target);}});},
+{rootMargin:"800px"});boxes.forEach(function(b){seen.observe(b);});}else{boxes.forEach(draw);}
+window.addEventListener("beforeprint",function(){boxes.forEach(draw);});})();"""
+
+
+@lru_cache(maxsize=1)
+def plotly_js() -> str:
+    """The inlined plotly.js bundle (:data:`PLOTLY_BUNDLE`)."""
+    return gzip.decompress(PLOTLY_BUNDLE.read_bytes()).decode("utf-8")
+
+
+def _json_for_html(value) -> str:
+    """JSON that cannot end a ``script`` element or open a comment inside it."""
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+class _Charts:
+    """The page's charts: each figure's JSON without its template; the templates, once."""
+
+    def __init__(self):
+        self.templates: list[str] = []
+        self.parsed: list = []
+
+    def box(self, figure: go.Figure) -> str:
+        spec = json.loads(plotly.io.to_json(figure, validate=False))
+        template = spec.get("layout", {}).pop("template", None)
+        index = None
+        if template is not None:
+            key = json.dumps(template, sort_keys=True)
+            if key not in self.templates:
+                self.templates.append(key)
+                self.parsed.append(template)
+            index = self.templates.index(key)
+        height = spec.get("layout", {}).get("height") or 450
+        return (f'<div class="chart" style="min-height:{int(height)}px"><div></div>'
+                f'<script type="application/json">{_json_for_html({"t": index, "figure": spec})}'
+                f"</script></div>")
+
+    def head(self) -> str:
+        return (f'<script type="application/json" id="plotly-templates">{_json_for_html(self.parsed)}'
+                f"</script>")
 
 
 def _groups(results: dict, key: str) -> list[str]:
@@ -102,15 +172,13 @@ def _table_html(table: Table, lang: str) -> str:
             f'<tbody>{"".join(body)}</tbody></table></div>')
 
 
-def _section_html(results: dict, section: Section, lang: str) -> str:
+def _section_html(results: dict, section: Section, lang: str, charts: _Charts) -> str:
     parts = [f'<section id="{escape(section.key)}"><h2>{escape(section.title)}</h2>']
     if section.findings:
         parts.append('<ul class="findings">' + "".join(f"<li>{escape(f)}</li>" for f in section.findings)
                      + "</ul>")
     for figure in section_figures(results, section.key, lang):
-        parts.append('<div class="chart">' + figure.to_html(
-            full_html=False, include_plotlyjs=False,
-            config={"displaylogo": False, "responsive": True}) + "</div>")
+        parts.append(charts.box(figure))
     parts += [_table_html(table, lang) for table in section.tables]
     parts.append("</section>")
     return "\n".join(parts)
@@ -129,17 +197,20 @@ def html_report(results: dict, lang: str = "zh") -> str:
     findings = "".join(
         f"<li><b>{escape(s.title)}</b><ul>" + "".join(f"<li>{escape(f)}</li>" for f in s.findings)
         + "</ul></li>" for s in sections if s.findings)
-    body = "\n".join(_section_html(results, s, lang) for s in sections)
+    charts = _Charts()
+    body = "\n".join(_section_html(results, s, lang, charts) for s in sections)
     return f"""<!DOCTYPE html>
 <html lang="{'zh-CN' if lang == 'zh' else 'en'}">
 <head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{escape(title)}</title><style>{STYLE}</style>
-<script type="text/javascript">{plotly.offline.get_plotlyjs()}</script></head>
+<script type="text/javascript">{plotly_js()}</script></head>
 <body>
 <h1>{escape(title)}</h1><p class="meta">{meta}</p>
 <h2>{escape(t('rep_findings', lang))}</h2><ul class="findings">{findings}</ul>
 <nav><h2>{escape(t('rep_contents', lang))}</h2><ol>{nav}</ol></nav>
 {body}
 <footer>{escape(t('rep_generated', lang))} SHA-256: {escape(str(study.get('fingerprint') or '–'))}</footer>
+{charts.head()}
+<script type="text/javascript">{SCRIPT}</script>
 </body></html>
 """

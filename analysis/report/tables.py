@@ -18,29 +18,45 @@ from ..i18n import t
 from ..pls_charts import construct_name
 from surveys.i18n import msg
 from . import apa
+from .numstyle import NumberStyle
 
-__all__ = ["Column", "Table", "Section", "build_sections", "format_value", "KINDS"]
+__all__ = ["Column", "Table", "Section", "Marked", "build_sections", "format_value", "KINDS",
+           "STARS"]
 
-#: value kinds of a column: how the writers format and store a value
-KINDS = ("text", "int", "num", "num3", "p", "pct", "flag")
+#: value kinds of a column: how the writers format and store a value. "bounded"/"bounded3" are
+#: statistics that cannot exceed 1 in absolute value (r, α, R², CFI...: APA writes them without
+#: the leading zero), "loading" a factor loading (the Word report greys those below .40), "df" degrees
+#: of freedom (whole, or one decimal for Welch's)
+KINDS = ("text", "int", "num", "num3", "bounded", "bounded3", "loading", "df", "p", "pct", "flag")
+#: the numbers of the HTML and PDF tables
+PLAIN = NumberStyle("plain")
+#: significance stars of a p-value: (bound, stars), the first bound p is below wins
+STARS = ((0.001, "***"), (0.01, "**"), (0.05, "*"))
 
 
 @dataclass
 class Column:
-    """A table column: its label and kind (one of :data:`KINDS`)."""
+    """A table column: its label and kind (one of :data:`KINDS`). A ``detail`` column is shown
+    by the full reports (Excel, HTML, PDF) but left out of the thesis tables of the Word report."""
     label: str
     kind: str = "num"
+    detail: bool = False
 
 
 @dataclass
 class Table:
-    """One tidy table: ``rows`` hold plain values (str, int, float, bool or None) in column order."""
+    """One tidy table: ``rows`` hold plain values (str, int, float, bool or None) in column order.
+
+    ``notes`` are further notes under the table (model fit, cut-offs); a ``detail`` table is
+    left out of the Word report (its content is in the thesis tables or too long for a thesis)."""
     key: str
     title: str
     method: str
     n: str
     columns: list[Column]
     rows: list[list[Any]]
+    notes: list[str] = field(default_factory=list)
+    detail: bool = False
 
 
 @dataclass
@@ -51,9 +67,30 @@ class Section:
     tables: list[Table] = field(default_factory=list)
     findings: list[str] = field(default_factory=list)
 
-    def add(self, key: str, title: str, method: str, n: str, columns: list[Column], rows: list) -> None:
+    def add(self, key: str, title: str, method: str, n: str, columns: list[Column], rows: list,
+            notes: list[str] | None = None, detail: bool = False) -> None:
         """Append a table (see :class:`Table`)."""
-        self.tables.append(Table(key, title, method, n, columns, rows))
+        self.tables.append(Table(key, title, method, n, columns, rows, list(notes or []), detail))
+
+
+class Marked(float):
+    """A number with a mark written after it: significance stars ("0.45**") or, with ``sup``,
+    superscript letters; ``bold`` asks for emphasis (√AVE on a Fornell-Larcker diagonal). Writers
+    that know no marks see a plain float."""
+
+    mark: str
+    sup: bool
+    bold: bool
+
+    def __new__(cls, value: float, mark: str = "", sup: bool = False, bold: bool = False):
+        number = super().__new__(cls, value)
+        number.mark, number.sup, number.bold = mark, sup, bold
+        return number
+
+
+def stars(p: float | None) -> str:
+    """"***" for p < .001, "**" for p < .01, "*" for p < .05, else "" (:data:`STARS`)."""
+    return next((mark for bound, mark in STARS if p is not None and p < bound), "")
 
 
 class _Ctx:
@@ -68,8 +105,8 @@ class _Ctx:
     def name(self, code: str | None) -> str:
         return "" if code is None else display_name(self.results, str(code), self.lang)
 
-    def col(self, key: str, kind: str = "num") -> Column:
-        return Column(self.t(key), kind)
+    def col(self, key: str, kind: str = "num", detail: bool = False) -> Column:
+        return Column(self.t(key), kind, detail)
 
     def n_text(self, counts: dict[str, int | None]) -> str:
         """"n = 301 (Customers), 42 (Employees)"."""
@@ -79,20 +116,9 @@ class _Ctx:
 
 def format_value(value: Any, kind: str, lang: str = "zh") -> str:
     """A cell as text for the HTML and PDF reports: decimals by kind, p as ".019" or "<.001",
-    shares as percentages, a dash for a missing number."""
-    if value is None:
-        return "–"
-    if kind == "flag" or isinstance(value, bool):
-        return t("rep_yes" if value else "rep_no", lang)
-    if not isinstance(value, (int, float)) or kind == "text":
-        return str(value)
-    if kind == "int":
-        return str(int(value)) if float(value).is_integer() else apa.num(value, 1)
-    if kind == "p":
-        return apa.p_value(value).removeprefix("p ").removeprefix("= ").replace("< ", "<").replace("> ", ">")
-    if kind == "pct":
-        return f"{apa.num(100 * value, 1)}%"
-    return apa.num(value, 3 if kind == "num3" else 2) or "–"
+    shares as percentages, a dash for a missing number, a mark (stars, letters) after it
+    (:class:`~.numstyle.NumberStyle` "plain")."""
+    return PLAIN.cell(value, kind, lang) + (getattr(value, "mark", "") if value is not None else "")
 
 
 def _meets(value, bar: float, *, above: bool) -> bool:
@@ -106,6 +132,11 @@ def _lo(interval) -> float | None:
 
 def _hi(interval) -> float | None:
     return interval[1] if interval else None
+
+
+def _whole(value):
+    """A scale end as people write it: 1 rather than 1.0."""
+    return int(value) if isinstance(value, float) and value.is_integer() else value
 
 
 def _group_col(c: _Ctx) -> Column:
@@ -124,9 +155,11 @@ def _study(c: _Ctx) -> Section:
             excluded = counts.get("excluded") or {}
             rows.append([wave, c.name(group), counts.get("n_raw"), counts.get("n"),
                          sum(v or 0 for v in excluded.values()),
-                         "; ".join(f"{c.t('rep_rule_' + k)} {v}" for k, v in excluded.items() if v)])
+                         ("；" if c.lang == "zh" else "; ").join(
+                             f"{c.t('rep_rule_' + k)} {v}" for k, v in excluded.items() if v)])
     section.add(
-        "study", c.t("rep_study"), c.t("method_study", min=scale.get("min"), max=scale.get("max")),
+        "study", c.t("rep_study"), c.t("method_study", min=_whole(scale.get("min")),
+                                       max=_whole(scale.get("max"))),
         c.n_text({g: v.get("n") for g, v in (study.get("groups") or {}).items()}),
         [c.col("wave", "text"), _group_col(c), c.col("rep_n_raw", "int"), c.col("rep_n_kept", "int"),
          c.col("rep_n_excluded", "int"), c.col("rep_exclusions", "text")], rows)
@@ -149,7 +182,84 @@ def _study(c: _Ctx) -> Section:
         section.add(
             "missing", c.t("rep_missing"), c.t("method_missing"), n,
             [_group_col(c), c.col("item", "text"), c.col("rep_missing_count", "int"),
-             c.col("rep_share", "pct")], missing_rows)
+             c.col("rep_share", "pct")], missing_rows, detail=True)
+    return section
+
+
+# ---------------------------------------------------------------- descriptives and correlations
+
+def _stat_values(s: dict) -> list:
+    return [s.get("n"), s.get("mean"), s.get("sd"), s.get("min"), s.get("max"), s.get("skewness"),
+            s.get("kurtosis")]
+
+
+def _stat_columns(c: _Ctx) -> list[Column]:
+    """n, M, SD, min, max, skewness, kurtosis (min and max are detail: a thesis table of many
+    items keeps room for the item's wording)."""
+    return [c.col("n", "int"), c.col("mean"), c.col("sd"), c.col("rep_min", detail=True),
+            c.col("rep_max", detail=True), c.col("rep_skewness"), c.col("rep_kurtosis")]
+
+
+def _score_name(c: _Ctx, code: str, outcomes: dict) -> str:
+    """A dimension's display name, or the label of an outcome score (satisfaction, loyalty)."""
+    return c.t(code) if code in outcomes else c.name(code)
+
+
+def _descriptives(c: _Ctx) -> Section:
+    section = Section("descriptives", c.t("rep_descriptives"))
+    owner = {item: dim for dim, members in (c.results["study"].get("dimensions") or {}).items()
+             for item in members}
+    items, scores, matrix, counts = [], [], [], {}
+    width = max((len(e.get("dimensions") or {}) + len(e.get("outcomes") or {})
+                 for e in c.results["descriptives"].values()), default=0)
+    for group, e in c.results["descriptives"].items():
+        outcomes = e.get("outcomes") or {}
+        outcome_of = {i: o for o, members in (e.get("outcome_items") or {}).items() for i in members}
+        counts[group] = max((s.get("n") or 0 for s in (e.get("items") or {}).values()), default=None)
+        for item, s in (e.get("items") or {}).items():
+            scale = c.name(owner[item]) if item in owner else c.t(outcome_of.get(item, "item"))
+            items.append([c.name(group), scale, c.name(item), *_stat_values(s)])
+        variables = {**(e.get("dimensions") or {}), **outcomes}
+        for code, s in variables.items():
+            scores.append([c.name(group), _score_name(c, code, outcomes), *_stat_values(s)])
+        pairs = e.get("correlations") or {}
+        codes = list(variables)
+        for i, a in enumerate(codes):
+            cells: list[Any] = []
+            for j, b in enumerate(codes):
+                pair = pairs.get(f"{b}|{a}") or pairs.get(f"{a}|{b}") or {}
+                if j < i and pair.get("r") is not None:
+                    cells.append(Marked(pair["r"], stars(pair.get("p"))))
+                else:
+                    cells.append("—" if j == i else ("" if j > i else None))
+            s = variables[a]
+            matrix.append([c.name(group), f"{i + 1}. {_score_name(c, a, outcomes)}", s.get("mean"),
+                           s.get("sd"), *cells, *[""] * (width - len(cells))])
+        values = [p["r"] for p in pairs.values() if p.get("r") is not None]
+        if values:
+            significant = sum(1 for p in pairs.values() if p.get("p") is not None and p["p"] < 0.05)
+            section.findings.append(c.t(
+                "find_correlations", group=c.name(group), low=apa.bounded(min(values)),
+                high=apa.bounded(max(values)), significant=significant, pairs=len(values)))
+        skews = [(abs(s["skewness"]), code) for code, s in (e.get("items") or {}).items()
+                 if s.get("skewness") is not None]
+        kurts = [(abs(s["kurtosis"]), code) for code, s in (e.get("items") or {}).items()
+                 if s.get("kurtosis") is not None]
+        if skews and kurts:
+            section.findings.append(c.t(
+                "find_normality_ok" if max(skews)[0] < 3 and max(kurts)[0] < 10 else "find_normality_poor",
+                group=c.name(group), skew=apa.num(max(skews)[0]), skew_item=c.name(max(skews)[1]),
+                kurt=apa.num(max(kurts)[0]), kurt_item=c.name(max(kurts)[1])))
+    n = c.n_text(counts)
+    section.add("desc_items", c.t("rep_desc_items"), c.t("method_desc_items"), n,
+                [_group_col(c), c.col("rep_scale_name", "text"), c.col("item", "text"),
+                 *_stat_columns(c)], items)
+    section.add("desc_scores", c.t("rep_desc_scores"), c.t("method_desc_scores"), n,
+                [_group_col(c), c.col("rep_variable", "text"), *_stat_columns(c)], scores)
+    section.add("correlations", c.t("rep_correlations"), c.t("method_correlations"), n,
+                [_group_col(c), c.col("rep_variable", "text"), c.col("mean"), c.col("sd"),
+                 *[Column(str(k + 1), "bounded") for k in range(width)]], matrix,
+                notes=[c.t("rep_stars_note")])
     return section
 
 
@@ -171,19 +281,26 @@ def _reliability(c: _Ctx) -> Section:
             for item, s in (e.get("items") or {}).items():
                 items.append([c.name(group), c.name(dim), c.name(item), s.get("n"), s.get("mean"),
                               s.get("sd"), s.get("citc"), s.get("alpha_if_deleted")])
-    if not section.findings:
-        section.findings.append(c.t("find_alpha_ok"))
+    alphas = [(e["alpha"], group, dim) for group, entries in c.results["reliability"].items()
+              for dim, e in entries.items() if e.get("alpha") is not None]
+    if alphas:
+        low, group, dim = min(alphas)
+        section.findings.append(c.t(
+            "find_alpha_ok" if low >= 0.7 else "find_alpha_range", low=apa.bounded(low),
+            high=apa.bounded(max(alphas)[0]), group=c.name(group), dimension=c.name(dim)))
     n = c.n_text(counts)
     section.add(
         "reliability", c.t("rep_reliability"), c.t("method_reliability"), n,
         [_group_col(c), c.col("dimension", "text"), c.col("rep_k", "int"), c.col("n", "int"),
-         c.col("alpha", "num3"), c.col("rep_ci_low", "num3"), c.col("rep_ci_high", "num3"),
-         c.col("std_alpha", "num3"), c.col("omega_total", "num3"), c.col("rep_lambda6", "num3"),
-         c.col("rep_split_half", "num3")], dims)
+         c.col("alpha", "bounded3"), c.col("rep_ci_low", "bounded3"), c.col("rep_ci_high", "bounded3"),
+         c.col("std_alpha", "bounded3", detail=True), c.col("omega_total", "bounded3"),
+         c.col("rep_lambda6", "bounded3", detail=True),
+         c.col("rep_split_half", "bounded3", detail=True)], dims)
     section.add(
         "reliability_items", c.t("rep_reliability_items"), c.t("method_reliability_items"), n,
-        [_group_col(c), c.col("dimension", "text"), c.col("item", "text"), c.col("n", "int"),
-         c.col("mean"), c.col("sd"), c.col("citc", "num3"), c.col("alpha_if_deleted", "num3")], items)
+        [_group_col(c), c.col("dimension", "text"), c.col("item", "text"), c.col("n", "int", detail=True),
+         c.col("mean"), c.col("sd"), c.col("citc", "bounded3"), c.col("alpha_if_deleted", "bounded3")],
+        items)
     return section
 
 
@@ -191,7 +308,7 @@ def _validity(c: _Ctx) -> Section:
     section = Section("validity", c.t("rep_validity"))
     validity = c.results["validity"]
     counts = {g: (e.get("cfa") or {}).get("n") for g, e in validity.items()}
-    adequacy, loadings, fit, constructs, htmt = [], [], [], [], []
+    adequacy, loadings, fit, constructs, htmt, discriminant = [], [], [], [], [], []
     width = max((len(v) for e in validity.values()
                  for v in ((e.get("efa") or {}).get("loadings") or {}).values()), default=0)
     for group, e in validity.items():
@@ -206,7 +323,9 @@ def _validity(c: _Ctx) -> Section:
             loadings.append([c.name(group), c.name(item), *row, *[None] * (width - len(row))])
         cfa = e.get("cfa")
         if cfa:
-            fit.append([c.name(group), cfa.get("n"), cfa.get("chi2"), cfa.get("df"), cfa.get("p"),
+            ratio = (cfa["chi2"] / cfa["df"] if cfa.get("chi2") is not None and cfa.get("df")
+                     else None)
+            fit.append([c.name(group), cfa.get("n"), cfa.get("chi2"), cfa.get("df"), ratio, cfa.get("p"),
                         cfa.get("cfi"), cfa.get("tli"), cfa.get("rmsea"), _lo(cfa.get("rmsea_ci")),
                         _hi(cfa.get("rmsea_ci")), cfa.get("srmr"), apa.cfa_fit(cfa)])
             text = apa.cfa_fit(cfa)
@@ -221,34 +340,87 @@ def _validity(c: _Ctx) -> Section:
             for pair, value in (cfa.get("htmt") or {}).items():
                 a, _, b = pair.partition("|")
                 htmt.append([c.name(group), c.name(a), c.name(b), value])
+            rows = _discriminant_rows(c, group, cfa)
+            discriminant += rows
+            finding = _discriminant_finding(c, group, cfa) if rows else ""
+            if finding:
+                section.findings.append(finding)
     groups = (c.results.get("study") or {}).get("groups") or {}
     n = c.n_text({g: (groups.get(g) or {}).get("n") for g in validity})
     n_cfa = f"{c.n_text(counts)} {c.t('rep_listwise')}"
     section.add(
         "kmo", c.t("rep_adequacy"), c.t("method_adequacy"), n,
-        [_group_col(c), c.col("kmo", "num3"), c.col("rep_chi2"), c.col("rep_df", "int"),
-         c.col("rep_p", "p"), c.col("rep_apa", "text"), c.col("rep_n_factors", "int")], adequacy)
+        [_group_col(c), c.col("kmo", "bounded3"), c.col("rep_chi2"), c.col("rep_df", "int"),
+         c.col("rep_p", "p"), c.col("rep_apa", "text", detail=True), c.col("rep_n_factors", "int")],
+        adequacy)
     if loadings:
         section.add(
             "efa", c.t("rep_efa"), c.t("method_efa"), n,
             [_group_col(c), c.col("item", "text"),
-             *[Column(c.t("rep_factor", k=k + 1), "num3") for k in range(width)]], loadings)
+             *[Column(c.t("rep_factor", k=k + 1), "loading") for k in range(width)]], loadings,
+            notes=[c.t("rep_loadings_note")])
     if fit:
         section.add(
-            "cfa", c.t("rep_cfa"), c.t("method_cfa"),n_cfa,
+            "cfa", c.t("rep_cfa"), c.t("method_cfa"), n_cfa,
             [_group_col(c), c.col("n", "int"), c.col("rep_chi2"), c.col("rep_df", "int"),
-             c.col("rep_p", "p"), c.col("rep_cfi", "num3"), c.col("rep_tli", "num3"),
-             c.col("rep_rmsea", "num3"), c.col("rep_ci90_low", "num3"), c.col("rep_ci90_high", "num3"),
-             c.col("rep_srmr", "num3"), c.col("rep_apa", "text")], fit)
+             c.col("rep_chi2_df"), c.col("rep_p", "p"), c.col("rep_cfi", "bounded3"),
+             c.col("rep_tli", "bounded3"), c.col("rep_rmsea", "bounded3"),
+             c.col("rep_ci90_low", "bounded3", detail=True), c.col("rep_ci90_high", "bounded3", detail=True),
+             c.col("rep_srmr", "bounded3"), c.col("rep_apa", "text", detail=True)], fit,
+            notes=[c.t("rep_fit_cutoffs")])
         section.add(
-            "constructs", c.t("rep_constructs"), c.t("method_constructs"),n_cfa,
-            [_group_col(c), c.col("dimension", "text"), c.col("cr", "num3"), c.col("ave", "num3")],
+            "constructs", c.t("rep_constructs"), c.t("method_constructs"), n_cfa,
+            [_group_col(c), c.col("dimension", "text"), c.col("cr", "bounded3"), c.col("ave", "bounded3")],
             constructs)
         section.add(
-            "htmt", c.t("rep_htmt"), c.t("method_htmt"),n_cfa,
+            "discriminant", c.t("rep_discriminant"), c.t("method_discriminant"), n_cfa,
+            [_group_col(c), c.col("dimension", "text"),
+             *[Column(str(k + 1), "bounded3") for k in range(_width(validity))]], discriminant)
+        section.add(
+            "htmt", c.t("rep_htmt"), c.t("method_htmt"), n_cfa,
             [_group_col(c), c.col("dimension", "text"), c.col("dimension", "text"),
-             c.col("htmt", "num3")], htmt)
+             c.col("htmt", "num3")], htmt, detail=bool(discriminant))
     return section
+
+
+def _width(validity: dict) -> int:
+    """The most dimensions of any group's Fornell-Larcker matrix."""
+    return max((len((e.get("cfa") or {}).get("fornell_larcker") or {}) for e in validity.values()),
+               default=0)
+
+
+def _discriminant_rows(c: _Ctx, group: str, cfa: dict) -> list[list]:
+    """The Fornell-Larcker matrix with HTMT: √AVE on the diagonal (bold), the latent correlations
+    below it and the HTMT ratios above it; one row per dimension, numbered like the columns."""
+    matrix = cfa.get("fornell_larcker") or {}
+    htmt = cfa.get("htmt") or {}
+    width = _width(c.results["validity"])
+    dims = list(matrix)
+    rows = []
+    for i, a in enumerate(dims):
+        cells: list[Any] = []
+        for j, b in enumerate(dims):
+            value = (matrix.get(a) or {}).get(b) if j <= i else (
+                htmt.get(f"{a}|{b}") if f"{a}|{b}" in htmt else htmt.get(f"{b}|{a}"))
+            cells.append(None if value is None else Marked(value, bold=(i == j)))
+        rows.append([c.name(group), f"{i + 1}. {c.name(a)}", *cells, *[""] * (width - len(cells))])
+    return rows
+
+
+def _discriminant_finding(c: _Ctx, group: str, cfa: dict) -> str:
+    """Whether every √AVE exceeds the dimension's correlations and every HTMT is below .85."""
+    matrix = cfa.get("fornell_larcker") or {}
+    roots = [(row.get(dim), dim) for dim, row in matrix.items() if row.get(dim) is not None]
+    correlations = [abs(v) for a, row in matrix.items() for b, v in row.items() if a != b and v is not None]
+    ratios = [v for v in (cfa.get("htmt") or {}).values() if v is not None]
+    if not roots or not correlations:
+        return ""
+    fornell = all(root > max((abs(v) for b, v in matrix[dim].items() if b != dim and v is not None),
+                             default=0) for root, dim in roots)
+    good = fornell and (not ratios or max(ratios) < 0.85)
+    return c.t("find_discriminant_ok" if good else "find_discriminant_poor", group=c.name(group),
+               low=apa.bounded(min(roots)[0]), high=apa.bounded(max(roots)[0]),
+               r=apa.bounded(max(correlations)), htmt=apa.bounded(max(ratios)) if ratios else "–")
 
 
 # ---------------------------------------------------------------- indices
@@ -295,13 +467,15 @@ def _indices(c: _Ctx) -> Section:
     n = c.n_text(counts)
     stat_cols = [c.col("n", "int"), c.col("mean"), c.col("sd"), c.col("rep_ci_low"),
                  c.col("rep_ci_high"), c.col("top2", "pct"), c.col("bottom2", "pct")]
+    described = bool(c.results.get("descriptives"))  # the Word report has them there
     section.add("scores", c.t("rep_scores"), c.t("method_scores"), n,
-                                [_group_col(c), c.col("dimension", "text"), *stat_cols], dims)
+                [_group_col(c), c.col("dimension", "text"), *stat_cols], dims, detail=described)
     if index_rows:
         section.add(
             "index", c.t("rep_index"), c.t("method_index"), n,
             [_group_col(c), c.col("rep_index_name", "text"), c.col("n", "int"), c.col("rep_value"),
-             c.col("rep_ci_low"), c.col("rep_ci_high"), c.col("rep_ci_method", "text")], index_rows)
+             c.col("rep_ci_low"), c.col("rep_ci_high"), c.col("rep_ci_method", "text", detail=True)],
+            index_rows)
     if nps_rows:
         section.add(
             "nps", c.t("nps"), c.t("method_nps"), n,
@@ -315,21 +489,33 @@ def _indices(c: _Ctx) -> Section:
              c.col("perception"), c.col("expectation"), c.col("rep_ratio_of_means", "num3"),
              c.col("rep_mean_ratio", "num3"), c.col("rep_class", "text")], cb_rows)
     section.add("items", c.t("rep_item_scores"), c.t("method_scores"), n,
-                                [_group_col(c), c.col("item", "text"), *stat_cols], items)
+                [_group_col(c), c.col("item", "text"), *stat_cols], items, detail=described)
     return section
 
 
 # ---------------------------------------------------------------- gaps, SERVQUAL, trends
+
+def gap_test(row: dict) -> str | None:
+    """The APA string of one gap row: Welch's t with Hedges' g, or, for a weighted group, the
+    design-based z test with the CI of the difference (``"test": "z_design"``); adjusted p."""
+    if row.get("test") == "z_design":
+        text = apa.z_test(row.get("z"), row.get("p_adj"))
+        interval = apa.ci(row.get("ci"))
+        return f"{text}, {interval}" if text and interval else text
+    return apa.welch_t(row.get("t"), row.get("df"), row.get("p_adj"), row.get("hedges_g"))
+
 
 def _gaps(c: _Ctx) -> Section:
     section = Section("gaps", c.t("rep_gaps"))
     for pair, rows in c.results["gaps"].items():
         a, _, b = pair.partition("|")
         table_rows = []
+        weighted = any(r.get("test") == "z_design" for r in rows)
         for r in rows:
-            text = apa.welch_t(r.get("t"), r.get("df"), r.get("p_adj"), r.get("hedges_g"))
+            text = gap_test(r)
+            statistic = r.get("z") if r.get("test") == "z_design" else r.get("t")
             table_rows.append([c.t(r["level"]), c.name(r["name"]), r.get("n_a"), r.get("mean_a"),
-                               r.get("n_b"), r.get("mean_b"), r.get("diff"), r.get("t"), r.get("df"),
+                               r.get("n_b"), r.get("mean_b"), r.get("diff"), statistic, r.get("df"),
                                r.get("p"), r.get("p_adj"), r.get("hedges_g"), _lo(r.get("g_ci")),
                                _hi(r.get("g_ci")), r.get("u"), r.get("p_mwu_adj"), r.get("flag"), text])
             if r["level"] != "dimension" or r.get("p_adj") is None:
@@ -350,10 +536,13 @@ def _gaps(c: _Ctx) -> Section:
             [c.col("rep_level", "text"), c.col("rep_name", "text"),
              Column(f"n ({c.name(a)})", "int"), Column(f"{c.t('mean')} ({c.name(a)})", "num"),
              Column(f"n ({c.name(b)})", "int"), Column(f"{c.t('mean')} ({c.name(b)})", "num"),
-             c.col("gap"), c.col("rep_t"), c.col("rep_df"), c.col("rep_p", "p"), c.col("p_adj", "p"),
-             c.col("hedges_g"), c.col("rep_ci_low"), c.col("rep_ci_high"), c.col("rep_u"),
-             c.col("rep_p_mwu_adj", "p"), c.col("rep_flag", "flag"), c.col("rep_apa", "text")],
-            table_rows)
+             c.col("gap"), c.col("rep_t_or_z" if weighted else "rep_t"), c.col("rep_df", "df"),
+             c.col("rep_p", "p", detail=True), c.col("p_adj", "p"), c.col("hedges_g"),
+             c.col("rep_ci_low", detail=True),
+             c.col("rep_ci_high", detail=True), c.col("rep_u", detail=True),
+             c.col("rep_p_mwu_adj", "p", detail=True), c.col("rep_flag", "flag"),
+             c.col("rep_apa", "text", detail=True)],
+            table_rows, notes=[c.t("rep_gaps_weighted_note")] if weighted else [])
     return section
 
 
@@ -376,8 +565,9 @@ def _servqual(c: _Ctx) -> Section:
         "servqual", c.t("rep_servqual"), c.t("method_servqual"), c.n_text(counts),
         [_group_col(c), c.col("rep_level", "text"), c.col("rep_name", "text"), c.col("n", "int"),
          c.col("perception"), c.col("expectation"), c.col("gap"), c.col("rep_ci_low"),
-         c.col("rep_ci_high"), c.col("rep_t"), c.col("rep_df"), c.col("rep_p", "p"), c.col("p_adj", "p"),
-         c.col("rep_v"), c.col("rep_p_wilcoxon_adj", "p"), c.col("rep_apa", "text")], rows)
+         c.col("rep_ci_high"), c.col("rep_t"), c.col("rep_df", "df"), c.col("rep_p", "p", detail=True),
+         c.col("p_adj", "p"), c.col("rep_v", detail=True), c.col("rep_p_wilcoxon_adj", "p", detail=True),
+         c.col("rep_apa", "text", detail=True)], rows)
     return section
 
 
@@ -415,15 +605,19 @@ def _trends(c: _Ctx) -> Section:
                                             end=ch["to"], value_from=apa.num(ch["value_from"]),
                                             value_to=apa.num(ch["value_to"]), test=text))
     if not section.findings:
-        section.findings.append(c.t("find_trend_none"))
+        tested = [(row[14], row[3]) for row in rows if row[14] is not None]
+        if tested:
+            p, name = min(tested)
+            section.findings.append(c.t("find_trend_none", tests=len(tested), p=apa.p_value(p),
+                                        name=name))
     section.add(
         "trends", c.t("rep_trends"), c.t("method_trends"),
         "n = " + ", ".join(f"{v} ({c.name(g)})" for g, v in counts.items()),
         [_group_col(c), c.col("rep_from", "text"), c.col("rep_to", "text"), c.col("rep_name", "text"),
          c.col("rep_n_from", "int"), c.col("rep_n_to", "int"), c.col("rep_value_from"),
          c.col("rep_value_to"), c.col("rep_diff"), c.col("rep_ci_low"),
-         c.col("rep_ci_high"), c.col("rep_test", "text"), c.col("rep_statistic"), c.col("rep_df"),
-         c.col("rep_p", "p"), c.col("rep_apa", "text")], rows)
+         c.col("rep_ci_high"), c.col("rep_test", "text"), c.col("rep_statistic"), c.col("rep_df", "df"),
+         c.col("rep_p", "p"), c.col("rep_apa", "text", detail=True)], rows)
     return section
 
 
@@ -453,7 +647,7 @@ def _ipa(c: _Ctx) -> Section:
 
 def _drivers(c: _Ctx) -> Section:
     section = Section("drivers", c.t("rep_drivers"))
-    models, predictors, counts = [], [], {}
+    models, predictors, counts, fits = [], [], {}, []
     for group, outcomes in c.results["drivers"].items():
         for outcome, m in outcomes.items():
             if not m:
@@ -462,6 +656,9 @@ def _drivers(c: _Ctx) -> Section:
             text = apa.regression(m.get("r2"), m.get("f"), m.get("df_model"), m.get("df_resid"), m.get("p"))
             models.append([c.name(group), c.t(outcome), m.get("n"), m.get("r2"), m.get("adj_r2"),
                            m.get("f"), m.get("df_model"), m.get("df_resid"), m.get("p"), text])
+            if text:
+                fits.append(c.t("rep_model_fit", group=c.name(group), outcome=c.t(outcome), fit=text,
+                                adj=apa.bounded(m.get("adj_r2")) or "–"))
             preds = m.get("predictors") or []
             for p in preds:
                 predictors.append([c.name(group), c.t(outcome), c.name(p["name"]), p.get("b"), p.get("se"),
@@ -476,14 +673,15 @@ def _drivers(c: _Ctx) -> Section:
     n = c.n_text(counts)
     section.add(
         "drivers_models", c.t("rep_driver_models"), c.t("method_drivers"), n,
-        [_group_col(c), c.col("rep_outcome", "text"), c.col("n", "int"), c.col("rep_r2", "num3"),
-         c.col("rep_adj_r2", "num3"), c.col("rep_f"), c.col("rep_df1", "int"), c.col("rep_df2", "int"),
-         c.col("rep_p", "p"), c.col("rep_apa", "text")], models)
+        [_group_col(c), c.col("rep_outcome", "text"), c.col("n", "int"), c.col("rep_r2", "bounded3"),
+         c.col("rep_adj_r2", "bounded3"), c.col("rep_f"), c.col("rep_df1", "int"), c.col("rep_df2", "int"),
+         c.col("rep_p", "p"), c.col("rep_apa", "text", detail=True)], models)
     section.add(
         "drivers", c.t("rep_driver_weights"), c.t("method_driver_weights"), n,
         [_group_col(c), c.col("rep_outcome", "text"), c.col("dimension", "text"), c.col("rep_b", "num3"),
          c.col("rep_se", "num3"), c.col("rep_beta", "num3"), c.col("rep_t"), c.col("rep_p", "p"),
-         c.col("rep_vif"), c.col("rep_relative_weight", "pct"), c.col("rep_lmg", "pct")], predictors)
+         c.col("rep_vif"), c.col("rep_relative_weight", "pct"), c.col("rep_lmg", "pct", detail=True)],
+        predictors, notes=fits)
     return section
 
 
@@ -516,17 +714,19 @@ def _comparisons(c: _Ctx) -> Section:
                 counts[group] = max(counts.get(group) or 0, e.get("n") or 0)
                 an, we, kw = e.get("anova") or {}, e.get("welch") or {}, e.get("kruskal") or {}
                 w_text = apa.welch_anova(we.get("f"), we.get("df1"), we.get("df2"), we.get("p"))
-                omnibus.append([c.name(group), c.name(by), c.name(outcome), e.get("n"), e.get("k"),
+                omnibus.append([c.name(group), c.name(by), _outcome(c, outcome), e.get("n"), e.get("k"),
                                 an.get("f"), an.get("df1"), an.get("df2"), an.get("p"), an.get("eta2"),
                                 we.get("f"), we.get("df2"), we.get("p"), kw.get("h"), kw.get("df"),
                                 kw.get("p"), kw.get("epsilon2"), w_text,
                                 apa.kruskal(kw.get("h"), kw.get("df"), kw.get("p"), kw.get("epsilon2"))])
+                letters = (e.get("letters") or {}).get("games_howell") or {}
                 for lv in e.get("levels") or []:
-                    levels.append([c.name(group), c.name(by), c.name(outcome), lv.get("level"), lv.get("n"),
-                                   lv.get("mean"), lv.get("sd"), lv.get("median"), lv.get("small")])
+                    levels.append([c.name(group), c.name(by), _outcome(c, outcome), lv.get("level"), lv.get("n"),
+                                   lv.get("mean"), lv.get("sd"), lv.get("median"), lv.get("small"),
+                                   letters.get(lv.get("level"))])
                 for method, key in (("tukey", "q"), ("games_howell", "t"), ("dunn", "z")):
                     for r in e.get(method) or []:
-                        posthoc.append([c.name(group), c.name(by), c.name(outcome), c.t("rep_" + method),
+                        posthoc.append([c.name(group), c.name(by), _outcome(c, outcome), c.t("rep_" + method),
                                         r.get("a"), r.get("b"), r.get("diff"), r.get(key), r.get("p_adj"),
                                         _lo(r.get("ci")), _hi(r.get("ci"))])
                 means = [lv for lv in e.get("levels") or [] if lv.get("mean") is not None]
@@ -534,33 +734,46 @@ def _comparisons(c: _Ctx) -> Section:
                     high = max(means, key=lambda lv: lv["mean"])
                     low = min(means, key=lambda lv: lv["mean"])
                     section.findings.append(c.t(
-                        "find_comparison", group=c.name(group), by=c.name(by), outcome=c.name(outcome),
+                        "find_comparison", group=c.name(group), by=c.name(by), outcome=_outcome(c, outcome),
                         high=high["level"], high_mean=apa.num(high["mean"]), low=low["level"],
                         low_mean=apa.num(low["mean"]), test=w_text))
     if not section.findings:
-        section.findings.append(c.t("find_comparison_none"))
+        tested = [(row[12], row[1], row[2]) for row in omnibus if row[12] is not None]
+        if tested:
+            p, by, outcome = min(tested)
+            section.findings.append(c.t("find_comparison_none", tests=len(tested),
+                                        p=apa.p_value(p), by=by, outcome=outcome))
     n = c.n_text(counts)
     section.add(
         "comparisons", c.t("rep_omnibus"), c.t("method_omnibus"), n,
         [_group_col(c), c.col("rep_by", "text"), c.col("rep_outcome", "text"), c.col("n", "int"),
-         c.col("rep_k", "int"), c.col("rep_anova_f"), c.col("rep_df1", "int"), c.col("rep_df2", "int"),
-         c.col("rep_p", "p"), c.col("rep_eta2", "num3"), c.col("rep_welch_f"), c.col("rep_welch_df2"),
-         c.col("rep_welch_p", "p"), c.col("rep_h"), c.col("rep_df", "int"), c.col("rep_kw_p", "p"),
-         c.col("rep_epsilon2", "num3"), c.col("rep_apa_welch", "text"), c.col("rep_apa_kw", "text")],
+         c.col("rep_k", "int", detail=True), c.col("rep_anova_f"), c.col("rep_df1", "int"),
+         c.col("rep_df2", "int"), c.col("rep_p", "p"), c.col("rep_eta2", "bounded3"), c.col("rep_welch_f"),
+         c.col("rep_welch_df2", "df"), c.col("rep_welch_p", "p"), c.col("rep_h", detail=True),
+         c.col("rep_df", "int", detail=True), c.col("rep_kw_p", "p", detail=True),
+         c.col("rep_epsilon2", "bounded3", detail=True), c.col("rep_apa_welch", "text", detail=True),
+         c.col("rep_apa_kw", "text", detail=True)],
         omnibus)
     section.add(
         "levels", c.t("rep_levels"), c.t("method_levels"), n,
         [_group_col(c), c.col("rep_by", "text"), c.col("rep_outcome", "text"),
          c.col("rep_level_value", "text"),
-         c.col("n", "int"), c.col("mean"), c.col("sd"), c.col("rep_median"), c.col("rep_small", "flag")],
-        levels)
+         c.col("n", "int"), c.col("mean"), c.col("sd"), c.col("rep_median", detail=True),
+         c.col("rep_small", "flag", detail=True), c.col("rep_letters", "text")],
+        levels, notes=[c.t("rep_letters_note")])
     section.add(
         "posthoc", c.t("rep_posthoc"), c.t("method_posthoc"), n,
         [_group_col(c), c.col("rep_by", "text"), c.col("rep_outcome", "text"), c.col("rep_test", "text"),
          c.col("rep_level_a", "text"), c.col("rep_level_b", "text"), c.col("rep_diff"),
          c.col("rep_statistic"), c.col("p_adj", "p"), c.col("rep_ci_low"), c.col("rep_ci_high")],
-        posthoc)
+        posthoc, detail=True)
     return section
+
+
+def _outcome(c: _Ctx, code: str) -> str:
+    """A compared score's name: a dimension's display name, or the label of an outcome score."""
+    dims = c.results["study"].get("dimensions") or {}
+    return c.name(code) if code in dims or c.t(code) == code else c.t(code)
 
 
 def _segment_rows(c: _Ctx, group: str, kind: str, cells: dict, label: Callable[[str, dict], str]) -> list:
@@ -752,15 +965,15 @@ def _text(c: _Ctx) -> Section:
                 [*where, c.col("comments_theme", "text"), c.col("comments_terms", "text"),
                  c.col("n", "int"), c.col("share", "pct"), c.col("comments_satisfaction"),
                  c.col("rep_ci_low"), c.col("rep_ci_high"), c.col("nps", "num"),
-                 c.col("comments_detractor_share", "pct"), c.col("comments_examples", "text")],
-                themes)
+                 c.col("comments_detractor_share", "pct"),
+                 c.col("comments_examples", "text", detail=True)], themes)
     section.add("text_keywords", c.t("text_rep_keywords"), c.t("text_method_keywords"), n,
                 [*where, c.col("text_rep_side", "text"), c.col("text_rep_term", "text"),
                  c.col("n", "int"), c.col("text_log_odds", "num3"), c.col("text_rep_z")],
                 keywords)
     section.add("text_suggested", c.t("text_rep_suggested"), c.t("text_method_suggested"), n,
                 [*where, c.col("comments_terms", "text"), c.col("n", "int"),
-                 c.col("comments_examples", "text")], suggested)
+                 c.col("comments_examples", "text")], suggested, detail=True)
     return section
 
 
@@ -854,7 +1067,8 @@ def _weighting(c: _Ctx) -> Section:
 
 #: results key -> section builder, in report order
 BUILDERS: dict[str, Callable[[_Ctx], Section]] = {
-    "study": _study, "weighting": _weighting, "reliability": _reliability, "validity": _validity, "indices": _indices,
+    "study": _study, "weighting": _weighting, "descriptives": _descriptives, "reliability": _reliability,
+    "validity": _validity, "indices": _indices,
     "gaps": _gaps, "servqual": _servqual, "trends": _trends, "ipa": _ipa, "drivers": _drivers,
     "kano": _kano, "comparisons": _comparisons, "segments": _segments, "pls": _pls,
     "text": _text, "customers": _customers, "ladder": _ladder,

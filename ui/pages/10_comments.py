@@ -19,7 +19,7 @@ from ui import auth
 from ui import state as S
 from ui.setup import (SAMPLE, at_wave, ci, csv_download, escape_markdown, num, page, pct,
                       pick_group, say, show_chart, show_table, source_key, tr,
-                      with_abc_every_wave)
+                      with_abc_every_wave, word_download)
 
 #: comments listed under a theme picked in the table
 SHOWN_COMMENTS = 30
@@ -72,6 +72,7 @@ if themes:
     picked = st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch",
                           on_select="rerun", selection_mode="single-row", key="comments_table")
     csv_download(pd.DataFrame(rows))  # formula-safe: theme names and terms are data text
+    word_download(pd.DataFrame(rows))
     st.caption(tr("comments_themes_caption"))
     chosen = picked.selection.rows if picked and picked.selection else []
     if chosen:

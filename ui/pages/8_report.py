@@ -1,5 +1,6 @@
-"""Report: download the results as JSON, the Excel workbook, and the HTML / PDF report built by
-:mod:`analysis.report` from the same results (the sidebar's wave and filters apply)."""
+"""Report: download the results as JSON, the Excel workbook, and the HTML / Word / PDF report built
+by :mod:`analysis.report` from the same results (the sidebar's wave and filters apply). Files are
+named after the study (``<title>_<wave>_report.docx``, :func:`analysis.report.report_file_name`)."""
 import json
 
 import streamlit as st
@@ -10,20 +11,33 @@ ctx = page("page_report", "report_caption")
 if ctx is None:
     st.stop()
 r = ctx.results
-stem = f"crm_{ctx.wave}" + ("_filtered" if ctx.filters else "")
 
 try:
     from analysis import report
 except ImportError:  # the reports module is not installed in this checkout
     report = None
 
+
+def file_name(suffix: str) -> str:
+    """<title>_<wave>[_filtered]_<suffix>, safe on every file system."""
+    from analysis.report import report_file_name
+
+    return report_file_name(r, suffix, filtered=bool(ctx.filters))
+
 #: (format, label key, builder name in analysis.report, MIME type, built only on request)
 FORMATS = [
     ("xlsx", "download_xlsx", "excel_report",
      "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", False),
     ("html", "download_html", "html_report", "text/html", True),
+    ("docx", "download_docx", "word_report",
+     "application/vnd.openxmlformats-officedocument.wordprocessingml.document", True),
     ("pdf", "download_pdf", "pdf_report", "application/pdf", True),
 ]
+
+
+def shown(fmt: str) -> str:
+    """The format as people call it: XLSX, HTML, Word, PDF."""
+    return "Word" if fmt == "docx" else fmt.upper()
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
@@ -36,28 +50,28 @@ def _build(fmt: str, builder: str):
     key = (r["study"]["fingerprint"], ctx.wave, str(sorted(ctx.filters.items())), ctx.lang, fmt)
     store = _built()
     if key not in store:
-        with st.spinner(tr("building_report", format=fmt.upper())):
+        with st.spinner(tr("building_report", format=shown(fmt))):
             store[key] = getattr(report, builder)(r, lang=ctx.lang)
     return store[key]
 
 
 st.download_button(tr("download_json"), json.dumps(r, ensure_ascii=False, indent=1),
-                   file_name=f"{stem}_results.json", mime="application/json", key="dl_json",
+                   file_name=file_name("results.json"), mime="application/json", key="dl_json",
                    on_click="ignore")
 for fmt, label, builder, mime, on_request in FORMATS:
     if report is None or not hasattr(report, builder):
-        st.info(tr("report_not_available", format=fmt.upper()))
+        st.info(tr("report_not_available", format=shown(fmt)))
         continue
     wanted = f"want_{fmt}"
     if on_request and not st.session_state.get(wanted):
-        st.button(tr("prepare_report", format=fmt.upper()), key=f"prepare_{fmt}",
+        st.button(tr("prepare_report", format=shown(fmt)), key=f"prepare_{fmt}",
                   on_click=st.session_state.__setitem__, args=(wanted, True))
         continue
     try:
         content = _build(fmt, builder)
     except Exception as error:  # a report that cannot be built must not take the page down
-        st.error(md("report_failed", format=fmt.upper(), error=str(error)))
+        st.error(md("report_failed", format=shown(fmt), error=str(error)))
         continue
-    st.download_button(tr(label), content, file_name=f"{stem}_report.{fmt}", mime=mime,
+    st.download_button(tr(label), content, file_name=file_name(f"report.{fmt}"), mime=mime,
                        key=f"dl_{fmt}", on_click="ignore", type="primary" if on_request else "secondary")
 st.caption(tr("report_languages"))
