@@ -102,7 +102,7 @@ def _index_options(data: StudyData) -> dict:
 def _validity(data: StudyData) -> dict:
     """KMO, Bartlett and EFA of each group's item set, with the CFA of the dimension model under
     "cfa" (:func:`analysis.factor.factor_section`, :func:`analysis.cfa.cfa_section`)."""
-    frames, dims = data.frames(), data.study.dimensions
+    frames, dims = data.responses(), data.study.dimensions
     efa, fitted = factor.factor_section(frames, dims), cfa.cfa_section(frames, dims)
     return {g: {**efa.get(g, {}), "cfa": fitted.get(g)} for g in frames}
 
@@ -112,7 +112,7 @@ def _indices(data: StudyData) -> dict:
     questions (employees, say) gets the CSI weights of the first group that was, so that the
     groups' indices stay comparable; its "weights" say which were used."""
     options = _index_options(data)
-    frames = data.frames()
+    frames = data.responses()
     asked = [g for g, f in frames.items() if _present(options, f.columns)["importance"]]
     out = _per_group(indices.indices_section, {g: frames[g] for g in asked}, options)
     borrowed = (out[asked[0]]["csi"]["weights"] if asked and options["weights"] == "importance"
@@ -127,7 +127,8 @@ def _trends(data: StudyData) -> dict:
     """Index changes between waves, one group at a time (see :func:`analysis.gaps.waves_section`)."""
     out = {}
     for group in data.study.groups:
-        by_wave = {w: {group: f[group]} for w, f in data.frames_by_wave().items() if group in f}
+        by_wave = {w: {group: f[group]} for w in data.study.waves
+                   if group in (f := data.responses(w))}
         if len(by_wave) > 1:
             columns = set.intersection(*(set(f[group].columns) for f in by_wave.values()))
             options = _present(_index_options(data), columns)
@@ -143,28 +144,28 @@ def _sections(study: Study) -> list[tuple[str, Callable[[StudyData], Any]]]:
     sections = [
         ("study", study_section),
         ("quality", quality_section),
-        ("reliability", lambda d: reliability.reliability_section(d.frames(), s.dimensions)),
+        ("reliability", lambda d: reliability.reliability_section(d.responses(), s.dimensions)),
         ("validity", _validity),
         ("indices", _indices),
     ]
     if s.compare:
         sections.append(("gaps", lambda d: gaps.gaps_section(
-            d.frames(), compare=s.compare, dimensions=s.dimensions)))
+            d.responses(), compare=s.compare, dimensions=s.dimensions)))
     if s.expectation:
         sections.append(("servqual", lambda d: _per_group(
-            gaps.servqual_section, d.frames(),
+            gaps.servqual_section, d.responses(),
             dict(expectation=s.expectation, dimensions=s.dimensions), needs=("expectation",))))
     if len(s.waves) > 1:
         sections.append(("trends", _trends))
     if s.satisfaction or s.importance:
         sections.append(("ipa", lambda d: _per_group(
-            ipa.ipa_section, d.frames(),
+            ipa.ipa_section, d.responses(),
             dict(dimensions=s.dimensions, importance=s.importance, satisfaction=s.satisfaction,
                  method="stated" if s.importance else "derived_corr"),
             needs=("importance",) if s.importance else ("satisfaction",))))
     if s.satisfaction:
         sections.append(("drivers", lambda d: _per_group(
-            drivers.drivers_section, d.frames(),
+            drivers.drivers_section, d.responses(),
             dict(dimensions=s.dimensions, satisfaction=s.satisfaction, loyalty=s.loyalty),
             needs=("satisfaction",))))
     if s.kano:
@@ -172,7 +173,7 @@ def _sections(study: Study) -> list[tuple[str, Callable[[StudyData], Any]]]:
             kano.kano_section, d.frames(), dict(kano=s.kano))))
     if s.segments:
         sections.append(("comparisons", lambda d: _per_group(
-            comparisons.comparisons_section, d.frames(),
+            comparisons.comparisons_section, d.responses(),
             dict(dimensions=s.dimensions, by=s.segments, satisfaction=s.satisfaction,
                  min_n=s.min_n), needs=("by",))))
     if s.revenue or s.lifecycle or s.cooperation_years:

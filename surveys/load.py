@@ -23,6 +23,7 @@ from __future__ import annotations
 import hashlib
 import difflib
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -56,6 +57,7 @@ class GroupData:
     data: pd.DataFrame
     scored: pd.DataFrame
     quality: QualityReport
+    summed: tuple[str, ...] = ()
 
     @property
     def group(self) -> str:
@@ -64,6 +66,15 @@ class GroupData:
     @property
     def wave(self) -> str:
         return self.source.wave
+
+    @cached_property
+    def responses(self):
+        """``scored`` with its sufficient statistics (:class:`analysis.moments.Responses`),
+        computed on first use and kept, so that every section of an analysis shares them; the
+        columns of ``summed`` (Likert items, the NPS column) are summed together in one pass."""
+        from analysis.moments import Responses
+
+        return Responses(self.scored, [c for c in self.summed if c in self.scored.columns])
 
 
 @dataclass
@@ -85,6 +96,12 @@ class StudyData:
     def frames_by_wave(self) -> dict[str, dict[str, pd.DataFrame]]:
         """Wave -> group -> scored DataFrame, oldest wave first."""
         return {w: self.frames(w) for w in self.study.waves}
+
+    def responses(self, wave: str | None = None) -> dict:
+        """Group name -> :class:`analysis.moments.Responses` of one wave (default: the current
+        wave): the scored data with the sufficient statistics every analysis shares."""
+        wave = self.study.wave if wave is None else wave
+        return {g: d.responses for (w, g), d in self.groups.items() if w == wave}
 
     def filtered(self, filters: dict[str, list]) -> "StudyData":
         """The same study restricted to rows whose ``column`` value is one of the listed values.
@@ -351,7 +368,8 @@ def load_study(study: Study | str | Path) -> StudyData:
             ignore_for_duplicates=meta, seconds=_seconds(study, table, data),
             notes=table.notes + record_notes.get(source, []))
         scored = reverse_code(data[report.keep.to_numpy()], study.reverse, scale)
-        groups[(source.wave, source.group)] = GroupData(source, table, data, scored, report)
+        summed = tuple(c for c in [*study.scored_items, study.nps] if c is not None)
+        groups[(source.wave, source.group)] = GroupData(source, table, data, scored, report, summed)
     notes = [] if study.scale else [f"no scale in the study file: {scale.min:g}-{scale.max:g} "
                                     "taken from the answers"]
     return StudyData(study=study, scale=scale, groups=groups, scale_inferred=study.scale is None,
