@@ -13,8 +13,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import plotly.graph_objects as go
-
 from .i18n import t
 
 __all__ = [
@@ -24,6 +22,18 @@ __all__ = [
     "pareto_chart", "segment_scores", "comparison_chart", "loadings_heatmap", "htmt_heatmap",
     "ave_chart", "cfa_loadings_chart", "kano_chart",
 ]
+
+class _Plotly:
+    """``plotly.graph_objects``, imported on first use: the reports' tables and the PDF use the
+    names and colours of this module without plotly's import cost."""
+
+    def __getattr__(self, name: str):
+        import plotly.graph_objects
+
+        return getattr(plotly.graph_objects, name)
+
+
+go = _Plotly()
 
 FONT_FAMILY = "Noto Sans CJK SC, Microsoft YaHei, PingFang SC, sans-serif"
 #: colour-blind safe (Okabe-Ito); first two for the compared groups

@@ -1,53 +1,24 @@
-"""The few charts of the PDF report, drawn with matplotlib (Agg, PNG) in the report's CJK font.
+"""The few charts of the PDF report, drawn as vector graphics in Typst (:class:`.typst_markup.Canvas`).
 
-The HTML report uses the interactive plotly figures of :mod:`analysis.charts`; their static export
-would need kaleido and a browser, so the PDF gets these small matplotlib versions of the key ones:
-dimension scores with 95% CIs, the customer/company gap per dimension, the IPA quadrants and the
-key drivers. They only lay out numbers from results.json.
+The HTML report uses the interactive plotly figures of :mod:`analysis.charts`; the PDF gets small
+static versions of the key ones: dimension scores with 95% CIs, the customer/company gap per
+dimension, the IPA quadrants and the key drivers. They only lay out numbers from results.json, in
+the report's font.
 """
 from __future__ import annotations
 
-import io
-from functools import lru_cache
-from typing import Iterator
+from typing import Callable, Iterator
 
-import matplotlib
-
-matplotlib.use("Agg")
-from matplotlib import font_manager  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-
-from ..charts import COLORS, display_name  # noqa: E402
-from ..i18n import t  # noqa: E402
+from ..charts import BAD, COLORS, display_name
+from ..i18n import t
+from .typst_markup import Canvas, ticks
 
 __all__ = ["section_charts"]
 
-BAD = "#D55E00"
-
-
-@lru_cache(maxsize=4)
-def _family(font) -> str:
-    """Register the CJK font (the face chosen in a collection) with matplotlib; its family name."""
-    font_manager.fontManager.addfont(font.path)
-    for entry in font_manager.fontManager.ttflist:
-        if entry.fname == font.path and getattr(entry, "index", 0) == font.index:
-            return entry.name
-    return font_manager.FontProperties(fname=font.path).get_name()
-
-
-def _figure(font, height: float) -> Figure:
-    fig = Figure(figsize=(8, height), dpi=150)
-    fig.set_layout_engine("constrained")
-    fig.font_family = _family(font)
-    return fig
-
-
-def _png(fig: Figure) -> bytes:
-    for text in fig.findobj(matplotlib.text.Text):
-        text.set_fontfamily(fig.font_family)
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png")
-    return buffer.getvalue()
+WIDTH = 180.0  # mm
+LABELS = 42.0  # mm left of the plot for the category labels
+ROW = 7.0  # mm per category
+TOP, BOTTOM = 9.0, 13.0  # mm above (title) and below (axis) the plot
 
 
 def _half_widths(mean: float, ci) -> tuple[float, float]:
@@ -57,115 +28,183 @@ def _half_widths(mean: float, ci) -> tuple[float, float]:
     return mean - ci[0], ci[1] - mean
 
 
-def _dimension_scores(results: dict, lang: str, font) -> bytes | None:
+def _horizontal(title: str, labels: list[str], low: float, high: float, x_label: str,
+                draw: Callable[[Canvas, Callable[[float], float], int, float], None],
+                legend: list[tuple[str, str]] = ()) -> str:
+    """A chart with one row per category: labels on the left, an x axis from ``low`` to ``high``
+    below; ``draw(canvas, x_of, row, y_centre)`` draws each row's marks."""
+    height = TOP + ROW * len(labels) + BOTTOM
+    canvas = Canvas(WIDTH, height)
+    left, right = LABELS, WIDTH - 4
+
+    def x_of(value: float) -> float:
+        return left + (right - left) * (value - low) / (high - low)
+
+    canvas.text(0, 3, title, size=9, bold=True, box=WIDTH)
+    bottom = TOP + ROW * len(labels)
+    for tick in ticks(low, high):
+        canvas.line(x_of(tick), TOP, x_of(tick), bottom, "#E5E5E5", 0.4)
+        canvas.text(x_of(tick), bottom + 3, f"{tick:g}", size=6.5, anchor="center", box=14)
+    canvas.line(left, bottom, right, bottom, "#777777", 0.5)
+    for row, label in enumerate(labels):
+        y = TOP + ROW * (row + 0.5)
+        canvas.text(left - 2, y, label, size=7, anchor="right", box=LABELS)
+        draw(canvas, x_of, row, y)
+    canvas.text((left + right) / 2, bottom + 8, x_label, size=7, anchor="center", box=80)
+    x = right
+    for name, fill in reversed(legend):
+        canvas.text(x, 3, name, size=7, anchor="right", box=40)
+        x -= 2 + min(40, 2.2 * len(name) + 2)
+        canvas.rect(x - 2.5, 1.8, 2.5, 2.5, fill)
+        x -= 5
+    return canvas.markup()
+
+
+def _dimension_scores(results: dict, lang: str) -> str | None:
     indices = results.get("indices") or {}
     dims = list((results.get("study") or {}).get("dimensions") or {})
     groups = [g for g in indices if indices[g].get("dimensions")]
     if not dims or not groups:
         return None
-    fig = _figure(font, 1.2 + 0.45 * len(dims))
-    ax = fig.subplots()
-    height = 0.8 / len(groups)
-    for k, group in enumerate(groups):
-        rows = indices[group]["dimensions"]
-        ys = [i + k * height for i, d in enumerate(dims) if d in rows and rows[d].get("mean") is not None]
-        shown = [d for d in dims if d in rows and rows[d].get("mean") is not None]
-        means = [rows[d]["mean"] for d in shown]
-        widths = [_half_widths(m, rows[d].get("ci")) for d, m in zip(shown, means)]
-        err = [[below for below, _ in widths], [above for _, above in widths]]
-        ax.barh(ys, means, height=height, xerr=err, color=COLORS[k % len(COLORS)],
-                label=display_name(results, group, lang), error_kw={"elinewidth": 0.8, "capsize": 2})
-    ax.set_yticks([i + 0.4 - height / 2 for i in range(len(dims))],
-                  [display_name(results, d, lang, short=True) for d in dims])
-    ax.invert_yaxis()
     scale = results["study"].get("scale") or {}
-    ax.set_xlim(scale.get("min", 1), scale.get("max", 5))
-    ax.set_xlabel(t("mean_score", lang))
-    ax.set_title(t("chart_dimension_scores", lang), loc="left")
-    ax.legend(loc="lower right", fontsize=8)
-    return _png(fig)
+    bar = ROW * 0.8 / len(groups)
+
+    def draw(canvas, x_of, row, y):
+        for k, group in enumerate(groups):
+            entry = indices[group]["dimensions"].get(dims[row]) or {}
+            if entry.get("mean") is None:
+                continue
+            top = y - ROW * 0.4 + k * bar
+            mean = entry["mean"]
+            canvas.rect(x_of(scale.get("min", 1)), top, x_of(mean) - x_of(scale.get("min", 1)),
+                        bar * 0.9, COLORS[k % len(COLORS)])
+            below, above = _half_widths(mean, entry.get("ci"))
+            if below or above:
+                middle = top + bar * 0.45
+                canvas.line(x_of(mean - below), middle, x_of(mean + above), middle, "#333333", 0.6)
+                for end in (mean - below, mean + above):
+                    canvas.line(x_of(end), middle - 0.8, x_of(end), middle + 0.8, "#333333", 0.6)
+
+    return _horizontal(t("chart_dimension_scores", lang),
+                       [display_name(results, d, lang, short=True) for d in dims],
+                       scale.get("min", 1), scale.get("max", 5), t("mean_score", lang), draw,
+                       [(display_name(results, g, lang), COLORS[k % len(COLORS)])
+                        for k, g in enumerate(groups)])
 
 
-def _gaps(results: dict, lang: str, font) -> Iterator[bytes]:
+def _gaps(results: dict, lang: str) -> Iterator[str]:
     for pair, rows in (results.get("gaps") or {}).items():
         a, _, b = pair.partition("|")
         rows = [r for r in rows if r["level"] == "dimension" and r.get("mean_a") is not None
                 and r.get("mean_b") is not None]
         if not rows:
             continue
-        fig = _figure(font, 1.2 + 0.45 * len(rows))
-        ax = fig.subplots()
-        for i, r in enumerate(rows):
-            ax.plot([r["mean_a"], r["mean_b"]], [i, i], color=BAD if r.get("flag") else "#999",
-                    lw=2, zorder=1)
-        ax.scatter([r["mean_a"] for r in rows], range(len(rows)), color=COLORS[0], zorder=2,
-                   label=display_name(results, a, lang))
-        ax.scatter([r["mean_b"] for r in rows], range(len(rows)), color=COLORS[1], zorder=2,
-                   label=display_name(results, b, lang))
-        ax.set_yticks(range(len(rows)), [display_name(results, r["name"], lang, short=True)
-                                         + (" *" if r.get("flag") else "") for r in rows])
-        ax.invert_yaxis()
-        ax.set_xlabel(t("mean_score", lang))
-        ax.set_title(t("chart_gap_dimensions", lang), loc="left")
-        ax.legend(loc="lower right", fontsize=8)
-        yield _png(fig)
+        values = [v for r in rows for v in (r["mean_a"], r["mean_b"])]
+        low, high = min(values), max(values)
+        pad = max(0.1, (high - low) * 0.1)
+
+        def draw(canvas, x_of, row, y, rows=rows):
+            r = rows[row]
+            canvas.line(x_of(r["mean_a"]), y, x_of(r["mean_b"]), y,
+                        BAD if r.get("flag") else "#999999", 1.6)
+            canvas.dot(x_of(r["mean_a"]), y, 1.1, COLORS[0])
+            canvas.dot(x_of(r["mean_b"]), y, 1.1, COLORS[1])
+
+        yield _horizontal(t("chart_gap_dimensions", lang),
+                          [display_name(results, r["name"], lang, short=True)
+                           + (" *" if r.get("flag") else "") for r in rows],
+                          low - pad, high + pad, t("mean_score", lang), draw,
+                          [(display_name(results, a, lang), COLORS[0]),
+                           (display_name(results, b, lang), COLORS[1])])
 
 
-def _ipa(results: dict, lang: str, font) -> Iterator[bytes]:
+def _ipa(results: dict, lang: str) -> Iterator[str]:
     for group, entry in (results.get("ipa") or {}).items():
         points = [p for p in entry.get("points") or []
                   if p.get("importance") is not None and p.get("performance") is not None]
         if not points:
             continue
-        fig = _figure(font, 4.8)
-        ax = fig.subplots()
-        ax.scatter([p["performance"] for p in points], [p["importance"] for p in points],
-                   color=COLORS[0])
+        xs = [p["performance"] for p in points] + [entry["performance_center"]]
+        ys = [p["importance"] for p in points] + [entry["importance_center"]]
+        x_low, x_high = _padded(xs)
+        y_low, y_high = _padded(ys)
+        width, height = WIDTH, 100.0
+        left, right, top, bottom = 18.0, width - 4, TOP + 5, height - BOTTOM
+        canvas = Canvas(width, height)
+
+        def x_of(v):
+            return left + (right - left) * (v - x_low) / (x_high - x_low)
+
+        def y_of(v):
+            return bottom - (bottom - top) * (v - y_low) / (y_high - y_low)
+
+        canvas.text(0, 3, f"{t('chart_ipa', lang)} — {display_name(results, group, lang)}",
+                    size=9, bold=True, box=width)
+        for tick in ticks(x_low, x_high):
+            canvas.line(x_of(tick), top, x_of(tick), bottom, "#E5E5E5", 0.4)
+            canvas.text(x_of(tick), bottom + 3, f"{tick:g}", size=6.5, anchor="center", box=14)
+        for tick in ticks(y_low, y_high):
+            canvas.line(left, y_of(tick), right, y_of(tick), "#E5E5E5", 0.4)
+            canvas.text(left - 1.5, y_of(tick), f"{tick:g}", size=6.5, anchor="right", box=14)
+        canvas.line(left, bottom, right, bottom, "#777777", 0.5)
+        canvas.line(left, top, left, bottom, "#777777", 0.5)
+        canvas.line(x_of(entry["performance_center"]), top, x_of(entry["performance_center"]),
+                    bottom, "#999999", 0.6, dashed=True)
+        canvas.line(left, y_of(entry["importance_center"]), right, y_of(entry["importance_center"]),
+                    "#999999", 0.6, dashed=True)
+        for x, y, key, anchor in ((left + 1, top + 3, "concentrate_here", "left"),
+                                  (right - 1, top + 3, "keep_up", "right"),
+                                  (left + 1, bottom - 3, "low_priority", "left"),
+                                  (right - 1, bottom - 3, "possible_overkill", "right")):
+            canvas.text(x, y, t(key, lang), size=7, anchor=anchor, fill="#666666")
         for p in points:
-            ax.annotate(display_name(results, p["name"], lang, short=True),
-                        (p["performance"], p["importance"]), xytext=(4, 3), textcoords="offset points",
-                        fontsize=8)
-        ax.margins(0.18)  # room for the quadrant names in the corners
-        ax.axvline(entry["performance_center"], color="#999", ls="--", lw=0.8)
-        ax.axhline(entry["importance_center"], color="#999", ls="--", lw=0.8)
-        for x, y, key, ha, va in ((0.01, 0.99, "concentrate_here", "left", "top"),
-                                  (0.99, 0.99, "keep_up", "right", "top"),
-                                  (0.01, 0.01, "low_priority", "left", "bottom"),
-                                  (0.99, 0.01, "possible_overkill", "right", "bottom")):
-            ax.text(x, y, t(key, lang), transform=ax.transAxes, ha=ha, va=va, fontsize=8, color="#666")
-        ax.set_xlabel(t("performance", lang))
-        ax.set_ylabel(t("importance", lang))
-        ax.set_title(f"{t('chart_ipa', lang)} — {display_name(results, group, lang)}", loc="left")
-        yield _png(fig)
+            x, y = x_of(p["performance"]), y_of(p["importance"])
+            canvas.dot(x, y, 1.1, COLORS[0])
+            canvas.text(x + 1.8, y - 2.2, display_name(results, p["name"], lang, short=True),
+                        size=6.5)
+        canvas.text((left + right) / 2, bottom + 8, t("performance", lang), size=7,
+                    anchor="center", box=80)
+        canvas.text(0, top - 2.5, t("importance", lang), size=7)
+        yield canvas.markup()
 
 
-def _drivers(results: dict, lang: str, font) -> Iterator[bytes]:
+def _padded(values: list[float]) -> tuple[float, float]:
+    """The range of ``values`` widened by 18% (room for the labels and the quadrant names)."""
+    low, high = min(values), max(values)
+    pad = (high - low) * 0.18 or 0.5
+    return low - pad, high + pad
+
+
+def _drivers(results: dict, lang: str) -> Iterator[str]:
     for group, outcomes in (results.get("drivers") or {}).items():
         for outcome, model in outcomes.items():
-            preds = [p for p in (model or {}).get("predictors") or [] if p.get("rescaled_weight") is not None]
+            preds = [p for p in (model or {}).get("predictors") or []
+                     if p.get("rescaled_weight") is not None]
             if not preds:
                 continue
-            fig = _figure(font, 1.2 + 0.4 * len(preds))
-            ax = fig.subplots()
-            ax.barh(range(len(preds)), [100 * p["rescaled_weight"] for p in preds], color=COLORS[2])
-            ax.set_yticks(range(len(preds)),
-                          [display_name(results, p["name"], lang, short=True) for p in preds])
-            ax.invert_yaxis()
-            ax.set_xlabel(t("share_of_r2", lang))
-            ax.set_title(f"{t('chart_drivers', lang)}: {t(outcome, lang)} — "
-                         f"{display_name(results, group, lang)}", loc="left")
-            yield _png(fig)
+            shares = [100 * p["rescaled_weight"] for p in preds]
+            high = max(max(shares), 1.0) * 1.05
+            low = min(0.0, min(shares))
+
+            def draw(canvas, x_of, row, y, shares=shares, low=low):
+                start, end = sorted((x_of(max(low, 0.0)), x_of(shares[row])))
+                canvas.rect(start, y - ROW * 0.35, end - start, ROW * 0.7, COLORS[2])
+
+            yield _horizontal(f"{t('chart_drivers', lang)}: {t(outcome, lang)} — "
+                              f"{display_name(results, group, lang)}",
+                              [display_name(results, p["name"], lang, short=True) for p in preds],
+                              low, high, t("share_of_r2", lang), draw)
 
 
-def section_charts(results: dict, key: str, lang: str, font) -> Iterator[bytes]:
-    """PNG images of the charts of one report section (none for most sections)."""
+def section_charts(results: dict, key: str, lang: str) -> Iterator[str]:
+    """The charts of one report section as Typst markup (none for most sections)."""
     if key == "indices":
-        png = _dimension_scores(results, lang, font)
-        if png:
-            yield png
+        chart = _dimension_scores(results, lang)
+        if chart:
+            yield chart
     elif key == "gaps":
-        yield from _gaps(results, lang, font)
+        yield from _gaps(results, lang)
     elif key == "ipa":
-        yield from _ipa(results, lang, font)
+        yield from _ipa(results, lang)
     elif key == "drivers":
-        yield from _drivers(results, lang, font)
+        yield from _drivers(results, lang)
