@@ -7,8 +7,10 @@ reference"); keys are never renamed silently.
 from __future__ import annotations
 
 import json
+import threading
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 from surveys.load import StudyData, load_study
 
@@ -16,8 +18,8 @@ from . import cfa, comparisons, drivers, factor, gaps, indices, ipa, kano, relia
 from .jsonready import json_ready
 from surveys.study import Study
 
-__all__ = ["RESULTS_VERSION", "ABC_COLUMN", "analyse", "run_study", "with_abc_class",
-           "write_results"]
+__all__ = ["RESULTS_VERSION", "ABC_COLUMN", "LazyResults", "analyse", "run_study",
+           "with_abc_class", "write_results"]
 
 #: bumped when a key changes meaning or is removed (adding keys does not bump it)
 RESULTS_VERSION = 1
@@ -185,14 +187,48 @@ def _sections(study: Study) -> list[tuple[str, Callable[[StudyData], Any]]]:
     return sections
 
 
-def analyse(data: StudyData, progress: Callable[[str], None] | None = None) -> dict:
-    """Every section for a loaded study; ``progress(key)`` is called before each section."""
+def analyse(data: StudyData, progress: Callable[[str], None] | None = None, *,
+            lazy: bool = False) -> dict | "LazyResults":
+    """Every section for a loaded study; ``progress(key)`` is called before each section. With
+    ``lazy``, a :class:`LazyResults` that builds each section when it is first asked for."""
+    if lazy:
+        return LazyResults(data, progress)
     results: dict[str, Any] = {"version": RESULTS_VERSION}
     for key, build in _sections(data.study):
         if progress is not None:
             progress(key)
         results[key] = build(data)
     return json_ready(results)
+
+
+class LazyResults(Mapping):
+    """results.json as a read-only mapping whose sections are built on first access and kept
+    (the app's pages ask only for the sections they show). The keys, their order and every value
+    are those of :func:`analyse`; ``dict(lazy)`` builds the rest. Safe to share between threads."""
+
+    def __init__(self, data: StudyData, progress: Callable[[str], None] | None = None):
+        self._data, self._progress = data, progress
+        self._builders = dict(_sections(data.study))
+        self._built: dict[str, Any] = {"version": RESULTS_VERSION}
+        self._lock = threading.Lock()
+
+    def __getitem__(self, key: str) -> Any:
+        if key not in self._built:
+            if key not in self._builders:
+                raise KeyError(key)
+            with self._lock:
+                if key not in self._built:
+                    if self._progress is not None:
+                        self._progress(key)
+                    self._built[key] = json_ready(self._builders[key](self._data))
+        return self._built[key]
+
+    def __iter__(self) -> Iterator[str]:
+        yield "version"
+        yield from self._builders
+
+    def __len__(self) -> int:
+        return 1 + len(self._builders)
 
 
 #: the column :func:`with_abc_class` adds (A, B or C; missing without a revenue)

@@ -341,6 +341,10 @@ def _read_text(path: Path, head: bytes) -> Grid:
         )
     complete = len(head) < _SAMPLE_BYTES
     delimiter, width = _sniff_delimiter(sample, complete)
+    grid = _read_text_with_arrow(path, delimiter, width, encoding)
+    if grid is not None:
+        grid.attrs.update(container="csv", encoding=encoding, delimiter=delimiter)
+        return grid
     try:
         grid = pd.read_csv(
             path, sep=delimiter, header=None, names=range(width), dtype=str, encoding=encoding,
@@ -357,6 +361,44 @@ def _read_text(path: Path, head: bytes) -> Grid:
         ) from None
     grid.attrs.update(container="csv", encoding=encoding, delimiter=delimiter)
     return grid
+
+
+def _read_text_with_arrow(path: Path, delimiter: str, width: int, encoding: str) -> Grid | None:
+    """The grid read by pyarrow's multithreaded CSV reader (several times faster than pandas' C
+    parser on a large file), with the same cells: text, blank lines kept as empty rows, empty cells
+    missing. None for UTF-16 text, a quote left open (an odd number of ``"``) or rows that do not
+    all have ``width`` cells: pandas' C parser then reads the file and names the offending row."""
+    import pyarrow as pa
+    from pyarrow import csv
+
+    if encoding == "utf-16" or _quotes(path) % 2:
+        return None
+
+    names = [str(i) for i in range(width)]
+    try:
+        table = csv.read_csv(
+            path,
+            read_options=csv.ReadOptions(column_names=names, encoding="utf8" if encoding == "utf-8"
+                                         else encoding),
+            parse_options=csv.ParseOptions(delimiter=delimiter, quote_char='"', double_quote=True,
+                                           newlines_in_values=True, ignore_empty_lines=False),
+            convert_options=csv.ConvertOptions(column_types={n: pa.string() for n in names},
+                                               strings_can_be_null=True, null_values=[""],
+                                               quoted_strings_can_be_null=True))
+    except (pa.ArrowInvalid, UnicodeDecodeError, LookupError):
+        return None
+    grid = table.to_pandas(types_mapper={pa.string(): pd.StringDtype(na_value=np.nan)}.get)
+    grid.columns = range(width)
+    return grid
+
+
+def _quotes(path: Path) -> int:
+    """The number of ``"`` bytes in the file (read in pieces)."""
+    count = 0
+    with path.open("rb") as handle:
+        while chunk := handle.read(_CHUNK_BYTES):
+            count += chunk.count(b'"')
+    return count
 
 
 def _binary(path: Path) -> StudyError:

@@ -9,7 +9,7 @@ from ui.setup import page, tr
 ctx = page("page_report", "report_caption")
 if ctx is None:
     st.stop()
-r = ctx.results
+r = dict(ctx.results)  # every section: the downloads hold them all
 stem = f"crm_{ctx.wave}" + ("_filtered" if ctx.filters else "")
 
 try:
