@@ -40,6 +40,7 @@ navigation = st.navigation({
 app_setup.sidebar()
 try:
     navigation.run()
+    app_setup.build_rest()
 except StudyError as error:
     st.error(error.render(lang))
 except Exception as error:  # last resort: a short message instead of a traceback

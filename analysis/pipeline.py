@@ -227,6 +227,13 @@ class LazyResults(Mapping):
         yield "version"
         yield from self._builders
 
+    def build_rest(self) -> None:
+        """Build every section not asked for yet, quietly (e.g. in a background thread while a
+        reader looks at the first page, so that the next page finds its sections ready)."""
+        self._progress = None
+        for key in self._builders:
+            self[key]
+
     def __len__(self) -> int:
         return 1 + len(self._builders)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import threading
 from collections import OrderedDict
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -166,10 +167,22 @@ def results_for(data: StudyData, wave: str, filters: dict[str, list]) -> tuple[d
         filtered = seen.filtered(filters)
         store[key] = (analyse(filtered, progress=_computing, lazy=True),
                       filtered.notes[len(seen.notes):])
+        _unfinished.append(store[key][0])
         while len(store) > RESULTS_KEPT:
             store.popitem(last=False)
     store.move_to_end(key)
     return store[key]
+
+
+#: results whose other sections :func:`build_rest` has not started on yet
+_unfinished: list = []
+
+
+def build_rest() -> None:
+    """After a page is shown (app.py): build the sections it did not ask for in a background
+    thread, so that switching to another page finds them ready."""
+    while _unfinished:
+        threading.Thread(target=_unfinished.pop().build_rest, daemon=True).start()
 
 
 def _few_left(results: dict, min_n: int) -> list[str]:
