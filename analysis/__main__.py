@@ -13,6 +13,7 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # before numpy is imported
 
 import argparse  # noqa: E402
 import sys  # noqa: E402
+from typing import Callable  # noqa: E402
 
 from surveys.errors import run_command  # noqa: E402
 
@@ -23,12 +24,18 @@ def _run(args: argparse.Namespace) -> int:
     from surveys.load import load_study
 
     data = load_study(args.study)
-    results = analyse(data, progress=None if args.quiet else
-                      (lambda key: print(f"… {key}", file=sys.stderr)))
+    results = analyse(data, progress=None if args.quiet else progress_lines(args.lang))
     print(write_results(results, args.out))
     for path in write_reports(results, args.out, args.lang):
         print(path)
     return 0
+
+
+def progress_lines(lang: str) -> Callable[[str], None]:
+    """The progress callback of ``run``: one line on stderr per section, named in ``lang``."""
+    from .i18n import section_name
+
+    return lambda key: print(f"… {section_name(key, lang)}", file=sys.stderr)
 
 
 def build_parser() -> argparse.ArgumentParser:

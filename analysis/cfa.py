@@ -39,6 +39,7 @@ from scipy import optimize, stats
 from analysis.moments import Responses, as_responses
 from analysis.reliability import _number, _warning
 from surveys.errors import StudyError
+from surveys.i18n import msg
 
 __all__ = [
     "CFAResult",
@@ -752,8 +753,8 @@ def cfa_section(frames: dict[str, pd.DataFrame], dimensions: dict[str, list[str]
         absent = [item for item in items if item not in frame.columns]
         if absent:
             raise StudyError(
-                f"group '{group}' has no column for item '{absent[0]}'", column=absent[0],
-                expected="a column for every item of the dimensions",
+                msg("group_item_missing", group=group, item=absent[0]), column=absent[0],
+                expected=msg("group_item_missing_expected"),
             )
         section[group] = _group_entry(frame, dimensions, items)
     return section

@@ -29,6 +29,7 @@ from analysis.gaps import adjust_pvalues
 from analysis.indices import respondent_scores
 from analysis.jsonready import json_ready
 from analysis.moments import Responses, as_responses, exact_path
+from surveys.i18n import msg
 
 __all__ = [
     "GroupTest", "group_summary", "anova_oneway", "welch_anova", "kruskal_wallis",
@@ -125,9 +126,9 @@ def group_summary(values: pd.Series, labels: pd.Series) -> pd.DataFrame:
 
 def _too_few(levels: list, n: int) -> list[str]:
     if len(levels) < 2:
-        return [f"{len(levels)} level(s) with at least two scores: at least 2 are needed"]
+        return [msg("compare_too_few_levels", n=len(levels))]
     if n <= len(levels):
-        return ["as many levels as scores: no within-group variance"]
+        return [msg("compare_no_within_variance")]
     return []
 
 
@@ -213,7 +214,7 @@ def _welch(used: _Levels) -> GroupTest:
     if reasons:
         return _nan_test(n, k, reasons)
     if (table["var"] == 0).any():
-        return _nan_test(n, k, ["a level has zero variance: Welch's test is undefined"])
+        return _nan_test(n, k, [msg("compare_welch_zero_variance")])
     w = table["n"] / table["var"]
     mean_w = (w * table["mean"]).sum() / w.sum()
     lam = (((1 - w / w.sum()) ** 2) / (table["n"] - 1)).sum()
@@ -261,7 +262,7 @@ def _kruskal(used: _Levels) -> GroupTest:
     sums, ties = used.rank_sums()
     correction = 1 - ties / (n**3 - n)
     if correction == 0:
-        return _nan_test(n, k, ["all scores are equal"])
+        return _nan_test(n, k, [msg("compare_all_equal")])
     h = float((12 / (n * (n + 1)) * np.sum(sums**2 / table["n"].to_numpy()) - 3 * (n + 1))
               / correction)
     return GroupTest(h, k - 1, math.nan, float(special.chdtrc(k - 1, h)), h / (n - 1), n, k)
@@ -536,8 +537,7 @@ def _compare(levels: _Levels, min_n: int) -> dict:
     warnings = list(dict.fromkeys(anova.warnings + welch.warnings + kruskal.warnings))
     dropped = [entry["level"] for entry in entries if entry["n"] < 2]
     if dropped:
-        warnings.append(f"level(s) with fewer than 2 scores left out of the tests: "
-                        f"{', '.join(dropped)}")
+        warnings.append(msg("compare_levels_left_out", levels=", ".join(dropped)))
     return {
         "n": anova.n, "k": anova.k, "levels": entries,
         "anova": {"f": anova.statistic, "df1": anova.df1, "df2": anova.df2, "p": anova.p,

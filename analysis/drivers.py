@@ -25,6 +25,7 @@ from scipy import special
 from analysis.indices import respondent_scores
 from analysis.jsonready import json_ready
 from analysis.moments import Moments, Responses, as_responses
+from surveys.i18n import msg
 
 __all__ = ["OLSResult", "ols_drivers", "relative_weights", "lmg", "drivers_section"]
 
@@ -68,14 +69,14 @@ def _degenerate(moments: Moments, x: list[str]) -> list[str]:
     n, p = int(moments.n[0, 0]), len(x)
     reasons = []
     if n < p + 2:
-        reasons.append(f"{n} complete cases for {p} predictors: at least {p + 2} are needed")
+        reasons.append(msg("drivers_too_few_cases", n=n, p=p, needed=p + 2))
     if n >= 2:
         variance = moments.variance
         if variance[0] == 0:
-            reasons.append("the outcome has zero variance")
+            reasons.append(msg("drivers_outcome_constant"))
         flat = [name for name, v in zip(x, variance[1:]) if v == 0]
         if flat:
-            reasons.append(f"zero variance in predictor(s) {', '.join(flat)}")
+            reasons.append(msg("drivers_predictor_constant", names=", ".join(flat)))
     return reasons
 
 
@@ -164,7 +165,7 @@ def ols_drivers(data: pd.DataFrame, y: str, x: list[str]) -> OLSResult:
     )
     warnings = []
     if not np.all(np.isfinite(vif)):
-        warnings.append("perfect collinearity among the predictors: coefficients are not unique")
+        warnings.append(msg("drivers_collinear"))
     return OLSResult(
         n=n, r2=float(r2), adj_r2=float(1 - (1 - r2) * (n - 1) / df_resid), f=float(f),
         df_model=float(df_model), df_resid=float(df_resid),
@@ -238,7 +239,7 @@ def relative_weights(data: pd.DataFrame, y: str, x: list[str]) -> pd.DataFrame:
     if not reasons:
         eigval, eigvec = np.linalg.eigh(rxx)
         if eigval.min() <= 1e-12 * eigval.max():
-            reasons.append("the predictors are perfectly collinear: relative weights undefined")
+            reasons.append(msg("drivers_collinear_weights"))
         else:
             lam = eigvec @ np.diag(np.sqrt(eigval)) @ eigvec.T
             beta = np.linalg.solve(lam, rxy)
@@ -288,8 +289,7 @@ def lmg(data: pd.DataFrame, y: str, x: list[str]) -> pd.DataFrame:
     """
     rxx, rxy, n, reasons = _correlations(data, y, x)
     if len(x) > LMG_MAX_PREDICTORS:
-        reasons.append(f"LMG over {len(x)} predictors needs 2**{len(x)} models: at most "
-                       f"{LMG_MAX_PREDICTORS} predictors are supported")
+        reasons.append(msg("drivers_lmg_too_many", p=len(x), most=LMG_MAX_PREDICTORS))
     p = len(x)
     shares = np.full(p, np.nan)
     if not reasons:

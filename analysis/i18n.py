@@ -14,7 +14,7 @@ from pathlib import Path
 
 from surveys.i18n import LANGUAGES, load_labels, messages
 
-__all__ = ["LANGUAGES", "t", "table"]
+__all__ = ["LANGUAGES", "t", "table", "section_name"]
 
 LOCALE = Path(__file__).resolve().parent / "locale"
 
@@ -37,3 +37,9 @@ def t(key: str, lang: str = "zh", **values) -> str:
         return key
     text = texts.get(lang) or texts["zh"]
     return text.format(**values) if values else text
+
+
+def section_name(key: str, lang: str = "zh") -> str:
+    """The name of a results.json section (``progress_<key>`` in ``analysis/locale/sections.yaml``)
+    for progress lines; the key itself for a section without one."""
+    return t(f"progress_{key}", lang) if f"progress_{key}" in table() else key

@@ -24,6 +24,7 @@ from scipy import special
 from analysis.jsonready import json_ready
 from analysis.moments import Counts, Moments, Responses, as_responses
 from surveys.errors import Location, StudyError
+from surveys.i18n import msg
 
 __all__ = [
     "dimension_scores",
@@ -296,20 +297,18 @@ def ahp_weights(matrix, names: Sequence[str], *, max_cr: float = 0.1, key: str |
     a = np.asarray(matrix, dtype=float)
     n = len(names)
     if a.shape != (n, n):
-        raise StudyError(f"the AHP matrix is {a.shape[0]} x {a.shape[1] if a.ndim > 1 else 0} "
-                         f"but {n} elements are compared", key=key,
-                         expected=f"a {n} x {n} matrix")
+        raise StudyError(msg("ahp_matrix_size", rows=a.shape[0],
+                             columns=a.shape[1] if a.ndim > 1 else 0, n=n), key=key,
+                         expected=msg("ahp_matrix_size_expected", n=n))
     if not (np.isfinite(a).all() and (a > 0).all()):
-        raise StudyError("the AHP matrix has a value that is not a positive number", key=key,
-                         expected="positive numbers, usually 1/9 to 9")
+        raise StudyError(msg("ahp_not_positive"), key=key, expected=msg("ahp_not_positive_expected"))
     if not np.allclose(a * a.T, 1.0, rtol=1e-3, atol=1e-3):
         i, j = np.argwhere(~np.isclose(a * a.T, 1.0, rtol=1e-3, atol=1e-3))[0]
-        raise StudyError(f"the AHP matrix is not reciprocal: {names[i]} vs {names[j]} is "
-                         f"{a[i, j]:g} but {names[j]} vs {names[i]} is {a[j, i]:g}", key=key,
+        raise StudyError(msg("ahp_not_reciprocal", a=names[i], b=names[j], ab=f"{a[i, j]:g}",
+                             ba=f"{a[j, i]:g}"), key=key,
                          expected=f"{names[j]} vs {names[i]} = 1/{a[i, j]:g}")
     if n not in SAATY_RI:
-        raise StudyError(f"AHP with {n} elements is not supported", key=key,
-                         expected="at most 15 elements")
+        raise StudyError(msg("ahp_too_many", n=n), key=key, expected=msg("ahp_too_many_expected"))
     values, vectors = np.linalg.eig(a)
     top = int(np.argmax(values.real))
     lambda_max = float(values[top].real)
@@ -318,8 +317,7 @@ def ahp_weights(matrix, names: Sequence[str], *, max_cr: float = 0.1, key: str |
     ci = (lambda_max - n) / (n - 1) if n > 2 else 0.0
     cr = ci / SAATY_RI[n] if n > 2 else 0.0
     if cr > max_cr:
-        raise StudyError(f"the AHP comparisons are inconsistent: consistency ratio CR = {cr:.3f} "
-                         f"(CI = {ci:.3f}, RI = {SAATY_RI[n]}); revise the pairwise judgements",
+        raise StudyError(msg("ahp_inconsistent", cr=f"{cr:.3f}", ci=f"{ci:.3f}", ri=SAATY_RI[n]),
                          key=key, expected=f"CR <= {max_cr}")
     return AHPResult(pd.Series(w, index=list(names)), lambda_max, ci, cr)
 
@@ -347,16 +345,16 @@ def _item_weights(
         asked = {target: column for target, column in importance.items() if column in frame}
         given = pd.Series(frame.moments(list(asked.values())).mean if asked else [],
                           index=list(asked), dtype=float)
-        key, what = "importance", "an importance item"
+        key, what = "importance", msg("weight_what_importance")
     else:
         if "ahp" in weights:
             spec = weights["ahp"]
             given = ahp_weights(spec["matrix"], spec["over"], key="weights.ahp").weights
         else:
             given = pd.Series(weights, dtype=float)
-        key, what = "weights", "a weight"
+        key, what = "weights", msg("weight_what_weight")
     if (given < 0).any():
-        raise StudyError("a weight is negative", key=key, expected="weights >= 0")
+        raise StudyError(msg("weight_negative"), key=key, expected=msg("weight_negative_expected"))
     if any(i in given.index for i in items):
         spread = given[[i for i in items if i in given.index]].to_dict()
     else:
@@ -367,9 +365,8 @@ def _item_weights(
                 spread.update({i: given[dim] / len(own) for i in own if i not in spread})
     missing = [i for i in items if i not in spread]
     if missing:
-        raise StudyError(f"no weight for index item {missing[0]!r}: give {what} for every index "
-                         "item or for every dimension", key=key,
-                         expected=f"{what} for {missing[0]!r} or for its dimension")
+        raise StudyError(msg("weight_missing", item=repr(missing[0]), what=what), key=key,
+                         expected=msg("weight_missing_expected", item=repr(missing[0]), what=what))
     return pd.Series(spread, dtype=float).reindex(list(items))
 
 
@@ -531,7 +528,7 @@ def satisfaction_index(
     keep = (source.moments(items).count > 0) & w.notna().to_numpy()
     if not keep.all():
         dropped = [i for i, k in zip(items, keep) if not k]
-        notes.append(f"left out of the index (no answers or no weight): {', '.join(dropped)}")
+        notes.append(msg("index_items_left_out", items=", ".join(dropped)))
     items, w = [i for i, k in zip(items, keep) if k], w[keep]
     n = source.count_rows(any_of=items) if items else 0
     method = ci if ci != "auto" else ("bootstrap" if n <= MAX_BOOTSTRAP_N else "delta")
@@ -554,8 +551,8 @@ def satisfaction_index(
         replicates = ((_bootstrap_item_means(values, n_boot, seed) - low) * coef).sum(axis=1)
         finite = replicates[np.isfinite(replicates)]
         if finite.size < replicates.size:
-            notes.append(f"{replicates.size - finite.size} of {replicates.size} bootstrap "
-                         "replicates had an item without answers and were dropped")
+            notes.append(msg("index_bootstrap_dropped", n=replicates.size - finite.size,
+                             total=replicates.size))
         if finite.size > 1:
             ci_low, ci_high = np.quantile(finite, [alpha / 2, 1 - alpha / 2])
             se = finite.std(ddof=1)
@@ -581,9 +578,8 @@ def check_nps_values(frame: pd.DataFrame, column: str) -> None:
     rows = list(rows.to_numpy()[bad])
     shown = list(frame[column].to_numpy()[bad][:3])
     raise StudyError(
-        f"{int(bad.sum())} answer(s) to the 0-10 recommendation question are outside 0-10 or not "
-        f"whole numbers (e.g. {', '.join(repr(v) for v in shown)})",
-        row=json_ready(rows[0]), column=column, expected="a whole number from 0 to 10",
+        msg("nps_invalid", n=int(bad.sum()), examples=", ".join(repr(v) for v in shown)),
+        row=json_ready(rows[0]), column=column, expected=msg("nps_invalid_expected"),
         more=[Location(row=json_ready(r), column=column) for r in rows[1:]],
     )
 
@@ -778,10 +774,11 @@ def group_indices(frame: pd.DataFrame | Responses, spec: IndexSpec, seed=0) -> G
     if spec.nps is not None:
         check_nps_values(source.frame, spec.nps)
         score = _nps(source.counts(spec.nps))
-    notes = [f"{name}: {m}" for name, r in found.items() if r is not None for m in r.warnings]
+    notes = [msg("index_note", index=name, note=m)
+             for name, r in found.items() if r is not None for m in r.warnings]
     scores = score_table(source, dimensions, spec.scale, min_share=spec.min_share)
     for _, row in scores[scores["n"] == 0].iterrows():
-        notes.append(f"{row['level']} {row['name']}: no answers")
+        notes.append(msg("index_no_answers", level=row["level"], name=row["name"]))
     cb = (cb_ratio(source.frame, spec.expectation, dimensions, tol=spec.cb_tol,
                    min_share=spec.min_share) if spec.expectation else pd.DataFrame())
     return GroupIndices(len(source), scores, source.scores(dimensions, spec.min_share),
@@ -854,7 +851,7 @@ def indices_section(
         entry["segments"] = {}
         for column in segments:
             if column not in source.columns:
-                entry["warnings"].append(f"segment column {column!r} not in this group's data")
+                entry["warnings"].append(msg("index_segment_missing", column=repr(column)))
                 continue
             cells = {}
             for level, cell in source.by(column).items():

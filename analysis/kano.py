@@ -19,6 +19,7 @@ from analysis.jsonready import json_ready
 
 
 from surveys.errors import Location, StudyError
+from surveys.i18n import msg
 
 __all__ = ["CATEGORIES", "CATEGORY_LABELS", "EVALUATION_TABLE", "ANSWER_SPELLINGS", "kano_classify",
            "kano_summary", "kano_section"]
@@ -73,10 +74,8 @@ def _codes(values: pd.Series, name: str) -> np.ndarray:
     if bad.any():
         rows = [json_ready(r) for r in values.index[bad]]
         raise StudyError(
-            f"{len(rows)} Kano answer(s) are not one of the five options (e.g. "
-            f"{values[bad].iloc[0]!r})",
-            row=rows[0], column=name, expected="1 like, 2 must-be, 3 neutral, 4 live with, "
-            "5 dislike (codes or those answers, in English or Chinese)",
+            msg("kano_invalid", n=len(rows), example=repr(values[bad].iloc[0])),
+            row=rows[0], column=name, expected=msg("kano_invalid_expected"),
             more=[Location(row=r, column=name) for r in rows[1:]],
         )
     return numeric.fillna(0).to_numpy().astype(int)

@@ -30,6 +30,7 @@ from scipy import special, stats
 
 from analysis.moments import Moments, Responses, as_responses
 from surveys.errors import StudyError
+from surveys.i18n import msg
 
 __all__ = [
     "ScaleMoments",
@@ -662,8 +663,8 @@ def require_items(frame: pd.DataFrame, items: list[str], group: str) -> None:
     absent = [item for item in items if item not in frame.columns]
     if absent:
         raise StudyError(
-            f"group '{group}' has no column for item '{absent[0]}'", column=absent[0],
-            expected="a column for every item of the dimensions",
+            msg("group_item_missing", group=group, item=absent[0]), column=absent[0],
+            expected=msg("group_item_missing_expected"),
         )
 
 

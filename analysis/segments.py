@@ -20,6 +20,7 @@ from analysis.indices import nps as nps_score
 from analysis.ipa import _center, _high
 from analysis.jsonready import json_ready
 from surveys.errors import Location, StudyError
+from surveys.i18n import Text, msg
 
 __all__ = [
     "ABC_CLASSES", "VALUE_CELLS", "LIFECYCLE_STAGES", "abc_classes", "pareto_points",
@@ -67,7 +68,7 @@ def _named_rows(frame: pd.DataFrame, column: str) -> pd.Series:
     return values if values.index.is_unique else values.reset_index(drop=True)
 
 
-def _raise_rows(message: str, rows: list, column: str, expected: str):
+def _raise_rows(message: Text, rows: list, column: str, expected: Text):
     raise StudyError(message, row=rows[0], column=column, expected=expected,
                      more=[Location(row=r, column=column) for r in rows[1:]])
 
@@ -75,9 +76,7 @@ def _raise_rows(message: str, rows: list, column: str, expected: str):
 def _check_cutoffs(cutoffs) -> tuple[float, float]:
     a, b = (float(c) for c in cutoffs)
     if not 0 < a < b <= 1:
-        raise StudyError(f"ABC cut-offs {a}, {b} are not increasing shares", key="abc",
-                         expected="two cumulative revenue shares with 0 < A < B <= 1, "
-                         "e.g. 0.8, 0.95")
+        raise StudyError(msg("abc_cutoffs", a=a, b=b), key="abc", expected=msg("abc_cutoffs_expected"))
     return a, b
 
 
@@ -117,8 +116,8 @@ def abc_classes(revenue: pd.Series, *, cutoffs: tuple[float, float] = (0.8, 0.95
     values = pd.to_numeric(revenue, errors="coerce").astype("float64")
     negative = values < 0
     if negative.any():
-        _raise_rows(f"{int(negative.sum())} revenue value(s) are negative",
-                    _rows(revenue, negative), str(revenue.name), "a revenue of 0 or more")
+        _raise_rows(msg("revenue_negative", n=int(negative.sum())),
+                    _rows(revenue, negative), str(revenue.name), msg("revenue_negative_expected"))
     known = values.dropna()
     order = np.argsort(-known.to_numpy(), kind="stable")
     table = pd.DataFrame({"revenue": known.iloc[order]})
@@ -236,10 +235,9 @@ def lifecycle_stage(
         mapped = text.map(_STAGE_SPELLINGS)
         unknown = text.notna() & mapped.isna()
         if unknown.any():
-            _raise_rows(f"{int(unknown.sum())} lifecycle stage value(s) are not known "
-                        f"(e.g. {stage[unknown].iloc[0]!r})", _rows(stage, unknown),
-                        str(stage.name), "考察, 形成, 稳定 or 退化 (or exploration, formation, "
-                        "stability, decline)")
+            _raise_rows(msg("lifecycle_unknown", n=int(unknown.sum()),
+                            example=repr(stage[unknown].iloc[0])), _rows(stage, unknown),
+                        str(stage.name), msg("lifecycle_unknown_expected"))
         return mapped.astype("object").where(mapped.notna(), None)
     if years is None:
         raise ValueError("either stage or years is needed")
@@ -247,8 +245,8 @@ def lifecycle_stage(
     values = pd.to_numeric(years, errors="coerce").astype("float64")
     negative = values < 0
     if negative.any():
-        _raise_rows(f"{int(negative.sum())} cooperation-years value(s) are negative",
-                    _rows(years, negative), str(years.name), "years of 0 or more")
+        _raise_rows(msg("years_negative", n=int(negative.sum())),
+                    _rows(years, negative), str(years.name), msg("years_negative_expected"))
     stages = np.select([values < low, values < high, values >= high],
                        ["exploration", "formation", "stability"], default="")
     return pd.Series(stages, index=years.index, dtype="object").where(values.notna(), None)

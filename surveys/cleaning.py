@@ -29,10 +29,12 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from .i18n import Text, msg
+
 __all__ = [
     "MIN_STRAIGHT_ITEMS", "SPEEDER_FRACTION", "EXCLUSION_ORDER", "QualityReport",
     "duplicate_rows", "straightliners", "speeders", "zero_variance_items", "missing_summary",
-    "quality_report",
+    "quality_report", "detail_column",
 ]
 
 MIN_STRAIGHT_ITEMS = 5
@@ -111,7 +113,7 @@ class QualityReport:
     keep: pd.Series
     missing: dict
     zero_variance: list[str]
-    notes: list[str] = field(default_factory=list)
+    notes: list[Text] = field(default_factory=list)
     thresholds: dict[str, float] = field(default_factory=dict)
 
     @property
@@ -136,17 +138,23 @@ class QualityReport:
                 "notes": self.notes}
 
 
-def _row_findings(rule: str, flags: pd.Series, file_rows: pd.Series, detail: str) -> pd.DataFrame:
+def detail_column(detail: Text, n: int) -> pd.Series:
+    """``detail`` repeated ``n`` times as a findings column; ``object`` dtype, so that each cell
+    stays a :class:`~surveys.i18n.Text` (pandas' string dtype would keep only the English)."""
+    return pd.Series([detail] * n, dtype=object)
+
+
+def _row_findings(rule: str, flags: pd.Series, file_rows: pd.Series, detail: Text) -> pd.DataFrame:
     rows = file_rows[flags]
     return pd.DataFrame({"rule": rule, "row": rows.to_numpy(), "column": None, "value": None,
-                         "detail": detail})
+                         "detail": detail_column(detail, len(rows))})
 
 
 def quality_report(*, group: str, wave: str, codes: pd.DataFrame, raw_dimension_codes: pd.DataFrame,
                    file_rows: pd.Series, invalid: pd.DataFrame, exclude: dict[str, bool],
                    answers_for_duplicates: pd.DataFrame, id_column: str | None,
                    ignore_for_duplicates: list[str], seconds: pd.Series | None,
-                   notes: list[str] = ()) -> QualityReport:
+                   notes: list[Text] = ()) -> QualityReport:
     """Run every check on one group and decide the exclusions.
 
     Parameters
@@ -167,11 +175,13 @@ def quality_report(*, group: str, wave: str, codes: pd.DataFrame, raw_dimension_
         flags["speeders"], thresholds["speeder_seconds"] = speeders(seconds)
     else:
         flags["speeders"] = pd.Series(False, index=codes.index)
+    fraction = f"{SPEEDER_FRACTION:.3g}"
     details = {
-        "duplicates": "same respondent id or same answers as an earlier row",
-        "straightliners": "the same answer to every dimension item",
-        "speeders": f"completed in less than {SPEEDER_FRACTION:.3g} of the median time"
-                    + (f" ({thresholds['speeder_seconds']:.0f} s)" if thresholds else ""),
+        "duplicates": msg("detail_duplicates"),
+        "straightliners": msg("detail_straightliners"),
+        "speeders": msg("detail_speeders_seconds", fraction=fraction,
+                        seconds=f"{thresholds['speeder_seconds']:.0f}") if thresholds
+        else msg("detail_speeders", fraction=fraction),
     }
     parts = [invalid] + [_row_findings(rule, flags[rule], file_rows, details[rule])
                          for rule in EXCLUSION_ORDER]

@@ -48,6 +48,7 @@ import numpy as np
 import pandas as pd
 
 from surveys.errors import Location, StudyError
+from surveys.i18n import Text, msg
 
 __all__ = [
     "LikertScale",
@@ -332,13 +333,12 @@ def _code_uniques(
     return codes.to_numpy(), uncodable, scales
 
 
-def _expected(scale: tuple[float, float] | None, scales: list[str]) -> str:
+def _expected(scale: tuple[float, float] | None, scales: list[str]) -> Text:
     _, sets = _builtin_labels(_scale_key(scale))
     shown = [s for s in sets if s.name in scales] or [
         s for s in sets if s.name.startswith(("满意度", "同意度", "agreement"))]
     spans = ", ".join(s.span for s in shown)
-    listed = f" or one of {spans}" if spans else ""
-    return f"a number, a score like '4分'{listed}; add other answer texts under 'labels:'"
+    return msg("coding_expected_labels" if spans else "coding_expected", spans=spans)
 
 
 def code_column(
@@ -381,10 +381,10 @@ def code_column(
     first = texts.iloc[0]
     rows = coded.invalid["row"][texts == first].tolist()
     others = list(dict.fromkeys(texts[texts != first]))
-    message = f"answer '{first}' is not a number or a known answer label"
+    message = msg("coding_unknown_answer", value=first)
     if others:
         listed = ", ".join(f"'{t}'" for t in others[:3]) + (" ..." if len(others) > 3 else "")
-        message += f"; other unknown answers in this column: {listed}"
+        message = msg("coding_unknown_answers", value=first, others=listed)
     raise StudyError(message, file=file, row=int(rows[0]), column=column,
                      expected=_expected(scale, coded.scales),
                      more=[Location(row=int(r)) for r in rows[1:]])

@@ -10,7 +10,6 @@ merges this table with its own; a key may be defined in one file only.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -42,25 +41,47 @@ def messages() -> dict[str, dict[str, str]]:
     return load_labels(LOCALE)
 
 
-@dataclass(frozen=True)
-class Text:
+class Text(str):
     """A message to show: a key of the message table and the values of its placeholders.
 
+    A Text *is* its English text (a ``str``), so that it can go wherever text goes: a list of
+    notes, a DataFrame cell (keep such a column ``object``: pandas' string dtype would keep only
+    the English text), results.json (which therefore holds English). Whoever shows it to a person
+    calls :func:`render` (or :meth:`render`) with the person's language.
+
     A value may itself be a :class:`Text` (rendered in the same language), so that a sentence
-    can quote another ("expected: {expected}").
+    can quote another ("expected: {expected}"), or a list of values, rendered one by one and
+    joined with "; " (zh "；").
     """
 
     key: str
-    values: tuple[tuple[str, Any], ...] = ()
+    values: tuple[tuple[str, Any], ...]
+
+    def __new__(cls, key: str, values: tuple[tuple[str, Any], ...] = ()) -> "Text":
+        values = tuple((k, tuple(v) if isinstance(v, list) else v) for k, v in values)
+        self = super().__new__(cls, _fill(key, values, "en"))
+        self.key, self.values = key, values
+        return self
 
     def render(self, lang: str = "en") -> str:
-        texts = messages().get(self.key, {"en": self.key})
-        template = texts.get(lang) or texts.get("en") or texts["zh"]
-        values = {k: render(v, lang) for k, v in self.values}
-        return template.format(**values) if values else template
+        return _fill(self.key, self.values, lang)
 
     def __str__(self) -> str:
-        return self.render("en")
+        return str.__str__(self)
+
+    def __repr__(self) -> str:
+        values = "".join(f", {k}={v!r}" for k, v in self.values)
+        return f"msg({self.key!r}{values})"
+
+    def __reduce__(self):
+        return (Text, (self.key, self.values))
+
+
+def _fill(key: str, values: tuple[tuple[str, Any], ...], lang: str) -> str:
+    texts = messages().get(key, {"en": key})
+    template = texts.get(lang) or texts.get("en") or texts["zh"]
+    filled = {k: render(v, lang) for k, v in values}
+    return template.format(**filled) if filled else template
 
 
 def msg(key: str, /, **values: Any) -> Text:
@@ -69,5 +90,10 @@ def msg(key: str, /, **values: Any) -> Text:
 
 
 def render(message: Any, lang: str = "en") -> str:
-    """A :class:`Text` in ``lang``; anything else (a plain string, a number) as it is."""
-    return message.render(lang) if isinstance(message, Text) else str(message)
+    """A :class:`Text` in ``lang``; a tuple of values rendered one by one and joined with the
+    language's list separator; anything else (a plain string, a number) as it is."""
+    if isinstance(message, Text):
+        return message.render(lang)
+    if isinstance(message, tuple):
+        return _fill("where_list_separator", (), lang).join(render(m, lang) for m in message)
+    return str(message)

@@ -29,9 +29,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .cleaning import QualityReport, quality_report
+from .cleaning import QualityReport, detail_column, quality_report
 from .coding import code_answers
 from .errors import Location, StudyError
+from .i18n import Text, msg
 from .importers import read_table
 from .importers.base import ImportedTable
 from .study import GroupSource, Scale, Study, read_study
@@ -86,7 +87,7 @@ class StudyData:
     groups: dict[tuple[str, str], GroupData]
     scale_inferred: bool = False
     fingerprint: str = ""
-    notes: list[str] = field(default_factory=list)
+    notes: list[Text] = field(default_factory=list)
 
     def frames(self, wave: str | None = None) -> dict[str, pd.DataFrame]:
         """Group name -> scored DataFrame of one wave (default: the current wave)."""
@@ -121,7 +122,7 @@ class StudyData:
                 else:
                     unfiltered.add((d.group, column))
             groups[key] = replace(d, scored=d.scored[keep])
-        notes = [f"filter on '{c}' does not apply to group '{g}'" for g, c in sorted(unfiltered)]
+        notes = [msg("load_filter_not_applied", column=c, group=g) for g, c in sorted(unfiltered)]
         return replace(self, groups=groups, notes=self.notes + notes,
                        fingerprint=f"{self.fingerprint}|{sorted(filters.items())}")
 
@@ -135,9 +136,9 @@ class StudyData:
         return replace(self, groups=groups)
 
 
-def _suggest_columns(name: str, columns) -> str:
+def _suggest_columns(name: str, columns) -> Text | str:
     close = difflib.get_close_matches(name, list(columns), n=3, cutoff=0.5)
-    return f"; similar columns: {', '.join(repr(c) for c in close)}" if close else ""
+    return msg("load_similar_columns", columns=", ".join(repr(c) for c in close)) if close else ""
 
 
 def _rename(table: ImportedTable, source: GroupSource) -> pd.DataFrame:
@@ -153,15 +154,16 @@ def _rename_columns(table: ImportedTable, rename: dict[str, str], file: Path,
     mapping = {}
     for raw_name, item in rename.items():
         if raw_name not in stripped:
-            raise StudyError(f"the file has no column '{raw_name}' to rename to '{item}'"
-                             f"{_suggest_columns(raw_name, stripped)}", file=file, key=key)
+            raise StudyError(msg("load_rename_missing", column=raw_name, item=item,
+                                 suggestion=_suggest_columns(raw_name, stripped)),
+                             file=file, key=key)
         mapping[stripped[raw_name]] = item
     renamed = frame.rename(columns=mapping)
     names = [str(c).strip() for c in renamed.columns]
     twice = sorted({n for n in names if names.count(n) > 1})
     if twice:
-        raise StudyError(f"after renaming, two columns are called '{twice[0]}'", file=file,
-                         column=twice[0], key=key, expected="each item name once per file")
+        raise StudyError(msg("load_renamed_twice", name=twice[0]), file=file,
+                         column=twice[0], key=key, expected=msg("load_renamed_twice_expected"))
     renamed.columns = names
     return renamed
 
@@ -175,17 +177,17 @@ def _join_records(study: Study, frames: dict[GroupSource, pd.DataFrame]) -> dict
     table = read_table(rec.file, sheet=rec.sheet)
     records = _rename_columns(table, rec.rename, rec.file, "records.rename")
     if rec.id not in records:
-        raise StudyError(f"the records file has no id column '{rec.id}'"
-                         f"{_suggest_columns(rec.id, records.columns)}", file=rec.file,
-                         key="records.id", column=rec.id)
+        raise StudyError(msg("load_records_no_id", column=rec.id,
+                             suggestion=_suggest_columns(rec.id, records.columns)),
+                         file=rec.file, key="records.id", column=rec.id)
     ids = records[rec.id].astype("string").str.strip()
     twice = ids.notna() & ids.duplicated(keep=False)
     if twice.any():
         rows = np.asarray(table.file_rows)[twice.to_numpy()]
-        raise StudyError(f"customer id '{ids[twice].iloc[0]}' has several records", file=rec.file,
+        raise StudyError(msg("load_records_id_twice", id=ids[twice].iloc[0]), file=rec.file,
                          row=int(rows[0]), column=rec.id,
                          more=[Location(str(rec.file), int(r), rec.id) for r in rows[1:]],
-                         expected="one row per customer")
+                         expected=msg("load_records_id_twice_expected"))
     extra = records.drop(columns=[rec.id]).set_index(ids.to_numpy())
     extra = extra[extra.index.notna()]
     notes = {}
@@ -193,21 +195,21 @@ def _join_records(study: Study, frames: dict[GroupSource, pd.DataFrame]) -> dict
         if source.group != rec.group:
             continue
         if rec.match not in frame:
-            raise StudyError(f"column '{rec.match}' to match the records is not in this file"
-                             f"{_suggest_columns(rec.match, frame.columns)}", file=source.file,
-                             key="records.match", column=rec.match)
+            raise StudyError(msg("load_records_no_match", column=rec.match,
+                                 suggestion=_suggest_columns(rec.match, frame.columns)),
+                             file=source.file, key="records.match", column=rec.match)
         clash = sorted(set(extra.columns) & set(frame.columns))
         if clash:
-            raise StudyError(f"column '{clash[0]}' is both in the records and in this file",
+            raise StudyError(msg("load_records_clash", column=clash[0]),
                              file=source.file, key="records", column=clash[0],
-                             expected="each column in one of the two files (or a 'rename')")
+                             expected=msg("load_records_clash_expected"))
         keys = frame[rec.match].astype("string").str.strip()
         joined = extra.reindex(keys.to_numpy())
         joined.index = frame.index
         frames[source] = pd.concat([frame, joined], axis=1)
         unmatched = int((~keys.isin(extra.index)).sum())
-        notes[source] = [f"{unmatched} of {len(frame)} respondents have no record in "
-                         f"{rec.file.name}"] if unmatched else []
+        notes[source] = [msg("load_records_unmatched", n=unmatched, total=len(frame),
+                             file=rec.file.name)] if unmatched else []
     return notes
 
 
@@ -216,17 +218,17 @@ def _check_columns(study: Study, frames: dict[GroupSource, pd.DataFrame]) -> Non
     for source, frame in frames.items():
         for item in study.items:
             if item not in frame.columns:
-                raise StudyError(f"item '{item}' is not a column of this file"
-                                 f"{_suggest_columns(item, frame.columns)}", file=source.file,
-                                 column=item, expected="the item's column (or a 'rename' entry "
-                                 f"under groups.{source.group})")
+                raise StudyError(msg("load_item_not_a_column", item=item,
+                                     suggestion=_suggest_columns(item, frame.columns)),
+                                 file=source.file, column=item,
+                                 expected=msg("load_item_not_a_column_expected",
+                                              group=source.group))
     optional = [c for c in [*study.numeric_columns, *study.category_columns, study.id,
                             study.duration] if c is not None and c not in study.items]
     for column in optional:
         if not any(column in frame.columns for frame in frames.values()):
-            raise StudyError(f"column '{column}' declared in the study file is in none of the "
-                             "data files", file=study.path, column=column,
-                             expected="a column of at least one group (or a 'rename' entry)")
+            raise StudyError(msg("load_column_in_no_file", column=column), file=study.path,
+                             column=column, expected=msg("load_column_in_no_file_expected"))
 
 
 def _infer_scale(coded: dict[GroupSource, pd.DataFrame], items: list[str],
@@ -236,18 +238,17 @@ def _infer_scale(coded: dict[GroupSource, pd.DataFrame], items: list[str],
         return Scale(1.0, 5.0)
     low, high = float(np.floor(values.min())), float(np.ceil(values.max()))
     if low == high:
-        raise StudyError(f"the scale cannot be taken from the answers: every answer is {low:g}",
-                         file=study_file, key="scale", expected="scale: {min: 1, max: 5} (the scale's end points) "
-                                                "in the study file")
+        raise StudyError(msg("load_scale_one_value", value=f"{low:g}"), file=study_file,
+                         key="scale", expected=msg("load_scale_one_value_expected"))
     return Scale(low, high)
 
 
-def _range_problems(values: pd.Series, ok: pd.Series, rule_detail: str, column: str,
+def _range_problems(values: pd.Series, ok: pd.Series, rule_detail: Text, column: str,
                     file_rows: pd.Series, raw: pd.Series) -> pd.DataFrame:
     bad = values.notna() & ~ok
     return pd.DataFrame({"rule": "out_of_range", "row": file_rows[bad].to_numpy(),
                          "column": column, "value": raw[bad].astype(str).to_numpy(),
-                         "detail": rule_detail})
+                         "detail": detail_column(rule_detail, int(bad.sum()))})
 
 
 def _code_source(study: Study, source: GroupSource, table: ImportedTable,
@@ -268,7 +269,7 @@ def _code_source(study: Study, source: GroupSource, table: ImportedTable,
             problems.append(pd.DataFrame({
                 "rule": "non_numeric", "row": coded.invalid["row"].to_numpy(), "column": column,
                 "value": coded.invalid["value"].astype(str).to_numpy(),
-                "detail": "not a number or a known answer label"}))
+                "detail": detail_column(msg("detail_non_numeric"), len(coded.invalid))}))
     data[FILE_ROW] = file_rows
     invalid = pd.concat(problems, ignore_index=True) if problems else pd.DataFrame(
         columns=["rule", "row", "column", "value", "detail"])
@@ -282,17 +283,19 @@ def _check_ranges(study: Study, scale: Scale, data: pd.DataFrame,
     for column in study.scored_items:
         if column in data:
             v = data[column]
-            out.append(_range_problems(v, v.between(scale.min, scale.max), f"outside the scale "
-                                       f"{scale.min:g}-{scale.max:g}", column, rows, frame[column]))
+            outside = msg("detail_outside_scale", min=f"{scale.min:g}", max=f"{scale.max:g}")
+            out.append(_range_problems(v, v.between(scale.min, scale.max), outside, column, rows,
+                                       frame[column]))
     if study.nps is not None and study.nps in data:
         v = data[study.nps]
         ok = v.between(*NPS_RANGE) & (v == np.round(v))
-        out.append(_range_problems(v, ok, "not a whole number from 0 to 10", study.nps, rows,
+        out.append(_range_problems(v, ok, msg("detail_not_nps"), study.nps, rows,
                                    frame[study.nps]))
     for column in (study.revenue,):
         if column is not None and column in data:
             v = data[column]
-            out.append(_range_problems(v, v >= 0, "negative amount", column, rows, frame[column]))
+            out.append(_range_problems(v, v >= 0, msg("detail_negative_amount"), column, rows,
+                                       frame[column]))
     return pd.concat(out, ignore_index=True) if out else pd.DataFrame(
         columns=["rule", "row", "column", "value", "detail"])
 
@@ -301,13 +304,11 @@ def _raise_invalid(source: GroupSource, invalid: pd.DataFrame) -> None:
     first = invalid.iloc[0]
     more = [Location(str(source.file), int(r.row), r.column)
             for r in invalid.iloc[1:1000].itertuples()]
-    expected = ("a number, a score like '4分' or a known answer label such as 非常满意 or "
-                "Strongly agree (add other texts under 'labels:')" if first.rule == "non_numeric"
-                else "a valid answer")
-    raise StudyError(f"answer '{first.value}' is {first.detail}", file=source.file,
-                     row=int(first.row), column=first.column, more=more,
-                     expected=expected + ", or 'invalid: missing' in the study file to treat "
-                                         "invalid answers as missing")
+    expected = msg("load_non_numeric_expected" if first.rule == "non_numeric"
+                   else "load_valid_answer_expected")
+    raise StudyError(msg("load_invalid_answer", value=first.value, detail=first.detail),
+                     file=source.file, row=int(first.row), column=first.column, more=more,
+                     expected=msg("load_invalid_expected", expected=expected))
 
 
 def _seconds(study: Study, table: ImportedTable, data: pd.DataFrame) -> pd.Series | None:
@@ -370,8 +371,8 @@ def load_study(study: Study | str | Path) -> StudyData:
         scored = reverse_code(data[report.keep.to_numpy()], study.reverse, scale)
         summed = tuple(c for c in [*study.scored_items, study.nps] if c is not None)
         groups[(source.wave, source.group)] = GroupData(source, table, data, scored, report, summed)
-    notes = [] if study.scale else [f"no scale in the study file: {scale.min:g}-{scale.max:g} "
-                                    "taken from the answers"]
+    notes = [] if study.scale else [msg("load_scale_inferred", min=f"{scale.min:g}",
+                                        max=f"{scale.max:g}")]
     return StudyData(study=study, scale=scale, groups=groups, scale_inferred=study.scale is None,
                      fingerprint=_fingerprint(study), notes=notes)
 
@@ -389,14 +390,14 @@ def combine_waves(parts: list[tuple[str, StudyData]]) -> StudyData:
         raise ValueError("no waves to combine")
     names = [wave for wave, _ in parts]
     if len(set(names)) != len(names):
-        raise StudyError(f"wave '{next(w for w in names if names.count(w) > 1)}' is given twice")
+        raise StudyError(msg("load_wave_twice", wave=next(w for w in names if names.count(w) > 1)))
     latest = parts[-1][1]
     groups = {}
     for wave, data in parts:
         if data.study.dimensions != latest.study.dimensions or data.scale != latest.scale:
-            raise StudyError(f"wave '{wave}' has other dimensions or another scale than wave "
-                             f"'{names[-1]}'", file=data.study.path, key="dimensions",
-                             expected="the same items in every wave of a study")
+            raise StudyError(msg("load_wave_differs", wave=wave, latest=names[-1]),
+                             file=data.study.path, key="dimensions",
+                             expected=msg("load_wave_differs_expected"))
         for (w, g), group in data.groups.items():
             if w == data.study.wave:
                 source = replace(group.source, wave=wave)

@@ -62,6 +62,7 @@ from typing import BinaryIO
 import duckdb
 
 from .errors import StudyError
+from .i18n import msg
 from .study import GroupSource, Study, read_study
 
 __all__ = ["Store", "StoreBusy", "StoredStudy", "StoredWave", "StoredStudyFile", "StoredFile",
@@ -241,12 +242,11 @@ class Store:
                 break
             except duckdb.Error as exc:
                 if "lock" not in str(exc).lower():
-                    raise StudyError(f"cannot open the store ({exc})", file=self.path) from None
+                    raise StudyError(msg("store_cannot_open", reason=exc), file=self.path) from None
                 if time.monotonic() >= deadline:
                     holder = re.search(r"\(PID (\d+)\)", str(exc))
-                    who = f", process {holder.group(1)}" if holder else ""
-                    raise StoreBusy(f"the store is busy (used by another program{who}); "
-                                    "try again", file=self.path) from None
+                    raise StoreBusy(msg("store_busy_process", pid=holder.group(1)) if holder
+                                    else msg("store_busy"), file=self.path) from None
                 time.sleep(0.05)
         try:
             self._migrate(con)
@@ -271,8 +271,7 @@ class Store:
         ).fetchall()}
         if "schema_version" not in tables:
             if tables:
-                raise StudyError("this database is not a study store (no schema_version table)",
-                                 file=self.path)
+                raise StudyError(msg("store_not_a_store"), file=self.path)
             con.execute("BEGIN TRANSACTION")
             con.execute(_SCHEMA_V2)
             con.execute("INSERT INTO schema_version VALUES (?, ?)", [SCHEMA_VERSION, _now()])
@@ -280,9 +279,8 @@ class Store:
             return
         (version,) = con.execute("SELECT max(version) FROM schema_version").fetchone()
         if version > SCHEMA_VERSION:
-            raise StudyError(f"the store has schema version {version}, newer than this toolkit "
-                             f"understands ({SCHEMA_VERSION})", file=self.path,
-                             expected="an update of the toolkit")
+            raise StudyError(msg("store_schema_newer", version=version, known=SCHEMA_VERSION),
+                             file=self.path, expected=msg("store_schema_newer_expected"))
         while version < SCHEMA_VERSION:
             con.execute("BEGIN TRANSACTION")
             try:
@@ -407,8 +405,8 @@ class Store:
             study = _describe(con, study_id)
             names = [w.name for w in study.waves]
             if wave is not None and wave not in names:
-                raise StudyError(f"study {study_id} has no wave '{wave}'", key="wave",
-                                 expected="one of " + ", ".join(names))
+                raise StudyError(msg("store_no_wave", id=study_id, wave=wave), key="wave",
+                                 expected=msg("one_of", choices=", ".join(names)))
             wanted = wave if wave is not None else study.latest_wave
             file_id = next(w.study_file_id for w in study.waves if w.name == wanted)
             return _write_study_file(con, study, study.study_file(file_id), workdir,
@@ -440,8 +438,8 @@ def _describe(con: duckdb.DuckDBPyConnection, study_id: int) -> StoredStudy:
     row = con.execute("SELECT id, title, created FROM studies WHERE id = ?",
                       [int(study_id)]).fetchone()
     if row is None:
-        raise StudyError(f"no stored study has id {study_id}",
-                         expected="an id listed by 'store list'")
+        raise StudyError(msg("store_no_study", id=study_id),
+                         expected=msg("store_no_study_expected"))
     waves = [StoredWave(*r) for r in con.execute(
         "SELECT wave, position, study_file_id, added FROM waves WHERE study_id = ? "
         "ORDER BY position", [study_id]).fetchall()]
@@ -467,15 +465,13 @@ def _study_for(con: duckdb.DuckDBPyConnection, study: Study, path: Path, label: 
                                   [study.title, now]).fetchone()
         return study_id, {}
     if not append:
-        raise StudyError(f"a study titled '{study.title}' is stored already (id {row[0]})",
-                         file=path, key="title",
-                         expected="--wave NAME to add this file as a new wave of it, "
-                                  "or a different title")
+        raise StudyError(msg("store_title_taken", title=study.title, id=row[0]),
+                         file=path, key="title", expected=msg("store_title_taken_expected"))
     stored = dict(con.execute("SELECT wave, position FROM waves WHERE study_id = ?",
                               [row[0]]).fetchall())
     if label in stored:
-        raise StudyError(f"wave '{label}' of study '{study.title}' is stored already "
-                         f"(id {row[0]})", file=path, key="wave", expected="a new wave name")
+        raise StudyError(msg("store_wave_taken", wave=label, title=study.title, id=row[0]),
+                         file=path, key="wave", expected=msg("store_new_wave_expected"))
     return row[0], stored
 
 
@@ -484,14 +480,14 @@ def _current_wave_label(study: Study, wave: str | None) -> str:
         return study.wave
     wave = str(wave).strip()
     if not wave:
-        raise StudyError("the wave name is empty", expected="a name such as 2020")
+        raise StudyError(msg("store_wave_empty"), expected=msg("store_wave_empty_expected"))
     if "wave" in study.raw and study.wave != wave:
-        raise StudyError(f"the study file says its wave is '{study.wave}', not '{wave}'",
+        raise StudyError(msg("store_wave_differs", wave=study.wave, given=wave),
                          file=study.path, key="wave",
-                         expected=f"--wave {study.wave}, or no --wave")
+                         expected=msg("store_wave_differs_expected", wave=study.wave))
     if wave in study.waves[:-1]:
-        raise StudyError(f"the study file lists an earlier wave named '{wave}'",
-                         file=study.path, key=f"waves.{wave}", expected="a new wave name")
+        raise StudyError(msg("store_wave_earlier", wave=wave),
+                         file=study.path, key=f"waves.{wave}", expected=msg("store_new_wave_expected"))
     return wave
 
 
@@ -513,9 +509,8 @@ def _relative_names(study: Study, path: Path) -> dict[Path, str]:
         except ValueError:
             key = (f"groups.{source.group}.file" if source.wave == study.wave
                    else f"waves.{source.wave}.{source.group}.file")
-            raise StudyError("to be stored, a data file must sit in the study file's folder or "
-                             "below it", file=path, key=key,
-                             expected=f"a path inside {base}") from None
+            raise StudyError(msg("store_file_outside"), file=path, key=key,
+                             expected=msg("store_file_outside_expected", folder=base)) from None
     return names
 
 
@@ -523,8 +518,8 @@ def _safe_relative(name: str) -> PurePosixPath:
     """A relative path that stays inside its folder (no absolute paths, no '..')."""
     rel = PurePosixPath(str(name).replace("\\", "/"))
     if rel.is_absolute() or ".." in rel.parts or not rel.parts:
-        raise StudyError(f"'{name}' is not a path inside the study's folder",
-                         expected="a relative path such as data/customers.xlsx")
+        raise StudyError(msg("store_not_inside", name=name),
+                         expected=msg("store_not_inside_expected"))
     return rel
 
 
@@ -540,7 +535,7 @@ def _insert_upload(con: duckdb.DuckDBPyConnection, path: Path, **meta) -> None:
                 size += len(piece)
                 con.execute(f"INSERT INTO upload_data_{upload_id} VALUES (?, ?)", [seq, piece])
     except OSError as exc:
-        raise StudyError(f"cannot read the data file ({exc.strerror})", file=path) from None
+        raise StudyError(msg("store_data_unreadable", reason=exc.strerror), file=path) from None
     con.execute("INSERT INTO uploads (id, study_id, study_file_id, name, grp, wave, sheet, sha256, "
                 "size, uploaded) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [upload_id, meta["study_id"], meta["study_file_id"], meta["name"], meta["group"],
@@ -564,8 +559,7 @@ def _write_study_file(con: duckdb.DuckDBPyConnection, study: StoredStudy,
     for name, sha, pieces in parts:
         target = folder / _safe_relative(name)
         if target.exists() and not overwrite:
-            raise StudyError("the file exists already; export into a new or empty folder",
-                             file=target)
+            raise StudyError(msg("store_file_exists"), file=target)
         _write_checked(pieces, target, sha)
         written.append(target)
     return written
@@ -583,7 +577,7 @@ def _upload_pieces(con: duckdb.DuckDBPyConnection, upload_id: int) -> Iterator[b
     for seq in range(count):
         row = con.execute(f"SELECT data FROM {table} WHERE seq = ?", [seq]).fetchone()
         if row is None:
-            raise StudyError(f"the stored copy is damaged: piece {seq} is missing")
+            raise StudyError(msg("store_piece_missing", seq=seq))
         yield row[0]
 
 
@@ -599,8 +593,7 @@ def _write_checked(pieces: Iterator[bytes], target: Path, sha: str) -> None:
                 digest.update(piece)
                 out.write(piece)
         if digest.hexdigest() != sha:
-            raise StudyError("the stored copy is damaged: its SHA-256 does not match the one "
-                             "recorded when it was stored", file=target.name)
+            raise StudyError(msg("store_sha_mismatch"), file=target.name)
         os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

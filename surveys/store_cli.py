@@ -11,6 +11,7 @@ import argparse
 import sys
 
 from .errors import StudyError, run_command
+from .i18n import msg
 from .store import STORE_ENV, Store, StoredStudy, default_store_path
 
 __all__ = ["main", "build_parser"]
@@ -73,9 +74,8 @@ def _delete(store: Store, args: argparse.Namespace) -> int:
     study = store.get_study(args.id)
     if not args.yes:
         if not sys.stdin.isatty():
-            raise StudyError(f"not deleting study {study.id} ('{study.title}') without "
-                             "confirmation, and there is no terminal to ask on",
-                             expected="--yes to delete it")
+            raise StudyError(msg("store_delete_unconfirmed", id=study.id, title=study.title),
+                             expected=msg("store_delete_unconfirmed_expected"))
         try:
             answer = input(f"Delete study {study.id} '{study.title}' with {len(study.waves)} "
                            f"wave(s) and {len(study.files)} file(s)? [y/N] ")

@@ -34,7 +34,7 @@ from typing import Any
 import yaml
 
 from .errors import StudyError
-from .i18n import msg
+from .i18n import Text, msg
 
 __all__ = ["Study", "GroupSource", "RecordsSource", "Scale", "read_study", "parse_study", "STUDY_KEYS"]
 
@@ -228,15 +228,26 @@ def parse_study(text: str, path: Path | None = None, base_dir: Path | None = Non
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         problem = getattr(exc, "problem", None) or str(exc)
-        raise StudyError(f"not valid YAML: {problem}", file=path,
+        raise StudyError(msg("study_not_yaml", problem=problem), file=path,
                          row=None if mark is None else mark.line + 1) from None
     base = base_dir or (path.parent if path is not None else Path.cwd())
     return _StudyChecker(raw, path, base).study()
 
 
-def _suggest(name: str, choices) -> str:
+def _suggest(name: str, choices) -> Text | str:
     close = difflib.get_close_matches(str(name), [str(c) for c in choices], n=1, cutoff=0.6)
-    return f"; did you mean '{close[0]}'?" if close else ""
+    return msg("did_you_mean", name=close[0]) if close else ""
+
+
+def _one_of(choices) -> Text:
+    return msg("one_of", choices=", ".join(choices))
+
+
+#: what a required key holds, shown as the expected value of its error
+_REQUIRED = {"title": msg("study_key_title"), "groups": msg("study_key_groups"),
+             "dimensions": msg("study_key_dimensions")}
+_RECORDS_REQUIRED = {"file": msg("study_records_file"), "id": msg("study_records_id"),
+                     "match": msg("study_records_match")}
 
 
 class _StudyChecker:
@@ -245,13 +256,14 @@ class _StudyChecker:
     def __init__(self, raw: Any, path: Path | None, base: Path):
         self.raw, self.path, self.base = raw, path, base
 
-    def fail(self, message: str, key: str, expected: str | None = None) -> StudyError:
+    def fail(self, message: Text | str, key: str, expected: Text | str | None = None) -> StudyError:
         return StudyError(message, file=self.path, key=key, expected=expected)
 
     # -- typed getters ------------------------------------------------------------------------
     def text(self, value: Any, key: str) -> str:
         if isinstance(value, bool) or value is None or isinstance(value, (list, dict)):
-            raise self.fail(f"'{value}' is not a name", key, "a text or a number")
+            raise self.fail(msg("study_not_a_name", value=value), key,
+                            msg("study_not_a_name_expected"))
         return str(value).strip()
 
     def names(self, value: Any, key: str) -> list[str]:
@@ -262,35 +274,35 @@ class _StudyChecker:
         names = [self.text(v, key) for v in value]
         twice = sorted({n for n in names if names.count(n) > 1})
         if twice:
-            raise self.fail(f"'{twice[0]}' is listed twice", key)
+            raise self.fail(msg("study_listed_twice", name=twice[0]), key)
         return names
 
     def mapping(self, value: Any, key: str) -> dict:
         if value is None:
             return {}
         if not isinstance(value, dict):
-            raise self.fail(f"expected a mapping, got {type(value).__name__}", key,
-                            "entries like 'name: value'")
+            raise self.fail(msg("study_not_mapping", kind=type(value).__name__), key,
+                            msg("study_not_mapping_expected"))
         return value
 
     # -- the study ----------------------------------------------------------------------------
     def study(self) -> Study:
         raw = self.raw
         if not isinstance(raw, dict):
-            raise StudyError("a study file must be a YAML mapping of keys such as title, groups, "
-                             "dimensions", file=self.path)
+            raise StudyError(msg("study_file_not_mapping"), file=self.path)
         for key in raw:
             if key not in STUDY_KEYS:
-                raise self.fail(f"unknown key '{key}'{_suggest(key, STUDY_KEYS)}", str(key),
-                                "one of " + ", ".join(STUDY_KEYS))
+                raise self.fail(msg("study_unknown_key", key=key,
+                                    suggestion=_suggest(key, STUDY_KEYS)), str(key),
+                                _one_of(STUDY_KEYS))
         for key in ("title", "groups", "dimensions"):
             if key not in raw:
-                raise self.fail(f"the study file has no '{key}'", key, STUDY_KEYS[key])
+                raise self.fail(msg("study_key_missing", key=key), key, _REQUIRED[key])
         title = self.text(raw["title"], "title")
         wave = self.text(raw.get("wave", "1"), "wave")
         groups_raw = self.mapping(raw["groups"], "groups")
         if not groups_raw:
-            raise self.fail("no groups", "groups", STUDY_KEYS["groups"])
+            raise self.fail(msg("study_no_groups"), "groups", _REQUIRED["groups"])
         groups = [self.text(g, "groups") for g in groups_raw]
         sources = [self.source(g, wave, spec, f"groups.{g}", inherit={})
                    for g, spec in zip(groups, groups_raw.values())]
@@ -298,14 +310,15 @@ class _StudyChecker:
         for other, spec in self.mapping(raw.get("waves"), "waves").items():
             other = self.text(other, "waves")
             if other in waves or other == wave:
-                raise self.fail(f"wave '{other}' is given twice (the files under 'groups' "
-                                f"are wave '{wave}')", f"waves.{other}")
+                raise self.fail(msg("study_wave_twice", wave=other, current=wave),
+                                f"waves.{other}")
             waves.append(other)
             for g, gspec in self.mapping(spec, f"waves.{other}").items():
                 g = self.text(g, f"waves.{other}")
                 if g not in groups:
-                    raise self.fail(f"unknown group '{g}'{_suggest(g, groups)}",
-                                    f"waves.{other}.{g}", "a group named under 'groups'")
+                    raise self.fail(msg("study_unknown_group", group=g,
+                                        suggestion=_suggest(g, groups)),
+                                    f"waves.{other}.{g}", msg("study_group_expected"))
                 base = next(s for s in sources if s.group == g)
                 sources.append(self.source(g, other, gspec, f"waves.{other}.{g}",
                                            inherit=base.rename))
@@ -321,14 +334,14 @@ class _StudyChecker:
         spec = self.mapping(spec, key)
         for k in spec:
             if k not in GROUP_KEYS:
-                raise self.fail(f"unknown key '{k}'{_suggest(k, GROUP_KEYS)}", f"{key}.{k}",
-                                "one of " + ", ".join(GROUP_KEYS))
+                raise self.fail(msg("study_unknown_key", key=k, suggestion=_suggest(k, GROUP_KEYS)),
+                                f"{key}.{k}", _one_of(GROUP_KEYS))
         if "file" not in spec:
-            raise self.fail("no 'file' for this group", key, "file: path/to/export.xlsx")
+            raise self.fail(msg("study_group_no_file"), key, "file: path/to/export.xlsx")
         file = self.base / self.text(spec["file"], f"{key}.file")
         if not file.is_file():
-            raise StudyError("data file not found", file=file, key=f"{key}.file",
-                             expected=f"a file next to the study file ({self.base})")
+            raise StudyError(msg("study_data_file_not_found"), file=file, key=f"{key}.file",
+                             expected=msg("study_data_file_expected", folder=self.base))
         sheet = spec.get("sheet")
         rename = dict(inherit)
         for raw_col, item in self.mapping(spec.get("rename"), f"{key}.rename").items():
@@ -336,7 +349,7 @@ class _StudyChecker:
         targets = list(rename.values())
         twice = sorted({t for t in targets if targets.count(t) > 1})
         if twice:
-            raise self.fail(f"two columns are renamed to '{twice[0]}'", f"{key}.rename")
+            raise self.fail(msg("study_renamed_twice", name=twice[0]), f"{key}.rename")
         return GroupSource(group, wave, file.resolve(),
                            None if sheet is None else self.text(sheet, f"{key}.sheet"), rename)
 
@@ -347,16 +360,16 @@ class _StudyChecker:
             dim = self.text(dim, "dimensions")
             items = self.names(items, f"dimensions.{dim}")
             if not items:
-                raise self.fail("a dimension needs at least one item", f"dimensions.{dim}")
+                raise self.fail(msg("study_dimension_empty"), f"dimensions.{dim}")
             for item in items:
                 if item in owner:
-                    raise self.fail(f"item '{item}' is in two dimensions, '{owner[item]}' and "
-                                    f"'{dim}'", f"dimensions.{dim}",
-                                    "each item in one dimension")
+                    raise self.fail(msg("study_item_in_two_dimensions", item=item,
+                                        first=owner[item], second=dim), f"dimensions.{dim}",
+                                    msg("study_item_in_two_dimensions_expected"))
                 owner[item] = dim
             dims[dim] = items
         if not dims:
-            raise self.fail("no dimensions", "dimensions", STUDY_KEYS["dimensions"])
+            raise self.fail(msg("study_no_dimensions"), "dimensions", _REQUIRED["dimensions"])
         return dims
 
     def roles(self, study: Study) -> None:
@@ -380,44 +393,47 @@ class _StudyChecker:
                 known |= set(study.dimensions)
             for target in table:
                 if target not in known:
-                    raise self.fail(f"'{target}' is not an item{_suggest(target, known)}",
-                                    f"{key}.{target}",
-                                    "an item of a dimension" + (" or a dimension"
-                                                                if key == "importance" else ""))
+                    raise self.fail(msg("study_not_an_item", name=target,
+                                        suggestion=_suggest(target, known)), f"{key}.{target}",
+                                    msg("study_item_or_dimension_expected" if key == "importance"
+                                        else "study_item_expected"))
         reverse = self.names(raw.get("reverse"), "reverse")
         likert = set(study.scored_items)
         for item in reverse:
             if item not in likert:
-                raise self.fail(f"reverse item '{item}' is not an item of the study"
-                                f"{_suggest(item, likert)}", "reverse",
-                                "items listed under dimensions, satisfaction or loyalty")
+                raise self.fail(msg("study_reverse_not_item", item=item,
+                                    suggestion=_suggest(item, likert)), "reverse",
+                                msg("study_reverse_expected"))
         study.reverse = reverse
         if raw.get("compare") is not None:
             pair = self.names(raw["compare"], "compare")
             if len(pair) != 2:
-                raise self.fail(f"compare names {len(pair)} groups", "compare",
-                                "exactly two groups, e.g. [customers, employees]")
+                raise self.fail(msg("study_compare_count", n=len(pair)), "compare",
+                                msg("study_compare_expected"))
             for g in pair:
                 if g not in study.groups:
-                    raise self.fail(f"unknown group '{g}'{_suggest(g, study.groups)}", "compare",
-                                    "groups named under 'groups'")
+                    raise self.fail(msg("study_unknown_group", group=g,
+                                        suggestion=_suggest(g, study.groups)), "compare",
+                                    msg("study_groups_expected"))
             study.compare = (pair[0], pair[1])
         study.labels = self.labels(raw.get("labels"))
         invalid = raw.get("invalid", "error")
         if invalid not in ("error", "missing"):
-            raise self.fail(f"invalid: '{invalid}'", "invalid", "error or missing")
+            raise self.fail(msg("study_invalid_value", value=invalid), "invalid",
+                            msg("study_invalid_expected"))
         study.invalid = invalid
         exclude = self.mapping(raw.get("exclude"), "exclude")
         for rule, on in exclude.items():
             if rule not in EXCLUDE_RULES:
-                raise self.fail(f"unknown rule '{rule}'{_suggest(rule, EXCLUDE_RULES)}",
-                                f"exclude.{rule}", "one of " + ", ".join(EXCLUDE_RULES))
+                raise self.fail(msg("study_unknown_rule", rule=rule,
+                                    suggestion=_suggest(rule, EXCLUDE_RULES)),
+                                f"exclude.{rule}", _one_of(EXCLUDE_RULES))
             if not isinstance(on, bool):
-                raise self.fail(f"'{on}' is not true or false", f"exclude.{rule}")
+                raise self.fail(msg("study_not_boolean", value=on), f"exclude.{rule}")
         study.exclude = {rule: bool(exclude.get(rule, False)) for rule in EXCLUDE_RULES}
         min_n = raw.get("min_n", 5)
         if isinstance(min_n, bool) or not isinstance(min_n, int) or min_n < 1:
-            raise self.fail(f"min_n '{min_n}' is not a positive whole number", "min_n")
+            raise self.fail(msg("study_min_n", value=min_n), "min_n")
         study.min_n = min_n
         study.kano = self.kano(raw.get("kano"))
         study.abc = self.abc(raw.get("abc"))
@@ -431,19 +447,22 @@ class _StudyChecker:
         spec = self.mapping(value, "records")
         for k in spec:
             if k not in RECORDS_KEYS:
-                raise self.fail(f"unknown key '{k}'{_suggest(k, RECORDS_KEYS)}", f"records.{k}",
-                                "one of " + ", ".join(RECORDS_KEYS))
+                raise self.fail(msg("study_unknown_key", key=k,
+                                    suggestion=_suggest(k, RECORDS_KEYS)), f"records.{k}",
+                                _one_of(RECORDS_KEYS))
         for k in ("file", "id", "match"):
             if k not in spec:
-                raise self.fail(f"records need '{k}'", "records", f"{k}: {RECORDS_KEYS[k]}")
+                raise self.fail(msg("study_records_need", key=k), "records",
+                                _RECORDS_REQUIRED[k])
         group = self.text(spec.get("group", study.groups[0]), "records.group")
         if group not in study.groups:
-            raise self.fail(f"unknown group '{group}'{_suggest(group, study.groups)}",
-                            "records.group", "a group named under 'groups'")
+            raise self.fail(msg("study_unknown_group", group=group,
+                                suggestion=_suggest(group, study.groups)),
+                            "records.group", msg("study_group_expected"))
         file = self.base / self.text(spec["file"], "records.file")
         if not file.is_file():
-            raise StudyError("data file not found", file=file, key="records.file",
-                             expected=f"a file next to the study file ({self.base})")
+            raise StudyError(msg("study_data_file_not_found"), file=file, key="records.file",
+                             expected=msg("study_data_file_expected", folder=self.base))
         rename = {self.text(k, "records.rename"): self.text(v, "records.rename")
                   for k, v in self.mapping(spec.get("rename"), "records.rename").items()}
         sheet = spec.get("sheet")
@@ -458,7 +477,8 @@ class _StudyChecker:
             if isinstance(name, dict):
                 for lang in name:
                     if lang not in ("zh", "en"):
-                        raise self.fail(f"unknown language '{lang}'", f"names.{code}", "zh or en")
+                        raise self.fail(msg("study_unknown_language", lang=lang),
+                                        f"names.{code}", msg("study_language_expected"))
                 names[code] = {lang: self.text(v, f"names.{code}.{lang}") for lang, v in
                                name.items()}
             else:
@@ -471,20 +491,21 @@ class _StudyChecker:
         value = self.mapping(value, "scale")
         for k in value:
             if k not in ("min", "max"):
-                raise self.fail(f"unknown key '{k}'", f"scale.{k}", "min and max")
+                raise self.fail(msg("study_unknown_key", key=k, suggestion=""), f"scale.{k}",
+                                msg("study_scale_keys_expected"))
         lo, hi = value.get("min"), value.get("max")
         for k, v in (("min", lo), ("max", hi)):
             if isinstance(v, bool) or not isinstance(v, (int, float)):
-                raise self.fail(f"'{v}' is not a number", f"scale.{k}")
+                raise self.fail(msg("study_not_a_number", value=v), f"scale.{k}")
         if lo >= hi:
-            raise self.fail(f"min {lo} is not below max {hi}", "scale")
+            raise self.fail(msg("study_scale_order", min=lo, max=hi), "scale")
         return Scale(float(lo), float(hi))
 
     def labels(self, value: Any) -> dict[str, float]:
         labels = {}
         for text, code in self.mapping(value, "labels").items():
             if isinstance(code, bool) or not isinstance(code, (int, float)):
-                raise self.fail(f"code '{code}' of label '{text}' is not a number",
+                raise self.fail(msg("study_label_code", code=code, label=text),
                                 f"labels.{text}")
             labels[self.text(text, "labels")] = float(code)
         return labels
@@ -494,8 +515,8 @@ class _StudyChecker:
         for feature, pair in self.mapping(value, "kano").items():
             pair = self.names(pair, f"kano.{feature}")
             if len(pair) != 2:
-                raise self.fail("a Kano feature needs two questions", f"kano.{feature}",
-                                "[functional question, dysfunctional question]")
+                raise self.fail(msg("study_kano_pair"), f"kano.{feature}",
+                                msg("study_kano_pair_expected"))
             pairs[self.text(feature, "kano")] = (pair[0], pair[1])
         return pairs
 
@@ -504,33 +525,33 @@ class _StudyChecker:
         a, b = value.get("a", 0.8), value.get("b", 0.95)
         for k in value:
             if k not in ("a", "b"):
-                raise self.fail(f"unknown key '{k}'", f"abc.{k}", "a and b")
+                raise self.fail(msg("study_unknown_key", key=k, suggestion=""), f"abc.{k}",
+                                msg("study_abc_keys_expected"))
         ok = all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (a, b))
         if not ok or not 0 < a < b < 1:
-            raise self.fail(f"cut-offs a={a}, b={b}", "abc",
-                            "shares of cumulative revenue with 0 < a < b < 1")
+            raise self.fail(msg("study_abc_cutoffs", a=a, b=b), "abc", msg("study_abc_expected"))
         return float(a), float(b)
 
     def weights(self, value: Any, study: Study) -> Any:
         if value in ("equal", "importance"):
             if value == "importance" and not study.importance:
-                raise self.fail("weights: importance needs importance items", "weights",
-                                "an 'importance' mapping")
+                raise self.fail(msg("study_weights_importance"), "weights",
+                                msg("study_weights_importance_expected"))
             return value
         value = self.mapping(value, "weights")
         if "ahp" in value:
             if set(value) != {"ahp"}:
-                raise self.fail("ahp cannot be mixed with item weights", "weights")
+                raise self.fail(msg("study_ahp_mixed"), "weights")
             return {"ahp": self.ahp(value["ahp"], study)}
         weights = {}
         for item, w in value.items():
             item = self.text(item, "weights")
             if item not in study.items and item not in study.dimensions:
-                raise self.fail(f"'{item}' is not an item or dimension"
-                                f"{_suggest(item, study.items + list(study.dimensions))}",
+                raise self.fail(msg("study_not_item_or_dimension", name=item,
+                                    suggestion=_suggest(item, study.items + list(study.dimensions))),
                                 f"weights.{item}")
             if isinstance(w, bool) or not isinstance(w, (int, float)) or w < 0:
-                raise self.fail(f"weight '{w}' is not a non-negative number", f"weights.{item}")
+                raise self.fail(msg("study_weight_negative", value=w), f"weights.{item}")
             weights[item] = float(w)
         return weights
 
@@ -541,20 +562,20 @@ class _StudyChecker:
         n = len(over)
         if n < 2 or not isinstance(matrix, list) or len(matrix) != n or any(
                 not isinstance(r, list) or len(r) != n for r in matrix):
-            raise self.fail("AHP needs 'over' (the items or dimensions compared) and a square "
-                            "'matrix' of the same size", "weights.ahp",
+            raise self.fail(msg("study_ahp_shape"), "weights.ahp",
                             "{over: [A, B, C], matrix: [[1, 3, 5], [1/3, 1, 2], [1/5, 1/2, 1]]}")
         for name in over:
             if name not in study.items and name not in study.dimensions:
-                raise self.fail(f"'{name}' is not an item or dimension", "weights.ahp.over")
+                raise self.fail(msg("study_not_item_or_dimension", name=name, suggestion=""),
+                                "weights.ahp.over")
         rows = []
         for i, row in enumerate(matrix):
             cells = []
             for j, cell in enumerate(row):
                 number = _ahp_number(cell)
                 if number is None or number <= 0:
-                    raise self.fail(f"cell ({i + 1}, {j + 1}) '{cell}' is not a positive number",
-                                    "weights.ahp.matrix", "Saaty ratios such as 3 or 1/3")
+                    raise self.fail(msg("study_ahp_cell", row=i + 1, column=j + 1, value=cell),
+                                    "weights.ahp.matrix", msg("study_ahp_cell_expected"))
                 cells.append(number)
             rows.append(cells)
         return {"over": over, "matrix": rows}

@@ -18,9 +18,10 @@ import pandas as pd
 import streamlit as st
 
 from analysis.charts import display_name, format_p
-from analysis.i18n import t
+from analysis.i18n import section_name, t
 from analysis.pipeline import ABC_COLUMN, analyse, with_abc_class
 from surveys.errors import StudyError
+from surveys.i18n import Text, render
 from surveys.load import StudyData, combine_waves, load_study
 from surveys.study import parse_study
 from ui import state as S
@@ -112,17 +113,20 @@ def with_abc_every_wave(data: StudyData) -> StudyData:
     return replace(data, study=study)
 
 
-_FILTER_NOTE = re.compile(r"filter on '(.+)' does not apply to group '(.+)'")
-
-
-def _filter_note(note: str, data: StudyData) -> str:
-    """The filter notes of :meth:`StudyData.filtered` in the session's language."""
-    match = _FILTER_NOTE.fullmatch(note)
-    if not match:
-        return note
-    column, group = match.groups()
+def _filter_note(note: Text | str, data: StudyData) -> str:
+    """A note of :meth:`StudyData.filtered` in the session's language, with display names."""
+    if not isinstance(note, Text) or note.key != "load_filter_not_applied":
+        return render(note, lang())
+    values = dict(note.values)
+    column, group = values["column"], values["group"]
     name = tr("abc_class") if column == ABC_COLUMN else data.study.name(column, lang())
     return tr("filter_not_applied", column=name, group=data.study.name(group, lang()))
+
+
+def say(message: Text | str) -> str:
+    """A message (a :class:`~surveys.i18n.Text` note, warning or detail, or a plain string) in
+    the session's language, made safe for Markdown (it may quote data: column names, answers)."""
+    return escape_markdown(render(message, lang()))
 
 
 def filter_columns(data: StudyData) -> list[str]:
@@ -152,8 +156,8 @@ SECTIONS = ["study", "quality", "reliability", "validity", "indices", "gaps", "s
 def _computing(section: str) -> None:
     """Shown while a page waits for a section it asks for the first time."""
     done = SECTIONS.index(section) if section in SECTIONS else 0
-    st.toast(tr("computing_section", section=section), icon=":material/hourglass_top:",
-             duration=2 if done else 3)
+    st.toast(tr("computing_section", section=section_name(section, lang())),
+             icon=":material/hourglass_top:", duration=2 if done else 3)
 
 
 def results_for(data: StudyData, wave: str, filters: dict[str, list]) -> tuple[dict, list[str]]:
@@ -200,7 +204,7 @@ class Context:
     data: StudyData
     wave: str
     filters: dict[str, list]
-    notes: list[str]
+    notes: list[Text]
     lang: str
 
     def name(self, code: str, short: bool = False) -> str:
@@ -265,7 +269,7 @@ def page(title_key: str, caption_key: str | None = None) -> Context | None:
                           f" = {', '.join(map(str, v))}" for c, v in filters.items())
         st.info(f"{tr('filtered_by')}: {shown}")
     for note in notes:
-        st.caption(f"ℹ️ {_filter_note(note, data)}")
+        st.caption(f"ℹ️ {escape_markdown(_filter_note(note, data))}")
     for group in _few_left(results, data.study.min_n):
         st.warning(tr("few_left", group=data.study.name(group, lang()), n=data.study.min_n))
     return Context(results, data, wave, filters, notes, lang())
@@ -342,4 +346,4 @@ def warnings_list(ctx: Context, warnings: list) -> None:
             value += ")" if value and w.get("threshold") is None else ""
             st.warning(f"{t('warn_' + w.get('code', ''), lang())} {where}{value}".strip())
         else:
-            st.warning(str(w))
+            st.warning(say(w))

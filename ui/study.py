@@ -22,6 +22,7 @@ import yaml
 
 from surveys.coding import code_answers
 from surveys.errors import StudyError
+from surveys.i18n import msg
 from surveys.importers import read_table
 from surveys.importers.base import ImportedTable
 from surveys.study import Study, parse_study
@@ -50,7 +51,7 @@ def save_uploads(files: dict[str, bytes], directory: str | Path) -> dict[str, Pa
     for name, content in files.items():
         safe = Path(name).name
         if not safe or safe in (".", ".."):
-            raise StudyError("an uploaded file has no usable name", file=name)
+            raise StudyError(msg("upload_no_name"), file=name)
         path = directory / safe
         path.write_bytes(content)
         saved[safe] = path
@@ -62,7 +63,7 @@ def read_uploads(paths: dict[str, Path]) -> tuple[str | None, dict[str, Imported
     and every other file read as a table (StudyError for a file no importer reads)."""
     studies = [name for name in paths if Path(name).suffix.lower() in STUDY_SUFFIXES]
     if len(studies) > 1:
-        raise StudyError(f"{len(studies)} study files uploaded; upload one", file=studies[1])
+        raise StudyError(msg("upload_several_studies", n=len(studies)), file=studies[1])
     text = paths[studies[0]].read_text(encoding="utf-8") if studies else None
     tables = {name: read_table(path) for name, path in paths.items() if name not in studies}
     return text, tables
@@ -149,8 +150,7 @@ def study_yaml(title: str, scale: tuple[float, float], groups: dict[str, tuple[s
             if item != str(r.column):
                 names.setdefault(item, {"zh": str(r.column)})
     if not dimensions:
-        raise StudyError("no column is mapped to an item of a dimension",
-                         expected="at least one column with role 'item' and a dimension")
+        raise StudyError(msg("mapping_no_item"), expected=msg("mapping_no_item_expected"))
     study["dimensions"] = dimensions
     if reverse:
         study["reverse"] = reverse
@@ -176,5 +176,5 @@ def study_from_uploads(files: dict[str, bytes], directory: str | Path) -> tuple[
     text, _ = read_uploads({n: p for n, p in paths.items()
                             if Path(n).suffix.lower() in STUDY_SUFFIXES})
     if text is None:
-        raise StudyError("no study file (.yaml) among the uploaded files")
+        raise StudyError(msg("upload_no_study"))
     return text, parse_study(text, base_dir=Path(directory))

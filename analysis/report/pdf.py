@@ -26,6 +26,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from surveys.errors import StudyError
+from surveys.i18n import msg
 
 from ..i18n import t
 from .pdf_charts import section_charts
@@ -112,8 +113,8 @@ def _find_cjk_font(named: str | None) -> CjkFont:
     if named:
         face = _cjk_face(named) if Path(named).is_file() else None
         if face is None:
-            raise StudyError(t("rep_font_no_cjk", "en", file=named), file=named, key=FONT_ENV,
-                             expected="a .ttf/.otf/.ttc font with Chinese glyphs")
+            raise StudyError(msg("rep_font_no_cjk", file=named), file=named, key=FONT_ENV,
+                             expected=msg("rep_font_no_cjk_expected"))
         return CjkFont(named, face[0], family=face[1])
     for regular, bold in FONT_CANDIDATES:
         if Path(regular).is_file() and (face := _cjk_face(regular)) is not None:
@@ -125,8 +126,8 @@ def _find_cjk_font(named: str | None) -> CjkFont:
     for path in sorted(font_manager.findSystemFonts()):
         if (face := _cjk_face(path)) is not None:
             return CjkFont(path, face[0], family=face[1])
-    raise StudyError(t("rep_font_missing", "en"), key=FONT_ENV,
-                     expected="a font with Chinese glyphs (e.g. fonts-noto-cjk)")
+    raise StudyError(msg("rep_font_missing"), key=FONT_ENV,
+                     expected=msg("rep_font_missing_expected"))
 
 
 @lru_cache(maxsize=8)

@@ -24,6 +24,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from surveys.i18n import Text
+
 __all__ = ["ImportedTable", "Grid"]
 
 #: A file's cells before any header is interpreted: ``str`` dtype, NaN for an empty cell.
@@ -52,7 +54,8 @@ class ImportedTable:
         ``"source"``.
     durations : completion time in seconds per row when the platform records it, else ``None``.
     multi_select : question -> its option columns (0/1 coded) for multi-select questions.
-    notes : what the importer noticed and decided, in plain words, for the data-quality report.
+    notes : what the importer noticed and decided, in plain words, for the data-quality report
+        (:class:`~surveys.i18n.Text` messages, shown in the reader's language).
     """
 
     frame: pd.DataFrame
@@ -64,4 +67,4 @@ class ImportedTable:
     meta_columns: dict[str, str] = field(default_factory=dict)
     durations: pd.Series | None = None
     multi_select: dict[str, list[str]] = field(default_factory=dict)
-    notes: list[str] = field(default_factory=list)
+    notes: list[Text] = field(default_factory=list)

@@ -36,6 +36,7 @@ import numpy as np
 import pandas as pd
 
 from surveys.errors import StudyError
+from surveys.i18n import Text, msg
 from surveys.importers.base import Grid, ImportedTable
 
 __all__ = ["read_container", "sniff", "describe", "cell_text"]
@@ -77,11 +78,12 @@ def read_container(path: Path, sheet: str | None = None) -> Grid | ImportedTable
         with path.open("rb") as handle:
             head = handle.read(_SAMPLE_BYTES)
     except FileNotFoundError:
-        raise StudyError("file not found", file=path, expected="an existing file") from None
+        raise StudyError(msg("file_not_found"), file=path,
+                         expected=msg("file_not_found_expected")) from None
     except OSError as exc:
-        raise StudyError(f"the file cannot be read ({exc.strerror})", file=path) from None
+        raise StudyError(msg("file_unreadable", reason=exc.strerror), file=path) from None
     if not head.strip():
-        raise StudyError("the file is empty", file=path, expected="a header row and answers")
+        raise StudyError(msg("file_empty"), file=path, expected=msg("file_empty_expected"))
     kind = sniff(head)
     if kind == "sav":
         return _read_sav(path)
@@ -92,19 +94,19 @@ def read_container(path: Path, sheet: str | None = None) -> Grid | ImportedTable
     else:
         return _read_text(path, head)
     if grid.empty:
-        raise StudyError(f"sheet '{sheet_name}' is empty", file=path,
-                         expected="a header row and answers")
+        raise StudyError(msg("sheet_empty", sheet=sheet_name), file=path,
+                         expected=msg("file_empty_expected"))
     grid.attrs.update(container=kind, sheet=sheet_name)
     return grid
 
 
-def describe(grid: Grid) -> str:
+def describe(grid: Grid) -> Text:
     """One sentence saying how the grid was read, for ``ImportedTable.notes``."""
     attrs = grid.attrs
     if attrs.get("container") == "csv":
-        delimiter = _DELIMITER_NAMES[attrs["delimiter"]]
-        return f"read as text in {attrs['encoding']}, {delimiter}-separated"
-    return f"read sheet '{attrs.get('sheet')}' of an {attrs.get('container')} workbook"
+        delimiter = msg(f"delimiter_{_DELIMITER_NAMES[attrs['delimiter']]}")
+        return msg("note_read_text", encoding=attrs["encoding"], delimiter=delimiter)
+    return msg("note_read_sheet", sheet=attrs.get("sheet"), container=attrs.get("container"))
 
 
 # --- spreadsheet cells ------------------------------------------------------------------------
@@ -164,7 +166,7 @@ def _grid_from_rows(rows: Iterable[list]) -> Grid:
 def _pick_sheet(path: Path, names: list[str], sheet: str | None) -> str:
     if sheet is None:
         if not names:
-            raise StudyError("the workbook has no worksheet", file=path)
+            raise StudyError(msg("workbook_no_sheet"), file=path)
         return names[0]
     if sheet in names:
         return sheet
@@ -173,7 +175,8 @@ def _pick_sheet(path: Path, names: list[str], sheet: str | None) -> str:
         return loose[0]
     listed = ", ".join(f"'{name}'" for name in names)
     raise StudyError(
-        f"no sheet named '{sheet}'", file=path, expected=f"one of the sheets {listed}",
+        msg("sheet_not_found", sheet=sheet), file=path,
+        expected=msg("sheet_not_found_expected", sheets=listed),
     )
 
 
@@ -185,14 +188,12 @@ def _read_xlsx(path: Path, sheet: str | None) -> tuple[Grid, str]:
             members = set(archive.namelist())
     except (zipfile.BadZipFile, OSError, ValueError):
         raise StudyError(
-            "the file looks like an Excel workbook but is damaged or truncated", file=path,
-            expected="a complete xlsx file (save it again from Excel)",
+            msg("xlsx_damaged"), file=path, expected=msg("xlsx_damaged_expected"),
         ) from None
     if "xl/workbook.xml" not in members:
-        what = "an OpenDocument spreadsheet" if "content.xml" in members else "a ZIP archive"
         raise StudyError(
-            f"the file is {what}, not an Excel workbook", file=path,
-            expected="xlsx, xls, CSV or SPSS .sav (save it as xlsx)",
+            msg("file_is_opendocument" if "content.xml" in members else "file_is_zip"),
+            file=path, expected=msg("file_not_workbook_expected"),
         )
     with _as_damaged(path):
         workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
@@ -200,7 +201,7 @@ def _read_xlsx(path: Path, sheet: str | None) -> tuple[Grid, str]:
             name = _pick_sheet(path, workbook.sheetnames, sheet)
             worksheet = workbook[name]
             if not hasattr(worksheet, "iter_rows"):
-                raise StudyError(f"sheet '{name}' is a chart, not a table", file=path)
+                raise StudyError(msg("sheet_is_chart", sheet=name), file=path)
             worksheet.reset_dimensions()  # some writers record a wrong used range
             grid = _grid_from_rows(map(_row_text, worksheet.iter_rows(values_only=True)))
         finally:
@@ -217,8 +218,8 @@ def _as_damaged(path: Path):
         raise
     except Exception as exc:  # openpyxl, xlrd, zipfile, zlib, struct... each raise their own
         raise StudyError(
-            f"the workbook cannot be read, it may be damaged ({type(exc).__name__}: {exc})",
-            file=path, expected="a workbook Excel can open (save it again from Excel)",
+            msg("workbook_damaged", reason=f"{type(exc).__name__}: {exc}"),
+            file=path, expected=msg("workbook_damaged_expected"),
         ) from None
 
 
@@ -270,8 +271,7 @@ def _read_sav(path: Path) -> ImportedTable:
         frame, meta = pyreadstat.read_sav(str(path))
     except Exception as exc:  # pyreadstat.ReadstatError and friends
         raise StudyError(
-            f"the SPSS file cannot be read, it may be damaged ({exc})", file=path,
-            expected="a complete .sav file",
+            msg("sav_damaged", reason=exc), file=path, expected=msg("sav_damaged_expected"),
         ) from None
     value_labels: dict[str, dict] = {}
     columns = {}
@@ -289,9 +289,7 @@ def _read_sav(path: Path) -> ImportedTable:
         for name, label in meta.column_names_to_labels.items()
         if label and label.strip()
     }
-    notes = ["read an SPSS data file; value labels replace the codes"] if value_labels else [
-        "read an SPSS data file"
-    ]
+    notes = [msg("note_read_sav_labels" if value_labels else "note_read_sav")]
     return ImportedTable(
         frame=table, path=path, format="sav", file_rows=np.arange(1, len(frame) + 1),
         questions=questions, value_labels=value_labels, notes=notes,
@@ -335,10 +333,7 @@ def _read_text(path: Path, head: bytes) -> Grid:
     if _looks_binary(sample):
         raise _binary(path)
     if re.match(r"\s*<(!doctype html|html|table)", sample[:1024], re.IGNORECASE):
-        raise StudyError(
-            "the file is a web page (HTML), not a table export", file=path,
-            expected="CSV, xlsx, xls or .sav (open it in Excel and save it as xlsx)",
-        )
+        raise StudyError(msg("file_is_html"), file=path, expected=msg("file_is_html_expected"))
     complete = len(head) < _SAMPLE_BYTES
     delimiter, width = _sniff_delimiter(sample, complete)
     grid = _read_text_with_arrow(path, delimiter, width, encoding)
@@ -356,8 +351,8 @@ def _read_text(path: Path, head: bytes) -> Grid:
         raise _parser_error(path, exc, width) from None
     except UnicodeDecodeError as exc:
         raise StudyError(
-            f"the text cannot be decoded as {encoding} ({exc.reason})", file=path,
-            expected="UTF-8, UTF-8 with BOM, GBK/GB18030, Windows-1252 or UTF-16 text",
+            msg("text_undecodable", encoding=encoding, reason=exc.reason), file=path,
+            expected=msg("text_undecodable_expected"),
         ) from None
     grid.attrs.update(container="csv", encoding=encoding, delimiter=delimiter)
     return grid
@@ -402,10 +397,7 @@ def _quotes(path: Path) -> int:
 
 
 def _binary(path: Path) -> StudyError:
-    return StudyError(
-        "the file is not a table (binary content)", file=path,
-        expected="CSV/text, xlsx, xls or SPSS .sav",
-    )
+    return StudyError(msg("file_binary"), file=path, expected=msg("file_binary_expected"))
 
 
 def _encoding(path: Path, head: bytes) -> str:
@@ -425,10 +417,8 @@ def _encoding(path: Path, head: bytes) -> str:
     if sum(char > "\x7f" for char in before) >= _UTF8_EVIDENCE:
         with path.open("rb") as handle:
             line = handle.read(invalid).count(b"\n") + 1
-        raise StudyError(
-            f"the file is UTF-8 text but line {line} holds bytes that are not UTF-8", file=path,
-            expected="a file saved in one encoding (save it again as UTF-8)",
-        )
+        raise StudyError(msg("text_mixed_encoding", line=line), file=path,
+                         expected=msg("text_mixed_encoding_expected"))
     return _chinese_or_western(head)
 
 
@@ -528,13 +518,13 @@ def _parser_error(path: Path, exc: Exception, width: int) -> StudyError:
     if found:
         expected, line, seen = map(int, found.groups())
         return StudyError(
-            f"row has {seen} cells, more than the {expected} of the rows above", file=path,
-            row=line, expected=f"at most {expected} cells per row (check quoting)",
+            msg("csv_row_too_wide", seen=seen, expected=expected), file=path,
+            row=line, expected=msg("csv_row_too_wide_expected", expected=expected),
         )
     found = re.search(r"EOF inside string starting at row (\d+)", text)
     if found:
         return StudyError(
-            "a quoted cell is never closed", file=path, row=int(found.group(1)) + 1,
-            expected='a closing " for every opening "',
+            msg("csv_quote_not_closed"), file=path, row=int(found.group(1)) + 1,
+            expected=msg("csv_quote_not_closed_expected"),
         )
-    return StudyError(f"the text cannot be read as a table ({text})", file=path)
+    return StudyError(msg("csv_unreadable", reason=text), file=path)

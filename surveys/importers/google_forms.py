@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from surveys.i18n import msg
 from surveys.importers.base import Grid, ImportedTable
 from surveys.importers.metadata import find_meta
 from surveys.importers.plain import header_cells, table_from_grid
@@ -79,15 +80,12 @@ def parse(grid: Grid, path: Path) -> ImportedTable:
         option_columns = [f"{name} [{option}]" for option in options]
         clash = [c for c in option_columns if c in table.frame.columns]
         if clash:
-            table.notes.append(f"checkbox question '{name}' not split: '{clash[0]}' exists")
+            table.notes.append(msg("note_checkbox_not_split", name=name, clash=clash[0]))
             continue
         pieces.extend(_ticked(answers, options, option_columns))
         table.multi_select[name] = option_columns
     table.frame = pd.concat(pieces, axis=1)
-    table.notes.append(
-        f"Google Forms export; {len(table.multi_select)} checkbox question(s) split into 0/1 "
-        "option columns 'Question [Option]'"
-    )
+    table.notes.append(msg("note_google_forms", n=len(table.multi_select)))
     return table
 
 

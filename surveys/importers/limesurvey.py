@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from surveys.i18n import msg
 from surveys.importers.base import Grid, ImportedTable
 from surveys.importers.metadata import find_meta, to_seconds
 from surveys.importers.plain import header_cells, table_from_grid
@@ -58,5 +59,5 @@ def parse(grid: Grid, path: Path) -> ImportedTable:
     table.meta_columns = find_meta(table.frame.columns, META_ROLES)
     if "duration" in table.meta_columns:
         table.durations = to_seconds(table.frame[table.meta_columns["duration"]])
-    table.notes.append("LimeSurvey export (question-code headings); answer codes kept as written")
+    table.notes.append(msg("note_limesurvey"))
     return table

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from surveys.errors import Location, StudyError
+from surveys.i18n import Text, msg
 from surveys.importers.base import Grid, ImportedTable
 
 __all__ = ["parse", "table_from_grid", "header_cells", "column_letter", "require_rows"]
@@ -37,12 +38,13 @@ def header_cells(grid: Grid, row: int) -> list[str | None]:
     return cells
 
 
-def require_rows(grid: Grid, path: Path, count: int, what: str) -> None:
-    """Raise a StudyError unless ``grid`` has at least ``count`` rows (the header rows)."""
+def require_rows(grid: Grid, path: Path, count: int, what: Text) -> None:
+    """Raise a StudyError unless ``grid`` has at least ``count`` rows (the header rows);
+    ``what`` names the export, e.g. ``msg("export_qualtrics")``."""
     if len(grid) < count:
         raise StudyError(
-            f"the file has {len(grid)} row(s), too few for {what}",
-            file=path, expected=f"{count} header row(s) followed by the answers",
+            msg("too_few_rows", n=len(grid), what=what),
+            file=path, expected=msg("too_few_rows_expected", count=count),
         )
 
 
@@ -90,16 +92,17 @@ def table_from_grid(
         letters = [column_letter(i) for i in nameless_with_data]
         first_answer = data.index[data[nameless_with_data[0]].notna().to_numpy()][0] + 1
         raise StudyError(
-            f"column(s) {', '.join(letters)} have answers but no name in the header "
-            f"(column {letters[0]}'s first answer is in row {first_answer})",
-            file=path, row=header_row, column=letters[0], expected="a name for every column",
+            msg("columns_without_name", columns=", ".join(letters), first=letters[0],
+                row=first_answer),
+            file=path, row=header_row, column=letters[0],
+            expected=msg("columns_without_name_expected"),
             more=[Location(str(path), header_row, letter) for letter in letters[1:]],
         )
     keep = [i for i, name in enumerate(names) if name is not None]
     _check_unique([names[i] for i in keep], keep, path, header_row)
     notes = []
     if len(keep) < len(names):
-        notes.append(f"{len(names) - len(keep)} empty column(s) without a name were ignored")
+        notes.append(msg("note_empty_columns", n=len(names) - len(keep)))
 
     frame = data.iloc[:, keep]
     frame.columns = [names[i] for i in keep]
@@ -107,12 +110,12 @@ def table_from_grid(
     if blank.any():
         skipped = (frame.index[blank] + 1).tolist()
         shown = ", ".join(map(str, skipped[:10])) + (" ..." if len(skipped) > 10 else "")
-        notes.append(f"{len(skipped)} empty row(s) skipped (file rows {shown})")
+        notes.append(msg("note_empty_rows", n=len(skipped), rows=shown))
         frame = frame.loc[~blank]
     if frame.empty:
         raise StudyError(
-            "the file has a header but no answers", file=path, row=first_data_row + 1,
-            expected="at least one respondent below the header",
+            msg("file_no_answers"), file=path, row=first_data_row + 1,
+            expected=msg("file_no_answers_expected"),
         )
     file_rows = frame.index.to_numpy(dtype=np.int64) + 1
     return ImportedTable(
@@ -127,21 +130,21 @@ def _check_unique(names: list[str], positions: list[int], path: Path, header_row
         seen.setdefault(name, []).append(position)
     repeated = {name: where for name, where in seen.items() if len(where) > 1}
     if repeated:
-        described = "; ".join(
-            f"'{name}' in columns {', '.join(column_letter(i) for i in where)}"
-            for name, where in repeated.items()
-        )
+        described = [msg("duplicate_column", name=name,
+                         columns=", ".join(column_letter(i) for i in where))
+                     for name, where in repeated.items()]
         first = next(iter(repeated))
         raise StudyError(
-            f"duplicate column names: {described}", file=path, row=header_row, column=first,
-            expected="every column name once (rename the duplicates in the file)",
+            msg("duplicate_columns", columns=described),
+            file=path, row=header_row, column=first,
+            expected=msg("duplicate_columns_expected"),
         )
 
 
 def parse(grid: Grid, path: Path) -> ImportedTable:
     """A plain table: the first row names the columns, every later row is a respondent."""
     if grid.empty:
-        raise StudyError("the file is empty", file=path, expected="a header row and answers")
+        raise StudyError(msg("file_empty"), file=path, expected=msg("file_empty_expected"))
     return table_from_grid(
         grid, path, header_cells(grid, 0), first_data_row=1,
         format=grid.attrs.get("container", "csv"),

@@ -24,6 +24,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from surveys.i18n import msg
 from surveys.importers.base import Grid, ImportedTable
 from surveys.importers.metadata import find_meta, seconds_between, to_seconds
 from surveys.importers.plain import header_cells, require_rows, table_from_grid
@@ -76,7 +77,7 @@ def parse(grid: Grid, path: Path) -> ImportedTable:
     """Name columns by export tag, keep question texts, find metadata and durations."""
     legacy = not _is_current(grid)
     header_count = 2 if legacy else 3
-    require_rows(grid, path, header_count, "a Qualtrics export")
+    require_rows(grid, path, header_count, msg("export_qualtrics"))
     tags = _cells(grid, 0)
     texts = _cells(grid, 1)
     if legacy:
@@ -98,8 +99,7 @@ def parse(grid: Grid, path: Path) -> ImportedTable:
     }
     table.meta_columns = find_meta(table.frame.columns, META_ROLES)
     table.durations = _durations(table)
-    layout = "legacy V1..Vn layout, 2 header rows" if legacy else "3 header rows"
-    table.notes.append(f"Qualtrics export ({layout}); columns named by export tag")
+    table.notes.append(msg("note_qualtrics_legacy" if legacy else "note_qualtrics"))
     return table
 
 

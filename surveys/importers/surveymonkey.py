@@ -25,6 +25,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from surveys.i18n import msg
 from surveys.importers.base import Grid, ImportedTable
 from surveys.importers.metadata import find_meta, seconds_between
 from surveys.importers.plain import header_cells, require_rows, table_from_grid
@@ -71,7 +72,7 @@ def column_names(questions: list[str | None], labels: list[str | None]) -> list[
 
 def parse(grid: Grid, path: Path) -> ImportedTable:
     """Name the columns from both header rows, find metadata, code checkbox questions 0/1."""
-    require_rows(grid, path, 2, "a SurveyMonkey export")
+    require_rows(grid, path, 2, msg("export_surveymonkey"))
     questions = header_cells(grid, 0)
     labels = header_cells(grid, 1)
     names = column_names(questions, labels)
@@ -82,7 +83,7 @@ def parse(grid: Grid, path: Path) -> ImportedTable:
     if "start" in meta and "end" in meta:
         table.meta_columns["submitted"] = meta["end"]
         table.durations = seconds_between(table.frame[meta["start"]], table.frame[meta["end"]])
-    table.notes.append("SurveyMonkey export (2 header rows); columns named 'question - label'")
+    table.notes.append(msg("note_surveymonkey"))
     return table
 
 

@@ -51,6 +51,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from surveys.i18n import Text, msg
 from surveys.importers.base import Grid, ImportedTable
 from surveys.importers.plain import header_cells, require_rows, table_from_grid
 
@@ -70,7 +71,7 @@ _QUESTION = re.compile(r"^(\d+)\s*、(.*)$", re.S)
 _SUBQUESTION = re.compile(r"^(?:第\s*(\d+)\s*题|(\d+))\s*[(（](.+)[)）]$", re.S)
 _MATRIX_DASH = "—"
 _TEXT_MISSING = ("(跳过)", "（跳过）", "(空)", "（空）")
-_CODED_MISSING = {"-3": "skipped", "-2": "not ranked"}
+_CODED_MISSING = {"-3": msg("wjx_marker_skipped"), "-2": msg("wjx_marker_not_ranked")}
 _MULTI_SEPARATOR = "┋"
 _OTHER_TEXT = re.compile(r"〖.*?〗", re.S)
 _WHOLE_NUMBER = r"-?\d+"
@@ -111,7 +112,7 @@ def parse(grid: Grid, path: Path) -> ImportedTable:
         sub-question columns) and ``multi_select`` filled in; ``notes`` say which export was
         recognised and how many cells were read as missing.
     """
-    require_rows(grid, path, 2, "a 问卷星 export (a header row and answers)")
+    require_rows(grid, path, 2, msg("export_wjx"))
     names, questions, notes = _column_names(header_cells(grid, 0))
     table = table_from_grid(grid, path, names, first_data_row=1, format="wjx")
     table.questions.update(questions)
@@ -122,8 +123,8 @@ def parse(grid: Grid, path: Path) -> ImportedTable:
     uniques = {c: pd.Series(pd.unique(frame[c].dropna()), dtype="str").str.strip()
                for c in question_columns}
     coded, why = _is_coded(subquestions, uniques)
-    table.notes.append(f"问卷星 {'coded (按序号)' if coded else 'text (按文本)'} export: {why}")
-    markers = dict.fromkeys(_TEXT_MISSING, "skipped or empty")
+    table.notes.append(msg("note_wjx_coded" if coded else "note_wjx_text", why=why))
+    markers = dict.fromkeys(_TEXT_MISSING, msg("wjx_marker_skipped_or_empty"))
     if coded:
         markers.update(_CODED_MISSING)
     _mark_missing(frame, question_columns, uniques, markers, table.notes)
@@ -159,32 +160,31 @@ def _column_names(header: list[str | None]) -> tuple[list[str | None], dict[str,
     for position, (number, text, row) in matrix.items():
         if counts.get(row, 0) > 1:
             names[position] = f"第{number}题({row})"
-            notes.append(f"matrix row '{row}' of question {number} is also another column's "
-                         f"name: named '{names[position]}'")
+            notes.append(msg("note_wjx_matrix_row_renamed", row=row, number=number,
+                             name=names[position]))
         questions[names[position]] = f"{text}{_MATRIX_DASH}{row}"
     return names, questions, notes
 
 
-def _is_coded(subquestions: list[str], uniques: dict[str, pd.Series]) -> tuple[bool, str]:
+def _is_coded(subquestions: list[str], uniques: dict[str, pd.Series]) -> tuple[bool, Text]:
     """Whether the answers are option numbers (按序号下载), and why it was decided so.
 
     ``subquestions`` are the ``第N题(label)`` columns of the header, ``uniques`` the distinct
     answers (stripped) of every question column."""
     answers = {c: values[~values.isin(_TEXT_MISSING)] for c, values in uniques.items()}
     if any(values.str.contains(_MULTI_SEPARATOR, regex=False).any() for values in answers.values()):
-        return False, "answers joined with '┋'"
+        return False, msg("wjx_why_joined")
     if subquestions:
-        return True, "sub-question columns like '第6题(option)'; -3 and -2 read as missing"
+        return True, msg("wjx_why_subquestions")
     answered = [c for c, values in answers.items() if len(values)]
     numeric = [c for c in answered if answers[c].str.fullmatch(_WHOLE_NUMBER).all()]
     if answered and 2 * len(numeric) >= len(answered):
-        return True, (f"{len(numeric)} of {len(answered)} question columns hold whole numbers "
-                      "only; -3 and -2 read as missing")
-    return False, f"only {len(numeric)} of {len(answered)} question columns hold numbers only"
+        return True, msg("wjx_why_numbers", n=len(numeric), total=len(answered))
+    return False, msg("wjx_why_text", n=len(numeric), total=len(answered))
 
 
 def _mark_missing(frame: pd.DataFrame, columns: list[str], uniques: dict[str, pd.Series],
-                  markers: dict[str, str], notes: list[str]) -> None:
+                  markers: dict[str, Text], notes: list[Text]) -> None:
     """Replace the platform's no-answer markers in question columns by missing values."""
     found: dict[str, int] = {}
     for column in columns:
@@ -196,7 +196,7 @@ def _mark_missing(frame: pd.DataFrame, columns: list[str], uniques: dict[str, pd
             found[value] = found.get(value, 0) + int(count)
         frame[column] = frame[column].mask(hit, None)
     for value, count in found.items():
-        notes.append(f"{count} '{value}' cell(s) ({markers[value]}) read as missing answers")
+        notes.append(msg("note_wjx_missing", n=count, value=value, why=markers[value]))
 
 
 def parse_durations(values: pd.Series) -> pd.Series:
@@ -223,8 +223,8 @@ def _add_meta(table: ImportedTable) -> None:
         unread = frame["所用时间"].notna() & seconds.isna()
         if unread.any():
             rows = table.file_rows[unread.to_numpy()]
-            table.notes.append(f"所用时间: {int(unread.sum())} value(s) are not durations and "
-                               f"were read as missing (file rows {_first_rows(rows)})")
+            table.notes.append(msg("note_wjx_duration_unread", n=int(unread.sum()),
+                                   rows=_first_rows(rows)))
         frame["所用时间"] = seconds
         table.durations = seconds
     if "来自IP" in frame.columns and IP_REGION not in frame.columns:
@@ -280,6 +280,5 @@ def _expand_multi_select(table: ImportedTable, columns: list[str],
             frame.insert(at + offset, name, coded[:, offset])
             table.questions[name] = f"{table.questions.get(column, column)}: {option}"
         table.multi_select[column] = names
-        table.notes.append(f"multi-select '{column}': {len(options)} option column(s) "
-                           f"{', '.join(names)} (1 = chosen); options nobody chose are not in a "
-                           "text export")
+        table.notes.append(msg("note_wjx_multi_select", column=column, n=len(options),
+                               names=", ".join(names)))

@@ -8,7 +8,7 @@ import streamlit as st
 from surveys.errors import StudyError
 from surveys.study import parse_study
 from ui import state as S
-from ui.setup import base_study, init_state, lang, source_key, tr
+from ui.setup import base_study, init_state, lang, say, source_key, tr
 from ui.study import ROLES, guess_mapping, read_uploads, save_uploads, study_yaml
 
 init_state()
@@ -65,7 +65,7 @@ for name, table in tables.items():
     with st.expander(f"{tr('preview')}: {name} ({table.format}, {len(table.frame)} {tr('rows')})"):
         st.dataframe(table.frame.head(20), width="stretch")
         for note in table.notes:
-            st.caption(f"ℹ️ {note}")
+            st.caption(f"ℹ️ {say(note)}")
 
 if yaml_text is not None:
     st.info(tr("yaml_uploaded"))

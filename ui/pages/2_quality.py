@@ -4,7 +4,8 @@ import streamlit as st
 
 from surveys.cleaning import EXCLUSION_ORDER
 from ui import state as S
-from ui.setup import base_study, page, pct, show_table, tr
+from surveys.i18n import render
+from ui.setup import base_study, page, pct, say, show_table, tr
 
 ctx = page("page_quality", "quality_caption")
 if ctx is None:
@@ -44,7 +45,7 @@ for group, q in quality.items():
                 findings.append({tr("rule"): tr(f"rule_{rule}"), tr("row"): example.get("row"),
                                  tr("column"): example.get("column") or "",
                                  tr("value"): "" if example.get("value") is None else str(example["value"]),
-                                 tr("detail"): example.get("detail") or ""})
+                                 tr("detail"): render(example.get("detail") or "", ctx.lang)})
         show_table(findings)
         missing = q.get("missing") or {}
         st.markdown(f"**{tr('missing_answers')}** — {tr('respondents_with_missing')}: "
@@ -57,4 +58,4 @@ for group, q in quality.items():
         if q.get("zero_variance"):
             st.warning(f"{tr('zero_variance')}: {', '.join(q['zero_variance'])}")
         for note in q.get("notes") or []:
-            st.caption(f"ℹ️ {note}")
+            st.caption(f"ℹ️ {say(note)}")

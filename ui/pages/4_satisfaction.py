@@ -3,7 +3,7 @@ the trend across waves."""
 import streamlit as st
 
 from analysis import charts
-from ui.setup import ci, num, page, pct, pick_group, pval, show_chart, show_table, tr
+from ui.setup import ci, num, page, pct, pick_group, pval, say, show_chart, show_table, tr
 
 ctx = page("page_satisfaction", "satisfaction_caption")
 if ctx is None:
@@ -55,4 +55,4 @@ if trend:
             for c in trend.get("changes") or []]
     show_table(rows)
 for w in entry.get("warnings") or []:
-    st.warning(w if isinstance(w, str) else str(w.get("message") or w))
+    st.warning(say(w) if isinstance(w, str) else say(w.get("message") or str(w)))
