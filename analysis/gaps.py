@@ -16,7 +16,7 @@ import pandas as pd
 from scipy import optimize, special, stats
 
 from analysis import ranks
-from analysis.indices import IndexSpec, group_indices, respondent_scores
+from analysis.indices import IndexSpec, group_indices
 from analysis.jsonready import json_ready
 from analysis.moments import Responses, as_responses, exact_path
 

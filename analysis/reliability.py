@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 from scipy import special, stats
 
-from analysis.moments import Moments, Responses, as_responses
+from analysis.moments import Responses, as_responses
 from surveys.errors import StudyError
 from surveys.i18n import msg
 

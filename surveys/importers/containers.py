@@ -14,8 +14,9 @@ anything else              delimited text: UTF-8 (with or without BOM), else GB1
 
 Spreadsheet cells become the text a user sees: integers without ``.0``, other numbers in their
 shortest exact form, dates and times in ISO 8601 (``2019-03-05``, ``2019-03-05 14:23:10``),
-booleans ``TRUE``/``FALSE``. Text files are read by pandas' C parser with ``dtype=str``: no
-per-row Python loop. Every grid has pandas' compact ``str`` dtype (missing cells are NaN), whatever
+booleans ``TRUE``/``FALSE``. Text files are read by pyarrow's multithreaded CSV reader as text
+(pandas' C parser for ragged rows, open quotes and UTF-16, and to name a bad row): no per-row
+Python loop. Every grid has pandas' compact ``str`` dtype (missing cells are NaN), whatever
 the container, so that platforms see the same cells from CSV and from a workbook.
 """
 from __future__ import annotations
