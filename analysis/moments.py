@@ -293,17 +293,25 @@ def pooled_counts(parts: Sequence[Counts]) -> tuple[np.ndarray, np.ndarray]:
 @dataclass(frozen=True)
 class _Column:
     """One numeric column prepared for summing: ``ints`` (0 where missing, scale ``scale``) when
-    its answers are whole numbers after scaling, else ``None``; ``values`` float64 with NaN."""
+    its answers are whole numbers after scaling, else ``None`` and the answers in ``floats``."""
 
-    values: np.ndarray
+    floats: np.ndarray | None
     observed: np.ndarray
     ints: np.ndarray | None
     scale: int
     bound: int = 0  # the largest |integer| of ``ints`` (an upper bound is enough)
 
+    @property
+    def values(self) -> np.ndarray:
+        """The answers as float64, NaN where missing (from ``ints`` when they are exact: the
+        correctly rounded quotient, as the rows hold it)."""
+        if self.floats is not None:
+            return self.floats
+        return np.where(self.observed, self.ints / self.scale, np.nan)
+
     def take(self, rows: np.ndarray) -> "_Column":
         """The column at some rows."""
-        return _Column(self.values[rows], self.observed[rows],
+        return _Column(None if self.floats is None else self.floats[rows], self.observed[rows],
                        None if self.ints is None else self.ints[rows], self.scale, self.bound)
 
 
@@ -318,7 +326,7 @@ def _prepare(values: np.ndarray) -> _Column:
         return _Column(values, observed, None, 1)
     kind = next(t for t in (np.int8, np.int16, np.int32)
                 if np.iinfo(t).min <= low and high <= np.iinfo(t).max)
-    return _Column(values, observed, np.where(observed, values, 0).astype(kind), 1, int(bound))
+    return _Column(None, observed, np.where(observed, values, 0).astype(kind), 1, int(bound))
 
 
 class Responses:
@@ -486,17 +494,17 @@ def _score(source: Responses, items: list[str], min_share: float) -> _Column:
     count = np.sum([p.observed for p in parts], axis=0, dtype=np.int64) if parts else \
         np.zeros(len(source), dtype=np.int64)
     enough = (count >= min_share * len(items) - 1e-12) & (count > 0)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        values = np.sum([np.where(p.observed, p.values, 0.0) for p in parts], axis=0) / count
-    values = np.where(enough, values, np.nan) if parts else np.full(len(source), np.nan)
     possible = [c for c in range(1, len(items) + 1) if c >= min_share * len(items) - 1e-12]
     scale = math.lcm(*possible) if possible else 1
-    if not (_exact and all(p.ints is not None and p.scale == 1 for p in parts)) or \
-            max((p.bound for p in parts), default=0) * scale > MAX_WHOLE:
+    if not (parts and _exact and all(p.ints is not None and p.scale == 1 for p in parts)) or \
+            max(p.bound for p in parts) * scale > MAX_WHOLE:
+        with np.errstate(invalid="ignore", divide="ignore"):
+            values = np.sum([np.where(p.observed, p.values, 0.0) for p in parts], axis=0) / count
+        values = np.where(enough, values, np.nan) if parts else np.full(len(source), np.nan)
         return _Column(values, enough, None, 1)
     total = np.sum([p.ints.astype(np.int64) for p in parts], axis=0)
     ints = np.where(enough, total * (scale // np.maximum(count, 1)), 0)
-    return _Column(values, enough, ints, scale, int(np.abs(ints).max(initial=0)))
+    return _Column(None, enough, ints, scale, int(np.abs(ints).max(initial=0)))
 
 
 def _difference(a: _Column, b: _Column) -> _Column:
@@ -506,7 +514,7 @@ def _difference(a: _Column, b: _Column) -> _Column:
     if a.ints is None or b.ints is None or a.scale != 1 or b.scale != 1:
         return _Column(values, both, None, 1)
     ints = np.where(both, a.ints.astype(np.int64) - b.ints.astype(np.int64), 0)
-    return _Column(values, both, ints, 1, a.bound + b.bound)
+    return _Column(None, both, ints, 1, a.bound + b.bound)
 
 
 def as_responses(data: pd.DataFrame | Responses, columns: Sequence[str] | None = None
@@ -528,7 +536,7 @@ def _exact_moments(columns: tuple[str, ...], prepared: list[_Column],
     # most rows x bound^2) stay below that, so every product below is exact in any order
     dtype = np.float32 if BLOCK_ROWS * square < 1 << 24 else np.float64
     block = BLOCK_ROWS if dtype is np.float32 else max(1, min(BLOCK_ROWS, (1 << 53) // square))
-    total = len(prepared[0].values) if rows is None else int(rows.sum())
+    total = len(prepared[0].observed) if rows is None else int(rows.sum())
     wide = object if total * square >= 1 << 62 else np.int64  # int64 could overflow
     cross, lost, lost_squares = (np.zeros((k, k), dtype=wide) for _ in range(3))
     sums, squares = np.zeros(k, dtype=wide), np.zeros(k, dtype=wide)
@@ -567,7 +575,7 @@ def _float_moments(columns: tuple[str, ...], prepared: list[_Column],
                    rows: np.ndarray | None) -> Moments:
     """Floating-point sums about a rough mean of the first rows (the row path)."""
     k = len(columns)
-    total = len(prepared[0].values) if rows is None else int(rows.sum())
+    total = len(prepared[0].observed) if rows is None else int(rows.sum())
     first = next(_blocks(rows, total, SHIFT_ROWS), slice(0, 0))
     head = np.column_stack([p.values[first] for p in prepared])
     seen = ~np.isnan(head)
