@@ -21,11 +21,14 @@ from surveys.errors import run_command  # noqa: E402
 def _run(args: argparse.Namespace) -> int:
     from .pipeline import analyse, write_results
     from .report import write_reports
+    from .respondents import write_respondents
+    from .weighting import with_weights
     from surveys.load import load_study
 
-    data = load_study(args.study)
+    data = with_weights(load_study(args.study))
     results = analyse(data, progress=None if args.quiet else progress_lines(args.lang))
     print(write_results(results, args.out))
+    print(write_respondents(data, args.out))
     for path in write_reports(results, args.out, args.lang):
         print(path)
     return 0
@@ -42,8 +45,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m analysis",
                                      description="Analyse CRM questionnaire studies.")
     sub = parser.add_subparsers(dest="command", required=True)
-    run = sub.add_parser("run", help="load, clean and analyse a study; write results.json and "
-                                     "the reports (report.xlsx, report.html, report.pdf)")
+    run = sub.add_parser("run", help="load, clean and analyse a study; write results.json, "
+                                     "respondents.csv and the reports (report.xlsx, report.html, report.pdf)")
     run.add_argument("study", help="the study file (YAML)")
     run.add_argument("--out", required=True, help="output folder")
     run.add_argument("--lang", choices=["zh", "en"], default="zh", help="report language")

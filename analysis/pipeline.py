@@ -15,6 +15,7 @@ from typing import Any, Callable, Iterator
 from surveys.load import StudyData, load_study
 
 from . import cfa, comparisons, drivers, factor, gaps, indices, ipa, kano, reliability, segments
+from . import weighted, weighting
 from .jsonready import json_ready
 from surveys.study import Study
 
@@ -146,6 +147,7 @@ def _sections(study: Study) -> list[tuple[str, Callable[[StudyData], Any]]]:
     sections = [
         ("study", study_section),
         ("quality", quality_section),
+        *([("weighting", weighting.weighting_section)] if s.weighting else []),
         ("reliability", lambda d: reliability.reliability_section(d.responses(), s.dimensions)),
         ("validity", _validity),
         ("indices", _indices),
@@ -194,11 +196,64 @@ def analyse(data: StudyData, progress: Callable[[str], None] | None = None, *,
     if lazy:
         return LazyResults(data, progress)
     results: dict[str, Any] = {"version": RESULTS_VERSION}
+    data = weighting.with_weights(data)
     for key, build in _sections(data.study):
         if progress is not None:
             progress(key)
-        results[key] = build(data)
+        results[key] = _weighted(key, data, build(data))
     return json_ready(results)
+
+
+#: the sections whose population estimates are weighted when the study has ``weighting:``
+WEIGHTED_SECTIONS = ("indices", "gaps", "ipa", "drivers", "trends")
+
+
+def _weighted(key: str, data: StudyData, section: Any) -> Any:
+    """With ``weighting:``, the weighted group's population estimates of a section
+    (:mod:`analysis.weighted`) with the unweighted ones beside them under ``unweighted``; every
+    other section and group as it is."""
+    spec = data.study.weighting
+    if spec is None or key not in WEIGHTED_SECTIONS or not section:
+        return section
+    frames = data.frames()
+    frame = frames.get(spec.group)
+    weights = data.weights.get((data.study.wave, spec.group))
+    if frame is None or weights is None or len(frame) < 2:
+        return section
+    arrays = weighted.design_arrays(weights, frame.index)
+    s = data.study
+    if key == "gaps":
+        if spec.group not in s.compare:
+            return section
+        a, b = (frames[g] for g in s.compare)
+        design = {g: arrays if g == spec.group else weighted.unit_design(len(frames[g]))
+                  for g in s.compare}
+        pair = f"{s.compare[0]}|{s.compare[1]}"
+        return {**section, pair: weighted.weighted_gaps(
+            a, b, design[s.compare[0]], design[s.compare[1]], section[pair],
+            dimensions=s.dimensions)}
+    if spec.group not in section:
+        return section
+    if key == "trends":
+        entry = section[spec.group]
+        by_wave = {}
+        for wave in entry["waves"]:
+            rows = data.frames(wave)[spec.group]
+            if (wave, spec.group) not in data.weights or len(rows) < 2:
+                return section
+            by_wave[wave] = weighted.weighted_indices(
+                rows, weighted.design_arrays(data.weights[(wave, spec.group)], rows.index),
+                entry["by_wave"][wave], **_present(_index_options(data), rows.columns))
+        return {**section, spec.group: {**entry, "by_wave": by_wave,
+                                        "changes": weighted.weighted_changes(by_wave,
+                                                                             entry["changes"])}}
+    options = _present(_index_options(data), frame.columns)
+    if key == "ipa":
+        options["method"] = section[spec.group]["method"]
+        options["split"] = section[spec.group]["split"]
+    build = {"indices": weighted.weighted_indices, "ipa": weighted.weighted_ipa,
+             "drivers": weighted.weighted_drivers}[key]
+    return {**section, spec.group: build(frame, arrays, section[spec.group], **options)}
 
 
 class LazyResults(Mapping):
@@ -207,7 +262,7 @@ class LazyResults(Mapping):
     are those of :func:`analyse`; ``dict(lazy)`` builds the rest. Safe to share between threads."""
 
     def __init__(self, data: StudyData, progress: Callable[[str], None] | None = None):
-        self._data, self._progress = data, progress
+        self._data, self._progress = weighting.with_weights(data), progress
         self._builders = dict(_sections(data.study))
         self._built: dict[str, Any] = {"version": RESULTS_VERSION}
         self._lock = threading.Lock()
@@ -220,7 +275,8 @@ class LazyResults(Mapping):
                 if key not in self._built:
                     if self._progress is not None:
                         self._progress(key)
-                    self._built[key] = json_ready(self._builders[key](self._data))
+                    self._built[key] = json_ready(
+                        _weighted(key, self._data, self._builders[key](self._data)))
         return self._built[key]
 
     def __iter__(self) -> Iterator[str]:

@@ -24,7 +24,10 @@ reliable. What the analyses should find, by construction:
 - interaction improved from 2018 to 2019 (the company's new communication programme);
 - the largest customers (ABC class A) are no more satisfied with customization than C customers;
 - ID4 is reverse-coded; a handful of straight-liners, speeders and one duplicate submission;
-  the straight-liners also fail the attention check (ATT1 asks for 同意), as do ~3% of the others;
+  the straight-liners also fail the attention check (ATT1 asks for 同意), as do ~3% of the others
+  (the study screens careless answers and excludes those who fail the attention check);
+- the sample over-represents 工程客户 and 石家庄 against the customer base (CRM records), so the
+  study rakes the customers to the base's shares by region and type (``weighting:``);
 - the open-ended comments follow the scores: detractors complain about their weakest dimension
   (most often customization and interaction), promoters praise, the rest suggest;
 - the questionnaire's last page asks for the organisation, a contact person and a phone number
@@ -34,13 +37,18 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import os
 import re
 import sys
 import zipfile
 from pathlib import Path
 
 import numpy as np
-from openpyxl import Workbook
+
+# openpyxl writes other bytes when lxml is installed (python-docx brings it): use its own writer
+# always, so that the files are rebuilt byte-identical on any machine (read when openpyxl loads)
+os.environ["OPENPYXL_LXML"] = "False"
+from openpyxl import Workbook  # noqa: E402
 
 OUT = Path(__file__).resolve().parent / "sample"
 SEED = 20191015
@@ -422,7 +430,15 @@ def study_yaml(cust_header: list, cust_columns: list, emp_header: list) -> str:
     lines += ["importance:"] + [f"  {dim}: IMP_{dim}" for dim in ITEMS]
     lines += ["weights: importance", "segments: [region, type]", "id: staff_id",
               "revenue: amount", "growth: intent", "cooperation_years: years",
-              "exclude: {straightliners: true, speeders: true, duplicates: true}", "names:",
+              "careless: {longstring: 10, irv: 0.3, mahalanobis: 0.001, even_odd: 0, "
+              "attention: {ATT1: 4}}",
+              "exclude: {straightliners: true, speeders: true, duplicates: true, "
+              "attention: true}",
+              "weighting:  # the customer base by region and type (CRM records, 2019)",
+              "  group: customers", "  margins:",
+              "    region: {石家庄: 0.25, 保定: 0.2, 唐山: 0.25, 邯郸: 0.15, 廊坊: 0.15}",
+              "    type: {工程客户: 0.35, 终端用户: 0.65}", "  trim: {min: 0.3, max: 3.0}",
+              "names:",
               "  customers: {zh: 客户, en: Customers}", "  employees: {zh: 员工, en: Employees}"]
     lines += [f"  {dim}: {{zh: {DIMENSION_LABELS[dim]}, en: {DIMENSION_EN[dim]}}}" for dim in ITEMS]
     lines += [f"  {code}: {{zh: {q(text)}}}" for items in ITEMS.values()

@@ -17,10 +17,12 @@ Rules
   to a reverse-coded and a normal item contradict each other, so this is a strong signal.
 - ``speeders``: completion time below a third of the group's median completion time.
 - ``zero_variance``: an item every respondent answered the same way (or nobody answered).
+- ``longstring``, ``irv``, ``mahalanobis``, ``even_odd``, ``attention``: the careless-responding
+  screens of the study's ``careless:`` block (:mod:`surveys.careless`), when configured.
 
 Rows excluded: for each rule switched on under ``exclude`` the rows it flags are removed; a row
 flagged by several rules is counted under the first of duplicates, speeders, straightliners, so the
-counts add up to the rows removed.
+counts add up to the rows removed (then longstring, irv, mahalanobis, even_odd, attention).
 """
 from __future__ import annotations
 
@@ -29,6 +31,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from .careless import SCREENS, CarelessResult
 from .i18n import Text, msg
 
 __all__ = [
@@ -39,7 +42,7 @@ __all__ = [
 
 MIN_STRAIGHT_ITEMS = 5
 SPEEDER_FRACTION = 1 / 3
-EXCLUSION_ORDER = ("duplicates", "speeders", "straightliners")
+EXCLUSION_ORDER = ("duplicates", "speeders", "straightliners", *SCREENS)
 EXAMPLES_PER_RULE = 50
 
 
@@ -115,6 +118,7 @@ class QualityReport:
     zero_variance: list[str]
     notes: list[Text] = field(default_factory=list)
     thresholds: dict[str, float] = field(default_factory=dict)
+    careless: CarelessResult | None = None
 
     @property
     def n(self) -> int:
@@ -124,6 +128,8 @@ class QualityReport:
         """The group's entry of results.json "quality" (examples capped per rule)."""
         rules = {}
         for rule in ("non_numeric", "out_of_range", *EXCLUSION_ORDER):
+            if rule in SCREENS and rule not in self.flags:
+                continue
             sub = self.findings[self.findings["rule"] == rule]
             rules[rule] = {
                 "count": int(len(sub)),
@@ -136,6 +142,9 @@ class QualityReport:
         return {"n_raw": self.n_raw, "n": self.n, "rules": rules, "missing": self.missing,
                 "zero_variance": self.zero_variance, "thresholds": self.thresholds,
                 "notes": self.notes}
+
+
+_CARELESS_DETAILS = {screen: f"detail_careless_{screen}" for screen in SCREENS}
 
 
 def detail_column(detail: Text, n: int) -> pd.Series:
@@ -154,7 +163,8 @@ def quality_report(*, group: str, wave: str, codes: pd.DataFrame, raw_dimension_
                    file_rows: pd.Series, invalid: pd.DataFrame, exclude: dict[str, bool],
                    answers_for_duplicates: pd.DataFrame, id_column: str | None,
                    ignore_for_duplicates: list[str], seconds: pd.Series | None,
-                   notes: list[Text] = ()) -> QualityReport:
+                   notes: list[Text] = (), careless: CarelessResult | None = None
+                   ) -> QualityReport:
     """Run every check on one group and decide the exclusions.
 
     Parameters
@@ -165,6 +175,8 @@ def quality_report(*, group: str, wave: str, codes: pd.DataFrame, raw_dimension_
     invalid : cells found invalid while coding: columns rule, row, column, value, detail.
     answers_for_duplicates : every column as read (after renaming), for the duplicate check.
     seconds : completion time per row, if the file has one.
+    careless : the careless-responding screens of the group (:func:`surveys.careless.careless_screens`);
+        each configured screen is a rule of its own (findings, exclusion).
     """
     flags = {
         "duplicates": duplicate_rows(answers_for_duplicates, id_column, ignore_for_duplicates),
@@ -183,18 +195,24 @@ def quality_report(*, group: str, wave: str, codes: pd.DataFrame, raw_dimension_
                         seconds=f"{thresholds['speeder_seconds']:.0f}") if thresholds
         else msg("detail_speeders", fraction=fraction),
     }
+    if careless is not None:
+        flags.update(careless.flags)
+        details.update({screen: msg(_CARELESS_DETAILS[screen]) for screen in careless.flags})
+        notes = [*notes, *careless.notes]
     parts = [invalid] + [_row_findings(rule, flags[rule], file_rows, details[rule])
-                         for rule in EXCLUSION_ORDER]
+                         for rule in EXCLUSION_ORDER if rule in flags]
     findings = pd.concat([p for p in parts if len(p)], ignore_index=True) if any(
         len(p) for p in parts) else pd.DataFrame(columns=["rule", "row", "column", "value",
                                                           "detail"])
     keep = pd.Series(True, index=codes.index)
     excluded = {}
     for rule in EXCLUSION_ORDER:
+        if rule not in flags:
+            continue
         removed = flags[rule] & keep if exclude.get(rule) else pd.Series(False, index=keep.index)
         excluded[rule] = int(removed.sum())
         keep &= ~removed
     return QualityReport(group=group, wave=wave, n_raw=len(codes), findings=findings, flags=flags,
                          excluded=excluded, keep=keep, missing=missing_summary(codes),
                          zero_variance=zero_variance_items(codes), notes=list(notes),
-                         thresholds=thresholds)
+                         thresholds=thresholds, careless=careless)

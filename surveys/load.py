@@ -13,7 +13,9 @@ For each data file of the study (:class:`~surveys.study.GroupSource`):
    :class:`~surveys.errors.StudyError` naming file, row and column, unless the study says
    ``invalid: missing``, in which case they become missing answers and are listed in the report;
    A customer-records file (``records:``) is joined to its group by id before the checks;
-4. run the data-quality checks (:mod:`surveys.cleaning`) and apply the study's exclusions;
+4. run the data-quality checks (:mod:`surveys.cleaning`) and the careless-responding screens of
+   ``careless:`` (:mod:`surveys.careless`, on the reverse-coded dimension items of every row
+   read) and apply the study's exclusions;
 5. reverse-code the declared items, x' = min + max − x.
 
 The result, :class:`StudyData`, hands each analysis a mapping group → DataFrame per wave.
@@ -29,6 +31,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .careless import careless_screens
 from .cleaning import QualityReport, detail_column, quality_report
 from .coding import code_answers
 from .errors import Location, StudyError
@@ -88,6 +91,8 @@ class StudyData:
     scale_inferred: bool = False
     fingerprint: str = ""
     notes: list[Text] = field(default_factory=list)
+    #: population weights by (wave, group), set by :func:`analysis.weighting.with_weights`
+    weights: dict = field(default_factory=dict)
 
     def frames(self, wave: str | None = None) -> dict[str, pd.DataFrame]:
         """Group name -> scored DataFrame of one wave (default: the current wave)."""
@@ -361,13 +366,20 @@ def load_study(study: Study | str | Path) -> StudyData:
         table = tables[source]
         items = [c for c in study.scored_items if c in data]
         meta = list(table.meta_columns.values())
+        screened = reverse_code(data[study.items], study.reverse, scale)
+        attention = [c for c in study.careless.get("attention", {}) if c in data]
+        careless = careless_screens(
+            screened, study.dimensions,
+            {**study.careless, "attention": {c: study.careless["attention"][c]
+                                             for c in attention}}
+            if "attention" in study.careless else study.careless, data[attention])
         report = quality_report(
             group=source.group, wave=source.wave, codes=data[items],
             raw_dimension_codes=data[study.items], file_rows=data[FILE_ROW], invalid=invalid,
             exclude=study.exclude, answers_for_duplicates=frames[source],
             id_column=study.id if study.id in data else table.meta_columns.get("id"),
             ignore_for_duplicates=meta, seconds=_seconds(study, table, data),
-            notes=table.notes + record_notes.get(source, []))
+            notes=table.notes + record_notes.get(source, []), careless=careless)
         scored = reverse_code(data[report.keep.to_numpy()], study.reverse, scale)
         summed = tuple(c for c in [*study.scored_items, study.nps] if c is not None)
         groups[(source.wave, source.group)] = GroupData(source, table, data, scored, report, summed)

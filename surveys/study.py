@@ -36,7 +36,8 @@ import yaml
 from .errors import StudyError
 from .i18n import Text, msg
 
-__all__ = ["Study", "GroupSource", "RecordsSource", "Scale", "read_study", "parse_study", "STUDY_KEYS"]
+__all__ = ["Study", "GroupSource", "RecordsSource", "Scale", "Weighting", "read_study",
+           "parse_study", "STUDY_KEYS"]
 
 #: Every top-level key a study file may have, with a one-line meaning (shown in errors and README).
 STUDY_KEYS: dict[str, str] = {
@@ -69,6 +70,9 @@ STUDY_KEYS: dict[str, str] = {
     "abc": "ABC cut-offs of cumulative revenue share: {a: 0.8, b: 0.95}",
     "names": "display names of groups, dimensions and items: {code: text} or {code: {zh, en}}",
     "records": "a customer-records file joined to a group: {file, sheet, id, group, match, rename}",
+    "careless": "careless-responding screens: {longstring, irv, mahalanobis, even_odd, attention}",
+    "weighting": "population weights: {group, margins: {column: {level: share}}, trim} or "
+                 "{group, column}",
 }
 GROUP_KEYS = {"file": "the data file", "sheet": "the sheet of an Excel file",
               "rename": "{column as in the file: item name}"}
@@ -77,7 +81,20 @@ RECORDS_KEYS = {"file": "the records file (any supported format)", "sheet": "its
                 "group": "the group whose respondents the records describe (default: the first)",
                 "match": "the group's column holding the same id",
                 "rename": "{column as in the file: name}"}
-EXCLUDE_RULES = ("straightliners", "speeders", "duplicates")
+EXCLUDE_RULES = ("straightliners", "speeders", "duplicates", "longstring", "irv", "mahalanobis",
+                 "even_odd", "attention")
+#: the keys of ``careless:`` (the screens of :mod:`surveys.careless`) and what each takes
+CARELESS_KEYS = {"longstring": "flag a run of at least this many identical consecutive answers",
+                 "irv": "flag an intra-individual SD below this",
+                 "mahalanobis": "flag a Mahalanobis D² whose chi-square p is below this",
+                 "even_odd": "flag an even-odd consistency below this",
+                 "attention": "{attention item: the answer code it asks for}"}
+WEIGHTING_KEYS = {"group": "the weighted group (default: the first)",
+                  "margins": "raking targets: {column: {level: population share}}",
+                  "trim": "{min, max} bounds of the weights relative to their mean (optional)",
+                  "column": "a column of the data holding the weights (instead of margins)"}
+#: how far the shares of a raking margin may sum from 1
+SHARE_TOLERANCE = 0.001
 
 
 @dataclass(frozen=True)
@@ -110,6 +127,18 @@ class RecordsSource:
     match: str
     sheet: str | None = None
     rename: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Weighting:
+    """Population weights of one group (``weighting:``): raking ``margins`` (column -> level ->
+    population share, each margin's shares summing to 1) with optional ``trim`` bounds (min, max)
+    relative to the mean weight, or the weights of a data ``column``."""
+
+    group: str
+    margins: dict[str, dict[str, float]] = field(default_factory=dict)
+    trim: tuple[float, float] | None = None
+    column: str | None = None
 
 
 @dataclass
@@ -147,6 +176,8 @@ class Study:
     abc: tuple[float, float] = (0.8, 0.95)
     names: dict[str, dict[str, str]] = field(default_factory=dict)
     records: RecordsSource | None = None
+    careless: dict[str, Any] = field(default_factory=dict)
+    weighting: Weighting | None = None
     raw: dict = field(default_factory=dict, repr=False)
 
     def name(self, code: str, lang: str = "zh") -> str:
@@ -170,12 +201,15 @@ class Study:
     @property
     def numeric_columns(self) -> list[str]:
         """Columns that must hold numbers: Likert items, the NPS column, revenue and growth."""
-        cols = [*self.scored_items, self.nps, self.revenue, self.growth, self.cooperation_years]
+        cols = [*self.scored_items, self.nps, self.revenue, self.growth, self.cooperation_years,
+                *self.careless.get("attention", {}), *([self.weighting.column]
+                                                       if self.weighting else [])]
         return list(dict.fromkeys(c for c in cols if c is not None))
 
     @property
     def category_columns(self) -> list[str]:
         cols = [*self.segments, self.lifecycle,
+                *(self.weighting.margins if self.weighting else ()),
                 *(q for pair in self.kano.values() for q in pair)]
         return list(dict.fromkeys(c for c in cols if c is not None))
 
@@ -284,6 +318,14 @@ class _StudyChecker:
             raise self.fail(msg("study_not_mapping", kind=type(value).__name__), key,
                             msg("study_not_mapping_expected"))
         return value
+
+    def known_keys(self, spec: dict, allowed, key: str) -> dict:
+        """``spec`` itself if every key of it is one of ``allowed``; else the error."""
+        for k in spec:
+            if k not in allowed:
+                raise self.fail(msg("study_unknown_key", key=k, suggestion=_suggest(k, allowed)),
+                                f"{key}.{k}", _one_of(allowed))
+        return spec
 
     # -- the study ----------------------------------------------------------------------------
     def study(self) -> Study:
@@ -430,6 +472,11 @@ class _StudyChecker:
                                 f"exclude.{rule}", _one_of(EXCLUDE_RULES))
             if not isinstance(on, bool):
                 raise self.fail(msg("study_not_boolean", value=on), f"exclude.{rule}")
+        study.careless = self.careless(raw.get("careless"))
+        for rule in CARELESS_KEYS:
+            if exclude.get(rule) and rule not in study.careless:
+                raise self.fail(msg("exclude_screen_off", rule=rule), f"exclude.{rule}",
+                                msg("exclude_screen_off_expected", rule=rule))
         study.exclude = {rule: bool(exclude.get(rule, False)) for rule in EXCLUDE_RULES}
         min_n = raw.get("min_n", 5)
         if isinstance(min_n, bool) or not isinstance(min_n, int) or min_n < 1:
@@ -440,16 +487,95 @@ class _StudyChecker:
         study.weights = self.weights(raw.get("weights", "equal"), study)
         study.names = self.display_names(raw.get("names"))
         study.records = self.records(raw.get("records"), study)
+        study.weighting = self.weighting(raw.get("weighting"), study)
+
+    def careless(self, value: Any) -> dict[str, Any]:
+        spec = self.known_keys(self.mapping(value, "careless"), CARELESS_KEYS, "careless")
+        out: dict[str, Any] = {}
+        for key, setting in spec.items():
+            where = f"careless.{key}"
+            if key == "attention":
+                asked = {}
+                for item, answer in self.mapping(setting, where).items():
+                    if isinstance(answer, bool) or not isinstance(answer, (int, float)):
+                        raise self.fail(msg("attention_answer_not_number", value=answer),
+                                        f"{where}.{item}", msg("attention_answer_expected"))
+                    asked[self.text(item, where)] = float(answer)
+                if not asked:
+                    raise self.fail(msg("attention_empty"), where, msg("attention_answer_expected"))
+                out[key] = asked
+                continue
+            ok = isinstance(setting, (int, float)) and not isinstance(setting, bool)
+            if key == "longstring":
+                ok = ok and float(setting).is_integer() and setting >= 2
+            elif key == "irv":
+                ok = ok and setting > 0
+            elif key == "mahalanobis":
+                ok = ok and 0 < setting < 1
+            elif key == "even_odd":
+                ok = ok and -1 <= setting <= 1
+            if not ok:
+                raise self.fail(msg("careless_bad_threshold", value=setting), where,
+                                msg(f"careless_{key}_expected"))
+            out[key] = float(setting)
+        return out
+
+    def weighting(self, value: Any, study: Study) -> Weighting | None:
+        if value is None:
+            return None
+        spec = self.known_keys(self.mapping(value, "weighting"), WEIGHTING_KEYS, "weighting")
+        group = self.text(spec.get("group", study.groups[0]), "weighting.group")
+        if group not in study.groups:
+            raise self.fail(msg("study_unknown_group", group=group,
+                                suggestion=_suggest(group, study.groups)),
+                            "weighting.group", msg("study_group_expected"))
+        if ("column" in spec) == ("margins" in spec):
+            raise self.fail(msg("weighting_margins_or_column"), "weighting",
+                            msg("weighting_margins_or_column_expected"))
+        if "column" in spec:
+            if "trim" in spec:
+                raise self.fail(msg("weighting_trim_needs_margins"), "weighting.trim")
+            return Weighting(group, column=self.text(spec["column"], "weighting.column"))
+        margins = {}
+        for column, shares in self.mapping(spec["margins"], "weighting.margins").items():
+            column = self.text(column, "weighting.margins")
+            where = f"weighting.margins.{column}"
+            shares = self.mapping(shares, where)
+            if not shares:
+                raise self.fail(msg("weighting_margin_empty"), where, msg("weighting_margin_expected"))
+            levels = {}
+            for level, share in shares.items():
+                if isinstance(share, bool) or not isinstance(share, (int, float)) or not (
+                        0 < share <= 1):
+                    raise self.fail(msg("weighting_share_not_a_share", level=level, value=share),
+                                    f"{where}.{level}", msg("weighting_share_expected"))
+                levels[self.text(level, where)] = float(share)
+            total = sum(levels.values())
+            if abs(total - 1) > SHARE_TOLERANCE:
+                raise self.fail(msg("weighting_shares_do_not_sum_to_one", total=f"{total:.4g}"), where,
+                                msg("weighting_shares_sum_expected", tolerance=SHARE_TOLERANCE))
+            margins[column] = {level: share / total for level, share in levels.items()}
+        if not margins:
+            raise self.fail(msg("weighting_margin_empty"), "weighting.margins", msg("weighting_margin_expected"))
+        trim = None
+        if "trim" in spec:
+            bounds = self.mapping(spec["trim"], "weighting.trim")
+            for k in bounds:
+                if k not in ("min", "max"):
+                    raise self.fail(msg("study_unknown_key", key=k, suggestion=""),
+                                    f"weighting.trim.{k}", msg("weighting_trim_expected"))
+            lo, hi = bounds.get("min", 0.0), bounds.get("max", float("inf"))
+            if any(isinstance(b, bool) or not isinstance(b, (int, float)) for b in (lo, hi)) \
+                    or not 0 <= lo < 1 < hi:
+                raise self.fail(msg("weighting_trim_bad", low=lo, high=hi), "weighting.trim",
+                                msg("weighting_trim_expected"))
+            trim = (float(lo), float(hi))
+        return Weighting(group, margins=margins, trim=trim)
 
     def records(self, value: Any, study: Study) -> RecordsSource | None:
         if value is None:
             return None
-        spec = self.mapping(value, "records")
-        for k in spec:
-            if k not in RECORDS_KEYS:
-                raise self.fail(msg("study_unknown_key", key=k,
-                                    suggestion=_suggest(k, RECORDS_KEYS)), f"records.{k}",
-                                _one_of(RECORDS_KEYS))
+        spec = self.known_keys(self.mapping(value, "records"), RECORDS_KEYS, "records")
         for k in ("file", "id", "match"):
             if k not in spec:
                 raise self.fail(msg("study_records_need", key=k), "records",

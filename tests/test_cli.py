@@ -26,11 +26,14 @@ def test_sample_study_runs_through(sample_results):
     assert r["study"]["title"] == "D公司客户关系管理调查 2019"
     assert set(r["study"]["groups"]) == {"customers", "employees"}
     customers = r["study"]["groups"]["customers"]
-    # 312 answers + 1 double submission; 6 straight-liners, 5 speeders and 1 duplicate excluded
-    assert customers == {"n": 301, "n_raw": 313,
-                         "excluded": {"duplicates": 1, "speeders": 5, "straightliners": 6}}
+    # 312 answers + 1 double submission; 6 straight-liners, 5 speeders and 1 duplicate excluded,
+    # then 9 more who fail the attention check (the straight-liners fail it too)
+    assert customers == {"n": 292, "n_raw": 313,
+                         "excluded": {"duplicates": 1, "speeders": 5, "straightliners": 6,
+                                      "longstring": 0, "irv": 0, "mahalanobis": 0,
+                                      "even_odd": 0, "attention": 9}}
     assert r["study"]["waves"]["2018"]["customers"]["n_raw"] == 288
-    for key in ("quality", "reliability", "validity", "indices", "gaps", "servqual", "trends", "ipa",
+    for key in ("quality", "weighting", "reliability", "validity", "indices", "gaps", "servqual", "trends", "ipa",
                 "drivers", "comparisons", "segments"):
         assert key in r, key
 
@@ -127,7 +130,7 @@ def test_one_respondent_runs_through_with_reports(tmp_path):
     results = json.loads((out / "results.json").read_text(encoding="utf-8"))
     assert results["indices"]["c"]["dimensions"]["d"]["ci"] == [None, None]
     assert sorted(p.name for p in out.iterdir()) == ["report.html", "report.pdf", "report.xlsx",
-                                                     "results.json"]
+                                                     "respondents.csv", "results.json"]
 
 
 def _project_files() -> set[tuple[str, int]]:

@@ -64,7 +64,9 @@ def test_full_study_file(folder):
     assert study.compare == ("customers", "employees")
     assert study.weights["ahp"]["matrix"][1][0] == pytest.approx(1 / 3)
     assert study.labels == {"很好": 5.0}
-    assert study.exclude == {"straightliners": True, "speeders": False, "duplicates": False}
+    assert study.exclude == {"straightliners": True, "speeders": False, "duplicates": False,
+                             "longstring": False, "irv": False, "mahalanobis": False,
+                             "even_odd": False, "attention": False}
     assert study.scored_items[-2:] == ["EX1", "IMP1"]
     assert study.data_files()[0] == folder / "customers.xlsx"
 

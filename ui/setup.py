@@ -149,7 +149,7 @@ def filter_values(data: StudyData, column: str) -> list:
 
 
 #: the sections in the order analyse() builds them, for the progress bar
-SECTIONS = ["study", "quality", "reliability", "validity", "indices", "gaps", "servqual", "trends",
+SECTIONS = ["study", "quality", "weighting", "reliability", "validity", "indices", "gaps", "servqual", "trends",
             "ipa", "drivers", "kano", "comparisons", "segments"]
 
 

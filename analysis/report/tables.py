@@ -597,9 +597,33 @@ def _segments(c: _Ctx) -> Section:
     return section
 
 
+def _weighting(c: _Ctx) -> Section:
+    """Population weights: each margin's target, sample and weighted shares, and which estimates
+    are weighted (analysis/weighting.py, analysis/weighted.py)."""
+    section = Section("weighting", c.t("weighting_title"))
+    for group, w in c.results["weighting"].items():
+        rows = [[c.name(group), c.name(column), level, m.get("target"), m.get("sample"),
+                 m.get("weighted")]
+                for column, levels in (w.get("margins") or {}).items()
+                for level, m in levels.items()]
+        values = dict(group=c.name(group), min=apa.num(w.get("min")), max=apa.num(w.get("max")),
+                      n_eff=apa.num(w.get("n_eff"), 1), deff=apa.num(w.get("deff")))
+        method = (c.t("weighting_column_caption", column=w.get("column"), **values)
+                  if w.get("column") else c.t("weighting_caption", columns=", ".join(
+                      c.name(col) for col in w.get("margins") or {}), **values))
+        section.add("weighting", c.t("weighting_title"), method,
+                    c.n_text({group: w.get("n")}),
+                    [_group_col(c), c.col("column", "text"), c.col("level", "text"),
+                     c.col("weighting_target", "pct"), c.col("weighting_sample", "pct"),
+                     c.col("weighting_weighted", "pct")], rows)
+        section.findings.append(c.t("weighting_report_note", group=c.name(group),
+                                    n_eff=apa.num(w.get("n_eff"), 1)))
+    return section
+
+
 #: results key -> section builder, in report order
 BUILDERS: dict[str, Callable[[_Ctx], Section]] = {
-    "study": _study, "reliability": _reliability, "validity": _validity, "indices": _indices,
+    "study": _study, "weighting": _weighting, "reliability": _reliability, "validity": _validity, "indices": _indices,
     "gaps": _gaps, "servqual": _servqual, "trends": _trends, "ipa": _ipa, "drivers": _drivers,
     "kano": _kano, "comparisons": _comparisons, "segments": _segments,
 }

@@ -5,6 +5,7 @@ import streamlit as st
 from analysis import charts
 from analysis.charts import p_text
 from ui.setup import num, ci, page, pval, show_chart, tr
+from ui.weighting import weighted_badge
 
 ctx = page("page_dashboard", "dashboard_caption")
 if ctx is None:
@@ -20,6 +21,7 @@ changes = {(c["index"], c["name"]): c
            for c in ((r.get("trends") or {}).get(focus) or {}).get("changes") or []}
 
 st.subheader(tr("headline", group=ctx.name(focus), wave=ctx.wave))
+weighted_badge(ctx, focus)
 cards = [("csi", "card_csi", 1), ("satisfaction_index", "card_satisfaction", 1),
          ("loyalty_index", "card_loyalty", 1), ("nps", "card_nps", 1)]
 columns = st.columns(len(cards))

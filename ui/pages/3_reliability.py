@@ -5,6 +5,7 @@ import streamlit as st
 from analysis import charts
 from analysis.charts import p_text
 from ui.setup import ci, num, page, pick_group, show_chart, show_table, tr, warnings_list
+from ui.weighting import unweighted_note
 
 ctx = page("page_reliability", "reliability_caption")
 if ctx is None:
@@ -16,6 +17,7 @@ if group is None:
     st.info(tr("nothing_to_show"))
     st.stop()
 dims = reliability[group]
+unweighted_note(ctx)
 
 st.subheader(tr("reliability_by_dimension"))
 rows = [{tr("dimension"): ctx.name(d), "k": e["k"], tr("n"): e["n"],

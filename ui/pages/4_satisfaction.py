@@ -4,6 +4,7 @@ import streamlit as st
 
 from analysis import charts
 from ui.setup import ci, num, page, pct, pick_group, pval, say, show_chart, show_table, tr
+from ui.weighting import weighted_badge
 
 ctx = page("page_satisfaction", "satisfaction_caption")
 if ctx is None:
@@ -15,6 +16,7 @@ if group is None:
     st.info(tr("nothing_to_show"))
     st.stop()
 entry = indices[group]
+weighted_badge(ctx, group)
 
 cards = [("csi", "card_csi", "value"), ("satisfaction_index", "card_satisfaction", "value"),
          ("loyalty_index", "card_loyalty", "value"), ("nps", "card_nps", "score")]

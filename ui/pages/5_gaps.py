@@ -4,6 +4,7 @@ import streamlit as st
 
 from analysis import charts
 from ui.setup import ci, num, page, pick_group, pval, show_chart, show_table, tr
+from ui.weighting import weighted_badge
 
 ctx = page("page_gaps", "gaps_caption")
 if ctx is None:
@@ -13,6 +14,8 @@ gaps = r.get("gaps") or {}
 for pair, rows in gaps.items():
     a, b = pair.split("|")
     st.subheader(tr("mirror_title", a=ctx.name(a), b=ctx.name(b)))
+    for g in (a, b):
+        weighted_badge(ctx, g)
     show_chart(charts.gap_dumbbell(r, ctx.lang, "dimension", pair), key=f"gap_dim_{pair}")
     show_chart(charts.gap_dumbbell(r, ctx.lang, "item", pair), key=f"gap_item_{pair}")
     st.caption(tr("gap_caption"))
@@ -20,7 +23,9 @@ for pair, rows in gaps.items():
               f"n {ctx.name(a)}": g["n_a"], f"n {ctx.name(b)}": g["n_b"],
               f"{tr('mean')} {ctx.name(a)}": num(g["mean_a"]),
               f"{tr('mean')} {ctx.name(b)}": num(g["mean_b"]), tr("gap"): num(g["diff"]),
-              "t": num(g.get("t")), "df": num(g.get("df"), 1), "p": pval(g.get("p")),
+              **({"se": num(g.get("se"), 3), "z": num(g.get("z")), tr("ci95"): ci(g.get("ci"))}
+                 if g.get("test") == "z_design" else
+                 {"t": num(g.get("t")), "df": num(g.get("df"), 1)}), "p": pval(g.get("p")),
               tr("p_adj"): pval(g.get("p_adj")), tr("hedges_g"): num(g.get("hedges_g")),
               f"g {tr('ci95')}": ci(g.get("g_ci")), tr("significant"): "✱" if g.get("flag") else ""}
              for g in rows]

@@ -4,6 +4,7 @@ import streamlit as st
 
 from analysis import charts
 from ui.setup import num, page, pct, pick_group, pval, show_chart, show_table, tr
+from ui.weighting import weighted_badge
 
 ctx = page("page_priorities", "priorities_caption")
 if ctx is None:
@@ -13,6 +14,7 @@ ipa = r.get("ipa") or {}
 if ipa:
     st.subheader(tr("chart_ipa"))
     group = pick_group(ctx, list(ipa), key="ipa_group")
+    weighted_badge(ctx, group)
     show_chart(charts.ipa_chart(r, group, ctx.lang), key="ipa")
     st.caption(tr("ipa_caption"))
     show_table([{tr("name"): ctx.name(p["name"]), tr("importance"): num(p["importance"]),
@@ -23,6 +25,7 @@ drivers = r.get("drivers") or {}
 if drivers:
     st.subheader(tr("chart_drivers"))
     group = pick_group(ctx, list(drivers), key="drv_group")
+    weighted_badge(ctx, group)
     for outcome, model in drivers[group].items():
         show_chart(charts.drivers_chart(r, group, outcome, ctx.lang), key=f"drv_{outcome}")
         show_table([{tr("dimension"): ctx.name(p["name"]), "b": num(p.get("b"), 3),

@@ -1,0 +1,261 @@
+"""Careless-responding screens: longstring, IRV, Mahalanobis D², even-odd consistency, attention
+checks (Curran 2016; the definitions of R ``careless`` 1.2, Yentes & Wilhelm 2021).
+
+Each screen is a pure function of one group's answers to the screened items and returns one value
+per respondent (NaN where undefined); :func:`careless_screens` runs the screens a study's
+``careless:`` block switches on and turns the values into flags. A missing value never flags.
+Screens only flag; rows are excluded only through the study file's ``exclude:``.
+
+The screened items are the dimension items (not satisfaction, loyalty or NPS), in the order the
+study declares them (dimensions in order, items in order within each), reverse items already
+recoded, of every row read from the file (before any exclusion): the screens are part of deciding
+what to exclude, so they see what the exclusion rules see.
+
+References
+----------
+Curran, P. G. (2016). Methods for the detection of carelessly invalid responses in survey data.
+*Journal of Experimental Social Psychology*, 66, 4-19.
+Yentes, R. D., & Wilhelm, F. (2021). careless: Procedures for computing indices of careless
+responding. R package version 1.2.
+Johnson, J. A. (2005). Ascertaining the validity of individual protocols from web-based
+personality inventories. *Journal of Research in Personality*, 39(1), 103-129.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from .i18n import Text, msg
+
+__all__ = ["SCREENS", "longstring", "irv", "mahalanobis", "even_odd", "attention_failures",
+           "CarelessResult", "careless_screens"]
+
+#: the screens of ``careless:`` in the order respondents.csv and the quality report list them
+SCREENS = ("longstring", "irv", "mahalanobis", "even_odd", "attention")
+
+
+def longstring(values: np.ndarray) -> np.ndarray:
+    """The longest run of identical consecutive answers of each respondent.
+
+    Parameters
+    ----------
+    values : respondents x items (the screened items in declared order), NaN = missing.
+
+    Returns
+    -------
+    float array, one value per respondent; NaN for a respondent with no answer.
+
+    Notes
+    -----
+    Runs are read left to right over the items in declared order; a missing answer ends a run and
+    starts none (careless ``longstring`` on the answered values with ``NA`` breaking the run). The
+    screen flags a longstring at or above the study's threshold.
+    """
+    values = np.asarray(values, dtype=float)
+    n, k = values.shape
+    best = np.zeros(n)
+    run = np.zeros(n)
+    previous = np.full(n, np.nan)
+    for j in range(k):
+        x = values[:, j]
+        answered = ~np.isnan(x)
+        same = answered & (x == previous)
+        run = np.where(same, run + 1, np.where(answered, 1.0, 0.0))
+        best = np.maximum(best, run)
+        previous = x
+    best[~(~np.isnan(values)).any(axis=1)] = np.nan
+    return best
+
+
+def irv(values: np.ndarray) -> np.ndarray:
+    """Intra-individual response variability: the SD (divisor n − 1) of each respondent's answers.
+
+    Parameters
+    ----------
+    values : respondents x items, NaN = missing.
+
+    Returns
+    -------
+    float array; NaN for a respondent with fewer than 2 answers.
+
+    Notes
+    -----
+    :math:`IRV_r = \\sqrt{\\frac{1}{m_r - 1}\\sum_{i \\in A_r} (x_{ri} - \\bar x_r)^2}` over the
+    :math:`m_r` answered items :math:`A_r` (careless ``irv(na.rm = TRUE)``, Dunn et al. 2018). A
+    low IRV (little variation across items) suggests straight-lining.
+    """
+    values = np.asarray(values, dtype=float)
+    answered = ~np.isnan(values)
+    m = answered.sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = np.where(answered, values, 0.0).sum(axis=1) / m
+        sq = np.where(answered, (values - mean[:, None]) ** 2, 0.0).sum(axis=1)
+        sd = np.sqrt(sq / (m - 1))
+    return np.where(m >= 2, sd, np.nan)
+
+
+def mahalanobis(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Mahalanobis distance D² of each respondent from the group's centroid, and its p-value.
+
+    Parameters
+    ----------
+    values : respondents x items, NaN = missing.
+
+    Returns
+    -------
+    (d2, p): float arrays; NaN for a respondent with a missing item, and for everyone when fewer
+    than k + 1 complete cases or a singular covariance matrix leave D² undefined.
+
+    Notes
+    -----
+    :math:`D^2_r = (x_r - \\bar x)^\\top S^{-1} (x_r - \\bar x)` with :math:`\\bar x` and
+    :math:`S` (divisor n − 1) from the group's complete cases; defined for respondents who
+    answered every item. :math:`p_r = P(\\chi^2_k > D^2_r)` with k = the number of items. The
+    screen flags p below the study's threshold (careless ``mahad``; Meade & Craig 2012).
+    """
+    values = np.asarray(values, dtype=float)
+    n, k = values.shape
+    complete = ~np.isnan(values).any(axis=1)
+    d2 = np.full(n, np.nan)
+    x = values[complete]
+    if len(x) > k:
+        centred = x - x.mean(axis=0)
+        cov = centred.T @ centred / (len(x) - 1)
+        if np.linalg.matrix_rank(cov) == k:
+            solved = np.linalg.solve(cov, centred.T).T
+            d2[complete] = (centred * solved).sum(axis=1)
+    return d2, stats.chi2.sf(d2, k)
+
+
+def _row_means(block: np.ndarray) -> np.ndarray:
+    """Each row's mean of its answered cells (NaN for a row without any)."""
+    answered = ~np.isnan(block)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(answered, block, 0.0).sum(axis=1) / answered.sum(axis=1)
+
+
+def even_odd(values: pd.DataFrame, dimensions: Mapping[str, Sequence[str]]) -> np.ndarray:
+    """Even-odd consistency: the Spearman-Brown corrected correlation, across dimensions, of each
+    respondent's mean of the odd-position items with the mean of the even-position items.
+
+    Parameters
+    ----------
+    values : respondents x items, NaN = missing (columns named by item).
+    dimensions : dimension -> items in declared order; dimensions with fewer than 2 items are
+        left out.
+
+    Returns
+    -------
+    float array; NaN with fewer than 3 usable dimensions (both halves answered) or zero variance
+    in either half across them.
+
+    Notes
+    -----
+    For dimension d with items in declared order, :math:`o_{rd}` is the mean of the respondent's
+    answered items at positions 1, 3, 5, … and :math:`e_{rd}` of those at 2, 4, …. With r the
+    Pearson correlation of :math:`(o_{rd})` and :math:`(e_{rd})` over the dimensions where both
+    are defined, the index is :math:`2r / (1 + r)`, set to −1 where it falls below −1 (careless
+    ``evenodd``; Johnson 2005). A low value means the two halves of each scale disagree.
+    """
+    odd, even = [], []
+    for items in dimensions.values():
+        if len(items) < 2:
+            continue
+        block = values[list(items)].to_numpy(dtype=float)
+        odd.append(_row_means(block[:, 0::2]))
+        even.append(_row_means(block[:, 1::2]))
+    n = len(values)
+    if not odd:
+        return np.full(n, np.nan)
+    o, e = np.column_stack(odd), np.column_stack(even)
+    usable = ~np.isnan(o) & ~np.isnan(e)
+    m = usable.sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        o_mean = np.where(usable, o, 0.0).sum(axis=1) / m
+        e_mean = np.where(usable, e, 0.0).sum(axis=1) / m
+        do = np.where(usable, o - o_mean[:, None], 0.0)
+        de = np.where(usable, e - e_mean[:, None], 0.0)
+        sxx, syy = (do ** 2).sum(axis=1), (de ** 2).sum(axis=1)
+        r = (do * de).sum(axis=1) / np.sqrt(sxx * syy)
+        corrected = 2 * r / (1 + r)
+    corrected = np.where(corrected < -1, -1.0, corrected)
+    ok = (m >= 3) & (sxx > 0) & (syy > 0)
+    return np.where(ok, corrected, np.nan)
+
+
+def attention_failures(codes: pd.DataFrame, asked: Mapping[str, float]) -> np.ndarray:
+    """Whether each respondent gave an answer other than the one an attention check asked for.
+
+    Parameters
+    ----------
+    codes : respondents x columns holding the attention-check items (coded answers).
+    asked : attention item -> the code of the answer it asks for.
+
+    Returns
+    -------
+    bool array: True where at least one attention item was answered with another answer. A
+    skipped attention item is not a failure (a missing value never flags).
+    """
+    failed = np.zeros(len(codes), dtype=bool)
+    for item, answer in asked.items():
+        x = codes[item].to_numpy(dtype=float)
+        failed |= ~np.isnan(x) & (x != float(answer))
+    return failed
+
+
+@dataclass
+class CarelessResult:
+    """The screens of one group of one wave.
+
+    ``values`` has one column per computed value (``longstring``, ``irv``, ``mahalanobis_d2``,
+    ``mahalanobis_p``, ``even_odd``; NaN = undefined) and ``flags`` one boolean column per
+    configured screen (``longstring``, ``irv``, ``mahalanobis``, ``even_odd``, ``attention``),
+    both on the group's row index.
+    """
+
+    values: pd.DataFrame
+    flags: dict[str, pd.Series]
+    notes: list[Text] = field(default_factory=list)
+
+
+def careless_screens(items: pd.DataFrame, dimensions: Mapping[str, Sequence[str]],
+                     settings: Mapping, attention_codes: pd.DataFrame | None = None
+                     ) -> CarelessResult:
+    """Run the screens of a study's ``careless:`` block on one group.
+
+    Parameters
+    ----------
+    items : respondents x dimension items, reverse-coded, in declared order, NaN = missing.
+    dimensions : dimension -> items (for even-odd).
+    settings : the ``careless:`` block: ``longstring`` (flag a run >= this), ``irv`` (flag an IRV
+        below this), ``mahalanobis`` (flag a p below this), ``even_odd`` (flag a value below this),
+        ``attention`` ({item: answer code}). A screen not named is not flagged.
+    attention_codes : the coded answers to the attention items (needed with ``attention``).
+
+    Returns
+    -------
+    CarelessResult. Every value is computed (respondents.csv shows them); flags only for the
+    screens named in ``settings``; a NaN value never flags.
+    """
+    x = items.to_numpy(dtype=float)
+    d2, p = mahalanobis(x)
+    values = pd.DataFrame({"longstring": longstring(x), "irv": irv(x), "mahalanobis_d2": d2,
+                           "mahalanobis_p": p, "even_odd": even_odd(items, dimensions)},
+                          index=items.index)
+    notes = []
+    if "mahalanobis" in settings and np.isnan(d2).all() and len(x):
+        notes.append(msg("careless_mahalanobis_undefined"))
+    rules = {"longstring": lambda v: v["longstring"] >= settings["longstring"],
+             "irv": lambda v: v["irv"] < settings["irv"],
+             "mahalanobis": lambda v: v["mahalanobis_p"] < settings["mahalanobis"],
+             "even_odd": lambda v: v["even_odd"] < settings["even_odd"]}
+    flags = {screen: rule(values).fillna(False).astype(bool)
+             for screen, rule in rules.items() if screen in settings}
+    if "attention" in settings:
+        flags["attention"] = pd.Series(attention_failures(attention_codes, settings["attention"]),
+                                       index=items.index)
+    return CarelessResult(values, flags, notes)

@@ -1,0 +1,107 @@
+"""Careless-responding screens against a from-the-definitions R implementation
+(tests/reference/careless.R -> careless.json; data tests/fixtures/careless.csv), and their place in
+the study file, the quality report and the exclusions."""
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from surveys.careless import careless_screens, even_odd, longstring
+from surveys.errors import StudyError
+from surveys.load import load_study, reverse_code
+from surveys.study import Scale, parse_study
+
+HERE = Path(__file__).parent
+REF = json.loads((HERE / "reference" / "careless.json").read_text())
+DIMS = {"A": ["a1", "a2", "a3", "a4"], "B": ["b1", "b2", "b3"], "C": ["c1", "c2", "c3"],
+        "D": ["d1", "d2"], "E": ["e1"]}
+ITEMS = [i for its in DIMS.values() for i in its]
+SAMPLE = HERE.parent / "data" / "sample" / "study.yaml"
+
+
+@pytest.fixture(scope="module")
+def screens():
+    data = pd.read_csv(HERE / "fixtures" / "careless.csv").astype(float)
+    items = reverse_code(data[ITEMS], ["a2"], Scale(1, 5))
+    settings = {"longstring": 5, "irv": 0.6, "mahalanobis": 0.05, "even_odd": 0.3,
+                "attention": {"att": 4}}
+    return careless_screens(items, DIMS, settings, data[["att"]]), settings
+
+
+def expected(name):
+    return np.array([np.nan if v is None else v for v in REF[name]], dtype=float)
+
+
+@pytest.mark.parametrize("name", ["longstring", "irv", "mahalanobis_d2", "mahalanobis_p",
+                                  "even_odd"])
+def test_values_match_r_per_respondent(screens, name):
+    got = screens[0].values[name].to_numpy()
+    want = expected(name)
+    assert np.array_equal(np.isnan(got), np.isnan(want)), name
+    assert got[~np.isnan(got)] == pytest.approx(want[~np.isnan(want)], rel=1e-9, abs=1e-12)
+
+
+def test_flags_follow_thresholds_and_null_never_flags(screens):
+    result, settings = screens
+    values = result.values
+    assert result.flags["longstring"].tolist() == (values["longstring"] >= 5).tolist()
+    assert result.flags["irv"].tolist() == (values["irv"] < 0.6).tolist()
+    assert result.flags["mahalanobis"].tolist() == (values["mahalanobis_p"] < 0.05).tolist()
+    assert result.flags["even_odd"].tolist() == (values["even_odd"] < 0.3).tolist()
+    assert result.flags["attention"].tolist() == REF["attention"]
+    assert not result.flags["even_odd"][values["even_odd"].isna()].any()
+    assert values["even_odd"].isna().any() and values["mahalanobis_d2"].isna().any()
+
+
+def test_missing_answer_breaks_a_run_and_even_odd_is_floored_at_minus_one():
+    x = np.array([[3, 3, np.nan, 3, 3, 3], [np.nan] * 6, [1, 1, 1, 2, 2, 2]])
+    assert longstring(x).tolist()[0] == 3 and np.isnan(longstring(x)[1])
+    # odd halves 1, 5, 1 against even halves 5, 1, 4: r = -0.98 -> 2r/(1+r) < -1 -> -1
+    frame = pd.DataFrame([[1, 5, 5, 1, 1, 4]], columns=list("abcdef"), dtype=float)
+    assert even_odd(frame, {"x": ["a", "b"], "y": ["c", "d"], "z": ["e", "f"]})[0] == -1.0
+
+
+def sample_with(careless: str, exclude: str = "{straightliners: true}") -> str:
+    """The sample's study file with another careless: line and exclude: line."""
+    lines = SAMPLE.read_text(encoding="utf-8").splitlines()
+    lines = [careless if line.startswith("careless:") else f"exclude: {exclude}"
+             if line.startswith("exclude:") else line for line in lines]
+    return "\n".join(lines) + "\n"
+
+
+def test_sample_screens_flag_and_exclude_only_when_asked():
+    text = sample_with("careless: {longstring: 8, mahalanobis: 0.001, attention: {ATT1: 4}}",
+                       "{straightliners: true, attention: true}")
+    data = load_study(parse_study(text, base_dir=SAMPLE.parent))
+    q = data.groups[("2019", "customers")].quality
+    flagged = q.flags["attention"]
+    assert flagged.sum() > 0 and "irv" not in q.flags and "irv" not in q.to_json()["rules"]
+    assert q.to_json()["rules"]["attention"]["count"] == int(flagged.sum())
+    # excluded: the attention failures not already removed as straight-liners
+    assert q.excluded["attention"] == int((flagged & ~q.flags["straightliners"]).sum()) > 0
+    assert q.excluded["longstring"] == q.excluded["mahalanobis"] == 0  # flagged, not excluded
+    assert q.n == q.n_raw - sum(q.excluded.values())
+    # employees have no ATT1: nobody fails it there
+    assert not data.groups[("2019", "employees")].quality.flags["attention"].any()
+
+
+@pytest.mark.parametrize("block, key", [
+    ("careless: {longstring: 1}", "careless.longstring"),
+    ("careless: {mahalanobis: 2}", "careless.mahalanobis"),
+    ("careless: {attention: {ATT1: 同意}}", "careless.attention.ATT1"),
+    ("careless: {longstrings: 8}", "careless.longstrings"),
+])
+def test_bad_careless_settings_are_one_clear_error(block, key):
+    with pytest.raises(StudyError) as err:
+        parse_study(sample_with(block), base_dir=SAMPLE.parent)
+    assert err.value.key == key
+    assert err.value.render("zh") != err.value.render("en")
+
+
+def test_excluding_a_screen_that_is_not_configured_is_an_error():
+    text = sample_with("careless: {longstring: 8}", "{straightliners: true, irv: true}")
+    with pytest.raises(StudyError, match="needs the screen") as err:
+        parse_study(text, base_dir=SAMPLE.parent)
+    assert err.value.key == "exclude.irv"

@@ -1,0 +1,111 @@
+"""respondents.csv and the weighted sections of results.json on the sample study (wiring: the
+statistics themselves are checked against R in test_weighting.py and test_careless.py)."""
+import io
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from analysis.respondents import COLUMNS, formula_safe, respondents_csv, respondents_table
+from analysis.weighting import weighting_section, with_weights
+from surveys.load import load_study
+from tests.app_reference import SAMPLE, sample_results
+
+
+@pytest.fixture(scope="module")
+def data():
+    return with_weights(load_study(SAMPLE / "study.yaml"))
+
+
+@pytest.fixture(scope="module")
+def table(data):
+    return respondents_table(data)
+
+
+def test_one_row_per_respondent_read_in_file_order(data, table):
+    assert list(table.columns) == COLUMNS
+    order = [(w, g) for w in data.study.waves for g in data.study.groups]
+    assert list(dict.fromkeys(zip(table["wave"], table["group"]))) == order
+    for (wave, group), part in table.groupby(["wave", "group"], sort=False):
+        d = data.groups[(wave, group)]
+        assert len(part) == d.quality.n_raw
+        assert list(part["row"]) == list(d.data["_file_row"])
+        assert part["excluded"].sum() == d.quality.n_raw - d.quality.n
+        assert part["excluded"].sum() == sum(d.quality.excluded.values())
+
+
+def test_flags_values_and_weights(data, table):
+    customers = table[(table["group"] == "customers") & (table["wave"] == data.study.wave)]
+    q = data.groups[(data.study.wave, "customers")].quality
+    assert customers["flag_attention"].sum() == q.flags["attention"].sum() > 0
+    assert customers["flag_duplicate"].sum() == q.flags["duplicates"].sum()
+    assert customers["longstring"].to_numpy() == pytest.approx(
+        q.careless.values["longstring"].to_numpy())
+    kept = customers[customers["excluded"] == 0]
+    assert kept["weight"].mean() == pytest.approx(1.0) and kept["weight"].std() > 0
+    assert customers.loc[customers["excluded"] == 1, "weight"].isna().all()
+    employees = table[table["group"] == "employees"]
+    assert employees["flag_speeder"].isna().all()  # no completion time: not configured
+    assert (employees["weight"] == 1).all()
+    assert set(employees["flag_attention"].unique()) == {0}
+
+
+def test_csv_is_utf8_with_bom_and_formula_safe(table):
+    raw = respondents_csv(table.assign(id=["=HYPERLINK(1)"] + [None] * (len(table) - 1)))
+    assert raw.startswith("\ufeff".encode("utf-8"))
+    back = pd.read_csv(io.BytesIO(raw), encoding="utf-8-sig", dtype={"id": str})
+    assert back.loc[0, "id"] == "'=HYPERLINK(1)"
+    assert back["group"].iloc[0] == "customers" and list(back.columns) == COLUMNS
+    assert formula_safe("-1") == "'-1" and formula_safe(-1.5) == -1.5 and formula_safe("客户") == "客户"
+
+
+def test_weighted_sections_keep_the_unweighted_values_beside():
+    r = sample_results()
+    w = r["weighting"]["customers"]
+    assert w["converged"] and w["deff"] == pytest.approx(1 + w["cv"] ** 2)
+    for levels in w["margins"].values():
+        for m in levels.values():
+            assert m["weighted"] == pytest.approx(m["target"], abs=1e-8)
+    c = r["indices"]["customers"]
+    assert c["weighted"] and c["n_eff"] == pytest.approx(w["n_eff"])
+    assert set(c["unweighted"]) >= {"dimensions", "items", "csi", "nps"}
+    assert c["csi"]["ci_method"] == "linearization" and c["unweighted"]["csi"]["ci_method"] != \
+        "linearization"
+    assert sum(c["csi"]["weights"].values()) == pytest.approx(1.0)
+    assert "weighted" not in r["indices"]["employees"]
+    row = r["gaps"]["customers|employees"][0]
+    assert row["test"] == "z_design" and row["unweighted"]["name"] == row["name"]
+    assert row["se"] == pytest.approx(np.hypot(row["se_a"], row["se_b"]))
+    model = r["drivers"]["customers"]["satisfaction"]
+    assert model["test"] == "svyglm" and model["unweighted"]["n"] == model["n"]
+    assert r["ipa"]["customers"]["weighted"] and "points" in r["ipa"]["customers"]["unweighted"]
+    # reliability describes the instrument: the same with and without weights
+    assert "weighted" not in r["reliability"]["customers"]
+
+
+def test_a_filtered_view_keeps_its_weights(data):
+    part = data.filtered({"region": ["石家庄"]})
+    assert with_weights(part) is part
+    w = weighting_section(part)["customers"]
+    assert w["n"] == len(part.frames()["customers"])
+    assert list(w["margins"]["region"]["石家庄"].values())[1:] == [1.0, 1.0]
+
+
+def test_trends_compare_weighted_waves():
+    t = sample_results()["trends"]["customers"]
+    now = sample_results()["indices"]["customers"]
+    assert t["by_wave"]["2019"]["csi"]["value"] == pytest.approx(now["csi"]["value"])
+    for change in t["changes"]:
+        before, after = (t["by_wave"][w] for w in (change["from"], change["to"]))
+        if change["index"] == "dimension":
+            se = np.hypot(before["dimensions"][change["name"]]["se"],
+                          after["dimensions"][change["name"]]["se"])
+            diff = (after["dimensions"][change["name"]]["mean"]
+                    - before["dimensions"][change["name"]]["mean"])
+        else:
+            field = "score" if change["index"] == "nps" else "value"
+            se = np.hypot(before[change["index"]]["se"], after[change["index"]]["se"])
+            diff = after[change["index"]][field] - before[change["index"]][field]
+        assert change["diff"] == pytest.approx(diff)
+        assert change["statistic"] == pytest.approx(diff / se)
+        assert change["weighted"] and change["unweighted"]["name"] == change["name"]
