@@ -14,7 +14,8 @@ from typing import Any, Callable, Iterator
 
 from surveys.load import StudyData, load_study
 
-from . import cfa, comparisons, drivers, factor, gaps, indices, ipa, kano, reliability, segments
+from . import (cfa, comparisons, customers, drivers, factor, gaps, indices, ipa, kano, ladder,
+               reliability, segments, text)
 from . import weighted, weighting
 from .jsonready import json_ready
 from surveys.study import Study
@@ -55,6 +56,8 @@ def quality_section(data: StudyData) -> dict:
     """The data-quality report of every group of the current wave (earlier waves under "waves")."""
     current = {g: d.quality.to_json() for (w, g), d in data.groups.items()
                if w == data.study.wave}
+    for group, notes in text.quality_notes(data.frames(), data.study.comments).items():
+        current[group]["notes"] = [*current[group]["notes"], *notes]  # on the comments columns
     earlier = {w: {g: d.quality.to_json() for (w2, g), d in data.groups.items() if w2 == w}
                for w in data.study.waves if w != data.study.wave}
     return {**current, "waves": earlier} if earlier else current
@@ -186,6 +189,19 @@ def _sections(study: Study) -> list[tuple[str, Callable[[StudyData], Any]]]:
             dict(dimensions=s.dimensions, satisfaction=s.satisfaction, loyalty=s.loyalty,
                  nps=s.nps, revenue=s.revenue, growth=s.growth, lifecycle=s.lifecycle,
                  cooperation_years=s.cooperation_years, cutoffs=s.abc, min_n=s.min_n))))
+    if s.comments:
+        sections.append(("text", lambda d: text.text_section(
+            d.frames(), comments=s.comments, themes=s.themes, satisfaction=s.satisfaction,
+            nps=s.nps, scale=(d.scale.min, d.scale.max), min_count=s.text.min_count,
+            stopwords=s.text.stopwords)))
+    if s.contact or s.status:
+        sections.append(("customers", lambda d: customers.customers_section(
+            customers.customer_lists(d))))
+    if s.ladder:
+        sections.append(("ladder", lambda d: ladder.ladder_section(
+            d.frames(), rungs=s.ladder.rungs, reached_from=s.ladder.reached_from,
+            segments=s.segments, revenue=s.revenue, cutoffs=s.abc, lifecycle=s.lifecycle,
+            cooperation_years=s.cooperation_years, min_n=s.min_n)))
     return sections
 
 
@@ -295,7 +311,7 @@ class LazyResults(Mapping):
 
 
 #: the column :func:`with_abc_class` adds (A, B or C; missing without a revenue)
-ABC_COLUMN = "abc_class"
+ABC_COLUMN = segments.ABC_COLUMN
 
 
 def with_abc_class(data: StudyData) -> StudyData:

@@ -228,8 +228,9 @@ def _check_columns(study: Study, frames: dict[GroupSource, pd.DataFrame]) -> Non
                                  file=source.file, column=item,
                                  expected=msg("load_item_not_a_column_expected",
                                               group=source.group))
-    optional = [c for c in [*study.numeric_columns, *study.category_columns, study.id,
-                            study.duration] if c is not None and c not in study.items]
+    optional = [c for c in [*study.numeric_columns, *study.category_columns, *study.comments,
+                            study.id, study.duration, *study.contact]
+                if c is not None and c not in study.items]
     for column in optional:
         if not any(column in frame.columns for frame in frames.values()):
             raise StudyError(msg("load_column_in_no_file", column=column), file=study.path,
@@ -338,7 +339,7 @@ def _fingerprint(study: Study) -> str:
     digest = hashlib.sha256()
     if study.path is not None:
         digest.update(Path(study.path).read_bytes())
-    for path in study.data_files():
+    for path in [*study.data_files(), *([study.text.file] if study.text.file else [])]:
         digest.update(path.read_bytes())
     return digest.hexdigest()
 
