@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import logging
 import re
+import sys
 import warnings
 from dataclasses import dataclass
 from functools import lru_cache
@@ -174,8 +175,20 @@ def shipped_stopwords() -> frozenset[str]:
 @lru_cache(maxsize=1)
 def _jieba():
     """jieba's tokenizer with its default dictionary, loaded once (about a second; jieba keeps a
-    cache of the dictionary in the temporary folder)."""
-    import jieba
+    cache of the dictionary in the temporary folder).
+
+    jieba finds its data files through setuptools' ``pkg_resources`` when it can import it (half
+    a second of import, and a deprecation warning); hidden while jieba is imported, it opens the
+    same files from its own folder.
+    """
+    hide = "pkg_resources" not in sys.modules
+    if hide:
+        sys.modules["pkg_resources"] = None  # type: ignore[assignment]  # import fails quietly
+    try:
+        import jieba
+    finally:
+        if hide and sys.modules.get("pkg_resources", False) is None:
+            del sys.modules["pkg_resources"]
 
     jieba.setLogLevel(logging.WARNING)
     tokenizer = jieba.Tokenizer()
