@@ -143,6 +143,18 @@ def _trends(data: StudyData) -> dict:
     return out
 
 
+def _text(data: StudyData, themes_only: bool = False) -> dict:
+    s = data.study
+    return text.text_section(
+        data.frames(), comments=s.comments, themes=s.themes, satisfaction=s.satisfaction,
+        nps=s.nps, scale=(data.scale.min, data.scale.max), min_count=s.text.min_count,
+        stopwords=s.text.stopwords, themes_only=themes_only)
+
+
+#: cheap first looks at sections (:meth:`LazyResults.preview`): key -> builder
+PREVIEWS: dict[str, Callable[[StudyData], Any]] = {"text": lambda d: _text(d, themes_only=True)}
+
+
 def _sections(study: Study) -> list[tuple[str, Callable[[StudyData], Any]]]:
     """(key, builder) for every analysis section that applies to the study, in results.json
     order. Each builder gets the current wave's groups unless it compares waves."""
@@ -190,10 +202,7 @@ def _sections(study: Study) -> list[tuple[str, Callable[[StudyData], Any]]]:
                  nps=s.nps, revenue=s.revenue, growth=s.growth, lifecycle=s.lifecycle,
                  cooperation_years=s.cooperation_years, cutoffs=s.abc, min_n=s.min_n))))
     if s.comments:
-        sections.append(("text", lambda d: text.text_section(
-            d.frames(), comments=s.comments, themes=s.themes, satisfaction=s.satisfaction,
-            nps=s.nps, scale=(d.scale.min, d.scale.max), min_count=s.text.min_count,
-            stopwords=s.text.stopwords)))
+        sections.append(("text", _text))
     if s.contact or s.status:
         sections.append(("customers", lambda d: customers.customers_section(
             customers.customer_lists(d))))
@@ -281,6 +290,7 @@ class LazyResults(Mapping):
         self._data, self._progress = weighting.with_weights(data), progress
         self._builders = dict(_sections(data.study))
         self._built: dict[str, Any] = {"version": RESULTS_VERSION}
+        self._previews: dict[str, Any] = {}
         self._lock = threading.Lock()
 
     def __getitem__(self, key: str) -> Any:
@@ -294,6 +304,22 @@ class LazyResults(Mapping):
                     self._built[key] = json_ready(
                         _weighted(key, self._data, self._builders[key](self._data)))
         return self._built[key]
+
+    def preview(self, key: str) -> Any:
+        """The section ``key`` if it is built (or has no :data:`PREVIEWS` entry: then it is built
+        now), else its preview, e.g. the ``text`` section's themes without keywords and suggested
+        themes (what the dashboard shows, without loading jieba and scikit-learn); None for a
+        section the study does not have."""
+        if key in self._built or key not in PREVIEWS:
+            return self.get(key)
+        if key not in self._builders:
+            return None
+        with self._lock:
+            if key in self._built:
+                return self._built[key]
+            if key not in self._previews:
+                self._previews[key] = json_ready(PREVIEWS[key](self._data))
+            return self._previews[key]
 
     def __iter__(self) -> Iterator[str]:
         yield "version"

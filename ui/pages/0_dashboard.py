@@ -42,7 +42,8 @@ st.caption(tr("headline_caption"))
 dashboard_line(ctx, focus)
 
 # what detractors write about: the top three themes of the comments (analysis.text)
-comments = ((r.get("text") or {}).get(focus) or {})
+# (the section's preview: its themes, without waiting for the keywords and suggested themes)
+comments = ((getattr(r, "preview", r.get)("text") or {}).get(focus) or {})
 for comment_column, text_entry in comments.items():
     top = top_detractor_themes(text_entry)
     if top:
