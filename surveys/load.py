@@ -266,7 +266,7 @@ def _code_source(study: Study, source: GroupSource, table: ImportedTable,
                  frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Code every numeric column present; returns (data, invalid cells)."""
     file_rows = pd.Series(np.asarray(table.file_rows), index=frame.index)
-    data = frame.copy()
+    data = frame.copy(deep=False)  # copy-on-write: the columns replaced below are new, frame's stay
     problems = []
     for column in study.numeric_columns:
         if column not in frame.columns:
@@ -338,7 +338,7 @@ def reverse_code(data: pd.DataFrame, items: list[str], scale: Scale) -> pd.DataF
     present = [c for c in items if c in data]
     if not present:
         return data
-    out = data.copy()
+    out = data.copy(deep=False)  # copy-on-write: only the reversed columns are new
     out[present] = scale.min + scale.max - out[present]
     return out
 
