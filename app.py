@@ -49,6 +49,7 @@ navigation = st.navigation({
 app_setup.sidebar()
 try:
     navigation.run()
+    app_setup.build_rest()
 except StudyError as error:
     app_setup.show_error(error)
 except Exception as error:  # last resort: a short message instead of a traceback

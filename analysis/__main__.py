@@ -2,14 +2,21 @@
 EXPORT [EXPORT...] --out study.yaml`` and ``python -m analysis store ...``.
 
 Bad input exits with status 2 and one line on stderr naming file, row and column; no traceback.
+Linear algebra runs on one thread (set ``OPENBLAS_NUM_THREADS`` to change it): the matrices are
+small (at most a few hundred columns), where more threads cost more than they save, and spinning
+threads are a loss on a shared machine.
 """
 from __future__ import annotations
 
-import argparse
-import sys
-from typing import Callable
+import os
 
-from surveys.errors import run_command
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # before numpy is imported
+
+import argparse  # noqa: E402
+import sys  # noqa: E402
+from typing import Callable  # noqa: E402
+
+from surveys.errors import run_command  # noqa: E402
 
 
 def _run(args: argparse.Namespace) -> int:

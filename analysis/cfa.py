@@ -36,6 +36,7 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, stats
 
+from analysis.moments import Responses, as_responses
 from analysis.reliability import _number, _warning
 from surveys.errors import StudyError
 from surveys.i18n import msg
@@ -407,18 +408,16 @@ def _solve(s: np.ndarray, structure: _Structure, first_items: list[int]) -> _Sol
                      converged, iterations)
 
 
-def _listwise_cov(data: pd.DataFrame, items: list[str]) -> tuple[np.ndarray, int]:
+def _listwise_cov(data: pd.DataFrame | Responses, items: list[str]) -> tuple[np.ndarray, int]:
     """ML covariance (divisor n) of the rows that answered every item, and their number."""
     absent = [item for item in items if item not in data.columns]
     if absent:
         raise ValueError(f"items not in the data: {absent}")
-    values = data.loc[:, items].to_numpy(dtype=np.float64, na_value=np.nan)
-    values = values[~np.isnan(values).any(axis=1)]
-    n = len(values)
+    moments = as_responses(data).moments(items, complete=True)
+    n = int(moments.n[0, 0]) if len(items) else 0
     if n == 0:
         return np.full((len(items), len(items)), np.nan), n
-    centred = values - values.mean(axis=0)
-    return centred.T @ centred / n, n
+    return moments.cov * (n - 1) / n if n > 1 else np.zeros((len(items), len(items))), n
 
 
 def fit_cfa(
@@ -436,7 +435,8 @@ def fit_cfa(
     model : factor -> its items (each item on one factor; at least 2 items per factor, 3 for a
         one-factor model). Factors correlate freely.
     data : raw answers, one float column per item (NaN = missing; rows with any missing item are
-        deleted listwise, lavaan's default). Give either ``data`` or ``cov`` and ``n``.
+        deleted listwise, lavaan's default), or the group's :class:`~analysis.moments.Responses`.
+        Give either ``data`` or ``cov`` and ``n``.
     cov : the unbiased (n - 1) covariance matrix of the items in model order (a DataFrame is reordered
         by its labels); rescaled by (n - 1)/n as lavaan's ``sample.cov`` is.
     n : the number of respondents behind ``cov``.
@@ -773,13 +773,15 @@ def _empty_entry(dimensions: dict[str, list[str]], items: list[str], n: int, fou
     }
 
 
-def _group_entry(frame: pd.DataFrame, dimensions: dict[str, list[str]], items: list[str]) -> dict:
-    values = frame.loc[:, items].to_numpy(dtype=np.float64, na_value=np.nan)
-    answered = ~np.isnan(values).all(axis=0)
-    complete = values[:, answered][~np.isnan(values[:, answered]).any(axis=1)]
+def _group_entry(frame: pd.DataFrame | Responses, dimensions: dict[str, list[str]],
+                 items: list[str]) -> dict:
+    source = as_responses(frame)
+    answered = source.moments(items).count > 0
+    present = [item for item, ok in zip(items, answered) if ok]
+    complete = source.moments(present, complete=True)
     varies = answered.copy()  # with fewer than 2 complete rows nothing can vary: too few respondents
-    if len(complete) >= 2:
-        varies[answered] = complete.std(axis=0) > 0
+    if present and complete.n[0, 0] >= 2:
+        varies[answered] = complete.variance > 0
     found = [_warning("item_left_out", item=item) for item, ok in zip(items, varies) if not ok]
     model = {}
     for dimension, members in dimensions.items():
@@ -790,8 +792,7 @@ def _group_entry(frame: pd.DataFrame, dimensions: dict[str, list[str]], items: l
         else:
             model[dimension] = kept
     kept_items = [item for members in model.values() for item in members]
-    kept_columns = [items.index(item) for item in kept_items]
-    n = int((~np.isnan(values[:, kept_columns]).any(axis=1)).sum()) if kept_items else 0
+    n = source.count_rows(any_of=kept_items) if kept_items else 0
     if not model or (len(model) == 1 and len(kept_items) < 3):
         found.append(_warning("cfa_not_identified", value=len(kept_items), threshold=3))
         return _empty_entry(dimensions, items, n, found)
@@ -799,7 +800,7 @@ def _group_entry(frame: pd.DataFrame, dimensions: dict[str, list[str]], items: l
         found.append(_warning("too_few_respondents", value=n, threshold=len(kept_items) + 1))
         return _empty_entry(dimensions, items, n, found)
     try:
-        result = fit_cfa(model, frame.loc[:, kept_items])
+        result = fit_cfa(model, source)
     except ValueError:
         found.append(_warning("singular_covariance"))
         return _empty_entry(dimensions, items, n, found)

@@ -12,10 +12,10 @@ The font family lists CJK fonts first so that Chinese renders in browsers and in
 from __future__ import annotations
 
 import re
+import weakref
+from functools import lru_cache, wraps
 from html import escape
 from typing import Any
-
-import plotly.graph_objects as go
 
 from surveys.study import DEFAULT_NAMES, question_text
 
@@ -30,6 +30,18 @@ __all__ = [
     "ave_chart", "cfa_loadings_chart", "kano_chart", "keyword_chart", "keyword_groups_by_nps",
     "rung_name", "ladder_level_name", "ladder_chart",
 ]
+
+class _Plotly:
+    """``plotly.graph_objects``, imported on first use: the reports' tables and the PDF use the
+    names and colours of this module without plotly's import cost."""
+
+    def __getattr__(self, name: str):
+        import plotly.graph_objects
+
+        return getattr(plotly.graph_objects, name)
+
+
+go = _Plotly()
 
 FONT_FAMILY = "Noto Sans CJK SC, Microsoft YaHei, PingFang SC, sans-serif"
 #: colour-blind safe (Okabe-Ito); first two for the compared groups
@@ -96,12 +108,33 @@ def single_unnamed_wave(results: dict) -> bool:
             and not re.fullmatch(r"(?:19|20)\d\d", wave))
 
 
+#: the trace types the charts draw (their defaults are all a figure needs of its template)
+TRACE_TYPES = ("bar", "scatter", "heatmap")
+
+
+@lru_cache(maxsize=1)
+def _template():
+    """plotly's ``plotly_white`` cut down to its layout and the defaults of :data:`TRACE_TYPES`:
+    the charts look the same, and each figure validates and copies about a third of the template
+    (the whole one, with defaults for 24 trace types, cost ~40 ms per figure)."""
+    import plotly.io
+
+    white = plotly.io.templates["plotly_white"]
+    return go.layout.Template(layout=white.layout, data={k: white.data[k] for k in TRACE_TYPES})
+
+
 def _layout(fig: go.Figure, title: str, x_title: str | None = None, y_title: str | None = None,
             height: int | None = None) -> go.Figure:
+    # the template is plotly's own and valid: assigned without validating it again, as plotly
+    # assigns its default template (a validated copy cost ~15 ms per figure)
+    fig.layout._validate = False
+    try:
+        fig.layout.template = _template()
+    finally:
+        fig.layout._validate = fig._validate
     fig.update_layout(
         title={"text": title, "x": 0, "xanchor": "left"},
         font={"family": FONT_FAMILY, "size": 13},
-        template="plotly_white",
         margin={"l": 10, "r": 20, "t": 60, "b": 40},
         legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "xanchor": "right", "x": 1},
         hoverlabel={"font": {"family": FONT_FAMILY}},
@@ -678,3 +711,41 @@ def ladder_chart(results: dict, group: str, lang: str = "zh"):
     fig.update_yaxes(range=[0, 100])
     return _layout(fig, f"{t('chart_ladder', lang)} — {display_name(results, group, lang)}",
                    None, t("share_percent", lang), height=460)
+
+
+# ------------------------------------------------------------------------ figures kept per results
+#: id(results) -> (weak reference to it, {(builder, args): figure})
+_KEPT: dict[int, tuple[Any, dict]] = {}
+
+
+def _kept(builder):
+    """``builder`` with its figures kept per results object when that object takes weak
+    references (the app's :class:`analysis.pipeline.LazyResults`, whose sections never change
+    once built): a page shown again reuses its figures instead of building them anew (plotly
+    spends 20-100 ms on each). Plain dicts (the reports, tests) get a new figure each call. The
+    figures are shared, so callers must not change them."""
+
+    @wraps(builder)
+    def build(results, *args, **kwargs):
+        try:
+            ref = weakref.ref(results, lambda _, key=id(results): _KEPT.pop(key, None))
+            key = (builder.__name__, args, tuple(sorted(kwargs.items())))
+            hash(key)
+        except TypeError:  # a plain dict, or an argument such as a list of groups
+            return builder(results, *args, **kwargs)
+        entry = _KEPT.get(id(results))
+        if entry is None or entry[0]() is not results:
+            entry = _KEPT[id(results)] = (ref, {})
+        figures = entry[1]
+        if key not in figures:
+            figures[key] = builder(results, *args, **kwargs)
+        return figures[key]
+
+    return build
+
+
+for _name in ("dimension_scores", "alpha_chart", "gap_dumbbell", "servqual_chart", "cb_ratio_chart",
+              "nps_chart", "trend_chart", "ipa_chart", "drivers_chart", "pareto_chart",
+              "segment_scores", "comparison_chart", "loadings_heatmap", "htmt_heatmap", "ave_chart",
+              "cfa_loadings_chart", "kano_chart", "keyword_chart", "ladder_chart"):
+    globals()[_name] = _kept(globals()[_name])

@@ -8,7 +8,9 @@ Every function takes a numeric Series of scores and an aligned Series of group l
 missing score or label are dropped. Levels come in the label's categorical order when it has one,
 else sorted. Pairs (a, b) follow that order and differences are b - a, as R's ``TukeyHSD`` and
 ``rstatix`` report them. Levels with fewer than two scores are left out of the tests (their
-variance is undefined). Everything is computed from per-level counts, sums and ranks (vectorised).
+variance is undefined). Everything is computed from per-level counts, sums and value counts
+(:mod:`analysis.moments`; rank sums from mid-ranks, :mod:`analysis.ranks`), exact for whole-number
+answers and dimension scores; scores that are not whole numbers are ranked row by row.
 
 :func:`comparisons_section` builds the JSON-ready ``"comparisons"`` section of results.json.
 """
@@ -21,10 +23,12 @@ from itertools import combinations
 import numpy as np
 import pandas as pd
 from scipy import special, stats
-from statsmodels.stats.multitest import multipletests
 
-from analysis.drivers import _dimension_scores, _outcome_score
+from analysis import ranks
+from analysis.gaps import adjust_pvalues
+from analysis.indices import respondent_scores
 from analysis.jsonready import json_ready
+from analysis.moments import Responses, as_responses, exact_path
 from surveys.i18n import msg
 
 __all__ = [
@@ -32,6 +36,8 @@ __all__ = [
     "tukey_hsd", "games_howell", "dunn", "studentized_range_sf", "studentized_range_isf",
     "compact_letters", "comparisons_section",
 ]
+
+_SCORE = "score"
 
 
 @dataclass
@@ -50,39 +56,72 @@ class GroupTest:
     warnings: list[str] = field(default_factory=list)
 
 
-def _levels(labels: pd.Series) -> list:
-    if isinstance(labels.dtype, pd.CategoricalDtype):
-        return [c for c in labels.cat.categories if (labels == c).any()]
-    levels = list(labels.dropna().unique())
-    try:
-        return sorted(levels)
-    except TypeError:  # mixed types
-        return sorted(levels, key=str)
+@dataclass(frozen=True)
+class _Levels:
+    """One score across the levels of a label: every level with at least one score, in the
+    label's order, as its own :class:`~analysis.moments.Responses` (moments and value counts of
+    the column ``column``)."""
+
+    parts: dict
+    column: str
+
+    @property
+    def levels(self) -> list:
+        return list(self.parts)
+
+    def used(self) -> "_Levels":
+        """The levels with at least two scores (the others have no variance): the tests' levels."""
+        return _Levels({lv: part for lv, part in self.parts.items()
+                        if part.moments([self.column]).n[0, 0] >= 2}, self.column)
+
+    def summary(self) -> pd.DataFrame:
+        """Per level: n, mean, sd, var, median and the mean rank among all these levels' scores
+        (ties averaged)."""
+        moments = [part.moments([self.column]) for part in self.parts.values()]
+        n = np.array([int(m.n[0, 0]) for m in moments])
+        rank_sums = self.rank_sums()[0] if len(n) else np.zeros(0)
+        variance = np.array([m.variance[0] for m in moments])
+        with np.errstate(invalid="ignore", divide="ignore"):
+            table = pd.DataFrame({
+                "n": n, "mean": [m.mean[0] for m in moments], "sd": np.sqrt(variance),
+                "var": variance, "median": [p.counts(self.column).median
+                                            for p in self.parts.values()],
+                "mean_rank": rank_sums / n}, index=pd.Index(self.levels))
+        return table
+
+    def rank_sums(self) -> tuple[np.ndarray, float]:
+        """Each level's rank sum among all the levels' scores, and the tie term Σ(t³ - t): from
+        the value counts (mid-ranks), or by ranking the rows for scores that are not exact."""
+        if exact_path() and all(p.is_exact([self.column]) for p in self.parts.values()):
+            sums, _, ties = ranks.rank_sums([p.counts(self.column) for p in self.parts.values()])
+            return sums, ties
+        values = [p.column(self.column) for p in self.parts.values()]
+        values = [c.values[c.observed] for c in values]
+        pooled = np.concatenate(values) if values else np.zeros(0)
+        ranked = stats.rankdata(pooled)
+        bounds = np.cumsum([0] + [len(v) for v in values])
+        _, tied = np.unique(pooled, return_counts=True)
+        return (np.array([ranked[a:b].sum() for a, b in zip(bounds, bounds[1:])]),
+                float(np.sum(tied.astype(np.float64) ** 3 - tied)))
 
 
-def _clean(values: pd.Series, labels: pd.Series) -> tuple[pd.Series, pd.Series, list]:
-    """Scores and labels of the complete rows, and the levels with at least two scores."""
-    keep = values.notna() & labels.notna()
-    values, labels = values[keep].astype("float64"), labels[keep]
-    counts = labels.value_counts()
-    levels = [lv for lv in _levels(labels) if counts.get(lv, 0) >= 2]
-    used = labels.isin(levels)
-    return values[used], labels[used], levels
+def _levels_of(source: Responses, column: str, labels: pd.Series) -> _Levels:
+    """The score ``column`` of ``source`` split by ``labels``; levels without a score dropped."""
+    parts = source.split(labels)
+    return _Levels({lv: part for lv, part in parts.items()
+                    if part.moments([column]).n[0, 0] > 0}, column)
+
+
+def _from_series(values: pd.Series, labels: pd.Series) -> _Levels:
+    """The levels of a Series of scores and an aligned Series of labels."""
+    frame = pd.DataFrame({_SCORE: pd.to_numeric(values).astype("float64")}, index=values.index)
+    return _levels_of(Responses(frame), _SCORE, labels.reindex(values.index))
 
 
 def group_summary(values: pd.Series, labels: pd.Series) -> pd.DataFrame:
     """Per level: ``n``, ``mean``, ``sd`` (n - 1), ``var``, ``median`` and ``mean_rank`` (average
     ranks over all complete rows, ties averaged). Includes levels with a single score."""
-    keep = values.notna() & labels.notna()
-    values, labels = values[keep].astype("float64"), labels[keep]
-    ranks = values.rank(method="average")
-    grouped = values.groupby(labels, observed=True)
-    table = pd.DataFrame({
-        "n": grouped.size(), "mean": grouped.mean(), "sd": grouped.std(ddof=1),
-        "var": grouped.var(ddof=1), "median": grouped.median(),
-        "mean_rank": ranks.groupby(labels, observed=True).mean(),
-    })
-    return table.loc[_levels(labels)]
+    return _from_series(values, labels).summary()
 
 
 def _too_few(levels: list, n: int) -> list[str]:
@@ -120,19 +159,23 @@ def anova_oneway(values: pd.Series, labels: pd.Series) -> GroupTest:
     ----------
     Cohen, J. (1988). Statistical Power Analysis for the Behavioral Sciences (2nd ed.).
     """
-    values, labels, levels = _clean(values, labels)
-    n, k = len(values), len(levels)
-    reasons = _too_few(levels, n)
+    return _anova(_from_series(values, labels).used())
+
+
+def _anova(used: _Levels) -> GroupTest:
+    table = used.summary()
+    n, k = int(table["n"].sum()), len(table)
+    reasons = _too_few(used.levels, n)
     if reasons:
         return _nan_test(n, k, reasons)
-    table = group_summary(values, labels)
-    ss_between = float((table["n"] * (table["mean"] - values.mean()) ** 2).sum())
+    grand = float((table["n"] * table["mean"]).sum() / n)
+    ss_between = float((table["n"] * (table["mean"] - grand) ** 2).sum())
     ss_within = float(((table["n"] - 1) * table["var"]).sum())
     df1, df2 = k - 1, n - k
     if ss_within == 0:
         return _nan_test(n, k, ["zero variance within every level"])
     f = (ss_between / df1) / (ss_within / df2)
-    return GroupTest(f, df1, df2, float(stats.f.sf(f, df1, df2)),
+    return GroupTest(f, df1, df2, float(special.fdtrc(df1, df2, f)),
                      ss_between / (ss_between + ss_within), n, k)
 
 
@@ -161,12 +204,15 @@ def welch_anova(values: pd.Series, labels: pd.Series) -> GroupTest:
     Welch, B. L. (1951). On the comparison of several mean values: an alternative approach.
     Biometrika, 38, 330-336.
     """
-    values, labels, levels = _clean(values, labels)
-    n, k = len(values), len(levels)
-    reasons = _too_few(levels, n)
+    return _welch(_from_series(values, labels).used())
+
+
+def _welch(used: _Levels) -> GroupTest:
+    table = used.summary()
+    n, k = int(table["n"].sum()), len(table)
+    reasons = _too_few(used.levels, n)
     if reasons:
         return _nan_test(n, k, reasons)
-    table = group_summary(values, labels)
     if (table["var"] == 0).any():
         return _nan_test(n, k, [msg("compare_welch_zero_variance")])
     w = table["n"] / table["var"]
@@ -175,13 +221,7 @@ def welch_anova(values: pd.Series, labels: pd.Series) -> GroupTest:
     f = float(((w * (table["mean"] - mean_w) ** 2).sum() / (k - 1))
               / (1 + 2 * (k - 2) * lam / (k**2 - 1)))
     df2 = float((k**2 - 1) / (3 * lam))
-    return GroupTest(f, k - 1, df2, float(stats.f.sf(f, k - 1, df2)), math.nan, n, k)
-
-
-def _tie_term(values: pd.Series) -> float:
-    """Σ(t³ - t) over groups of tied values."""
-    t = values.value_counts().to_numpy(dtype="float64")
-    return float((t**3 - t).sum())
+    return GroupTest(f, k - 1, df2, float(special.fdtrc(k - 1, df2, f)), math.nan, n, k)
 
 
 def kruskal_wallis(values: pd.Series, labels: pd.Series) -> GroupTest:
@@ -210,20 +250,22 @@ def kruskal_wallis(values: pd.Series, labels: pd.Series) -> GroupTest:
     Tomczak, M., & Tomczak, E. (2014). The need to report effect size estimates revisited. Trends
     in Sport Sciences, 21(1), 19-25.
     """
-    values, labels, levels = _clean(values, labels)
-    n, k = len(values), len(levels)
-    reasons = _too_few(levels, n)
+    return _kruskal(_from_series(values, labels).used())
+
+
+def _kruskal(used: _Levels) -> GroupTest:
+    table = used.summary()
+    n, k = int(table["n"].sum()), len(table)
+    reasons = _too_few(used.levels, n)
     if reasons:
         return _nan_test(n, k, reasons)
-    correction = 1 - _tie_term(values) / (n**3 - n)
+    sums, ties = used.rank_sums()
+    correction = 1 - ties / (n**3 - n)
     if correction == 0:
         return _nan_test(n, k, [msg("compare_all_equal")])
-    ranks = values.rank(method="average")
-    sums = ranks.groupby(labels, observed=True).sum()
-    sizes = labels.value_counts()
-    h = float((12 / (n * (n + 1)) * (sums**2 / sizes[sums.index]).sum() - 3 * (n + 1))
+    h = float((12 / (n * (n + 1)) * np.sum(sums**2 / table["n"].to_numpy()) - 3 * (n + 1))
               / correction)
-    return GroupTest(h, k - 1, math.nan, float(stats.chi2.sf(h, k - 1)), h / (n - 1), n, k)
+    return GroupTest(h, k - 1, math.nan, float(special.chdtrc(k - 1, h)), h / (n - 1), n, k)
 
 
 # ---------------------------------------------------------------- studentized range distribution
@@ -357,11 +399,14 @@ def tukey_hsd(values: pd.Series, labels: pd.Series, *, confidence: float = 0.95)
     Kramer, C. Y. (1956). Extension of multiple range tests to group means with unequal numbers of
     replications. Biometrics, 12, 307-310.
     """
-    values, labels, levels = _clean(values, labels)
-    n, k = len(values), len(levels)
-    if _too_few(levels, n):
+    return _tukey(_from_series(values, labels).used(), confidence)
+
+
+def _tukey(used: _Levels, confidence: float = 0.95) -> pd.DataFrame:
+    table = used.summary()
+    n, k = int(table["n"].sum()), len(table)
+    if _too_few(used.levels, n):
         return pd.DataFrame(columns=["a", "b", "diff", "se", "q", "ci_lo", "ci_hi", "p_adj"])
-    table = group_summary(values, labels)
     ms_within = float(((table["n"] - 1) * table["var"]).sum()) / (n - k)
     a, b, first, second = _pairs(table)
     diff = (second["mean"] - first["mean"]).to_numpy()
@@ -401,11 +446,14 @@ def games_howell(values: pd.Series, labels: pd.Series, *, confidence: float = 0.
     Games, P. A., & Howell, J. F. (1976). Pairwise multiple comparison procedures with unequal n's
     and/or variances. Journal of Educational Statistics, 1, 113-125.
     """
-    values, labels, levels = _clean(values, labels)
-    k = len(levels)
+    return _games_howell(_from_series(values, labels).used(), confidence)
+
+
+def _games_howell(used: _Levels, confidence: float = 0.95) -> pd.DataFrame:
+    table = used.summary()
+    k = len(table)
     if k < 2:
         return pd.DataFrame(columns=["a", "b", "diff", "se", "t", "df", "ci_lo", "ci_hi", "p_adj"])
-    table = group_summary(values, labels)
     a, b, first, second = _pairs(table)
     va = (first["var"] / first["n"]).to_numpy()
     vb = (second["var"] / second["n"]).to_numpy()
@@ -428,7 +476,7 @@ def dunn(values: pd.Series, labels: pd.Series, *, adjust: str = "holm") -> pd.Da
     Parameters
     ----------
     values, labels : as in :func:`anova_oneway`.
-    adjust : a ``statsmodels.stats.multitest.multipletests`` method; ``"holm"`` by default.
+    adjust : ``"holm"`` (default) or ``"bh"`` (:func:`analysis.gaps.adjust_pvalues`).
 
     Returns
     -------
@@ -449,22 +497,21 @@ def dunn(values: pd.Series, labels: pd.Series, *, adjust: str = "holm") -> pd.Da
     Holm, S. (1979). A simple sequentially rejective multiple test procedure. Scandinavian
     Journal of Statistics, 6, 65-70.
     """
-    values, labels, levels = _clean(values, labels)
-    n = len(values)
-    if _too_few(levels, n):
+    return _dunn(_from_series(values, labels).used(), adjust)
+
+
+def _dunn(used: _Levels, adjust: str = "holm") -> pd.DataFrame:
+    table = used.summary()
+    n = int(table["n"].sum())
+    if _too_few(used.levels, n):
         return pd.DataFrame(columns=["a", "b", "z", "p", "p_adj"])
-    table = group_summary(values, labels)
     a, b, first, second = _pairs(table)
-    variance = n * (n + 1) / 12 - _tie_term(values) / (12 * (n - 1))
+    variance = n * (n + 1) / 12 - used.rank_sums()[1] / (12 * (n - 1))
     se = np.sqrt(variance * (1 / first["n"] + 1 / second["n"])).to_numpy()
     with np.errstate(divide="ignore", invalid="ignore"):
         z = (second["mean_rank"] - first["mean_rank"]).to_numpy() / se
-    p = 2 * stats.norm.sf(np.abs(z))
-    p_adj = np.full(len(p), np.nan)
-    finite = np.isfinite(p)
-    if finite.any():
-        p_adj[finite] = multipletests(p[finite], method=adjust)[1]
-    return pd.DataFrame({"a": a, "b": b, "z": z, "p": p, "p_adj": p_adj})
+    p = 2 * special.ndtr(-np.abs(z))
+    return pd.DataFrame({"a": a, "b": b, "z": z, "p": p, "p_adj": adjust_pvalues(p, adjust)})
 
 
 def compact_letters(levels: list[str], different: set[frozenset]) -> dict[str, str]:
@@ -537,33 +584,32 @@ def _pairs_json(table: pd.DataFrame, columns: list[str]) -> list[dict]:
     return rows
 
 
-def _compare(values: pd.Series, labels: pd.Series, min_n: int) -> dict:
+def _compare(levels: _Levels, min_n: int) -> dict:
     """All tests of one outcome across one column's levels, JSON-ready."""
-    summary = group_summary(values, labels)
-    anova, welch, kruskal = (anova_oneway(values, labels), welch_anova(values, labels),
-                             kruskal_wallis(values, labels))
-    levels = [{"level": str(level), "n": int(row["n"]), "mean": row["mean"], "sd": row["sd"],
-               "median": row["median"], "small": bool(row["n"] < min_n)}
-              for level, row in summary.iterrows()]
+    summary = levels.summary()
+    used = levels.used()
+    anova, welch, kruskal = _anova(used), _welch(used), _kruskal(used)
+    entries = [{"level": str(level), "n": int(row["n"]), "mean": row["mean"], "sd": row["sd"],
+                "median": row["median"], "small": bool(row["n"] < min_n)}
+               for level, row in summary.iterrows()]
     warnings = list(dict.fromkeys(anova.warnings + welch.warnings + kruskal.warnings))
-    dropped = [entry["level"] for entry in levels if entry["n"] < 2]
+    dropped = [entry["level"] for entry in entries if entry["n"] < 2]
     if dropped:
         warnings.append(msg("compare_levels_left_out", levels=", ".join(dropped)))
     posthoc = {
-        "tukey": _pairs_json(tukey_hsd(values, labels), ["diff", "se", "q", "p_adj"]),
-        "games_howell": _pairs_json(games_howell(values, labels),
-                                    ["diff", "se", "t", "df", "p_adj"]),
-        "dunn": _pairs_json(dunn(values, labels), ["z", "p", "p_adj"]),
+        "tukey": _pairs_json(_tukey(used), ["diff", "se", "q", "p_adj"]),
+        "games_howell": _pairs_json(_games_howell(used), ["diff", "se", "t", "df", "p_adj"]),
+        "dunn": _pairs_json(_dunn(used), ["z", "p", "p_adj"]),
     }
     return {
-        "n": anova.n, "k": anova.k, "levels": levels,
+        "n": anova.n, "k": anova.k, "levels": entries,
         "anova": {"f": anova.statistic, "df1": anova.df1, "df2": anova.df2, "p": anova.p,
                   "eta2": anova.effect_size},
         "welch": {"f": welch.statistic, "df1": welch.df1, "df2": welch.df2, "p": welch.p},
         "kruskal": {"h": kruskal.statistic, "df": kruskal.df1, "p": kruskal.p,
                     "epsilon2": kruskal.effect_size},
         **posthoc,
-        "letters": {method: _letters(levels, pairs) for method, pairs in posthoc.items()},
+        "letters": {method: _letters(entries, pairs) for method, pairs in posthoc.items()},
         "warnings": warnings,
     }
 
@@ -603,12 +649,13 @@ def comparisons_section(
     """
     section = {}
     for group, frame in frames.items():
-        scores = _dimension_scores(frame, dimensions)
-        if satisfaction and set(satisfaction) <= set(frame.columns):
-            scores["satisfaction"] = _outcome_score(frame, satisfaction)
+        source = as_responses(frame)
+        asked = satisfaction and set(satisfaction) <= set(source.columns)
+        scores = respondent_scores(source, dimensions,
+                                   {"satisfaction": satisfaction} if asked else None)
         section[group] = {
-            column: {outcome: _compare(scores[outcome], frame[column], min_n)
+            column: {outcome: _compare(_levels_of(scores, outcome, source.frame[column]), min_n)
                      for outcome in scores.columns}
-            for column in by if column in frame.columns
+            for column in by if column in source.columns
         }
     return json_ready(section)

@@ -2,12 +2,14 @@
 
 Three views of the same regression of an outcome on the dimension scores:
 
-- :func:`ols_drivers` -- ordinary least squares (statsmodels) with standardized betas, VIFs, R².
+- :func:`ols_drivers` -- ordinary least squares with standardized betas, VIFs, R².
 - :func:`relative_weights` -- Johnson's (2000) relative weights, which survive collinearity.
 - :func:`lmg` -- the Shapley / LMG decomposition of R² over all orderings of the predictors.
 
 Both relative-importance measures sum to the model's R². Missing data: every function uses the
-complete cases of the outcome and the predictors (listwise deletion) and reports that ``n``.
+complete cases of the outcome and the predictors (listwise deletion) and reports that ``n``. All
+three come from the cross-products of those complete cases (:mod:`analysis.moments`): the rows are
+read once, whatever their number.
 
 :func:`drivers_section` builds the JSON-ready ``"drivers"`` section of results.json.
 """
@@ -18,11 +20,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
-from statsmodels.stats.outliers_influence import variance_inflation_factor
+from scipy import special
 
-from analysis.indices import dimension_scores
+from analysis.indices import respondent_scores
 from analysis.jsonready import json_ready
+from analysis.moments import Moments, Responses, as_responses
 from surveys.i18n import msg
 
 __all__ = ["OLSResult", "ols_drivers", "relative_weights", "lmg", "drivers_section"]
@@ -52,36 +54,27 @@ class OLSResult:
     warnings: list[str] = field(default_factory=list)
 
 
-def _dimension_scores(frame: pd.DataFrame, dimensions: dict[str, list[str]]) -> pd.DataFrame:
-    """Respondents' dimension scores by the product's one rule
-    (:func:`analysis.indices.dimension_scores`: the mean of the answered items, at least half
-    answered), for the dimensions whose items the frame has (a group that was not asked a
-    dimension has no score for it)."""
-    present = {d: items for d, items in dimensions.items() if set(items) <= set(frame.columns)}
-    return dimension_scores(frame, present)
-
-
-def _complete(data: pd.DataFrame, y: str, x: list[str]) -> tuple[np.ndarray, np.ndarray]:
-    """Complete cases of ``y`` and ``x`` as float arrays (listwise deletion)."""
+def _complete(data: pd.DataFrame | Responses, y: str, x: list[str]) -> Moments:
+    """Cross-products of the complete cases of ``y`` and ``x`` (listwise deletion)."""
     if not x:
         raise ValueError("at least one predictor is needed")
     if y in x:
         raise ValueError(f"the outcome {y!r} is also a predictor")
-    block = data[[y, *x]].astype("float64").dropna()
-    values = block.to_numpy()
-    return values[:, 0], values[:, 1:]
+    return as_responses(data).moments([y, *x], complete=True)
 
 
-def _degenerate(yv: np.ndarray, xv: np.ndarray, x: list[str]) -> list[str]:
-    """Reasons why a regression of ``yv`` on ``xv`` cannot be estimated (empty if it can)."""
-    n, p = xv.shape
+def _degenerate(moments: Moments, x: list[str]) -> list[str]:
+    """Reasons why the regression of the first column on the others cannot be estimated (empty
+    if it can)."""
+    n, p = int(moments.n[0, 0]), len(x)
     reasons = []
     if n < p + 2:
         reasons.append(msg("drivers_too_few_cases", n=n, p=p, needed=p + 2))
-    if n >= 2 and np.var(yv) == 0:
-        reasons.append(msg("drivers_outcome_constant"))
     if n >= 2:
-        flat = [name for name, v in zip(x, np.var(xv, axis=0)) if v == 0]
+        variance = moments.variance
+        if variance[0] == 0:
+            reasons.append(msg("drivers_outcome_constant"))
+        flat = [name for name, v in zip(x, variance[1:]) if v == 0]
         if flat:
             reasons.append(msg("drivers_predictor_constant", names=", ".join(flat)))
     return reasons
@@ -92,7 +85,8 @@ def ols_drivers(data: pd.DataFrame, y: str, x: list[str]) -> OLSResult:
 
     Parameters
     ----------
-    data : DataFrame holding the outcome and predictor columns (numeric, NaN = missing).
+    data : DataFrame holding the outcome and predictor columns (numeric, NaN = missing), or their
+        :class:`~analysis.moments.Responses`.
     y : outcome column (e.g. overall satisfaction).
     x : predictor columns (e.g. dimension scores).
 
@@ -105,12 +99,18 @@ def ols_drivers(data: pd.DataFrame, y: str, x: list[str]) -> OLSResult:
 
     Notes
     -----
-    Fitted by ``statsmodels.OLS`` with an intercept on the complete cases (listwise deletion).
-    The standardized slope is :math:`\\beta_j = b_j s_{x_j} / s_y`. The variance inflation factor
-    is :math:`VIF_j = 1 / (1 - R^2_j)`, with :math:`R^2_j` from regressing predictor *j* on the
-    others (``statsmodels.stats.outliers_influence.variance_inflation_factor`` with the constant
-    in the design), as ``car::vif`` gives for a model without factors. VIF above 5-10 flags
-    collinearity; then read the relative weights rather than the betas.
+    Least squares with an intercept on the complete cases (listwise deletion), from their means
+    and covariances: slopes :math:`b = S_{xx}^{-1} s_{xy}`, intercept :math:`\\bar y - b'\\bar x`,
+    :math:`\\hat\\sigma^2 = SS_{res}/(n - p - 1)`, :math:`SE(b) = \\sqrt{\\hat\\sigma^2
+    \\mathrm{diag}((n-1)S_{xx})^{-1}}`, t and F tests as R's ``lm``. With perfectly collinear
+    predictors the coefficients are the minimum-norm solution of the design ``[1, x]``
+    (pseudo-inverse, as ``statsmodels.OLS``). The standardized slope is
+    :math:`\\beta_j = b_j s_{x_j} / s_y`. The variance inflation factor is
+    :math:`VIF_j = 1 / (1 - R^2_j)`, with :math:`R^2_j` from regressing predictor *j* on the
+    others with an intercept: the diagonal of the inverse of the predictors' correlation matrix,
+    as ``car::vif`` gives for a model without factors (infinite for a predictor that is a linear
+    combination of the others). VIF above 5-10 flags collinearity; then read the relative
+    weights rather than the betas.
 
     With fewer than ``p + 2`` complete cases or a constant outcome or predictor, every number is
     NaN and ``warnings`` says why.
@@ -119,23 +119,46 @@ def ols_drivers(data: pd.DataFrame, y: str, x: list[str]) -> OLSResult:
     ----------
     Fox, J., & Monette, G. (1992). Generalized collinearity diagnostics. JASA, 87, 178-183.
     """
-    yv, xv = _complete(data, y, x)
-    n, p = xv.shape
-    reasons = _degenerate(yv, xv, x)
+    moments = _complete(data, y, x)
+    n, p = int(moments.n[0, 0]), len(x)
+    reasons = _degenerate(moments, x)
     columns = ["b", "se", "t", "p", "beta", "vif"]
     if reasons:
         table = pd.DataFrame(np.nan, index=pd.Index(x, name="predictor"), columns=columns)
         return OLSResult(n, *([math.nan] * 7), table, reasons)
-    design = sm.add_constant(xv, has_constant="add")
-    fit = sm.OLS(yv, design).fit()
-    vif = [variance_inflation_factor(design, j + 1) for j in range(p)]
+    cov, means = moments.cov, moments.mean
+    with np.errstate(divide="ignore"):
+        vif = np.diag(_inverse_or_inf(_cov_to_cor(cov[1:, 1:])))
+    if np.all(np.isfinite(vif)):  # centred normal equations: (n - 1) Sxx b = (n - 1) Sxy
+        inverse = np.linalg.inv(cov[1:, 1:]) / (n - 1)
+        slopes = inverse @ cov[1:, 0] * (n - 1)
+        coefficients = np.concatenate([[means[0] - slopes @ means[1:]], slopes])
+    else:  # not unique: the minimum-norm solution of the design [1, x], as a pseudo-inverse
+        normal = np.empty((p + 1, p + 1))
+        normal[0, 0], normal[0, 1:] = n, moments.total[1:]
+        normal[1:, 0] = moments.total[1:]
+        normal[1:, 1:] = cov[1:, 1:] * (n - 1) + n * np.outer(means[1:], means[1:])
+        inverse = np.linalg.pinv(normal, hermitian=True)
+        coefficients = inverse @ np.concatenate(
+            [[moments.total[0]], cov[1:, 0] * (n - 1) + n * means[1:] * means[0]])
+        inverse = inverse[1:, 1:]
+    explained = coefficients[1:] @ cov[1:, 0] * (n - 1)
+    total_ss = cov[0, 0] * (n - 1)
+    residual_ss = total_ss - explained
+    df_resid, df_model = n - p - 1, p
+    sigma2 = residual_ss / df_resid
+    se = np.sqrt(sigma2 * np.diag(inverse))
+    t = coefficients[1:] / se
+    r2 = 1 - residual_ss / total_ss
+    f = (explained / df_model) / sigma2
+    sd = np.sqrt(moments.variance)
     table = pd.DataFrame(
         {
-            "b": fit.params[1:],
-            "se": fit.bse[1:],
-            "t": fit.tvalues[1:],
-            "p": fit.pvalues[1:],
-            "beta": fit.params[1:] * xv.std(axis=0, ddof=1) / yv.std(ddof=1),
+            "b": coefficients[1:],
+            "se": se,
+            "t": t,
+            "p": 2 * special.stdtr(df_resid, -np.abs(t)),
+            "beta": coefficients[1:] * sd[1:] / sd[0],
             "vif": vif,
         },
         index=pd.Index(x, name="predictor"),
@@ -144,20 +167,39 @@ def ols_drivers(data: pd.DataFrame, y: str, x: list[str]) -> OLSResult:
     if not np.all(np.isfinite(vif)):
         warnings.append(msg("drivers_collinear"))
     return OLSResult(
-        n=n, r2=float(fit.rsquared), adj_r2=float(fit.rsquared_adj), f=float(fit.fvalue),
-        df_model=float(fit.df_model), df_resid=float(fit.df_resid), p=float(fit.f_pvalue),
-        intercept=float(fit.params[0]), coefficients=table, warnings=warnings,
+        n=n, r2=float(r2), adj_r2=float(1 - (1 - r2) * (n - 1) / df_resid), f=float(f),
+        df_model=float(df_model), df_resid=float(df_resid),
+        p=float(special.fdtrc(df_model, df_resid, f)), intercept=float(coefficients[0]),
+        coefficients=table, warnings=warnings,
     )
 
 
-def _correlations(data: pd.DataFrame, y: str, x: list[str]):
+def _cov_to_cor(cov: np.ndarray) -> np.ndarray:
+    sd = np.sqrt(np.diag(cov))
+    return cov / np.outer(sd, sd)
+
+
+def _inverse_or_inf(matrix: np.ndarray) -> np.ndarray:
+    """The inverse of a correlation matrix; inf on the diagonal where it is singular (a
+    predictor that is a linear combination of the others has an infinite VIF)."""
+    try:
+        inverse = np.linalg.inv(matrix)
+    except np.linalg.LinAlgError:
+        return np.full_like(matrix, np.inf)
+    eigenvalues = np.linalg.eigvalsh(matrix)
+    return inverse if eigenvalues.min() > 1e-12 * eigenvalues.max() else np.full_like(matrix,
+                                                                                     np.inf)
+
+
+def _correlations(data: pd.DataFrame | Responses, y: str, x: list[str]):
     """Complete-case correlations: R among ``x``, r of each ``x`` with ``y``, n, reasons."""
-    yv, xv = _complete(data, y, x)
-    reasons = _degenerate(yv, xv, x)
+    moments = _complete(data, y, x)
+    reasons = _degenerate(moments, x)
+    n = int(moments.n[0, 0])
     if reasons:
-        return None, None, len(yv), reasons
-    corr = np.corrcoef(np.column_stack([xv, yv]), rowvar=False)
-    return corr[:-1, :-1], corr[:-1, -1], len(yv), []
+        return None, None, n, reasons
+    corr = _cov_to_cor(moments.cov)
+    return corr[1:, 1:], corr[1:, 0], n, []
 
 
 def relative_weights(data: pd.DataFrame, y: str, x: list[str]) -> pd.DataFrame:
@@ -271,12 +313,21 @@ def lmg(data: pd.DataFrame, y: str, x: list[str]) -> pd.DataFrame:
     return result
 
 
-def _outcome_score(frame: pd.DataFrame, items: list[str]) -> pd.Series:
+def _outcome_score(frame: pd.DataFrame | Responses, items: list[str]) -> pd.Series:
     """The respondent's outcome score: mean of the answered outcome items."""
-    return frame[list(items)].mean(axis=1, skipna=True)
+    return respondent_scores(frame, {}, {"outcome": items}).frame["outcome"]
 
 
-def _driver_model(data: pd.DataFrame, y: str, x: list[str], items: list[str]) -> dict:
+def _dimension_scores(frame: pd.DataFrame | Responses, dimensions: dict[str, list[str]]
+                      ) -> pd.DataFrame:
+    """Respondents' dimension scores by the product's one rule
+    (:func:`analysis.indices.dimension_scores`: the mean of the answered items, at least half
+    answered), for the dimensions whose items the frame has (a group that was not asked a
+    dimension has no score for it)."""
+    return respondent_scores(frame, dimensions).frame
+
+
+def _driver_model(data: Responses, y: str, x: list[str], items: list[str]) -> dict:
     """One outcome's OLS, relative weights and LMG as a JSON-ready dict."""
     ols = ols_drivers(data, y, x)
     weights = relative_weights(data, y, x)
@@ -303,7 +354,8 @@ def drivers_section(
 
     Parameters
     ----------
-    frames : group name -> DataFrame with one float column per item (reverse-coded, NaN missing).
+    frames : group name -> DataFrame with one float column per item (reverse-coded, NaN missing),
+        or the group's :class:`~analysis.moments.Responses`.
     dimensions : dimension -> its item columns; the predictors are the dimension scores (mean of
         the respondent's answered items of the dimension) of the dimensions the group was asked.
     satisfaction : overall-satisfaction items; the outcome is the mean of the answered ones.
@@ -321,12 +373,10 @@ def drivers_section(
     outcomes = {"satisfaction": satisfaction, "loyalty": loyalty or []}
     section = {}
     for group, frame in frames.items():
-        scores = _dimension_scores(frame, dimensions)
-        models = {}
-        for outcome, items in outcomes.items():
-            if not items or not set(items) <= set(frame.columns) or scores.columns.empty:
-                continue
-            data = scores.assign(**{"\0outcome": _outcome_score(frame, items)})
-            models[outcome] = _driver_model(data, "\0outcome", list(scores.columns), items)
-        section[group] = models
+        asked = {o: items for o, items in outcomes.items()
+                 if items and set(items) <= set(frame.columns)}
+        scores = respondent_scores(frame, dimensions, {f"\0{o}": items for o, items in asked.items()})
+        predictors = [d for d in dimensions if d in scores]
+        section[group] = {outcome: _driver_model(scores, f"\0{outcome}", predictors, items)
+                          for outcome, items in asked.items() if predictors}
     return json_ready(section)

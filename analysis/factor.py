@@ -13,14 +13,8 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, stats
 
-from analysis.reliability import (
-    _answers,
-    _number,
-    _warning,
-    dimension_items,
-    pairwise_moments,
-    require_items,
-)
+from analysis.moments import Responses
+from analysis.reliability import _answers, _number, _warning, dimension_items, require_items
 
 __all__ = [
     "Correlations",
@@ -39,6 +33,9 @@ __all__ = [
 KMO_THRESHOLD = 0.60  # Kaiser (1974): "mediocre" below .6 ... we warn below .6 as DOMAIN.md asks
 UNIQUENESS_BOUNDS = (0.005, 1.0)  # psych's bounds for the minres uniquenesses
 ROTATIONS = ("oblimin", "varimax", "none")
+#: a projected gradient below this that no step can lower the criterion along any more is the end
+#: of the rotation: the criterion is flat to rounding there (see :func:`_oblimin`)
+ROTATION_FLAT = 1e-6
 
 
 @dataclass(frozen=True)
@@ -51,7 +48,7 @@ class Correlations:
 
 
 def pairwise_correlations(
-    data: pd.DataFrame | Correlations,
+    data: pd.DataFrame | Responses | Correlations,
     items: list[str] | None = None,
     *,
     reverse: list[str] | None = None,
@@ -61,7 +58,8 @@ def pairwise_correlations(
 
     Parameters
     ----------
-    data : one float column per item, NaN = missing (or a :class:`Correlations`, returned as is).
+    data : one float column per item, NaN = missing, or the group's
+        :class:`~analysis.moments.Responses` (or a :class:`Correlations`, returned as is).
     items : columns to use (default: all).
     reverse, scale : items to reverse-code as ``min + max - x`` first (flips the signs of their
         correlations: KMO, Bartlett and the eigenvalues do not change, their loadings do).
@@ -73,14 +71,13 @@ def pairwise_correlations(
     Notes
     -----
     Each correlation uses the rows where both items are answered, with means and standard deviations
-    over those rows (see :func:`analysis.reliability.pairwise_moments`). n is psych's ``nrow(x)``
-    once respondents who answered none of the items are left out.
+    over those rows (:attr:`analysis.moments.Moments.cor`, exact for whole-number answers). n is
+    psych's ``nrow(x)`` once respondents who answered none of the items are left out.
     """
     if isinstance(data, Correlations):
         return data
-    items, values = _answers(data, items, reverse, scale)
-    moments = pairwise_moments(values, correlation=True)
-    return Correlations(items, moments.cor, moments.n_answered)
+    items, source = _answers(data, items, reverse, scale)
+    return Correlations(items, source.moments(items).cor, source.count_rows(any_of=items))
 
 
 # --------------------------------------------------------------------------------------------------
@@ -303,7 +300,10 @@ def efa(
     data, items, reverse, scale : see :func:`pairwise_correlations`.
     n_factors : number of factors.
     rotation : "oblimin" (quartimin, γ = 0, as psych's default), "varimax" or "none".
-    rotation_tol : convergence tolerance of the rotation (GPArotation's default is 1e-5).
+    rotation_tol : convergence tolerance of the rotation (GPArotation's default is 1e-5): the
+        size of the projected gradient. The rotation also ends, converged, when the gradient is
+        below ``ROTATION_FLAT`` (1e-6) and no step lowers the criterion any more (the criterion
+        is flat to rounding there; GPArotation would go on to its last iteration).
 
     Returns
     -------
@@ -386,7 +386,9 @@ def _minres(r: np.ndarray, n_factors: int) -> tuple[np.ndarray, bool]:
 
 
 def _oblimin(loadings: np.ndarray, tol: float, max_iter: int = 10_000):
-    """Quartimin (oblimin γ = 0) by gradient projection, as GPArotation::GPFoblq; returns Λ, Φ, converged."""
+    """Quartimin (oblimin γ = 0) by gradient projection, as GPArotation::GPFoblq; returns Λ, Φ,
+    converged. A step that lowers the criterion by no more than its rounding ends the iteration
+    when the gradient is already below ROTATION_FLAT."""
 
     def criterion(rotated):
         cross = (rotated**2) @ (1 - np.eye(rotated.shape[1]))
@@ -411,6 +413,9 @@ def _oblimin(loadings: np.ndarray, tol: float, max_iter: int = 10_000):
             if value - new_value > 0.5 * size**2 * step:
                 break
             step /= 2
+        else:
+            if size < ROTATION_FLAT:  # flat to rounding: no step can do better
+                return loadings @ np.linalg.inv(transform).T, transform.T @ transform, True
         transform, value = candidate, new_value
         gradient = -(rotated.T @ gradient_q @ np.linalg.inv(transform)).T
     return rotated, transform.T @ transform, bool(size < tol)
@@ -463,7 +468,7 @@ def factor_section(
     return section
 
 
-def _group_entry(frame: pd.DataFrame, items: list[str], rotation: str) -> dict:
+def _group_entry(frame: pd.DataFrame | Responses, items: list[str], rotation: str) -> dict:
     correlations = pairwise_correlations(frame, items)
     usable = np.isfinite(np.diag(correlations.matrix))  # NaN: constant or unanswered item
     warnings = [

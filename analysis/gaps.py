@@ -8,15 +8,17 @@ problem area. Section builders :func:`gaps_section`, :func:`servqual_section` an
 from __future__ import annotations
 
 import warnings
+from dataclasses import dataclass
 from typing import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 from scipy import optimize, special, stats
-from statsmodels.stats.multitest import multipletests
 
-from analysis.indices import IndexSpec, dimension_scores, group_indices
+from analysis import ranks
+from analysis.indices import IndexSpec, group_indices
 from analysis.jsonready import json_ready
+from analysis.moments import Responses, as_responses, exact_path
 
 __all__ = [
     "adjust_pvalues",
@@ -28,7 +30,7 @@ __all__ = [
     "waves_section",
 ]
 
-_ADJUST = {"holm": "holm", "bh": "fdr_bh", "fdr_bh": "fdr_bh"}
+_ADJUST = ("holm", "bh", "fdr_bh")
 
 
 def adjust_pvalues(p, method: str = "holm") -> np.ndarray:
@@ -44,14 +46,27 @@ def adjust_pvalues(p, method: str = "holm") -> np.ndarray:
     -------
     ndarray of adjusted p-values, NaN where ``p`` is NaN (as R's ``p.adjust`` with its default
     ``n = sum(!is.na(p))``).
+
+    Notes
+    -----
+    With the m p-values sorted, :math:`p_{(1)} \\le … \\le p_{(m)}`: Holm
+    :math:`\\tilde p_{(i)} = \\min(1, \\max_{j \\le i} (m - j + 1) p_{(j)})`, Benjamini-Hochberg
+    :math:`\\tilde p_{(i)} = \\min(1, \\min_{j \\ge i} p_{(j)} m / j)` (R ``p.adjust``).
     """
-    if method.lower() not in _ADJUST:
+    method = method.lower()
+    if method not in _ADJUST:
         raise ValueError(f"unknown adjustment {method!r}; use 'holm' or 'bh'")
     p = np.asarray(p, dtype=float)
     out = np.full(p.shape, np.nan)
-    present = ~np.isnan(p)
-    if present.any():
-        out[present] = multipletests(p[present], method=_ADJUST[method.lower()])[1]
+    present = np.flatnonzero(~np.isnan(p))
+    if present.size:
+        order = present[np.argsort(p[present], kind="stable")]
+        m = len(order)
+        if method == "holm":  # max over i' <= i of (m - i' + 1) p_(i')
+            adjusted = np.maximum.accumulate(p[order] * np.arange(m, 0, -1))
+        else:  # min over i' >= i of p_(i') / (i'/m)
+            adjusted = np.minimum.accumulate((p[order] / (np.arange(1, m + 1) / m))[::-1])[::-1]
+        out[order] = np.minimum(adjusted, 1.0)
     return out
 
 
@@ -99,14 +114,38 @@ def hedges_g(x: np.ndarray, y: np.ndarray, confidence: float = 0.95) -> tuple[fl
     Steiger, J. H., & Fouladi, R. T. (1997). Noncentrality interval estimation and the evaluation of
     statistical models. In *What if there were no significance tests?* (pp. 221-257).
     """
-    n1, n2 = len(x), len(y)
+    return _hedges(_Sample.of_values(x), _Sample.of_values(y), confidence)
+
+
+@dataclass(frozen=True)
+class _Sample:
+    """The size, mean and variance (n - 1) of one group's answers (from its moments)."""
+
+    n: int
+    mean: float
+    var: float
+
+    @classmethod
+    def of(cls, source: Responses, column: str) -> "_Sample":
+        moments = source.moments([column])
+        return cls(int(moments.n[0, 0]), float(moments.mean[0]), float(moments.variance[0]))
+
+    @classmethod
+    def of_values(cls, values: np.ndarray) -> "_Sample":
+        values = np.asarray(values, dtype=np.float64)
+        return cls.of(Responses(pd.DataFrame({"x": values})), "x")
+
+
+def _hedges(x: _Sample, y: _Sample, confidence: float) -> tuple[float, float, float]:
+    """:func:`hedges_g` from the two groups' sizes, means and variances."""
+    n1, n2 = x.n, y.n
     if n1 < 2 or n2 < 2:
         return np.nan, np.nan, np.nan
     df = n1 + n2 - 2
-    pooled = np.sqrt(((n1 - 1) * np.var(x, ddof=1) + (n2 - 1) * np.var(y, ddof=1)) / df)
+    pooled = np.sqrt(((n1 - 1) * x.var + (n2 - 1) * y.var) / df)
     if pooled == 0:
         return np.nan, np.nan, np.nan
-    d = (np.mean(x) - np.mean(y)) / pooled
+    d = (x.mean - y.mean) / pooled
     j = np.exp(special.gammaln(df / 2) - np.log(np.sqrt(df / 2)) - special.gammaln((df - 1) / 2))
     scale = np.sqrt(1 / n1 + 1 / n2)
     t = d / scale
@@ -116,21 +155,33 @@ def hedges_g(x: np.ndarray, y: np.ndarray, confidence: float = 0.95) -> tuple[fl
     return float(j * d), float(j * lo * scale), float(j * hi * scale)
 
 
-def _welch(x: np.ndarray, y: np.ndarray, confidence: float = 0.95) -> dict:
-    """Welch t of mean(x) - mean(y) with df, p and the CI of the difference."""
-    if len(x) < 2 or len(y) < 2:
-        return {"t": np.nan, "df": np.nan, "p": np.nan, "ci": (np.nan, np.nan)}
-    se = np.sqrt(np.var(x, ddof=1) / len(x) + np.var(y, ddof=1) / len(y))
+def _welch(x: _Sample, y: _Sample, confidence: float = 0.95) -> dict:
+    """Welch t of mean(x) - mean(y) with df, p and the CI of the difference (as scipy's
+    ``ttest_ind(equal_var=False)`` and R's ``t.test``)."""
+    nan = {"t": np.nan, "df": np.nan, "p": np.nan, "ci": (np.nan, np.nan)}
+    if x.n < 2 or y.n < 2:
+        return nan
+    vx, vy = x.var / x.n, y.var / y.n
+    se = np.sqrt(vx + vy)
     if se == 0:
-        return {"t": np.nan, "df": np.nan, "p": np.nan, "ci": (np.nan, np.nan)}
-    res = stats.ttest_ind(x, y, equal_var=False)
-    ci = res.confidence_interval(confidence)
-    return {"t": float(res.statistic), "df": float(res.df), "p": float(res.pvalue),
-            "ci": (float(ci.low), float(ci.high))}
+        return nan
+    df = (vx + vy) ** 2 / (vx**2 / (x.n - 1) + vy**2 / (y.n - 1))
+    diff = x.mean - y.mean
+    t = diff / se
+    tail = (1 - confidence) / 2
+    low, high = special.stdtrit(df, np.array([tail, 1 - tail])) * se + diff
+    return {"t": float(t), "df": float(df), "p": float(2 * special.stdtr(df, -abs(t))),
+            "ci": (float(low), float(high))}
 
 
-def _mann_whitney(x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
-    """U of x and its two-sided normal-approximation p (tie-corrected, continuity-corrected)."""
+def _mann_whitney(a: Responses, b: Responses, column: str) -> tuple[float, float]:
+    """U of group a and its two-sided normal-approximation p (tie-corrected, continuity-corrected):
+    from the value counts (:func:`analysis.ranks.mann_whitney`), or from the rows (scipy) for
+    answers that are not exact."""
+    if exact_path() and a.is_exact([column]) and b.is_exact([column]):
+        return ranks.mann_whitney(a.counts(column), b.counts(column))
+    x, y = (s.column(column) for s in (a, b))
+    x, y = x.values[x.observed], y.values[y.observed]
     if len(x) == 0 or len(y) == 0:
         return np.nan, np.nan
     with warnings.catch_warnings():
@@ -140,10 +191,10 @@ def _mann_whitney(x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
     return float(res.statistic), float(res.pvalue)
 
 
-def _note(name_a: str, name_b: str, x: np.ndarray, y: np.ndarray) -> str | None:
-    problems = [f"{name} has {'no answers' if len(v) == 0 else 'one answer'}"
-                for name, v in ((name_a, x), (name_b, y)) if len(v) < 2]
-    if not problems and np.var(x) == 0 and np.var(y) == 0:
+def _note(name_a: str, name_b: str, x: _Sample, y: _Sample) -> str | None:
+    problems = [f"{name} has {'no answers' if v.n == 0 else 'one answer'}"
+                for name, v in ((name_a, x), (name_b, y)) if v.n < 2]
+    if not problems and x.var == 0 and y.var == 0:
         problems.append("no variation in either group")
     return "; ".join(problems) or None
 
@@ -187,15 +238,14 @@ def two_group_gaps(
     Undefined statistics (a group with fewer than 2 answers, no variation) are NaN with a note.
     """
     rows = []
+    a, b = as_responses(a), as_responses(b)
     for col in columns:
-        x = a[col].dropna().to_numpy(dtype=float)
-        y = b[col].dropna().to_numpy(dtype=float)
+        x, y = _Sample.of(a, col), _Sample.of(b, col)
         welch = _welch(x, y)
-        u, p_mwu = _mann_whitney(x, y)
-        g, g_low, g_high = hedges_g(x, y, confidence)
-        mean_a = x.mean() if len(x) else np.nan
-        mean_b = y.mean() if len(y) else np.nan
-        rows.append({"name": col, "n_a": len(x), "n_b": len(y), "mean_a": mean_a,
+        u, p_mwu = _mann_whitney(a, b, col)
+        g, g_low, g_high = _hedges(x, y, confidence)
+        mean_a, mean_b = x.mean, y.mean
+        rows.append({"name": col, "n_a": x.n, "n_b": y.n, "mean_a": mean_a,
                      "mean_b": mean_b, "diff": mean_a - mean_b, "t": welch["t"],
                      "df": welch["df"], "p": welch["p"], "u": u, "p_mwu": p_mwu, "hedges_g": g,
                      "g_low": g_low, "g_high": g_high, "note": _note(*names, x, y)})
@@ -243,29 +293,35 @@ def paired_gaps(
     Parasuraman, A., Zeithaml, V. A., & Berry, L. L. (1988). SERVQUAL. *Journal of Retailing*, 64(1),
     12-40.
     """
+    names = [f"\0{j}" for j in range(perception.shape[1])]
+    combined = pd.concat([perception.set_axis([f"p{n}" for n in names], axis=1),
+                          expectation.set_axis([f"e{n}" for n in names], axis=1)], axis=1)
+    pairs = [(name, f"p{n}", f"e{n}") for name, n in zip(perception.columns, names)]
+    return _paired(Responses(combined), pairs, adjust)
+
+
+def _paired(source: Responses, pairs: list[tuple[str, str, str]], adjust: str) -> pd.DataFrame:
+    """:func:`paired_gaps` of the (name, perception column, expectation column) pairs of one
+    set of respondents, from the moments and value counts of the differences."""
     rows = []
-    for p_col, e_col in zip(perception.columns, expectation.columns):
-        pe = pd.DataFrame({"p": perception[p_col], "e": expectation[e_col]}).dropna()
-        d = (pe["p"] - pe["e"]).to_numpy(dtype=float)
-        row = {"name": p_col, "n": len(d), "mean_perception": pe["p"].mean(),
-               "mean_expectation": pe["e"].mean(), "mean_gap": d.mean() if len(d) else np.nan,
+    gaps = source.differences({f"\0{j}": (p, e) for j, (_, p, e) in enumerate(pairs)})
+    for j, (name, p_col, e_col) in enumerate(pairs):
+        both = source.moments([p_col, e_col])
+        d = gaps.moments([f"\0{j}"])
+        n = int(d.n[0, 0])
+        row = {"name": name, "n": n, "mean_perception": both.pair_means[0, 1],
+               "mean_expectation": both.pair_means[1, 0], "mean_gap": float(d.mean[0]),
                "t": np.nan, "df": np.nan, "p": np.nan, "gap_low": np.nan, "gap_high": np.nan,
                "v": np.nan, "p_wilcoxon": np.nan, "note": None}
-        if len(d) >= 2 and np.var(d) > 0:
-            res = stats.ttest_1samp(d, 0.0)
-            ci = res.confidence_interval()
-            row.update(t=float(res.statistic), df=float(res.df), p=float(res.pvalue),
-                       gap_low=float(ci.low), gap_high=float(ci.high))
+        if n >= 2 and d.variance[0] > 0:
+            se = np.sqrt(d.variance[0] / n)
+            t = d.mean[0] / se
+            low, high = special.stdtrit(n - 1, np.array([0.025, 0.975])) * se + d.mean[0]
+            row.update(t=float(t), df=float(n - 1), p=float(2 * special.stdtr(n - 1, -abs(t))),
+                       gap_low=float(low), gap_high=float(high))
         else:
-            row["note"] = "fewer than 2 pairs" if len(d) < 2 else "all gaps equal"
-        nonzero = d[d != 0]
-        if nonzero.size:
-            ranks = stats.rankdata(np.abs(nonzero))
-            row["v"] = float(ranks[nonzero > 0].sum())
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                row["p_wilcoxon"] = float(stats.wilcoxon(
-                    nonzero, zero_method="wilcox", correction=True, method="approx").pvalue)
+            row["note"] = "fewer than 2 pairs" if n < 2 else "all gaps equal"
+        row["v"], row["p_wilcoxon"] = _wilcoxon(gaps, f"\0{j}")
         rows.append(row)
     table = pd.DataFrame(rows, columns=["name", "n", "mean_perception", "mean_expectation",
                                         "mean_gap", "t", "df", "p", "gap_low", "gap_high", "v",
@@ -273,6 +329,22 @@ def paired_gaps(
     table["p_adj"] = adjust_pvalues(table["p"], adjust)
     table["p_wilcoxon_adj"] = adjust_pvalues(table["p_wilcoxon"], adjust)
     return table
+
+
+def _wilcoxon(gaps: Responses, column: str) -> tuple[float, float]:
+    """Wilcoxon signed-rank V and p of one column of differences: from the value counts
+    (:func:`analysis.ranks.wilcoxon_signed_rank`), or from the rows (scipy) when not exact."""
+    if exact_path() and gaps.is_exact([column]):
+        return ranks.wilcoxon_signed_rank(gaps.counts(column))
+    d = gaps.column(column)
+    nonzero = d.values[d.observed & (d.values != 0)]
+    if not nonzero.size:
+        return np.nan, np.nan
+    v = float(stats.rankdata(np.abs(nonzero))[nonzero > 0].sum())
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return v, float(stats.wilcoxon(nonzero, zero_method="wilcox", correction=True,
+                                       method="approx").pvalue)
 
 
 # ------------------------------------------------------------------------------------ sections
@@ -324,8 +396,9 @@ def gaps_section(
     items = list(items) if items is not None else list(dict.fromkeys(
         i for its in dimensions.values() for i in its))
     options = dict(names=(name_a, name_b), adjust=adjust, alpha=alpha)
-    dims = two_group_gaps(dimension_scores(a, dimensions, min_share),
-                          dimension_scores(b, dimensions, min_share), list(dimensions), **options)
+    dims = two_group_gaps(as_responses(a).scores(dimensions, min_share),
+                          as_responses(b).scores(dimensions, min_share), list(dimensions),
+                          **options)
     per_item = two_group_gaps(a, b, items, **options)
     ci = {"g_ci": "g"}
     return {f"{name_a}|{name_b}": _json_rows(dims, "dimension", ci)
@@ -353,11 +426,12 @@ def servqual_section(
             continue
         dims = {d: [i for i in its if i in expectation] for d, its in dimensions.items()}
         dims = {d: its for d, its in dims.items() if its}
-        exp_dims = {d: [expectation[i] for i in its] for d, its in dims.items()}
-        dim_table = paired_gaps(dimension_scores(frame, dims, min_share),
-                                dimension_scores(frame, exp_dims, min_share), adjust=adjust)
-        item_table = paired_gaps(frame[list(expectation)], frame[list(expectation.values())],
-                                 adjust=adjust)
+        source = as_responses(frame)
+        scores = source.scores({**{f"p\0{d}": its for d, its in dims.items()},
+                                **{f"e\0{d}": [expectation[i] for i in its]
+                                   for d, its in dims.items()}}, min_share)
+        dim_table = _paired(scores, [(d, f"p\0{d}", f"e\0{d}") for d in dims], adjust)
+        item_table = _paired(source, list((i, i, e) for i, e in expectation.items()), adjust)
         ci = {"gap_ci": "gap"}
         section[group] = (_json_rows(dim_table, "dimension", ci)
                           + _json_rows(item_table, "item", ci))
@@ -444,11 +518,9 @@ def waves_section(
             r0, r1 = by_wave[w0], by_wave[w1]
             rows = []
             for dim in spec.dimensions:
-                x = r0.respondent_scores[dim].dropna().to_numpy()
-                y = r1.respondent_scores[dim].dropna().to_numpy()
+                x, y = _Sample.of(r0.respondents, dim), _Sample.of(r1.respondents, dim)
                 welch = _welch(y, x, confidence)
-                rows.append(_change_row("dimension", dim, x.mean() if x.size else np.nan,
-                                        y.mean() if y.size else np.nan, welch["ci"], "welch_t",
+                rows.append(_change_row("dimension", dim, x.mean, y.mean, welch["ci"], "welch_t",
                                         welch["t"], welch["df"], welch["p"]))
             for name, before in r0.indices.items():
                 if before is not None:

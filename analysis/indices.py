@@ -14,18 +14,21 @@ available; nothing is imputed.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import special
 
 from analysis.jsonready import json_ready
+from analysis.moments import Counts, Moments, Responses, as_responses
 from surveys.errors import Location, StudyError
 from surveys.i18n import msg
 
 __all__ = [
     "dimension_scores",
+    "respondent_scores",
     "score_table",
     "cb_ratio",
     "ahp_weights",
@@ -46,19 +49,24 @@ __all__ = [
 SAATY_RI = {1: 0.0, 2: 0.0, 3: 0.58, 4: 0.90, 5: 1.12, 6: 1.24, 7: 1.32, 8: 1.41, 9: 1.45,
             10: 1.49, 11: 1.51, 12: 1.48, 13: 1.56, 14: 1.57, 15: 1.59}
 
+#: A dimension score needs answers to at least this share of the dimension's items.
+MIN_SHARE = 0.5
+
 #: Satisfaction classes of C = b/a (seed 003).
 CB_CLASSES = ("dissatisfied", "satisfied", "delighted")
 
 
 # ------------------------------------------------------------------------------------ scores
 def dimension_scores(
-    frame: pd.DataFrame, dimensions: Mapping[str, Sequence[str]], min_share: float = 0.5
+    frame: pd.DataFrame | Responses, dimensions: Mapping[str, Sequence[str]],
+    min_share: float = MIN_SHARE
 ) -> pd.DataFrame:
     """Each respondent's score on each dimension.
 
     Parameters
     ----------
-    frame : respondents x items, float, reverse-coded, NaN = missing.
+    frame : respondents x items, float, reverse-coded, NaN = missing (or their
+        :class:`~analysis.moments.Responses`).
     dimensions : dimension name -> its item columns.
     min_share : the least share of a dimension's items a respondent must have answered to get a
         score (default 0.5: at least half).
@@ -71,42 +79,47 @@ def dimension_scores(
     -----
     :math:`s_{rd} = \\frac{1}{|A_{rd}|}\\sum_{i \\in A_{rd}} x_{ri}` where :math:`A_{rd}` are the items
     of dimension *d* answered by respondent *r*, if :math:`|A_{rd}| \\ge` ``min_share`` :math:`k_d`;
-    otherwise NaN.
+    otherwise NaN (:meth:`analysis.moments.Responses.scores`).
     """
-    scores = {}
-    for name, items in dimensions.items():
-        values = frame[list(items)].to_numpy(dtype=float)
-        answered = ~np.isnan(values)
-        count = answered.sum(axis=1)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            mean = np.where(answered, values, 0.0).sum(axis=1) / count
-        enough = count >= min_share * len(items) - 1e-12
-        scores[name] = np.where(enough & (count > 0), mean, np.nan)
-    return pd.DataFrame(scores, index=frame.index, dtype=float)
+    return as_responses(frame).scores(dimensions, min_share).frame
 
 
-def _moments(values: np.ndarray, confidence: float) -> dict:
-    """Mean, sd, t-based CI and n of each column of ``values`` (NaN ignored)."""
-    answered = ~np.isnan(values)
-    n = answered.sum(axis=0)
+def respondent_scores(
+    frame: pd.DataFrame | Responses, dimensions: Mapping[str, Sequence[str]],
+    outcomes: Mapping[str, Sequence[str]] | None = None, min_share: float = MIN_SHARE,
+) -> Responses:
+    """The respondents described by their scores: a dimension score (:func:`dimension_scores`)
+    for every dimension whose items the group has, and for every ``outcomes`` entry the mean of
+    the outcome items the respondent answered (overall satisfaction, loyalty; no least share).
+    Exact for whole-number answers (:mod:`analysis.moments`); the statistics of the scores come
+    from its moments and counts."""
+    source = as_responses(frame)
+    present = {d: items for d, items in dimensions.items() if set(items) <= set(source.columns)}
+    outcomes = dict(outcomes or {})
+    shares = {**{d: min_share for d in present}, **{o: 0.0 for o in outcomes}}
+    return source.scores({**present, **outcomes}, shares)
+
+
+def _summary(moments: Moments, confidence: float) -> dict:
+    """Mean, sd, t-based CI and n of each column (NaN where n < 2)."""
+    n = moments.count
+    mean, sd = moments.mean, np.sqrt(moments.variance)
     with np.errstate(invalid="ignore", divide="ignore"):
-        mean = np.where(answered, values, 0.0).sum(axis=0) / n
-        sq = np.where(answered, (values - mean) ** 2, 0.0).sum(axis=0)
-        sd = np.sqrt(sq / (n - 1))
-        half = stats.t.ppf(0.5 + confidence / 2, n - 1) * sd / np.sqrt(n)
+        half = special.stdtrit(n - 1, 0.5 + confidence / 2) * sd / np.sqrt(n)
     sd = np.where(n > 1, sd, np.nan)
     half = np.where(n > 1, half, np.nan)
     return {"mean": mean, "sd": sd, "ci_low": mean - half, "ci_high": mean + half, "n": n}
 
 
-def _box_counts(values: np.ndarray, scale: tuple[float, float]) -> tuple[np.ndarray, ...]:
-    """Per column: answers in the top two points, in the bottom two points, and answered."""
+def _box_counts(source: Responses, items: Sequence[str], scale: tuple[float, float]
+                ) -> tuple[np.ndarray, ...]:
+    """Per item: answers in the top two points, in the bottom two points, and answered (from
+    the value counts)."""
     low, high = scale
-    answered = ~np.isnan(values)
-    with np.errstate(invalid="ignore"):
-        top = (values >= high - 1).sum(axis=0)
-        bottom = (values <= low + 1).sum(axis=0)
-    return top, bottom, answered.sum(axis=0)
+    counted = [source.counts(item) for item in items]
+    top = np.array([c.counts[c.values >= high - 1].sum() for c in counted], dtype=np.int64)
+    bottom = np.array([c.counts[c.values <= low + 1].sum() for c in counted], dtype=np.int64)
+    return top, bottom, np.array([c.n for c in counted], dtype=np.int64)
 
 
 def score_table(
@@ -121,7 +134,8 @@ def score_table(
 
     Parameters
     ----------
-    frame : respondents x items, float, reverse-coded, NaN = missing.
+    frame : respondents x items, float, reverse-coded, NaN = missing (or their
+        :class:`~analysis.moments.Responses`).
     dimensions : dimension name -> item columns.
     scale : (min, max) of the Likert scale, e.g. (1, 5).
     min_share : see :func:`dimension_scores`.
@@ -136,26 +150,26 @@ def score_table(
     -----
     Item rows use the respondents who answered the item; dimension rows use the respondents' dimension
     scores (:func:`dimension_scores`). CI: :math:`\\bar x \\pm t_{1-\\alpha/2, n-1}\\, s/\\sqrt n`
-    (NaN when n < 2). Top-2-box of an item: share of its answers at ``max`` or ``max - 1``;
+    (NaN when n < 2). All from the moments and value counts (:mod:`analysis.moments`). Top-2-box of an item: share of its answers at ``max`` or ``max - 1``;
     bottom-2-box: at ``min`` or ``min + 1``. For a dimension the shares pool all answers to its
     items (answers, not respondents, are the denominator).
     """
     items = list(dict.fromkeys(i for its in dimensions.values() for i in its))
-    item_values = frame[items].to_numpy(dtype=float)
-    scores = dimension_scores(frame, dimensions, min_share)
-    top, bottom, answered = _box_counts(item_values, scale)
+    source = as_responses(frame)
+    top, bottom, answered = _box_counts(source, items, scale)
     position = {item: j for j, item in enumerate(items)}
     dim_counts = np.array([[counts[[position[i] for i in its]].sum()
                             for counts in (top, bottom, answered)]
                            for its in dimensions.values()], dtype=float).reshape(-1, 3)
     dim_top, dim_bottom, dim_answered = dim_counts.T
     parts = []
-    for level, names, values, t, b, a in (
-        ("dimension", list(dimensions), scores.to_numpy(), dim_top, dim_bottom, dim_answered),
-        ("item", items, item_values, top, bottom, answered),
+    for level, names, moments, t, b, a in (
+        ("dimension", list(dimensions), source.scores(dimensions, min_share).moments(
+            list(dimensions)), dim_top, dim_bottom, dim_answered),
+        ("item", items, source.moments(items), top, bottom, answered),
     ):
         with np.errstate(invalid="ignore", divide="ignore"):
-            part = pd.DataFrame({"level": level, "name": names, **_moments(values, confidence),
+            part = pd.DataFrame({"level": level, "name": names, **_summary(moments, confidence),
                                  "top2": t / a, "bottom2": b / a})
         parts.append(part)
     return pd.concat(parts, ignore_index=True)
@@ -309,7 +323,7 @@ def ahp_weights(matrix, names: Sequence[str], *, max_cr: float = 0.1, key: str |
 
 
 def _item_weights(
-    frame: pd.DataFrame,
+    frame: Responses,
     items: Sequence[str],
     dimensions: Mapping[str, Sequence[str]],
     weights,
@@ -328,9 +342,9 @@ def _item_weights(
             return pd.Series(1.0, index=list(items))
         if weights != "importance":
             raise ValueError(f"unknown weights {weights!r}")
-        given = pd.Series({target: frame[column].astype(float).mean()
-                           for target, column in importance.items() if column in frame.columns},
-                          dtype=float)
+        asked = {target: column for target, column in importance.items() if column in frame}
+        given = pd.Series(frame.moments(list(asked.values())).mean if asked else [],
+                          index=list(asked), dtype=float)
         key, what = "importance", msg("weight_what_importance")
     else:
         if "ahp" in weights:
@@ -391,33 +405,68 @@ _BOOT_CELLS = 1 << 22
 MAX_BOOTSTRAP_N = 5_000
 
 
-def _bootstrap_item_means(values: np.ndarray, n_boot: int, rng: np.random.Generator) -> np.ndarray:
-    """Item means of ``n_boot`` nonparametric bootstrap resamples of the rows (n_boot x k)."""
+def _bootstrap_item_means(values: np.ndarray, n_boot: int, seed) -> np.ndarray:
+    """Item means of ``n_boot`` nonparametric bootstrap resamples of the rows (n_boot x k): the
+    resampling counts (:func:`_resampling_counts`) times the answers, in one matrix product per
+    block of resamples."""
     n = values.shape[0]
     answered = (~np.isnan(values)).astype(float)
     filled = np.where(answered > 0, values, 0.0)
+    counts = _resampling_counts(n, n_boot, seed)
     chunk = max(1, min(n_boot, _BOOT_CELLS // max(n, 1)))
     out = np.empty((n_boot, values.shape[1]))
     for start in range(0, n_boot, chunk):
-        size = min(chunk, n_boot - start)
-        counts = np.stack([np.bincount(rng.integers(0, n, n), minlength=n) for _ in range(size)])
-        counts = counts.astype(float)
+        block = counts[start:start + chunk].astype(float)
         with np.errstate(invalid="ignore", divide="ignore"):
-            out[start:start + size] = (counts @ filled) / (counts @ answered)
+            out[start:start + len(block)] = (block @ filled) / (block @ answered)
     return out
 
 
-def _delta_se(values: np.ndarray, coef: np.ndarray) -> float:
-    """Delta-method (influence-function) se of sum_i coef_i * mean_i with item-wise missing data."""
-    answered = ~np.isnan(values)
-    means = np.nanmean(values, axis=0)
-    scaled = coef / answered.sum(axis=0)
-    influence = (np.where(answered, values - means, 0.0) * scaled).sum(axis=1)
-    return float(np.sqrt((influence ** 2).sum()))
+def _resampling_counts(n: int, n_boot: int, seed) -> np.ndarray:
+    """(n_boot, n) how often each of n rows is drawn in each resample: resample b draws
+    ``rng.integers(0, n, n)`` after the b - 1 before it, from ``numpy.random.default_rng(seed)``.
+    An int or a sequence of ints as the seed gives the same counts every time, so they are kept
+    (the indices of one set of respondents share them); a generator draws afresh."""
+    if isinstance(seed, (int, np.integer)) or (
+            isinstance(seed, (list, tuple)) and all(isinstance(v, (int, np.integer)) for v in seed)):
+        return _kept_counts(n, n_boot, seed if isinstance(seed, (int, np.integer)) else tuple(seed))
+    return _draw_counts(n, n_boot, np.random.default_rng(seed))
+
+
+@lru_cache(maxsize=4)
+def _kept_counts(n: int, n_boot: int, seed) -> np.ndarray:
+    counts = _draw_counts(n, n_boot, np.random.default_rng(list(seed) if isinstance(seed, tuple)
+                                                           else seed))
+    counts.flags.writeable = False
+    return counts
+
+
+def _draw_counts(n: int, n_boot: int, rng: np.random.Generator) -> np.ndarray:
+    """The counts of :func:`_resampling_counts`: all draws of a block of resamples at once."""
+    counts = np.empty((n_boot, n), dtype=np.uint16 if n < 1 << 16 else np.int64)
+    chunk = max(1, min(n_boot, _BOOT_CELLS // max(n, 1)))
+    for start in range(0, n_boot, chunk):
+        size = min(chunk, n_boot - start)
+        draws = rng.integers(0, n, (size, n)) + n * np.arange(size)[:, None]
+        counts[start:start + size] = np.bincount(draws.ravel(), minlength=size * n).reshape(size, n)
+    return counts
+
+
+def _delta_se(moments: Moments, coef: np.ndarray) -> float:
+    """Delta-method (influence-function) se of Σ coef_i mean_i with item-wise missing data, from
+    the pairwise moments: Σ_r z_r² = Σ_ij a_i a_j C_ij with a_i = coef_i / N_i and
+    C_ij = Σ (x_i - m_i)(x_j - m_j) over the rows answering both, m the items' means; with p_ij the
+    mean of item i over those rows, C_ij = (n_ij - 1) cov_ij + n_ij (p_ij - m_i)(p_ji - m_j)."""
+    n, mean, pair = moments.n, moments.mean, moments.pair_means
+    with np.errstate(invalid="ignore"):
+        spread = np.where(n > 1, (n - 1) * moments.cov, 0.0)
+        shift = np.where(n > 0, n * (pair - mean[:, None]) * (pair.T - mean[None, :]), 0.0)
+    a = coef / moments.count
+    return float(np.sqrt(a @ (spread + shift) @ a))
 
 
 def satisfaction_index(
-    frame: pd.DataFrame,
+    frame: pd.DataFrame | Responses,
     items: Sequence[str],
     scale: tuple[float, float],
     *,
@@ -431,7 +480,8 @@ def satisfaction_index(
 
     Parameters
     ----------
-    frame : respondents x items, float, reverse-coded, NaN = missing.
+    frame : respondents x items, float, reverse-coded, NaN = missing (or their
+        :class:`~analysis.moments.Responses`).
     items : the index items.
     scale : (min, max) of the Likert scale.
     weights : item -> weight (any positive scale); None = equal weights.
@@ -473,32 +523,32 @@ def satisfaction_index(
     low, high = scale
     items = list(items)
     w = pd.Series(1.0, index=items) if weights is None else weights.reindex(items).astype(float)
-    values = frame[items].to_numpy(dtype=float)
+    source = as_responses(frame)
     notes = []
-    keep = (~np.isnan(values)).any(axis=0) & w.notna().to_numpy()
+    keep = (source.moments(items).count > 0) & w.notna().to_numpy()
     if not keep.all():
         dropped = [i for i, k in zip(items, keep) if not k]
         notes.append(msg("index_items_left_out", items=", ".join(dropped)))
-    values, w = values[:, keep], w[keep]
-    answered_any = (~np.isnan(values)).any(axis=1)
-    values = values[answered_any]
-    n = len(values)
+    items, w = [i for i, k in zip(items, keep) if k], w[keep]
+    n = source.count_rows(any_of=items) if items else 0
     method = ci if ci != "auto" else ("bootstrap" if n <= MAX_BOOTSTRAP_N else "delta")
     if w.empty or w.sum() <= 0 or n == 0:
         return IndexResult(np.nan, np.nan, np.nan, np.nan, method, w, n, np.array([]), notes)
     w = w / w.sum()
     coef = w.to_numpy() * 100.0 / (high - low)
-    value = float(((np.nanmean(values, axis=0) - low) * coef).sum())
+    moments = source.moments(items)
+    value = float(((moments.mean - low) * coef).sum())
     alpha = 1 - confidence
     replicates = np.array([])
     ci_low = ci_high = se = np.nan
     if method == "delta":
-        se = _delta_se(values, coef) if n > 1 else np.nan
-        half = stats.norm.ppf(1 - alpha / 2) * se
+        se = _delta_se(moments, coef) if n > 1 else np.nan
+        half = special.ndtri(1 - alpha / 2) * se
         ci_low, ci_high = value - half, value + half
     elif n_boot > 0:
-        rng = np.random.default_rng(seed)
-        replicates = ((_bootstrap_item_means(values, n_boot, rng) - low) * coef).sum(axis=1)
+        values = source.frame.loc[:, items].to_numpy(np.float64, na_value=np.nan)
+        values = values[~np.isnan(values).all(axis=1)]
+        replicates = ((_bootstrap_item_means(values, n_boot, seed) - low) * coef).sum(axis=1)
         finite = replicates[np.isfinite(replicates)]
         if finite.size < replicates.size:
             notes.append(msg("index_bootstrap_dropped", n=replicates.size - finite.size,
@@ -594,10 +644,16 @@ def nps(values: pd.Series, *, confidence: float = 0.95) -> NPSResult:
     Rocks, B. (2016). Interval estimation for the "net promoter score". *The American Statistician*,
     70(4), 365-372.
     """
-    x = values.dropna().to_numpy(dtype=float)
-    n = x.size
-    promoters, detractors = int((x >= 9).sum()), int((x <= 6).sum())
-    z = stats.norm.ppf(0.5 + confidence / 2)
+    frame = pd.DataFrame({"x": pd.to_numeric(values).astype("float64")})
+    return _nps(Responses(frame).counts("x"), confidence)
+
+
+def _nps(answers: Counts, confidence: float = 0.95) -> NPSResult:
+    """:func:`nps` from the value counts of the answers."""
+    n = answers.n
+    promoters = int(answers.counts[answers.values >= 9].sum())
+    detractors = int(answers.counts[answers.values <= 6].sum())
+    z = special.ndtri(0.5 + confidence / 2)
     wald = _nps_wald(promoters, detractors, n, z)
     adjusted = _nps_wald(promoters + 0.75, detractors + 0.75, n + 3, z)
     return NPSResult(n, promoters, n - promoters - detractors, detractors, *wald, *adjusted)
@@ -645,7 +701,7 @@ class GroupIndices:
 
     n: int
     scores: pd.DataFrame
-    respondent_scores: pd.DataFrame
+    respondents: Responses  # the respondents' dimension scores
     indices: dict[str, IndexResult | None]
     nps: NPSResult | None
     cb: pd.DataFrame
@@ -696,35 +752,36 @@ class IndexSpec:
     n_boot: int = 2000
 
 
-def group_indices(frame: pd.DataFrame, spec: IndexSpec, seed=0) -> GroupIndices:
+def group_indices(frame: pd.DataFrame | Responses, spec: IndexSpec, seed=0) -> GroupIndices:
     """Every index of one set of respondents (a group, a segment cell or a wave).
 
     Parameters
     ----------
-    frame : respondents x columns.
+    frame : respondents x columns (or their :class:`~analysis.moments.Responses`).
     spec : what to compute.
     seed : seed of the bootstrap (anything ``numpy.random.default_rng`` accepts).
     """
+    source = as_responses(frame)
     dimensions = spec.dimensions
     index_items = list(spec.csi_items or dict.fromkeys(
         i for its in dimensions.values() for i in its))
-    w = _item_weights(frame, index_items, dimensions, spec.weights, dict(spec.importance or {}))
+    w = _item_weights(source, index_items, dimensions, spec.weights, dict(spec.importance or {}))
     boot = dict(ci=spec.ci, n_boot=spec.n_boot, seed=seed)
-    found = {"csi": satisfaction_index(frame, index_items, spec.scale, weights=w, **boot)}
+    found = {"csi": satisfaction_index(source, index_items, spec.scale, weights=w, **boot)}
     for name, its in (("satisfaction_index", spec.satisfaction), ("loyalty_index", spec.loyalty)):
-        found[name] = satisfaction_index(frame, list(its), spec.scale, **boot) if its else None
+        found[name] = satisfaction_index(source, list(its), spec.scale, **boot) if its else None
     score = None
     if spec.nps is not None:
-        check_nps_values(frame, spec.nps)
-        score = nps(pd.to_numeric(frame[spec.nps], errors="coerce"))
+        check_nps_values(source.frame, spec.nps)
+        score = _nps(source.counts(spec.nps))
     notes = [msg("index_note", index=name, note=m)
              for name, r in found.items() if r is not None for m in r.warnings]
-    scores = score_table(frame, dimensions, spec.scale, min_share=spec.min_share)
+    scores = score_table(source, dimensions, spec.scale, min_share=spec.min_share)
     for _, row in scores[scores["n"] == 0].iterrows():
         notes.append(msg("index_no_answers", level=row["level"], name=row["name"]))
-    cb = (cb_ratio(frame, spec.expectation, dimensions, tol=spec.cb_tol, min_share=spec.min_share)
-          if spec.expectation else pd.DataFrame())
-    return GroupIndices(len(frame), scores, dimension_scores(frame, dimensions, spec.min_share),
+    cb = (cb_ratio(source.frame, spec.expectation, dimensions, tol=spec.cb_tol,
+                   min_share=spec.min_share) if spec.expectation else pd.DataFrame())
+    return GroupIndices(len(source), scores, source.scores(dimensions, spec.min_share),
                         found, score, cb, notes, dict(dimensions))
 
 
@@ -789,14 +846,15 @@ def indices_section(
                      weights, csi_items, min_share, cb_tol, ci, n_boot)
     section = {}
     for group, frame in frames.items():
-        entry = group_indices(frame, spec, seed).to_json()
+        source = as_responses(frame)
+        entry = group_indices(source, spec, seed).to_json()
         entry["segments"] = {}
         for column in segments:
-            if column not in frame.columns:
+            if column not in source.columns:
                 entry["warnings"].append(msg("index_segment_missing", column=repr(column)))
                 continue
             cells = {}
-            for level, cell in frame.groupby(column, sort=True, dropna=True):
+            for level, cell in source.by(column).items():
                 cell_entry = group_indices(cell, spec, seed).to_json()
                 cell_entry["small"] = len(cell) < min_n
                 cells[str(level)] = cell_entry

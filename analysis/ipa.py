@@ -22,8 +22,10 @@ from __future__ import annotations
 
 import pandas as pd
 
-from analysis.drivers import _dimension_scores, _outcome_score, ols_drivers
+from analysis.drivers import ols_drivers
+from analysis.indices import respondent_scores
 from analysis.jsonready import json_ready
+from analysis.moments import Responses
 
 __all__ = ["QUADRANTS", "ipa_quadrants", "derived_importance", "ipa_section"]
 
@@ -133,22 +135,25 @@ def derived_importance(scores: pd.DataFrame, outcome: pd.Series, method: str) ->
     Series of importances indexed by point; NaN where undefined (e.g. a constant point), with
     the regression's warnings in ``attrs["warnings"]``.
     """
+    data = Responses(scores.assign(**{_OUTCOME: outcome.astype("float64")}))
+    return _importance(data, list(scores.columns), method)
+
+
+_OUTCOME = "\0outcome"
+
+
+def _importance(scores: Responses, names: list[str], method: str) -> pd.Series:
+    """:func:`derived_importance` of the points ``names`` from the moments of the scores, with
+    the outcome as the column ``_OUTCOME``."""
     if method == "derived_corr":
-        return scores.corrwith(outcome.astype("float64"), method="pearson")
+        cor = scores.moments([*names, _OUTCOME]).cor
+        return pd.Series(cor[:-1, -1], index=names)
     if method == "derived_regression":
-        data = scores.assign(**{"\0outcome": outcome})
-        fit = ols_drivers(data, "\0outcome", list(scores.columns))
+        fit = ols_drivers(scores, _OUTCOME, names)
         beta = fit.coefficients["beta"].copy()
         beta.attrs["warnings"] = fit.warnings
         return beta
     raise ValueError(f"method must be 'derived_corr' or 'derived_regression', not {method!r}")
-
-
-def _point_scores(frame: pd.DataFrame, dimensions: dict, names: list[str]) -> pd.DataFrame:
-    """Respondent scores of each point: a dimension's score, or an item's answers."""
-    dims = _dimension_scores(frame, {n: dimensions[n] for n in names if n in dimensions})
-    return pd.DataFrame({n: dims[n] if n in dims else frame[n].astype("float64") for n in names},
-                        index=frame.index)
 
 
 def ipa_section(
@@ -200,14 +205,17 @@ def ipa_section(
     for group, frame in frames.items():
         if not set(needed) <= set(frame.columns):
             continue
-        scores = _point_scores(frame, dimensions, names)
+        points = {n: dimensions.get(n, [n]) for n in names}
         if method == "stated":
-            imp = pd.Series({n: frame[importance[n]].astype("float64").mean() for n in names})
+            scores = respondent_scores(frame, points, {f"\0{n}": [importance[n]] for n in names})
+            imp = pd.Series(scores.moments([f"\0{n}" for n in names]).mean, index=names)
         else:
-            imp = derived_importance(scores, _outcome_score(frame, satisfaction), method)
-        table = ipa_quadrants(imp, scores.mean(), split=split,
+            scores = respondent_scores(frame, points, {_OUTCOME: satisfaction})
+            imp = _importance(scores, names, method)
+        performance = scores.moments(names)
+        table = ipa_quadrants(imp, pd.Series(performance.mean, index=names), split=split,
                               diagonal_scale="raw" if method == "stated" else "z")
-        table["n"] = scores.notna().sum()
+        table["n"] = performance.count
         warnings = imp.attrs.get("warnings", []) + [
             f"no importance or performance for {name}"
             for name in table.index[table["quadrant"].isna()]]

@@ -7,8 +7,10 @@ reference"); keys are never renamed silently.
 from __future__ import annotations
 
 import json
+import threading
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 from surveys.load import StudyData, load_study
 
@@ -18,8 +20,8 @@ from . import weighted, weighting
 from .jsonready import json_ready
 from surveys.study import Study
 
-__all__ = ["RESULTS_VERSION", "ABC_COLUMN", "analyse", "run_study", "with_abc_class",
-           "write_results"]
+__all__ = ["RESULTS_VERSION", "ABC_COLUMN", "LazyResults", "analyse", "run_study",
+           "with_abc_class", "write_results"]
 
 #: bumped when a key changes meaning or is removed (adding keys does not bump it)
 RESULTS_VERSION = 1
@@ -109,13 +111,12 @@ def _index_options(data: StudyData) -> dict:
 def _validity(data: StudyData) -> dict:
     """KMO, Bartlett and EFA of each group's item set, with the CFA of the dimension model under
     "cfa" (:func:`analysis.factor.factor_section`, :func:`analysis.cfa.cfa_section`)."""
-    frames, dims = data.frames(), data.study.dimensions
+    frames, dims = data.responses(), data.study.dimensions
     items = reliability.dimension_items(dims)
-    answered = {g: int(f[[i for i in items if i in f]].notna().any(axis=1).sum())
-                for g, f in frames.items()}
-    enough = {g: f for g, f in frames.items() if answered[g] >= minimum.needed(len(items))}
+    answered = {g: r.count_rows(any_of=[i for i in items if i in r]) for g, r in frames.items()}
+    enough = {g: r for g, r in frames.items() if answered[g] >= minimum.needed(len(items))}
     efa, fitted = factor.factor_section(enough, dims), cfa.cfa_section(enough, dims)
-    return {g: {**efa[g], "cfa": fitted.get(g)} if g in enough
+    return {g: {**efa.get(g, {}), "cfa": fitted.get(g)} if g in enough
             else minimum.validity_too_few(answered[g], items) for g in frames}
 
 
@@ -124,7 +125,7 @@ def _indices(data: StudyData) -> dict:
     questions (employees, say) gets the CSI weights of the first group that was, so that the
     groups' indices stay comparable; its "weights" say which were used."""
     options = _index_options(data)
-    frames = data.frames()
+    frames = data.responses()
     asked = [g for g, f in frames.items() if _present(options, f.columns)["importance"]]
     out = _per_group(indices.indices_section, {g: frames[g] for g in asked}, options)
     borrowed = (out[asked[0]]["csi"]["weights"] if asked and options["weights"] == "importance"
@@ -139,13 +140,26 @@ def _trends(data: StudyData) -> dict:
     """Index changes between waves, one group at a time (see :func:`analysis.gaps.waves_section`)."""
     out = {}
     for group in data.study.groups:
-        by_wave = {w: {group: f[group]} for w, f in data.frames_by_wave().items() if group in f}
+        by_wave = {w: {group: f[group]} for w in data.study.waves
+                   if group in (f := data.responses(w))}
         if len(by_wave) > 1:
             columns = set.intersection(*(set(f[group].columns) for f in by_wave.values()))
             options = _present(_index_options(data), columns)
             del options["segments"], options["min_n"]
             out.update(gaps.waves_section(by_wave, **options))
     return out
+
+
+def _text(data: StudyData, themes_only: bool = False) -> dict:
+    s = data.study
+    return text.text_section(
+        data.frames(), comments=s.comments, themes=s.themes, satisfaction=s.satisfaction,
+        nps=s.nps, scale=(data.scale.min, data.scale.max), min_count=s.text.min_count,
+        stopwords=s.text.stopwords, themes_only=themes_only)
+
+
+#: cheap first looks at sections (:meth:`LazyResults.preview`): key -> builder
+PREVIEWS: dict[str, Callable[[StudyData], Any]] = {"text": lambda d: _text(d, themes_only=True)}
 
 
 def _sections(study: Study) -> list[tuple[str, Callable[[StudyData], Any]]]:
@@ -159,28 +173,28 @@ def _sections(study: Study) -> list[tuple[str, Callable[[StudyData], Any]]]:
         ("descriptives", lambda d: descriptives.descriptives_section(
             d.frames(), dimensions=s.dimensions, satisfaction=s.satisfaction, loyalty=s.loyalty)),
         ("reliability", lambda d: minimum.reliability_minimum(
-            reliability.reliability_section(d.frames(), s.dimensions))),
+            reliability.reliability_section(d.responses(), s.dimensions))),
         ("validity", _validity),
         ("indices", _indices),
     ]
     if s.compare:
         sections.append(("gaps", lambda d: gaps.gaps_section(
-            d.frames(), compare=s.compare, dimensions=s.dimensions)))
+            d.responses(), compare=s.compare, dimensions=s.dimensions)))
     if s.expectation:
         sections.append(("servqual", lambda d: _per_group(
-            gaps.servqual_section, d.frames(),
+            gaps.servqual_section, d.responses(),
             dict(expectation=s.expectation, dimensions=s.dimensions), needs=("expectation",))))
     if len(s.waves) > 1:
         sections.append(("trends", _trends))
     if s.satisfaction or s.importance:
         sections.append(("ipa", lambda d: _per_group(
-            ipa.ipa_section, d.frames(),
+            ipa.ipa_section, d.responses(),
             dict(dimensions=s.dimensions, importance=s.importance, satisfaction=s.satisfaction,
                  method="stated" if s.importance else "derived_corr"),
             needs=("importance",) if s.importance else ("satisfaction",))))
     if s.satisfaction:
         sections.append(("drivers", lambda d: _per_group(
-            drivers.drivers_section, d.frames(),
+            drivers.drivers_section, d.responses(),
             dict(dimensions=s.dimensions, satisfaction=s.satisfaction, loyalty=s.loyalty),
             needs=("satisfaction",))))
     if s.kano:
@@ -188,7 +202,7 @@ def _sections(study: Study) -> list[tuple[str, Callable[[StudyData], Any]]]:
             kano.kano_section, d.frames(), dict(kano=s.kano))))
     if s.segments:
         sections.append(("comparisons", lambda d: _per_group(
-            comparisons.comparisons_section, d.frames(),
+            comparisons.comparisons_section, d.responses(),
             dict(dimensions=s.dimensions, by=s.segments, satisfaction=s.satisfaction,
                  min_n=s.min_n), needs=("by",))))
     if s.revenue or s.lifecycle or s.cooperation_years:
@@ -198,10 +212,7 @@ def _sections(study: Study) -> list[tuple[str, Callable[[StudyData], Any]]]:
                  nps=s.nps, revenue=s.revenue, growth=s.growth, lifecycle=s.lifecycle,
                  cooperation_years=s.cooperation_years, cutoffs=s.abc, min_n=s.min_n))))
     if s.comments:
-        sections.append(("text", lambda d: text.text_section(
-            d.frames(), comments=s.comments, themes=s.themes, satisfaction=s.satisfaction,
-            nps=s.nps, scale=(d.scale.min, d.scale.max), min_count=s.text.min_count,
-            stopwords=s.text.stopwords)))
+        sections.append(("text", _text))
     if s.contact or s.status:
         sections.append(("customers", lambda d: customers.customers_section(
             customers.customer_lists(d))))
@@ -223,15 +234,25 @@ def _pls(data: StudyData) -> dict:
                            earlier=earlier, wave=data.study.wave)
 
 
-def analyse(data: StudyData, progress: Callable[[str], None] | None = None) -> dict:
-    """Every section for a loaded study; ``progress(key)`` is called before each section."""
+def analyse(data: StudyData, progress: Callable[[str], None] | None = None, *,
+            lazy: bool = False) -> dict | "LazyResults":
+    """Every section for a loaded study; ``progress(key)`` is called before each section. With
+    ``lazy``, a :class:`LazyResults` that builds each section when it is first asked for."""
+    if lazy:
+        return LazyResults(data, progress)
     results: dict[str, Any] = {"version": RESULTS_VERSION}
     data = weighting.with_weights(data)
     for key, build in _sections(data.study):
         if progress is not None:
             progress(key)
-        results[key] = minimum.section_minimum(key, _weighted(key, data, build(data)))
+        results[key] = _section(key, data, build)
     return json_ready(results)
+
+
+def _section(key: str, data: StudyData, build: Callable[[StudyData], Any]) -> Any:
+    """One section as results.json holds it: built, weighted (:func:`_weighted`), and with the
+    minimum sample sizes applied (:func:`analysis.minimum.section_minimum`)."""
+    return minimum.section_minimum(key, _weighted(key, data, build(data)))
 
 
 #: the sections whose population estimates are weighted when the study has ``weighting:``
@@ -284,6 +305,61 @@ def _weighted(key: str, data: StudyData, section: Any) -> Any:
     build = {"indices": weighted.weighted_indices, "ipa": weighted.weighted_ipa,
              "drivers": weighted.weighted_drivers}[key]
     return {**section, spec.group: build(frame, arrays, section[spec.group], **options)}
+
+
+class LazyResults(Mapping):
+    """results.json as a read-only mapping whose sections are built on first access and kept
+    (the app's pages ask only for the sections they show). The keys, their order and every value
+    are those of :func:`analyse`; ``dict(lazy)`` builds the rest. Safe to share between threads."""
+
+    def __init__(self, data: StudyData, progress: Callable[[str], None] | None = None):
+        self._data, self._progress = weighting.with_weights(data), progress
+        self._builders = dict(_sections(data.study))
+        self._built: dict[str, Any] = {"version": RESULTS_VERSION}
+        self._previews: dict[str, Any] = {}
+        self._lock = threading.Lock()
+
+    def __getitem__(self, key: str) -> Any:
+        if key not in self._built:
+            if key not in self._builders:
+                raise KeyError(key)
+            with self._lock:
+                if key not in self._built:
+                    if self._progress is not None:
+                        self._progress(key)
+                    self._built[key] = json_ready(
+                        _section(key, self._data, self._builders[key]))
+        return self._built[key]
+
+    def preview(self, key: str) -> Any:
+        """The section ``key`` if it is built (or has no :data:`PREVIEWS` entry: then it is built
+        now), else its preview, e.g. the ``text`` section's themes without keywords and suggested
+        themes (what the dashboard shows, without loading jieba and scikit-learn); None for a
+        section the study does not have."""
+        if key in self._built or key not in PREVIEWS:
+            return self.get(key)
+        if key not in self._builders:
+            return None
+        with self._lock:
+            if key in self._built:
+                return self._built[key]
+            if key not in self._previews:
+                self._previews[key] = json_ready(PREVIEWS[key](self._data))
+            return self._previews[key]
+
+    def __iter__(self) -> Iterator[str]:
+        yield "version"
+        yield from self._builders
+
+    def build_rest(self) -> None:
+        """Build every section not asked for yet, quietly (e.g. in a background thread while a
+        reader looks at the first page, so that the next page finds its sections ready)."""
+        self._progress = None
+        for key in self._builders:
+            self[key]
+
+    def __len__(self) -> int:
+        return 1 + len(self._builders)
 
 
 #: the column :func:`with_abc_class` adds (A, B or C; missing without a revenue)

@@ -12,9 +12,8 @@ from __future__ import annotations
 
 import itertools
 
-import plotly.graph_objects as go
-
-from .charts import BAD, COLORS, FONT_FAMILY, GOOD, NEUTRAL, _layout, display_name, format_p
+from .charts import (BAD, COLORS, FONT_FAMILY, GOOD, NEUTRAL, _layout, display_name, format_p,
+                     go)  # plotly, imported on first use (the PDF draws without it)
 from .i18n import t
 
 __all__ = ["BOX_W", "BOX_H", "construct_name", "stars", "diagram_layout", "arrow_ends",

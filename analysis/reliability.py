@@ -1,9 +1,10 @@
 """Reliability of a scale: Cronbach's alpha, item statistics, Guttman's lambda-6, split-half.
 
 Every statistic of one scale (the items of one dimension in one respondent group) is built from ONE
-covariance matrix and its matrix of pairwise counts (:func:`scale_moments`), so a scale of a million
-respondents costs a few matrix products and nothing else. The definitions follow the R package psych
-2.2.9 (``alpha``, ``splitHalf``), and the tests compare every number with values psych wrote
+covariance matrix and its matrix of pairwise counts (:func:`scale_moments`, a block of the group's
+sufficient statistics, :mod:`analysis.moments`), so a scale of a million respondents costs a few
+matrix products and nothing else. The definitions follow the R package psych 2.2.9 (``alpha``,
+``splitHalf``), and the tests compare every number with values psych wrote
 (``tests/reference/reliability.R``).
 
 Items are expected reverse-coded already (the pipeline does it). Callers with raw answers pass
@@ -17,29 +18,24 @@ item of the scale.
 """
 from __future__ import annotations
 
-import functools
 import importlib
 import itertools
-import os
 import warnings
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from math import ceil, comb
 
-import numba
 import numpy as np
 import pandas as pd
 from scipy import special, stats
 
+from analysis.moments import Responses, as_responses
 from surveys.errors import StudyError
 from surveys.i18n import msg
 
 __all__ = [
-    "PairwiseMoments",
     "ScaleMoments",
     "AlphaResult",
     "SplitHalfResult",
-    "pairwise_moments",
     "scale_moments",
     "cronbach_alpha",
     "item_total_statistics",
@@ -55,277 +51,28 @@ ALPHA_THRESHOLD = 0.70  # Nunnally (1978)
 ALPHA_RISE_THRESHOLD = 0.02  # deleting the item raises alpha by more than this
 MAX_SPLIT_ITEMS = 16  # splitHalf enumerates every split up to this many items
 MISSING_RULES = ("pairwise", "listwise")
-SHIFT_ROWS = 1000  # first rows: their mean centres the products, their range is the first guess of the patterns
-CHUNK_ROWS = 1 << 15  # rows per block of the masked products
-MAX_PATTERNS = 1 << 20  # largest answer-pattern table
-PATTERN_MIN_ROWS = 10_000  # fewer rows: the plain product is as fast
-PATTERN_BLOCK_ROWS = 1 << 17  # rows per block of the pattern count
-PARALLEL_ROWS = 100_000  # fewest rows per thread of the pattern count
+BOOT_CELLS = 1 << 22  # resampling weights (replicates x rows) drawn at a time by the bootstrap
 
 
 # --------------------------------------------------------------------------------------------------
-# Moments: one pass over the data
+# Moments of one scale
 # --------------------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class PairwiseMoments:
-    """Means, covariances (and optionally correlations) with pairwise deletion.
-
-    Attributes
-    ----------
-    mean : (k,) mean of each column over the rows where it is observed.
-    cov : (k, k) ``cov(x, use="pairwise")`` as R computes it: the covariance of columns i and j over
-        the rows where both are observed, each centred at its mean over those rows; the diagonal is
-        the variance of each column over its observed rows. Divisor n_ij - 1.
-    n : (k, k) number of rows where both columns are observed (diagonal: where the column is).
-    cor : (k, k) ``cor(x, use="pairwise")`` (pair-specific means and standard deviations), or None.
-    n_answered : rows with at least one observed column. n_complete : rows with every column.
-    """
-
-    mean: np.ndarray
-    cov: np.ndarray
-    n: np.ndarray
-    cor: np.ndarray | None
-    n_answered: int
-    n_complete: int
-
-
-def pairwise_moments(
-    values: np.ndarray, correlation: bool = False, listwise: bool = False
-) -> PairwiseMoments:
-    """Pairwise-deletion means, covariances and counts of a float matrix with NaN for missing.
-
-    Parameters
-    ----------
-    values : (n, k) float array, NaN = missing.
-    correlation : also compute R's ``cor(x, use="pairwise")``.
-    listwise : use only the rows where every column is observed.
-
-    Returns
-    -------
-    PairwiseMoments
-
-    Notes
-    -----
-    Vectorised with masked matrix products, no loop over respondents or pairs. With the observation
-    mask M and the data shifted by a rough mean and zeroed where missing (X), the pair sums are
-    ``S = XᵀX``, ``s = XᵀM`` (sum of column i over the rows where j is observed) and ``N = MᵀM``,
-    all read off one product ``[X | M]ᵀ[X | M]``; then
-    ``cov_ij = (S_ij - s_ij s_ji / N_ij) / (N_ij - 1)``, the covariance centred at the pair-specific
-    means (the formula is shift-invariant; the shift keeps the sums small). The product runs over
-    blocks of rows so the buffers stay in cache.
-
-    Answers that are whole numbers in a small range (Likert items) are first counted by answer
-    pattern: each row gets a base-(L+1) code (0 = missing) and a compiled loop (numba) counts the
-    codes in one pass over the data, on every core; the same sums are then taken over the distinct
-    patterns weighted by their counts (:func:`_pattern_products`). The counts are exact, so this
-    gives the same numbers as the product over all rows, many times faster on a million respondents
-    (``benchmarks/bench_reliability.py``).
-    """
-    values = np.asarray(values, dtype=np.float64)
-    k = values.shape[1]
-    counted = _answer_patterns(values)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        if counted is None:
-            shift = _rough_mean(values[:SHIFT_ROWS])
-            products, square_sums, n_answered, n_complete = _masked_products(
-                values, shift, listwise, correlation
-            )
-        else:
-            counts, low, base = counted
-            shift = np.full(k, low + (base - 2) / 2)  # the middle of the answer range
-            products, square_sums, n_answered, n_complete = _pattern_products(
-                counts, low, base, k, shift, listwise
-            )
-        cross, sums, counts = products[:k, :k], products[:k, -k:], products[-k:, -k:]
-        mean = shift + np.diag(sums) / np.diag(counts)
-        numerator = cross - sums * sums.T / counts
-        cov = numerator / (counts - 1)
-        cor = None
-        if correlation:
-            squares = square_sums - sums * sums / counts
-            cor = numerator / np.sqrt(squares * squares.T)
-    return PairwiseMoments(mean, cov, counts, cor, n_answered, n_complete)
-
-
-def _rough_mean(rows: np.ndarray) -> np.ndarray:
-    """Column means of some rows, 0 for a column without answers there (only centres the sums)."""
-    observed = ~np.isnan(rows)
-    return np.where(observed, rows, 0.0).sum(axis=0) / np.maximum(observed.sum(axis=0), 1)
-
-
-def _masked_products(rows, shift, listwise, squares):
-    """Σ zᵀz over the rows, z = [x - shift, 0 where missing | observed], and Σ (x²)ᵀ observed.
-
-    Returns the (2k, 2k) product, the (k, k) sums of squares over pairs (None unless ``squares``),
-    and the numbers of rows with at least one answer and with all answers. Runs over blocks of
-    CHUNK_ROWS rows with reused buffers.
-    """
-    n_rows, k = rows.shape
-    total = np.zeros((2 * k, 2 * k))
-    square_sums = np.zeros((k, k)) if squares else None
-    n_answered = n_complete = 0
-    chunk = max(1, min(CHUNK_ROWS, n_rows))
-    buffer = np.empty((chunk, 2 * k), order="F")
-    square_buffer = np.empty((chunk, k), order="F") if squares else None
-    missing_buffer = np.empty((chunk, k), dtype=bool, order="F")
-    for start in range(0, n_rows, chunk):
-        block = rows[start : start + chunk]
-        missing = np.isnan(block, out=missing_buffer[: len(block)])
-        complete = ~missing.any(axis=1)
-        n_answered += int((~missing.all(axis=1)).sum())
-        n_complete += int(complete.sum())
-        if listwise:
-            block, missing = block[complete], missing[complete]
-        z = buffer[: len(block)]
-        x, observed = z[:, :k], z[:, k:]
-        np.subtract(block, shift, out=x)
-        np.copyto(x, 0.0, where=missing)
-        np.logical_not(missing, out=observed, casting="unsafe")
-        total += z.T @ z
-        if squares:
-            x_squared = np.multiply(x, x, out=square_buffer[: len(block)])
-            square_sums += x_squared.T @ observed
-    return total, square_sums, n_answered, n_complete
-
-
-def _answer_patterns(values: np.ndarray):
-    """The count of every answer pattern with the range (low, base) it is coded in, or None unless
-    the answers are small whole numbers.
-
-    Each row is coded as Σ dⱼ·base^(k-1-j) with dⱼ = x - min + 1 (0 when missing); the count of each
-    code is the pattern table. Used when there are at least PATTERN_MIN_ROWS rows, every observed
-    value is a whole number and base^k ≤ MAX_PATTERNS. The range is first taken from the first
-    SHIFT_ROWS rows and checked while counting (one pass over the data); only when a later answer
-    falls outside it is the full range found and the count redone. A value that is not a whole
-    number ends the pattern route at once.
-    """
-    n_rows, k = values.shape
-    if n_rows < PATTERN_MIN_ROWS or k == 0:
-        return None
-    for sample in (values[:SHIFT_ROWS], values):
-        low, high = np.fmin.reduce(sample, axis=None), np.fmax.reduce(sample, axis=None)
-        if not (np.isfinite(low) and np.isfinite(high) and low == np.floor(low)):
-            continue
-        base = int(high - low) + 2
-        if base**k > MAX_PATTERNS:
-            return None
-        counts, outside, fractions = _count_in_parts(values, float(low), base)
-        if fractions:  # not whole numbers: no range helps
-            return None
-        if not outside:
-            return counts, float(low), base
-    return None
-
-
-def _count_in_parts(values: np.ndarray, low: float, base: int) -> tuple[np.ndarray, int, int]:
-    """:func:`_count_patterns` over parts of at least PARALLEL_ROWS rows, one part per core, counted
-    at the same time (the compiled count runs without the GIL). The counts are integers, so their
-    sum does not depend on the split."""
-    n_rows = len(values)
-    parts = max(1, min(len(os.sched_getaffinity(0)), n_rows // PARALLEL_ROWS))
-    bounds = np.linspace(0, n_rows, parts + 1).astype(np.intp)
-    others = [
-        _threads().submit(_count_patterns, values, start, stop, low, base, PATTERN_BLOCK_ROWS)
-        for start, stop in zip(bounds[1:-1], bounds[2:])
-    ]
-    counts, outside, fractions = _count_patterns(values, 0, bounds[1], low, base, PATTERN_BLOCK_ROWS)
-    for other in others:
-        more, more_outside, more_fractions = other.result()
-        counts += more
-        outside += more_outside
-        fractions += more_fractions
-    return counts, outside, fractions
-
-
-@functools.cache
-def _threads() -> ThreadPoolExecutor:
-    return ThreadPoolExecutor(thread_name_prefix="answer-patterns")
-
-
-@numba.njit(cache=True, nogil=True)
-def _count_patterns(values, start, stop, low, base, block):  # pragma: no cover - compiled
-    """Counts of the codes of rows [start, stop) (see :func:`_answer_patterns`), the number of
-    observed values there outside [low, low + base - 2] and the number that are not whole numbers.
-    One pass: blocks of ``block`` rows, column by column; it stops after the block where a value
-    that is not a whole number turns up."""
-    k = values.shape[1]
-    counts = np.zeros(base**k, dtype=np.int64)
-    codes = np.empty(block, dtype=np.int32)
-    offset = low - 1.0
-    outside = fractions = 0
-    for first in range(start, stop, block):
-        if fractions:
-            break
-        size = min(stop, first + block) - first
-        codes[:size] = 0
-        for j in range(k):
-            column = values[first : first + size, j]
-            for i in range(size):
-                digit = column[i] - offset
-                inside = (digit >= 1.0) & (digit < base)  # False for NaN
-                kept = digit if inside else 0.0  # missing answers (and strays) count as digit 0
-                whole = np.int32(kept)
-                stray = ~inside & (digit == digit)  # observed, outside the range
-                outside += stray
-                fractions += (whole != kept) | (stray & (digit != np.floor(digit)))
-                codes[i] = codes[i] * base + whole
-        for i in range(size):
-            counts[codes[i]] += 1
-    return counts, outside, fractions
-
-
-@numba.njit(cache=True, nogil=True)
-def _pattern_products(counts, low, base, k, shift, listwise):  # pragma: no cover - compiled
-    """What :func:`_masked_products` returns, from the count of every answer pattern: each pattern's
-    answers (digit 0 = missing) weighted by its count. The digits are counted up code by code like
-    an odometer, so no division is needed."""
-    total = np.zeros((2 * k, 2 * k))
-    square_sums = np.zeros((k, k))
-    n_answered = n_complete = 0
-    digits = np.zeros(k, dtype=np.int64)
-    z = np.zeros(2 * k)
-    for code in range(counts.size):
-        weight = counts[code]
-        if weight:
-            observed = 0
-            for j in range(k):
-                z[k + j] = 1.0 if digits[j] else 0.0
-                z[j] = low + digits[j] - 1 - shift[j] if digits[j] else 0.0
-                observed += digits[j] > 0
-            n_answered += weight if observed else 0
-            n_complete += weight if observed == k else 0
-            if observed == k or not listwise:
-                for a in range(2 * k):
-                    for b in range(2 * k):
-                        total[a, b] += weight * z[a] * z[b]
-                for a in range(k):
-                    for b in range(k):
-                        square_sums[a, b] += weight * z[a] * z[a] * z[k + b]
-        j = k - 1
-        while j >= 0:  # the next code: one more in the last digit, carried to the left
-            digits[j] += 1
-            if digits[j] < base:
-                break
-            digits[j] = 0
-            j -= 1
-    return total, square_sums, n_answered, n_complete
-
-
 @dataclass(frozen=True)
 class ScaleMoments:
-    """Everything the reliability statistics of one scale need, from one pass over the data.
+    """Everything the reliability statistics of one scale need.
 
     Attributes
     ----------
     items : item names, in the order of the matrices.
-    mean, cov, n_pairwise : see :class:`PairwiseMoments` (after reverse coding and, for
-        ``missing="listwise"``, after dropping incomplete rows).
+    mean, cov, n_pairwise : means, ``cov(x, use="pairwise")`` (each pair over the rows where both
+        are answered, centred at the pair's means, divisor n_ij - 1) and the pairwise counts (after
+        reverse coding and, for ``missing="listwise"``, after dropping incomplete rows).
     n : respondents of the scale. Pairwise: rows with at least one answered item of the scale
         (psych's ``nrow(x)`` once respondents who skipped the whole scale are left out; it is the n
         of the Feldt and asymptotic CIs). Listwise: rows that answered every item.
     n_complete : rows that answered every item.
     missing : "pairwise" or "listwise".
-    values : the (n, k) answers after reverse coding, all rows (kept for the bootstrap).
+    source : the respondents (for the bootstrap, which resamples them).
     """
 
     items: tuple[str, ...]
@@ -335,7 +82,7 @@ class ScaleMoments:
     n: int
     n_complete: int
     missing: str
-    values: np.ndarray
+    source: Responses
 
     @property
     def k(self) -> int:
@@ -351,34 +98,39 @@ class ScaleMoments:
         variance = np.diag(self.cov)
         return np.isfinite(variance) & (variance > 0)
 
+    @property
+    def values(self) -> np.ndarray:
+        """The (n, k) answers of every row (NaN = missing), after reverse coding."""
+        return self.source.frame.loc[:, list(self.items)].to_numpy(np.float64, na_value=np.nan)
 
-def _answers(data: pd.DataFrame, items, reverse, scale) -> tuple[tuple[str, ...], np.ndarray]:
-    """The item columns as a float matrix, reverse-coded where asked."""
-    items = tuple(data.columns if items is None else items)
-    positions = data.columns.get_indexer_for(items)
-    absent = [item for item in items if item not in data.columns]
+
+def _answers(data: pd.DataFrame | Responses, items, reverse, scale) -> tuple[tuple[str, ...],
+                                                                             Responses]:
+    """The items checked, and the respondents with the reverse items reverse-coded."""
+    frame = data.frame if isinstance(data, Responses) else data
+    items = tuple(frame.columns if items is None else items)
+    absent = [item for item in items if item not in frame.columns]
     if absent:
         raise ValueError(f"items not in the data: {absent}")
-    if len(positions) != len(items):
-        repeated = sorted({item for item in data.columns[data.columns.duplicated()] if item in items})
+    repeated = sorted({item for item in frame.columns[frame.columns.duplicated()] if item in items})
+    if repeated:
         raise ValueError(f"items named by more than one column: {repeated}")
-    values = data.take(positions, axis=1).to_numpy(dtype=np.float64, na_value=np.nan)
     reverse = list(reverse or [])
-    if reverse:
-        if scale is None:
-            raise ValueError("reverse coding needs the scale's (min, max)")
-        unknown = [item for item in reverse if item not in items]
-        if unknown:
-            raise ValueError(f"reverse items not among the items: {unknown}")
-        low, high = scale
-        columns = [items.index(item) for item in reverse]
-        values = values.copy()  # never write into the caller's frame
-        values[:, columns] = low + high - values[:, columns]
-    return items, values
+    if not reverse:
+        return items, as_responses(data)
+    if scale is None:
+        raise ValueError("reverse coding needs the scale's (min, max)")
+    unknown = [item for item in reverse if item not in items]
+    if unknown:
+        raise ValueError(f"reverse items not among the items: {unknown}")
+    low, high = scale
+    answers = frame.loc[:, list(items)].astype(np.float64)  # never write into the caller's frame
+    answers[reverse] = low + high - answers[reverse]
+    return items, Responses(answers)
 
 
 def scale_moments(
-    data: pd.DataFrame,
+    data: pd.DataFrame | Responses,
     items: list[str] | None = None,
     *,
     missing: str = "pairwise",
@@ -389,7 +141,8 @@ def scale_moments(
 
     Parameters
     ----------
-    data : one column per item (float, NaN = missing); other columns are ignored.
+    data : one column per item (float, NaN = missing), or the group's :class:`Responses`; other
+        columns are ignored.
     items : the scale's items (default: every column).
     missing : "pairwise" (default, as psych::alpha) or "listwise".
     reverse : items to reverse-code as ``min + max - x`` before anything is computed.
@@ -401,13 +154,12 @@ def scale_moments(
     """
     if missing not in MISSING_RULES:
         raise ValueError(f"missing must be one of {MISSING_RULES}, not {missing!r}")
-    items, values = _answers(data, items, reverse, scale)
+    items, source = _answers(data, items, reverse, scale)
     listwise = missing == "listwise"
-    moments = pairwise_moments(values, listwise=listwise)
-    n = moments.n_complete if listwise else moments.n_answered
-    return ScaleMoments(
-        items, moments.mean, moments.cov, moments.n, n, moments.n_complete, missing, values
-    )
+    moments = source.moments(items, complete=listwise)
+    n_complete = source.count_rows(all_of=items)
+    n = n_complete if listwise else source.count_rows(any_of=items)
+    return ScaleMoments(items, moments.mean, moments.cov, moments.n, n, n_complete, missing, source)
 
 
 def _as_moments(data, items, missing, reverse, scale) -> ScaleMoments:
@@ -564,14 +316,37 @@ def cronbach_alpha(
 
 
 def _bootstrap_ci(values: np.ndarray, listwise: bool, confidence: float, n_boot: int, seed: int):
-    """Percentile bootstrap CI of raw alpha: respondents resampled with replacement."""
-    n_rows = len(values)
-    if values.shape[1] < 2 or n_rows < 2:
+    """Percentile bootstrap CI of raw alpha: respondents resampled with replacement.
+
+    All resamples at once: replicate b weighs row r by how often it was drawn (w_br), and its
+    pairwise sums are the products W·(x_i x_j), W·(x_i m_j), W·(m_i m_j) of the weight matrix
+    with the rows' products (m = answered, x = 0 where missing); with ``listwise`` incomplete
+    rows weigh nothing. The draws are those of one ``rng.integers`` call per replicate.
+    """
+    n_rows, k = values.shape
+    if k < 2 or n_rows < 2:
         return float("nan"), float("nan")
+    observed = ~np.isnan(values)
+    if listwise:
+        observed &= observed.all(axis=1, keepdims=True)
+    x = np.where(observed, values - np.nanmean(values, axis=0), 0.0)
+    m = observed.astype(np.float64)
+    pairs = np.concatenate([(x[:, :, None] * x[:, None, :]).reshape(n_rows, -1),
+                            (x[:, :, None] * m[:, None, :]).reshape(n_rows, -1),
+                            (m[:, :, None] * m[:, None, :]).reshape(n_rows, -1)], axis=1)
     rng = np.random.default_rng(seed)
-    alphas = np.array(
-        [_alpha(pairwise_moments(values[rng.integers(0, n_rows, n_rows)], listwise=listwise).cov) for _ in range(n_boot)]
-    )
+    alphas = np.empty(n_boot)
+    chunk = max(1, min(n_boot, BOOT_CELLS // n_rows))
+    for start in range(0, n_boot, chunk):
+        size = min(chunk, n_boot - start)
+        draws = rng.integers(0, n_rows, (size, n_rows))
+        weights = np.bincount((draws + n_rows * np.arange(size)[:, None]).ravel(),
+                              minlength=size * n_rows).reshape(size, n_rows).astype(np.float64)
+        cross, sums, n = (part.reshape(size, k, k) for part in np.split(weights @ pairs, 3, axis=1))
+        with np.errstate(invalid="ignore", divide="ignore"):
+            cov = (cross - sums * sums.transpose(0, 2, 1) / n) / (n - 1)
+            trace = np.trace(cov, axis1=1, axis2=2)
+            alphas[start:start + size] = (1 - trace / cov.sum(axis=(1, 2))) * k / (k - 1)
     tail = (1 - confidence) / 2
     return tuple(np.nanquantile(alphas, [tail, 1 - tail]))
 

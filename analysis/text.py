@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import logging
 import re
+import sys
 import warnings
 from dataclasses import dataclass
 from functools import lru_cache
@@ -174,8 +175,20 @@ def shipped_stopwords() -> frozenset[str]:
 @lru_cache(maxsize=1)
 def _jieba():
     """jieba's tokenizer with its default dictionary, loaded once (about a second; jieba keeps a
-    cache of the dictionary in the temporary folder)."""
-    import jieba
+    cache of the dictionary in the temporary folder).
+
+    jieba finds its data files through setuptools' ``pkg_resources`` when it can import it (half
+    a second of import, and a deprecation warning); hidden while jieba is imported, it opens the
+    same files from its own folder.
+    """
+    hide = "pkg_resources" not in sys.modules
+    if hide:
+        sys.modules["pkg_resources"] = None  # type: ignore[assignment]  # import fails quietly
+    try:
+        import jieba
+    finally:
+        if hide and sys.modules.get("pkg_resources", False) is None:
+            del sys.modules["pkg_resources"]
 
     jieba.setLogLevel(logging.WARNING)
     tokenizer = jieba.Tokenizer()
@@ -556,13 +569,19 @@ def top_detractor_themes(entry: dict, k: int = 3) -> list[dict]:
 def column_analysis(frame: pd.DataFrame, column: str, *, themes: Mapping[str, Sequence[str]],
                     satisfaction: Sequence[str] = (), nps: str | None = None,
                     scale: tuple[float, float] = (1.0, 5.0), min_count: int = MIN_COUNT,
-                    stopwords: Iterable[str] = (), seed: int = 0) -> dict:
+                    stopwords: Iterable[str] = (), seed: int = 0,
+                    themes_only: bool = False) -> dict:
     """One comments column of one group: the entry ``text.GROUP.COLUMN`` of results.json (keys
-    in ``docs/json/text.md``)."""
+    in ``docs/json/text.md``); with ``themes_only``, its first four keys (the themes, without
+    segmentation, keywords or suggested themes)."""
     comments = read_comments(frame[column])
     texts = comments.text
     theme_rows, other = theme_table(frame, texts, themes, satisfaction=satisfaction, nps=nps,
                                     scale=scale)
+    entry = {"n_answered": comments.n_answered, "n_blank": comments.n_blank, "themes": theme_rows,
+             "other": other}
+    if themes_only:
+        return entry
     answered = comments.answered.to_numpy()
     tokens = segment_all(texts[answered].tolist(), shipped_stopwords() | frozenset(stopwords))
     counts, terms = _term_matrix(tokens)
@@ -576,15 +595,14 @@ def column_analysis(frame: pd.DataFrame, column: str, *, themes: Mapping[str, Se
         pool = ~theme_members(texts[answered], themes).to_numpy().any(axis=1)
     suggested = (suggest_themes(counts[pool], terms, texts[answered][pool].tolist(),
                                 min_count=min_count, seed=seed) if terms else [])
-    return {"n_answered": comments.n_answered, "n_blank": comments.n_blank, "themes": theme_rows,
-            "other": other, "keywords": keywords, "suggested": suggested}
+    return {**entry, "keywords": keywords, "suggested": suggested}
 
 
 def text_section(frames: Mapping[str, pd.DataFrame], *, comments: Sequence[str],
                  themes: Mapping[str, Sequence[str]] | None = None,
                  satisfaction: Sequence[str] = (), nps: str | None = None,
                  scale: tuple[float, float] = (1.0, 5.0), min_count: int = MIN_COUNT,
-                 stopwords: Iterable[str] = (), seed: int = 0) -> dict:
+                 stopwords: Iterable[str] = (), seed: int = 0, themes_only: bool = False) -> dict:
     """The ``text`` block of results.json: GROUP -> COLUMN -> :func:`column_analysis`.
 
     Parameters
@@ -601,13 +619,16 @@ def text_section(frames: Mapping[str, pd.DataFrame], *, comments: Sequence[str],
         suggested themes.
     stopwords : words left out besides the shipped lists.
     seed : seed of the suggested themes.
+    themes_only : only the themes of each column (see :func:`column_analysis`): what the
+        dashboard shows, in a fraction of the time (no jieba, no scikit-learn).
     """
     stop = frozenset(w.casefold() for w in stopwords)
     section = {}
     for group, frame in frames.items():
         entry = {c: column_analysis(frame, c, themes=themes or {}, satisfaction=[
             s for s in satisfaction if s in frame], nps=nps if nps in frame else None, scale=scale,
-            min_count=min_count, stopwords=stop, seed=seed) for c in comments if c in frame}
+            min_count=min_count, stopwords=stop, seed=seed, themes_only=themes_only)
+            for c in comments if c in frame}
         if entry:
             section[group] = entry
     return section

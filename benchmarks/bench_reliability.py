@@ -54,7 +54,7 @@ def main() -> None:
         "ours, listwise": lambda: reliability_section({"g": frame}, dimensions, missing="listwise"),
         "pingouin": lambda: [pg.cronbach_alpha(frame[items]) for items in dimensions.values()],
     }
-    runs["ours, pairwise"]()  # compiles the pattern count on a machine without numba's disk cache
+    runs["ours, pairwise"]()  # warms the imports
     times = {name: [] for name in runs}
     for _ in range(args.repeats):  # interleaved, so that the machine's changing speed hits all alike
         for name, run in runs.items():

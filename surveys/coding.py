@@ -295,6 +295,9 @@ def code_answers(
                                   "value": pd.Series([], dtype=object)})
     if pd.api.types.is_numeric_dtype(values.dtype) and not pd.api.types.is_bool_dtype(values.dtype):
         return CodedAnswers(values.astype("float64"), empty_invalid)
+    numbers = _plain_numbers(values, labels, value_labels, scale)
+    if numbers is not None:
+        return CodedAnswers(numbers, empty_invalid)
 
     positions, uniques = pd.factorize(values, use_na_sentinel=True)
     unique_codes, uncodable, scales = _code_uniques(pd.Series(uniques, dtype=object),
@@ -308,6 +311,38 @@ def code_answers(
                             "value": values.to_numpy(dtype=object)[bad]},
                            index=values.index[bad])
     return CodedAnswers(pd.Series(codes, index=values.index, name=values.name), invalid, scales)
+
+
+def _plain_numbers(values: pd.Series, labels, value_labels, scale) -> pd.Series | None:
+    """A text column whose every answer is a plain finite number (``4``, ``-1``, ``2.5``), as
+    floats in one vectorised conversion (pyarrow's cast; a million rows in milliseconds); None
+    when any answer is something else, or when a label could be read as a number (the label
+    map comes first, see the module docstring): then the general rules apply."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if not isinstance(values.dtype, pd.StringDtype) or values.dtype.storage != "pyarrow":
+        return None
+    mapping = label_map(labels, value_labels, scale)
+    if any(_is_number(key) for key in mapping):
+        return None
+    try:
+        numbers = pc.cast(pa.chunked_array(pa.array(values.array)), pa.float64(), safe=True)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, TypeError):
+        return None
+    codes = numbers.to_numpy(zero_copy_only=False)
+    answered = ~np.asarray(values.isna())
+    if not np.isfinite(codes[answered]).all():  # "nan", "inf" are not answers
+        return None
+    return pd.Series(np.where(answered, codes, np.nan), index=values.index, name=values.name)
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _code_uniques(

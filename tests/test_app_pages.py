@@ -309,7 +309,7 @@ def test_validity_and_kano_sections_are_laid_out_when_present(tmp_path, monkeypa
     answers = pd.read_csv(ROOT / "tests" / "fixtures" / "kano.csv")
     kano = kano_section({"customers": answers}, kano={f: (f"{f}_fun", f"{f}_dys") for f in ("f1", "f2")})
 
-    def with_validity(data, progress=None):
+    def with_validity(data, progress=None, lazy=False):
         return {**analyse(data, progress), "validity": validity, "kano": kano}
 
     monkeypatch.setattr(app_setup, "analyse", with_validity)

@@ -131,3 +131,31 @@ def test_one_respondent_runs_through_with_reports(tmp_path):
     assert results["indices"]["c"]["dimensions"]["d"]["ci"] == [None, None]
     assert sorted(p.name for p in out.iterdir()) == ["report.docx", "report.html", "report.pdf",
                                                      "report.xlsx", "respondents.csv", "results.json"]
+
+
+def _project_files() -> set[tuple[str, int]]:
+    return {(str(p.relative_to(ROOT)), p.stat().st_mtime_ns) for p in ROOT.rglob("*")
+            if p.is_file() and ".git" not in p.parts and "__pycache__" not in p.parts}
+
+
+def test_runs_with_a_read_only_home_and_project(tmp_path):
+    """Nothing is cached into HOME or the project folder (issue 11: numba's cache made the CLI
+    fail there): HOME and every cache folder point below a plain file, where no folder can be
+    made, even by root; the temporary folder too (the PDF then reads its font's own folder)."""
+    (tmp_path / "c.csv").write_text("Q1,Q2,Q3\n1,2,2\n2,3,3\n4,4,5\n5,4,4\n3,3,2\n", encoding="utf-8")
+    (tmp_path / "s.yaml").write_text("title: t\nscale: {min: 1, max: 5}\ngroups: {c: c.csv}\n"
+                                     "dimensions: {d: [Q1, Q2, Q3]}\n", encoding="utf-8")
+    blocked = tmp_path / "file"
+    blocked.write_text("not a folder")
+    env = {key: value for key, value in __import__("os").environ.items()
+           if key not in ("NUMBA_CACHE_DIR", "MPLCONFIGDIR", "XDG_CACHE_HOME", "TMPDIR")}
+    env.update(HOME=str(blocked / "home"), XDG_CACHE_HOME=str(blocked / "cache"),
+               MPLCONFIGDIR=str(blocked / "mpl"), NUMBA_CACHE_DIR=str(blocked / "numba"),
+               TMPDIR=str(blocked / "tmp"), PYTHONDONTWRITEBYTECODE="1")
+    before = _project_files()
+    done = subprocess.run([sys.executable, "-m", "analysis", "run", str(tmp_path / "s.yaml"),
+                           "--out", str(tmp_path / "out"), "--quiet"], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert (tmp_path / "out" / "report.pdf").stat().st_size > 1000
+    assert _project_files() == before

@@ -15,13 +15,10 @@ from analysis.reliability import (
     cronbach_alpha,
     guttman_lambda6,
     item_total_statistics,
-    pairwise_moments,
     reliability_section,
     scale_moments,
     split_half,
 )
-from analysis import reliability
-from analysis.reliability import _answer_patterns
 from surveys.errors import StudyError
 
 HERE = Path(__file__).parent
@@ -138,86 +135,6 @@ def test_reverse_needs_a_scale_and_known_items():
     twice = pd.concat([GENERATED[["a1", "a2"]], GENERATED[["a2"]]], axis=1)
     with pytest.raises(ValueError, match=r"more than one column: \['a2'\]"):
         scale_moments(twice, ["a1", "a2"])
-
-
-def test_pairwise_moments_equal_pandas():
-    """pandas' DataFrame.cov/corr use pairwise deletion with pair-specific means, as R."""
-    values = GENERATED_MISSING.to_numpy()
-    moments = pairwise_moments(values, correlation=True)
-    np.testing.assert_allclose(moments.cov, GENERATED_MISSING.cov().to_numpy(), atol=1e-12)
-    np.testing.assert_allclose(moments.cor, GENERATED_MISSING.corr().to_numpy(), atol=1e-12)
-    np.testing.assert_array_equal(moments.n, GENERATED_MISSING.notna().astype(int).T @ GENERATED_MISSING.notna().astype(int))
-
-
-@pytest.mark.parametrize("offset", [0.0, 0.25])
-def test_pairwise_moments_equal_pandas_on_many_rows(offset):
-    """15,000 rows: whole numbers take the answer-pattern route, offset ones the plain product."""
-    frame = pd.concat([GENERATED_MISSING[SCALE_B]] * 30, ignore_index=True) + offset
-    assert (_answer_patterns(frame.to_numpy()) is None) == bool(offset)
-    moments = pairwise_moments(frame.to_numpy(), correlation=True, listwise=False)
-    np.testing.assert_allclose(moments.cov, frame.cov().to_numpy(), atol=1e-12)
-    np.testing.assert_allclose(moments.cor, frame.corr().to_numpy(), atol=1e-12)
-    np.testing.assert_allclose(moments.mean, frame.mean().to_numpy(), atol=1e-12)
-    assert moments.n_answered == len(frame.dropna(how="all")) and moments.n_complete == len(frame.dropna())
-    listwise = pairwise_moments(frame.to_numpy(), listwise=True)
-    np.testing.assert_allclose(listwise.cov, frame.dropna().cov().to_numpy(), atol=1e-12)
-
-
-def _pattern_table(values: np.ndarray) -> dict[tuple, float]:
-    """{answers (-1 = missing): count} from the code counts of _answer_patterns."""
-    counts, low, base = _answer_patterns(values)
-    table = {}
-    for code in np.flatnonzero(counts):
-        digits = np.unravel_index(code, (base,) * values.shape[1])
-        table[tuple(-1.0 if digit == 0 else low + digit - 1 for digit in digits)] = float(counts[code])
-    return table
-
-
-def _value_counts(frame: pd.DataFrame) -> dict[tuple, float]:
-    counted = frame.fillna(-1).value_counts()
-    return {tuple(float(v) for v in key): float(count) for key, count in counted.items()}
-
-
-def test_answer_patterns_equal_pandas_value_counts():
-    frame = pd.concat([GENERATED_MISSING[SCALE_B]] * 30, ignore_index=True)
-    assert _pattern_table(frame.to_numpy()) == _value_counts(frame)
-
-
-def test_answer_patterns_beyond_the_range_of_the_first_rows():
-    """The range is guessed from the first rows and recounted when a later answer falls outside it."""
-    frame = pd.concat([GENERATED_MISSING[SCALE_B]] * 30, ignore_index=True)
-    frame.iloc[:2000] = frame.iloc[:2000].clip(2, 4)
-    frame.iloc[-1, 0] = 7.0
-    assert _pattern_table(frame.to_numpy()) == _value_counts(frame)
-    for stray in (2.5, 7.5, -0.5, np.inf, -np.inf):  # not a small whole number: the plain product route
-        frame.iloc[-1, 0] = stray
-        assert _answer_patterns(frame.to_numpy()) is None
-
-
-def test_answer_patterns_stop_at_the_first_count_that_meets_a_fraction(monkeypatch):
-    """A decimal answer ends the pattern route after one count; an answer outside the range of the
-    first rows is counted again over the full range."""
-    frame = pd.concat([GENERATED_MISSING[SCALE_B]] * 30, ignore_index=True)
-    frame.iloc[:2000] = frame.iloc[:2000].clip(2, 4)
-    calls = []
-    count = reliability._count_in_parts
-    monkeypatch.setattr(reliability, "_count_in_parts", lambda *args: calls.append(args[1:]) or count(*args))
-    assert _answer_patterns(frame.to_numpy()) is not None
-    assert calls == [(2.0, 4), (1.0, 6)]  # base = range + 2 (digit 0 is "missing")
-    calls.clear()
-    frame.iloc[-1, 0] = 3.5
-    assert _answer_patterns(frame.to_numpy()) is None
-    assert calls == [(2.0, 4)]
-
-
-@pytest.mark.parametrize("order", ["C", "F"])
-def test_answer_patterns_in_several_blocks_and_parts(monkeypatch, order):
-    """Blocks of 999 rows, counted in as many parts as cores (at least two)."""
-    frame = pd.concat([GENERATED_MISSING[SCALE_B]] * 30, ignore_index=True)
-    monkeypatch.setattr(reliability, "PATTERN_BLOCK_ROWS", 999)
-    monkeypatch.setattr(reliability, "PARALLEL_ROWS", 1000)
-    monkeypatch.setattr(reliability.os, "sched_getaffinity", lambda pid: {0, 1, 2})
-    assert _pattern_table(np.asarray(frame.to_numpy(), order=order)) == _value_counts(frame)
 
 
 def test_bootstrap_ci_is_reproducible_and_close_to_feldt():

@@ -2,6 +2,7 @@
 with poppler's pdftotext, which CI installs), and a missing or unsuitable font is a clear error.
 How the pages look was checked by eye (pdftoppm -png); see docs/reports.md."""
 import json
+import re
 import subprocess
 from pathlib import Path
 
@@ -70,3 +71,61 @@ def test_without_a_cjk_font_the_workbook_and_page_are_still_written(monkeypatch,
     assert (tmp_path / "report.xlsx").is_file() and (tmp_path / "report.html").is_file()
     assert (tmp_path / "report.docx").is_file()  # without its figures
     assert not (tmp_path / "report.pdf").exists()
+
+
+def _pages_text(pdf: bytes, tmp_path: Path) -> list[str]:
+    path = tmp_path / "layout.pdf"
+    path.write_bytes(pdf)
+    text = subprocess.run(["pdftotext", "-raw", str(path), "-"], capture_output=True, check=True,
+                          text=True).stdout
+    return text.split("\f")[:-1]
+
+
+def _layout_pdf(rows: int, filler_mm: float, columns: int = 3) -> bytes:
+    """A page with ``filler_mm`` of other content, then one report table of ``rows`` rows."""
+    import typst
+
+    from analysis.report import pdf
+    from analysis.report.tables import Column, Table
+
+    labels = ["Name"] + [f"Spearman-Brown reliability coefficient {j}" for j in range(columns - 1)]
+    table = Table("t", "Title", "a method", "n = 1", [Column(labels[0], "text")]
+                  + [Column(label, "num") for label in labels[1:]],
+                  [[f"row{i:03d}"] + [i / 7] * (columns - 1) for i in range(rows)])
+    font = find_cjk_font()
+    markup = (f"#set page(paper: \"a4\", flipped: true, margin: 10mm)\n"
+              f"#set text(font: \"{font.family}\", size: 9pt)\n{pdf.PRELUDE}\n"
+              f"#block(height: {filler_mm}mm, width: 100%)[filler]\n" + pdf._table(table, "en"))
+    return typst.compile(markup.encode(), font_paths=pdf._typst_fonts(font))
+
+
+@pytest.mark.parametrize("rows", [9, 60])
+def test_tables_keep_their_header_and_no_page_has_only_a_few_leftover_rows(rows, tmp_path):
+    """Whatever space is left above the table: the header is repeated on every page a table runs
+    onto, a short table is never split, the header keeps its first rows, and the last page of a
+    table carries at least its last KEEP_TAIL rows (never one or two leftovers)."""
+    from analysis.report.pdf import KEEP_HEAD, KEEP_TAIL, WHOLE_ROWS
+
+    for filler in range(0, 190, 19):
+        pages = _pages_text(_layout_pdf(rows, filler), tmp_path)
+        found = [[i for i in range(rows) if f"row{i:03d}" in page] for page in pages]
+        found = [page for page in found if page]
+        assert sorted(i for page in found for i in page) == list(range(rows))
+        if rows <= WHOLE_ROWS:
+            assert len(found) == 1, filler
+            continue
+        assert len(found[0]) >= KEEP_HEAD and len(found[-1]) >= KEEP_TAIL, (filler, found)
+        with_rows = [page for page in pages if "row" in page]
+        assert all("Name" in page for page in with_rows), filler
+
+
+def test_wide_table_headers_wrap_between_words_only(tmp_path):
+    """Headers too long for their column wrap at spaces (or after the hyphen of a compound),
+    never inside a word (issue 13: the PDF showed "(Spearman-Brow / n)")."""
+    [page] = _pages_text(_layout_pdf(5, 0, columns=14), tmp_path)
+    words = [w for w in re.split(r"[\s-]+", page) if w]
+    for word in ("Spearman", "Brown", "reliability", "coefficient"):
+        assert words.count(word) == 13, word
+    assert not [w for w in words if w.isalpha() and w not in (
+        "Spearman", "Brown", "reliability", "coefficient", "Name", "Title", "Method", "method",
+        "a", "filler", "n")]

@@ -347,3 +347,20 @@ def test_themes_block_keeps_comments_around_it_and_can_be_added_or_removed():
     assert with_themes("title: t", {"z": ["q"]}) == "title: t\nthemes:\n  z: [q]\n"
     with pytest.raises(StudyError):
         with_themes("{title: t, themes: {a: [x]}}", {"z": ["q"]})
+
+
+def test_the_apps_preview_of_the_section_is_its_themes_then_the_section(sample_results):
+    """LazyResults.preview("text") (the dashboard's detractor themes, before jieba and
+    scikit-learn are loaded) equals the themes of the full section, and is the full section once
+    that is built."""
+    from analysis.jsonready import json_ready
+    from analysis.pipeline import analyse
+
+    lazy = analyse(load_study(SAMPLE), lazy=True)
+    preview = lazy.preview("text")
+    full = json_ready(sample_results["text"])
+    assert preview == {g: {c: {k: entry[k] for k in ("n_answered", "n_blank", "themes", "other")}
+                           for c, entry in columns.items()} for g, columns in full.items()}
+    assert "text" not in lazy._built  # nothing but the preview was computed
+    assert lazy["text"] == full and lazy.preview("text") is lazy["text"]
+    assert lazy.preview("indices") is lazy["indices"] and lazy.preview("pls_none") is None

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import hashlib
 import math
-import threading
 import re
+import threading
 from collections import OrderedDict
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -175,32 +175,40 @@ SECTIONS = ["study", "quality", "weighting", "descriptives", "reliability", "val
             "customers", "ladder", "pls"]
 
 
+def _computing(section: str) -> None:
+    """Shown while a page waits for a section it asks for the first time."""
+    done = SECTIONS.index(section) if section in SECTIONS else 0
+    st.toast(tr("computing_section", section=section_name(section, lang())),
+             icon=":material/hourglass_top:", duration=2 if done else 3)
+
+
 def results_for(data: StudyData, wave: str, filters: dict[str, list]) -> tuple[dict, list[str]]:
-    """results.json of the study at ``wave`` restricted by ``filters``, computed once (with a
-    progress display) and then served from the cache; also the filter notes."""
+    """results.json of the study at ``wave`` restricted by ``filters`` and the filter notes.
+    Sections are built when a page first asks for them (:class:`analysis.pipeline.LazyResults`)
+    and then served from the cache, so the first page computes only what it shows."""
     key = (data.fingerprint, wave, str(sorted(filters.items())))
     store = _results_store()
     if key not in store:
         seen = with_abc_every_wave(at_wave(data, wave))
         filtered = seen.filtered(filters)
-        placeholder = st.empty()
-        with placeholder.status(tr("computing"), expanded=True) as status:
-            bar = st.progress(0.0)
-
-            def progress(section: str) -> None:
-                done = SECTIONS.index(section) if section in SECTIONS else 0
-                bar.progress(done / len(SECTIONS),
-                             text=tr("computing_section", section=section_name(section, lang())))
-
-            results = analyse(filtered, progress=progress)
-            bar.progress(1.0)
-            status.update(label=tr("computed"), state="complete")
-        placeholder.empty()
-        store[key] = (results, filtered.notes[len(seen.notes):])
+        store[key] = (analyse(filtered, progress=_computing, lazy=True),
+                      filtered.notes[len(seen.notes):])
+        _unfinished.append(store[key][0])
         while len(store) > RESULTS_KEPT:
             store.popitem(last=False)
     store.move_to_end(key)
     return store[key]
+
+
+#: results whose other sections :func:`build_rest` has not started on yet
+_unfinished: list = []
+
+
+def build_rest() -> None:
+    """After a page is shown (app.py): build the sections it did not ask for in a background
+    thread, so that switching to another page finds them ready."""
+    while _unfinished:
+        threading.Thread(target=_unfinished.pop().build_rest, daemon=True).start()
 
 
 def _few_left(results: dict, min_n: int) -> list[str]:

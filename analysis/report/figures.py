@@ -1,9 +1,9 @@
-"""The key charts as matplotlib figures (Agg) in the report's CJK font: the PDF report's charts
-(:mod:`.pdf_charts`) and the Word report's figure section (:func:`.docx.chart_images`).
+"""The key charts as matplotlib figures (Agg) in the report's CJK font, for the Word report's
+figure section (:func:`.docx.chart_images`).
 
 The HTML report uses the interactive plotly figures of :mod:`analysis.charts`; their static export
-would need kaleido and a browser, so the PDF and Word reports get these matplotlib versions of the
-key ones: the structural model's path diagram, dimension scores with 95% CIs, the
+would need kaleido and a browser, and the PDF draws its own vector versions in Typst
+(:mod:`.pdf_charts`), so the Word report gets these matplotlib pictures of the key ones: the structural model's path diagram, dimension scores with 95% CIs, the
 customer/company gap per dimension, the IPA quadrants, the key drivers, the loyalty ladder per
 lifecycle stage and the comment keywords. They only lay out numbers from results.json.
 """

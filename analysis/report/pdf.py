@@ -1,32 +1,41 @@
 """The PDF report (``report.pdf``): the same sections, findings and tables as the other reports,
-with a few key charts, on A4 landscape pages.
+with the key charts, on A4 landscape pages, typeset by Typst (the ``typst`` package).
+
+The report is written as Typst markup (every text from the results as a Typst string literal, so
+no name can be read as markup) and compiled in-process. Typst lays the tables out: column widths
+from their content (a header wraps between words, never inside one), the header row repeated on
+every page a table runs onto (a hyphenated name such as Spearman-Brown may break after its hyphen),
+the header kept with the first :data:`KEEP_HEAD` rows, a table of at
+most :data:`WHOLE_ROWS` rows never split, and the last :data:`KEEP_TAIL` rows of a longer table
+kept together, so that no page carries only a few rows left over from the page before. Sections
+follow each other on the page (a heading is never left at the foot of a page). The charts (dimension
+scores, the customer/company gap per dimension, the IPA quadrants, the key drivers) are drawn
+as vector graphics from the numbers of results.json (:mod:`.pdf_charts`).
 
 Chinese needs a font with CJK glyphs, embedded (subset) in the PDF. :func:`find_cjk_font` looks for
 one: the file named by the ``CRM_REPORT_FONT`` environment variable, else the usual system fonts
 (Noto Sans CJK from Debian's fonts-noto-cjk, WenQuanYi, Microsoft YaHei/SimHei on Windows, PingFang/
 Heiti on macOS), else any font matplotlib knows that has CJK glyphs; none gives a StudyError that
-says what to install. fpdf2 embeds it as a CID font (CFF outlines as Type 0C, TrueType as Type 2).
-The charts are drawn with matplotlib in the same font and embedded as PNG images (plotly's static
-export would need kaleido and a browser).
+says what to install. Typst reads only that font (and its bold face), never the system's others.
 """
 from __future__ import annotations
 
-import io
 import os
+import tempfile
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-
-from fpdf import FPDF
-from fpdf.fonts import FontFace
 
 from surveys.errors import StudyError
 from surveys.i18n import msg
 
 from ..i18n import t
+from .pdf_charts import section_charts
 from .tables import Section, Table, build_sections, format_value
+from .typst_markup import string
 
-__all__ = ["pdf_report", "find_cjk_font", "CjkFont", "FONT_ENV", "FONT_CANDIDATES"]
+__all__ = ["pdf_report", "find_cjk_font", "CjkFont", "FONT_ENV", "FONT_CANDIDATES", "KEEP_HEAD",
+           "KEEP_TAIL", "WHOLE_ROWS"]
 
 FONT_ENV = "CRM_REPORT_FONT"
 #: (regular, bold) font files tried in order; a .ttc's Simplified Chinese face is chosen
@@ -45,23 +54,30 @@ FONT_CANDIDATES = [
     ("/Library/Fonts/Arial Unicode.ttf", None),
 ]
 PROBE = "客户满意度"
-FAMILY = "cjk"
-PAGE_WIDTH = 277  # A4 landscape minus 10 mm margins
-BLUE = (0, 114, 178)
+#: a table's header stays with this many first rows
+KEEP_HEAD = 3
+#: a table's last rows kept together on one page
+KEEP_TAIL = 6
+#: tables of at most this many rows are never split across pages
+WHOLE_ROWS = 12
+#: columns beyond which a table's text is set smaller
+WIDE_TABLE = 12
 
 
 @dataclass(frozen=True)
 class CjkFont:
-    """A font file with CJK glyphs and the face to use in it (collections: .ttc/.otc)."""
+    """A font file with CJK glyphs and the face to use in it (collections: .ttc/.otc), its
+    family name as Typst reads it, and the bold face when there is one."""
     path: str
     index: int = 0
     bold_path: str | None = None
     bold_index: int = 0
+    family: str = ""
 
 
-def _cjk_face(path: str) -> int | None:
-    """The face of ``path`` that covers :data:`PROBE`, Simplified Chinese faces tried first
-    (only their names are read before that), or None."""
+def _cjk_face(path: str) -> tuple[int, str] | None:
+    """The face of ``path`` that covers :data:`PROBE` (Simplified Chinese faces tried first, only
+    their names read before that) and its family name, or None."""
     from fontTools.ttLib import TTCollection, TTFont, TTLibError
 
     try:
@@ -74,7 +90,8 @@ def _cjk_face(path: str) -> int | None:
         for index in order:
             cmap = faces[index]["cmap"].getcmap(3, 10) or faces[index]["cmap"].getcmap(3, 1)
             if cmap is not None and all(ord(ch) in cmap.cmap for ch in PROBE):
-                return index
+                name = faces[index]["name"]
+                return index, name.getDebugName(16) or name.getDebugName(1) or ""
     except (OSError, TTLibError, KeyError, AssertionError):
         return None
     return None
@@ -95,119 +112,146 @@ def find_cjk_font(override: str | None = None) -> CjkFont:
 @lru_cache(maxsize=8)
 def _find_cjk_font(named: str | None) -> CjkFont:
     if named:
-        index = _cjk_face(named) if Path(named).is_file() else None
-        if index is None:
+        face = _cjk_face(named) if Path(named).is_file() else None
+        if face is None:
             raise StudyError(msg("rep_font_no_cjk", file=named), file=named, key=FONT_ENV,
                              expected=msg("rep_font_no_cjk_expected"))
-        return CjkFont(named, index)
+        return CjkFont(named, face[0], family=face[1])
     for regular, bold in FONT_CANDIDATES:
-        if Path(regular).is_file() and (index := _cjk_face(regular)) is not None:
-            bold_index = _cjk_face(bold) if bold and Path(bold).is_file() else None
-            return CjkFont(regular, index, bold if bold_index is not None else None, bold_index or 0)
+        if Path(regular).is_file() and (face := _cjk_face(regular)) is not None:
+            bold_face = _cjk_face(bold) if bold and Path(bold).is_file() else None
+            return CjkFont(regular, face[0], bold if bold_face else None,
+                           bold_face[0] if bold_face else 0, face[1])
     from matplotlib import font_manager
 
     for path in sorted(font_manager.findSystemFonts()):
-        if (index := _cjk_face(path)) is not None:
-            return CjkFont(path, index)
+        if (face := _cjk_face(path)) is not None:
+            return CjkFont(path, face[0], family=face[1])
     raise StudyError(msg("rep_font_missing"), key=FONT_ENV,
                      expected=msg("rep_font_missing_expected"))
 
 
-class _Document(FPDF):
-    def __init__(self, font: CjkFont, footer_text: str):
-        super().__init__(orientation="L", unit="mm", format="A4")
-        self.footer_text = footer_text
-        self.add_font(FAMILY, "", font.path, collection_font_number=font.index)
-        self.add_font(FAMILY, "B", font.bold_path or font.path,
-                      collection_font_number=font.bold_index if font.bold_path else font.index)
-        self.set_auto_page_break(True, margin=12)
-        self.set_margins(10, 10, 10)
-
-    def footer(self):
-        self.set_y(-9)
-        self.set_font(FAMILY, "", 7)
-        self.set_text_color(120)
-        self.cell(0, 5, f"{self.footer_text}   {self.page_no()}", align="R")
-        self.set_text_color(0)
+@lru_cache(maxsize=8)
+def _font_folder(font: CjkFont) -> str:
+    """A folder holding only the report's font files (links to them), for Typst to read; the
+    font's own folder where links cannot be made (it then reads that folder's other fonts too)."""
+    files = [p for p in (font.path, font.bold_path) if p]
+    try:
+        folder = tempfile.mkdtemp(prefix="crm-report-fonts-")
+        for file in files:
+            os.symlink(os.path.abspath(file), os.path.join(folder, Path(file).name))
+        return folder
+    except OSError:
+        return str(Path(font.path).resolve().parent)
 
 
-def _heading(pdf: FPDF, text: str, size: float, color=BLUE) -> None:
-    pdf.set_font(FAMILY, "B", size)
-    pdf.set_text_color(*color)
-    pdf.multi_cell(0, size * 0.5, text, new_x="LMARGIN", new_y="NEXT")
-    pdf.set_text_color(0)
+@lru_cache(maxsize=8)
+def _typst_fonts(font: CjkFont):
+    """Typst's view of the report's font files (read once per process)."""
+    import typst
+
+    return typst.Fonts(include_system_fonts=False, include_embedded_fonts=False,
+                       font_paths=[_font_folder(font)])
 
 
-def _paragraph(pdf: FPDF, text: str, size: float = 9, color: int = 0) -> None:
-    pdf.set_font(FAMILY, "", size)
-    pdf.set_text_color(color)
-    pdf.multi_cell(0, size * 0.48, text, new_x="LMARGIN", new_y="NEXT")
-    pdf.set_text_color(0)
+PRELUDE = """
+#let blue = rgb(0, 114, 178)
+#let grey(body) = text(fill: luma(90), body)
+#let report-table(widths, aligns, header, rows, size, keep-head, keep-tail, whole) = {
+  set text(size: size)
+  set par(leading: 0.35em)
+  let n = rows.len()
+  let cells = ()
+  for (i, row) in rows.enumerate() {
+    cells += row
+    if n <= whole {
+      if i == 0 { cells.push(table.cell(rowspan: n, breakable: false)[]) }
+    } else if i == 0 {
+      cells.push(table.cell(rowspan: keep-head, breakable: false)[])
+    } else if i == n - keep-tail {
+      cells.push(table.cell(rowspan: keep-tail, breakable: false)[])
+    } else if i >= keep-head and i < n - keep-tail {
+      cells.push([])
+    }
+  }
+  table(
+    columns: widths + (0pt,),
+    align: (x, y) => aligns.at(x, default: left) + horizon,
+    inset: (x, y) => if x == widths.len() { 0pt } else { (x: 2.4pt, y: 1.7pt) },
+    stroke: (x, y) => if x < widths.len() { (bottom: 0.3pt + luma(185)) },
+    fill: (x, y) => if y == 0 and x < widths.len() { rgb(221, 235, 247) },
+    table.header(..header.map(h => strong(h)), []),
+    ..cells,
+  )
+}
+#let table-title(title, method, n) = block(sticky: true, below: 0.45em, {
+  text(11pt, weight: "bold", title)
+  linebreak()
+  text(7.5pt, grey(method))
+  linebreak()
+  text(7.5pt, grey(n))
+})
+"""
 
 
-def _column_widths(pdf: FPDF, table: Table, lang: str) -> list[float]:
-    """Widths (mm) from the widest text of each column in the current font (long labels wrap).
-    A table wider than the page gives up width from its text columns first (they wrap); numbers
-    keep their width unless that alone overflows the page."""
-    widths, least = [], []
-    for j, col in enumerate(table.columns):
-        cells = [pdf.get_string_width(format_value(r[j], col.kind, lang)) for r in table.rows]
-        label = min(pdf.get_string_width(col.label), 22)
-        width = min(max(cells + [label, 6]) + 2.5, 80)
-        widths.append(width)
-        words = max((pdf.get_string_width(word) for word in col.label.split()), default=0)
-        numbers = max(cells + [words, 6]) + 2.5  # headers may wrap between words, numbers never
-        least.append(min(width, 20) if col.kind in ("text", "flag") else min(width, numbers))
-    total, fixed = sum(widths), sum(least)
-    if total <= PAGE_WIDTH:
-        return widths
-    if fixed >= PAGE_WIDTH:
-        return [w * PAGE_WIDTH / total for w in widths]
-    shrink = (PAGE_WIDTH - fixed) / (total - fixed)
-    return [lo + (w - lo) * shrink for w, lo in zip(widths, least)]
+def _table(table: Table, lang: str) -> str:
+    """A table as a call of ``report-table`` (after its sticky title lines)."""
+    widths = ", ".join("auto" for _ in table.columns)
+    aligns = ", ".join("left" if c.kind in ("text", "flag") else "right" for c in table.columns)
+    header = ", ".join(string(c.label) for c in table.columns)
+    rows = ", ".join("(" + ", ".join(string(format_value(v, c.kind, lang))
+                                      for c, v in zip(table.columns, row)) + ",)"
+                     for row in table.rows)
+    size = "6.5pt" if len(table.columns) > WIDE_TABLE else "7.5pt"
+    return (f"#table-title({string(table.title)}, {string(t('rep_method', lang) + ': ' + table.method)}, "
+            f"{string(table.n)})\n"
+            f"#report-table(({widths},), ({aligns},), ({header},), ({rows}{',' if rows else ''}), "
+            f"{size}, {KEEP_HEAD}, {KEEP_TAIL}, {WHOLE_ROWS})\n#v(3mm)\n")
 
 
-def _table(pdf: FPDF, table: Table, lang: str) -> None:
-    if pdf.will_page_break(30):
-        pdf.add_page()
-    _heading(pdf, table.title, 11, color=(0, 0, 0))
-    _paragraph(pdf, f"{t('rep_method', lang)}: {table.method}", 7.5, 90)
-    _paragraph(pdf, table.n, 7.5, 90)
-    pdf.ln(1)
-    size = 6.5 if len(table.columns) > 12 else 7.5
-    pdf.set_font(FAMILY, "", size)
-    widths = _column_widths(pdf, table, lang)
-    align = ["LEFT" if c.kind in ("text", "flag") else "RIGHT" for c in table.columns]
-    with pdf.table(col_widths=widths, width=sum(widths), align="LEFT", text_align=align,
-                   line_height=size * 0.5, repeat_headings=1, padding=0.6,
-                   headings_style=FontFace(family=FAMILY, emphasis="BOLD", fill_color=(221, 235, 247)),
-                   borders_layout="HORIZONTAL_LINES") as pdf_table:
-        header = pdf_table.row()
-        for col in table.columns:
-            header.cell(col.label)
-        for values in table.rows:
-            row = pdf_table.row()
-            for col, value in zip(table.columns, values):
-                row.cell(format_value(value, col.kind, lang))
-    pdf.ln(4)
+def _bullets(findings: list[str], size: str) -> str:
+    return "".join(f"#text({size})[- #{string(f)}]\n" for f in findings)
 
 
-def _section(pdf: FPDF, results: dict, section: Section, lang: str, font: CjkFont) -> None:
-    pdf.add_page()
-    _heading(pdf, section.title, 15)
-    pdf.ln(1)
-    for finding in section.findings:
-        _paragraph(pdf, "• " + finding, 9)
-    pdf.ln(2)
-    from .pdf_charts import section_charts
+def _section(results: dict, section: Section, lang: str) -> str:
+    parts = [f"#v(6mm, weak: true)\n#block(sticky: true)[#heading(level: 1, {string(section.title)})\n"
+             f"{_bullets(section.findings, '9pt')}]\n#v(2mm)\n"]
+    parts += [chart + "\n#v(3mm)\n" for chart in section_charts(results, section.key, lang)]
+    parts += [_table(table, lang) for table in section.tables]
+    return "".join(parts)
 
-    for png in section_charts(results, section.key, lang, font):
-        if pdf.will_page_break(95):
-            pdf.add_page()
-        pdf.image(io.BytesIO(png), w=180)
-        pdf.ln(3)
-    for table in section.tables:
-        _table(pdf, table, lang)
+
+def report_markup(results: dict, lang: str, family: str) -> str:
+    """The whole report as Typst markup, set in the font ``family``."""
+    sections = build_sections(results, lang)
+    study = results.get("study") or {}
+    scale = study.get("scale") or {}
+    title = f"{study.get('title') or ''} — {t('rep_title', lang)}"
+    wave = f"{t('rep_current_wave', lang)}: {study.get('wave')}"
+    scale_text = f"{t('rep_scale', lang)}: {scale.get('min')}–{scale.get('max')}"
+    generated = f"{t('rep_generated', lang)} SHA-256: {study.get('fingerprint') or '–'}"
+    head = [
+        f"#set document(title: {string(title)}, author: {string('CRM questionnaire toolkit')})",
+        "#set page(paper: \"a4\", flipped: true, margin: (x: 10mm, top: 10mm, bottom: 12mm), "
+        "footer: context align(right, text(7pt, fill: luma(120))["
+        f"#{string(title)} #h(1em) #counter(page).display()]))",
+        f"#set text(font: {string(family)}, size: 9pt, lang: {string(lang)}, "
+        "cjk-latin-spacing: none)",
+        "#set par(leading: 0.5em)",
+        "#show heading.where(level: 1): set text(size: 15pt, fill: rgb(0, 114, 178))",
+        "#show heading.where(level: 2): set text(size: 10pt)",
+        "#show heading: set block(above: 0.8em, below: 0.6em)",
+        PRELUDE,
+        f"#text(18pt, weight: \"bold\", fill: blue)[#{string(title)}]\n",
+        f"#text(10pt, grey[#{string(wave)} #h(1em) #{string(scale_text)}])\n",
+        f"#text(14pt, weight: \"bold\", fill: blue)[#{string(t('rep_findings', lang))}]\n",
+    ]
+    for section in sections:
+        if section.findings:
+            head.append(f"#heading(level: 2, {string(section.title)})\n"
+                        + _bullets(section.findings, "8.5pt"))
+    head.append(f"#v(3mm)\n#text(7pt, fill: luma(120))[#{string(generated)}]\n")
+    return "\n".join(head) + "".join(_section(results, s, lang) for s in sections)
 
 
 def pdf_report(results: dict, lang: str = "zh") -> bytes:
@@ -218,28 +262,8 @@ def pdf_report(results: dict, lang: str = "zh") -> bytes:
     StudyError
         No font with Chinese glyphs was found (see :func:`find_cjk_font`).
     """
+    import typst
+
     font = find_cjk_font()
-    sections = build_sections(results, lang)
-    study = results.get("study") or {}
-    scale = study.get("scale") or {}
-    title = f"{study.get('title') or ''} — {t('rep_title', lang)}"
-    pdf = _Document(font, title)
-    pdf.set_title(title)
-    pdf.set_creator("CRM questionnaire toolkit")
-    pdf.add_page()
-    _heading(pdf, title, 18)
-    _paragraph(pdf, f"{t('rep_current_wave', lang)}: {study.get('wave')}   "
-                    f"{t('rep_scale', lang)}: {scale.get('min')}–{scale.get('max')}", 10, 80)
-    pdf.ln(3)
-    _heading(pdf, t("rep_findings", lang), 14)
-    for section in sections:
-        if section.findings:
-            pdf.ln(1)
-            _heading(pdf, section.title, 10, color=(0, 0, 0))
-            for finding in section.findings:
-                _paragraph(pdf, "• " + finding, 8.5)
-    pdf.ln(3)
-    _paragraph(pdf, f"{t('rep_generated', lang)} SHA-256: {study.get('fingerprint') or '–'}", 7, 120)
-    for section in sections:
-        _section(pdf, results, section, lang, font)
-    return bytes(pdf.output())
+    markup = report_markup(results, lang, font.family)
+    return typst.compile(markup.encode("utf-8"), font_paths=_typst_fonts(font))

@@ -91,6 +91,6 @@ config = {c.label: st.column_config.NumberColumn(format=formats[c.kind])
           for c in report.columns if c.kind in formats}
 st.dataframe(styled, hide_index=True, width="stretch", column_config=config,
              height=min(38 + 35 * len(frame), 700))
-st.download_button(tr("cust_download_xlsx"), table_workbook(report, ctx.lang),
+st.download_button(tr("cust_download_xlsx"), lambda: table_workbook(report, ctx.lang),  # on click
                    file_name=f"customers_{ctx.wave}.xlsx", key="cust_xlsx", on_click="ignore",
                    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")

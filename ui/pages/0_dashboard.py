@@ -53,7 +53,8 @@ dashboard_line(ctx, focus)
 model_index_cards(ctx, focus)
 
 # what detractors write about: the top three themes of the comments (analysis.text)
-comments = ((r.get("text") or {}).get(focus) or {})
+# (the section's preview: its themes, without waiting for the keywords and suggested themes)
+comments = ((getattr(r, "preview", r.get)("text") or {}).get(focus) or {})
 for comment_column, text_entry in comments.items():
     top = top_detractor_themes(text_entry)
     if top:

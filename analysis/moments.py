@@ -1,0 +1,595 @@
+"""Sufficient statistics of survey answers: counts, sums, cross-products and value counts.
+
+Most statistics of :mod:`analysis` need no more of a group's respondents than these:
+
+- for every pair of numeric columns (i, j): the rows where both are answered ``n_ij``, the sums
+  ``Σ x_i`` and ``Σ x_i²`` over those rows and the cross-product ``Σ x_i x_j`` (pairwise complete,
+  :class:`Moments`); means, variances, covariances and correlations (R's ``use="pairwise"``),
+  Cronbach's alpha, KMO, EFA, regressions and the t tests come from them;
+- the same over the rows that answered every column of a set (listwise, for the CFA and drivers);
+- for one column, how often each distinct value occurs (:class:`Counts`): medians, top-2-box,
+  NPS and the rank tests (mid-ranks of tied values, :mod:`analysis.ranks`) come from them.
+
+:class:`Responses` computes them once per set of respondents (a group, a segment level, a wave)
+and keeps them for every statistic that asks again; a statistic that only needs moments never
+touches the rows. Derived columns (dimension scores, outcome scores) are column expressions of the
+items (:meth:`Responses.scores`) whose moments are taken the same way.
+
+Exact arithmetic
+----------------
+Answers that are whole numbers (Likert codes, 0-10) are summed as integers: the sums and
+cross-products are exact and do not depend on the order of the rows; means and covariances are
+formed from them at the end (``cov_ij = (n_ij S_ij - s_ij s_ji) / (n_ij (n_ij - 1))`` in integers,
+one division last). An item pair that is exactly uncorrelated gets r = 0, not 1e-17, and a result
+read from the same answers in another row order is the same to the last bit. Dimension scores (the
+mean of a respondent's answered items) are rational: they are held as integers over a common
+denominator (``score × L`` with L the least common multiple of the possible item counts) and are
+exact too. Answers that are not whole numbers (decimals, large amounts) take the *row path*: the
+same sums in floating point about a rough mean (centred first, for accuracy).
+
+The products run over blocks of rows as matrix products: ``[X | U]ᵀ[X | U]`` with X the answers
+(0 where missing) and U the missing-answer indicators gives ``Σ x_i x_j`` and, subtracted from the
+column totals, the pairwise sums and counts. Every partial sum of a block is an integer below 2^24
+(float32) or 2^53 (float64), where floating-point addition is exact in any order.
+
+SQL form
+--------
+Every field is an aggregate a database computes in one ``GROUP BY`` (per segment, wave):
+``n_ij = COUNT(*) FILTER (WHERE x_i IS NOT NULL AND x_j IS NOT NULL)``,
+``sums_ij = SUM(CASE WHEN x_j IS NOT NULL THEN x_i END)``,
+``squares_ij = SUM(CASE WHEN x_j IS NOT NULL THEN x_i * x_i END)``, ``cross_ij = SUM(x_i * x_j)``,
+and value counts ``SELECT x, COUNT(*) ... GROUP BY x``. :meth:`Moments.from_sums` builds the object
+from such aggregates.
+"""
+from __future__ import annotations
+
+import math
+from contextlib import contextmanager
+from dataclasses import dataclass
+from functools import reduce
+from typing import Iterable, Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["Moments", "Counts", "Responses", "as_responses", "row_path", "exact_path",
+           "pooled_counts"]
+
+#: whole numbers up to this magnitude are summed exactly as integers
+MAX_WHOLE = 1 << 20
+#: rows per block of the matrix products
+BLOCK_ROWS = 1 << 15
+#: rows read to centre the floating-point sums of the row path
+SHIFT_ROWS = 1000
+
+_exact = True
+
+
+def exact_path() -> bool:
+    """Whether whole-number answers are summed exactly (True unless inside :func:`row_path`)."""
+    return _exact
+
+
+@contextmanager
+def row_path():
+    """Compute every moment in floating point from the rows and every rank test from the rows
+    (scipy), as for answers that are not whole numbers. The results equal those of the exact
+    path to rounding (tests/test_moments.py); used to check that."""
+    global _exact
+    previous, _exact = _exact, False
+    try:
+        yield
+    finally:
+        _exact = previous
+
+
+# --------------------------------------------------------------------------------------------------
+# Moments
+# --------------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Moments:
+    """Pairwise-complete sums of ``k`` numeric columns over one set of rows.
+
+    Attributes
+    ----------
+    columns : the column names, in the order of the matrices.
+    n : (k, k) int64, rows where columns i and j are both answered (diagonal: where i is).
+    sums : (k, k) Σ y_i over the rows where i and j are answered.
+    squares : (k, k) Σ y_i² over the rows where i and j are answered.
+    cross : (k, k) Σ y_i y_j over the rows where both are answered.
+    scale : (k,) the answers are ``x = origin + y / scale``: whole numbers have scale 1, dimension
+        scores the common denominator of their possible values.
+    origin : (k,) 0 for exact sums; the rough mean the floating-point sums are centred at.
+    exact : whether ``sums``, ``squares`` and ``cross`` are exact integers (int64 or Python ints).
+    """
+
+    columns: tuple[str, ...]
+    n: np.ndarray
+    sums: np.ndarray
+    squares: np.ndarray
+    cross: np.ndarray
+    scale: np.ndarray
+    origin: np.ndarray
+    exact: bool
+
+    @classmethod
+    def from_sums(cls, columns: Sequence[str], n, sums, squares, cross, scale=None) -> "Moments":
+        """Exact moments from integer aggregates (e.g. computed by a database, see the module
+        docstring); ``scale`` as the attribute (default 1)."""
+        k = len(columns)
+        return cls(tuple(columns), np.asarray(n, dtype=np.int64), *(_exact_array(a) for a in
+                   (sums, squares, cross)),
+                   np.ones(k, dtype=np.int64) if scale is None else np.asarray(scale, np.int64),
+                   np.zeros(k), True)
+
+    @property
+    def k(self) -> int:
+        return len(self.columns)
+
+    def index(self, columns: Iterable[str]) -> list[int]:
+        """Positions of ``columns`` in :attr:`columns` (KeyError naming a column not there)."""
+        position = {c: i for i, c in enumerate(self.columns)}
+        try:
+            return [position[c] for c in columns]
+        except KeyError as missing:
+            raise KeyError(f"no moments for column {missing.args[0]!r}") from None
+
+    def sub(self, columns: Sequence[str]) -> "Moments":
+        """The moments of some of the columns (pairwise sums do not depend on the other columns)."""
+        at = self.index(columns)
+        block = np.ix_(at, at)
+        return Moments(tuple(columns), self.n[block], self.sums[block], self.squares[block],
+                       self.cross[block], self.scale[at], self.origin[at], self.exact)
+
+    @property
+    def count(self) -> np.ndarray:
+        """(k,) answers to each column."""
+        return np.diag(self.n).copy()
+
+    @property
+    def mean(self) -> np.ndarray:
+        """(k,) mean of each column over its answers (NaN without answers)."""
+        with np.errstate(invalid="ignore", divide="ignore"):
+            if self.exact:
+                return _ratio(np.diag(self.sums), self.count * self.scale)
+            return self.origin + np.diag(self.sums) / self.count
+
+    @property
+    def pair_means(self) -> np.ndarray:
+        """(k, k) mean of column i over the rows where i and j are both answered."""
+        with np.errstate(invalid="ignore", divide="ignore"):
+            if self.exact:
+                return _ratio(self.sums, self.n * self.scale[:, None])
+            return self.origin[:, None] + self.sums / self.n
+
+    @property
+    def total(self) -> np.ndarray:
+        """(k,) sum of each column's answers."""
+        if self.exact:
+            return _ratio(np.diag(self.sums), self.scale)
+        return self.origin * self.count + np.diag(self.sums)
+
+    def _centred(self) -> tuple[np.ndarray, np.ndarray]:
+        """(n_ij Σ y_i y_j - Σ y_i Σ y_j, the scale of each entry): n_ij² times the covariance
+        about the pair's means, before any division (exact in integers)."""
+        if self.exact:
+            n, sums = _big(self.n), _big(self.sums)
+            numerator = n * _big(self.cross) - sums * sums.T
+            return numerator, np.outer(self.scale, self.scale)
+        numerator = self.n * self.cross - self.sums * self.sums.T
+        return numerator, np.ones((self.k, self.k))
+
+    @property
+    def cov(self) -> np.ndarray:
+        """(k, k) covariances, R's ``cov(x, use="pairwise")``: each pair over the rows where both
+        are answered, centred at the pair's own means, divisor n_ij - 1; NaN for n_ij < 2."""
+        numerator, scale = self._centred()
+        with np.errstate(invalid="ignore", divide="ignore"):
+            if self.exact:
+                denominator = _big(self.n) * (_big(self.n) - 1) * _big(scale)
+                cov = _ratio(numerator, denominator)
+            else:
+                cov = numerator / (self.n * (self.n - 1.0))
+        return np.where(self.n >= 2, cov, np.nan)
+
+    @property
+    def variance(self) -> np.ndarray:
+        """(k,) variance of each column over its answers (divisor n - 1)."""
+        return np.diag(self.cov).copy()
+
+    @property
+    def cor(self) -> np.ndarray:
+        """(k, k) correlations, R's ``cor(x, use="pairwise")``: means and standard deviations of
+        each pair over the rows where both are answered. An exactly uncorrelated pair gives 0."""
+        numerator, _ = self._centred()
+        if self.exact:
+            n, sums, squares = _big(self.n), _big(self.sums), _big(self.squares)
+            spread = _float(n * squares - sums * sums)
+            numerator = _float(numerator)
+        else:
+            spread = self.n * self.squares - self.sums * self.sums
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return numerator / np.sqrt(spread * spread.T)
+
+
+def _big(values: np.ndarray) -> np.ndarray:
+    """An integer array as Python ints (object dtype): products never overflow."""
+    return values.astype(object) if values.dtype != object else values
+
+
+def _float(values: np.ndarray) -> np.ndarray:
+    """Integers (int64 or Python ints) as the nearest floats."""
+    return np.asarray(values, dtype=object).astype(np.float64)
+
+
+def _ratio(numerator, denominator) -> np.ndarray:
+    """numerator / denominator for integer arrays, with one rounding of each before the division
+    (exact for integers below 2^53); NaN where the denominator is 0."""
+    top, bottom = _float(np.asarray(numerator)), _float(np.asarray(denominator))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(bottom != 0, top / np.where(bottom != 0, bottom, 1.0), np.nan)
+
+
+def _exact_array(values) -> np.ndarray:
+    """Integer aggregates as int64, or as Python ints where they do not fit."""
+    values = np.asarray(values)
+    if values.dtype == object:
+        try:
+            return values.astype(np.int64)
+        except OverflowError:
+            return values
+    return values.astype(np.int64)
+
+
+# --------------------------------------------------------------------------------------------------
+# Value counts
+# --------------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Counts:
+    """How often each distinct answer of one column occurs (missing answers not counted).
+
+    Attributes
+    ----------
+    values : distinct answers, ascending (float).
+    counts : (m,) int64, how often each occurs.
+    """
+
+    values: np.ndarray
+    counts: np.ndarray
+
+    @property
+    def n(self) -> int:
+        return int(self.counts.sum())
+
+    def share(self, where: np.ndarray) -> float:
+        """Share of the answers whose value satisfies the boolean mask ``where`` (over values)."""
+        return float(self.counts[where].sum() / self.n) if self.n else math.nan
+
+    @property
+    def median(self) -> float:
+        """The median (the mean of the two middle answers for an even count), NaN if empty."""
+        n = self.n
+        if n == 0:
+            return math.nan
+        cumulative = np.cumsum(self.counts)
+        low = self.values[np.searchsorted(cumulative, (n - 1) // 2, side="right")]
+        high = self.values[np.searchsorted(cumulative, n // 2, side="right")]
+        return float(low) if low == high else float((low + high) / 2)
+
+
+def pooled_counts(parts: Sequence[Counts]) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct values of several columns or groups pooled, ascending, and a (groups, values)
+    table of how often each group has each value."""
+    values = reduce(np.union1d, [p.values for p in parts], np.array([], dtype=np.float64))
+    table = np.zeros((len(parts), len(values)), dtype=np.int64)
+    for row, part in zip(table, parts):
+        row[np.searchsorted(values, part.values)] = part.counts
+    return values, table
+
+
+# --------------------------------------------------------------------------------------------------
+# The in-memory source: a DataFrame of respondents
+# --------------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class _Column:
+    """One numeric column prepared for summing: ``ints`` (0 where missing, scale ``scale``) when
+    its answers are whole numbers after scaling, else ``None`` and the answers in ``floats``."""
+
+    floats: np.ndarray | None
+    observed: np.ndarray
+    ints: np.ndarray | None
+    scale: int
+    bound: int = 0  # the largest |integer| of ``ints`` (an upper bound is enough)
+
+    @property
+    def values(self) -> np.ndarray:
+        """The answers as float64, NaN where missing (from ``ints`` when they are exact: the
+        correctly rounded quotient, as the rows hold it)."""
+        if self.floats is not None:
+            return self.floats
+        return np.where(self.observed, self.ints / self.scale, np.nan)
+
+    def take(self, rows: np.ndarray) -> "_Column":
+        """The column at some rows."""
+        return _Column(None if self.floats is None else self.floats[rows], self.observed[rows],
+                       None if self.ints is None else self.ints[rows], self.scale, self.bound)
+
+
+def _prepare(values: np.ndarray) -> _Column:
+    """A float column prepared for summing: as the smallest integer type (0 where missing) when
+    every answer is a whole number of magnitude at most MAX_WHOLE (and the exact path is on)."""
+    observed = ~np.isnan(values)
+    answered = values[observed]
+    low, high = (answered.min(), answered.max()) if answered.size else (0.0, 0.0)
+    bound = max(abs(low), abs(high))
+    if not _exact or bound > MAX_WHOLE or not np.array_equal(answered, np.rint(answered)):
+        return _Column(values, observed, None, 1)
+    kind = next(t for t in (np.int8, np.int16, np.int32)
+                if np.iinfo(t).min <= low and high <= np.iinfo(t).max)
+    return _Column(None, observed, np.where(observed, values, 0).astype(kind), 1, int(bound))
+
+
+class Responses:
+    """One set of respondents (a group, a segment level, a wave) and its sufficient statistics.
+
+    Parameters
+    ----------
+    frame : the respondents, one row each; numeric columns float (NaN = missing).
+    columns : the numeric columns whose pairwise moments are computed together on the first
+        request (default: the requested ones); a later request for other columns computes those.
+
+    The statistics ask for :meth:`moments`, :meth:`counts` and :meth:`count_rows`; each is
+    computed once and kept. ``frame`` stays available for what needs the rows (a bootstrap, a
+    per-respondent export).
+    """
+
+    def __init__(self, frame: pd.DataFrame, columns: Sequence[str] | None = None,
+                 *, _prepared: Mapping[str, _Column] | None = None):
+        self.frame = frame
+        self._hint = tuple(columns or ())
+        self._prepared: dict[str, _Column] = dict(_prepared or {})
+        self._moments: dict[tuple, Moments] = {}
+        self._counts: dict[str, Counts] = {}
+        self._derived: dict[tuple, Responses] = {}
+
+    # ------------------------------------------------------------------ the frame's face
+    @property
+    def columns(self) -> pd.Index:
+        return self.frame.columns
+
+    def __len__(self) -> int:
+        return len(self.frame)
+
+    def __contains__(self, column) -> bool:
+        return column in self.frame.columns
+
+    # ------------------------------------------------------------------ columns
+    def column(self, name: str) -> _Column:
+        """The column prepared for summing (computed once)."""
+        if name not in self._prepared:
+            self._prepared[name] = _prepare(
+                self.frame[name].to_numpy(dtype=np.float64, na_value=np.nan))
+        return self._prepared[name]
+
+    def is_exact(self, columns: Sequence[str]) -> bool:
+        """Whether the moments of ``columns`` are summed exactly (all whole after scaling)."""
+        return _exact and all(self.column(c).ints is not None for c in columns)
+
+    # ------------------------------------------------------------------ moments
+    def moments(self, columns: Sequence[str], *, complete: bool = False) -> Moments:
+        """Pairwise moments of ``columns``; with ``complete`` over the rows that answered every
+        one of them (listwise deletion)."""
+        columns = tuple(columns)
+        if complete:
+            key = ("complete", columns)
+            if key not in self._moments:
+                rows = np.logical_and.reduce([self.column(c).observed for c in columns]) \
+                    if columns else np.ones(len(self), dtype=bool)
+                self._moments[key] = self._sum(columns, rows)
+            return self._moments[key]
+        for (kind, computed), found in self._moments.items():
+            if kind == "pairwise" and set(columns) <= set(computed):
+                return found.sub(columns)
+        together = tuple(dict.fromkeys([*columns, *(c for c in self._hint if c in self)]))
+        if not self.is_exact(columns) or not self.is_exact(together):
+            together = columns  # the row path for these alone
+        self._moments[("pairwise", together)] = self._sum(together, None)
+        return self._moments[("pairwise", together)].sub(columns)
+
+    def _sum(self, columns: tuple[str, ...], rows: np.ndarray | None) -> Moments:
+        prepared = [self.column(c) for c in columns]
+        if not columns:
+            empty = np.zeros((0, 0), dtype=np.int64)
+            return Moments((), empty, empty, empty, empty, np.zeros(0, np.int64), np.zeros(0),
+                           True)
+        if self.is_exact(columns):
+            return _exact_moments(columns, prepared, rows)
+        return _float_moments(columns, prepared, rows)
+
+    def count_rows(self, *, any_of: Sequence[str] = (), all_of: Sequence[str] = ()) -> int:
+        """Rows that answered at least one of ``any_of`` and every one of ``all_of``."""
+        keep = np.ones(len(self), dtype=bool)
+        if any_of:
+            keep &= np.logical_or.reduce([self.column(c).observed for c in any_of])
+        for c in all_of:
+            keep &= self.column(c).observed
+        return int(keep.sum())
+
+    # ------------------------------------------------------------------ value counts
+    def counts(self, column: str) -> Counts:
+        """How often each distinct answer of ``column`` occurs."""
+        if column not in self._counts:
+            prepared = self.column(column)
+            if prepared.ints is not None:
+                ints = prepared.ints[prepared.observed].astype(np.int64)
+                low = int(ints.min(initial=0))
+                tally = np.bincount(ints - low) if ints.size else np.zeros(0, dtype=np.int64)
+                seen = np.flatnonzero(tally)
+                values = _ratio(seen + low, np.full(len(seen), prepared.scale))
+                self._counts[column] = Counts(values, tally[seen].astype(np.int64))
+            else:
+                values, counts = np.unique(prepared.values[prepared.observed], return_counts=True)
+                self._counts[column] = Counts(values, counts.astype(np.int64))
+        return self._counts[column]
+
+    # ------------------------------------------------------------------ derived columns
+    def scores(self, definitions: Mapping[str, Sequence[str]],
+               min_share: float | Mapping[str, float] = 0.0) -> "Responses":
+        """The same respondents described by score columns: score ``name`` is the mean of the
+        items of ``definitions[name]`` the respondent answered, provided they answered at least
+        ``min_share`` of them (a number, or one per score; else missing). Exact: held as
+        integers over the least common multiple of the possible numbers of answered items.
+        Computed once per definition."""
+        shares = {name: min_share[name] if isinstance(min_share, Mapping) else min_share
+                  for name in definitions}
+        key = tuple((name, tuple(items), shares[name]) for name, items in definitions.items())
+        if key not in self._derived:
+            prepared, frame = {}, {}
+            for name, items in definitions.items():
+                column = _score(self, list(items), shares[name])
+                prepared[name], frame[name] = column, column.values
+            self._derived[key] = Responses(pd.DataFrame(frame, index=self.frame.index),
+                                           _prepared=prepared)
+        return self._derived[key]
+
+    def differences(self, pairs: Mapping[str, tuple[str, str]]) -> "Responses":
+        """The same respondents described by differences ``a - b`` of two columns (missing unless
+        both are answered), one per entry of ``pairs``. Exact for whole numbers; differences of
+        scores that are not whole numbers are the floating-point differences, as R and scipy
+        take them (two equal differences such as 2/3 - 1/3 and 4/3 - 1 may then differ in the
+        last bit, and a rank test does not count them as tied)."""
+        key = ("differences", tuple((name, tuple(pair)) for name, pair in pairs.items()))
+        if key not in self._derived:
+            prepared = {name: _difference(self.column(a), self.column(b))
+                        for name, (a, b) in pairs.items()}
+            frame = pd.DataFrame({name: c.values for name, c in prepared.items()},
+                                 index=self.frame.index)
+            self._derived[key] = Responses(frame, _prepared=prepared)
+        return self._derived[key]
+
+    def split(self, labels: pd.Series) -> dict:
+        """The respondents split by ``labels`` (aligned with the rows; missing labels dropped):
+        level -> :class:`Responses`, levels sorted (categories in their order)."""
+        codes, levels = pd.factorize(pd.Series(labels), sort=True)
+        order = np.argsort(codes, kind="stable")
+        bounds = np.searchsorted(codes[order], np.arange(len(levels) + 1))
+        parts = {}
+        for at, level in enumerate(levels):
+            rows = order[bounds[at]:bounds[at + 1]]
+            parts[level] = Responses(self.frame.iloc[rows], self._hint, _prepared={
+                name: column.take(rows) for name, column in self._prepared.items()})
+        return parts
+
+    def by(self, column: str) -> dict:
+        """The respondents split by the levels of ``column`` (see :meth:`split`); kept."""
+        key = ("by", column)
+        if key not in self._derived:
+            self._derived[key] = self.split(self.frame[column])
+        return self._derived[key]
+
+
+def _score(source: Responses, items: list[str], min_share: float) -> _Column:
+    """One score column (see :meth:`Responses.scores`)."""
+    parts = [source.column(item) for item in items]
+    count = np.sum([p.observed for p in parts], axis=0, dtype=np.int64) if parts else \
+        np.zeros(len(source), dtype=np.int64)
+    enough = (count >= min_share * len(items) - 1e-12) & (count > 0)
+    possible = [c for c in range(1, len(items) + 1) if c >= min_share * len(items) - 1e-12]
+    scale = math.lcm(*possible) if possible else 1
+    if not (parts and _exact and all(p.ints is not None and p.scale == 1 for p in parts)) or \
+            max(p.bound for p in parts) * scale > MAX_WHOLE:
+        with np.errstate(invalid="ignore", divide="ignore"):
+            values = np.sum([np.where(p.observed, p.values, 0.0) for p in parts], axis=0) / count
+        values = np.where(enough, values, np.nan) if parts else np.full(len(source), np.nan)
+        return _Column(values, enough, None, 1)
+    total = np.sum([p.ints.astype(np.int64) for p in parts], axis=0)
+    ints = np.where(enough, total * (scale // np.maximum(count, 1)), 0)
+    return _Column(None, enough, ints, scale, int(np.abs(ints).max(initial=0)))
+
+
+def _difference(a: _Column, b: _Column) -> _Column:
+    """a - b where both are answered (see :meth:`Responses.differences`)."""
+    both = a.observed & b.observed
+    values = np.where(both, a.values - b.values, np.nan)
+    if a.ints is None or b.ints is None or a.scale != 1 or b.scale != 1:
+        return _Column(values, both, None, 1)
+    ints = np.where(both, a.ints.astype(np.int64) - b.ints.astype(np.int64), 0)
+    return _Column(None, both, ints, 1, a.bound + b.bound)
+
+
+def as_responses(data: pd.DataFrame | Responses, columns: Sequence[str] | None = None
+                 ) -> Responses:
+    """``data`` itself if it is :class:`Responses`, else a new one over the DataFrame."""
+    return data if isinstance(data, Responses) else Responses(data, columns)
+
+
+# --------------------------------------------------------------------------------------------------
+# The sums
+# --------------------------------------------------------------------------------------------------
+def _exact_moments(columns: tuple[str, ...], prepared: list[_Column],
+                   rows: np.ndarray | None) -> Moments:
+    """Integer sums by blocks of matrix products (see the module docstring)."""
+    k = len(columns)
+    bound = max((p.bound for p in prepared), default=0)
+    square = max(bound * bound, 1)
+    # float32 holds integers exactly up to 2^24, float64 up to 2^53: a block's partial sums (at
+    # most rows x bound^2) stay below that, so every product below is exact in any order
+    dtype = np.float32 if BLOCK_ROWS * square < 1 << 24 else np.float64
+    block = BLOCK_ROWS if dtype is np.float32 else max(1, min(BLOCK_ROWS, (1 << 53) // square))
+    total = len(prepared[0].observed) if rows is None else int(rows.sum())
+    wide = object if total * square >= 1 << 62 else np.int64  # int64 could overflow
+    cross, lost, lost_squares = (np.zeros((k, k), dtype=wide) for _ in range(3))
+    sums, squares = np.zeros(k, dtype=wide), np.zeros(k, dtype=wide)
+    missing, both_missing = np.zeros(k, dtype=np.int64), np.zeros((k, k), dtype=np.int64)
+    for at in _blocks(rows, total, block):
+        x = np.column_stack([p.ints[at] for p in prepared]).astype(dtype)
+        holes = ~np.column_stack([p.observed[at] for p in prepared])
+        cross += _integers(x.T @ x)
+        sums += _integers(x.sum(axis=0, dtype=np.float64))
+        squares += _integers(np.square(x).sum(axis=0, dtype=np.float64))
+        if holes.any():
+            u = holes.astype(dtype)
+            missing += holes.sum(axis=0)
+            lost += _integers(u.T @ x).T  # Σ x_i over the rows where j is missing
+            lost_squares += _integers(u.T @ np.square(x)).T
+            both_missing += _integers(u.T @ u)
+    n = total - missing[:, None] - missing[None, :] + both_missing
+    scale = np.array([p.scale for p in prepared], dtype=np.int64)
+    return Moments(columns, n, sums[:, None] - lost, squares[:, None] - lost_squares, cross,
+                   scale, np.zeros(k), True)
+
+
+def _blocks(rows: np.ndarray | None, total: int, size: int):
+    """Row selectors of consecutive blocks of ``size`` rows (of the ``rows`` kept, if given)."""
+    kept = None if rows is None else np.flatnonzero(rows)
+    for start in range(0, total, size):
+        yield slice(start, start + size) if kept is None else kept[start:start + size]
+
+
+def _integers(values: np.ndarray) -> np.ndarray:
+    """A block's float sums (whole numbers, exact) as int64."""
+    return np.rint(values).astype(np.int64)
+
+
+def _float_moments(columns: tuple[str, ...], prepared: list[_Column],
+                   rows: np.ndarray | None) -> Moments:
+    """Floating-point sums about a rough mean of the first rows (the row path)."""
+    k = len(columns)
+    total = len(prepared[0].observed) if rows is None else int(rows.sum())
+    first = next(_blocks(rows, total, SHIFT_ROWS), slice(0, 0))
+    head = np.column_stack([p.values[first] for p in prepared])
+    seen = ~np.isnan(head)
+    origin = np.where(seen, head, 0.0).sum(axis=0) / np.maximum(seen.sum(axis=0), 1)
+    cross, sums, squares, n = (np.zeros((k, k)) for _ in range(4))
+    for at in _blocks(rows, total, BLOCK_ROWS):
+        part = np.column_stack([p.values[at] for p in prepared])
+        observed = ~np.isnan(part)
+        x = np.where(observed, part - origin, 0.0)
+        mask = observed.astype(np.float64)
+        cross += x.T @ x
+        sums += x.T @ mask
+        squares += np.square(x).T @ mask
+        n += mask.T @ mask
+    scale = np.ones(k, dtype=np.int64)
+    return Moments(columns, np.rint(n).astype(np.int64), sums, squares, cross, scale, origin,
+                   False)
