@@ -1,0 +1,372 @@
+"""Sufficient statistics computed inside a database or Spark: :class:`TableResponses`.
+
+The same object the statistics of :mod:`analysis` ask (:class:`~analysis.moments.Responses`),
+over a group whose rows stay in an engine (:mod:`surveys.tables`). Each request is one aggregate
+query of Ibis expressions (see the "SQL form" of :mod:`analysis.moments`):
+
+- the exactness of each column (whole numbers of magnitude at most ``MAX_WHOLE``:
+  ``min``, ``max`` and ``SUM(x <> ROUND(x))``), once;
+- :meth:`TableResponses.moments`: ``COUNT``, ``SUM`` of the answers and their squares over the
+  rows where the other column of each pair is answered, and ``SUM(x_i * x_j)`` — in exact
+  integers (``CAST(x AS BIGINT)``; dimension scores as ``score × L``) for whole-number answers,
+  so that the result does not depend on the row order and equals the in-memory path to the last
+  bit; in floating point about the engine's mean otherwise (the row path);
+- :meth:`TableResponses.counts`: ``SELECT x, COUNT(*) ... GROUP BY x``;
+- dimension scores, outcome scores and differences as column expressions
+  (:meth:`TableResponses.scores`, :meth:`TableResponses.differences`), segment and wave levels as
+  filters of the same table (:meth:`TableResponses.by`).
+
+What needs rows (a bootstrap, the rank tests of answers that are not whole numbers, a
+per-respondent export) reads ``frame``: the seeded sample :mod:`surveys.tables` brought back
+(the whole table up to 100,000 rows).
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+from sqlglot import exp
+
+from . import moments as _m
+from .moments import Counts, Moments, Responses, _ratio
+
+__all__ = ["TableResponses"]
+
+
+@dataclass(frozen=True)
+class _Kind:
+    """How a column of the engine table is summed: ``exact`` integers at ``scale`` (the
+    answer is ``value / scale``; ``bound`` an upper bound of |value|), or floats."""
+
+    exact: bool
+    scale: int = 1
+    bound: int = 0
+
+
+def _col(name: str) -> "exp.Column":
+    return exp.column(name, quoted=True)
+
+
+def _cast(value, to: str) -> "exp.Cast":
+    return exp.Cast(this=value, to=exp.DataType.build(to))
+
+
+def _number(value: float) -> "exp.Literal":
+    """A float literal written exactly (repr round-trips), negative ones in parentheses."""
+    literal = exp.Literal.number(repr(abs(float(value))))
+    return exp.Paren(this=exp.Neg(this=literal)) if value < 0 else literal
+
+
+def _times(a, b) -> "exp.Mul":
+    return exp.Mul(this=a.copy(), expression=b.copy())
+
+
+class TableResponses(Responses):
+    """One set of respondents in an engine table and its sufficient statistics.
+
+    Parameters
+    ----------
+    engine : the engine (:mod:`surveys.tables`): ``run(expr)`` and ``sql(expr)`` for Ibis
+        expressions, ``run_sql(sql)`` and ``sqlglot_dialect`` for the wide aggregates.
+    table : the Ibis table of the respondents (one row each; reverse coding applied).
+    frame : the rows brought back (a sample, see :mod:`surveys.tables`), for what needs rows.
+    columns : the columns whose pairwise moments are computed together on the first request.
+    """
+
+    def __init__(self, engine, table, frame: pd.DataFrame,
+                 columns: Sequence[str] | None = None, *, kinds: Mapping[str, _Kind] | None = None,
+                 _prepared=None):
+        super().__init__(frame, columns, _prepared=_prepared)
+        self.engine, self.table = engine, table
+        self._kinds: dict[str, _Kind] = dict(kinds or {})
+        self._rows: int | None = None
+        self._table_derived: dict[tuple, TableResponses] = {}
+
+    def _one_row(self, table=None, **aggregates) -> dict:
+        """One aggregate query of Ibis expressions; its row as a dict."""
+        table = self.table if table is None else table
+        return self.engine.run(table.aggregate(**aggregates)).to_pylist()[0]
+
+    def _wide(self, table, aggregates: Mapping[str, "exp.Expression"]) -> dict:
+        """One aggregate query of many sqlglot expressions over ``table``; its row as a dict."""
+        dialect = self.engine.sqlglot_dialect
+        select = ", ".join(exp.alias_(a, name, quoted=True).sql(dialect=dialect)
+                           for name, a in aggregates.items())
+        return self.engine.run_sql(f"SELECT {select} FROM ({self.engine.sql(table)}) AS t") \
+            .to_pylist()[0]
+
+    def __len__(self) -> int:
+        if self._rows is None:
+            self._rows = int(self._one_row(n=self.table.count())["n"])
+        return self._rows
+
+    # ------------------------------------------------------------------ exactness
+    def kind(self, name: str) -> _Kind:
+        """How ``name`` is summed (checked in the engine once, together with the hint)."""
+        if name not in self._kinds:
+            wanted = [c for c in dict.fromkeys([name, *self._hint])
+                      if c not in self._kinds and c in self.table.columns]
+            aggregates = {}
+            schema = self.table.schema()
+            for i, c in enumerate(wanted):
+                x = _col(c)
+                aggregates[f"low_{i}"], aggregates[f"high_{i}"] = exp.Min(this=x), exp.Max(this=x)
+                if schema[c].is_floating():
+                    aggregates[f"frac_{i}"] = exp.Sum(this=exp.Case().when(
+                        exp.NEQ(this=x, expression=exp.Round(this=x)), exp.Literal.number(1))
+                        .else_(exp.Literal.number(0)))
+            found = self._wide(self.table, aggregates) if wanted else {}
+            for i, c in enumerate(wanted):
+                low, high = found[f"low_{i}"], found[f"high_{i}"]
+                low, high = (0, 0) if low is None else (low, high)
+                bound = max(abs(low), abs(high))
+                whole = not found.get(f"frac_{i}") and bound <= _m.MAX_WHOLE
+                self._kinds[c] = _Kind(whole, 1, int(math.ceil(bound)) if whole else 0)
+        return self._kinds[name]
+
+    def is_exact(self, columns: Sequence[str]) -> bool:
+        return _m.exact_path() and all(self.kind(c).exact for c in columns)
+
+    def _value(self, name: str, table=None):
+        """The column as an Ibis expression: int64 (times its scale) when exact, else float64."""
+        table = self.table if table is None else table
+        kind = self.kind(name)
+        return table[name].cast("int64") if kind.exact and _m.exact_path() else \
+            table[name].cast("float64")
+
+    # ------------------------------------------------------------------ moments
+    def moments(self, columns: Sequence[str], *, complete: bool = False) -> Moments:
+        columns = tuple(columns)
+        if complete:
+            key = ("complete", columns)
+            if key not in self._moments:
+                self._moments[key] = self._sum(columns, complete=True)
+            return self._moments[key]
+        for (kind, computed), found in self._moments.items():
+            if kind == "pairwise" and set(columns) <= set(computed):
+                return found.sub(columns)
+        together = tuple(dict.fromkeys([*columns, *(c for c in self._hint
+                                                    if c in self.table.columns)]))
+        if not self.is_exact(columns) or not self.is_exact(together):
+            together = columns
+        self._moments[("pairwise", together)] = self._sum(together)
+        return self._moments[("pairwise", together)].sub(columns)
+
+    def _sum(self, columns: tuple[str, ...], *, complete: bool = False) -> Moments:
+        """The pairwise (or, with ``complete``, listwise) sums of ``columns`` in one query."""
+        k = len(columns)
+        if not k:
+            empty = np.zeros((0, 0), dtype=np.int64)
+            return Moments((), empty, empty, empty, empty, np.zeros(0, np.int64), np.zeros(0),
+                           True)
+        table = self.table
+        if complete:
+            import ibis
+            table = table.filter(ibis.and_(*[table[c].notnull() for c in columns]))
+        exact = self.is_exact(columns)
+        origin = np.zeros(k)
+        if exact:
+            y = [_cast(_col(c), "BIGINT") for c in columns]
+        else:
+            x = [self._float_sql(c) for c in columns]
+            means = self._wide(table, {f"m{i}": exp.Avg(this=v) for i, v in enumerate(x)})
+            origin = np.array([float(means[f"m{i}"] or 0.0) for i in range(k)])
+            y = [exp.Sub(this=v, expression=_number(o)) for v, o in zip(x, origin)]
+        counts = self._wide(table, {"rows": exp.Count(this=exp.Star()),
+                                    **{f"c{i}": exp.Count(this=v) for i, v in enumerate(y)}})
+        rows = int(counts["rows"])
+        complete_column = [int(counts[f"c{i}"]) == rows for i in range(k)]
+        aggregates = {}
+        for i in range(k):
+            aggregates[f"s{i}"] = exp.Sum(this=y[i])
+            aggregates[f"q{i}"] = exp.Sum(this=_times(y[i], y[i]))
+            for j in range(k):
+                if j > i:
+                    aggregates[f"x{i}_{j}"] = exp.Sum(this=_times(y[i], y[j]))
+                    if not complete_column[i] and not complete_column[j]:
+                        aggregates[f"n{i}_{j}"] = exp.Count(this=_times(y[i], y[j]))
+                if j != i and not complete_column[j]:
+                    answered = exp.Not(this=exp.Is(this=y[j].copy(), expression=exp.Null()))
+                    aggregates[f"s{i}_{j}"] = exp.Sum(this=exp.Case().when(answered, y[i].copy()))
+                    aggregates[f"q{i}_{j}"] = exp.Sum(this=exp.Case().when(
+                        answered.copy(), _times(y[i], y[i])))
+        found = self._wide(table, aggregates)
+        number = (lambda v: 0 if v is None else int(v)) if exact else \
+            (lambda v: 0.0 if v is None else float(v))
+        shape = (k, k)
+        n = np.zeros(shape, dtype=np.int64)
+        sums, squares, cross = (np.empty(shape, dtype=object) for _ in range(3))
+        for i in range(k):
+            for j in range(k):
+                if i == j:
+                    n[i, j] = counts[f"c{i}"]
+                elif complete_column[j]:
+                    n[i, j] = counts[f"c{i}"]
+                elif complete_column[i]:
+                    n[i, j] = counts[f"c{j}"]
+                else:
+                    n[i, j] = found[f"n{min(i, j)}_{max(i, j)}"]
+                if i == j or complete_column[j]:
+                    sums[i, j], squares[i, j] = number(found[f"s{i}"]), number(found[f"q{i}"])
+                else:
+                    sums[i, j] = number(found[f"s{i}_{j}"])
+                    squares[i, j] = number(found[f"q{i}_{j}"])
+                cross[i, j] = number(found[f"q{i}"]) if i == j else \
+                    number(found[f"x{min(i, j)}_{max(i, j)}"])
+        if exact:
+            scale = np.array([self.kind(c).scale for c in columns], dtype=np.int64)
+            return Moments.from_sums(columns, n, sums, squares, cross, scale)
+        return Moments(columns, n, sums.astype(np.float64), squares.astype(np.float64),
+                       cross.astype(np.float64), np.ones(k, dtype=np.int64), origin, False)
+
+    def count_rows(self, *, any_of: Sequence[str] = (), all_of: Sequence[str] = ()) -> int:
+        import ibis
+
+        key = ("rows", tuple(any_of), tuple(all_of))
+        if key in self._table_derived:
+            return self._table_derived[key]
+        keep = ibis.literal(True)
+        if any_of:
+            keep = keep & ibis.or_(*[self.table[c].notnull() for c in any_of])
+        for c in all_of:
+            keep = keep & self.table[c].notnull()
+        self._table_derived[key] = int(self._one_row(n=keep.cast("int64").sum())["n"] or 0)
+        return self._table_derived[key]
+
+    # ------------------------------------------------------------------ value counts
+    def counts(self, column: str) -> Counts:
+        if column not in self._counts:
+            value = self._value(column)
+            table = self.table.filter(value.notnull()).mutate(_value=value)
+            tally = self.engine.run(table.group_by("_value").aggregate(_n=table.count())
+                               .order_by("_value")).to_pandas()
+            kind = self.kind(column)
+            if kind.exact and _m.exact_path():
+                values = _ratio(tally["_value"].to_numpy(np.int64),
+                                np.full(len(tally), kind.scale))
+            else:
+                values = tally["_value"].to_numpy(np.float64)
+            self._counts[column] = Counts(np.asarray(values, dtype=np.float64),
+                                          tally["_n"].to_numpy(np.int64))
+        return self._counts[column]
+
+    # ------------------------------------------------------------------ derived columns
+    def _derive(self, key: tuple, expressions: dict, kinds: dict, rows: Responses
+                 ) -> "TableResponses":
+        if key not in self._table_derived:
+            self._table_derived[key] = TableResponses(
+                self.engine, self.table.mutate(**expressions), rows.frame,
+                kinds={**self._kinds, **kinds}, _prepared=rows._prepared)
+        return self._table_derived[key]
+
+    def scores(self, definitions: Mapping[str, Sequence[str]],
+               min_share: float | Mapping[str, float] = 0.0) -> "TableResponses":
+        """As :meth:`Responses.scores`, each score a column expression of the engine: exact
+        scores as integers ``score × L`` (L the least common multiple of the possible numbers
+        of answered items), else ``sum / count`` in floating point (the same operations, in the
+        same order, as the in-memory path)."""
+        import ibis
+
+        shares = {name: min_share[name] if isinstance(min_share, Mapping) else min_share
+                  for name in definitions}
+        key = ("scores", tuple((name, tuple(items), shares[name])
+                               for name, items in definitions.items()))
+        if key in self._table_derived:
+            return self._table_derived[key]
+        rows = Responses.scores(self, definitions, min_share)
+        expressions, kinds = {}, {}
+        for name, items in definitions.items():
+            items = list(items)
+            answered = sum(self.table[i].notnull().cast("int64") for i in items) if items \
+                else ibis.literal(0)
+            enough = (answered >= shares[name] * len(items) - 1e-12) & (answered > 0)
+            possible = [c for c in range(1, len(items) + 1)
+                        if c >= shares[name] * len(items) - 1e-12]
+            scale = math.lcm(*possible) if possible else 1
+            parts = [self.kind(i) for i in items]
+            if items and _m.exact_path() and all(p.exact and p.scale == 1 for p in parts) and \
+                    max(p.bound for p in parts) * scale <= _m.MAX_WHOLE:
+                total = sum(self._value(i).fill_null(0) for i in items)
+                value = total * (ibis.literal(scale) // ibis.greatest(answered, 1))
+                expressions[name] = ibis.ifelse(enough, value, ibis.null("int64"))
+                kinds[name] = _Kind(True, scale, max(p.bound for p in parts) * scale)
+            else:
+                total = sum(self._float(i).fill_null(0.0) for i in items) if items \
+                    else ibis.literal(0.0)
+                expressions[name] = ibis.ifelse(enough, total / answered.cast("float64"),
+                                                ibis.null("float64"))
+                kinds[name] = _Kind(False)
+        return self._derive(key, expressions, kinds, rows)
+
+    def _float_sql(self, name: str):
+        """:meth:`_float` as a sqlglot expression."""
+        kind = self.kind(name)
+        value = _cast(_col(name), "DOUBLE")
+        return exp.Div(this=value, expression=_number(float(kind.scale))) \
+            if kind.exact and kind.scale != 1 else value
+
+    def _float(self, name: str, table=None):
+        """The column's answers as float64 (an exact score: its integer over its scale)."""
+        table = self.table if table is None else table
+        kind = self.kind(name)
+        if kind.exact and kind.scale != 1:
+            return table[name].cast("float64") / float(kind.scale)
+        return table[name].cast("float64")
+
+    def differences(self, pairs: Mapping[str, tuple[str, str]]) -> "TableResponses":
+        """As :meth:`Responses.differences`, each a column expression of the engine."""
+        import ibis
+
+        key = ("differences", tuple((name, tuple(pair)) for name, pair in pairs.items()))
+        if key in self._table_derived:
+            return self._table_derived[key]
+        rows = Responses.differences(self, pairs)
+        expressions, kinds = {}, {}
+        for name, (a, b) in pairs.items():
+            ka, kb = self.kind(a), self.kind(b)
+            both = self.table[a].notnull() & self.table[b].notnull()
+            if _m.exact_path() and ka.exact and kb.exact and ka.scale == 1 and kb.scale == 1:
+                value, kinds[name] = self._value(a) - self._value(b), \
+                    _Kind(True, 1, ka.bound + kb.bound)
+                expressions[name] = ibis.ifelse(both, value, ibis.null("int64"))
+            else:
+                expressions[name] = ibis.ifelse(both, self._float(a) - self._float(b),
+                                                ibis.null("float64"))
+                kinds[name] = _Kind(False)
+        return self._derive(key, expressions, kinds, rows)
+
+    # ------------------------------------------------------------------ levels
+    def split(self, labels: pd.Series) -> dict:
+        """By a column of the engine table when ``labels`` is one (by its name), the levels'
+        moments then coming from the engine; else the rows' split (see
+        :meth:`Responses.split`)."""
+        name = getattr(labels, "name", None)
+        if name is None or name not in self.table.columns:
+            return Responses.split(self, labels)
+        return self._levels(name, labels)
+
+    def by(self, column: str) -> dict:
+        key = ("by", column)
+        if key not in self._table_derived:
+            self._table_derived[key] = self._levels(column, self.frame[column])
+        return self._table_derived[key]
+
+    def _levels(self, column: str, labels: pd.Series) -> dict:
+        """Level -> :class:`TableResponses` of the rows with that value of ``column``, levels
+        sorted as the in-memory split sorts them (the rows' levels first)."""
+        rows = Responses.split(self, labels)
+        x = self.table[column]
+        found = self.engine.run(self.table.filter(x.notnull()).select(column).distinct()) \
+            .column(0).to_pylist()
+        levels = list(rows) + sorted(set(found) - set(rows), key=lambda v: (str(type(v)), v))
+        parts = {}
+        for level in levels:
+            part = rows.get(level) or Responses(self.frame.iloc[:0])
+            parts[level] = TableResponses(self.engine, self.table.filter(x == level), part.frame,
+                                          self._hint, kinds=self._kinds,
+                                          _prepared=part._prepared)
+        return parts
