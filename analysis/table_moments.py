@@ -65,6 +65,63 @@ def _times(a, b) -> "exp.Mul":
     return exp.Mul(this=a.copy(), expression=b.copy())
 
 
+def _count_aggregates(y: list) -> dict:
+    """The rows and each column's answers."""
+    return {"rows": exp.Count(this=exp.Star()),
+            **{f"c{i}": exp.Count(this=v.copy()) for i, v in enumerate(y)}}
+
+
+def _pair_aggregates(y: list, complete_column: list[bool]) -> dict:
+    """The sums of :class:`~analysis.moments.Moments` over summands ``y`` (sqlglot
+    expressions): pair counts, sums and squares over the rows where the other column is
+    answered only where it has missing answers (else they are the column's own)."""
+    k, aggregates = len(y), {}
+    for i in range(k):
+        aggregates[f"s{i}"] = exp.Sum(this=y[i].copy())
+        aggregates[f"q{i}"] = exp.Sum(this=_times(y[i], y[i]))
+        for j in range(k):
+            if j > i:
+                aggregates[f"x{i}_{j}"] = exp.Sum(this=_times(y[i], y[j]))
+                if not complete_column[i] and not complete_column[j]:
+                    aggregates[f"n{i}_{j}"] = exp.Count(this=_times(y[i], y[j]))
+            if j != i and not complete_column[j]:
+                answered = exp.Not(this=exp.Is(this=y[j].copy(), expression=exp.Null()))
+                aggregates[f"s{i}_{j}"] = exp.Sum(this=exp.Case().when(answered, y[i].copy()))
+                aggregates[f"q{i}_{j}"] = exp.Sum(this=exp.Case().when(
+                    answered.copy(), _times(y[i], y[i])))
+    return aggregates
+
+
+def _moments_of(columns: tuple[str, ...], found: dict, complete_column: list[bool], exact: bool,
+                origin: np.ndarray, scale: np.ndarray) -> Moments:
+    """:class:`Moments` from the results of :func:`_count_aggregates` and
+    :func:`_pair_aggregates`."""
+    k = len(columns)
+    number = (lambda v: 0 if v is None else int(v)) if exact else \
+        (lambda v: 0.0 if v is None else float(v))
+    n = np.zeros((k, k), dtype=np.int64)
+    sums, squares, cross = (np.empty((k, k), dtype=object) for _ in range(3))
+    for i in range(k):
+        for j in range(k):
+            if i == j or complete_column[j]:
+                n[i, j] = found[f"c{i}"]
+            elif complete_column[i]:
+                n[i, j] = found[f"c{j}"]
+            else:
+                n[i, j] = found[f"n{min(i, j)}_{max(i, j)}"]
+            if i == j or complete_column[j]:
+                sums[i, j], squares[i, j] = number(found[f"s{i}"]), number(found[f"q{i}"])
+            else:
+                sums[i, j] = number(found[f"s{i}_{j}"])
+                squares[i, j] = number(found[f"q{i}_{j}"])
+            cross[i, j] = number(found[f"q{i}"]) if i == j else \
+                number(found[f"x{min(i, j)}_{max(i, j)}"])
+    if exact:
+        return Moments.from_sums(columns, n, sums, squares, cross, scale)
+    return Moments(columns, n, sums.astype(np.float64), squares.astype(np.float64),
+                   cross.astype(np.float64), np.ones(k, dtype=np.int64), origin, False)
+
+
 class TableResponses(Responses):
     """One set of respondents in an engine table and its sufficient statistics.
 
@@ -84,6 +141,7 @@ class TableResponses(Responses):
         self.engine, self.table = engine, table
         self._kinds: dict[str, _Kind] = dict(kinds or {})
         self._rows: int | None = None
+        self._sql: str | None = None
         self._table_derived: dict[tuple, TableResponses] = {}
 
     def _one_row(self, table=None, **aggregates) -> dict:
@@ -91,13 +149,58 @@ class TableResponses(Responses):
         table = self.table if table is None else table
         return self.engine.run(table.aggregate(**aggregates)).to_pylist()[0]
 
-    def _wide(self, table, aggregates: Mapping[str, "exp.Expression"]) -> dict:
-        """One aggregate query of many sqlglot expressions over ``table``; its row as a dict."""
+    def _from(self, table) -> str:
+        """``FROM (the table's SQL) AS t`` (the SQL of :attr:`table` compiled once)."""
+        if table is self.table:
+            if self._sql is None:
+                self._sql = self.engine.sql(table)
+            return f"FROM ({self._sql}) AS t"
+        return f"FROM ({self.engine.sql(table)}) AS t"
+
+    def _wide(self, table, aggregates: Mapping[str, "exp.Expression"], by: str | None = None):
+        """One aggregate query of many sqlglot expressions over ``table``: its row as a dict,
+        or with ``by`` a dict level -> row, one per non-missing value of the column ``by``."""
         dialect = self.engine.sqlglot_dialect
         select = ", ".join(exp.alias_(a, name, quoted=True).sql(dialect=dialect)
                            for name, a in aggregates.items())
-        return self.engine.run_sql(f"SELECT {select} FROM ({self.engine.sql(table)}) AS t") \
-            .to_pylist()[0]
+        if by is None:
+            return self.engine.run_sql(f"SELECT {select} {self._from(table)}").to_pylist()[0]
+        level = _col(by).sql(dialect=dialect)
+        rows = self.engine.run_sql(f"SELECT {level} AS _level, {select} {self._from(table)} "
+                                   f"WHERE {level} IS NOT NULL GROUP BY {level}").to_pylist()
+        return {row.pop("_level"): row for row in rows}
+
+    def _value_counts(self, columns: Sequence[str], by: str | None = None) -> dict:
+        """(level,) column -> :class:`Counts` of several columns in one query (``UNION ALL``
+        of ``GROUP BY value``), per level of ``by`` if given."""
+        dialect = self.engine.sqlglot_dialect
+        level = None if by is None else _col(by).sql(dialect=dialect)
+        parts = []
+        for i, c in enumerate(columns):
+            kind = self.kind(c)
+            value = (_cast(_col(c), "BIGINT") if kind.exact and _m.exact_path()
+                     else _cast(_col(c), "DOUBLE")).sql(dialect=dialect)
+            keys = f"{value}" if level is None else f"{level}, {value}"
+            parts.append(f"SELECT {i} AS _column, {'' if level is None else level + ' AS _level, '}"
+                         f"CAST({value} AS DOUBLE) AS _value, COUNT(*) AS _n FROM t "
+                         f"WHERE {_col(c).sql(dialect=dialect)} IS NOT NULL"
+                         f"{'' if level is None else ' AND ' + level + ' IS NOT NULL'} "
+                         f"GROUP BY {keys}")
+        sql = self.engine.sql(self.table) if self._sql is None else self._sql
+        self._sql = sql
+        frame = self.engine.run_sql(f"WITH t AS ({sql}) " + " UNION ALL ".join(parts)).to_pandas()
+        out = {}
+        for key, part in frame.groupby(["_column"] if level is None else ["_level", "_column"],
+                                       sort=False):
+            column = columns[int(key[-1])]
+            part = part.sort_values("_value")
+            kind = self.kind(column)
+            values = part["_value"].to_numpy(np.float64)
+            if kind.exact and _m.exact_path():
+                values = _ratio(np.rint(values).astype(np.int64), np.full(len(part), kind.scale))
+            counts = Counts(np.asarray(values, dtype=np.float64), part["_n"].to_numpy(np.int64))
+            out[column if level is None else (key[0], column)] = counts
+        return out
 
     def __len__(self) -> int:
         if self._rows is None:
@@ -176,52 +279,11 @@ class TableResponses(Responses):
             means = self._wide(table, {f"m{i}": exp.Avg(this=v) for i, v in enumerate(x)})
             origin = np.array([float(means[f"m{i}"] or 0.0) for i in range(k)])
             y = [exp.Sub(this=v, expression=_number(o)) for v, o in zip(x, origin)]
-        counts = self._wide(table, {"rows": exp.Count(this=exp.Star()),
-                                    **{f"c{i}": exp.Count(this=v) for i, v in enumerate(y)}})
-        rows = int(counts["rows"])
-        complete_column = [int(counts[f"c{i}"]) == rows for i in range(k)]
-        aggregates = {}
-        for i in range(k):
-            aggregates[f"s{i}"] = exp.Sum(this=y[i])
-            aggregates[f"q{i}"] = exp.Sum(this=_times(y[i], y[i]))
-            for j in range(k):
-                if j > i:
-                    aggregates[f"x{i}_{j}"] = exp.Sum(this=_times(y[i], y[j]))
-                    if not complete_column[i] and not complete_column[j]:
-                        aggregates[f"n{i}_{j}"] = exp.Count(this=_times(y[i], y[j]))
-                if j != i and not complete_column[j]:
-                    answered = exp.Not(this=exp.Is(this=y[j].copy(), expression=exp.Null()))
-                    aggregates[f"s{i}_{j}"] = exp.Sum(this=exp.Case().when(answered, y[i].copy()))
-                    aggregates[f"q{i}_{j}"] = exp.Sum(this=exp.Case().when(
-                        answered.copy(), _times(y[i], y[i])))
-        found = self._wide(table, aggregates)
-        number = (lambda v: 0 if v is None else int(v)) if exact else \
-            (lambda v: 0.0 if v is None else float(v))
-        shape = (k, k)
-        n = np.zeros(shape, dtype=np.int64)
-        sums, squares, cross = (np.empty(shape, dtype=object) for _ in range(3))
-        for i in range(k):
-            for j in range(k):
-                if i == j:
-                    n[i, j] = counts[f"c{i}"]
-                elif complete_column[j]:
-                    n[i, j] = counts[f"c{i}"]
-                elif complete_column[i]:
-                    n[i, j] = counts[f"c{j}"]
-                else:
-                    n[i, j] = found[f"n{min(i, j)}_{max(i, j)}"]
-                if i == j or complete_column[j]:
-                    sums[i, j], squares[i, j] = number(found[f"s{i}"]), number(found[f"q{i}"])
-                else:
-                    sums[i, j] = number(found[f"s{i}_{j}"])
-                    squares[i, j] = number(found[f"q{i}_{j}"])
-                cross[i, j] = number(found[f"q{i}"]) if i == j else \
-                    number(found[f"x{min(i, j)}_{max(i, j)}"])
-        if exact:
-            scale = np.array([self.kind(c).scale for c in columns], dtype=np.int64)
-            return Moments.from_sums(columns, n, sums, squares, cross, scale)
-        return Moments(columns, n, sums.astype(np.float64), squares.astype(np.float64),
-                       cross.astype(np.float64), np.ones(k, dtype=np.int64), origin, False)
+        counts = self._wide(table, _count_aggregates(y))
+        complete_column = [int(counts[f"c{i}"]) == int(counts["rows"]) for i in range(k)]
+        found = self._wide(table, _pair_aggregates(y, complete_column))
+        scale = np.array([self.kind(c).scale for c in columns], dtype=np.int64)
+        return _moments_of(columns, {**counts, **found}, complete_column, exact, origin, scale)
 
     def count_rows(self, *, any_of: Sequence[str] = (), all_of: Sequence[str] = ()) -> int:
         import ibis
@@ -239,19 +301,14 @@ class TableResponses(Responses):
 
     # ------------------------------------------------------------------ value counts
     def counts(self, column: str) -> Counts:
+        """How often each answer of ``column`` occurs: ``GROUP BY`` in the engine, for the
+        column and the rest of the hint in one query."""
         if column not in self._counts:
-            value = self._value(column)
-            table = self.table.filter(value.notnull()).mutate(_value=value)
-            tally = self.engine.run(table.group_by("_value").aggregate(_n=table.count())
-                               .order_by("_value")).to_pandas()
-            kind = self.kind(column)
-            if kind.exact and _m.exact_path():
-                values = _ratio(tally["_value"].to_numpy(np.int64),
-                                np.full(len(tally), kind.scale))
-            else:
-                values = tally["_value"].to_numpy(np.float64)
-            self._counts[column] = Counts(np.asarray(values, dtype=np.float64),
-                                          tally["_n"].to_numpy(np.int64))
+            wanted = [c for c in dict.fromkeys([column, *self._hint])
+                      if c not in self._counts and c in self.table.columns]
+            found = self._value_counts(wanted)
+            for c in wanted:
+                self._counts[c] = found.get(c, Counts(np.zeros(0), np.zeros(0, np.int64)))
         return self._counts[column]
 
     # ------------------------------------------------------------------ derived columns
@@ -259,7 +316,7 @@ class TableResponses(Responses):
                  ) -> "TableResponses":
         if key not in self._table_derived:
             self._table_derived[key] = TableResponses(
-                self.engine, self.table.mutate(**expressions), rows.frame,
+                self.engine, self.table.mutate(**expressions), rows.frame, list(expressions),
                 kinds={**self._kinds, **kinds}, _prepared=rows._prepared)
         return self._table_derived[key]
 
@@ -347,26 +404,49 @@ class TableResponses(Responses):
         name = getattr(labels, "name", None)
         if name is None or name not in self.table.columns:
             return Responses.split(self, labels)
-        return self._levels(name, labels)
+        key = ("by", name)
+        if key not in self._table_derived:
+            self._table_derived[key] = self._levels(name, labels)
+        return self._table_derived[key]
 
     def by(self, column: str) -> dict:
-        key = ("by", column)
-        if key not in self._table_derived:
-            self._table_derived[key] = self._levels(column, self.frame[column])
-        return self._table_derived[key]
+        return self.split(self.frame[column].rename(column)) if column in self.frame else \
+            self.split(pd.Series([], name=column, dtype=object))
 
     def _levels(self, column: str, labels: pd.Series) -> dict:
         """Level -> :class:`TableResponses` of the rows with that value of ``column``, levels
-        sorted as the in-memory split sorts them (the rows' levels first)."""
+        sorted as the in-memory split sorts them (the rows' levels first). The pairwise moments
+        and value counts of the hint columns of every level come from two grouped queries."""
         rows = Responses.split(self, labels)
+        hint = tuple(c for c in self._hint if c in self.table.columns)
+        exact = bool(hint) and self.is_exact(hint)
+        grouped = {}
+        if exact:
+            y = [_cast(_col(c), "BIGINT") for c in hint]
+            whole = self._wide(self.table, _count_aggregates(y))
+            complete_column = [int(whole[f"c{i}"]) == int(whole["rows"])
+                               for i in range(len(hint))]
+            grouped = self._wide(self.table, {**_count_aggregates(y),
+                                              **_pair_aggregates(y, complete_column)}, by=column)
+            counted = self._value_counts(hint, by=column)
+        else:
+            found = self.engine.run(self.table.filter(self.table[column].notnull())
+                                    .select(column).distinct()).column(0).to_pylist()
+            grouped = {level: None for level in found}
+        levels = list(rows) + sorted(set(grouped) - set(rows), key=lambda v: (str(type(v)), v))
         x = self.table[column]
-        found = self.engine.run(self.table.filter(x.notnull()).select(column).distinct()) \
-            .column(0).to_pylist()
-        levels = list(rows) + sorted(set(found) - set(rows), key=lambda v: (str(type(v)), v))
+        scale = np.array([self.kind(c).scale for c in hint], dtype=np.int64)
         parts = {}
         for level in levels:
             part = rows.get(level) or Responses(self.frame.iloc[:0])
             parts[level] = TableResponses(self.engine, self.table.filter(x == level), part.frame,
                                           self._hint, kinds=self._kinds,
                                           _prepared=part._prepared)
+            if exact and level in grouped:
+                parts[level]._moments[("pairwise", hint)] = _moments_of(
+                    hint, grouped[level], complete_column, True, np.zeros(len(hint)), scale)
+                parts[level]._rows = int(grouped[level]["rows"])
+                for c in hint:
+                    parts[level]._counts[c] = counted.get(
+                        (level, c), Counts(np.zeros(0), np.zeros(0, np.int64)))
         return parts

@@ -111,14 +111,13 @@ def _masked(text: str, engine: str) -> str:
 
 
 def _location(source: TableSource) -> str:
-    """The local path of a DuckDB database or Parquet engine (relative to the study file)."""
+    """The local path of a DuckDB database (``duckdb:///abs/path``, ``duckdb://relative``) or
+    of Parquet files, a relative one taken from the study file's folder."""
     engine = source.engine
     path = engine[len("duckdb://"):] if engine_kind(engine) == "duckdb" else engine
     if path.startswith("file://"):
         path = path[len("file://"):]
-    if path.startswith("/") and engine_kind(engine) == "duckdb":
-        path = path[1:] if path.startswith("//") else path  # duckdb:///abs -> /abs
-    return str(Path(source.base or ".") / path) if not Path(path).is_absolute() else path
+    return path if Path(path).is_absolute() else str(Path(source.base or ".") / path)
 
 
 def check_source_form(source: TableSource, base: Path, study_path: Path | None,
@@ -229,7 +228,7 @@ class _DuckDB(_Engine):
         import duckdb
 
         if database is not None and not Path(database).is_file():
-            raise FileNotFoundError(database)
+            raise FileNotFoundError(f"no such file: {database}")
         self.con = duckdb.connect(database or ":memory:", read_only=database is not None)
 
     def view(self, name: str, sql: str) -> None:
@@ -249,8 +248,12 @@ class _Spark(_Engine):
     dialect, sqlglot_dialect = "pyspark", "spark"
 
     def __init__(self):
-        import ibis.backends.pyspark  # noqa: F401  (the dialect's compiler options)
+        import ibis
+        import ibis.backends.pyspark
         from pyspark.sql import SparkSession
+
+        if ibis.options.pyspark is None:  # the Spark dialect's compiler reads these options
+            ibis.options.pyspark = ibis.backends.pyspark.Backend.Options()
 
         session = SparkSession.getActiveSession()
         if session is None:
@@ -259,6 +262,7 @@ class _Spark(_Engine):
                 builder = builder.remote(os.environ["SPARK_REMOTE"])
             else:
                 builder = builder.master("local[*]").config("spark.ui.enabled", "false") \
+                    .config("spark.ui.showConsoleProgress", "false") \
                     .config("spark.sql.shuffle.partitions", "4")
             session = builder.getOrCreate()
         self.session = session
