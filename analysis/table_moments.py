@@ -47,48 +47,33 @@ class _Kind:
     bound: int = 0
 
 
-def _col(name: str) -> "exp.Column":
-    return exp.column(name, quoted=True)
+def _number(value: float) -> str:
+    """A float literal written exactly (repr round-trips), a negative one in parentheses."""
+    return f"({float(value)!r})" if value < 0 else repr(float(value))
 
 
-def _cast(value, to: str) -> "exp.Cast":
-    return exp.Cast(this=value, to=exp.DataType.build(to))
+def _count_aggregates(y: list[str]) -> dict[str, str]:
+    """The rows and each column's answers (``y`` the summands, SQL expressions)."""
+    return {"rows": "COUNT(*)", **{f"c{i}": f"COUNT({v})" for i, v in enumerate(y)}}
 
 
-def _number(value: float) -> "exp.Literal":
-    """A float literal written exactly (repr round-trips), negative ones in parentheses."""
-    literal = exp.Literal.number(repr(abs(float(value))))
-    return exp.Paren(this=exp.Neg(this=literal)) if value < 0 else literal
-
-
-def _times(a, b) -> "exp.Mul":
-    return exp.Mul(this=a.copy(), expression=b.copy())
-
-
-def _count_aggregates(y: list) -> dict:
-    """The rows and each column's answers."""
-    return {"rows": exp.Count(this=exp.Star()),
-            **{f"c{i}": exp.Count(this=v.copy()) for i, v in enumerate(y)}}
-
-
-def _pair_aggregates(y: list, complete_column: list[bool]) -> dict:
-    """The sums of :class:`~analysis.moments.Moments` over summands ``y`` (sqlglot
-    expressions): pair counts, sums and squares over the rows where the other column is
-    answered only where it has missing answers (else they are the column's own)."""
+def _pair_aggregates(y: list[str], complete_column: list[bool]) -> dict[str, str]:
+    """The sums of :class:`~analysis.moments.Moments` over summands ``y`` (SQL expressions):
+    pair counts, sums and squares over the rows where the other column is answered only where it
+    has missing answers (else they are the column's own). Plain SQL that every engine reads."""
     k, aggregates = len(y), {}
     for i in range(k):
-        aggregates[f"s{i}"] = exp.Sum(this=y[i].copy())
-        aggregates[f"q{i}"] = exp.Sum(this=_times(y[i], y[i]))
+        aggregates[f"s{i}"] = f"SUM({y[i]})"
+        aggregates[f"q{i}"] = f"SUM({y[i]} * {y[i]})"
         for j in range(k):
             if j > i:
-                aggregates[f"x{i}_{j}"] = exp.Sum(this=_times(y[i], y[j]))
+                aggregates[f"x{i}_{j}"] = f"SUM({y[i]} * {y[j]})"
                 if not complete_column[i] and not complete_column[j]:
-                    aggregates[f"n{i}_{j}"] = exp.Count(this=_times(y[i], y[j]))
+                    aggregates[f"n{i}_{j}"] = f"COUNT({y[i]} * {y[j]})"
             if j != i and not complete_column[j]:
-                answered = exp.Not(this=exp.Is(this=y[j].copy(), expression=exp.Null()))
-                aggregates[f"s{i}_{j}"] = exp.Sum(this=exp.Case().when(answered, y[i].copy()))
-                aggregates[f"q{i}_{j}"] = exp.Sum(this=exp.Case().when(
-                    answered.copy(), _times(y[i], y[i])))
+                aggregates[f"s{i}_{j}"] = f"SUM(CASE WHEN {y[j]} IS NOT NULL THEN {y[i]} END)"
+                aggregates[f"q{i}_{j}"] = \
+                    f"SUM(CASE WHEN {y[j]} IS NOT NULL THEN {y[i]} * {y[i]} END)"
     return aggregates
 
 
@@ -157,33 +142,43 @@ class TableResponses(Responses):
             return f"FROM ({self._sql}) AS t"
         return f"FROM ({self.engine.sql(table)}) AS t"
 
-    def _wide(self, table, aggregates: Mapping[str, "exp.Expression"], by: str | None = None):
-        """One aggregate query of many sqlglot expressions over ``table``: its row as a dict,
-        or with ``by`` a dict level -> row, one per non-missing value of the column ``by``."""
-        dialect = self.engine.sqlglot_dialect
-        select = ", ".join(exp.alias_(a, name, quoted=True).sql(dialect=dialect)
-                           for name, a in aggregates.items())
+    def _q(self, name: str) -> str:
+        """A column name quoted for the engine's dialect."""
+        return exp.to_identifier(name, quoted=True).sql(dialect=self.engine.sqlglot_dialect)
+
+    def _cast(self, name: str, to: str) -> str:
+        """``CAST(column AS type)`` in the engine's dialect (``DOUBLE`` is Postgres' ``DOUBLE
+        PRECISION``...)."""
+        kind = exp.DataType.build(to).sql(dialect=self.engine.sqlglot_dialect)
+        return f"CAST({self._q(name)} AS {kind})"
+
+    def _wide(self, table, aggregates: Mapping[str, str], by: str | None = None):
+        """One aggregate query of many SQL expressions over ``table``: its row as a dict, or
+        with ``by`` a dict level -> row, one per non-missing value of the column ``by``."""
+        names = {name: f"a{i}" for i, name in enumerate(aggregates)}
+        select = ", ".join(f"{a} AS {names[name]}" for name, a in aggregates.items())
         if by is None:
-            return self.engine.run_sql(f"SELECT {select} {self._from(table)}").to_pylist()[0]
-        level = _col(by).sql(dialect=dialect)
-        rows = self.engine.run_sql(f"SELECT {level} AS _level, {select} {self._from(table)} "
+            row = self.engine.run_sql(f"SELECT {select} {self._from(table)}").to_pylist()[0]
+            return {name: row[alias] for name, alias in names.items()}
+        level = self._q(by)
+        rows = self.engine.run_sql(f"SELECT {level} AS a_level, {select} {self._from(table)} "
                                    f"WHERE {level} IS NOT NULL GROUP BY {level}").to_pylist()
-        return {row.pop("_level"): row for row in rows}
+        return {row["a_level"]: {name: row[alias] for name, alias in names.items()}
+                for row in rows}
 
     def _value_counts(self, columns: Sequence[str], by: str | None = None) -> dict:
         """(level,) column -> :class:`Counts` of several columns in one query (``UNION ALL``
         of ``GROUP BY value``), per level of ``by`` if given."""
-        dialect = self.engine.sqlglot_dialect
-        level = None if by is None else _col(by).sql(dialect=dialect)
+        level = None if by is None else self._q(by)
+        double = exp.DataType.build("DOUBLE").sql(dialect=self.engine.sqlglot_dialect)
         parts = []
         for i, c in enumerate(columns):
             kind = self.kind(c)
-            value = (_cast(_col(c), "BIGINT") if kind.exact and _m.exact_path()
-                     else _cast(_col(c), "DOUBLE")).sql(dialect=dialect)
+            value = self._cast(c, "BIGINT" if kind.exact and _m.exact_path() else "DOUBLE")
             keys = f"{value}" if level is None else f"{level}, {value}"
             parts.append(f"SELECT {i} AS _column, {'' if level is None else level + ' AS _level, '}"
-                         f"CAST({value} AS DOUBLE) AS _value, COUNT(*) AS _n FROM t "
-                         f"WHERE {_col(c).sql(dialect=dialect)} IS NOT NULL"
+                         f"CAST({value} AS {double}) AS _value, COUNT(*) AS _n FROM t "
+                         f"WHERE {self._q(c)} IS NOT NULL"
                          f"{'' if level is None else ' AND ' + level + ' IS NOT NULL'} "
                          f"GROUP BY {keys}")
         sql = self.engine.sql(self.table) if self._sql is None else self._sql
@@ -216,12 +211,10 @@ class TableResponses(Responses):
             aggregates = {}
             schema = self.table.schema()
             for i, c in enumerate(wanted):
-                x = _col(c)
-                aggregates[f"low_{i}"], aggregates[f"high_{i}"] = exp.Min(this=x), exp.Max(this=x)
+                x = self._q(c)
+                aggregates[f"low_{i}"], aggregates[f"high_{i}"] = f"MIN({x})", f"MAX({x})"
                 if schema[c].is_floating():
-                    aggregates[f"frac_{i}"] = exp.Sum(this=exp.Case().when(
-                        exp.NEQ(this=x, expression=exp.Round(this=x)), exp.Literal.number(1))
-                        .else_(exp.Literal.number(0)))
+                    aggregates[f"frac_{i}"] = f"SUM(CASE WHEN {x} <> ROUND({x}) THEN 1 ELSE 0 END)"
             found = self._wide(self.table, aggregates) if wanted else {}
             for i, c in enumerate(wanted):
                 low, high = found[f"low_{i}"], found[f"high_{i}"]
@@ -254,8 +247,10 @@ class TableResponses(Responses):
                 return found.sub(columns)
         together = tuple(dict.fromkeys([*columns, *(c for c in self._hint
                                                     if c in self.table.columns)]))
-        if not self.is_exact(columns) or not self.is_exact(together):
-            together = columns
+        hinted = any(kind == "pairwise" and set(self._hint) & set(computed)
+                     for kind, computed in self._moments)
+        if hinted or not self.is_exact(columns) or not self.is_exact(together):
+            together = columns  # the hint's moments are there: these columns alone
         self._moments[("pairwise", together)] = self._sum(together)
         return self._moments[("pairwise", together)].sub(columns)
 
@@ -273,12 +268,12 @@ class TableResponses(Responses):
         exact = self.is_exact(columns)
         origin = np.zeros(k)
         if exact:
-            y = [_cast(_col(c), "BIGINT") for c in columns]
+            y = [self._cast(c, "BIGINT") for c in columns]
         else:
             x = [self._float_sql(c) for c in columns]
-            means = self._wide(table, {f"m{i}": exp.Avg(this=v) for i, v in enumerate(x)})
+            means = self._wide(table, {f"m{i}": f"AVG({v})" for i, v in enumerate(x)})
             origin = np.array([float(means[f"m{i}"] or 0.0) for i in range(k)])
-            y = [exp.Sub(this=v, expression=_number(o)) for v, o in zip(x, origin)]
+            y = [f"({v} - {_number(o)})" for v, o in zip(x, origin)]
         counts = self._wide(table, _count_aggregates(y))
         complete_column = [int(counts[f"c{i}"]) == int(counts["rows"]) for i in range(k)]
         found = self._wide(table, _pair_aggregates(y, complete_column))
@@ -362,9 +357,9 @@ class TableResponses(Responses):
     def _float_sql(self, name: str):
         """:meth:`_float` as a sqlglot expression."""
         kind = self.kind(name)
-        value = _cast(_col(name), "DOUBLE")
-        return exp.Div(this=value, expression=_number(float(kind.scale))) \
-            if kind.exact and kind.scale != 1 else value
+        value = self._cast(name, "DOUBLE")
+        return f"({value} / {_number(float(kind.scale))})" if kind.exact and kind.scale != 1 \
+            else value
 
     def _float(self, name: str, table=None):
         """The column's answers as float64 (an exact score: its integer over its scale)."""
@@ -422,7 +417,7 @@ class TableResponses(Responses):
         exact = bool(hint) and self.is_exact(hint)
         grouped = {}
         if exact:
-            y = [_cast(_col(c), "BIGINT") for c in hint]
+            y = [self._cast(c, "BIGINT") for c in hint]
             whole = self._wide(self.table, _count_aggregates(y))
             complete_column = [int(whole[f"c{i}"]) == int(whole["rows"])
                                for i in range(len(hint))]
