@@ -52,28 +52,39 @@ def _number(value: float) -> str:
     return f"({float(value)!r})" if value < 0 else repr(float(value))
 
 
-def _count_aggregates(y: list[str]) -> dict[str, str]:
-    """The rows and each column's answers (``y`` the summands, SQL expressions)."""
-    return {"rows": "COUNT(*)", **{f"c{i}": f"COUNT({v})" for i, v in enumerate(y)}}
+def _summands(y: list[str]) -> dict[str, str]:
+    """The columns the moment aggregates read, computed once a row: ``y{i}`` the summand (an
+    SQL expression of the table, NULL where missing), ``p{i}`` its square and ``m{i}`` 1 where
+    it is answered, else 0; the aggregates are then products of plain columns (sums of
+    ``y_i m_j`` rather than ``CASE`` expressions: shorter SQL, faster to run)."""
+    out = {}
+    for i, v in enumerate(y):
+        out[f"y{i}"] = v
+        out[f"p{i}"] = f"({v}) * ({v})"
+        out[f"m{i}"] = f"CASE WHEN ({v}) IS NULL THEN 0 ELSE 1 END"
+    return out
 
 
-def _pair_aggregates(y: list[str], complete_column: list[bool]) -> dict[str, str]:
-    """The sums of :class:`~analysis.moments.Moments` over summands ``y`` (SQL expressions):
-    pair counts, sums and squares over the rows where the other column is answered only where it
-    has missing answers (else they are the column's own). Plain SQL that every engine reads."""
-    k, aggregates = len(y), {}
+def _count_aggregates(k: int) -> dict[str, str]:
+    """The rows and each column's answers (over :func:`_summands`)."""
+    return {"rows": "COUNT(*)", **{f"c{i}": f"COUNT(y{i})" for i in range(k)}}
+
+
+def _pair_aggregates(k: int, complete_column: list[bool]) -> dict[str, str]:
+    """The sums of :class:`~analysis.moments.Moments` over :func:`_summands`: pair counts, sums
+    and squares over the rows where the other column is answered only where it has missing
+    answers (else they are the column's own). Plain SQL that every engine reads."""
+    aggregates = {}
     for i in range(k):
-        aggregates[f"s{i}"] = f"SUM({y[i]})"
-        aggregates[f"q{i}"] = f"SUM({y[i]} * {y[i]})"
+        aggregates[f"s{i}"], aggregates[f"q{i}"] = f"SUM(y{i})", f"SUM(p{i})"
         for j in range(k):
             if j > i:
-                aggregates[f"x{i}_{j}"] = f"SUM({y[i]} * {y[j]})"
+                aggregates[f"x{i}_{j}"] = f"SUM(y{i} * y{j})"
                 if not complete_column[i] and not complete_column[j]:
-                    aggregates[f"n{i}_{j}"] = f"COUNT({y[i]} * {y[j]})"
+                    aggregates[f"n{i}_{j}"] = f"SUM(m{i} * m{j})"
             if j != i and not complete_column[j]:
-                aggregates[f"s{i}_{j}"] = f"SUM(CASE WHEN {y[j]} IS NOT NULL THEN {y[i]} END)"
-                aggregates[f"q{i}_{j}"] = \
-                    f"SUM(CASE WHEN {y[j]} IS NOT NULL THEN {y[i]} * {y[i]} END)"
+                aggregates[f"s{i}_{j}"] = f"SUM(y{i} * m{j})"
+                aggregates[f"q{i}_{j}"] = f"SUM(p{i} * m{j})"
     return aggregates
 
 
@@ -152,16 +163,24 @@ class TableResponses(Responses):
         kind = exp.DataType.build(to).sql(dialect=self.engine.sqlglot_dialect)
         return f"CAST({self._q(name)} AS {kind})"
 
-    def _wide(self, table, aggregates: Mapping[str, str], by: str | None = None):
-        """One aggregate query of many SQL expressions over ``table``: its row as a dict, or
-        with ``by`` a dict level -> row, one per non-missing value of the column ``by``."""
+    def _wide(self, table, aggregates: Mapping[str, str], by: str | None = None,
+              columns: Mapping[str, str] | None = None):
+        """One aggregate query of many SQL expressions over ``table`` (or over ``columns``, a
+        projection of it computed first): its row as a dict, or with ``by`` a dict level -> row,
+        one per non-missing value of the column ``by``."""
         names = {name: f"a{i}" for i, name in enumerate(aggregates)}
         select = ", ".join(f"{a} AS {names[name]}" for name, a in aggregates.items())
-        if by is None:
-            row = self.engine.run_sql(f"SELECT {select} {self._from(table)}").to_pylist()[0]
+        source = self._from(table)
+        level = None if by is None else self._q(by)
+        if columns is not None:
+            projected = ", ".join(f"{v} AS {name}" for name, v in columns.items())
+            keep = "" if level is None else f"{level} AS lv, "
+            source = f"FROM (SELECT {keep}{projected} {source}) AS p"
+            level = None if level is None else "lv"
+        if level is None:
+            row = self.engine.run_sql(f"SELECT {select} {source}").to_pylist()[0]
             return {name: row[alias] for name, alias in names.items()}
-        level = self._q(by)
-        rows = self.engine.run_sql(f"SELECT {level} AS a_level, {select} {self._from(table)} "
+        rows = self.engine.run_sql(f"SELECT {level} AS a_level, {select} {source} "
                                    f"WHERE {level} IS NOT NULL GROUP BY {level}").to_pylist()
         return {row["a_level"]: {name: row[alias] for name, alias in names.items()}
                 for row in rows}
@@ -274,9 +293,9 @@ class TableResponses(Responses):
             means = self._wide(table, {f"m{i}": f"AVG({v})" for i, v in enumerate(x)})
             origin = np.array([float(means[f"m{i}"] or 0.0) for i in range(k)])
             y = [f"({v} - {_number(o)})" for v, o in zip(x, origin)]
-        counts = self._wide(table, _count_aggregates(y))
+        counts = self._wide(table, _count_aggregates(k), columns=_summands(y))
         complete_column = [int(counts[f"c{i}"]) == int(counts["rows"]) for i in range(k)]
-        found = self._wide(table, _pair_aggregates(y, complete_column))
+        found = self._wide(table, _pair_aggregates(k, complete_column), columns=_summands(y))
         scale = np.array([self.kind(c).scale for c in columns], dtype=np.int64)
         return _moments_of(columns, {**counts, **found}, complete_column, exact, origin, scale)
 
@@ -418,11 +437,12 @@ class TableResponses(Responses):
         grouped = {}
         if exact:
             y = [self._cast(c, "BIGINT") for c in hint]
-            whole = self._wide(self.table, _count_aggregates(y))
+            whole = self._wide(self.table, _count_aggregates(len(y)), columns=_summands(y))
             complete_column = [int(whole[f"c{i}"]) == int(whole["rows"])
                                for i in range(len(hint))]
-            grouped = self._wide(self.table, {**_count_aggregates(y),
-                                              **_pair_aggregates(y, complete_column)}, by=column)
+            grouped = self._wide(self.table, {**_count_aggregates(len(y)),
+                                              **_pair_aggregates(len(y), complete_column)},
+                                 by=column, columns=_summands(y))
             counted = self._value_counts(hint, by=column)
         else:
             found = self.engine.run(self.table.filter(self.table[column].notnull())

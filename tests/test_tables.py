@@ -143,10 +143,9 @@ def test_where_selects_the_rows(small, tmp_path):
     assert results["study"]["sources"]["customers"]["where"] == "wave = '2026Q3'"
 
 
-def _sample_tables(folder: Path) -> Path:
+def _sample_tables(folder: Path, data) -> Path:
     """The sample study's coded answers (every row read, as a warehouse would hold them) in a
     DuckDB database, and the same study file reading them from there."""
-    data = load_study(SAMPLE)
     study = yaml.safe_load(SAMPLE.read_text(encoding="utf-8"))
     con = duckdb.connect(str(folder / "survey.duckdb"))
 
@@ -168,8 +167,10 @@ def _sample_tables(folder: Path) -> Path:
 
 
 def test_sample_study_from_duckdb_equals_the_file(tmp_path):
-    expected = json.loads(json.dumps(analyse(load_study(SAMPLE))))
-    results = json.loads(json.dumps(analyse(load_study(_sample_tables(tmp_path)))))
+    data = load_study(SAMPLE)
+    study = _sample_tables(tmp_path, data)
+    expected = json.loads(json.dumps(analyse(data)))
+    results = json.loads(json.dumps(analyse(load_study(study))))
     assert _differences(expected, results) == []
     assert set(results["study"]["sources"]) == {"customers", "employees", "2018/customers",
                                                 "2018/employees"}
