@@ -278,3 +278,14 @@ def test_engine_path_is_exact_in_any_row_order(small, tmp_path):
         cov[name] = (source.moments(items).cov, source.scores({"a": items[:3]}).moments(["a"]).cov)
     assert np.array_equal(cov["answers"][0], cov["reversed"][0], equal_nan=True)
     assert np.array_equal(cov["answers"][1], cov["reversed"][1], equal_nan=True)
+
+
+def test_the_store_refuses_a_table_study_clearly(small, tmp_path):
+    from surveys.store import Store
+
+    folder, _ = small
+    shutil.copy(folder / "answers.parquet", tmp_path / "answers.parquet")
+    study = _write_study(tmp_path, _small_study({"customers": {"engine": "answers.parquet"}}))
+    with pytest.raises(StudyError) as caught:
+        Store(tmp_path / "store.duckdb").add_study(study)
+    assert caught.value.key == "groups.customers" and "does not keep" in str(caught.value)
