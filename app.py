@@ -18,7 +18,10 @@ app_setup.init_state()
 lang = app_setup.lang()
 
 PAGES = {
-    "section_manager": [("ui/pages/0_dashboard.py", "page_dashboard", ":material/dashboard:", "dashboard")],
+    "section_manager": [
+        ("ui/pages/0_dashboard.py", "page_dashboard", ":material/dashboard:", "dashboard"),
+        ("ui/pages/0_customers.py", "page_customers", ":material/contact_phone:", "customers"),
+    ],
     "section_research": [
         ("ui/pages/1_study.py", "page_study", ":material/folder_open:", "study"),
         ("ui/pages/2_quality.py", "page_quality", ":material/cleaning_services:", "quality"),
@@ -27,6 +30,7 @@ PAGES = {
         ("ui/pages/5_gaps.py", "page_gaps", ":material/compare_arrows:", "gaps"),
         ("ui/pages/6_priorities.py", "page_priorities", ":material/target:", "priorities"),
         ("ui/pages/7_segments.py", "page_segments", ":material/category:", "segments"),
+        ("ui/pages/10_comments.py", "page_comments", ":material/chat:", "comments"),
         ("ui/pages/8_report.py", "page_report", ":material/description:", "report"),
         ("ui/pages/9_store.py", "page_store", ":material/inventory_2:", "store"),
     ],

@@ -19,6 +19,7 @@ from surveys.errors import run_command  # noqa: E402
 
 
 def _run(args: argparse.Namespace) -> int:
+    from .customers import write_customers_csv
     from .pipeline import analyse, write_results
     from .report import write_reports
     from .respondents import write_respondents
@@ -29,6 +30,9 @@ def _run(args: argparse.Namespace) -> int:
     results = analyse(data, progress=None if args.quiet else progress_lines(args.lang))
     print(write_results(results, args.out))
     print(write_respondents(data, args.out))
+    customer_csv = write_customers_csv(data, args.out, args.lang)
+    if customer_csv is not None:
+        print(customer_csv)
     for path in write_reports(results, args.out, args.lang):
         print(path)
     return 0
@@ -46,7 +50,8 @@ def build_parser() -> argparse.ArgumentParser:
                                      description="Analyse CRM questionnaire studies.")
     sub = parser.add_subparsers(dest="command", required=True)
     run = sub.add_parser("run", help="load, clean and analyse a study; write results.json, "
-                                     "respondents.csv and the reports (report.xlsx, report.html, report.pdf)")
+                                     "respondents.csv, the reports (report.xlsx, report.html, "
+                                     "report.pdf) and, with 'contact:' or 'status:', customers.csv")
     run.add_argument("study", help="the study file (YAML)")
     run.add_argument("--out", required=True, help="output folder")
     run.add_argument("--lang", choices=["zh", "en"], default="zh", help="report language")

@@ -11,6 +11,9 @@ The font family lists CJK fonts first so that Chinese renders in browsers and in
 """
 from __future__ import annotations
 
+import weakref
+from functools import lru_cache, wraps
+from html import escape
 from typing import Any
 
 from .i18n import t
@@ -20,7 +23,8 @@ __all__ = [
     "alpha_chart", "gap_dumbbell",
     "servqual_chart", "cb_ratio_chart", "nps_chart", "trend_chart", "ipa_chart", "drivers_chart",
     "pareto_chart", "segment_scores", "comparison_chart", "loadings_heatmap", "htmt_heatmap",
-    "ave_chart", "cfa_loadings_chart", "kano_chart",
+    "ave_chart", "cfa_loadings_chart", "kano_chart", "keyword_chart", "keyword_groups_by_nps",
+    "rung_name", "ladder_level_name", "ladder_chart",
 ]
 
 class _Plotly:
@@ -56,12 +60,33 @@ def display_name(results: dict, code: str, lang: str = "zh", short: bool = False
     return name
 
 
+#: the trace types the charts draw (their defaults are all a figure needs of its template)
+TRACE_TYPES = ("bar", "scatter", "heatmap")
+
+
+@lru_cache(maxsize=1)
+def _template():
+    """plotly's ``plotly_white`` cut down to its layout and the defaults of :data:`TRACE_TYPES`:
+    the charts look the same, and each figure validates and copies about a third of the template
+    (the whole one, with defaults for 24 trace types, cost ~40 ms per figure)."""
+    import plotly.io
+
+    white = plotly.io.templates["plotly_white"]
+    return go.layout.Template(layout=white.layout, data={k: white.data[k] for k in TRACE_TYPES})
+
+
 def _layout(fig: go.Figure, title: str, x_title: str | None = None, y_title: str | None = None,
             height: int | None = None) -> go.Figure:
+    # the template is plotly's own and valid: assigned without validating it again, as plotly
+    # assigns its default template (a validated copy cost ~15 ms per figure)
+    fig.layout._validate = False
+    try:
+        fig.layout.template = _template()
+    finally:
+        fig.layout._validate = fig._validate
     fig.update_layout(
         title={"text": title, "x": 0, "xanchor": "left"},
         font={"family": FONT_FAMILY, "size": 13},
-        template="plotly_white",
         margin={"l": 10, "r": 20, "t": 60, "b": 40},
         legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "xanchor": "right", "x": 1},
         hoverlabel={"font": {"family": FONT_FAMILY}},
@@ -546,3 +571,120 @@ def kano_chart(results: dict, group: str, lang: str = "zh"):
     fig.update_yaxes(range=[0, 1])
     return _layout(fig, f"{t('chart_kano', lang)} — {display_name(results, group, lang)}",
                    "|Worse|", "Better", height=460)
+
+
+def keyword_groups_by_nps(results: dict, group: str) -> bool:
+    """Whether the comment keywords of ``group`` compare NPS detractors with promoters (else the
+    bottom-2 with the top-2 box of satisfaction; see :func:`analysis.text.keyword_groups`)."""
+    return bool(((results.get("indices") or {}).get(group) or {}).get("nps"))
+
+
+def keyword_chart(results: dict, group: str, column: str, lang: str = "zh", top: int = 15):
+    """The words that separate detractors' comments (left) from promoters' (right): z-scores of
+    the weighted log-odds ratio (``text`` section), the ``top`` terms each way."""
+    entry = (((results.get("text") or {}).get(group) or {}).get(column) or {}).get("keywords") or {}
+    left, right = (entry.get("detractors") or [])[:top], (entry.get("promoters") or [])[:top]
+    if not left and not right:
+        return None
+    by_nps = keyword_groups_by_nps(results, group)
+    names = {"detractors": t("detractors" if by_nps else "text_low_satisfaction", lang),
+             "promoters": t("promoters" if by_nps else "text_high_satisfaction", lang)}
+    fig = go.Figure()
+    for side, rows, sign, color in (("detractors", left, -1, BAD), ("promoters", right, 1, GOOD)):
+        if not rows:
+            continue
+        fig.add_bar(
+            y=[escape(k["term"]) for k in rows], x=[sign * k["z"] for k in rows], orientation="h",
+            name=names[side], marker_color=color,
+            customdata=[[k["n"], _fmt(k["log_odds"], 3), _fmt(k["z"], 2)] for k in rows],
+            hovertemplate=("%{y}: z = %{customdata[2]}<br>" + t("text_log_odds", lang)
+                           + " %{customdata[1]}<br>n = %{customdata[0]}<extra>%{fullData.name}"
+                           "</extra>"))
+    fig.add_vline(x=0, line_color="#444", line_width=1)
+    fig.update_yaxes(autorange="reversed")
+    fig.update_layout(barmode="overlay", bargap=0.25)
+    title = f"{t('chart_keywords', lang)} — {escape(display_name(results, group, lang))}"
+    return _layout(fig, title, t("text_z_axis", lang), None,
+                   height=160 + 22 * (len(left) + len(right)))
+
+
+def rung_name(results: dict, rung: str, lang: str = "zh") -> str:
+    """A loyalty-ladder rung's name: the study's ``names`` entry, else the label of a rung of
+    seed 002 (satisfaction, trust, behavioural, emotional, sustainable), else the rung itself."""
+    if rung in (results.get("study") or {}).get("names", {}):
+        return display_name(results, rung, lang)
+    label = t(f"rung_{rung}", lang)
+    return rung if label == f"rung_{rung}" else label
+
+
+def ladder_level_name(results: dict, rungs: list[str], level: int, lang: str = "zh") -> str:
+    """"0 below the first rung", "1 satisfaction", "2 trust", ...: a level and its top rung."""
+    if level == 0:
+        return f"0 {t('ladder_level_none', lang)}"
+    return f"{level} {rung_name(results, rungs[level - 1], lang)}"
+
+
+def ladder_chart(results: dict, group: str, lang: str = "zh"):
+    """The loyalty ladder per lifecycle stage: one stacked bar of the level shares for all
+    respondents and one per stage present (``ladder.GROUP.levels`` and ``by_stage``)."""
+    entry = (results.get("ladder") or {}).get(group) or {}
+    if not entry.get("n"):
+        return None
+    rungs = entry["rungs"]
+    bars = [(t("ladder_all", lang), entry["n"], entry["levels"])]
+    for stage, cell in (entry.get("by_stage") or {}).items():
+        bars.append((t(f"stage_{stage}", lang), cell["n"], cell["levels"]))
+    labels = [f"{name}<br>n = {n}" for name, n, _ in bars]
+    fig = go.Figure()
+    k = len(rungs)
+    for level in range(k + 1):
+        shade = 0.15 + 0.85 * level / k  # light (level 0) to full blue (top rung)
+        color = f"rgba(0, 114, 178, {shade:.2f})" if level else "#CCCCCC"
+        cells = [levels[str(level)] for _, _, levels in bars]
+        fig.add_bar(x=labels, y=[(c["share"] or 0) * 100 for c in cells],
+                    name=ladder_level_name(results, rungs, level, lang), marker_color=color,
+                    text=[_percent(c["share"]) if (c["share"] or 0) >= 0.06 else "" for c in cells],
+                    textposition="inside", customdata=[[c["n"]] for c in cells],
+                    hovertemplate="%{fullData.name}: %{y:.1f}% (n = %{customdata[0]})<extra></extra>")
+    fig.update_layout(barmode="stack", legend={"traceorder": "normal"})
+    fig.update_yaxes(range=[0, 100])
+    return _layout(fig, f"{t('chart_ladder', lang)} — {display_name(results, group, lang)}",
+                   None, t("share_percent", lang), height=460)
+
+
+# ------------------------------------------------------------------------ figures kept per results
+#: id(results) -> (weak reference to it, {(builder, args): figure})
+_KEPT: dict[int, tuple[Any, dict]] = {}
+
+
+def _kept(builder):
+    """``builder`` with its figures kept per results object when that object takes weak
+    references (the app's :class:`analysis.pipeline.LazyResults`, whose sections never change
+    once built): a page shown again reuses its figures instead of building them anew (plotly
+    spends 20-100 ms on each). Plain dicts (the reports, tests) get a new figure each call. The
+    figures are shared, so callers must not change them."""
+
+    @wraps(builder)
+    def build(results, *args, **kwargs):
+        try:
+            ref = weakref.ref(results, lambda _, key=id(results): _KEPT.pop(key, None))
+            key = (builder.__name__, args, tuple(sorted(kwargs.items())))
+            hash(key)
+        except TypeError:  # a plain dict, or an argument such as a list of groups
+            return builder(results, *args, **kwargs)
+        entry = _KEPT.get(id(results))
+        if entry is None or entry[0]() is not results:
+            entry = _KEPT[id(results)] = (ref, {})
+        figures = entry[1]
+        if key not in figures:
+            figures[key] = builder(results, *args, **kwargs)
+        return figures[key]
+
+    return build
+
+
+for _name in ("dimension_scores", "alpha_chart", "gap_dumbbell", "servqual_chart", "cb_ratio_chart",
+              "nps_chart", "trend_chart", "ipa_chart", "drivers_chart", "pareto_chart",
+              "segment_scores", "comparison_chart", "loadings_heatmap", "htmt_heatmap", "ave_chart",
+              "cfa_loadings_chart", "kano_chart", "keyword_chart", "ladder_chart"):
+    globals()[_name] = _kept(globals()[_name])

@@ -14,7 +14,8 @@ from typing import Any, Callable, Iterator
 
 from surveys.load import StudyData, load_study
 
-from . import cfa, comparisons, drivers, factor, gaps, indices, ipa, kano, reliability, segments
+from . import (cfa, comparisons, customers, drivers, factor, gaps, indices, ipa, kano, ladder,
+               reliability, segments, text)
 from . import weighted, weighting
 from .jsonready import json_ready
 from surveys.study import Study
@@ -57,6 +58,8 @@ def quality_section(data: StudyData) -> dict:
     """The data-quality report of every group of the current wave (earlier waves under "waves")."""
     current = {g: d.quality.to_json() for (w, g), d in data.groups.items()
                if w == data.study.wave}
+    for group, notes in text.quality_notes(data.frames(), data.study.comments).items():
+        current[group]["notes"] = [*current[group]["notes"], *notes]  # on the comments columns
     earlier = {w: {g: d.quality.to_json() for (w2, g), d in data.groups.items() if w2 == w}
                for w in data.study.waves if w != data.study.wave}
     return {**current, "waves": earlier} if earlier else current
@@ -142,6 +145,18 @@ def _trends(data: StudyData) -> dict:
     return out
 
 
+def _text(data: StudyData, themes_only: bool = False) -> dict:
+    s = data.study
+    return text.text_section(
+        data.frames(), comments=s.comments, themes=s.themes, satisfaction=s.satisfaction,
+        nps=s.nps, scale=(data.scale.min, data.scale.max), min_count=s.text.min_count,
+        stopwords=s.text.stopwords, themes_only=themes_only)
+
+
+#: cheap first looks at sections (:meth:`LazyResults.preview`): key -> builder
+PREVIEWS: dict[str, Callable[[StudyData], Any]] = {"text": lambda d: _text(d, themes_only=True)}
+
+
 def _sections(study: Study) -> list[tuple[str, Callable[[StudyData], Any]]]:
     """(key, builder) for every analysis section that applies to the study, in results.json
     order. Each builder gets the current wave's groups unless it compares waves."""
@@ -188,6 +203,16 @@ def _sections(study: Study) -> list[tuple[str, Callable[[StudyData], Any]]]:
             dict(dimensions=s.dimensions, satisfaction=s.satisfaction, loyalty=s.loyalty,
                  nps=s.nps, revenue=s.revenue, growth=s.growth, lifecycle=s.lifecycle,
                  cooperation_years=s.cooperation_years, cutoffs=s.abc, min_n=s.min_n))))
+    if s.comments:
+        sections.append(("text", _text))
+    if s.contact or s.status:
+        sections.append(("customers", lambda d: customers.customers_section(
+            customers.customer_lists(d))))
+    if s.ladder:
+        sections.append(("ladder", lambda d: ladder.ladder_section(
+            d.frames(), rungs=s.ladder.rungs, reached_from=s.ladder.reached_from,
+            segments=s.segments, revenue=s.revenue, cutoffs=s.abc, lifecycle=s.lifecycle,
+            cooperation_years=s.cooperation_years, min_n=s.min_n)))
     return sections
 
 
@@ -267,6 +292,7 @@ class LazyResults(Mapping):
         self._data, self._progress = weighting.with_weights(data), progress
         self._builders = dict(_sections(data.study))
         self._built: dict[str, Any] = {"version": RESULTS_VERSION}
+        self._previews: dict[str, Any] = {}
         self._lock = threading.Lock()
 
     def __getitem__(self, key: str) -> Any:
@@ -280,6 +306,22 @@ class LazyResults(Mapping):
                     self._built[key] = json_ready(
                         _weighted(key, self._data, self._builders[key](self._data)))
         return self._built[key]
+
+    def preview(self, key: str) -> Any:
+        """The section ``key`` if it is built (or has no :data:`PREVIEWS` entry: then it is built
+        now), else its preview, e.g. the ``text`` section's themes without keywords and suggested
+        themes (what the dashboard shows, without loading jieba and scikit-learn); None for a
+        section the study does not have."""
+        if key in self._built or key not in PREVIEWS:
+            return self.get(key)
+        if key not in self._builders:
+            return None
+        with self._lock:
+            if key in self._built:
+                return self._built[key]
+            if key not in self._previews:
+                self._previews[key] = json_ready(PREVIEWS[key](self._data))
+            return self._previews[key]
 
     def __iter__(self) -> Iterator[str]:
         yield "version"
@@ -297,7 +339,7 @@ class LazyResults(Mapping):
 
 
 #: the column :func:`with_abc_class` adds (A, B or C; missing without a revenue)
-ABC_COLUMN = "abc_class"
+ABC_COLUMN = segments.ABC_COLUMN
 
 
 def with_abc_class(data: StudyData) -> StudyData:

@@ -23,11 +23,15 @@ from surveys.errors import Location, StudyError
 from surveys.i18n import Text, msg
 
 __all__ = [
-    "ABC_CLASSES", "VALUE_CELLS", "LIFECYCLE_STAGES", "abc_classes", "pareto_points",
+    "ABC_CLASSES", "ABC_COLUMN", "VALUE_CELLS", "LIFECYCLE_STAGES", "abc_classes", "abc_labels",
+    "pareto_points",
     "value_matrix", "lifecycle_stage", "segment_profile", "segments_section",
 ]
 
 ABC_CLASSES = ("A", "B", "C")
+#: the column holding each customer's ABC class of the whole wave, when the caller added it
+#: (:func:`analysis.pipeline.with_abc_class`, done by the app before its filters)
+ABC_COLUMN = "abc_class"
 
 #: Value-matrix cell id -> (high current value?, high growth potential?, zh, en).
 VALUE_CELLS = {
@@ -137,6 +141,20 @@ def abc_classes(revenue: pd.Series, *, cutoffs: tuple[float, float] = (0.8, 0.95
     table["class"] = table["class"].where(cum.notna())
     table.attrs.update(total=total, n_missing=int(values.isna().sum()))
     return table
+
+
+def abc_labels(frame: pd.DataFrame, revenue: str, *,
+               cutoffs: tuple[float, float] = (0.8, 0.95)) -> pd.Series:
+    """Each row's ABC class (missing without a revenue), aligned with ``frame``: the frame's
+    :data:`ABC_COLUMN` when present (the classes of the whole wave, so that a key account stays one
+    under a filter), else :func:`abc_classes` of the frame's ``revenue`` column."""
+    if ABC_COLUMN in frame.columns:
+        classes = frame[ABC_COLUMN]
+    else:
+        values = _named_rows(frame, revenue)
+        classes = abc_classes(values, cutoffs=cutoffs)["class"].reindex(values.index)
+    classes = pd.Series(classes.to_numpy(), index=frame.index, dtype="object")
+    return classes.where(classes.notna(), None)
 
 
 def pareto_points(table: pd.DataFrame, *, max_points: int = 500) -> pd.DataFrame:

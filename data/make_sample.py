@@ -130,6 +130,15 @@ PRAISE = ["售后服务很及时，满意", "销售人员态度很好", "产品�
           "沟通很顺畅，会继续合作", "培训很到位", "交付准时，安装很快"]
 SUGGESTIONS = ["希望加强售后响应速度", "希望有专人对接", "建议定期回访", "希望提供更多培训",
                "希望价格更优惠一些", "沟通比以前频繁了", "希望报修能在网上进行"]
+#: the study file's theme dictionary for the comments (price is left out on purpose: those comments
+#: fall under "other", where the suggested themes find them)
+THEMES = {"客户信息": ["基本信息", "需求了解", "联系人", "重复提供"],
+          "专人对接": ["对接", "专人", "重点客户", "政策", "找不到人"],
+          "沟通与响应": ["沟通", "响应", "回复", "打不通", "回访", "反馈"],
+          "定制与培训": ["定制", "方案", "培训", "灵活"],
+          "订单与报修": ["订单", "报修", "物流", "进度"],
+          "安装与质量": ["安装", "故障", "质量"],
+          "服务态度": ["态度", "服务"]}
 COMPANY_WORDS = ["华信", "博创", "启明", "新锐", "智联", "恒通", "中科", "鼎盛", "天诚", "瑞达",
                  "明德", "育才", "文华", "英才", "立信", "远航"]
 SURNAMES = list("王李张刘陈杨赵黄周吴徐孙马朱胡郭何高林罗")
@@ -430,6 +439,10 @@ def study_yaml(cust_header: list, cust_columns: list, emp_header: list) -> str:
     lines += ["importance:"] + [f"  {dim}: IMP_{dim}" for dim in ITEMS]
     lines += ["weights: importance", "segments: [region, type]", "id: staff_id",
               "revenue: amount", "growth: intent", "cooperation_years: years",
+              "contact: [company, contact, phone]",
+              "ladder:", "  satisfaction: [SAT1, SAT2]", "  trust: [TR1]",
+              "  behavioural: [LOY1]", "  emotional: [LOY2]", "  sustainable: [LOY3]",
+              "  reached_from: 4",
               "careless: {longstring: 10, irv: 0.3, mahalanobis: 0.001, even_odd: 0, "
               "attention: {ATT1: 4}}",
               "exclude: {straightliners: true, speeders: true, duplicates: true, "
@@ -438,7 +451,9 @@ def study_yaml(cust_header: list, cust_columns: list, emp_header: list) -> str:
               "  group: customers", "  margins:",
               "    region: {石家庄: 0.25, 保定: 0.2, 唐山: 0.25, 邯郸: 0.15, 廊坊: 0.15}",
               "    type: {工程客户: 0.35, 终端用户: 0.65}", "  trim: {min: 0.3, max: 3.0}",
-              "names:",
+              "comments: [comment]", "themes:"]
+    lines += [f"  {theme}: [{', '.join(terms)}]" for theme, terms in THEMES.items()]
+    lines += ["names:",
               "  customers: {zh: 客户, en: Customers}", "  employees: {zh: 员工, en: Employees}"]
     lines += [f"  {dim}: {{zh: {DIMENSION_LABELS[dim]}, en: {DIMENSION_EN[dim]}}}" for dim in ITEMS]
     lines += [f"  {code}: {{zh: {q(text)}}}" for items in ITEMS.values()

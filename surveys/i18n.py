@@ -20,6 +20,8 @@ __all__ = ["LANGUAGES", "Text", "msg", "render", "load_labels", "messages"]
 
 LANGUAGES = ("zh", "en")
 LOCALE = Path(__file__).resolve().parent / "locale"
+#: libyaml's safe loader where PyYAML was built with it (the same values, ~8x faster to load)
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def load_labels(folder: Path) -> dict[str, dict[str, str]]:
@@ -27,7 +29,7 @@ def load_labels(folder: Path) -> dict[str, dict[str, str]]:
     defined twice is an error (a programming mistake, not a user's)."""
     merged: dict[str, dict[str, str]] = {}
     for path in sorted(folder.glob("*.yaml")):
-        entries = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        entries = yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER) or {}
         for key, texts in entries.items():
             if key in merged:
                 raise ValueError(f"{path.name}: label '{key}' is defined twice")

@@ -36,8 +36,9 @@ import yaml
 from .errors import StudyError
 from .i18n import Text, msg
 
-__all__ = ["Study", "GroupSource", "TableSource", "RecordsSource", "Scale", "Weighting",
-           "read_study", "parse_study", "STUDY_KEYS"]
+__all__ = ["Study", "GroupSource", "TableSource", "RecordsSource", "Scale", "StatusRules",
+           "Ladder", "TextOptions", "Weighting", "read_study", "parse_study", "read_stopwords",
+           "stopword_lines", "STUDY_KEYS", "TEXT_KEYS"]
 
 #: Every top-level key a study file may have, with a one-line meaning (shown in errors and README).
 STUDY_KEYS: dict[str, str] = {
@@ -71,9 +72,16 @@ STUDY_KEYS: dict[str, str] = {
     "abc": "ABC cut-offs of cumulative revenue share: {a: 0.8, b: 0.95}",
     "names": "display names of groups, dimensions and items: {code: text} or {code: {zh, en}}",
     "records": "a customer-records file joined to a group: {file, sheet, id, group, match, rename}",
+    "contact": "columns shown in the customer list (organisation, person, phone); never in reports",
+    "status": "customer-list colours: {value: abc | value_matrix, dissatisfied_below: 3, "
+              "satisfied_from: 4}",
+    "ladder": "loyalty-ladder rungs from the bottom, {rung: item or items, ..., reached_from: 4}",
     "careless": "careless-responding screens: {longstring, irv, mahalanobis, even_odd, attention}",
     "weighting": "population weights: {group, margins: {column: {level: share}}, trim} or "
                  "{group, column}",
+    "comments": "open-ended text columns: themes and the words of detractors vs promoters",
+    "themes": "theme -> terms; a comment is in a theme when it contains a term (any case)",
+    "text": "comment analysis options: {min_count: 5, stopwords: file or [words]}",
 }
 GROUP_KEYS = {"file": "the data file", "sheet": "the sheet of an Excel file",
               "rename": "{column as in the file: item name}",
@@ -100,6 +108,10 @@ WEIGHTING_KEYS = {"group": "the weighted group (default: the first)",
                   "column": "a column of the data holding the weights (instead of margins)"}
 #: how far the shares of a raking margin may sum from 1
 SHARE_TOLERANCE = 0.001
+TEXT_KEYS = {"min_count": "terms counted fewer times are not reported (default 5)",
+             "stopwords": "a file of extra stopwords (one a line) or a list of words"}
+STATUS_KEYS = ("value", "dissatisfied_below", "satisfied_from")
+STATUS_VALUES = ("abc", "value_matrix")
 
 
 @dataclass(frozen=True)
@@ -154,6 +166,36 @@ class RecordsSource:
 
 
 @dataclass(frozen=True)
+class TextOptions:
+    """Options of the comment analysis (``text:``): the least count of a reported term and the
+    study's own stopwords (from ``file``, a UTF-8 file with one word a line, or a list)."""
+
+    min_count: int = 5
+    stopwords: frozenset[str] = frozenset()
+    file: Path | None = None
+
+
+@dataclass(frozen=True)
+class StatusRules:
+    """How the customer list colours a customer (``status:``; these are the defaults): who is of
+    high value (``abc``: ABC class A; ``value_matrix``: the core and maintain cells) and the
+    satisfaction score below which a customer is dissatisfied and from which satisfied."""
+
+    value: str = "abc"
+    dissatisfied_below: float = 3.0
+    satisfied_from: float = 4.0
+
+
+@dataclass(frozen=True)
+class Ladder:
+    """The loyalty ladder (``ladder:``): rung -> its items, from the bottom rung up, and the mean
+    from which a rung counts as reached."""
+
+    rungs: dict[str, list[str]]
+    reached_from: float = 4.0
+
+
+@dataclass(frozen=True)
 class Weighting:
     """Population weights of one group (``weighting:``): raking ``margins`` (column -> level ->
     population share, each margin's shares summing to 1) with optional ``trim`` bounds (min, max)
@@ -200,6 +242,12 @@ class Study:
     abc: tuple[float, float] = (0.8, 0.95)
     names: dict[str, dict[str, str]] = field(default_factory=dict)
     records: RecordsSource | None = None
+    comments: list[str] = field(default_factory=list)
+    themes: dict[str, list[str]] = field(default_factory=dict)
+    text: TextOptions = field(default_factory=TextOptions)
+    contact: list[str] = field(default_factory=list)
+    status: StatusRules | None = None  # None: no 'status:' key (the defaults apply)
+    ladder: Ladder | None = None
     careless: dict[str, Any] = field(default_factory=dict)
     weighting: Weighting | None = None
     raw: dict = field(default_factory=dict, repr=False)
@@ -217,9 +265,11 @@ class Study:
     @property
     def scored_items(self) -> list[str]:
         """Every column answered on the Likert scale: dimension, satisfaction, loyalty,
-        expectation and importance items, and Kano questions, each once."""
+        expectation and importance items, and the loyalty ladder's items, each once."""
+        rungs = self.ladder.rungs.values() if self.ladder else ()
         cols = [*self.items, *self.satisfaction, *self.loyalty,
-                *self.expectation.values(), *self.importance.values()]
+                *self.expectation.values(), *self.importance.values(),
+                *(item for items in rungs for item in items)]
         return list(dict.fromkeys(cols))
 
     @property
@@ -487,6 +537,7 @@ class _StudyChecker:
                                         suggestion=_suggest(target, known)), f"{key}.{target}",
                                     msg("study_item_or_dimension_expected" if key == "importance"
                                         else "study_item_expected"))
+        study.ladder = self.ladder(raw.get("ladder"), study)
         reverse = self.names(raw.get("reverse"), "reverse")
         likert = set(study.scored_items)
         for item in reverse:
@@ -536,6 +587,124 @@ class _StudyChecker:
         study.names = self.display_names(raw.get("names"))
         study.records = self.records(raw.get("records"), study)
         study.weighting = self.weighting(raw.get("weighting"), study)
+        self.comments(study)
+        study.contact = self.names(raw.get("contact"), "contact")
+        study.status = self.status(raw.get("status"), study)
+
+    def comments(self, study: Study) -> None:
+        raw = self.raw
+        study.comments = self.names(raw.get("comments"), "comments")
+        for column in study.comments:
+            if column in study.numeric_columns:
+                raise self.fail(msg("comments_column_is_item", column=column), "comments")
+        for key in ("themes", "text"):
+            if raw.get(key) is not None and not study.comments:
+                raise self.fail(msg("text_needs_comments", key=key), key,
+                                msg("text_needs_comments_expected"))
+        themes = {}
+        for theme, terms in self.mapping(raw.get("themes"), "themes").items():
+            theme = self.text(theme, "themes")
+            key = f"themes.{theme}"
+            terms = self.names(terms, key)
+            if not terms:
+                raise self.fail(msg("theme_without_terms", theme=theme), key,
+                                msg("theme_terms_expected"))
+            if "" in terms:
+                raise self.fail(msg("theme_empty_term", theme=theme), key)
+            themes[theme] = terms
+        study.themes = themes
+        study.text = self.text_options(raw.get("text"))
+
+    def text_options(self, value: Any) -> TextOptions:
+        spec = self.mapping(value, "text")
+        for k in spec:
+            if k not in TEXT_KEYS:
+                raise self.fail(msg("text_unknown_key", name=k), f"text.{k}",
+                                msg("text_keys_expected"))
+        min_count = spec.get("min_count", TextOptions.min_count)
+        if isinstance(min_count, bool) or not isinstance(min_count, int) or min_count < 1:
+            raise self.fail(msg("min_count_not_positive", value=min_count), "text.min_count")
+        words, file = spec.get("stopwords"), None
+        if isinstance(words, list):
+            words = frozenset(w.casefold() for w in self.names(words, "text.stopwords"))
+        elif isinstance(words, str) and words.strip():
+            file = (self.base / words.strip()).resolve()
+            words = read_stopwords(file)
+        elif words is None:
+            words = frozenset()
+        else:
+            raise self.fail(msg("stopwords_bad"), "text.stopwords")
+        return TextOptions(min_count, words, file)
+
+    def number(self, value: Any, key: str) -> float:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise self.fail(msg("study_not_a_number", value=value), key,
+                            msg("cust_number_expected"))
+        return float(value)
+
+    def on_scale(self, value: float, key: str, study: Study) -> None:
+        """A threshold on the study's declared scale (unchecked when the scale is inferred)."""
+        scale = study.scale
+        if scale is not None and not scale.min <= value <= scale.max:
+            raise self.fail(msg("cust_threshold_off_scale", value=f"{value:g}",
+                                min=f"{scale.min:g}", max=f"{scale.max:g}"), key,
+                            msg("cust_threshold_off_scale_expected", min=f"{scale.min:g}",
+                                max=f"{scale.max:g}"))
+
+    def status(self, value: Any, study: Study) -> StatusRules | None:
+        if value is None:
+            return None
+        spec = self.known_keys(self.mapping(value, "status"), STATUS_KEYS, "status")
+        rules = StatusRules()
+        kind = spec.get("value", rules.value)
+        if kind not in STATUS_VALUES:
+            raise self.fail(msg("status_value_unknown", value=kind), "status.value",
+                            msg("status_value_expected"))
+        if "value" in spec and kind == "abc" and study.revenue is None:
+            raise self.fail(msg("status_value_needs_abc", value=kind), "status.value",
+                            msg("status_value_needs_abc_expected"))
+        if kind == "value_matrix" and (study.revenue is None or study.growth is None):
+            raise self.fail(msg("status_value_needs_value_matrix", value=kind), "status.value",
+                            msg("status_value_needs_value_matrix_expected"))
+        low = self.number(spec.get("dissatisfied_below", rules.dissatisfied_below),
+                          "status.dissatisfied_below")
+        high = self.number(spec.get("satisfied_from", rules.satisfied_from),
+                           "status.satisfied_from")
+        if low > high:
+            raise self.fail(msg("status_thresholds_order", low=f"{low:g}", high=f"{high:g}"),
+                            "status", msg("status_thresholds_order_expected"))
+        self.on_scale(low, "status.dissatisfied_below", study)
+        self.on_scale(high, "status.satisfied_from", study)
+        return StatusRules(kind, low, high)
+
+    def ladder(self, value: Any, study: Study) -> Ladder | None:
+        if value is None:
+            return None
+        spec = dict(self.mapping(value, "ladder"))
+        reached_from = self.number(spec.pop("reached_from", Ladder.reached_from),
+                                   "ladder.reached_from")
+        self.on_scale(reached_from, "ladder.reached_from", study)
+        rungs, owner = {}, {}
+        for rung, items in spec.items():
+            rung = self.text(rung, "ladder")
+            items = self.names(items, f"ladder.{rung}")
+            if not items:
+                raise self.fail(msg("ladder_rung_empty"), f"ladder.{rung}",
+                                msg("ladder_rung_empty_expected"))
+            for item in items:
+                if item in owner:
+                    raise self.fail(msg("ladder_item_twice", item=item, first=owner[item],
+                                        second=rung), f"ladder.{rung}",
+                                    msg("ladder_item_twice_expected"))
+                if item == study.nps:
+                    raise self.fail(msg("ladder_item_is_nps", item=item), f"ladder.{rung}",
+                                    msg("ladder_item_is_nps_expected"))
+                owner[item] = rung
+            rungs[rung] = items
+        if len(rungs) < 2:
+            raise self.fail(msg("ladder_too_few_rungs", n=len(rungs)), "ladder",
+                            msg("ladder_too_few_rungs_expected"))
+        return Ladder(rungs, reached_from)
 
     def careless(self, value: Any) -> dict[str, Any]:
         spec = self.known_keys(self.mapping(value, "careless"), CARELESS_KEYS, "careless")
@@ -753,6 +922,25 @@ class _StudyChecker:
                 cells.append(number)
             rows.append(cells)
         return {"over": over, "matrix": rows}
+
+
+def stopword_lines(text: str) -> frozenset[str]:
+    """The words of a stopwords text: one a line, casefolded; blank lines and lines starting with
+    ``#`` ignored."""
+    return frozenset(w.strip().casefold() for w in text.splitlines()
+                     if w.strip() and not w.startswith("#"))
+
+
+def read_stopwords(path: str | Path) -> frozenset[str]:
+    """A stopwords file (``text: {stopwords: FILE}``): UTF-8 text, :func:`stopword_lines`."""
+    path = Path(path)
+    try:
+        return stopword_lines(path.read_bytes().decode("utf-8-sig"))
+    except (FileNotFoundError, IsADirectoryError):
+        raise StudyError(msg("stopwords_not_found"), file=path, key="text.stopwords") from None
+    except UnicodeDecodeError:
+        raise StudyError(msg("stopwords_not_utf8"), file=path, key="text.stopwords",
+                         expected=msg("stopwords_expected")) from None
 
 
 def _ahp_number(cell: Any) -> float | None:

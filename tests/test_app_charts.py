@@ -140,3 +140,35 @@ def test_kano_chart_places_features_by_better_and_worse(results):
     assert list(figure.data[0].y) == [kano["customers"][f]["better"] for f in ("f1", "f2", "f3")]
     assert list(figure.data[0].x) == [abs(kano["customers"][f]["worse"]) for f in ("f1", "f2", "f3")]
     assert charts.kano_chart(results, "customers") is None
+
+
+def test_figures_are_kept_with_the_apps_results_and_look_like_plotly_white(results):
+    """The app's LazyResults keep their figures (a page shown again reuses them); a plain dict gets
+    a new figure each call; the cut-down template has plotly_white's layout and the defaults of
+    every trace type the charts draw."""
+    import gc
+
+    import plotly.io
+
+    from analysis.pipeline import LazyResults
+
+    class Kept(LazyResults):  # a LazyResults already built: the sample's sections
+        def __init__(self, built):
+            self._built = built
+
+    lazy = Kept(results)
+    first = charts.dimension_scores(lazy, "en")
+    assert charts.dimension_scores(lazy, "en") is first
+    assert charts.dimension_scores(lazy, "zh") is not first
+    assert charts.dimension_scores(results, "en") is not charts.dimension_scores(results, "en")
+    assert first.to_json() == charts.dimension_scores(results, "en").to_json()
+    kept = id(lazy)
+    assert kept in charts._KEPT
+    del lazy, first
+    gc.collect()
+    assert kept not in charts._KEPT  # forgotten with their results
+    white = plotly.io.templates["plotly_white"]
+    template = charts.dimension_scores(results, "en").layout.template
+    assert template.layout == white.layout
+    assert set(template.data.to_plotly_json()) == set(charts.TRACE_TYPES)
+    assert all(template.data[k] == white.data[k] for k in charts.TRACE_TYPES)

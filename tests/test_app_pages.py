@@ -22,11 +22,13 @@ from tests.app_reference import sample_results
 ROOT = Path(__file__).resolve().parents[1]
 APP = str(ROOT / "app.py")
 SAMPLE = ROOT / "data" / "sample"
-PAGES = {"ui/pages/0_dashboard.py": "page_dashboard", "ui/pages/1_study.py": "page_study",
+PAGES = {"ui/pages/0_dashboard.py": "page_dashboard", "ui/pages/0_customers.py": "page_customers",
+         "ui/pages/1_study.py": "page_study",
          "ui/pages/2_quality.py": "page_quality", "ui/pages/3_reliability.py": "page_reliability",
          "ui/pages/4_satisfaction.py": "page_satisfaction", "ui/pages/5_gaps.py": "page_gaps",
          "ui/pages/6_priorities.py": "page_priorities", "ui/pages/7_segments.py": "page_segments",
-         "ui/pages/8_report.py": "page_report", "ui/pages/9_store.py": "page_store"}
+         "ui/pages/8_report.py": "page_report", "ui/pages/9_store.py": "page_store",
+         "ui/pages/10_comments.py": "page_comments"}
 TIMEOUT = 120
 
 

@@ -29,9 +29,11 @@ PAGES = [
     ("gaps", "5 差距分析", "5 Gaps", "Customers vs Employees"),
     ("priorities", "6 改进优先级", "6 Priorities", "Importance-performance analysis"),
     ("segments", "7 客户细分", "7 Segments", "ABC classification"),
+    ("comments", "开放题", "Comments", "Words of detractors and promoters"),
     ("report", "8 报告下载", "8 Report", "Download results.json"),
     ("store", "9 研究库", "9 Study store", "Save the current study"),
     ("dashboard", "管理者看板", "Manager dashboard", "Where the company overrates itself"),
+    ("customers", "客户名单", "Customer list", "Download the list (Excel)"),
 ]
 
 pytestmark = [

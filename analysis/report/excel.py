@@ -17,12 +17,10 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from ..i18n import t
+from .safety import FORMULA_START, looks_like_formula
 from .tables import Section, Table, build_sections
 
-__all__ = ["excel_report", "FORMULA_START", "NUMBER_FORMATS"]
-
-#: first characters that make a spreadsheet treat text as a formula (OWASP CSV injection)
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+__all__ = ["excel_report", "table_workbook", "FORMULA_START", "NUMBER_FORMATS"]
 NUMBER_FORMATS = {"int": "0", "num": "0.00", "num3": "0.000", "p": '[<0.001]"<.001";.000',
                   "pct": "0.0%"}
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
@@ -49,7 +47,7 @@ def _put(ws, row: int, column: int, value, kind: str = "text", lang: str = "zh")
     text = str(value)
     cell.value = text
     cell.data_type = "s"  # openpyxl would store "=..." as a formula
-    if text.startswith(FORMULA_START):
+    if looks_like_formula(text):
         cell.quotePrefix = True
     return cell
 
@@ -117,6 +115,22 @@ def _summary_sheet(ws, results: dict, sections: list[Section], lang: str) -> Non
     ws.column_dimensions["B"].width = 120
 
 
+def _bytes(wb: Workbook) -> bytes:
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
+def table_workbook(table: Table, lang: str = "zh") -> bytes:
+    """A workbook of one table laid out as the report's table sheets (e.g. the app's customer
+    list export)."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = _sheet_name(table.title, set())
+    _table_sheet(ws, table, lang)
+    return _bytes(wb)
+
+
 def excel_report(results: dict, lang: str = "zh") -> bytes:
     """The Excel report of ``results`` (the content of results.json) in ``lang`` ("zh"/"en")."""
     sections = build_sections(results, lang)
@@ -128,6 +142,4 @@ def excel_report(results: dict, lang: str = "zh") -> bytes:
     for section in sections:
         for table in section.tables:
             _table_sheet(wb.create_sheet(_sheet_name(table.title, used)), table, lang)
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue()
+    return _bytes(wb)

@@ -72,6 +72,11 @@ def section_figures(results: dict, key: str, lang: str) -> Iterator[go.Figure]:
                 builders.append(lambda g=g: charts.pareto_chart(results, g, lang))
             builders += [lambda g=g, k=k: charts.segment_scores(results, g, k, lang)
                          for k in ("abc", "value_matrix", "lifecycle") if k in entry]
+    if key == "text":
+        builders += [lambda g=g, col=col: charts.keyword_chart(results, g, col, lang)
+                     for g, columns in (results.get("text") or {}).items() for col in columns]
+    elif key == "ladder":
+        builders += [lambda g=g: charts.ladder_chart(results, g, lang) for g in _groups(results, key)]
     for build in builders:
         figure = build()
         if figure is not None:

@@ -2,14 +2,14 @@
 
 The HTML report uses the interactive plotly figures of :mod:`analysis.charts`; the PDF gets small
 static versions of the key ones: dimension scores with 95% CIs, the customer/company gap per
-dimension, the IPA quadrants and the key drivers. They only lay out numbers from results.json, in
-the report's font.
+dimension, the IPA quadrants, the key drivers, the comment keywords and the loyalty ladder per
+lifecycle stage. They only lay out numbers from results.json, in the report's font.
 """
 from __future__ import annotations
 
 from typing import Callable, Iterator
 
-from ..charts import BAD, COLORS, display_name
+from ..charts import BAD, COLORS, GOOD, display_name, keyword_groups_by_nps, ladder_level_name
 from ..i18n import t
 from .typst_markup import Canvas, ticks
 
@@ -196,6 +196,80 @@ def _drivers(results: dict, lang: str) -> Iterator[str]:
                               low, high, t("share_of_r2", lang), draw)
 
 
+def _keywords(results: dict, lang: str, top: int = 10) -> Iterator[str]:
+    """The words that separate detractors (left) from promoters (right): z of the weighted
+    log-odds ratio, one chart per group and comments column."""
+    for group, columns in (results.get("text") or {}).items():
+        by_nps = keyword_groups_by_nps(results, group)
+        sides = (t("detractors" if by_nps else "text_low_satisfaction", lang),
+                 t("promoters" if by_nps else "text_high_satisfaction", lang))
+        for entry in columns.values():
+            keywords = entry.get("keywords") or {}
+            rows = ([(k["term"], -k["z"], BAD) for k in (keywords.get("detractors") or [])[:top]]
+                    + [(k["term"], k["z"], GOOD) for k in (keywords.get("promoters") or [])[:top]])
+            if not rows:
+                continue
+            reach = max(max(abs(z) for _, z, _ in rows), 1.0) * 1.05
+
+            def draw(canvas, x_of, row, y, rows=rows):
+                start, end = sorted((x_of(0.0), x_of(rows[row][1])))
+                canvas.rect(start, y - ROW * 0.35, end - start, ROW * 0.7, rows[row][2])
+
+            yield _horizontal(f"{t('chart_keywords', lang)} — {display_name(results, group, lang)}",
+                              [term for term, _, _ in rows], -reach, reach,
+                              t("text_z_axis", lang), draw, [(sides[0], BAD), (sides[1], GOOD)])
+
+
+def _shade(level: int, rungs: int) -> str:
+    """The colour of a ladder level: grey below the first rung, then blue from light to full."""
+    if not level:
+        return "#CCCCCC"
+    alpha = 0.15 + 0.85 * level / rungs
+    return "#" + "".join(f"{round(255 - alpha * (255 - c)):02X}" for c in (0, 114, 178))
+
+
+def _ladder(results: dict, lang: str) -> Iterator[str]:
+    """The loyalty ladder per lifecycle stage: stacked level shares (as charts.ladder_chart), one
+    bar for all respondents and one per stage, the levels named in a legend below."""
+    for group, entry in (results.get("ladder") or {}).items():
+        if not entry.get("n"):
+            continue
+        rungs = entry["rungs"]
+        bars = [(t("ladder_all", lang), entry["n"], entry["levels"])]
+        bars += [(t(f"stage_{stage}", lang), cell["n"], cell["levels"])
+                 for stage, cell in (entry.get("by_stage") or {}).items()]
+        names = [ladder_level_name(results, rungs, level, lang) for level in range(len(rungs) + 1)]
+        plot = TOP + ROW * len(bars)
+        canvas = Canvas(WIDTH, plot + BOTTOM + 5 * len(names))
+        left, right = LABELS, WIDTH - 4
+
+        def x_of(share: float) -> float:
+            return left + (right - left) * share
+
+        canvas.text(0, 3, f"{t('chart_ladder', lang)} — {display_name(results, group, lang)}",
+                    size=9, bold=True, box=WIDTH)
+        for tick in ticks(0, 100):
+            canvas.line(x_of(tick / 100), TOP, x_of(tick / 100), plot, "#E5E5E5", 0.4)
+            canvas.text(x_of(tick / 100), plot + 3, f"{tick:g}", size=6.5, anchor="center", box=14)
+        canvas.line(left, plot, right, plot, "#777777", 0.5)
+        for row, (name, n, levels) in enumerate(bars):
+            y = TOP + ROW * (row + 0.5)
+            canvas.text(left - 2, y, f"{name} (n = {n})", size=7, anchor="right", box=LABELS)
+            start = 0.0
+            for level in range(len(rungs) + 1):
+                share = levels[str(level)]["share"] or 0
+                canvas.rect(x_of(start), y - ROW * 0.35, x_of(start + share) - x_of(start),
+                            ROW * 0.7, _shade(level, len(rungs)))
+                start += share
+        canvas.text((left + right) / 2, plot + 8, t("share_percent", lang), size=7,
+                    anchor="center", box=80)
+        for level, name in enumerate(names):
+            y = plot + BOTTOM + 5 * level + 2
+            canvas.rect(left, y - 1.25, 2.5, 2.5, _shade(level, len(rungs)))
+            canvas.text(left + 4, y, name, size=7, box=WIDTH - left - 8)
+        yield canvas.markup()
+
+
 def section_charts(results: dict, key: str, lang: str) -> Iterator[str]:
     """The charts of one report section as Typst markup (none for most sections)."""
     if key == "indices":
@@ -208,3 +282,7 @@ def section_charts(results: dict, key: str, lang: str) -> Iterator[str]:
         yield from _ipa(results, lang)
     elif key == "drivers":
         yield from _drivers(results, lang)
+    elif key == "text":
+        yield from _keywords(results, lang)
+    elif key == "ladder":
+        yield from _ladder(results, lang)

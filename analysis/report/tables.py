@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from ..charts import display_name
+from ..charts import display_name, ladder_level_name, rung_name
 from ..i18n import t
 from . import apa
 
@@ -597,6 +597,122 @@ def _segments(c: _Ctx) -> Section:
     return section
 
 
+# ---------------------------------------------------------------- comments
+
+def _text(c: _Ctx) -> Section:
+    """Themes (with the comments in no theme as the last row), keywords each way and suggested
+    themes per group and comments column; comments stay plain text (the writers escape them)."""
+    from ..text import top_detractor_themes
+
+    section = Section("text", c.t("text_rep_section"))
+    themes, keywords, suggested, counts = [], [], [], {}
+    for group, columns in c.results["text"].items():
+        for column, e in columns.items():
+            counts[group] = e.get("n_answered")
+            where = [c.name(group), c.name(column)]
+            for theme in e.get("themes") or []:
+                sat = theme.get("satisfaction") or {}
+                themes.append([*where, theme["name"], ", ".join(theme["terms"]), theme["n"],
+                               theme["share"], sat.get("mean"), _lo(sat.get("ci")),
+                               _hi(sat.get("ci")), theme.get("nps"), theme.get("detractor_share"),
+                               " / ".join(theme["examples"])])
+            other = e.get("other") or {}
+            if e.get("themes"):
+                themes.append([*where, c.t("text_rep_other"), "", other.get("n"), other.get("share"),
+                               None, None, None, None, None, ""])
+            for side in ("detractors", "promoters"):
+                for k in (e.get("keywords") or {}).get(side) or []:
+                    keywords.append([*where, c.t(side), k["term"], k["n"], k["log_odds"], k["z"]])
+            for s in e.get("suggested") or []:
+                suggested.append([*where, ", ".join(s["terms"]), s["n"], " / ".join(s["examples"])])
+            for theme in top_detractor_themes(e, 1):
+                if theme.get("detractor_share") is not None:
+                    section.findings.append(c.t(
+                        "text_find_theme", group=c.name(group), column=c.name(column),
+                        theme=theme["name"], n=theme["n"],
+                        share=f"{apa.num(100 * theme['detractor_share'], 0)}%"))
+    n = c.n_text(counts)
+    where = [_group_col(c), c.col("text_rep_column", "text")]
+    section.add("text_themes", c.t("text_rep_themes"), c.t("text_method_themes"), n,
+                [*where, c.col("comments_theme", "text"), c.col("comments_terms", "text"),
+                 c.col("n", "int"), c.col("share", "pct"), c.col("comments_satisfaction"),
+                 c.col("rep_ci_low"), c.col("rep_ci_high"), c.col("nps", "num"),
+                 c.col("comments_detractor_share", "pct"), c.col("comments_examples", "text")],
+                themes)
+    section.add("text_keywords", c.t("text_rep_keywords"), c.t("text_method_keywords"), n,
+                [*where, c.col("text_rep_side", "text"), c.col("text_rep_term", "text"),
+                 c.col("n", "int"), c.col("text_log_odds", "num3"), c.col("text_rep_z")],
+                keywords)
+    section.add("text_suggested", c.t("text_rep_suggested"), c.t("text_method_suggested"), n,
+                [*where, c.col("comments_terms", "text"), c.col("n", "int"),
+                 c.col("comments_examples", "text")], suggested)
+    return section
+
+
+def _status_rows(c: _Ctx, group: str, entry: dict) -> list:
+    return [[c.name(group), c.t(f"status_{key}"), c.t(f"status_{key}_meaning"), cell.get("n"),
+             cell.get("share"), cell.get("revenue_share")]
+            for key, cell in (entry.get("status") or {}).items()]
+
+
+def _customers(c: _Ctx) -> Section:
+    """Status counts of the customer list (never the list itself: no ids, no contacts)."""
+    section = Section("customers", c.t("rep_customers"))
+    rows, counts, method = [], {}, ""
+    for group, entry in c.results["customers"].items():
+        rows += _status_rows(c, group, entry)
+        counts[group] = entry.get("n")
+        rules = entry.get("rules") or {}
+        method = c.t("method_customer_list", value=c.t("cust_value_" + (rules.get("value") or "none")),
+                     low=f"{rules.get('dissatisfied_below'):g}", high=f"{rules.get('satisfied_from'):g}")
+        red = (entry.get("status") or {}).get("red") or {}
+        if red.get("n") is not None:
+            section.findings.append(c.t("find_red_customers" if rules.get("value") else "find_red_no_value",
+                                        group=c.name(group), n=red["n"],
+                                        revenue=apa.num(100 * (red.get("revenue_share") or 0), 0)))
+    section.add("customer_status", c.t("rep_customer_status"), method, c.n_text(counts),
+                [_group_col(c), c.col("cust_col_status", "text"), c.col("rep_status_meaning", "text"),
+                 c.col("n", "int"), c.col("rep_share", "pct"), c.col("rep_revenue_share", "pct")], rows)
+    return section
+
+
+def _ladder_level_rows(c: _Ctx, group: str, rungs: list, where: str, cell: dict) -> list:
+    return [[c.name(group), where, ladder_level_name(c.results, rungs, int(level), c.lang),
+             value.get("n"), value.get("share")] for level, value in (cell.get("levels") or {}).items()]
+
+
+def _ladder(c: _Ctx) -> Section:
+    section = Section("ladder", c.t("rep_ladder"))
+    levels, reached, counts, threshold = [], [], {}, None
+    for group, entry in c.results["ladder"].items():
+        rungs = entry.get("rungs") or []
+        counts[group] = entry.get("n")
+        threshold = entry.get("reached_from")
+        levels += _ladder_level_rows(c, group, rungs, c.t("ladder_all"), entry)
+        for stage, cell in (entry.get("by_stage") or {}).items():
+            levels += _ladder_level_rows(c, group, rungs, c.t(f"stage_{stage}"), cell)
+        for rung, cell in (entry.get("rungs_reached") or {}).items():
+            reached.append([c.name(group), rung_name(c.results, rung, c.lang),
+                            ", ".join((entry.get("items") or {}).get(rung) or []), cell.get("n"),
+                            cell.get("share")])
+        order = entry.get("out_of_order") or {}
+        top = (entry.get("levels") or {}).get(str(len(rungs))) or {}
+        if entry.get("n"):
+            section.findings.append(c.t(
+                "find_ladder", group=c.name(group), top=apa.num(100 * (top.get("share") or 0), 0),
+                rung=rung_name(c.results, rungs[-1], c.lang),
+                out=apa.num(100 * (order.get("share") or 0), 0)))
+    method = c.t("method_ladder", threshold="–" if threshold is None else f"{threshold:g}")
+    n = c.n_text(counts)
+    section.add("ladder_levels", c.t("rep_ladder_levels"), method, n,
+                [_group_col(c), c.col("cust_col_stage", "text"), c.col("rep_level", "text"),
+                 c.col("n", "int"), c.col("rep_share", "pct")], levels)
+    section.add("ladder_rungs", c.t("rep_ladder_rungs"), method, n,
+                [_group_col(c), c.col("rep_rung", "text"), c.col("rep_items", "text"),
+                 c.col("n", "int"), c.col("rep_share", "pct")], reached)
+    return section
+
+
 def _weighting(c: _Ctx) -> Section:
     """Population weights: each margin's target, sample and weighted shares, and which estimates
     are weighted (analysis/weighting.py, analysis/weighted.py)."""
@@ -625,7 +741,8 @@ def _weighting(c: _Ctx) -> Section:
 BUILDERS: dict[str, Callable[[_Ctx], Section]] = {
     "study": _study, "weighting": _weighting, "reliability": _reliability, "validity": _validity, "indices": _indices,
     "gaps": _gaps, "servqual": _servqual, "trends": _trends, "ipa": _ipa, "drivers": _drivers,
-    "kano": _kano, "comparisons": _comparisons, "segments": _segments,
+    "kano": _kano, "comparisons": _comparisons, "segments": _segments, "text": _text,
+    "customers": _customers, "ladder": _ladder,
 }
 
 

@@ -4,7 +4,9 @@ import streamlit as st
 
 from analysis import charts
 from analysis.charts import p_text
-from ui.setup import num, ci, page, pval, show_chart, tr
+from analysis.text import top_detractor_themes
+from ui.customers import dashboard_line
+from ui.setup import num, ci, escape_markdown, page, pct, pval, show_chart, tr
 from ui.weighting import weighted_badge
 
 ctx = page("page_dashboard", "dashboard_caption")
@@ -37,6 +39,23 @@ for column, (key, label, digits) in zip(columns, cards):
                  + ("" if not change else " " + tr("change_help", p=pval(change.get("p")))))
     column.metric(tr(label), num(value, digits), delta=delta, help=help_text, border=True)
 st.caption(tr("headline_caption"))
+dashboard_line(ctx, focus)
+
+# what detractors write about: the top three themes of the comments (analysis.text)
+# (the section's preview: its themes, without waiting for the keywords and suggested themes)
+comments = ((getattr(r, "preview", r.get)("text") or {}).get(focus) or {})
+for comment_column, text_entry in comments.items():
+    top = top_detractor_themes(text_entry)
+    if top:
+        st.subheader(tr("dash_detractor_themes", column=escape_markdown(ctx.name(comment_column))))
+        for theme in top:
+            line = "dash_theme_line" if theme["detractor_share"] is not None else "dash_theme_line_sat"
+            st.markdown("- " + tr(line, theme=escape_markdown(theme["name"]), n=theme["n"],
+                                  share=pct(theme["detractor_share"]), nps=num(theme["nps"], 0),
+                                  mean=num(theme["satisfaction"]["mean"]),
+                                  example=escape_markdown((theme["examples"] or [""])[0])))
+        st.caption(tr("dash_detractor_themes_caption"))
+
 
 left, right = st.columns(2)
 with left:
@@ -86,3 +105,4 @@ st.caption(tr("scores_caption", low=r["study"]["scale"]["min"], high=r["study"][
 trend = charts.trend_chart(r, focus, ctx.lang)
 if trend is not None:
     show_chart(trend, key="dash_trend")
+

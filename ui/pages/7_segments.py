@@ -1,5 +1,6 @@
 """Segments: the ABC Pareto chart and per-class satisfaction, the customer-value matrix, lifecycle
-stages and group comparisons across regions and customer types."""
+stages, the loyalty ladder per lifecycle stage and group comparisons across regions and customer
+types."""
 import streamlit as st
 
 from analysis import charts
@@ -38,6 +39,14 @@ if segments:
         st.subheader(tr("lifecycle"))
         show_chart(charts.segment_scores(r, group, "lifecycle", ctx.lang), key="lifecycle")
 
+ladder = r.get("ladder") or {}
+if ladder:
+    st.subheader(tr("rep_ladder"))
+    group = pick_group(ctx, list(ladder), key="ladder_group")
+    show_chart(charts.ladder_chart(r, group, ctx.lang), key="ladder")
+    st.caption(tr("ladder_caption", threshold=f"{ladder[group]['reached_from']:g}",
+                  out=pct(ladder[group]["out_of_order"]["share"])))
+
 comparisons = r.get("comparisons") or {}
 if comparisons:
     st.subheader(tr("group_comparisons"))
@@ -64,5 +73,5 @@ if comparisons:
         st.markdown(f"**{tr('posthoc')}** (Games-Howell)")
         show_table([{"A": p["a"], "B": p["b"], tr("gap"): num(p["diff"]), tr("p_adj"): pval(p.get("p_adj"))}
                     for p in posthoc])
-if not (segments or comparisons):
+if not (segments or ladder or comparisons):
     st.info(tr("nothing_to_show"))
