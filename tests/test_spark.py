@@ -1,13 +1,19 @@
 """A table group read through Spark in local mode (engine: spark) gives the results of the file.
 
-Needs PySpark (requirements-spark.txt) and Java 17; skipped, saying so, where Java is missing."""
+Needs PySpark (requirements-spark.txt) and Java 17, and runs only with ``CRM_TEST_SPARK=1``:
+local Spark answers each of the ~100 aggregate queries in about a second, so the test takes about
+5 minutes on a shared 2-core machine (measured), too long for every CI run."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
 
 import pytest
 
+if os.environ.get("CRM_TEST_SPARK") != "1":
+    pytest.skip("the Spark test runs with CRM_TEST_SPARK=1 (about 5 minutes)",
+                allow_module_level=True)
 pytest.importorskip("pyspark", reason="the Spark extra (requirements-spark.txt) is not installed")
 if shutil.which("java") is None:
     pytest.skip("Java 17 is not installed (openjdk-17-jre-headless)", allow_module_level=True)
