@@ -291,3 +291,20 @@ def test_the_store_refuses_a_table_study_clearly(small, tmp_path):
     with pytest.raises(StudyError) as caught:
         Store(tmp_path / "store.duckdb").add_study(study)
     assert caught.value.key == "groups.customers" and "does not keep" in str(caught.value)
+
+
+def test_a_table_larger_than_the_sample(small, tmp_path, monkeypatch):
+    """Past SAMPLE_ROWS rows, what needs rows takes a seeded sample (recorded); the moments
+    still come from every row."""
+    import surveys.tables
+
+    folder, expected = small
+    shutil.copy(folder / "answers.parquet", tmp_path / "answers.parquet")
+    monkeypatch.setattr(surveys.tables, "SAMPLE_ROWS", 100)
+    results = json.loads(json.dumps(analyse(load_study(_write_study(
+        tmp_path, _small_study({"customers": {"engine": "answers.parquet"}}))))))
+    source = results["study"]["sources"]["customers"]
+    assert source["rows"] == 160 and 0 < source["sampled"] <= 100
+    assert results["reliability"] == expected["reliability"]
+    assert results["quality"]["customers"]["n"] == expected["quality"]["customers"]["n"]
+    assert any("seeded sample" in note for note in results["quality"]["customers"]["notes"])
