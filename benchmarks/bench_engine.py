@@ -28,7 +28,7 @@ import textwrap
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_million import answers, items, reversed_items, study_yaml, write_group  # noqa: E402
+from bench_million import CLI, answers, items, reversed_items, study_yaml, write_group  # noqa: E402,E501
 
 ROOT = Path(__file__).resolve().parents[1]
 CHUNK = 1_000_000
@@ -44,17 +44,6 @@ FLOOR = textwrap.dedent("""
     print(json.dumps([time.perf_counter() - start, time.process_time() - cpu, usage.ru_maxrss / 1024]))
 """)
 
-CLI = textwrap.dedent(f"""
-    import json, resource, sys, time
-    start = time.perf_counter()
-    sys.path.insert(0, {str(ROOT)!r})
-    from analysis.__main__ import main
-    assert main(["run", sys.argv[1] + "/study.yaml", "--out", sys.argv[1] + "/out",
-                 "--quiet", "--lang", "en"]) == 0
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    print(json.dumps([time.perf_counter() - start, usage.ru_utime + usage.ru_stime,
-                      usage.ru_maxrss / 1024]))
-""")
 
 
 def write_parquet(folder: Path, n: int, seed: int, shift: float) -> None:
@@ -75,7 +64,7 @@ def engine_study(folder: Path, customers: str) -> None:
     (folder / "study.yaml").write_text(text, encoding="utf-8")
 
 
-def run(code: str, *args: str) -> list:
+def run(code: str, *args: str):
     done = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True,
                           cwd=ROOT, check=False)
     if done.returncode:
@@ -108,14 +97,14 @@ def main() -> None:
         floor = run(FLOOR, tmp, ",".join(items()))
         print(line("floor: DuckDB count + 60 sums", floor))
         engine_study(folder, "customers")
-        print(line(f"engine CLI run, {args.rows:,} rows", run(CLI, tmp), floor))
+        print(line(f"engine CLI run, {args.rows:,} rows", run(CLI, tmp)["cli"], floor))
         engine_study(folder, "tenth")
-        print(line(f"engine CLI run, {tenth:,} rows", run(CLI, tmp)))
+        print(line(f"engine CLI run, {tenth:,} rows", run(CLI, tmp)["cli"]))
         if args.memory:
             write_group(folder / "customers.csv", args.memory, 1, 0.0)
             write_group(folder / "employees.csv", args.employees, 2, 0.2)
             (folder / "study.yaml").write_text(study_yaml(), encoding="utf-8")
-            print(line(f"in-memory CLI run, {args.memory:,} rows (CSV)", run(CLI, tmp)))
+            print(line(f"in-memory CLI run, {args.memory:,} rows (CSV)", run(CLI, tmp)["cli"]))
 
 
 if __name__ == "__main__":

@@ -23,7 +23,7 @@ from surveys.load import load_study  # noqa: E402
 from tests.test_tables import _differences, _small_study, _write_study, small  # noqa: E402,F401
 
 
-def test_small_study_through_local_spark(small, tmp_path):
+def test_small_study_through_local_spark(small, tmp_path):  # noqa: F811 (the fixture)
     folder, expected = small
     path = (folder / "answers.parquet").as_posix()
     group = {"engine": "spark", "table": f"parquet.`{path}`", "where": "region IS NOT NULL"}
