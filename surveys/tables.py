@@ -360,8 +360,10 @@ def open_source(study: Study, source: TableSource) -> OpenTable:
     where = dict(group=source.group, table=label, engine=mask_url(source.engine))
     try:
         engine = _connect(source)
-    except ImportError as exc:
-        raise StudyError(msg("table_engine_package", package=exc.name or str(exc), **where),
+    except ImportError as exc:  # the engine's driver (Ibis names none: its backend extra)
+        scheme = urlsplit(source.engine).scheme or source.engine
+        package = exc.name or f"ibis-framework[{scheme}]"
+        raise StudyError(msg("table_engine_package", package=package, **where),
                          file=study.path, key=f"{key}.engine",
                          expected=msg("table_engine_package_expected")) from None
     except Exception as exc:  # noqa: BLE001  (every driver has its own errors)
