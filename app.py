@@ -29,6 +29,7 @@ PAGES = {
         ("ui/pages/4_satisfaction.py", "page_satisfaction", ":material/sentiment_satisfied:", "satisfaction"),
         ("ui/pages/5_gaps.py", "page_gaps", ":material/compare_arrows:", "gaps"),
         ("ui/pages/6_priorities.py", "page_priorities", ":material/target:", "priorities"),
+        ("ui/pages/11_structural.py", "page_structural", ":material/account_tree:", "structural"),
         ("ui/pages/7_segments.py", "page_segments", ":material/category:", "segments"),
         ("ui/pages/10_comments.py", "page_comments", ":material/chat:", "comments"),
         ("ui/pages/8_report.py", "page_report", ":material/description:", "report"),

@@ -15,7 +15,7 @@ from typing import Any, Callable, Iterator
 from surveys.load import StudyData, load_study
 
 from . import (cfa, comparisons, customers, drivers, factor, gaps, indices, ipa, kano, ladder,
-               reliability, segments, text)
+               pls, reliability, segments, text)
 from . import weighted, weighting
 from .jsonready import json_ready
 from surveys.study import Study
@@ -213,7 +213,17 @@ def _sections(study: Study) -> list[tuple[str, Callable[[StudyData], Any]]]:
             d.frames(), rungs=s.ladder.rungs, reached_from=s.ladder.reached_from,
             segments=s.segments, revenue=s.revenue, cutoffs=s.abc, lifecycle=s.lifecycle,
             cooperation_years=s.cooperation_years, min_n=s.min_n)))
+    if s.pls:
+        sections.append(("pls", _pls))
     return sections
+
+
+def _pls(data: StudyData) -> dict:
+    """The structural model per group (:func:`analysis.pls.pls_section`), with its indices in
+    every earlier wave."""
+    earlier = {w: f for w, f in data.frames_by_wave().items() if w != data.study.wave}
+    return pls.pls_section(data.frames(), data.study.pls, (data.scale.min, data.scale.max),
+                           earlier=earlier, wave=data.study.wave)
 
 
 def analyse(data: StudyData, progress: Callable[[str], None] | None = None, *,

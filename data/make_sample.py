@@ -437,6 +437,8 @@ def study_yaml(cust_header: list, cust_columns: list, emp_header: list) -> str:
               "compare: [customers, employees]", "expectation:"]
     lines += [f"  {item}: EX_{item}" for item in EXPECTED]
     lines += ["importance:"] + [f"  {dim}: IMP_{dim}" for dim in ITEMS]
+    lines += ["pls:", "  paths:"] + [f"    - {dim} -> satisfaction" for dim in ITEMS]
+    lines += ["    - satisfaction -> loyalty", "  bootstrap: 200", "  seed: 1"]
     lines += ["weights: importance", "segments: [region, type]", "id: staff_id",
               "revenue: amount", "growth: intent", "cooperation_years: years",
               "contact: [company, contact, phone]",

@@ -22,7 +22,7 @@ FRAGMENTS = [("importers.md", 2), ("wjx.md", 3), ("app.md", 2), ("reports.md", 2
              ("json/careless.md", 3), ("json/weighting.md", 3),
              ("json/reliability.md", 3), ("json/cfa.md", 3), ("json/indices.md", 3),
              ("json/gaps.md", 3), ("json/drivers.md", 3), ("json/text.md", 3),
-             ("json/customers.md", 3), ("performance.md", 2)]
+             ("json/customers.md", 3), ("json/pls.md", 3), ("performance.md", 2)]
 
 
 def _shift(text: str, top: int) -> str:

@@ -35,6 +35,7 @@ import yaml
 
 from .errors import StudyError
 from .i18n import Text, msg
+from .pls_model import PLSModel, parse_pls
 
 __all__ = ["Study", "GroupSource", "TableSource", "RecordsSource", "Scale", "StatusRules",
            "Ladder", "TextOptions", "Weighting", "read_study", "parse_study", "read_stopwords",
@@ -82,6 +83,8 @@ STUDY_KEYS: dict[str, str] = {
     "comments": "open-ended text columns: themes and the words of detractors vs promoters",
     "themes": "theme -> terms; a comment is in a theme when it contains a term (any case)",
     "text": "comment analysis options: {min_count: 5, stopwords: file or [words]}",
+    "pls": "the structural (PLS path) model: {constructs, modes, paths, scheme, bootstrap, seed, "
+           "template, roles, target}",
 }
 GROUP_KEYS = {"file": "the data file", "sheet": "the sheet of an Excel file",
               "rename": "{column as in the file: item name}",
@@ -250,6 +253,7 @@ class Study:
     ladder: Ladder | None = None
     careless: dict[str, Any] = field(default_factory=dict)
     weighting: Weighting | None = None
+    pls: PLSModel | None = None
     raw: dict = field(default_factory=dict, repr=False)
 
     def name(self, code: str, lang: str = "zh") -> str:
@@ -265,11 +269,13 @@ class Study:
     @property
     def scored_items(self) -> list[str]:
         """Every column answered on the Likert scale: dimension, satisfaction, loyalty,
-        expectation and importance items, and the loyalty ladder's items, each once."""
+        expectation and importance items, the loyalty ladder's and the structural model's
+        items, each once."""
         rungs = self.ladder.rungs.values() if self.ladder else ()
         cols = [*self.items, *self.satisfaction, *self.loyalty,
                 *self.expectation.values(), *self.importance.values(),
-                *(item for items in rungs for item in items)]
+                *(item for items in rungs for item in items),
+                *(self.pls.items if self.pls else [])]
         return list(dict.fromkeys(cols))
 
     @property
@@ -517,6 +523,7 @@ class _StudyChecker:
         study.scale = self.scale(raw.get("scale"))
         study.satisfaction = self.names(raw.get("satisfaction"), "satisfaction")
         study.loyalty = self.names(raw.get("loyalty"), "loyalty")
+        study.pls = parse_pls(raw.get("pls"), study, self.path)
         study.segments = self.names(raw.get("segments"), "segments")
         for key in ("nps", "id", "duration", "revenue", "growth", "lifecycle",
                     "cooperation_years"):

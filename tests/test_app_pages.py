@@ -28,7 +28,8 @@ PAGES = {"ui/pages/0_dashboard.py": "page_dashboard", "ui/pages/0_customers.py":
          "ui/pages/4_satisfaction.py": "page_satisfaction", "ui/pages/5_gaps.py": "page_gaps",
          "ui/pages/6_priorities.py": "page_priorities", "ui/pages/7_segments.py": "page_segments",
          "ui/pages/8_report.py": "page_report", "ui/pages/9_store.py": "page_store",
-         "ui/pages/10_comments.py": "page_comments"}
+         "ui/pages/10_comments.py": "page_comments",
+         "ui/pages/11_structural.py": "page_structural"}
 TIMEOUT = 120
 
 

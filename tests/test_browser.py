@@ -28,6 +28,7 @@ PAGES = [
     ("satisfaction", "4 满意度与忠诚度", "4 Satisfaction & loyalty", "Dimension scores"),
     ("gaps", "5 差距分析", "5 Gaps", "Customers vs Employees"),
     ("priorities", "6 改进优先级", "6 Priorities", "Importance-performance analysis"),
+    ("structural", "结构模型", "Structural model", "Arrows carry the standardised path coefficients"),
     ("segments", "7 客户细分", "7 Segments", "ABC classification"),
     ("comments", "开放题", "Comments", "Words of detractors and promoters"),
     ("report", "8 报告下载", "8 Report", "Download results.json"),

@@ -151,7 +151,7 @@ def filter_values(data: StudyData, column: str) -> list:
 #: the sections in the order analyse() builds them, for the progress bar
 SECTIONS = ["study", "quality", "weighting", "reliability", "validity", "indices", "gaps", "servqual", "trends",
             "ipa", "drivers", "kano", "comparisons", "segments", "text", "customers",
-            "ladder"]
+            "ladder", "pls"]
 
 
 def _computing(section: str) -> None:

@@ -12,7 +12,7 @@ from typing import Callable, Iterator
 import plotly.graph_objects as go
 import plotly.offline
 
-from .. import charts
+from .. import charts, pls_charts
 from ..i18n import t
 from .tables import Section, Table, build_sections, format_value
 
@@ -72,7 +72,10 @@ def section_figures(results: dict, key: str, lang: str) -> Iterator[go.Figure]:
                 builders.append(lambda g=g: charts.pareto_chart(results, g, lang))
             builders += [lambda g=g, k=k: charts.segment_scores(results, g, k, lang)
                          for k in ("abc", "value_matrix", "lifecycle") if k in entry]
-    if key == "text":
+    elif key == "pls":
+        builders += [lambda g=g, chart=chart: chart(results, g, lang) for g in _groups(results, key)
+                     for chart in (pls_charts.path_diagram, pls_charts.ipma_chart)]
+    elif key == "text":
         builders += [lambda g=g, col=col: charts.keyword_chart(results, g, col, lang)
                      for g, columns in (results.get("text") or {}).items() for col in columns]
     elif key == "ladder":

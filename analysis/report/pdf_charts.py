@@ -2,14 +2,15 @@
 
 The HTML report uses the interactive plotly figures of :mod:`analysis.charts`; the PDF gets small
 static versions of the key ones: dimension scores with 95% CIs, the customer/company gap per
-dimension, the IPA quadrants, the key drivers, the comment keywords and the loyalty ladder per
-lifecycle stage. They only lay out numbers from results.json, in the report's font.
+dimension, the IPA quadrants, the key drivers, the structural model's path diagram, the comment
+keywords and the loyalty ladder per lifecycle stage. They only lay out numbers from results.json, in the report's font.
 """
 from __future__ import annotations
 
 from typing import Callable, Iterator
 
 from ..charts import BAD, COLORS, GOOD, display_name, keyword_groups_by_nps, ladder_level_name
+from .. import pls_charts
 from ..i18n import t
 from .typst_markup import Canvas, ticks
 
@@ -196,6 +197,60 @@ def _drivers(results: dict, lang: str) -> Iterator[str]:
                               low, high, t("share_of_r2", lang), draw)
 
 
+def _pls(results: dict, lang: str) -> Iterator[str]:
+    """The path diagram of each group's structural model, laid out as in the app
+    (:func:`analysis.pls_charts.diagram_layout`): boxes (shaded where R² is defined), arrows as
+    thick as the path coefficient, dark where p < .05."""
+    for group, entry in (results.get("pls") or {}).items():
+        if not entry.get("paths"):
+            continue
+        model = entry["model"]
+        paths = [tuple(p) for p in model["paths"]]
+        position = pls_charts.diagram_layout(list(model["constructs"]), paths)
+        xs, ys = [x for x, _ in position.values()], [y for _, y in position.values()]
+        x_low, y_high = min(xs) - 0.45, max(ys) + 0.4
+        sx = min(45.0, WIDTH / (max(xs) + 0.45 - x_low))  # mm per diagram unit
+        sy = 22.0
+        height = TOP + sy * (y_high - min(ys) + 0.4) + 2
+        canvas = Canvas(WIDTH, height)
+
+        def at(point):
+            return sx * (point[0] - x_low), TOP + sy * (y_high - point[1])
+
+        canvas.text(0, 3, f"{t('pls_diagram', lang)} — {display_name(results, group, lang)} "
+                          f"(n = {entry['n']})", size=9, bold=True, box=WIDTH)
+        for c, (x, y) in position.items():
+            r2 = (entry.get("r2") or {}).get(c)
+            left, top = at((x - pls_charts.BOX_W / 2, y + pls_charts.BOX_H / 2))
+            w, h = sx * pls_charts.BOX_W, sy * pls_charts.BOX_H
+            canvas.rect(left, top, w, h, COLORS[0])
+            canvas.rect(left + 0.3, top + 0.3, w - 0.6, h - 0.6,
+                        "#E8F1F8" if r2 is not None else "#FFFFFF")
+            middle_x, middle_y = at((x, y))
+            name = pls_charts.construct_name(results, c, lang, short=True)
+            canvas.text(middle_x, middle_y - (2 if r2 is not None else 0), name, size=7.5,
+                        anchor="center", box=w)
+            if r2 is not None:
+                canvas.text(middle_x, middle_y + 2.5, f"R² = {r2:.2f}", size=7, anchor="center",
+                            box=w)
+        ends = [pls_charts.arrow_ends(position[a], position[b]) for a, b in paths]
+        for (a, b), (start, end), spot in zip(paths, ends, pls_charts.label_spots(ends, position)):
+            p = entry["paths"][f"{a}->{b}"]
+            color = "#1F3B57" if p["p"] is None or p["p"] < 0.05 else "#9A9A9A"
+            (x1, y1), (x2, y2) = at(start), at(end)
+            canvas.line(x1, y1, x2, y2, color, 0.8 + 2 * min(abs(p["coef"]), 1))
+            length = max(((x2 - x1) ** 2 + (y2 - y1) ** 2) ** 0.5, 1e-9)
+            ux, uy = (x2 - x1) / length, (y2 - y1) / length
+            for side in (1, -1):  # the arrow head: two strokes back from the tip
+                canvas.line(x2, y2, x2 - 2.2 * ux + side * 1.1 * uy, y2 - 2.2 * uy - side * 1.1 * ux,
+                            color, 0.9)
+            label_x, label_y = at(spot)
+            canvas.rect(label_x - 5, label_y - 1.8, 10, 3.6, "#FFFFFF")
+            canvas.text(label_x, label_y, f"{p['coef']:.2f}{pls_charts.stars(p['p'])}", size=7,
+                        anchor="center", fill=color, box=14)
+        yield canvas.markup()
+
+
 def _keywords(results: dict, lang: str, top: int = 10) -> Iterator[str]:
     """The words that separate detractors (left) from promoters (right): z of the weighted
     log-odds ratio, one chart per group and comments column."""
@@ -282,6 +337,8 @@ def section_charts(results: dict, key: str, lang: str) -> Iterator[str]:
         yield from _ipa(results, lang)
     elif key == "drivers":
         yield from _drivers(results, lang)
+    elif key == "pls":
+        yield from _pls(results, lang)
     elif key == "text":
         yield from _keywords(results, lang)
     elif key == "ladder":

@@ -15,6 +15,8 @@ from typing import Any, Callable
 
 from ..charts import display_name, ladder_level_name, rung_name
 from ..i18n import t
+from ..pls_charts import construct_name
+from surveys.i18n import msg
 from . import apa
 
 __all__ = ["Column", "Table", "Section", "build_sections", "format_value", "KINDS"]
@@ -597,6 +599,117 @@ def _segments(c: _Ctx) -> Section:
     return section
 
 
+# ---------------------------------------------------------------- structural model (PLS)
+
+def _pls(c: _Ctx) -> Section:
+    section = Section("pls", c.t("rep_pls"))
+    paths, r2, reliability, outer, htmt, total, indices, fit = ([] for _ in range(8))
+    counts: dict[str, int | None] = {}
+
+    def construct(code: str) -> str:
+        return construct_name(c.results, code, c.lang)
+
+    def path(key: str) -> str:
+        source, target = key.split("->")
+        return f"{construct(source)} → {construct(target)}"
+
+    for group, e in c.results["pls"].items():
+        counts[group] = e.get("n")
+        g, model = c.name(group), e["model"]
+        if e.get("error"):
+            error = e["error"]
+            refusal = msg(error["code"], **(error.get("values") or {})).render(c.lang)
+            section.findings.append(f"{g}: {refusal}")
+            fit.append([g, e.get("n"), None, None, model["scheme"], None, None, None,
+                        construct(model["target"]), refusal])
+            continue
+        q = e["quality"]
+        for key, p in e["paths"].items():
+            paths.append([g, path(key), p["coef"], p["se"], p["t"], p["p"], _lo(p["ci"]),
+                          _hi(p["ci"]), q["f2"].get(key), q["vif"].get(key)])
+        r2 += [[g, construct(k), v, e["r2_adj"].get(k)] for k, v in e["r2"].items()]
+        for k, s in q["constructs"].items():
+            reliability.append([g, construct(k), s["mode"], s["items"], s["alpha"], s["rho_c"],
+                                s["rho_a"], s["ave"], *s["eigenvalues"]])
+        for item, o in e["outer"].items():
+            outer.append([g, construct(o["construct"]), c.name(item), o["weight"], o["se"],
+                          _lo(o["ci"]), _hi(o["ci"]), o["loading"], _lo(o["loading_ci"]),
+                          _hi(o["loading_ci"])])
+        htmt += [[g, construct(a), construct(b), v] for a, row in q["htmt"].items()
+                 for b, v in row.items()]
+        total += [[g, path(key), v] for key, v in e["total_effects"].items()]
+        ipma = (e.get("ipma") or {}).get("constructs") or {}
+        for k, v in e["indices"].items():
+            interval = e["indices_ci"].get(k)
+            indices.append([g, construct(k), v, _lo(interval), _hi(interval),
+                            (ipma.get(k) or {}).get("importance")])
+        boot = e["bootstrap"]
+        fit.append([g, e["n"], e["n_dropped"], e["iterations"], model["scheme"], q["srmr"],
+                    q["gof"], f"{boot['used']}/{boot['resamples']}", construct(model["target"]),
+                    None])
+        target = model.get("satisfaction") or model["target"]
+        into = {k: p for k, p in e["paths"].items() if k.endswith(f"->{target}")}
+        if into:
+            key, top = max(into.items(), key=lambda kv: abs(kv[1]["coef"]))
+            section.findings.append(c.t(
+                "find_pls_path", group=g, target=construct(target),
+                source=construct(key.split("->")[0]), coef=apa.num(top["coef"]),
+                test=apa.p_value(top["p"]) if top["p"] is not None else "–",
+                r2=apa.num(e["r2"][target])))
+        rated = {k: v for k, v in ipma.items()
+                 if v.get("importance") is not None and v.get("performance") is not None}
+        weak = {}
+        if rated:  # the lower right quadrant of the map: important, performing poorly
+            important = sum(v["importance"] for v in rated.values()) / len(rated)
+            performing = sum(v["performance"] for v in rated.values()) / len(rated)
+            weak = {k: v for k, v in rated.items()
+                    if v["importance"] >= important and v["performance"] < performing}
+        if weak:
+            k, v = max(weak.items(), key=lambda kv: kv[1]["importance"])
+            section.findings.append(c.t(
+                "find_pls_ipma", group=g, name=construct(k),
+                target=construct(model["target"]), importance=apa.num(v["importance"]),
+                performance=apa.num(v["performance"], 1)))
+    n = c.n_text(counts)
+    section.add(
+        "pls_paths", c.t("rep_pls_paths"), c.t("method_pls_paths"), n,
+        [_group_col(c), c.col("pls_path", "text"), c.col("pls_coef", "num3"),
+         c.col("rep_se", "num3"), c.col("rep_t"), c.col("rep_p", "p"), c.col("rep_ci_low", "num3"),
+         c.col("rep_ci_high", "num3"), c.col("pls_f2", "num3"), c.col("pls_vif")], paths)
+    section.add("pls_r2", c.t("rep_pls_r2"), c.t("method_pls_paths"), n,
+                [_group_col(c), c.col("pls_construct", "text"), c.col("pls_r2", "num3"),
+                 c.col("pls_r2_adj", "num3")], r2)
+    section.add(
+        "pls_reliability", c.t("rep_pls_reliability"), c.t("method_pls_reliability"), n,
+        [_group_col(c), c.col("pls_construct", "text"), c.col("pls_mode", "text"),
+         c.col("pls_items", "int"), c.col("pls_alpha", "num3"), c.col("pls_rho_c", "num3"),
+         c.col("pls_rho_a", "num3"), c.col("pls_ave", "num3"), c.col("pls_eig1"),
+         c.col("pls_eig2")], reliability)
+    section.add(
+        "pls_outer", c.t("rep_pls_outer"), c.t("method_pls_outer"), n,
+        [_group_col(c), c.col("pls_construct", "text"), c.col("item", "text"),
+         c.col("pls_weight", "num3"), c.col("rep_se", "num3"), c.col("rep_pls_weight_low", "num3"),
+         c.col("rep_pls_weight_high", "num3"), c.col("pls_loading", "num3"),
+         c.col("rep_pls_loading_low", "num3"), c.col("rep_pls_loading_high", "num3")], outer)
+    section.add("pls_htmt", c.t("rep_pls_htmt"), c.t("method_pls_htmt"), n,
+                [_group_col(c), c.col("pls_construct", "text"), c.col("pls_construct", "text"),
+                 c.col("pls_htmt", "num3")], htmt)
+    section.add("pls_total", c.t("rep_pls_total"), c.t("method_pls_total"), n,
+                [_group_col(c), c.col("pls_path", "text"), c.col("pls_total", "num3")], total)
+    section.add(
+        "pls_indices", c.t("rep_pls_indices"), c.t("method_pls_indices"), n,
+        [_group_col(c), c.col("pls_construct", "text"), c.col("pls_index"),
+         c.col("rep_ci_low"), c.col("rep_ci_high"), c.col("importance", "num3")], indices)
+    section.add(
+        "pls_fit", c.t("rep_pls_fit"), c.t("method_pls_fit"), n,
+        [_group_col(c), c.col("n", "int"), c.col("rep_pls_dropped", "int"),
+         c.col("rep_pls_iterations", "int"), c.col("pls_scheme", "text"),
+         c.col("rep_pls_srmr", "num3"), c.col("rep_pls_gof", "num3"),
+         c.col("rep_pls_resamples", "text"), c.col("rep_pls_target", "text"),
+         c.col("rep_pls_note", "text")], fit)
+    return section
+
+
 # ---------------------------------------------------------------- comments
 
 def _text(c: _Ctx) -> Section:
@@ -741,8 +854,8 @@ def _weighting(c: _Ctx) -> Section:
 BUILDERS: dict[str, Callable[[_Ctx], Section]] = {
     "study": _study, "weighting": _weighting, "reliability": _reliability, "validity": _validity, "indices": _indices,
     "gaps": _gaps, "servqual": _servqual, "trends": _trends, "ipa": _ipa, "drivers": _drivers,
-    "kano": _kano, "comparisons": _comparisons, "segments": _segments, "text": _text,
-    "customers": _customers, "ladder": _ladder,
+    "kano": _kano, "comparisons": _comparisons, "segments": _segments, "pls": _pls,
+    "text": _text, "customers": _customers, "ladder": _ladder,
 }
 
 

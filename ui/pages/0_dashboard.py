@@ -6,6 +6,7 @@ from analysis import charts
 from analysis.charts import p_text
 from analysis.text import top_detractor_themes
 from ui.customers import dashboard_line
+from ui.pls_view import model_index_cards
 from ui.setup import num, ci, escape_markdown, page, pct, pval, show_chart, tr
 from ui.weighting import weighted_badge
 
@@ -40,6 +41,7 @@ for column, (key, label, digits) in zip(columns, cards):
     column.metric(tr(label), num(value, digits), delta=delta, help=help_text, border=True)
 st.caption(tr("headline_caption"))
 dashboard_line(ctx, focus)
+model_index_cards(ctx, focus)
 
 # what detractors write about: the top three themes of the comments (analysis.text)
 # (the section's preview: its themes, without waiting for the keywords and suggested themes)
