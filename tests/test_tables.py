@@ -27,13 +27,15 @@ from surveys.tables import mask_url
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample" / "study.yaml"
 #: results.json paths that differ by design: where the data came from, the quality examples
 #: (file rows; a table has none), the importer's notes, the example comments of a theme (the
-#: first in row order), and the resampling-based numbers (bootstrap of the 0-100 indices: the same
-#: seed over the rows in another order)
+#: first in row order), and the resampling-based numbers (the bootstrap of the 0-100 indices and
+#: of the PLS model: the same seed over the rows in another order)
 NOT_COMPARED = re.compile(
     r"^/study/(files|sources|fingerprint)"
     r"|^/quality/.*/(examples|notes)"
     r"|^/text/.*/examples"
     r"|/(csi|satisfaction_index|loyalty_index)/(ci|se)"
+    r"|^/pls/[^/]+/(paths/[^/]+/(ci|se|t|p)|outer/[^/]+/(ci|se|loading_ci|loading_se)"
+    r"|indices_ci/[^/]+)(\[\d\])?$"
     r"|^/trends/[^/]+/changes\[\d+\]/(unweighted/)?(ci|statistic|p)$")
 
 
