@@ -6,6 +6,7 @@ Streamlit would run on its own), numbered in the order of the work. Opens on the
 study.
 """
 import logging
+from pathlib import Path
 
 import streamlit as st
 
@@ -13,7 +14,10 @@ from analysis.i18n import t
 from surveys.errors import StudyError
 from ui import setup as app_setup
 
-st.set_page_config(page_title="CRM Survey Workbench", page_icon=":material/analytics:", layout="wide")
+# the tab's icon is a file of the app: a ":material/...:" icon would be fetched from
+# fonts.gstatic.com by every viewer's browser (the app must ask no other host)
+st.set_page_config(page_title="CRM Survey Workbench",
+                   page_icon=str(Path(__file__).parent / "ui" / "favicon.png"), layout="wide")
 app_setup.init_state()
 lang = app_setup.lang()
 
@@ -41,13 +45,13 @@ navigation = st.navigation({
                               default=url == "dashboard")
                        for path, title, icon, url in pages]
     for section, pages in PAGES.items()
-})
+}, expanded=True)  # all 13 pages listed (collapsed, the last ones hide behind "View 3 more")
 app_setup.sidebar()
 try:
     navigation.run()
     app_setup.build_rest()
 except StudyError as error:
-    st.error(error.render(lang))
+    app_setup.show_error(error)
 except Exception as error:  # last resort: a short message instead of a traceback
     logging.getLogger("crm-app").exception("page failed")
     st.error(t("unexpected_error", lang, error=type(error).__name__))

@@ -11,6 +11,7 @@ The font family lists CJK fonts first so that Chinese renders in browsers and in
 """
 from __future__ import annotations
 
+import re
 import weakref
 from functools import lru_cache, wraps
 from html import escape
@@ -19,7 +20,7 @@ from typing import Any
 from .i18n import t
 
 __all__ = [
-    "FONT_FAMILY", "COLORS", "display_name", "format_p", "p_text", "dimension_scores",
+    "FONT_FAMILY", "COLORS", "display_name", "plain_label", "format_p", "p_text", "dimension_scores",
     "alpha_chart", "gap_dumbbell",
     "servqual_chart", "cb_ratio_chart", "nps_chart", "trend_chart", "ipa_chart", "drivers_chart",
     "pareto_chart", "segment_scores", "comparison_chart", "loadings_heatmap", "htmt_heatmap",
@@ -47,14 +48,26 @@ ALPHA_BAR, AVE_BAR, HTMT_BAR = 0.7, 0.5, 0.85
 LABEL_CHARS = 18
 
 
+_TAG = re.compile(r"<[^<>]*>")
+
+
+def plain_label(text: Any) -> str:
+    """Data text (a name, a segment answer, a wave) for a plotly label: plotly draws ``<a
+    href=…>``, ``<b>``, ``<br>`` and ``<span style=…>`` in labels as markup, so a name holding
+    ``<a href="https://…">`` would be a working link in the app and the HTML report; every tag
+    is removed."""
+    return _TAG.sub("", str(text))
+
+
 def display_name(results: dict, code: str, lang: str = "zh", short: bool = False) -> str:
     """The study's display name of a group, dimension or item (as ``Study.name``); items get
-    their code in front, and ``short`` cuts long names to :data:`LABEL_CHARS` characters."""
+    their code in front, and ``short`` cuts long names to :data:`LABEL_CHARS` characters. Tags
+    are removed (:func:`plain_label`)."""
     names = results.get("study", {}).get("names", {}).get(code, {})
-    name = names.get(lang) or names.get("zh") or names.get("en") or code
+    name = plain_label(names.get(lang) or names.get("zh") or names.get("en") or code)
     items = {i for members in results.get("study", {}).get("dimensions", {}).values() for i in members}
-    if name != code and code in items:
-        name = f"{code} {name}"
+    if name != plain_label(code) and code in items:
+        name = f"{plain_label(code)} {name}"
     if short and len(name) > LABEL_CHARS:
         name = name[:LABEL_CHARS - 1] + "…"
     return name
@@ -311,7 +324,8 @@ def trend_chart(results: dict, group: str, lang: str = "zh"):
             continue
         means = [r["mean"] if r else None for r in rows]
         fig.add_scatter(
-            x=waves, y=means, mode="lines+markers", name=display_name(results, dim, lang),
+            x=[plain_label(w) for w in waves], y=means, mode="lines+markers",
+            name=display_name(results, dim, lang),
             line={"color": COLORS[i % len(COLORS)]},
             error_y={**_ci_error(means, [r["ci"] if r else None for r in rows]),
                      "color": COLORS[i % len(COLORS)]},
@@ -425,7 +439,7 @@ def segment_scores(results: dict, group: str, kind: str = "abc", lang: str = "zh
     measures = list(next(iter(cells.values()))["scores"])
     fig = go.Figure()
     for i, (key, cell) in enumerate(cells.items()):
-        label = cell.get(f"label_{lang}") or (f"{key}" if kind == "abc" else key)
+        label = plain_label(cell.get(f"label_{lang}") or key)
         scores = cell["scores"]
         fig.add_bar(
             x=[t(m, lang) if m in ("satisfaction", "loyalty") else display_name(results, m, lang)
@@ -449,7 +463,7 @@ def comparison_chart(results: dict, group: str, by: str, measure: str, lang: str
     if not levels:
         return None
     fig = go.Figure(go.Bar(
-        x=[str(lv["level"]) for lv in levels], y=[lv["mean"] for lv in levels],
+        x=[plain_label(lv["level"]) for lv in levels], y=[lv["mean"] for lv in levels],
         marker_color=[NEUTRAL if lv.get("small") else COLORS[0] for lv in levels],
         text=[f"n = {lv['n']}" for lv in levels], textposition="outside",
         customdata=[[lv["n"], _fmt(lv.get("sd"))] for lv in levels],
@@ -614,7 +628,7 @@ def rung_name(results: dict, rung: str, lang: str = "zh") -> str:
     if rung in (results.get("study") or {}).get("names", {}):
         return display_name(results, rung, lang)
     label = t(f"rung_{rung}", lang)
-    return rung if label == f"rung_{rung}" else label
+    return plain_label(rung) if label == f"rung_{rung}" else label
 
 
 def ladder_level_name(results: dict, rungs: list[str], level: int, lang: str = "zh") -> str:

@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from .limits import shorten
 from .careless import SCREENS, CarelessResult
 from .i18n import Text, msg
 
@@ -44,6 +45,8 @@ MIN_STRAIGHT_ITEMS = 5
 SPEEDER_FRACTION = 1 / 3
 EXCLUSION_ORDER = ("duplicates", "speeders", "straightliners", *SCREENS)
 EXAMPLES_PER_RULE = 50
+#: characters of an example answer kept in results.json (a 10 MB answer is cut, and counted)
+EXAMPLE_CHARS = 200
 
 
 def duplicate_rows(answers: pd.DataFrame, id_column: str | None = None,
@@ -135,7 +138,9 @@ class QualityReport:
                 "count": int(len(sub)),
                 "excluded": self.excluded.get(rule, 0),
                 "examples": [
-                    {"row": int(r.row), "column": r.column, "value": r.value, "detail": r.detail}
+                    {"row": int(r.row), "column": r.column,
+                     "value": None if r.value is None else shorten(r.value, EXAMPLE_CHARS),
+                     "detail": r.detail}
                     for r in sub.head(EXAMPLES_PER_RULE).itertuples()
                 ],
             }

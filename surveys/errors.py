@@ -99,10 +99,13 @@ def run_command(command: Callable[[], int], debug: bool = False, lang: str = "en
 
     A :class:`StudyError` or an operating-system error prints ``error: …`` and gives exit status 2;
     any other exception is a bug of ours: ``internal error: …`` and status 1, with the traceback
-    only when ``debug`` is set.
+    only when ``debug`` is set. Control characters from the data (a title holding ESC or CR) are
+    printed escaped.
     """
+    from .limits import printable  # (limits raises StudyError)
+
     def say(key: str, /, **values: Any) -> None:
-        print(msg(key, **values).render(lang), file=sys.stderr)
+        print(printable(msg(key, **values).render(lang)), file=sys.stderr)
 
     try:
         return command()

@@ -82,8 +82,17 @@ class Text(str):
 def _fill(key: str, values: tuple[tuple[str, Any], ...], lang: str) -> str:
     texts = messages().get(key, {"en": key})
     template = texts.get(lang) or texts.get("en") or texts["zh"]
-    filled = {k: render(v, lang) for k, v in values}
+    filled = {k: _bounded(render(v, lang)) for k, v in values}
     return template.format(**filled) if filled else template
+
+
+#: characters of one placeholder value in a message; a longer value (a 10 MB answer quoted by
+#: mistake) is cut and the rest counted, so that no message grows with the data
+VALUE_CHARS = 1000
+
+
+def _bounded(text: str) -> str:
+    return text if len(text) <= VALUE_CHARS else f"{text[:VALUE_CHARS]}…(+{len(text) - VALUE_CHARS})"
 
 
 def msg(key: str, /, **values: Any) -> Text:

@@ -38,6 +38,7 @@ from .errors import Location, StudyError
 from .i18n import Text, msg
 from .importers import read_table
 from .importers.base import ImportedTable
+from .limits import LIMITS, limit, shorten
 from .study import GroupSource, Scale, Study, read_study
 
 __all__ = ["GroupData", "StudyData", "load_study", "combine_waves", "FILE_ROW", "NPS_RANGE"]
@@ -189,7 +190,8 @@ def _join_records(study: Study, frames: dict[GroupSource, pd.DataFrame]) -> dict
     twice = ids.notna() & ids.duplicated(keep=False)
     if twice.any():
         rows = np.asarray(table.file_rows)[twice.to_numpy()]
-        raise StudyError(msg("load_records_id_twice", id=ids[twice].iloc[0]), file=rec.file,
+        raise StudyError(msg("load_records_id_twice", id=shorten(ids[twice].iloc[0])),
+                         file=rec.file,
                          row=int(rows[0]), column=rec.id,
                          more=[Location(str(rec.file), int(r), rec.id) for r in rows[1:]],
                          expected=msg("load_records_id_twice_expected"))
@@ -235,6 +237,36 @@ def _check_columns(study: Study, frames: dict[GroupSource, pd.DataFrame]) -> Non
         if not any(column in frame.columns for frame in frames.values()):
             raise StudyError(msg("load_column_in_no_file", column=column), file=study.path,
                              column=column, expected=msg("load_column_in_no_file_expected"))
+
+
+def _check_categories(study: Study, frames: dict[GroupSource, pd.DataFrame],
+                      tables: dict[GroupSource, ImportedTable]) -> None:
+    """Answers of category columns (segments, lifecycle, Kano questions) become labels in every
+    table, chart and filter: refuse one longer than the ``label_chars`` limit, and a segment or
+    lifecycle column with more different answers than ``segment_levels`` (a free-text column
+    named as a segment by mistake, or a hostile file)."""
+    most_chars, most_levels = limit("label_chars"), limit("segment_levels")
+    leveled = {*study.segments, study.lifecycle}
+    for source, frame in frames.items():
+        rows = np.asarray(tables[source].file_rows)
+        for column in study.category_columns:
+            if column not in frame:
+                continue
+            values = frame[column]
+            lengths = values.astype("string").str.len()
+            if (lengths > most_chars).any():
+                at = int(np.argmax((lengths > most_chars).fillna(False).to_numpy()))
+                raise StudyError(msg("category_answer_too_long", chars=f"{int(lengths.iloc[at]):,}",
+                                     limit=f"{most_chars:,}", env=LIMITS["label_chars"].env),
+                                 file=source.file, row=int(rows[at]), column=column,
+                                 expected=msg("category_answer_too_long_expected"))
+            levels = values.nunique(dropna=True)
+            if column in leveled and levels > most_levels:
+                raise StudyError(msg("segment_too_many_levels", levels=f"{levels:,}",
+                                     limit=f"{most_levels:,}", env=LIMITS["segment_levels"].env),
+                                 file=source.file, column=column,
+                                 key="lifecycle" if column == study.lifecycle else "segments",
+                                 expected=msg("segment_too_many_levels_expected"))
 
 
 def _infer_scale(coded: dict[GroupSource, pd.DataFrame], items: list[str],
@@ -320,7 +352,7 @@ def _raise_invalid(source: GroupSource, invalid: pd.DataFrame) -> None:
             for r in invalid.iloc[1:1000].itertuples()]
     expected = msg("load_non_numeric_expected" if first.rule == "non_numeric"
                    else "load_valid_answer_expected")
-    raise StudyError(msg("load_invalid_answer", value=first.value, detail=first.detail),
+    raise StudyError(msg("load_invalid_answer", value=shorten(first.value), detail=first.detail),
                      file=source.file, row=int(first.row), column=first.column, more=more,
                      expected=msg("load_invalid_expected", expected=expected))
 
@@ -369,6 +401,7 @@ def load_study(study: Study | str | Path) -> StudyData:
     record_notes = _join_records(study, frames) if study.records else {}
     _check_columns(study, {**frames, **{s: pd.DataFrame(columns=o.table.columns)
                                         for s, o in opened.items()}})
+    _check_categories(study, frames, tables)
     coded = {s: _code_source(study, s, tables[s], frames[s]) for s in files}
     scale = study.scale or _infer_scale({**{s: c[0] for s, c in coded.items()},
                                          **{s: engine_tables.item_range(study, o)

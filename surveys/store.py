@@ -63,6 +63,7 @@ import duckdb
 
 from .errors import StudyError
 from .i18n import msg
+from .limits import check_file_size, shorten
 from .study import GroupSource, Study, read_study
 
 __all__ = ["Store", "StoreBusy", "StoredStudy", "StoredWave", "StoredStudyFile", "StoredFile",
@@ -265,6 +266,34 @@ class Store:
                 raise
             con.execute("COMMIT")
 
+    @contextmanager
+    def _snapshot(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A read-only transaction: everything read in it is one consistent state of the store,
+        even while another session of the same process deletes or adds a study (DuckDB keeps
+        the tables a transaction started with). A DuckDB error while reading (the store changed
+        under a reader in a way DuckDB cannot isolate) is a StudyError, never a traceback."""
+        with self._transaction() as con:
+            try:
+                yield con
+            except duckdb.Error as exc:
+                raise StudyError(msg("store_changed_while_reading", reason=shorten(exc, 200)),
+                                 file=self.path, expected=msg("store_try_again")) from None
+
+    def _write(self, work):
+        """Run ``work(con)`` in a transaction; a write conflict with another session of this
+        process (DuckDB aborts the later transaction) is retried, since a conflicting transaction
+        is rolled back whole, for ``busy_timeout`` seconds and then reported as busy."""
+        deadline = time.monotonic() + self.busy_timeout
+        while True:
+            try:
+                with self._transaction() as con:
+                    return work(con)
+            except duckdb.TransactionException as exc:
+                if time.monotonic() >= deadline:
+                    raise StoreBusy(msg("store_busy_conflict", reason=shorten(exc, 200)),
+                                    file=self.path, expected=msg("store_try_again")) from None
+                time.sleep(0.05)
+
     def _migrate(self, con: duckdb.DuckDBPyConnection) -> None:
         tables = {t for (t,) in con.execute(
             "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main'"
@@ -294,18 +323,18 @@ class Store:
 
     # -- reading --------------------------------------------------------------------------------
     def schema_version(self) -> int:
-        with self._connect() as con:
+        with self._snapshot() as con:
             return con.execute("SELECT max(version) FROM schema_version").fetchone()[0]
 
     def list_studies(self) -> list[StoredStudy]:
         """Every stored study with its waves, study files and files, by id."""
-        with self._connect() as con:
+        with self._snapshot() as con:
             ids = [i for (i,) in con.execute("SELECT id FROM studies ORDER BY id").fetchall()]
             return [_describe(con, i) for i in ids]
 
     def get_study(self, study_id: int) -> StoredStudy:
         """One stored study's metadata, waves (oldest first), study files and data files."""
-        with self._connect() as con:
+        with self._snapshot() as con:
             return _describe(con, study_id)
 
     # -- writing --------------------------------------------------------------------------------
@@ -324,8 +353,11 @@ class Store:
                              key=f"groups.{live.group}", expected=msg("store_live_table_expected"))
         label = _current_wave_label(study, wave)
         rel = _relative_names(study, path)
+        for source in _file_sources(study):  # the app's upload limit holds for the store too
+            check_file_size(source.file, source.file.stat().st_size)
         yaml_bytes = path.read_bytes()
-        with self._transaction() as con:
+
+        def add(con: duckdb.DuckDBPyConnection) -> int:
             now = _now()
             study_id, stored = _study_for(con, study, path, label, append=wave is not None,
                                           now=now)
@@ -349,7 +381,9 @@ class Store:
                 _insert_upload(con, source.file, study_id=study_id, study_file_id=file_id,
                                name=rel[source.file], group=source.group,
                                wave=labels[source.wave], sheet=source.sheet, uploaded=now)
-        return study_id
+            return study_id
+
+        return self._write(add)
 
     def save_upload(self, study_name: str, study_file: bytes | BinaryIO,
                     data_files: Mapping[str, bytes | BinaryIO], wave: str | None = None) -> int:
@@ -374,14 +408,16 @@ class Store:
 
     def delete_study(self, study_id: int) -> StoredStudy:
         """Delete a study with its study files, waves and files; return what was deleted."""
-        with self._transaction() as con:
+        def delete(con: duckdb.DuckDBPyConnection) -> StoredStudy:
             study = _describe(con, study_id)
             for stored_file in study.files:
                 con.execute(f"DROP TABLE upload_data_{stored_file.id}")
             for table, column in (("uploads", "study_id"), ("waves", "study_id"),
                                   ("study_files", "study_id"), ("studies", "id")):
                 con.execute(f"DELETE FROM {table} WHERE {column} = ?", [study_id])
-        return study
+            return study
+
+        return self._write(delete)
 
     # -- writing files back ---------------------------------------------------------------------
     def export_study(self, study_id: int, directory: str | Path) -> list[Path]:
@@ -393,7 +429,7 @@ class Store:
         written; existing files are never overwritten. Returns the paths written.
         """
         directory = Path(directory)
-        with self._connect() as con:
+        with self._snapshot() as con:
             study = _describe(con, study_id)
             written = []
             for study_file in study.study_files:
@@ -405,8 +441,9 @@ class Store:
         byte-identical, into ``workdir`` (same layout as :meth:`export_study`); return the study
         file's path, ready for :func:`surveys.study.read_study` / ``load_study``."""
         workdir = Path(workdir)
-        with self._connect() as con:
+        with self._snapshot() as con:
             study = _describe(con, study_id)
+            _check_stored_sizes(study)
             names = [w.name for w in study.waves]
             if wave is not None and wave not in names:
                 raise StudyError(msg("store_no_wave", id=study_id, wave=wave), key="wave",
@@ -424,8 +461,9 @@ class Store:
         name when a file without a ``wave`` key was added with ``--wave`` (it loads as '1').
         """
         workdir = Path(workdir)
-        with self._connect() as con:
+        with self._snapshot() as con:
             study = _describe(con, study_id)
+            _check_stored_sizes(study)
             paths = {}
             for file_id in dict.fromkeys(w.study_file_id for w in study.waves):
                 paths[file_id] = _write_study_file(con, study, study.study_file(file_id),
@@ -544,6 +582,14 @@ def _insert_upload(con: duckdb.DuckDBPyConnection, path: Path, **meta) -> None:
                 "size, uploaded) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [upload_id, meta["study_id"], meta["study_file_id"], meta["name"], meta["group"],
                  meta["wave"], meta["sheet"], digest.hexdigest(), size, meta["uploaded"]])
+
+
+def _check_stored_sizes(study: StoredStudy) -> None:
+    """Refuse to write out a stored study holding a file above the upload limit (stored before
+    the limit, or with a higher one): it could not be loaded anyway, and writing it costs time
+    and disk. The sizes come from the store's own records, before anything is written."""
+    for stored_file in study.files:
+        check_file_size(stored_file.name, stored_file.size)
 
 
 def _folder_of(study: StoredStudy, study_file: StoredStudyFile, root: Path) -> Path:

@@ -3,7 +3,9 @@
 Commands: ``add STUDY.yaml [--wave NAME]``, ``list``, ``show ID``, ``export ID DIR``,
 ``delete ID [--yes]``; ``--db PATH`` (before the command) picks the database file, else the
 environment variable ``SURVEY_STORE``, else the user's data directory (see :mod:`surveys.store`).
-Bad input and a busy store exit with status 2 and one line on stderr.
+Bad input and a busy store exit with status 2 and one line on stderr. Titles, wave and file names
+are printed with control characters escaped (:func:`surveys.limits.printable`): a title holding
+ESC or CR cannot redraw the terminal or fake a row of the list.
 """
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ import sys
 
 from .errors import StudyError, run_command
 from .i18n import msg
+from .limits import printable
 from .store import STORE_ENV, Store, StoredStudy, default_store_path
 
 __all__ = ["main", "build_parser"]
@@ -28,8 +31,8 @@ def _size(n: int) -> str:
 def _add(store: Store, args: argparse.Namespace) -> int:
     study_id = store.add_study(args.study, wave=args.wave)
     study = store.get_study(study_id)
-    print(f"stored study {study_id}: {study.title} (waves: "
-          f"{', '.join(w.name for w in study.waves)})")
+    print(f"stored study {study_id}: {printable(study.title)} (waves: "
+          f"{', '.join(printable(w.name) for w in study.waves)})")
     return 0
 
 
@@ -40,21 +43,24 @@ def _list(store: Store, args: argparse.Namespace) -> int:
         return 0
     print("id\ttitle\twaves\tfiles\tsize\tcreated (UTC)")
     for s in studies:
-        print(f"{s.id}\t{s.title}\t{', '.join(w.name for w in s.waves)}\t"
+        print(f"{s.id}\t{printable(s.title)}\t{', '.join(printable(w.name) for w in s.waves)}\t"
               f"{len(s.files)}\t{_size(s.size)}\t{s.created:%Y-%m-%d %H:%M}")
     return 0
 
 
 def _describe(study: StoredStudy) -> list[str]:
-    lines = [f"study {study.id}: {study.title}", f"created: {study.created:%Y-%m-%d %H:%M} UTC",
-             "waves (oldest first): " + ", ".join(w.name for w in study.waves)]
+    lines = [f"study {study.id}: {printable(study.title)}",
+             f"created: {study.created:%Y-%m-%d %H:%M} UTC",
+             "waves (oldest first): " + ", ".join(printable(w.name) for w in study.waves)]
     for sf in study.study_files:
-        lines.append(f"study file {sf.name} (wave {sf.wave}, {_size(sf.size)}, "
+        lines.append(f"study file {printable(sf.name)} (wave {printable(sf.wave)}, "
+                     f"{_size(sf.size)}, "
                      f"sha256 {sf.sha256}, added {sf.added:%Y-%m-%d %H:%M})")
         for f in study.files:
             if f.study_file_id == sf.id:
-                sheet = f", sheet {f.sheet}" if f.sheet else ""
-                lines.append(f"  {f.name}: group {f.group}, wave {f.wave}{sheet}, "
+                sheet = f", sheet {printable(f.sheet)}" if f.sheet else ""
+                lines.append(f"  {printable(f.name)}: group {printable(f.group)}, "
+                             f"wave {printable(f.wave)}{sheet}, "
                              f"{_size(f.size)}, sha256 {f.sha256}")
     return lines
 
@@ -66,7 +72,7 @@ def _show(store: Store, args: argparse.Namespace) -> int:
 
 def _export(store: Store, args: argparse.Namespace) -> int:
     for path in store.export_study(args.id, args.dir):
-        print(path)
+        print(printable(path))
     return 0
 
 
@@ -77,7 +83,8 @@ def _delete(store: Store, args: argparse.Namespace) -> int:
             raise StudyError(msg("store_delete_unconfirmed", id=study.id, title=study.title),
                              expected=msg("store_delete_unconfirmed_expected"))
         try:
-            answer = input(f"Delete study {study.id} '{study.title}' with {len(study.waves)} "
+            answer = input(f"Delete study {study.id} '{printable(study.title)}' with "
+                           f"{len(study.waves)} "
                            f"wave(s) and {len(study.files)} file(s)? [y/N] ")
         except EOFError:
             answer = ""
@@ -85,7 +92,7 @@ def _delete(store: Store, args: argparse.Namespace) -> int:
             print("not deleted")
             return 1
     store.delete_study(study.id)
-    print(f"deleted study {study.id}: {study.title}")
+    print(f"deleted study {study.id}: {printable(study.title)}")
     return 0
 
 

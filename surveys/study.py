@@ -35,6 +35,7 @@ import yaml
 
 from .errors import StudyError
 from .i18n import Text, msg
+from .limits import LIMITS, check_file_size, limit, shorten
 from .pls_model import PLSModel, parse_pls
 
 __all__ = ["Study", "GroupSource", "TableSource", "RecordsSource", "Scale", "StatusRules",
@@ -321,10 +322,62 @@ def _construct_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: b
 _UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 
 
+def _check_study_size(size: int, path: Path | None) -> None:
+    """Refuse a study file larger than the ``study_file_kb`` limit."""
+    most = limit("study_file_kb")
+    if size > most * 1024:
+        raise StudyError(msg("study_file_too_large", size=f"{size / 1024:,.0f}", limit=f"{most:g}",
+                             env=LIMITS["study_file_kb"].env), file=path,
+                         expected=msg("study_file_too_large_expected"))
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.MappingNode):
+        return [part for pair in node.value for part in pair]
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    return []
+
+
+def _check_expanded_size(root: yaml.Node | None, path: Path | None) -> None:
+    """Refuse a YAML document whose aliases expand to more than the ``yaml_nodes`` limit, or
+    refer to themselves, before any Python value is built from it.
+
+    PyYAML shares an anchored node between its aliases, so a "billion laughs" document (nine
+    levels of nine aliases) is small in memory until something walks it -- an error message
+    formatting a value, say. The expanded size is counted on the node graph, each shared node
+    once (a node's size is 1 + its children's sizes).
+    """
+    most, sizes, open_nodes = limit("yaml_nodes"), {}, set()
+    stack = [(root, False)] if root is not None else []
+    while stack:
+        node, finished = stack.pop()
+        if finished:
+            sizes[id(node)] = size = 1 + sum(sizes[id(child)] for child in _children(node))
+            open_nodes.discard(id(node))
+            if size > most:
+                raise StudyError(msg("yaml_too_many_values", limit=f"{most:,}",
+                                     env=LIMITS["yaml_nodes"].env),
+                                 file=path, row=node.start_mark.line + 1,
+                                 expected=msg("yaml_too_many_values_expected"))
+            continue
+        if id(node) in sizes:
+            continue
+        if id(node) in open_nodes:
+            raise StudyError(msg("yaml_alias_recursive"), file=path,
+                             row=node.start_mark.line + 1,
+                             expected=msg("yaml_too_many_values_expected"))
+        open_nodes.add(id(node))
+        stack.append((node, True))
+        stack.extend((child, False) for child in _children(node) if id(child) not in sizes)
+
+
 def read_study(path: str | Path) -> Study:
     """Read and check a study file; relative data paths are taken from the file's folder."""
     path = Path(path)
     try:
+        if path.is_file():
+            _check_study_size(path.stat().st_size, path)
         text = path.read_bytes().decode("utf-8-sig")
     except FileNotFoundError:
         raise StudyError(msg("study_file_not_found"), file=path) from None
@@ -336,17 +389,30 @@ def read_study(path: str | Path) -> Study:
     return parse_study(text, path=path)
 
 
-def parse_study(text: str, path: Path | None = None, base_dir: Path | None = None) -> Study:
-    """Check a study file's YAML text; ``base_dir`` resolves data paths (default: the file's)."""
+def parse_study(text: str, path: Path | None = None, base_dir: Path | None = None,
+                inside: str | Path | None = None) -> Study:
+    """Check a study file's YAML text; ``base_dir`` resolves data paths (default: the file's).
+
+    With ``inside`` (the app passes its upload folder), every data file must resolve inside that
+    folder, links followed; a path leading out of it (``/etc/group``, ``../../…``) is refused
+    before the file system is asked whether it exists. Without it (the command line), a study
+    file may name any file its user can read.
+    """
+    _check_study_size(len(text.encode("utf-8")), path)
+    loader = _UniqueKeyLoader(text)
     try:
-        raw = yaml.load(text, Loader=_UniqueKeyLoader)
+        node = loader.get_single_node()
+        _check_expanded_size(node, path)
+        raw = None if node is None else loader.construct_document(node)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         problem = getattr(exc, "problem", None) or str(exc)
         raise StudyError(msg("study_not_yaml", problem=problem), file=path,
                          row=None if mark is None else mark.line + 1) from None
+    finally:
+        loader.dispose()
     base = base_dir or (path.parent if path is not None else Path.cwd())
-    return _StudyChecker(raw, path, base).study()
+    return _StudyChecker(raw, path, base, inside).study()
 
 
 def _suggest(name: str, choices) -> Text | str:
@@ -368,15 +434,20 @@ _RECORDS_REQUIRED = {"file": msg("study_records_file"), "id": msg("study_records
 class _StudyChecker:
     """Turns the parsed YAML into a :class:`Study`, raising on the first mistake."""
 
-    def __init__(self, raw: Any, path: Path | None, base: Path):
+    def __init__(self, raw: Any, path: Path | None, base: Path, inside: str | Path | None = None):
         self.raw, self.path, self.base = raw, path, base
+        self.inside = None if inside is None else Path(inside).resolve()
 
     def fail(self, message: Text | str, key: str, expected: Text | str | None = None) -> StudyError:
         return StudyError(message, file=self.path, key=key, expected=expected)
 
     # -- typed getters ------------------------------------------------------------------------
     def text(self, value: Any, key: str) -> str:
-        if isinstance(value, bool) or value is None or isinstance(value, (list, dict)):
+        if isinstance(value, (list, dict)):  # never formatted: it may be a shared YAML alias
+            raise self.fail(msg("study_list_not_a_name" if isinstance(value, list)
+                                else "study_mapping_not_a_name"),
+                            key, msg("study_not_a_name_expected"))
+        if isinstance(value, bool) or value is None:
             raise self.fail(msg("study_not_a_name", value=value), key,
                             msg("study_not_a_name_expected"))
         return str(value).strip()
@@ -391,6 +462,16 @@ class _StudyChecker:
         if twice:
             raise self.fail(msg("study_listed_twice", name=twice[0]), key)
         return names
+
+    def data_file(self, value: Any, key: str) -> Path:
+        """A data file's path from the study file (relative to the base folder); refused when it
+        leads out of the ``inside`` folder."""
+        file = self.base / self.text(value, key)
+        if self.inside is not None and not file.resolve().is_relative_to(self.inside):
+            raise StudyError(msg("data_file_outside_folder", path=shorten(file, 120)),
+                             file=self.path, key=key,
+                             expected=msg("data_file_outside_folder_expected"))
+        return file
 
     def mapping(self, value: Any, key: str) -> dict:
         if value is None:
@@ -427,6 +508,8 @@ class _StudyChecker:
         if not groups_raw:
             raise self.fail(msg("study_no_groups"), "groups", _REQUIRED["groups"])
         groups = [self.text(g, "groups") for g in groups_raw]
+        for g in groups:
+            _no_pair_separator(g, "groups", self.path)
         sources = [self.source(g, wave, spec, f"groups.{g}", inherit={})
                    for g, spec in zip(groups, groups_raw.values())]
         waves = []
@@ -449,6 +532,7 @@ class _StudyChecker:
         study = Study(path=self.path, title=title, groups=groups, sources=sources, wave=wave,
                       waves=waves, dimensions=self.dimensions(raw["dimensions"]), raw=raw)
         self.roles(study)
+        _check_label_lengths(study)
         return study
 
     def source(self, group: str, wave: str, spec: Any, key: str, inherit: dict) -> GroupSource:
@@ -463,7 +547,7 @@ class _StudyChecker:
             return self.table_source(group, wave, spec, key, inherit)
         if "file" not in spec:
             raise self.fail(msg("study_group_no_file"), key, "file: path/to/export.xlsx")
-        file = self.base / self.text(spec["file"], f"{key}.file")
+        file = self.data_file(spec["file"], f"{key}.file")
         if not file.is_file():
             raise StudyError(msg("study_data_file_not_found"), file=file, key=f"{key}.file",
                              expected=msg("study_data_file_expected", folder=self.base))
@@ -504,6 +588,7 @@ class _StudyChecker:
         owner: dict[str, str] = {}
         for dim, items in self.mapping(value, "dimensions").items():
             dim = self.text(dim, "dimensions")
+            _no_pair_separator(dim, "dimensions", self.path)
             items = self.names(items, f"dimensions.{dim}")
             if not items:
                 raise self.fail(msg("study_dimension_empty"), f"dimensions.{dim}")
@@ -635,7 +720,7 @@ class _StudyChecker:
         if isinstance(words, list):
             words = frozenset(w.casefold() for w in self.names(words, "text.stopwords"))
         elif isinstance(words, str) and words.strip():
-            file = (self.base / words.strip()).resolve()
+            file = self.data_file(words.strip(), "text.stopwords").resolve()
             words = read_stopwords(file)
         elif words is None:
             words = frozenset()
@@ -809,7 +894,7 @@ class _StudyChecker:
             raise self.fail(msg("study_unknown_group", group=group,
                                 suggestion=_suggest(group, study.groups)),
                             "records.group", msg("study_group_expected"))
-        file = self.base / self.text(spec["file"], "records.file")
+        file = self.data_file(spec["file"], "records.file")
         if not file.is_file():
             raise StudyError(msg("study_data_file_not_found"), file=file, key="records.file",
                              expected=msg("study_data_file_expected", folder=self.base))
@@ -931,6 +1016,35 @@ class _StudyChecker:
         return {"over": over, "matrix": rows}
 
 
+def _no_pair_separator(name: str, key: str, path: Path | None) -> None:
+    """Refuse '|' in a group or dimension name: results.json joins pairs of them with it
+    (``"customers|employees"``, HTMT's ``"a|b"``)."""
+    if "|" in name:
+        raise StudyError(msg("study_name_has_pipe", name=shorten(name)), file=path, key=key,
+                         expected=msg("study_name_has_pipe_expected"))
+
+
+def _check_label_lengths(study: Study) -> None:
+    """Refuse a name longer than the ``label_chars`` limit: the title, a group, wave, dimension,
+    item or role column, a display name, a construct of the structural model or a comment theme
+    (each is repeated in every table, chart and report)."""
+    most = limit("label_chars")
+    named = [("title", study.title), *(("groups", g) for g in study.groups),
+             *(("waves", w) for w in study.waves), *(("dimensions", d) for d in study.dimensions),
+             *((f"dimensions.{d}", i) for d, items in study.dimensions.items() for i in items),
+             *(("names", text) for names in study.names.values() for text in names.values()),
+             *(("segments", c) for c in study.category_columns),
+             *(("columns", c) for c in study.numeric_columns),
+             *(("pls.constructs", c) for c in (study.pls.constructs if study.pls else ())),
+             *(("themes", theme) for theme in study.themes)]
+    for key, name in named:
+        if len(name) > most:
+            raise StudyError(msg("study_name_too_long", name=shorten(name, 40),
+                                 chars=f"{len(name):,}", limit=f"{most:,}",
+                                 env=LIMITS["label_chars"].env),
+                             file=study.path, key=key, expected=msg("study_name_too_long_expected"))
+
+
 def stopword_lines(text: str) -> frozenset[str]:
     """The words of a stopwords text: one a line, casefolded; blank lines and lines starting with
     ``#`` ignored."""
@@ -942,6 +1056,7 @@ def read_stopwords(path: str | Path) -> frozenset[str]:
     """A stopwords file (``text: {stopwords: FILE}``): UTF-8 text, :func:`stopword_lines`."""
     path = Path(path)
     try:
+        check_file_size(path, path.stat().st_size, key="text.stopwords")
         return stopword_lines(path.read_bytes().decode("utf-8-sig"))
     except (FileNotFoundError, IsADirectoryError):
         raise StudyError(msg("stopwords_not_found"), file=path, key="text.stopwords") from None

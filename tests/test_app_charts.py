@@ -172,3 +172,21 @@ def test_figures_are_kept_with_the_apps_results_and_look_like_plotly_white(resul
     assert template.layout == white.layout
     assert set(template.data.to_plotly_json()) == set(charts.TRACE_TYPES)
     assert all(template.data[k] == white.data[k] for k in charts.TRACE_TYPES)
+
+
+def test_ladder_and_keyword_labels_from_data_draw_no_links(results):
+    """A rung named in the study file and a comment's term are data text: plotly would draw
+    ``<a href>`` in them as a working link (app and HTML report)."""
+    import copy
+
+    bad = copy.deepcopy(results)
+    link = '<a href="https://evil.example/login">log in again</a>'
+    group = next(iter(bad["ladder"]))
+    bad["ladder"][group]["rungs"][0] = link
+    legend = [trace.name for trace in charts.ladder_chart(bad, group, "en").data]
+    assert "1 log in again" in legend and not any("<a" in name for name in legend)
+    text_group = next(iter(bad["text"]))
+    column = next(iter(bad["text"][text_group]))
+    bad["text"][text_group][column]["keywords"]["detractors"][0]["term"] = link
+    figure = charts.keyword_chart(bad, text_group, column, "en")
+    assert not any("<a" in label for trace in figure.data for label in trace.y)

@@ -94,7 +94,7 @@ def test_theme_twice_is_an_error_and_nothing_is_written():
     rows = pd.DataFrame([{"theme": "a", "terms": "x"}, {"theme": "a", "terms": "y"}])
     at = _app(PAGE, comments_editor_rows=rows)
     at.button(key="comments_save").click().run()
-    assert [e.value for e in at.error] == ["key 'themes': theme 'a' is given twice"]
+    assert [e.value for e in at.error] == [escape_markdown("key 'themes': theme 'a' is given twice")]
     assert at.session_state[S.SOURCE] is None
 
 

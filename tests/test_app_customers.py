@@ -57,7 +57,7 @@ def test_status_cards_and_the_list_equal_the_pipeline(reference):
     assert list(shown[t("cust_col_id", "en")]) == list(table["id"])
     assert list(shown[t("cust_col_status", "en")]) == [t(f"status_{s}", "en") for s in table["status"]]
     assert shown.columns[0] == t("cust_col_status", "en")  # status first on screen
-    assert "Organisation" in shown.columns  # contact columns visible (no login yet)
+    assert "Organisation" in shown.columns  # contact columns visible (no login: everyone is an editor)
 
 
 def test_filters_search_and_the_export(reference):

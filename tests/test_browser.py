@@ -1,6 +1,8 @@
 """End to end in a real browser: ``streamlit run app.py`` on a free local port, driven by headless
-Chromium through Playwright. Uploads the sample study's files, switches the language, opens every
-page, checks key texts and saves a screenshot of each page to tests/screenshots/ (gitignored).
+Chromium through Playwright. Uploads three hostile files of the corpus (tests/corpus), then the
+sample study's files, switches the language, opens every page, checks key texts, that the page
+asks no host but the app's own, and saves a screenshot of each page to tests/screenshots/
+(gitignored).
 """
 from __future__ import annotations
 
@@ -9,6 +11,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -116,8 +119,10 @@ def test_app_end_to_end(server, tmp_path):
         try:
             page = browser.new_page(viewport={"width": 1400, "height": 3200})
             page.set_default_timeout(60_000)
+            hosts = set()  # every host the page asks for anything: only the app's own
+            page.on("request", lambda request: hosts.add(urllib.parse.urlsplit(request.url).hostname))
             page.goto(server)
-            _settle(page, 90)
+            _settle(page, 180)  # the first visit computes the whole study (slow on a busy machine)
             expect(page.get_by_role("heading", name="管理者看板")).to_be_visible()
             expect(page.get_by_text("客户满意度指数 (CSI)").first).to_be_visible()
             _no_exception(page)
@@ -133,15 +138,22 @@ def test_app_end_to_end(server, tmp_path):
             _no_exception(page)
             page.screenshot(path=SHOTS / "01_study_mapping_zh.png")
 
-            # a damaged file: the importer's message on the page, no traceback
-            broken = tmp_path / "broken.xlsx"
-            broken.write_bytes(b"PK\x03\x04 not really a workbook")
-            uploader.set_input_files([str(broken)])
-            _settle(page)
-            expect(page.locator('[data-testid="stAlert"]').filter(has_text="broken.xlsx")).to_be_visible()
-            _no_exception(page)
-            page.get_by_role("button", name="Remove broken.xlsx").click()
-            _settle(page)
+            # hostile files from the corpus, one at a time: the importer's message, no traceback
+            from tests.corpus.make_corpus import build
+
+            corpus = build(tmp_path / "corpus", ["zip_bomb", "nul_bytes", "fifty_thousand_columns"])
+            for case, data, text in (("zip_bomb", "customers.xlsx", "SURVEY_MAX_UNZIPPED_MB"),
+                                     ("nul_bytes", "customers.csv", "二进制内容"),
+                                     ("fifty_thousand_columns", "customers.csv", "50,000")):
+                upload = tmp_path / f"{case}{Path(data).suffix}"
+                upload.write_bytes((corpus[case].parent / data).read_bytes())
+                uploader.set_input_files([str(upload)])
+                _settle(page)
+                expect(page.locator('[data-testid="stAlert"]').filter(has_text=upload.name)
+                       .filter(has_text=text)).to_be_visible()
+                _no_exception(page)
+                page.get_by_role("button", name=f"Remove {upload.name}").click()
+                _settle(page)
 
             # upload the sample study file with its four data files, and use it
             files = [SAMPLE / "study.yaml", *sorted(SAMPLE.glob("*.xlsx")), *sorted(SAMPLE.glob("*.csv"))]
@@ -175,5 +187,6 @@ def test_app_end_to_end(server, tmp_path):
                     _settle(page)
                     expect(page.get_by_text("Saved as study 1.")).to_be_visible()
                 page.screenshot(path=SHOTS / f"{index + 2:02d}_{url}_en.png")
+            assert hosts <= {"127.0.0.1", None}, hosts  # no usage statistics, nothing external
         finally:
             browser.close()

@@ -184,8 +184,9 @@ def test_report_names_a_refused_group(results):
 
 
 def test_pdf_report_draws_the_path_diagram(results):
-    from analysis.report.pdf import find_cjk_font
     from analysis.report.pdf_charts import section_charts
 
-    images = list(section_charts(results, "pls", "zh", find_cjk_font()))
-    assert len(images) == 1 and images[0].startswith(b"\x89PNG")
+    charts = list(section_charts(results, "pls", "zh"))  # Typst vector graphics
+    assert len(charts) == 1 and charts[0].startswith("#box(")
+    entry = next(iter(results["pls"].values()))
+    assert all(f'"{p["coef"]:.2f}' in charts[0] for p in entry["paths"].values())

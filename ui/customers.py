@@ -15,6 +15,7 @@ from streamlit.errors import StreamlitPageNotFoundError
 from analysis.customers import customer_lists
 from analysis.i18n import t
 from surveys.load import StudyData
+from ui import auth
 from ui.setup import Context, at_wave, escape_markdown, pct, tr, with_abc_every_wave
 
 __all__ = ["PAGE", "STATUS_QUERY", "STATUS_MARKS", "STATUS_COLORS", "contacts_visible",
@@ -35,12 +36,12 @@ def contacts_visible() -> bool:
     """Whether the person using the app may see the customers' contact columns (the study's
     ``contact:``: organisation, person, phone) on the Customer list page and in its export.
 
-    The one place this is decided. Contact columns are for editors only once the app has a
-    login (``ui/auth.py`` of the hardening issue, with a function like ``is_editor()``). Until
-    that login lands, there is no one to tell apart, and this returns True: everyone sees them.
-    The lead wires it to ``ui.auth`` after both branches are merged.
+    The one place this is decided: editors only (:func:`ui.auth.is_editor`). With a login
+    configured (``.streamlit/secrets.toml``, README "Access"), a viewer never sees them and can
+    search the list by id only. Without a login, everyone counts as an editor (the app on one's
+    own computer), so everyone sees them, as before the login existed.
     """
-    return True
+    return auth.is_editor()
 
 
 @st.cache_data(show_spinner=False, max_entries=16)

@@ -24,6 +24,7 @@ from surveys.errors import StudyError
 from surveys.i18n import Text, render
 from surveys.load import StudyData, combine_waves, load_study
 from surveys.study import parse_study
+from ui import auth, workspace
 from ui import state as S
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -32,10 +33,15 @@ RESULTS_KEPT = 12
 
 
 def init_state() -> None:
-    """Put every declared session-state key in place. Called by app.py and at the top of every
-    page (through :func:`page` or directly), so that a page also works when it runs first."""
+    """Put every declared session-state key in place, clean up ended sessions' folders
+    (:func:`ui.workspace.sweep`) and ask for a login where one is configured
+    (:func:`ui.auth.require_login`: the page stops until someone allowed is logged in). Called by
+    app.py and at the top of every page (through :func:`page` or directly), so that a page also
+    works, and is also protected, when it runs first."""
     for key, value in S.DEFAULTS.items():
         st.session_state.setdefault(key, value)
+    workspace.sweep()
+    auth.require_login()
 
 
 def lang() -> str:
@@ -45,6 +51,19 @@ def lang() -> str:
 def tr(key: str, **values) -> str:
     """The label ``key`` in the session's language."""
     return t(key, lang(), **values)
+
+
+def md(key: str, **values) -> str:
+    """The label ``key`` for Markdown (st.markdown, st.caption, st.warning, a subheader...): its
+    text ``values`` (names, titles, waves: data) escaped with :func:`escape_markdown`; numbers
+    are left as they are."""
+    return tr(key, **{name: escape_markdown(value) if isinstance(value, str) else value
+                      for name, value in values.items()})
+
+
+def show_error(error: StudyError) -> None:
+    """A StudyError as a message in the session's language (file and column names escaped)."""
+    st.error(escape_markdown(error.render(lang())))
 
 
 def source_key() -> tuple[str, str, tuple, tuple, tuple]:
@@ -77,7 +96,7 @@ def load(text: str, folder: str, exclude: tuple, stamps: tuple = (),
     folder_path = Path(folder)
     study_file = folder_path / "study.yaml"
     study = parse_study(text, path=study_file if study_file.exists() else None,
-                        base_dir=folder_path)
+                        base_dir=folder_path, inside=folder_path)
     if exclude:
         study = replace(study, exclude=dict(exclude))
     data = load_study(study)
@@ -86,9 +105,10 @@ def load(text: str, folder: str, exclude: tuple, stamps: tuple = (),
 
 
 def base_study():
-    """The current study as its file says (before the Data quality page's exclusion switches)."""
+    """The current study as its file says (before the Data quality page's exclusion switches);
+    its data files must be in its folder."""
     text, folder, *_ = source_key()
-    return parse_study(text, base_dir=Path(folder))
+    return parse_study(text, base_dir=Path(folder), inside=folder)
 
 
 @st.cache_resource(show_spinner=False)
@@ -224,16 +244,18 @@ def current_data() -> StudyData:
 
 
 def sidebar() -> None:
-    """Language, current study, wave and filters: shared by every page (called by app.py)."""
+    """Language, current study, wave and filters, the logged-in user: shared by every page
+    (called by app.py)."""
+    auth.sidebar_account()
     with st.sidebar:
         st.radio(t("language", lang()), ["zh", "en"], key=S.LANG, horizontal=True,
                  format_func=lambda code: {"zh": "中文", "en": "English"}[code])
         try:
             data = current_data()
         except StudyError as error:
-            st.error(error.render(lang()))
+            show_error(error)
             return
-        st.caption(f"{tr('current_study')}: **{data.study.title}**")
+        st.caption(f"{tr('current_study')}: **{escape_markdown(data.study.title)}**")
         waves = data.study.waves
         if st.session_state.get(S.WAVE) not in waves:
             st.session_state[S.WAVE] = data.study.wave
@@ -242,8 +264,8 @@ def sidebar() -> None:
         for column in filter_columns(data):
             label = (tr("abc_class") if column == ABC_COLUMN
                      else data.study.name(column, lang()))
-            st.multiselect(label, filter_values(data, column), key=S.filter_key(column),
-                           placeholder=tr("all"))
+            st.multiselect(escape_markdown(label), filter_values(data, column),
+                           key=S.filter_key(column), placeholder=tr("all"))
 
 
 def page(title_key: str, caption_key: str | None = None) -> Context | None:
@@ -262,17 +284,18 @@ def page(title_key: str, caption_key: str | None = None) -> Context | None:
         filters = {c: v for c, v in filters.items() if v}
         results, notes = results_for(data, wave, filters)
     except StudyError as error:
-        st.error(error.render(lang()))
+        show_error(error)
         st.info(tr("fix_study_hint"))
         return None
     if filters:
-        shown = "; ".join(f"{tr('abc_class') if c == ABC_COLUMN else data.study.name(c, lang())}"
-                          f" = {', '.join(map(str, v))}" for c, v in filters.items())
+        shown = "; ".join(escape_markdown(
+            f"{tr('abc_class') if c == ABC_COLUMN else data.study.name(c, lang())}"
+            f" = {', '.join(map(str, v))}") for c, v in filters.items())
         st.info(f"{tr('filtered_by')}: {shown}")
     for note in notes:
         st.caption(f"ℹ️ {escape_markdown(_filter_note(note, data))}")
     for group in _few_left(results, data.study.min_n):
-        st.warning(tr("few_left", group=data.study.name(group, lang()), n=data.study.min_n))
+        st.warning(md("few_left", group=data.study.name(group, lang()), n=data.study.min_n))
     return Context(results, data, wave, filters, notes, lang())
 
 
@@ -316,6 +339,31 @@ def show_table(rows: list[dict], height: int | None = None) -> None:
     frame = pd.DataFrame(rows)
     kwargs = {"height": height} if height else {}
     st.dataframe(frame, hide_index=True, width="stretch", **kwargs)
+    csv_download(frame)
+
+
+def csv_download(frame: pd.DataFrame) -> None:
+    """A small button downloading ``frame`` as formula-safe CSV
+    (:func:`analysis.report.safety.formula_safe_csv`): Streamlit's own "Download as CSV" of
+    st.dataframe writes ``=HYPERLINK(…)`` or ``@cmd`` cells from the data as they are, so it is
+    switched off (``client.disableDataExport`` in ``.streamlit/config.toml``) and this one is
+    offered instead. The file is named by the table's content; identical tables on one page get
+    a number."""
+    from streamlit.errors import StreamlitDuplicateElementId
+
+    from analysis.report.safety import formula_safe_csv
+
+    data = formula_safe_csv(frame)
+    stem = "table-" + hashlib.sha256(data).hexdigest()[:8]
+    for copy in range(1, 100):
+        try:
+            st.download_button(tr("download_csv"), data,
+                               file_name=stem + (f"-{copy}" if copy > 1 else "") + ".csv",
+                               mime="text/csv", help=tr("download_csv_help"), on_click="ignore",
+                               type="tertiary", icon=":material/download:")
+            return
+        except StreamlitDuplicateElementId:
+            continue
 
 
 def show_chart(figure, key: str | None = None) -> None:
@@ -333,15 +381,17 @@ def pick_group(ctx: Context, groups: list[str], key: str) -> str | None:
         return None
     if len(groups) == 1:
         return groups[0]
-    return st.radio(tr("group"), groups, format_func=ctx.name, horizontal=True, key=key)
+    return st.radio(tr("group"), groups, format_func=lambda g: escape_markdown(ctx.name(g)),
+                    horizontal=True, key=key)
 
 
 def warnings_list(ctx: Context, warnings: list) -> None:
     """Warnings of a section (dicts with code/dimension/item/value/threshold, or strings)."""
     for w in warnings or []:
         if isinstance(w, dict):
-            where = " / ".join(" – ".join(ctx.name(part) for part in str(w[k]).split("|"))
-                               for k in ("dimension", "item") if w.get(k))
+            where = escape_markdown(" / ".join(" – ".join(ctx.name(part)
+                                                          for part in str(w[k]).split("|"))
+                                               for k in ("dimension", "item") if w.get(k)))
             value = "" if w.get("value") is None else f" ({num(w['value'], 3)}"
             value += "" if not value or w.get("threshold") is None else f" vs {num(w['threshold'], 3)})"
             value += ")" if value and w.get("threshold") is None else ""

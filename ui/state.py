@@ -4,7 +4,7 @@ Pages read and write ``st.session_state`` only through these names.
 """
 from __future__ import annotations
 
-__all__ = ["LANG", "SOURCE", "WAVE", "FILTER_PREFIX", "EXCLUDE", "DRAFT", "UPLOAD_DIR",
+__all__ = ["LANG", "SOURCE", "WAVE", "FILTER_PREFIX", "EXCLUDE", "DRAFT", "UPLOAD_DIR", "AUTH_USER",
            "filter_key", "DEFAULTS"]
 
 #: "zh" or "en": the language of every label (the sidebar radio's key)
@@ -19,10 +19,12 @@ FILTER_PREFIX = "filter_"
 EXCLUDE = "exclude"
 #: the Study page's column mapping of uploaded files: {file name: DataFrame} (editable)
 DRAFT = "draft"
-#: the folder this session's uploaded files are saved in
+#: the folder this session's uploaded files are saved in (``ui.workspace.upload_folder``)
 UPLOAD_DIR = "upload_dir"
+#: the user logged in with a password (``ui.auth``; None: nobody)
+AUTH_USER = "auth_user"
 
-DEFAULTS = {LANG: "zh", SOURCE: None, EXCLUDE: None, DRAFT: None, UPLOAD_DIR: None}
+DEFAULTS = {LANG: "zh", SOURCE: None, EXCLUDE: None, DRAFT: None, UPLOAD_DIR: None, AUTH_USER: None}
 
 
 def filter_key(column: str) -> str:

@@ -6,11 +6,11 @@ user's data folder) only for the call, so several sessions can share it. A busy 
 """
 from __future__ import annotations
 
-import tempfile
 from pathlib import Path
 
 from surveys.store import Store, StoredStudy
 from surveys.study import parse_study
+from ui import workspace
 
 __all__ = ["stored_studies", "save_current", "open_stored", "delete_stored"]
 
@@ -25,20 +25,26 @@ def save_current(yaml_text: str, folder: str | Path, wave: str | None = None) ->
     from ``folder``, byte-exact). With ``wave``, the files are added as that wave of the stored
     study with the same title. Returns the study id."""
     folder = Path(folder)
-    study = parse_study(yaml_text, base_dir=folder)
+    study = parse_study(yaml_text, base_dir=folder, inside=folder)  # else a ValueError below
     files = {path.relative_to(folder.resolve()).as_posix(): path.read_bytes()
              for path in study.data_files()}
     return Store().save_upload("study.yaml", yaml_text.encode("utf-8"), files, wave=wave)
 
 
 def open_stored(study_id: int) -> dict:
-    """Write a stored study's study files and data files, byte-identical, into a new folder and
-    return the app's study source ``{"yaml": text, "dir": folder}`` of the latest study file.
-    When the waves were added separately (more than one study file), the source also lists
-    ``"waves"``: [wave, study file, the wave's name in that file] oldest first, which the app
-    joins into one study with its trend."""
-    workdir = Path(tempfile.mkdtemp(prefix=f"crm-stored-{study_id}-"))
-    opened = Store().open_waves(study_id, workdir)
+    """Write a stored study's study files and data files, byte-identical, into a new folder of
+    the session (:func:`ui.workspace.new_folder`) and return the app's study source
+    ``{"yaml": text, "dir": folder}`` of the latest study file. When the waves were added
+    separately (more than one study file), the source also lists ``"waves"``: [wave, study
+    file, the wave's name in that file] oldest first, which the app joins into one study with
+    its trend. If opening fails (the study was deleted meanwhile, a file is over the size
+    limit), the folder is removed again."""
+    workdir = workspace.new_folder(f"stored-{int(study_id)}")
+    try:
+        opened = Store().open_waves(study_id, workdir)
+    except BaseException:
+        workspace.release(workdir)
+        raise
     latest = opened[-1].path
     source = {"yaml": latest.read_text(encoding="utf-8"), "dir": str(latest.parent)}
     if len({o.path for o in opened}) > 1:

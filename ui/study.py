@@ -170,11 +170,12 @@ def study_yaml(title: str, scale: tuple[float, float], groups: dict[str, tuple[s
 
 
 def study_from_uploads(files: dict[str, bytes], directory: str | Path) -> tuple[str, Study]:
-    """An uploaded study YAML with its data files: saved into ``directory`` and checked.
-    Returns (YAML text, study); StudyError when there is no study file or it is wrong."""
+    """An uploaded study YAML with its data files: saved into ``directory`` and checked (every
+    data file it names must be among the uploads, in ``directory``). Returns (YAML text, study);
+    StudyError when there is no study file or it is wrong."""
     paths = save_uploads(files, directory)
     text, _ = read_uploads({n: p for n, p in paths.items()
                             if Path(n).suffix.lower() in STUDY_SUFFIXES})
     if text is None:
         raise StudyError(msg("upload_no_study"))
-    return text, parse_study(text, base_dir=Path(directory))
+    return text, parse_study(text, base_dir=Path(directory), inside=directory)

@@ -21,6 +21,7 @@ from .safety import FORMULA_START, looks_like_formula
 from .tables import Section, Table, build_sections
 
 __all__ = ["excel_report", "table_workbook", "FORMULA_START", "NUMBER_FORMATS"]
+
 NUMBER_FORMATS = {"int": "0", "num": "0.00", "num3": "0.000", "p": '[<0.001]"<.001";.000',
                   "pct": "0.0%"}
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
@@ -44,7 +45,7 @@ def _put(ws, row: int, column: int, value, kind: str = "text", lang: str = "zh")
         cell.value = value
         cell.number_format = NUMBER_FORMATS[kind]
         return cell
-    text = str(value)
+    text = _XML_ILLEGAL.sub(_escaped, str(value))  # ESC, NUL... cannot be stored in xlsx
     cell.value = text
     cell.data_type = "s"  # openpyxl would store "=..." as a formula
     if looks_like_formula(text):
@@ -52,9 +53,18 @@ def _put(ws, row: int, column: int, value, kind: str = "text", lang: str = "zh")
     return cell
 
 
+#: control characters XML 1.0 (and so xlsx) cannot hold; tab and line breaks are fine
+_XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def _escaped(match: re.Match) -> str:
+    """A control character as the escape a reader can see (``\\x1b``), e.g. from a title."""
+    return match.group(0).encode("unicode_escape").decode("ascii")
+
+
 def _sheet_name(title: str, used: set[str]) -> str:
-    """A valid, unique sheet name (≤ 31 characters, no []:*?/\\)."""
-    base = re.sub(r"[\[\]:*?/\\']", " ", title).strip()[:28] or "Sheet"
+    """A valid, unique sheet name (≤ 31 characters, no []:*?/\\ and no control characters)."""
+    base = re.sub(r"[\[\]:*?/\\'\x00-\x1f]", " ", title).strip()[:28] or "Sheet"
     name, k = base, 2
     while name.lower() in used:
         name, k = f"{base[:25]} ({k})", k + 1

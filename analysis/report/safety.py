@@ -12,7 +12,7 @@ Reference: OWASP, "CSV Injection", https://owasp.org/www-community/attacks/CSV_I
 """
 from __future__ import annotations
 
-__all__ = ["FORMULA_START", "looks_like_formula", "csv_cell"]
+__all__ = ["FORMULA_START", "looks_like_formula", "csv_cell", "formula_safe_csv"]
 
 #: first characters that make a spreadsheet treat text as a formula (OWASP CSV injection)
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -29,3 +29,11 @@ def csv_cell(value):
     if isinstance(value, str) and looks_like_formula(value):
         return "'" + value
     return value
+
+
+def formula_safe_csv(frame) -> bytes:
+    """A DataFrame as CSV bytes for spreadsheets (the app's table downloads): every cell and column
+    name through :func:`csv_cell`, no index, UTF-8 with a byte-order mark (so that Excel opens
+    Chinese text correctly)."""
+    header = [csv_cell(str(column)) for column in frame.columns]
+    return frame.map(csv_cell).to_csv(index=False, header=header).encode("utf-8-sig")

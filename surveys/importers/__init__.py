@@ -96,4 +96,5 @@ def read_table(path: str | Path, sheet: str | None = None) -> ImportedTable:
     else:
         table = platform.parse(grid, path)
     table.notes.insert(0, containers.describe(grid))
+    table.notes += grid.attrs.get("notes", [])  # e.g. formulas without a saved value
     return table

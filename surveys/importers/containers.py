@@ -28,8 +28,10 @@ import io
 import re
 import zipfile
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
+from functools import lru_cache
 from itertools import islice
 from pathlib import Path
 
@@ -39,6 +41,8 @@ import pandas as pd
 from surveys.errors import StudyError
 from surveys.i18n import Text, msg
 from surveys.importers.base import Grid, ImportedTable
+from surveys.importers.plain import column_letter
+from surveys.limits import LIMITS, MB, Deadline, check_file_size, limit, shorten
 
 __all__ = ["read_container", "sniff", "describe", "cell_text"]
 
@@ -76,6 +80,8 @@ def read_container(path: Path, sheet: str | None = None) -> Grid | ImportedTable
     """
     path = Path(path)
     try:
+        size = path.stat().st_size
+        check_file_size(path, size)
         with path.open("rb") as handle:
             head = handle.read(_SAMPLE_BYTES)
     except FileNotFoundError:
@@ -86,12 +92,13 @@ def read_container(path: Path, sheet: str | None = None) -> Grid | ImportedTable
     if not head.strip():
         raise StudyError(msg("file_empty"), file=path, expected=msg("file_empty_expected"))
     kind = sniff(head)
+    deadline = Deadline(path)
     if kind == "sav":
         return _read_sav(path)
     if kind == "xlsx":
-        grid, sheet_name = _read_xlsx(path, sheet)
+        grid, sheet_name = _read_xlsx(path, sheet, deadline)
     elif kind == "xls":
-        grid, sheet_name = _read_xls(path, sheet)
+        grid, sheet_name = _read_xls(path, sheet, deadline)
     else:
         return _read_text(path, head)
     if grid.empty:
@@ -164,6 +171,37 @@ def _grid_from_rows(rows: Iterable[list]) -> Grid:
     return grid.astype("str")
 
 
+class _Shape:
+    """Stops reading a table with a StudyError as soon as it would have more rows, columns or
+    cells (empty ones count: they are held too) than :mod:`surveys.limits` allows, or once
+    reading has taken longer than its time limit."""
+
+    def __init__(self, path: Path, deadline: Deadline):
+        self.path, self.deadline, self.width = path, deadline, 0
+        self.rows, self.columns, self.cells = limit("rows"), limit("columns"), limit("cells")
+
+    def check(self, number: int, width: int) -> None:
+        """Row ``number`` (1-based) with ``width`` cells is about to be held."""
+        if width > self.width:
+            self.width = width
+            if width > self.columns:
+                raise _too_big(self.path, "columns", width, self.columns, row=number,
+                               column=column_letter(width - 1))
+        if number > self.rows:
+            raise _too_big(self.path, "rows", number, self.rows, row=number)
+        if number * self.width > self.cells:
+            raise _too_big(self.path, "cells", number * self.width, self.cells, row=number)
+        if not number % 1024:
+            self.deadline.check(number)
+
+
+def _too_big(path: Path, what: str, found: int, most: int, **where) -> StudyError:
+    """The table would exceed the limit ``what`` (rows, columns or cells)."""
+    return StudyError(msg(f"table_too_many_{what}", found=f"{found:,}", limit=f"{most:,}",
+                          env=LIMITS[what].env),
+                      file=path, expected=msg("table_too_big_expected"), **where)
+
+
 def _pick_sheet(path: Path, names: list[str], sheet: str | None) -> str:
     if sheet is None:
         if not names:
@@ -181,12 +219,40 @@ def _pick_sheet(path: Path, names: list[str], sheet: str | None) -> str:
     )
 
 
-def _read_xlsx(path: Path, sheet: str | None) -> tuple[Grid, str]:
+def _check_archive(path: Path, parts: list[zipfile.ZipInfo]) -> None:
+    """Refuse a workbook whose zip directory announces a zip bomb: too many parts, too much
+    uncompressed data, or a part compressed far more than real sheets are (:mod:`surveys.limits`).
+
+    The sizes are the ones the zip directory declares; Python's zipfile never unpacks more than a
+    part's declared size (a part that holds more fails its CRC check), so they bound what openpyxl
+    can unpack.
+    """
+    if len(parts) > limit("zip_entries"):
+        raise StudyError(msg("zip_too_many_parts", found=f"{len(parts):,}",
+                             limit=f"{limit('zip_entries'):,}", env=LIMITS["zip_entries"].env),
+                         file=path, expected=msg("zip_bomb_expected"))
+    total = sum(part.file_size for part in parts)
+    if total > limit("unzipped_mb") * MB:
+        raise StudyError(msg("zip_too_large", size=f"{total / MB:,.1f}",
+                             limit=f"{limit('unzipped_mb'):g}", env=LIMITS["unzipped_mb"].env),
+                         file=path, expected=msg("zip_bomb_expected"))
+    for part in parts:
+        ratio = part.file_size / max(part.compress_size, 1)
+        if part.file_size > MB and ratio > limit("zip_ratio"):
+            raise StudyError(msg("zip_ratio_too_high", part=shorten(part.filename),
+                                 packed=f"{part.compress_size / 1024:,.0f}",
+                                 size=f"{part.file_size / MB:,.1f}", ratio=f"{ratio:,.0f}",
+                                 limit=f"{limit('zip_ratio'):g}", env=LIMITS["zip_ratio"].env),
+                             file=path, expected=msg("zip_bomb_expected"))
+
+
+def _read_xlsx(path: Path, sheet: str | None, deadline: Deadline) -> tuple[Grid, str]:
     import openpyxl
 
     try:
         with zipfile.ZipFile(path) as archive:
-            members = set(archive.namelist())
+            parts = archive.infolist()
+            members = {part.filename for part in parts}
     except (zipfile.BadZipFile, OSError, ValueError):
         raise StudyError(
             msg("xlsx_damaged"), file=path, expected=msg("xlsx_damaged_expected"),
@@ -196,6 +262,7 @@ def _read_xlsx(path: Path, sheet: str | None) -> tuple[Grid, str]:
             msg("file_is_opendocument" if "content.xml" in members else "file_is_zip"),
             file=path, expected=msg("file_not_workbook_expected"),
         )
+    _check_archive(path, parts)
     with _as_damaged(path):
         workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
         try:
@@ -203,11 +270,74 @@ def _read_xlsx(path: Path, sheet: str | None) -> tuple[Grid, str]:
             worksheet = workbook[name]
             if not hasattr(worksheet, "iter_rows"):
                 raise StudyError(msg("sheet_is_chart", sheet=name), file=path)
-            worksheet.reset_dimensions()  # some writers record a wrong used range
-            grid = _grid_from_rows(map(_row_text, worksheet.iter_rows(values_only=True)))
+            unsaved = _Unsaved()
+            rows = _sheet_rows(workbook, worksheet, _Shape(path, deadline), unsaved)
+            grid = _grid_from_rows(map(_row_text, rows))
         finally:
             workbook.close()
+    if unsaved.count:
+        grid.attrs["notes"] = [msg("xlsx_formula_without_value", count=unsaved.count,
+                                   cells=", ".join(unsaved.cells))]
     return grid, name
+
+
+def _sheet_rows(workbook, worksheet, shape: _Shape, unsaved: "_Unsaved") -> Iterator[list]:
+    """The values of a read-only openpyxl sheet, row by row, as ``iter_rows(values_only=True)``
+    gives them after ``reset_dimensions()`` (the used range some writers record is wrong), but
+    with the table's shape checked *before* rows are made: a sheet whose second row is row
+    1,048,576 is refused at once rather than after a million empty rows. Uses openpyxl's sheet
+    parser (``openpyxl.worksheet._reader``, openpyxl 3.1) as its read-only sheets do.
+    """
+    with workbook._archive.open(worksheet._worksheet_path) as source:
+        parser = _sheet_parser()(source, worksheet._shared_strings, unsaved, data_only=True,
+                                 epoch=workbook.epoch, date_formats=workbook._date_formats,
+                                 timedelta_formats=workbook._timedelta_formats)
+        expected = 1
+        for number, cells in parser.parse():
+            if number < expected:  # a row given twice or out of order: openpyxl skips it
+                continue
+            width = max((cell["column"] for cell in cells), default=0)
+            shape.check(number, width)
+            for _ in range(expected, number):
+                yield []
+            values = [None] * width
+            for cell in cells:
+                values[cell["column"] - 1] = cell["value"]
+            yield values
+            expected = number + 1
+
+
+@dataclass
+class _Unsaved:
+    """Cells holding a formula but no saved value: how many, and the first five."""
+
+    count: int = 0
+    cells: list[str] = field(default_factory=list)
+
+
+@lru_cache(maxsize=1)
+def _sheet_parser():
+    """openpyxl's sheet parser, extended (built on first use: openpyxl is imported lazily)."""
+    from openpyxl.worksheet._reader import FORMULA_TAG, WorkSheetParser
+
+    class SheetParser(WorkSheetParser):
+        """Also counts cells holding a formula but no saved value (written by a program that
+        does not calculate, or saved with calculation off): with ``data_only`` they read as
+        empty, and the data-quality notes say so."""
+
+        def __init__(self, source, shared_strings, unsaved, **options):
+            super().__init__(source, shared_strings, **options)
+            self.unsaved = unsaved
+
+        def parse_cell(self, element):
+            cell = super().parse_cell(element)
+            if cell["value"] is None and element.find(FORMULA_TAG) is not None:
+                self.unsaved.count += 1
+                if len(self.unsaved.cells) < 5:
+                    self.unsaved.cells.append(f"{column_letter(cell['column'] - 1)}{cell['row']}")
+            return cell
+
+    return SheetParser
 
 
 @contextmanager
@@ -224,7 +354,7 @@ def _as_damaged(path: Path):
         ) from None
 
 
-def _read_xls(path: Path, sheet: str | None) -> tuple[Grid, str]:
+def _read_xls(path: Path, sheet: str | None, deadline: Deadline) -> tuple[Grid, str]:
     import xlrd
 
     with _as_damaged(path):
@@ -232,6 +362,8 @@ def _read_xls(path: Path, sheet: str | None) -> tuple[Grid, str]:
         try:
             name = _pick_sheet(path, book.sheet_names(), sheet)
             worksheet = book.sheet_by_name(name)
+            shape = _Shape(path, deadline)
+            shape.check(worksheet.nrows, worksheet.ncols)
             grid = _grid_from_rows(
                 [_xls_cell(cell, book.datemode, xlrd) for cell in worksheet.row(r)]
                 for r in range(worksheet.nrows)
@@ -269,7 +401,17 @@ def _read_sav(path: Path) -> ImportedTable:
     import pyreadstat
 
     try:
+        _, meta = pyreadstat.read_sav(str(path), metadataonly=True)
+        rows, columns = meta.number_rows or 0, meta.number_columns or 0
+        if columns > limit("columns"):
+            raise _too_big(path, "columns", columns, limit("columns"))
+        if rows > limit("rows"):
+            raise _too_big(path, "rows", rows, limit("rows"))
+        if rows * columns > limit("cells"):
+            raise _too_big(path, "cells", rows * columns, limit("cells"))
         frame, meta = pyreadstat.read_sav(str(path))
+    except StudyError:
+        raise
     except Exception as exc:  # pyreadstat.ReadstatError and friends
         raise StudyError(
             msg("sav_damaged", reason=exc), file=path, expected=msg("sav_damaged_expected"),
@@ -337,12 +479,25 @@ def _read_text(path: Path, head: bytes) -> Grid:
         raise StudyError(msg("file_is_html"), file=path, expected=msg("file_is_html_expected"))
     complete = len(head) < _SAMPLE_BYTES
     delimiter, width = _sniff_delimiter(sample, complete)
+    if width > limit("columns"):
+        with path.open("rb") as handle:  # the count in the sample is cut by its end
+            first = _decode_sample(handle.readline(), encoding)
+        width = max(width, len(_sample_records(first, delimiter)[0][0]))
+        raise _too_big(path, "columns", width, limit("columns"), row=1)
     grid = _read_text_with_arrow(path, delimiter, width, encoding)
-    if grid is not None:
-        grid.attrs.update(container="csv", encoding=encoding, delimiter=delimiter)
-        return grid
+    if grid is None:
+        grid = _read_text_with_pandas(path, delimiter, width, encoding)
+    if len(grid) > limit("rows"):
+        raise _too_big(path, "rows", len(grid), limit("rows"))
+    grid.attrs.update(container="csv", encoding=encoding, delimiter=delimiter)
+    return grid
+
+
+def _read_text_with_pandas(path: Path, delimiter: str, width: int, encoding: str) -> Grid:
+    """The grid read by pandas' C parser (ragged rows, open quotes, UTF-16), its errors as
+    StudyError naming the row."""
     try:
-        grid = pd.read_csv(
+        return pd.read_csv(
             path, sep=delimiter, header=None, names=range(width), dtype=str, encoding=encoding,
             keep_default_na=False, na_values=[""], skip_blank_lines=False, engine="c",
             index_col=False,
@@ -355,8 +510,6 @@ def _read_text(path: Path, head: bytes) -> Grid:
             msg("text_undecodable", encoding=encoding, reason=exc.reason), file=path,
             expected=msg("text_undecodable_expected"),
         ) from None
-    grid.attrs.update(container="csv", encoding=encoding, delimiter=delimiter)
-    return grid
 
 
 def _read_text_with_arrow(path: Path, delimiter: str, width: int, encoding: str) -> Grid | None:
@@ -492,11 +645,8 @@ def _sniff_delimiter(sample: str, complete: bool) -> tuple[str, int]:
     best = (",", 1)
     best_score = (-1.0, 0)
     for delimiter in DELIMITERS:
-        try:
-            records = list(csv.reader(io.StringIO(sample, newline=""), delimiter=delimiter))
-        except csv.Error:
-            continue
-        if not complete and len(records) > 1:
+        records, cut = _sample_records(sample, delimiter)
+        if (cut or not complete) and len(records) > 1:
             records = records[:-1]  # the last record may be cut by the sample's end
         widths = [len(record) for record in records if any(field.strip() for field in record)]
         if not widths:
@@ -508,9 +658,23 @@ def _sniff_delimiter(sample: str, complete: bool) -> tuple[str, int]:
         if score > best_score:
             best, best_score = (delimiter, max(widths)), score
     if best_score[0] < 0:
-        widths = [len(record) for record in csv.reader(io.StringIO(sample, newline=""))]
+        widths = [len(record) for record in _sample_records(sample, ",")[0]]
         best = (",", max(widths, default=1))
     return best
+
+
+def _sample_records(sample: str, delimiter: str) -> tuple[list[list[str]], bool]:
+    """The records of the sample split by ``delimiter``, up to the first that the csv module
+    cannot read (a field longer than its 128 KiB limit, which pandas reads well), and whether the
+    sample was cut there."""
+    records = []
+    reader = csv.reader(io.StringIO(sample, newline=""), delimiter=delimiter)
+    try:
+        for record in reader:
+            records.append(record)
+    except csv.Error:
+        return records, True
+    return records, False
 
 
 def _parser_error(path: Path, exc: Exception, width: int) -> StudyError:

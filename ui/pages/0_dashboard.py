@@ -7,7 +7,7 @@ from analysis.charts import p_text
 from analysis.text import top_detractor_themes
 from ui.customers import dashboard_line
 from ui.pls_view import model_index_cards
-from ui.setup import num, ci, escape_markdown, page, pct, pval, show_chart, tr
+from ui.setup import ci, escape_markdown, md, num, page, pct, pval, show_chart, tr
 from ui.weighting import weighted_badge
 
 ctx = page("page_dashboard", "dashboard_caption")
@@ -23,7 +23,7 @@ indices = r["indices"][focus]
 changes = {(c["index"], c["name"]): c
            for c in ((r.get("trends") or {}).get(focus) or {}).get("changes") or []}
 
-st.subheader(tr("headline", group=ctx.name(focus), wave=ctx.wave))
+st.subheader(md("headline", group=ctx.name(focus), wave=ctx.wave))
 weighted_badge(ctx, focus)
 cards = [("csi", "card_csi", 1), ("satisfaction_index", "card_satisfaction", 1),
          ("loyalty_index", "card_loyalty", 1), ("nps", "card_nps", 1)]
@@ -67,8 +67,9 @@ with left:
                  key=lambda g: g["diff"])
     if compare and big:
         for g in big[:3]:
-            st.markdown("- " + tr("gap_sentence", dimension=ctx.name(g["name"]),
-                                  a=ctx.name(compare[0]), b=ctx.name(compare[1]),
+            st.markdown("- " + tr("gap_sentence", dimension=escape_markdown(ctx.name(g["name"])),
+                                  a=escape_markdown(ctx.name(compare[0])),
+                                  b=escape_markdown(ctx.name(compare[1])),
                                   mean_a=num(g["mean_a"]), mean_b=num(g["mean_b"]),
                                   diff=num(-g["diff"]), p=p_text(g.get("p_adj"))))
     else:
@@ -81,7 +82,7 @@ with right:
     focus_points = [p for p in ipa.get("points") or [] if p["quadrant"] == "concentrate_here"]
     if focus_points:
         for p in focus_points:
-            st.markdown("- " + tr("concentrate_sentence", name=ctx.name(p["name"]),
+            st.markdown("- " + tr("concentrate_sentence", name=escape_markdown(ctx.name(p["name"])),
                                   importance=num(p["importance"]),
                                   performance=num(p["performance"])))
     else:
@@ -92,10 +93,10 @@ with right:
 moved = [c for c in changes.values() if c["index"] == "dimension" and c.get("p") is not None
          and c["p"] < 0.05]
 if changes:
-    st.subheader(tr("what_changed", wave=next(iter(changes.values()))["from"]))
+    st.subheader(md("what_changed", wave=next(iter(changes.values()))["from"]))
     for c in sorted(moved, key=lambda c: -abs(c["diff"])):
         st.markdown("- " + tr("change_up" if c["diff"] > 0 else "change_down",
-                              name=ctx.name(c["name"]), before=num(c["value_from"]),
+                              name=escape_markdown(ctx.name(c["name"])), before=num(c["value_from"]),
                               after=num(c["value_to"]), p=p_text(c["p"])))
     if not moved:
         st.markdown(tr("no_change"))

@@ -15,9 +15,11 @@ from surveys.errors import StudyError
 from surveys.i18n import msg
 from surveys.study import parse_study
 from surveys.study_edit import with_themes
+from ui import auth
 from ui import state as S
-from ui.setup import (SAMPLE, at_wave, ci, escape_markdown, num, page, pct, pick_group,
-                      say, show_chart, show_table, source_key, tr, with_abc_every_wave)
+from ui.setup import (SAMPLE, at_wave, ci, csv_download, escape_markdown, num, page, pct,
+                      pick_group, say, show_chart, show_table, source_key, tr,
+                      with_abc_every_wave)
 
 #: comments listed under a theme picked in the table
 SHOWN_COMMENTS = 30
@@ -38,7 +40,8 @@ if not section:
 group = pick_group(ctx, list(section), key="comments_group")
 columns = list(section[group])
 column = columns[0] if len(columns) == 1 else st.radio(
-    tr("comments_column"), columns, format_func=ctx.name, horizontal=True, key="comments_column")
+    tr("comments_column"), columns, format_func=lambda c: escape_markdown(ctx.name(c)),
+    horizontal=True, key="comments_column")
 entry = section[group][column]
 by_nps = charts.keyword_groups_by_nps(r, group)
 
@@ -68,6 +71,7 @@ if themes:
              tr("comments_terms"): ", ".join(t["terms"])} for t in themes]
     picked = st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch",
                           on_select="rerun", selection_mode="single-row", key="comments_table")
+    csv_download(pd.DataFrame(rows))  # formula-safe: theme names and terms are data text
     st.caption(tr("comments_themes_caption"))
     chosen = picked.selection.rows if picked and picked.selection else []
     if chosen:
@@ -85,6 +89,7 @@ if themes:
             shown[tr("comments_recommend")] = frame.loc[inside, study.nps].head(
                 SHOWN_COMMENTS).map(lambda v: num(v, 0)).tolist()
         st.dataframe(pd.DataFrame(shown), hide_index=True, width="stretch")
+        csv_download(pd.DataFrame(shown))  # the comments themselves, formula-safe
     else:
         st.info(tr("comments_pick_theme"))
 else:
@@ -156,19 +161,22 @@ kind, message = st.session_state.pop(SAVED, (None, None))
 if kind == "success":
     st.success(message)
 elif kind == "error":
-    st.error(message)
-for index, suggestion in enumerate(suggested):
-    st.button(tr("comments_add_suggestion", terms=", ".join(suggestion["terms"][:4])),
-              key=f"comments_add_{index}", on_click=_add_suggestion, args=(index,))
+    st.error(escape_markdown(message))  # the error quotes theme names
+editor = auth.is_editor()  # a viewer sees the themes but does not change the study file
+for index, suggestion in enumerate(suggested):  # button labels are Markdown: terms escaped
+    st.button(tr("comments_add_suggestion",
+                 terms=escape_markdown(", ".join(suggestion["terms"][:4]))),
+              key=f"comments_add_{index}", on_click=_add_suggestion, args=(index,),
+              disabled=not editor)
 start = st.session_state.get(EDITOR)
 edited = st.data_editor(
     _editor_rows() if start is None else start, num_rows="dynamic", hide_index=True,
-    width="stretch", key="comments_editor",
+    width="stretch", key="comments_editor", disabled=not editor,
     column_config={"theme": st.column_config.TextColumn(tr("comments_theme")),
                    "terms": st.column_config.TextColumn(tr("comments_terms"),
                                                         help=tr("comments_terms_help"))})
 st.button(tr("comments_save"), type="primary", key="comments_save", on_click=_save,
-          args=(edited,))
+          args=(edited,), disabled=not editor)
 text, *_ = source_key()
 st.download_button(tr("download_yaml"), text, file_name="study.yaml", mime="text/yaml",
                    key="comments_download", on_click="ignore")

@@ -1,14 +1,15 @@
 """Study: upload a study YAML with its data files, or data files alone and map their columns to
 items and dimensions (guessed from 问卷星 matrix headers and item prefixes); download the YAML."""
-import tempfile
 from pathlib import Path
 
 import streamlit as st
 
 from surveys.errors import StudyError
 from surveys.study import parse_study
+from ui import auth, workspace
 from ui import state as S
-from ui.setup import base_study, init_state, lang, say, source_key, tr
+from ui.setup import (base_study, escape_markdown, init_state, md, say, show_error,
+                      source_key, tr)
 from ui.study import ROLES, guess_mapping, read_uploads, save_uploads, study_yaml
 
 init_state()
@@ -19,9 +20,11 @@ st.caption(tr("study_caption"))
 def use_study(text: str, folder: str) -> None:
     """Make the checked study the current one (errors shown, the old study stays)."""
     try:
-        parse_study(text, base_dir=Path(folder))
+        study_file = Path(folder) / "study.yaml"
+        parse_study(text, path=study_file if study_file.exists() else None, base_dir=Path(folder),
+                    inside=folder)
     except StudyError as error:
-        st.error(error.render(lang()))
+        show_error(error)
         return
     st.session_state[S.SOURCE] = {"yaml": text, "dir": folder}
     st.session_state[S.EXCLUDE] = None
@@ -33,10 +36,11 @@ try:
     study = base_study()
     origin = tr("source_sample" if source is None else "source_uploaded")
     groups = ", ".join(study.name(g, st.session_state[S.LANG]) for g in study.groups)
-    st.markdown(f"**{tr('current_study')}** ({origin}): {study.title} — "
-                f"{tr('waves')}: {', '.join(study.waves)} — {tr('groups')}: {groups}")
+    st.markdown(f"**{tr('current_study')}** ({origin}): {escape_markdown(study.title)} — "
+                f"{tr('waves')}: {escape_markdown(', '.join(study.waves))} — "
+                f"{tr('groups')}: {escape_markdown(groups)}")
 except StudyError as error:
-    st.error(error.render(lang()))
+    show_error(error)
 text, folder, *_ = source_key()
 c1, c2 = st.columns(2)
 c1.download_button(tr("download_yaml"), text, file_name="study.yaml", mime="text/yaml",
@@ -46,23 +50,27 @@ if source is not None and c2.button(tr("back_to_sample"), key="back_to_sample"):
     st.session_state[S.EXCLUDE] = None
     st.rerun()
 
+if not auth.is_editor():
+    st.info(tr("viewer_cannot_upload"))
+    st.stop()
 st.subheader(tr("upload_title"))
 uploads = st.file_uploader(tr("upload_label"), accept_multiple_files=True, key="uploads",
                            help=tr("upload_help"))
 if not uploads:
     st.stop()
-if not st.session_state.get(S.UPLOAD_DIR):
-    st.session_state[S.UPLOAD_DIR] = tempfile.mkdtemp(prefix="crm_upload_")
+if not st.session_state.get(S.UPLOAD_DIR) or not Path(st.session_state[S.UPLOAD_DIR]).is_dir():
+    st.session_state[S.UPLOAD_DIR] = str(workspace.upload_folder())
 folder = st.session_state[S.UPLOAD_DIR]
 try:
     paths = save_uploads({u.name: u.getvalue() for u in uploads}, folder)
     yaml_text, tables = read_uploads(paths)
 except StudyError as error:
-    st.error(error.render(lang()))
+    show_error(error)
     st.stop()
 
 for name, table in tables.items():
-    with st.expander(f"{tr('preview')}: {name} ({table.format}, {len(table.frame)} {tr('rows')})"):
+    with st.expander(f"{tr('preview')}: {escape_markdown(name)} ({table.format}, "
+                     f"{len(table.frame)} {tr('rows')})"):
         st.dataframe(table.frame.head(20), width="stretch")
         for note in table.notes:
             st.caption(f"ℹ️ {say(note)}")
@@ -83,12 +91,12 @@ role_labels = {role: tr(f"role_{role}") for role in ROLES}
 role_codes = {label: role for role, label in role_labels.items()}
 groups = {}
 for index, (name, table) in enumerate(tables.items()):
-    st.markdown(f"**{name}**")
+    st.markdown(f"**{escape_markdown(name)}**")
     group = st.text_input(tr("group_name"), value=["customers", "employees"][index]
                           if index < 2 else f"group{index + 1}", key=f"group_{name}")
     guessed = guess_mapping(table)
     found = guessed[guessed["role"] == "item"].groupby("dimension", sort=False).size()
-    st.caption(tr("guessed_dimensions", count=len(found),
+    st.caption(md("guessed_dimensions", count=len(found),
                   names=("、" if st.session_state[S.LANG] == "zh" else ", ").join(
                       f"{d} ({k})" for d, k in found.items()) or "–"))
     edited = st.data_editor(
@@ -105,7 +113,7 @@ for index, (name, table) in enumerate(tables.items()):
 try:
     draft = study_yaml(title, scale, groups)
 except StudyError as error:
-    st.error(error.render(lang()))
+    show_error(error)
     st.stop()
 with st.expander(tr("yaml_preview")):
     st.code(draft, language="yaml")

@@ -6,8 +6,8 @@ import streamlit as st
 from analysis.respondents import FLAG_RULES, respondents_csv, respondents_table
 from surveys.careless import SCREENS
 from surveys.cleaning import EXCLUSION_ORDER
-from ui import state as S
 from surveys.i18n import render
+from ui import state as S
 from ui.setup import base_study, escape_markdown, num, page, pct, say, show_table, tr
 from ui.weighting import weighted_badge
 
@@ -46,7 +46,7 @@ show_table(rows)
 st.caption(tr("rules_caption"))
 
 for group, q in quality.items():
-    with st.expander(f"{ctx.name(group)}: {tr('findings')}", expanded=False):
+    with st.expander(f"{escape_markdown(ctx.name(group))}: {tr('findings')}", expanded=False):
         findings = []
         for rule, entry in q["rules"].items():
             for example in entry.get("examples") or []:

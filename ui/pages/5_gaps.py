@@ -3,7 +3,7 @@ and expectation vs perception (SERVQUAL)."""
 import streamlit as st
 
 from analysis import charts
-from ui.setup import ci, num, page, pick_group, pval, show_chart, show_table, tr
+from ui.setup import ci, md, num, page, pick_group, pval, show_chart, show_table, tr
 from ui.weighting import weighted_badge
 
 ctx = page("page_gaps", "gaps_caption")
@@ -13,7 +13,7 @@ r = ctx.results
 gaps = r.get("gaps") or {}
 for pair, rows in gaps.items():
     a, b = pair.split("|")
-    st.subheader(tr("mirror_title", a=ctx.name(a), b=ctx.name(b)))
+    st.subheader(md("mirror_title", a=ctx.name(a), b=ctx.name(b)))
     for g in (a, b):
         weighted_badge(ctx, g)
     show_chart(charts.gap_dumbbell(r, ctx.lang, "dimension", pair), key=f"gap_dim_{pair}")

@@ -4,7 +4,7 @@ import json
 
 import streamlit as st
 
-from ui.setup import page, tr
+from ui.setup import md, page, tr
 
 ctx = page("page_report", "report_caption")
 if ctx is None:
@@ -70,7 +70,7 @@ for fmt, label, builder, mime, on_request in FORMATS:
     try:
         content = _build(fmt, builder)
     except Exception as error:  # a report that cannot be built must not take the page down
-        st.error(tr("report_failed", format=fmt.upper(), error=str(error)))
+        st.error(md("report_failed", format=fmt.upper(), error=str(error)))
         continue
     st.download_button(tr(label), content, file_name=f"{stem}_report.{fmt}", mime=mime,
                        key=f"dl_{fmt}", on_click="ignore", type="primary" if on_request else "secondary")

@@ -4,39 +4,52 @@ The buttons act in callbacks, before the page is drawn, so that the list shows t
 import streamlit as st
 
 from surveys.errors import StudyError
+from ui import auth, store, workspace
 from ui import state as S
-from ui import store
-from ui.setup import init_state, lang, show_table, source_key, tr
+from ui.setup import escape_markdown, init_state, lang, show_table, source_key, tr
 
 MESSAGE = "store_message"  # (kind, text) of the last action, shown once
 
 
+def _failed(error: StudyError) -> None:
+    st.session_state[MESSAGE] = ("error", escape_markdown(error.render(lang())))
+
+
 def _save() -> None:
+    if not auth.is_editor():
+        return
     text, folder, *_ = source_key()
     wave = (st.session_state.get("store_wave") or "").strip() or None
     try:
         study_id = store.save_current(text, folder, wave=wave)
         st.session_state[MESSAGE] = ("success", tr("store_saved", id=study_id))
     except StudyError as error:
-        st.session_state[MESSAGE] = ("error", error.render(lang()))
+        _failed(error)
 
 
 def _open(study_id: int) -> None:
+    """Open a stored study in a new folder of the session; the folder of the study opened
+    before is removed (a session keeps one copy)."""
+    before = (st.session_state.get(S.SOURCE) or {}).get("dir")
     try:
         st.session_state[S.SOURCE] = store.open_stored(study_id)
         st.session_state[S.WAVE] = None
         st.session_state[MESSAGE] = ("success", tr("store_opened", id=study_id))
     except StudyError as error:
-        st.session_state[MESSAGE] = ("error", error.render(lang()))
+        _failed(error)
+        return
+    workspace.release(before)
 
 
 def _delete(study_id: int) -> None:
+    if not auth.is_editor():
+        return
     try:
         store.delete_stored(study_id)
         st.session_state["store_confirm"] = False
         st.session_state[MESSAGE] = ("success", tr("store_deleted", id=study_id))
     except StudyError as error:
-        st.session_state[MESSAGE] = ("error", error.render(lang()))
+        _failed(error)
 
 
 init_state()
@@ -51,7 +64,7 @@ elif kind == "error":
 try:
     studies = store.stored_studies()
 except StudyError as error:
-    st.error(error.render(lang()))
+    st.error(escape_markdown(error.render(lang())))
     st.stop()
 
 if studies:
@@ -62,9 +75,13 @@ if studies:
 else:
     st.info(tr("store_empty"))
 
-st.subheader(tr("store_save_header"))
-st.text_input(tr("store_save_wave"), key="store_wave")
-st.button(tr("store_save"), key="store_save", on_click=_save)
+editor = auth.is_editor()
+if editor:
+    st.subheader(tr("store_save_header"))
+    st.text_input(tr("store_save_wave"), key="store_wave")
+    st.button(tr("store_save"), key="store_save", on_click=_save)
+else:
+    st.info(tr("viewer_store_note"))
 
 if studies:
     st.subheader(tr("store_open_header"))
@@ -73,6 +90,7 @@ if studies:
                           format_func=lambda i: f"{i} · {by_id[i].title}")
     left, right = st.columns(2)
     left.button(tr("store_open"), key="store_open", on_click=_open, args=(chosen,))
-    confirmed = right.checkbox(tr("store_confirm"), key="store_confirm")
-    right.button(tr("store_delete"), key="store_delete", disabled=not confirmed,
-                 on_click=_delete, args=(chosen,))
+    if editor:
+        confirmed = right.checkbox(tr("store_confirm"), key="store_confirm")
+        right.button(tr("store_delete"), key="store_delete", disabled=not confirmed,
+                     on_click=_delete, args=(chosen,))
