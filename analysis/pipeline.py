@@ -49,7 +49,9 @@ def study_section(data: StudyData) -> dict:
         "groups": counts(study.wave),
         "waves": {w: counts(w) for w in study.waves},
         "files": {f"{d.wave}/{d.group}": {"file": d.source.file.name, "format": d.table.format}
-                  for d in data.groups.values()},
+                  for d in data.groups.values() if d.source.file is not None},
+        "sources": {d.group if d.wave == study.wave else f"{d.wave}/{d.group}": d.record()
+                    for d in data.groups.values() if d.source.file is None},
         "fingerprint": data.fingerprint,
         "notes": data.notes,
     }

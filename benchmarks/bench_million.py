@@ -41,10 +41,16 @@ def reversed_items() -> list[str]:
 
 
 def write_group(path: Path, n: int, seed: int, shift: float) -> None:
-    """``n`` rows of 60 answers 1-5 (scales correlated through a general factor), 1% missing,
-    the reverse items answered the other way round; written by pyarrow's CSV writer."""
-    import pyarrow as pa
+    """``n`` rows of :func:`answers`, written by pyarrow's CSV writer."""
     from pyarrow import csv
+
+    csv.write_csv(answers(n, seed, shift), path)
+
+
+def answers(n: int, seed: int, shift: float):
+    """A pyarrow table of ``n`` rows of 60 answers 1-5 (scales correlated through a general
+    factor), 1% missing, the reverse items answered the other way round."""
+    import pyarrow as pa
 
     rng = np.random.default_rng(seed)
     general = rng.standard_normal(n).astype(np.float32)
@@ -60,7 +66,7 @@ def write_group(path: Path, n: int, seed: int, shift: float) -> None:
                 answer = 6 - answer
             missing = rng.random(n) < MISSING
             columns.append(pa.array(answer.astype(np.int8), mask=missing))
-    csv.write_csv(pa.table(columns, names=names), path)
+    return pa.table(columns, names=names)
 
 
 def study_yaml() -> str:

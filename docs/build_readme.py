@@ -19,7 +19,8 @@ from surveys.study import GROUP_KEYS, RECORDS_KEYS, STUDY_KEYS  # noqa: E402
 DOCS = ROOT / "docs"
 #: (fragment, level of its top heading in the README), in README order
 FRAGMENTS = [("importers.md", 2), ("wjx.md", 3), ("app.md", 2), ("wizard.md", 2), ("reports.md", 2),
-             ("store.md", 2), ("security.md", 2), ("json/intro.md", 2), ("json/study.md", 3),
+             ("store.md", 2), ("security.md", 2), ("tables.md", 2), ("json/intro.md", 2),
+             ("json/study.md", 3),
              ("json/careless.md", 3), ("json/weighting.md", 3), ("json/descriptives.md", 3),
              ("json/reliability.md", 3), ("json/cfa.md", 3), ("json/indices.md", 3),
              ("json/gaps.md", 3), ("json/drivers.md", 3), ("json/text.md", 3),

@@ -375,12 +375,16 @@ def reverse_code(data: pd.DataFrame, items: list[str], scale: Scale) -> pd.DataF
     return out
 
 
-def _fingerprint(study: Study) -> str:
+def _fingerprint(study: Study, tables: list[dict] = ()) -> str:
+    """A digest of the study file and its data files (of a table group: its masked engine,
+    table, condition and row count, the rows staying in the engine)."""
     digest = hashlib.sha256()
     if study.path is not None:
         digest.update(Path(study.path).read_bytes())
     for path in [*study.data_files(), *([study.text.file] if study.text.file else [])]:
         digest.update(path.read_bytes())
+    for record in tables:
+        digest.update(repr(sorted(record.items())).encode())
     return digest.hexdigest()
 
 
@@ -388,16 +392,27 @@ def load_study(study: Study | str | Path) -> StudyData:
     """Read, code, check and clean every file of a study (see the module docstring)."""
     if not isinstance(study, Study):
         study = read_study(study)
-    tables = {s: read_table(s.file, sheet=s.sheet) for s in study.sources}
-    frames = {s: _rename(tables[s], s) for s in study.sources}
+    from . import tables as engine_tables
+
+    files = [s for s in study.sources if s.file is not None]
+    opened = {s: engine_tables.open_source(study, s) for s in study.sources if s.file is None}
+    tables = {s: read_table(s.file, sheet=s.sheet) for s in files}
+    frames = {s: _rename(tables[s], s) for s in files}
     record_notes = _join_records(study, frames) if study.records else {}
-    _check_columns(study, frames)
+    _check_columns(study, {**frames, **{s: pd.DataFrame(columns=o.table.columns)
+                                        for s, o in opened.items()}})
     _check_categories(study, frames, tables)
-    coded = {s: _code_source(study, s, tables[s], frames[s]) for s in study.sources}
-    scale = study.scale or _infer_scale({s: c[0] for s, c in coded.items()}, study.scored_items,
-                                        study.path)
+    coded = {s: _code_source(study, s, tables[s], frames[s]) for s in files}
+    scale = study.scale or _infer_scale({**{s: c[0] for s, c in coded.items()},
+                                         **{s: engine_tables.item_range(study, o)
+                                            for s, o in opened.items()}},
+                                        study.scored_items, study.path)
     groups = {}
     for source in study.sources:
+        if source in opened:
+            groups[(source.wave, source.group)] = engine_tables.load_table_group(
+                study, opened[source], scale)
+            continue
         data, invalid = coded[source]
         invalid = pd.concat([invalid, _check_ranges(study, scale, data, frames[source])],
                             ignore_index=True)
@@ -427,8 +442,10 @@ def load_study(study: Study | str | Path) -> StudyData:
         groups[(source.wave, source.group)] = GroupData(source, table, data, scored, report, summed)
     notes = [] if study.scale else [msg("load_scale_inferred", min=f"{scale.min:g}",
                                         max=f"{scale.max:g}")]
+    fingerprint = _fingerprint(study, [g.record() for g in groups.values()
+                                       if g.source.file is None])
     return StudyData(study=study, scale=scale, groups=groups, scale_inferred=study.scale is None,
-                     fingerprint=_fingerprint(study), notes=notes)
+                     fingerprint=fingerprint, notes=notes)
 
 
 def combine_waves(parts: list[tuple[str, StudyData]]) -> StudyData:

@@ -347,6 +347,10 @@ class Store:
         """
         path = Path(path)
         study = read_study(path)
+        live = next((s for s in study.sources if s.file is None), None)
+        if live is not None:  # a group read from a table (surveys/tables.py): not stored yet
+            raise StudyError(msg("store_live_table", group=live.group), file=path,
+                             key=f"groups.{live.group}", expected=msg("store_live_table_expected"))
         label = _current_wave_label(study, wave)
         rel = _relative_names(study, path)
         for source in _file_sources(study):  # the app's upload limit holds for the store too

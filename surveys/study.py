@@ -39,15 +39,16 @@ from .i18n import Text, msg
 from .limits import LIMITS, check_file_size, limit, shorten
 from .pls_model import PLSModel, parse_pls
 
-__all__ = ["Study", "GroupSource", "RecordsSource", "Scale", "StatusRules", "Ladder",
-           "TextOptions", "Weighting", "read_study", "parse_study", "read_stopwords",
+__all__ = ["Study", "GroupSource", "TableSource", "RecordsSource", "Scale", "StatusRules",
+           "Ladder", "TextOptions", "Weighting", "read_study", "parse_study", "read_stopwords",
            "stopword_lines", "STUDY_KEYS", "TEXT_KEYS", "DEFAULT_NAMES", "question_text"]
 
 #: Every top-level key a study file may have, with a one-line meaning (shown in errors and README).
 STUDY_KEYS: dict[str, str] = {
     "title": "the study's name",
     "scale": "{min, max} of the Likert items; answers outside it are invalid",
-    "groups": "respondent groups: {name: {file, sheet, rename}}",
+    "groups": "respondent groups: {name: {file, sheet, rename}} or, for answers in a database, "
+              "Parquet files or Spark, {name: {table, engine, where, rename}}",
     "wave": "the name of the wave the files under 'groups' belong to (the current, latest wave)",
     "waves": "earlier waves, oldest first: {wave: {group: {file, sheet, rename}}}",
     "dimensions": "dimension -> list of item columns (same names in every group)",
@@ -89,7 +90,11 @@ STUDY_KEYS: dict[str, str] = {
            "template, roles, target}",
 }
 GROUP_KEYS = {"file": "the data file", "sheet": "the sheet of an Excel file",
-              "rename": "{column as in the file: item name}"}
+              "rename": "{column as in the file: item name}",
+              "table": "a table or view of the engine (instead of file)",
+              "engine": "an Ibis connection URL (duckdb:///cx.duckdb, postgres://...), a Parquet "
+                        "path or glob, or spark",
+              "where": "an SQL condition choosing the table's rows (optional)"}
 RECORDS_KEYS = {"file": "the records file (any supported format)", "sheet": "its sheet",
                 "id": "the customer-id column of the records file",
                 "group": "the group whose respondents the records describe (default: the first)",
@@ -164,6 +169,25 @@ class GroupSource:
 
 
 @dataclass(frozen=True, eq=False)
+class TableSource:
+    """One group's answers of one wave in a table of a database engine, Parquet files or Spark
+    (:mod:`surveys.tables`): read in the engine, never copied (compared and hashed by identity).
+
+    ``engine`` as written in the study file (a relative DuckDB or Parquet path resolved against
+    the study file's folder); ``table`` None for a Parquet engine; ``where`` an SQL condition."""
+
+    group: str
+    wave: str
+    engine: str
+    table: str | None = None
+    where: str | None = None
+    rename: dict[str, str] = field(default_factory=dict)
+    base: Path | None = field(default=None, compare=False)  # the study file's folder
+    file = None  # no data file (and no file rows)
+    sheet = None
+
+
+@dataclass(frozen=True, eq=False)
 class RecordsSource:
     """A customer-records file (e.g. revenue per customer from the CRM system) whose columns are
     joined to every wave of one group: the group's ``match`` column equals the records' ``id``."""
@@ -225,7 +249,7 @@ class Study:
     path: Path | None
     title: str
     groups: list[str]
-    sources: list[GroupSource]
+    sources: list[GroupSource | TableSource]
     wave: str  # the current wave: the files under 'groups'
     waves: list[str]  # every wave, oldest first, ending with ``wave``
     dimensions: dict[str, list[str]]
@@ -310,7 +334,8 @@ class Study:
 
     def data_files(self) -> list[Path]:
         """Every data file the study reads (records file last), each once, in study-file order."""
-        files = [s.file for s in self.sources] + ([self.records.file] if self.records else [])
+        files = [s.file for s in self.sources if s.file is not None] + (
+            [self.records.file] if self.records else [])
         return list(dict.fromkeys(files))
 
 
@@ -553,6 +578,8 @@ class _StudyChecker:
             if k not in GROUP_KEYS:
                 raise self.fail(msg("study_unknown_key", key=k, suggestion=_suggest(k, GROUP_KEYS)),
                                 f"{key}.{k}", _one_of(GROUP_KEYS))
+        if "table" in spec or "engine" in spec or "where" in spec:
+            return self.table_source(group, wave, spec, key, inherit)
         if "file" not in spec:
             raise self.fail(msg("study_group_no_file"), key, "file: path/to/export.xlsx")
         file = self.data_file(spec["file"], f"{key}.file")
@@ -560,6 +587,11 @@ class _StudyChecker:
             raise StudyError(msg("study_data_file_not_found"), file=file, key=f"{key}.file",
                              expected=msg("study_data_file_expected", folder=self.base))
         sheet = spec.get("sheet")
+        rename = self.rename(spec, key, inherit)
+        return GroupSource(group, wave, file.resolve(),
+                           None if sheet is None else self.text(sheet, f"{key}.sheet"), rename)
+
+    def rename(self, spec: dict, key: str, inherit: dict) -> dict[str, str]:
         rename = dict(inherit)
         for raw_col, item in self.mapping(spec.get("rename"), f"{key}.rename").items():
             rename[self.text(raw_col, f"{key}.rename")] = self.text(item, f"{key}.rename")
@@ -567,8 +599,24 @@ class _StudyChecker:
         twice = sorted({t for t in targets if targets.count(t) > 1})
         if twice:
             raise self.fail(msg("study_renamed_twice", name=twice[0]), f"{key}.rename")
-        return GroupSource(group, wave, file.resolve(),
-                           None if sheet is None else self.text(sheet, f"{key}.sheet"), rename)
+        return rename
+
+    def table_source(self, group: str, wave: str, spec: dict, key: str,
+                     inherit: dict) -> TableSource:
+        """A group read from a table (``table``, ``engine``, ``where``; see
+        :mod:`surveys.tables`): checked here for form only, the engine is reached on loading."""
+        from .tables import check_source_form
+
+        if "file" in spec or "sheet" in spec:
+            raise self.fail(msg("table_file_and_table"), key, msg("table_file_and_table_expected"))
+        if "engine" not in spec:
+            raise self.fail(msg("table_no_engine"), f"{key}.engine", msg("table_engine_expected"))
+        engine = self.text(spec["engine"], f"{key}.engine")
+        table = None if spec.get("table") is None else self.text(spec["table"], f"{key}.table")
+        where = None if spec.get("where") is None else self.text(spec["where"], f"{key}.where")
+        source = TableSource(group, wave, engine, table, where or None,
+                             self.rename(spec, key, inherit))
+        return check_source_form(source, self.base, self.path, key)
 
     def dimensions(self, value: Any) -> dict[str, list[str]]:
         dims = {}
