@@ -109,12 +109,14 @@ def test_dashboard_shows_the_model_indices_and_their_change(results):
     entry = results["pls"]["customers"]
     at = _app(None)
     shown = {m.label: m for m in at.metric}
-    waves = list(entry["waves"].values())
+    before, earlier = list(entry["waves"].items())[-2]
     for role in ("satisfaction", "loyalty"):
         metric = shown[t(f"pls_card_{role}", "zh")]
         value = entry["indices"][role]
         assert metric.value == f"{value:.1f}"
-        assert metric.delta.startswith(f"{value - waves[-2]['indices'][role]:+.1f}")
+        # the change, and the earlier wave named as the headline cards name it ("2018 年度")
+        assert metric.delta == (f"{value - earlier['indices'][role]:+.1f} "
+                                f"{t('since', 'zh', wave=t('wave_year', 'zh', wave=before))}")
 
 
 def _tiny_study(folder: Path, rows: int, model: bool) -> dict:

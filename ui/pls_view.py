@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from analysis.charts import wave_name
 from surveys.i18n import msg
 from ui.setup import Context, ci, escape_markdown, num, tr
 
@@ -35,7 +36,8 @@ def model_index_cards(ctx: Context, group: str) -> None:
             before, earlier = waves[-2]
             old = (earlier.get("indices") or {}).get(construct)
             if old is not None and value is not None:
-                delta = f"{value - old:+.1f} {tr('since', wave=before)}"
+                delta = (f"{value - old:+.1f} "
+                         f"{tr('since', wave=wave_name(ctx.results, before, ctx.lang))}")
         interval = (entry.get("indices_ci") or {}).get(construct)
         column.metric(tr(f"pls_card_{role}"), num(value, 1), delta=delta, border=True,
                       help=tr("pls_card_help", n=entry.get("n"), ci=ci(interval, 1)))
