@@ -16,8 +16,8 @@ from .charts import (BAD, COLORS, FONT_FAMILY, GOOD, NEUTRAL, _layout, display_n
                      go)  # plotly, imported on first use (the PDF draws without it)
 from .i18n import t
 
-__all__ = ["BOX_W", "BOX_H", "construct_name", "stars", "diagram_layout", "arrow_ends",
-           "label_spots", "path_diagram", "ipma_chart"]
+__all__ = ["BOX_W", "BOX_H", "construct_name", "stars", "diagram_layout", "model_layout",
+           "arrow_ends", "label_spots", "path_diagram", "ipma_chart"]
 
 #: box size in layout units (columns are 1 apart, rows 1 apart)
 BOX_W, BOX_H = 0.62, 0.46
@@ -124,6 +124,14 @@ def diagram_layout(constructs: list[str], paths: list[tuple[str, str]]) -> dict[
     return position
 
 
+def model_layout(entry: dict) -> tuple[list[tuple[str, str]], dict[str, tuple]]:
+    """The paths of one group's fitted model (``results["pls"][group]``) and the position of
+    each construct (:func:`diagram_layout`): what every drawing of the diagram starts from."""
+    model = entry["model"]
+    paths = [tuple(p) for p in model["paths"]]
+    return paths, diagram_layout(list(model["constructs"]), paths)
+
+
 def arrow_ends(p, q):
     """The arrow from box p to box q, clipped to the boxes' borders."""
     dx, dy = q[0] - p[0], q[1] - p[1]
@@ -159,10 +167,7 @@ def path_diagram(results: dict, group: str, lang: str = "zh"):
     entry = (results.get("pls") or {}).get(group) or {}
     if not entry.get("paths"):
         return None
-    model = entry["model"]
-    constructs = list(model["constructs"])
-    paths = [tuple(p) for p in model["paths"]]
-    position = diagram_layout(constructs, paths)
+    paths, position = model_layout(entry)
     fig = go.Figure()
     ends = [arrow_ends(position[a], position[b]) for a, b in paths]
     for (a, b), ((x0, y0), (x1, y1)), (lx, ly) in zip(paths, ends, label_spots(ends, position)):

@@ -172,9 +172,7 @@ def _pls(results: dict, lang: str, font) -> Iterator[Figure]:
     for group, entry in (results.get("pls") or {}).items():
         if not entry.get("paths"):
             continue
-        model = entry["model"]
-        paths = [tuple(p) for p in model["paths"]]
-        position = pls_charts.diagram_layout(list(model["constructs"]), paths)
+        paths, position = pls_charts.model_layout(entry)
         xs, ys = [x for x, _ in position.values()], [y for _, y in position.values()]
         fig = _figure(font, 1.0 + 0.9 * (max(ys) - min(ys) + 1))
         ax = fig.subplots()

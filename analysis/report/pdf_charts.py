@@ -204,9 +204,7 @@ def _pls(results: dict, lang: str) -> Iterator[str]:
     for group, entry in (results.get("pls") or {}).items():
         if not entry.get("paths"):
             continue
-        model = entry["model"]
-        paths = [tuple(p) for p in model["paths"]]
-        position = pls_charts.diagram_layout(list(model["constructs"]), paths)
+        paths, position = pls_charts.model_layout(entry)
         xs, ys = [x for x, _ in position.values()], [y for _, y in position.values()]
         x_low, y_high = min(xs) - 0.45, max(ys) + 0.4
         sx = min(45.0, WIDTH / (max(xs) + 0.45 - x_low))  # mm per diagram unit
