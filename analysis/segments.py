@@ -19,12 +19,14 @@ from analysis.indices import check_nps_values
 from analysis.indices import nps as nps_score
 from analysis.ipa import _center, _high
 from analysis.jsonready import json_ready
+from analysis.moments import Responses, as_responses
+from analysis.table_moments import TableResponses
 from surveys.errors import Location, StudyError
 from surveys.i18n import Text, msg
 
 __all__ = [
     "ABC_CLASSES", "ABC_COLUMN", "VALUE_CELLS", "LIFECYCLE_STAGES", "abc_classes", "abc_labels",
-    "pareto_points",
+    "pareto_points", "pareto_ranks",
     "value_matrix", "lifecycle_stage", "segment_profile", "segments_section",
 ]
 
@@ -170,14 +172,79 @@ def pareto_points(table: pd.DataFrame, *, max_points: int = 500) -> pd.DataFrame
     -------
     DataFrame with ``rank``, ``cum_customers``, ``revenue``, ``cum_share`` and ``class``.
     """
-    n = len(table)
-    keep = np.zeros(n, dtype=bool)
-    keep[np.unique(np.linspace(0, n - 1, min(n, max_points)).round().astype(int))] = True
     classes = table["class"].to_numpy()
-    if n:
-        keep[np.flatnonzero(classes[:-1] != classes[1:])] = True
-        keep[-1] = True
+    ends = np.flatnonzero(classes[:-1] != classes[1:]) + 1
+    keep = np.isin(table["rank"].to_numpy(), pareto_ranks(len(table), ends, max_points))
     return table.loc[keep, ["rank", "cum_customers", "revenue", "cum_share", "class"]]
+
+
+def pareto_ranks(n: int, class_ends, max_points: int = 500) -> np.ndarray:
+    """The ranks (1 = largest revenue) the Pareto curve of ``n`` customers shows: ``min(n,
+    max_points)`` evenly spaced ranks (``round(linspace(1, n, m))``, the first and the last
+    customer among them), and the last customer of each class (``class_ends``, ranks); at most
+    ``max_points`` + 3 points."""
+    spaced = np.linspace(0, n - 1, min(n, max_points)).round().astype(int) + 1
+    return np.unique(np.concatenate([spaced, np.asarray(class_ends, dtype=int),
+                                     [n] if n else []]).astype(int))
+
+
+def _abc_of_rows(responses: Responses, revenue: str, cutoffs: tuple[float, float],
+                 max_points: int) -> tuple[dict, list, pd.Series, dict]:
+    """The ABC figures of :func:`segments_section` from the rows: (``n``, ``n_missing`` and
+    ``total_revenue``; the Pareto curve's points; each row's class; class -> ``revenue``,
+    ``revenue_share``, ``customer_share``)."""
+    frame = responses.frame
+    rev = _named_rows(frame, revenue)
+    table = abc_classes(rev, cutoffs=cutoffs)
+    labels = pd.Series(table["class"].reindex(rev.index).to_numpy(), index=frame.index)
+    figures = {}
+    for cls in ABC_CLASSES:
+        members = table[table["class"] == cls]
+        figures[cls] = dict(revenue=float(members["revenue"].sum()),
+                            revenue_share=members["share"].sum() if len(table) else np.nan,
+                            customer_share=len(members) / len(table) if len(table) else np.nan)
+    abc = {"n": len(table), "n_missing": table.attrs["n_missing"],
+           "total_revenue": table.attrs["total"]}
+    return abc, pareto_points(table, max_points=max_points).to_dict("records"), labels, figures
+
+
+def _abc_in_engine(responses: TableResponses, revenue: str, cutoffs: tuple[float, float],
+                   max_points: int) -> tuple[dict, list, pd.Series, dict]:
+    """:func:`_abc_of_rows` for a group read from a table, in the engine: a window over the
+    distinct revenues, largest first, gives each its class (that of :func:`abc_classes`:
+    equal revenues share the class of the first of them, so the row order does not matter)
+    and the classes' customers and revenue; a second query the points of the Pareto curve at
+    :func:`pareto_ranks`. Each row brought back gets the class of its revenue (the classes are
+    ranges of revenue: A from the lowest revenue of class A up)."""
+    totals = responses.ranked_totals(revenue)
+    n, total = int(totals["n"]), float(totals["total"] or 0.0)
+    abc = {"n": n, "n_missing": int(totals["rows"]) - n, "total_revenue": total}
+    share = (lambda x: x / total) if total > 0 else (lambda x: np.nan)
+    empty = dict(revenue=0.0, revenue_share=0.0 if n else np.nan,
+                 customer_share=0.0 if n else np.nan)
+    if not total > 0:
+        return abc, [], pd.Series(None, index=responses.frame.index, dtype="object"), \
+            {cls: empty for cls in ABC_CLASSES}
+    a, b = cutoffs
+    bounds = (a - _ON_CUTOFF, b - _ON_CUTOFF), ABC_CLASSES
+    classes = responses.ranked_classes(revenue, total, *bounds)
+    figures = {cls: dict(revenue=float(classes.at[cls, "sum"]),
+                         revenue_share=share(float(classes.at[cls, "sum"])),
+                         customer_share=int(classes.at[cls, "n"]) / n)
+               if cls in classes.index else empty for cls in ABC_CLASSES}
+    ends = [int(last) for last in classes["last"] if int(last) < n]
+    points = responses.ranked_points(revenue, total, *bounds,
+                                     pareto_ranks(n, ends, max_points))
+    pareto = [{"rank": int(rank), "cum_customers": int(rank) / n, "revenue": float(value),
+               "cum_share": share(float(cum)), "class": cls}
+              for rank, value, cum, cls in zip(points["rank"], points["value"], points["cum_sum"],
+                                               points["class"])]
+    values = pd.to_numeric(responses.frame[revenue], errors="coerce")
+    lowest = classes["lowest"].reindex(list(ABC_CLASSES))
+    labels = pd.Series(np.select([values >= lowest[c] for c in ABC_CLASSES if pd.notna(lowest[c])],
+                                 [c for c in ABC_CLASSES if pd.notna(lowest[c])], default=""),
+                       index=responses.frame.index, dtype="object")
+    return abc, pareto, labels.where(values.notna() & (labels != ""), None), figures
 
 
 def value_matrix(value: pd.Series, growth: pd.Series, *, split: str = "median") -> pd.DataFrame:
@@ -341,7 +408,12 @@ def segments_section(
 
     Parameters
     ----------
-    frames : group name -> DataFrame (one row per customer for the customer group).
+    frames : group name -> DataFrame (one row per customer for the customer group), or its
+        :class:`~analysis.moments.Responses`. For a group read from a table
+        (:class:`~analysis.table_moments.TableResponses`) the ABC classes, their revenue and
+        shares and the Pareto curve come from the engine (:func:`_abc_in_engine`); the
+        segments' profiles, the value matrix and the lifecycle stages from the rows brought
+        back (the whole table up to 100,000 rows, else a seeded sample).
     dimensions : dimension -> item columns (dimension score = mean of the answered items).
     satisfaction, loyalty : item lists; their per-respondent means are profiled per segment.
     nps : the 0-10 recommendation column (checked: whole numbers 0-10).
@@ -362,7 +434,9 @@ def segments_section(
     """
     cutoffs = _check_cutoffs(cutoffs)
     section = {}
-    for group, frame in frames.items():
+    for group, data in frames.items():
+        responses = as_responses(data)
+        frame = responses.frame
         entry = {}
         scores = _respondent_scores(frame, dimensions, satisfaction, loyalty)
         nps_values = None
@@ -374,20 +448,14 @@ def segments_section(
             return segment_profile(labels, order, scores, nps_values=nps_values, min_n=min_n)
 
         if revenue and revenue in frame.columns:
-            rev = _named_rows(frame, revenue)
-            table = abc_classes(rev, cutoffs=cutoffs)
-            labels = pd.Series(table["class"].reindex(rev.index).to_numpy(), index=frame.index)
+            abc, pareto, labels, figures = (
+                _abc_in_engine if isinstance(responses, TableResponses) else _abc_of_rows)(
+                    responses, revenue, cutoffs, max_pareto_points)
             classes = profile(labels, list(ABC_CLASSES))
             for cls, info in classes.items():
-                members = table[table["class"] == cls]
-                info.update(revenue=float(members["revenue"].sum()),
-                            revenue_share=members["share"].sum() if len(table) else np.nan,
-                            customer_share=len(members) / len(table) if len(table) else np.nan)
-            entry["abc"] = {
-                "cutoffs": list(cutoffs), "n": len(table), "n_missing": table.attrs["n_missing"],
-                "total_revenue": table.attrs["total"], "classes": classes,
-                "pareto": pareto_points(table, max_points=max_pareto_points).to_dict("records"),
-            }
+                info.update(figures[cls])
+            entry["abc"] = {"cutoffs": list(cutoffs), **abc, "classes": classes,
+                            "pareto": pareto}
             if growth and growth in frame.columns:
                 matrix = value_matrix(frame[revenue], frame[growth], split=value_split)
                 cells = profile(matrix["cell"].reindex(frame.index), list(VALUE_CELLS))
