@@ -14,12 +14,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from analysis.drivers import _dimension_scores, _outcome_score
-from analysis.indices import check_nps_values
-from analysis.indices import nps as nps_score
+from analysis.indices import _nps, check_nps_values, respondent_scores
 from analysis.ipa import _center, _high
 from analysis.jsonready import json_ready
-from analysis.moments import Responses, as_responses
+from analysis.moments import Counts, Responses, as_responses
 from analysis.table_moments import TableResponses
 from surveys.errors import Location, StudyError
 from surveys.i18n import Text, msg
@@ -209,13 +207,14 @@ def _abc_of_rows(responses: Responses, revenue: str, cutoffs: tuple[float, float
 
 
 def _abc_in_engine(responses: TableResponses, revenue: str, cutoffs: tuple[float, float],
-                   max_points: int) -> tuple[dict, list, pd.Series, dict]:
+                   max_points: int) -> tuple[dict, list, pd.Series, dict, dict]:
     """:func:`_abc_of_rows` for a group read from a table, in the engine: a window over the
     distinct revenues, largest first, gives each its class (that of :func:`abc_classes`:
     equal revenues share the class of the first of them, so the row order does not matter)
     and the classes' customers and revenue; a second query the points of the Pareto curve at
     :func:`pareto_ranks`. Each row brought back gets the class of its revenue (the classes are
-    ranges of revenue: A from the lowest revenue of class A up)."""
+    ranges of revenue: A from the lowest revenue of class A up); the last item returned is
+    class -> that lowest revenue, from which the engine gives its rows their class."""
     totals = responses.ranked_totals(revenue)
     n, total = int(totals["n"]), float(totals["total"] or 0.0)
     abc = {"n": n, "n_missing": int(totals["rows"]) - n, "total_revenue": total}
@@ -224,7 +223,7 @@ def _abc_in_engine(responses: TableResponses, revenue: str, cutoffs: tuple[float
                  customer_share=0.0 if n else np.nan)
     if not total > 0:
         return abc, [], pd.Series(None, index=responses.frame.index, dtype="object"), \
-            {cls: empty for cls in ABC_CLASSES}
+            {cls: empty for cls in ABC_CLASSES}, {}
     a, b = cutoffs
     bounds = (a - _ON_CUTOFF, b - _ON_CUTOFF), ABC_CLASSES
     classes = responses.ranked_classes(revenue, total, *bounds)
@@ -244,7 +243,8 @@ def _abc_in_engine(responses: TableResponses, revenue: str, cutoffs: tuple[float
     labels = pd.Series(np.select([values >= lowest[c] for c in ABC_CLASSES if pd.notna(lowest[c])],
                                  [c for c in ABC_CLASSES if pd.notna(lowest[c])], default=""),
                        index=responses.frame.index, dtype="object")
-    return abc, pareto, labels.where(values.notna() & (labels != ""), None), figures
+    return abc, pareto, labels.where(values.notna() & (labels != ""), None), figures, \
+        lowest.dropna().to_dict()
 
 
 def value_matrix(value: pd.Series, growth: pd.Series, *, split: str = "median") -> pd.DataFrame:
@@ -337,9 +337,14 @@ def lifecycle_stage(
     return pd.Series(stages, index=years.index, dtype="object").where(values.notna(), None)
 
 
-def _mean_entry(values: pd.Series) -> dict:
-    values = values.dropna()
-    return {"mean": values.mean(), "sd": values.std(ddof=1), "n": len(values)}
+def _mean_entries(part: Responses | None, columns: list[str]) -> dict:
+    """Column -> mean, standard deviation (divisor n - 1) and answers of one segment, from its
+    moments."""
+    if part is None:
+        return {c: {"mean": np.nan, "sd": np.nan, "n": 0} for c in columns}
+    moments = part.moments(columns)
+    return {c: {"mean": moments.mean[i], "sd": np.sqrt(moments.variance[i]),
+                "n": int(moments.count[i])} for i, c in enumerate(columns)}
 
 
 def segment_profile(
@@ -353,7 +358,9 @@ def segment_profile(
     labels : segment of each respondent (missing = in no segment).
     order : the segments to report, in order (segments without respondents get ``n`` 0).
     scores : respondent scores to average per segment, one column each (e.g. satisfaction,
-        loyalty and dimension scores), aligned with ``labels``.
+        loyalty and dimension scores), aligned with ``labels``, or their
+        :class:`~analysis.moments.Responses` (means and standard deviations from the moments:
+        exact sums for whole-number answers, :mod:`analysis.moments`).
     nps_values : answers 0-10 to the recommendation question, aligned (optional).
     min_n : segments with fewer respondents are marked ``small`` (still reported).
 
@@ -363,27 +370,42 @@ def segment_profile(
         segment -> ``{"n", "small", "scores": {COLUMN: {"mean", "sd", "n"}}, "nps": {"score",
         "se", "ci", "n"}}`` (``nps`` only with ``nps_values``).
     """
+    scores = as_responses(scores)
+    answers = None if nps_values is None else Responses(pd.DataFrame(
+        {"nps": pd.to_numeric(nps_values).to_numpy(np.float64)})).split(labels)
+    return _profile(scores.split(labels), answers, "nps", order, list(scores.columns), min_n)
+
+
+def _profile(parts: dict, answers: dict | None, nps: str | None, order: list,
+             columns: list[str], min_n: int) -> dict:
+    """:func:`segment_profile` from the segments' :class:`~analysis.moments.Responses`
+    (``parts``, the scores' moments) and those holding the ``nps`` answers (``answers``; value
+    counts), either of the rows or of an engine (one query per segment)."""
     profile = {}
     for segment in order:
-        members = (labels == segment).fillna(False).to_numpy(dtype=bool)
-        entry = {"n": int(members.sum()), "small": bool(members.sum() < min_n),
-                 "scores": {c: _mean_entry(scores[c][members]) for c in scores.columns}}
-        if nps_values is not None:
-            result = nps_score(nps_values[members])
+        part = parts.get(segment)
+        n = 0 if part is None else len(part)
+        entry = {"n": n, "small": bool(n < min_n), "scores": _mean_entries(part, columns)}
+        if answers is not None:
+            counted = answers[segment].counts(nps) if segment in answers else \
+                Counts(np.zeros(0), np.zeros(0, np.int64))
+            result = _nps(counted)
             entry["nps"] = {"score": result.score, "se": result.se,
                             "ci": [result.ci_low, result.ci_high], "n": result.n}
         profile[segment] = entry
     return profile
 
 
-def _respondent_scores(frame, dimensions, satisfaction, loyalty) -> pd.DataFrame:
-    """Satisfaction, loyalty and dimension scores per respondent (outcomes first)."""
-    scores = {}
-    for name, items in (("satisfaction", satisfaction), ("loyalty", loyalty)):
-        if items and set(items) <= set(frame.columns):
-            scores[name] = _outcome_score(frame, items)
-    dims = _dimension_scores(frame, dimensions)
-    return pd.concat([pd.DataFrame(scores, index=frame.index), dims], axis=1)
+def _respondent_scores(responses: Responses, dimensions, satisfaction, loyalty
+                       ) -> tuple[Responses, list[str]]:
+    """Satisfaction, loyalty and dimension scores per respondent (outcomes first), as
+    :class:`~analysis.moments.Responses` (an engine's, for a group read from a table), and
+    the score columns in that order."""
+    outcomes = {name: items for name, items in (("satisfaction", satisfaction),
+                                                ("loyalty", loyalty))
+                if items and set(items) <= set(responses.columns)}
+    scores = respondent_scores(responses, dimensions, outcomes)
+    return scores, [*outcomes, *(c for c in scores.columns if c not in outcomes)]
 
 
 def segments_section(
@@ -438,20 +460,28 @@ def segments_section(
         responses = as_responses(data)
         frame = responses.frame
         entry = {}
-        scores = _respondent_scores(frame, dimensions, satisfaction, loyalty)
+        scores, columns = _respondent_scores(responses, dimensions, satisfaction, loyalty)
         nps_values = None
         if nps and nps in frame.columns:
             check_nps_values(frame, nps)
             nps_values = pd.to_numeric(frame[nps], errors="coerce")
 
         def profile(labels, order):
-            return segment_profile(labels, order, scores, nps_values=nps_values, min_n=min_n)
+            return segment_profile(labels, order, scores.frame[columns], nps_values=nps_values,
+                                   min_n=min_n)
 
         if revenue and revenue in frame.columns:
-            abc, pareto, labels, figures = (
-                _abc_in_engine if isinstance(responses, TableResponses) else _abc_of_rows)(
+            if isinstance(responses, TableResponses):
+                abc, pareto, labels, figures, lowest = _abc_in_engine(
                     responses, revenue, cutoffs, max_pareto_points)
-            classes = profile(labels, list(ABC_CLASSES))
+                parts = scores.with_classes(ABC_COLUMN, revenue, lowest, labels) \
+                    .split(labels.rename(ABC_COLUMN)) if lowest else {}
+                classes = _profile(parts, parts if nps_values is not None else None, nps,
+                                   list(ABC_CLASSES), columns, min_n)
+            else:
+                abc, pareto, labels, figures = _abc_of_rows(responses, revenue, cutoffs,
+                                                            max_pareto_points)
+                classes = profile(labels, list(ABC_CLASSES))
             for cls, info in classes.items():
                 info.update(figures[cls])
             entry["abc"] = {"cutoffs": list(cutoffs), **abc, "classes": classes,

@@ -382,6 +382,24 @@ class TableResponses(Responses):
             f"ON r.at_rank > o.upto - o.k AND r.at_rank <= o.upto").to_pandas()
         return found.sort_values("rank", ignore_index=True)
 
+    def with_classes(self, name: str, column: str, lowest: Mapping[str, float],
+                     labels: pd.Series) -> "TableResponses":
+        """The same respondents with a column ``name``: the first class of ``lowest`` (class ->
+        its lowest value) whose lowest value ``column`` reaches, missing where ``column`` is;
+        ``labels`` the same classes of the rows brought back, aligned with them. Splitting by
+        it (:meth:`split` of ``labels`` named ``name``) then queries the engine per class."""
+        import ibis
+
+        x = self.table[column].cast("float64")
+        expression = ibis.cases(*[(x >= float(low), label) for label, low in lowest.items()])
+        key = ("classes", name, column, tuple(lowest.items()))
+        if key not in self._table_derived:
+            self._table_derived[key] = TableResponses(
+                self.engine, self.table.mutate(**{name: expression}),
+                self.frame.assign(**{name: labels.to_numpy()}), self._hint, kinds=self._kinds,
+                _prepared=self._prepared)
+        return self._table_derived[key]
+
     # ------------------------------------------------------------------ derived columns
     def _derive(self, key: tuple, expressions: dict, kinds: dict, rows: Responses
                  ) -> "TableResponses":
