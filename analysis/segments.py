@@ -247,7 +247,55 @@ def _abc_in_engine(responses: TableResponses, revenue: str, cutoffs: tuple[float
         lowest.dropna().to_dict()
 
 
-def value_matrix(value: pd.Series, growth: pd.Series, *, split: str = "median") -> pd.DataFrame:
+def _class_expression(revenue, lowest: dict):
+    """The ABC class as an Ibis expression of the revenue column: the first class whose lowest
+    revenue (``lowest``, from :func:`_abc_in_engine`) it reaches."""
+    import ibis
+
+    return ibis.cases(*[(revenue.cast("float64") >= low, c) for c, low in lowest.items()])
+
+
+def _value_cuts_in_engine(scores: TableResponses, revenue: str, growth: str, split: str):
+    """The value matrix's cuts (the engine's median or mean of each axis over the customers
+    with both), their number, and each row's cell as a function of the engine table; (None,
+    None, None) when no customer has both."""
+    import ibis
+
+    table = scores.table
+    both = table.filter(table[revenue].notnull() & table[growth].notnull())
+    value, rate = both[revenue].cast("float64"), both[growth].cast("float64")
+    centre = (lambda x: x.median()) if split == "median" else (lambda x: x.mean())
+    found = scores.one_row(both, n=both.count(), value=centre(value), growth=centre(rate))
+    if not found["n"]:
+        return None, None, None
+    cuts = float(found["value"]), float(found["growth"])
+
+    def cell(t):
+        high = (_high(t[revenue].cast("float64"), cuts[0]),
+                _high(t[growth].cast("float64"), cuts[1]))
+        return ibis.cases(*[((high[0] == hv) & (high[1] == hg), name)
+                            for name, (hv, hg, _, _) in VALUE_CELLS.items()])
+    return cuts, int(found["n"]), cell
+
+
+def _stage_expression(column, *, stage=None, years=None, breaks=(1.0, 3.0)):
+    """:func:`lifecycle_stage` as an Ibis expression of the engine table's ``column``: the
+    stage column's spellings, or the years against the breaks (``stage`` / ``years`` only say
+    which, as in :func:`lifecycle_stage`)."""
+    import ibis
+
+    if stage is not None:
+        text = column.cast("string").strip().lower()
+        return ibis.cases(*[(text.isin([k for k, v in _STAGE_SPELLINGS.items() if v == name]),
+                             name) for name in LIFECYCLE_STAGES])
+    low, high = (float(b) for b in breaks)
+    value = column.cast("float64")
+    return ibis.cases((value < low, "exploration"), (value < high, "formation"),
+                      (value >= high, "stability"))
+
+
+def value_matrix(value: pd.Series, growth: pd.Series, *, split: str = "median",
+                 cuts: tuple[float, float] | None = None) -> pd.DataFrame:
     """Customer value matrix: current value x growth potential.
 
     Parameters
@@ -255,6 +303,8 @@ def value_matrix(value: pd.Series, growth: pd.Series, *, split: str = "median") 
     value : current value per customer (e.g. revenue).
     growth : growth potential per customer (e.g. purchase intention, forecast), aligned.
     split : ``"median"`` (default) or ``"mean"`` of each axis over the customers with both.
+    cuts : the (value, growth) cuts, when they were computed elsewhere (by a database over the
+        whole table, the rows being a sample of it); else from ``split``.
 
     Returns
     -------
@@ -272,7 +322,8 @@ def value_matrix(value: pd.Series, growth: pd.Series, *, split: str = "median") 
     table = pd.DataFrame({"value": pd.to_numeric(value, errors="coerce"),
                           "growth": pd.to_numeric(growth, errors="coerce")},
                          dtype="float64").dropna()
-    value_cut, growth_cut = _center(table["value"], split), _center(table["growth"], split)
+    value_cut, growth_cut = cuts if cuts is not None else \
+        (_center(table["value"], split), _center(table["growth"], split))
     table["high_value"] = _high(table["value"], value_cut)
     table["high_growth"] = _high(table["growth"], growth_cut)
     table["cell"] = np.select(
@@ -432,10 +483,10 @@ def segments_section(
     ----------
     frames : group name -> DataFrame (one row per customer for the customer group), or its
         :class:`~analysis.moments.Responses`. For a group read from a table
-        (:class:`~analysis.table_moments.TableResponses`) the ABC classes, their revenue and
-        shares and the Pareto curve come from the engine (:func:`_abc_in_engine`); the
-        segments' profiles, the value matrix and the lifecycle stages from the rows brought
-        back (the whole table up to 100,000 rows, else a seeded sample).
+        (:class:`~analysis.table_moments.TableResponses`) everything comes from the engine:
+        the ABC classes, their revenue and shares and the Pareto curve
+        (:func:`_abc_in_engine`), the value matrix's cuts (:func:`_value_cuts_in_engine`), and
+        every segment's profile, grouped by the segment as an expression of the row.
     dimensions : dimension -> item columns (dimension score = mean of the answered items).
     satisfaction, loyalty : item lists; their per-respondent means are profiled per segment.
     nps : the 0-10 recommendation column (checked: whole numbers 0-10).
@@ -466,18 +517,25 @@ def segments_section(
             check_nps_values(frame, nps)
             nps_values = pd.to_numeric(frame[nps], errors="coerce")
 
-        def profile(labels, order):
-            return segment_profile(labels, order, scores.frame[columns], nps_values=nps_values,
-                                   min_n=min_n)
+        in_engine = isinstance(responses, TableResponses)
+
+        def profile(labels, order, expression=None):
+            """Each segment's profile: grouped in the engine by ``expression`` (a function of
+            the engine table giving the segment) for a table group, else from the rows."""
+            if not in_engine or expression is None:
+                return segment_profile(labels, order, scores.frame[columns],
+                                       nps_values=nps_values, min_n=min_n)
+            parts = scores.with_labels("_segment", expression(scores.table), labels) \
+                .split(labels.rename("_segment"))
+            return _profile(parts, parts if nps_values is not None else None, nps, order,
+                            columns, min_n)
 
         if revenue and revenue in frame.columns:
-            if isinstance(responses, TableResponses):
+            if in_engine:
                 abc, pareto, labels, figures, lowest = _abc_in_engine(
                     responses, revenue, cutoffs, max_pareto_points)
-                parts = scores.with_classes(ABC_COLUMN, revenue, lowest, labels) \
-                    .split(labels.rename(ABC_COLUMN)) if lowest else {}
-                classes = _profile(parts, parts if nps_values is not None else None, nps,
-                                   list(ABC_CLASSES), columns, min_n)
+                classes = profile(labels, list(ABC_CLASSES),
+                                  lowest and (lambda t: _class_expression(t[revenue], lowest)))
             else:
                 abc, pareto, labels, figures = _abc_of_rows(responses, revenue, cutoffs,
                                                             max_pareto_points)
@@ -487,15 +545,21 @@ def segments_section(
             entry["abc"] = {"cutoffs": list(cutoffs), **abc, "classes": classes,
                             "pareto": pareto}
             if growth and growth in frame.columns:
-                matrix = value_matrix(frame[revenue], frame[growth], split=value_split)
-                cells = profile(matrix["cell"].reindex(frame.index), list(VALUE_CELLS))
+                cuts, n, expression = _value_cuts_in_engine(scores, revenue, growth,
+                                                            value_split) if in_engine \
+                    else (None, None, None)
+                matrix = value_matrix(frame[revenue], frame[growth], split=value_split,
+                                      cuts=cuts)
+                cells = profile(matrix["cell"].reindex(frame.index), list(VALUE_CELLS),
+                                expression)
                 for cell, info in cells.items():
                     high_value, high_growth, zh, en = VALUE_CELLS[cell]
                     info.update(label_zh=zh, label_en=en, high_value=high_value,
                                 high_growth=high_growth)
                 entry["value_matrix"] = {
                     "split": value_split, "value_cut": matrix.attrs["value_cut"],
-                    "growth_cut": matrix.attrs["growth_cut"], "n": len(matrix), "cells": cells,
+                    "growth_cut": matrix.attrs["growth_cut"],
+                    "n": len(matrix) if n is None else n, "cells": cells,
                 }
         source = (("stage", lifecycle) if lifecycle and lifecycle in frame.columns else
                   ("cooperation_years", cooperation_years)
@@ -505,14 +569,15 @@ def segments_section(
             kwargs = ({"stage": column} if source[0] == "stage"
                       else {"years": column, "breaks": lifecycle_years})
             stages_of = lifecycle_stage(**kwargs).set_axis(frame.index)
-            stages = profile(stages_of, list(LIFECYCLE_STAGES))
+            stages = profile(stages_of, list(LIFECYCLE_STAGES),
+                             in_engine and (lambda t: _stage_expression(t[source[1]], **kwargs)))
             for stage, info in stages.items():
                 zh, en = LIFECYCLE_STAGES[stage]
                 info.update(label_zh=zh, label_en=en)
             entry["lifecycle"] = {
                 "source": source[0], "column": source[1],
                 "years_breaks": list(lifecycle_years) if source[0] == "cooperation_years" else None,
-                "n": int(stages_of.notna().sum()), "stages": stages,
+                "n": sum(info["n"] for info in stages.values()), "stages": stages,
             }
         if entry:
             section[group] = entry

@@ -140,7 +140,7 @@ class TableResponses(Responses):
         self._sql: str | None = None
         self._table_derived: dict[tuple, TableResponses] = {}
 
-    def _one_row(self, table=None, **aggregates) -> dict:
+    def one_row(self, table=None, **aggregates) -> dict:
         """One aggregate query of Ibis expressions; its row as a dict."""
         table = self.table if table is None else table
         return self.engine.run(table.aggregate(**aggregates)).to_pylist()[0]
@@ -218,7 +218,7 @@ class TableResponses(Responses):
 
     def __len__(self) -> int:
         if self._rows is None:
-            self._rows = int(self._one_row(n=self.table.count())["n"])
+            self._rows = int(self.one_row(n=self.table.count())["n"])
         return self._rows
 
     # ------------------------------------------------------------------ exactness
@@ -310,7 +310,7 @@ class TableResponses(Responses):
             keep = keep & ibis.or_(*[self.table[c].notnull() for c in any_of])
         for c in all_of:
             keep = keep & self.table[c].notnull()
-        self._table_derived[key] = int(self._one_row(n=keep.cast("int64").sum())["n"] or 0)
+        self._table_derived[key] = int(self.one_row(n=keep.cast("int64").sum())["n"] or 0)
         return self._table_derived[key]
 
     # ------------------------------------------------------------------ value counts
@@ -382,23 +382,14 @@ class TableResponses(Responses):
             f"ON r.at_rank > o.upto - o.k AND r.at_rank <= o.upto").to_pandas()
         return found.sort_values("rank", ignore_index=True)
 
-    def with_classes(self, name: str, column: str, lowest: Mapping[str, float],
-                     labels: pd.Series) -> "TableResponses":
-        """The same respondents with a column ``name``: the first class of ``lowest`` (class ->
-        its lowest value) whose lowest value ``column`` reaches, missing where ``column`` is;
-        ``labels`` the same classes of the rows brought back, aligned with them. Splitting by
-        it (:meth:`split` of ``labels`` named ``name``) then queries the engine per class."""
-        import ibis
-
-        x = self.table[column].cast("float64")
-        expression = ibis.cases(*[(x >= float(low), label) for label, low in lowest.items()])
-        key = ("classes", name, column, tuple(lowest.items()))
-        if key not in self._table_derived:
-            self._table_derived[key] = TableResponses(
-                self.engine, self.table.mutate(**{name: expression}),
-                self.frame.assign(**{name: labels.to_numpy()}), self._hint, kinds=self._kinds,
-                _prepared=self._prepared)
-        return self._table_derived[key]
+    def with_labels(self, name: str, expression, labels: pd.Series) -> "TableResponses":
+        """The same respondents with a column ``name``, ``expression`` (an Ibis expression of
+        :attr:`table`, e.g. a segment as a ``CASE`` of the revenue); ``labels`` the same
+        segments of the rows brought back, aligned with them. Splitting by it (:meth:`split` of
+        ``labels`` named ``name``) then queries the engine per segment."""
+        return TableResponses(self.engine, self.table.mutate(**{name: expression}),
+                              self.frame.assign(**{name: labels.to_numpy()}), self._hint,
+                              kinds=self._kinds, _prepared=self._prepared)
 
     # ------------------------------------------------------------------ derived columns
     def _derive(self, key: tuple, expressions: dict, kinds: dict, rows: Responses

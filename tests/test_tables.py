@@ -62,8 +62,8 @@ def _differences(a, b, path="") -> list:
 def _small_answers(n: int = 160, seed: int = 16) -> pd.DataFrame:
     """Answers of one group: three dimensions with a reverse-coded item, missing answers
     (about 8 %), satisfaction, a 0-10 question, a region, a duration, a revenue (tied values,
-    some missing), a Kano question pair (some missing), one duplicate submission, one
-    straight-liner and one speeder."""
+    some missing), a growth potential, cooperation years, a Kano question pair (some missing),
+    one duplicate submission, one straight-liner and one speeder."""
     rng = np.random.default_rng(seed)
     latent = rng.normal(size=n)
     frame = {}
@@ -80,6 +80,8 @@ def _small_answers(n: int = 160, seed: int = 16) -> pd.DataFrame:
     answers["seconds"] = np.rint(rng.uniform(200, 600, n))
     answers["amount"] = np.rint(np.exp(rng.normal(2, 1.2, n))) * 100
     answers.loc[rng.random(n) < 0.05, "amount"] = np.nan
+    answers["intent"] = rng.integers(1, 6, n).astype(float)
+    answers["years"] = np.where(rng.random(n) < 0.05, np.nan, rng.integers(0, 13, n) / 2)
     for column in ("K_FUN", "K_DYS"):
         answers[column] = rng.integers(1, 6, n).astype(float)
         answers.loc[rng.random(n) < 0.05, column] = np.nan
@@ -94,7 +96,8 @@ def _small_study(data: dict) -> dict:
             "dimensions": {"a": ["A1", "A2", "A3"], "b": ["B1", "B2", "B3"],
                            "c": ["C1", "C2", "C3"]},
             "reverse": ["B3"], "satisfaction": ["SAT1"], "nps": "REC", "segments": ["region"],
-            "duration": "seconds", "revenue": "amount", "kano": {"delivery": ["K_FUN", "K_DYS"]},
+            "duration": "seconds", "revenue": "amount", "growth": "intent",
+            "cooperation_years": "years", "kano": {"delivery": ["K_FUN", "K_DYS"]},
             "exclude": {"straightliners": True, "duplicates": True, "speeders": True}}
 
 
@@ -316,13 +319,15 @@ def test_a_table_larger_than_the_sample(small, tmp_path, monkeypatch):
     assert source["rows"] == 160 and 0 < source["sampled"] <= 100
     assert results["reliability"] == expected["reliability"]
     assert results["quality"]["customers"]["n"] == expected["quality"]["customers"]["n"]
-    # the ABC classes, their revenue, the Pareto curve (a window in the engine) and the classes'
-    # profiles (grouped by the class in the engine), and the Kano categories (a GROUP BY of the
-    # answer pairs) are the whole table's
+    # the ABC classes, their revenue, the Pareto curve (a window in the engine), the value
+    # matrix's cuts, the lifecycle stages and every segment's profile (grouped by the segment in
+    # the engine), and the Kano categories (a GROUP BY of the answer pairs) are the whole table's
     assert _differences(expected["kano"], results["kano"]) == []
-    abc = results["segments"]["customers"]["abc"]
-    assert _differences(expected["segments"]["customers"]["abc"], abc) == []
-    assert abc["n"] > 100 and abc["n_missing"] > 0 and abc["classes"]["C"]["nps"]["n"] > 0
+    segments = results["segments"]["customers"]
+    assert _differences(expected["segments"], results["segments"]) == []
+    assert segments["abc"]["n"] > 100 and segments["abc"]["n_missing"] > 0
+    assert segments["abc"]["classes"]["C"]["nps"]["n"] > 0
+    assert segments["value_matrix"]["n"] > 100 and segments["lifecycle"]["n"] > 100
     assert any("seeded sample" in note for note in results["quality"]["customers"]["notes"])
 
 
@@ -360,3 +365,20 @@ def test_abc_and_pareto_curve_in_the_engine_equal_the_rows(kind, cutoffs):
     n = got[0]["n"]
     assert got[1][-1]["rank"] == n and len(got[1]) <= min(n, 50) + 3
     assert from_rows[2].fillna("-").tolist() == in_engine[2].fillna("-").tolist()
+
+
+def test_lifecycle_stages_in_the_engine_equal_the_rows():
+    """A stage column's spellings and cooperation years give the same stages as an engine
+    expression (a table group's segments are grouped by it) as from the rows."""
+    from analysis.segments import _stage_expression, lifecycle_stage
+    from surveys.tables import _DuckDB
+
+    frame = pd.DataFrame({"stage": ["稳定期", " Formation", "考察", None, "decline", "退化阶段"],
+                          "years": [0.0, 1.0, 2.5, 3.0, np.nan, 8.0]})
+    engine = _DuckDB(None)
+    engine.con.register("frame", frame)
+    table = engine.relation("SELECT * FROM frame")
+    for column, kwargs in (("stage", {"stage": frame["stage"]}),
+                           ("years", {"years": frame["years"], "breaks": (1.0, 3.0)})):
+        found = engine.run(table.select(s=_stage_expression(table[column], **kwargs)))
+        assert found.column("s").to_pylist() == lifecycle_stage(**kwargs).tolist()
