@@ -60,7 +60,7 @@ from .study import Scale, Study, TableSource
 
 __all__ = ["SAMPLE_ROWS", "SAMPLE_SEED", "ENGINE_FLAGS", "engine_kind", "mask_url",
            "check_source_form", "open_source", "item_range", "OpenTable", "TableQuality", "load_table_group",
-           "source_record"]
+           "source_record", "read_record"]
 
 #: at most this many rows are brought back for what needs rows
 SAMPLE_ROWS = 100_000
@@ -157,6 +157,15 @@ def source_record(source: TableSource, rows: int, sampled: int | None) -> dict:
     """The group's entry of results.json ``study.sources``."""
     return {"engine": mask_url(source.engine), "table": source.table, "where": source.where,
             "rows": rows, "sampled": sampled}
+
+
+def read_record(study: Study, source: TableSource) -> dict:
+    """Reach a table group's engine, check its table and columns (:func:`open_source`) and count
+    its rows: the group's ``study.sources`` record without loading the group (what the study
+    store keeps of a "live table", and its check when the stored study is opened again)."""
+    opened = open_source(study, source)
+    rows = int(opened.scalar_row(opened.table, rows=opened.table.count())["rows"])
+    return source_record(source, rows, SAMPLE_ROWS if rows > SAMPLE_ROWS else None)
 
 
 # --------------------------------------------------------------------------------------------------

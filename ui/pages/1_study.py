@@ -10,6 +10,7 @@ import streamlit as st
 from surveys.errors import StudyError
 from surveys.guess import draft_yaml
 from surveys.study import parse_study
+from surveys.tables import mask_url
 from ui import auth
 from ui import state as S
 from ui import wizard as W
@@ -48,6 +49,12 @@ try:
     st.markdown(f"**{tr('current_study')}** ({origin}): {escape_markdown(study.title)} — "
                 f"{tr('waves')}: {escape_markdown(', '.join(study.waves))} — {tr('groups')}: "
                 f"{escape_markdown(groups)}")
+    live = [s for s in study.sources if s.file is None]  # groups read from tables
+    if live:
+        st.caption(tr("live_table_groups", groups=escape_markdown("; ".join(
+            f"{study.name(s.group, lang())} ({s.wave}) ← {mask_url(s.engine)}"
+            + (f" · {s.table}" if s.table else "") + (f" · {s.where}" if s.where else "")
+            for s in live))))
 except StudyError as error:
     study = None
     show_error(error)
