@@ -201,3 +201,18 @@ def test_the_store_page_says_when_a_live_table_is_gone(private_store, tmp_path):
     assert len(at.error) == 1 and "无法连接引擎" in at.error[0].value
     assert at.session_state[S.SOURCE] is None  # the study in use stays
     assert json.dumps(at.error[0].value).count("Traceback") == 0
+
+
+def test_the_command_line_lists_and_shows_a_live_table(tmp_path, capsys):
+    from surveys import store_cli
+
+    source = tmp_path / "source"
+    source.mkdir()
+    db = str(tmp_path / "store.duckdb")
+    assert store_cli.main(["--db", db, "add", str(_duckdb_study(source))]) == 0
+    assert store_cli.main(["--db", db, "list"]) == 0
+    assert store_cli.main(["--db", db, "show", "1"]) == 0
+    out = capsys.readouterr().out
+    assert out.splitlines()[2].endswith("\tlive table")
+    assert "live table: group customers, wave 1, engine duckdb://" in out
+    assert "table answers, where region <> 'west', " in out
