@@ -10,26 +10,21 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 import pytest
-from streamlit.testing.v1 import AppTest
 
 import surveys.tables
 from analysis.i18n import t
 from surveys.errors import StudyError
 from surveys.load import load_study
 from surveys.store import SCHEMA_VERSION, Store
+from tests.test_app_store import _store_page
 from tests.test_tables import _small_answers, _small_study, _write_study
 from ui import state as S
-
-ROOT = Path(__file__).resolve().parents[1]
-
 
 @pytest.fixture(autouse=True)
 def _fresh_engines():
     """Each test reaches its engines anew (a DuckDB file is kept open read-only per session)."""
     yield
-    for engine in surveys.tables._ENGINES.values():
-        getattr(engine, "con", None) and engine.con.close()
-    surveys.tables._ENGINES.clear()
+    _close_engines()
 
 
 def _duckdb_study(folder: Path, answers: pd.DataFrame | None = None) -> Path:
@@ -162,16 +157,6 @@ def test_a_version_2_store_gets_the_live_tables_record(tmp_path):
 
 
 # -- the app: the store page marks a live table and opens it -----------------------------------
-def _store_page(lang: str) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-    at.session_state[S.LANG] = lang
-    at.run()
-    at.switch_page("ui/pages/9_store.py")
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
-
-
 def test_the_store_page_marks_and_opens_a_live_table(private_store, tmp_path, lang="en"):
     source = tmp_path / "source"
     source.mkdir()
