@@ -173,6 +173,7 @@ def test_the_store_page_marks_and_opens_a_live_table(private_store, tmp_path, la
     at.run()
     assert not at.exception
     assert any(t("live_table", lang) in c.value and "answers" in c.value for c in at.caption)
+    assert "edit_current" not in [b.key for b in at.button]  # the wizard edits files only
 
 
 def test_the_store_page_says_when_a_live_table_is_gone(private_store, tmp_path):
@@ -201,3 +202,20 @@ def test_the_command_line_lists_and_shows_a_live_table(tmp_path, capsys):
     assert out.splitlines()[2].endswith("\tlive table")
     assert "live table: group customers, wave 1, engine duckdb://" in out
     assert "table answers, where region <> 'west', " in out
+
+
+def test_the_app_saves_the_live_study_it_has_open(private_store, tmp_path):
+    """The app's save (ui.store.save_current): a study file uploaded with a table group is stored
+    with its text as written and the table's record; opening it gives the app's source back."""
+    from ui import store as app_store
+
+    source = tmp_path / "source"
+    source.mkdir()
+    text = _duckdb_study(source).read_text(encoding="utf-8")
+    upload = tmp_path / "upload"
+    upload.mkdir()
+    study_id = app_store.save_current(text, upload)
+    stored = Store(private_store).get_study(study_id)
+    assert stored.live and stored.live_tables[0].table == "answers" and stored.files == []
+    opened = app_store.open_stored(study_id)
+    assert opened["yaml"] == text

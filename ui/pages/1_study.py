@@ -42,6 +42,7 @@ def use_study(text: str, folder: str) -> None:
 
 # ------------------------------------------------------------------ the study in use
 source = st.session_state.get(S.SOURCE)
+live = []  # groups read from tables ("live tables"): the wizard edits files only
 try:
     study = base_study()
     origin = tr("source_sample" if source is None else "source_uploaded")
@@ -63,8 +64,8 @@ c1, c2, c3 = st.columns(3)
 c1.download_button(tr("download_yaml"), text, file_name="study.yaml", mime="text/yaml",
                    key="dl_current_yaml")
 editor = auth.is_editor()
-if study is not None and editor and c2.button(tr("wizard_edit_current"), key="edit_current",
-                                              help=tr("wizard_edit_current_help")):
+if study is not None and editor and not live and c2.button(
+        tr("wizard_edit_current"), key="edit_current", help=tr("wizard_edit_current_help")):
     try:
         with st.spinner(tr("wizard_reading")):
             W.edit_current(study, folder)
