@@ -28,7 +28,23 @@ def _central_moments(values: np.ndarray) -> tuple[int, float, float, float]:
     if n == 0:
         return 0, np.nan, np.nan, np.nan
     d = x - x.mean()
-    return n, float(np.mean(d ** 2)), float(np.mean(d ** 3)), float(np.mean(d ** 4))
+    d2 = d * d  # products, not powers: numpy's d ** 3 and d ** 4 call pow() for every value
+    return n, float(np.mean(d2)), float(np.mean(d2 * d)), float(np.mean(d2 * d2))
+
+
+def _g1(n: int, m2: float, m3: float) -> float:
+    """G1 from n and the central moments (:func:`skewness`)."""
+    if n < 3 or not m2 > 0:
+        return float("nan")
+    return m3 / m2 ** 1.5 * np.sqrt(n * (n - 1)) / (n - 2)
+
+
+def _g2(n: int, m2: float, m4: float) -> float:
+    """G2 from n and the central moments (:func:`kurtosis`)."""
+    if n < 4 or not m2 > 0:
+        return float("nan")
+    g2 = m4 / m2 ** 2 - 3
+    return (n - 1) / ((n - 2) * (n - 3)) * ((n + 1) * g2 + 6)
 
 
 def skewness(values) -> float:
@@ -54,9 +70,7 @@ def skewness(values) -> float:
     *The Statistician*, 47(1), 183-189. R: ``psych::skew(x, type = 2)``.
     """
     n, m2, m3, _ = _central_moments(np.asarray(values, dtype=float))
-    if n < 3 or not m2 > 0:
-        return float("nan")
-    return m3 / m2 ** 1.5 * np.sqrt(n * (n - 1)) / (n - 2)
+    return _g1(n, m2, m3)
 
 
 def kurtosis(values) -> float:
@@ -81,10 +95,7 @@ def kurtosis(values) -> float:
     Joanes & Gill (1998), see :func:`skewness`. R: ``psych::kurtosi(x, type = 2)``.
     """
     n, m2, _, m4 = _central_moments(np.asarray(values, dtype=float))
-    if n < 4 or not m2 > 0:
-        return float("nan")
-    g2 = m4 / m2 ** 2 - 3
-    return (n - 1) / ((n - 2) * (n - 3)) * ((n + 1) * g2 + 6)
+    return _g2(n, m2, m4)
 
 
 def describe(frame: pd.DataFrame) -> pd.DataFrame:
@@ -104,14 +115,15 @@ def describe(frame: pd.DataFrame) -> pd.DataFrame:
     for column in frame.columns:
         x = frame[column].to_numpy(dtype=float)
         x = x[~np.isnan(x)]
+        n, m2, m3, m4 = _central_moments(x)
         rows[column] = {
             "n": int(x.size),
             "mean": float(x.mean()) if x.size else np.nan,
             "sd": float(x.std(ddof=1)) if x.size > 1 else np.nan,
             "min": float(x.min()) if x.size else np.nan,
             "max": float(x.max()) if x.size else np.nan,
-            "skewness": skewness(x),
-            "kurtosis": kurtosis(x),
+            "skewness": _g1(n, m2, m3),
+            "kurtosis": _g2(n, m2, m4),
         }
     return pd.DataFrame.from_dict(rows, orient="index",
                                   columns=["n", "mean", "sd", "min", "max", "skewness", "kurtosis"])
@@ -138,13 +150,18 @@ def pearson_correlations(frame: pd.DataFrame) -> pd.DataFrame:
     """
     rows = []
     values = {c: frame[c].to_numpy(dtype=float) for c in frame.columns}
+    # a column without a missing value is centred once for all its pairs with such columns
+    centred = {c: x - x.mean() for c, x in values.items() if not np.isnan(x).any()}
     for a, b in combinations(frame.columns, 2):
         x, y = values[a], values[b]
         both = ~np.isnan(x) & ~np.isnan(y)
         n = int(both.sum())
         r = p = np.nan
         if n >= 3:
-            dx, dy = x[both] - x[both].mean(), y[both] - y[both].mean()
+            if a in centred and b in centred:
+                dx, dy = centred[a], centred[b]
+            else:
+                dx, dy = x[both] - x[both].mean(), y[both] - y[both].mean()
             denominator = np.sqrt(np.sum(dx ** 2) * np.sum(dy ** 2))
             if denominator > 0:
                 r = float(np.clip(np.sum(dx * dy) / denominator, -1.0, 1.0))
