@@ -50,11 +50,17 @@ EXAMPLE_CHARS = 200
 
 
 def duplicate_rows(answers: pd.DataFrame, id_column: str | None = None,
-                   ignore: list[str] = ()) -> pd.Series:
+                   ignore: list[str] = (), codes: pd.DataFrame | None = None) -> pd.Series:
     """Rows repeating an earlier row's respondent id, or all its answers (first kept).
 
     ``ignore`` names metadata columns (serial number, submission time, duration) left out of the
     comparison of answers. Missing ids are never duplicates of each other.
+
+    ``codes`` (optional) holds the numeric codes of some compared columns, on the same rows: two
+    rows with the same answers have the same codes, so only rows whose codes repeat another
+    row's (a hash of each row's codes, :func:`pandas.util.hash_pandas_object`, that occurs twice)
+    are compared as text. The flags are those of the comparison of every row; with a million
+    rows the text of a few candidates is compared instead of all of it.
     """
     flagged = pd.Series(False, index=answers.index)
     if id_column is not None and id_column in answers:
@@ -62,7 +68,14 @@ def duplicate_rows(answers: pd.DataFrame, id_column: str | None = None,
         flagged |= ids.notna() & ids.duplicated(keep="first")
     compared = [c for c in answers.columns if c not in set(ignore) and c != id_column]
     if compared:
-        flagged |= answers[compared].duplicated(keep="first")
+        coded = [] if codes is None else [c for c in codes.columns if c in compared]
+        if coded:
+            candidates = pd.util.hash_pandas_object(codes[coded], index=False).duplicated(
+                keep=False).to_numpy()
+            flagged.iloc[np.flatnonzero(candidates)] |= answers.loc[
+                candidates, compared].duplicated(keep="first").to_numpy()
+        else:
+            flagged |= answers[compared].duplicated(keep="first")
     return flagged
 
 
@@ -184,7 +197,8 @@ def quality_report(*, group: str, wave: str, codes: pd.DataFrame, raw_dimension_
         each configured screen is a rule of its own (findings, exclusion).
     """
     flags = {
-        "duplicates": duplicate_rows(answers_for_duplicates, id_column, ignore_for_duplicates),
+        "duplicates": duplicate_rows(answers_for_duplicates, id_column, ignore_for_duplicates,
+                                     codes),
         "straightliners": straightliners(raw_dimension_codes),
     }
     thresholds = {}
