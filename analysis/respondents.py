@@ -40,6 +40,8 @@ FLAG_RULES = {"flag_duplicate": "duplicates", "flag_speeder": "speeders",
 VALUE_COLUMNS = ["longstring", "irv", "mahalanobis_d2", "mahalanobis_p", "even_odd"]
 COLUMNS = ["group", "wave", "row", "id", *FLAG_RULES, *VALUE_COLUMNS, "excluded", "weight"]
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+#: rows of respondents.csv formatted at a time (their cells are Python strings until written)
+CSV_ROWS = 65_536
 #: pandas' inferred kinds of a column that holds no text (nothing to make formula-safe)
 _NO_TEXT = ("empty", "integer", "floating", "mixed-integer-float", "decimal", "boolean")
 
@@ -98,7 +100,9 @@ def respondents_csv(table: pd.DataFrame) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(table.columns)
-    writer.writerows(zip(*(_csv_cells(table[column]) for column in table.columns)))
+    for start in range(0, len(table), CSV_ROWS):  # the cells of some rows at a time
+        part = table.iloc[start:start + CSV_ROWS]
+        writer.writerows(zip(*(_csv_cells(part[column]) for column in part.columns)))
     return buffer.getvalue().encode("utf-8-sig")
 
 

@@ -80,10 +80,17 @@ def duplicate_rows(answers: pd.DataFrame, id_column: str | None = None,
 
 
 def straightliners(raw_codes: pd.DataFrame, min_items: int = MIN_STRAIGHT_ITEMS) -> pd.Series:
-    """Respondents giving one identical raw answer to every item they answered (≥ ``min_items``)."""
-    answered = raw_codes.notna().sum(axis=1)
-    spread = raw_codes.max(axis=1) - raw_codes.min(axis=1)
-    return (answered >= min_items) & (spread == 0)
+    """Respondents giving one identical raw answer to every item they answered (≥ ``min_items``).
+
+    Column by column (running count, least and greatest answer of each row), so that no
+    respondents × items copy of the answers is made."""
+    n = len(raw_codes)
+    answered, low, high = np.zeros(n, dtype=np.int64), np.full(n, np.inf), np.full(n, -np.inf)
+    for column in raw_codes.columns:
+        x = raw_codes[column].to_numpy(dtype=float, na_value=np.nan)
+        answered += ~np.isnan(x)
+        low, high = np.fmin(low, x), np.fmax(high, x)
+    return pd.Series((answered >= min_items) & (high == low), index=raw_codes.index)
 
 
 def speeders(seconds: pd.Series, fraction: float = SPEEDER_FRACTION) -> tuple[pd.Series, float]:
@@ -96,8 +103,10 @@ def speeders(seconds: pd.Series, fraction: float = SPEEDER_FRACTION) -> tuple[pd
 
 
 def zero_variance_items(codes: pd.DataFrame) -> list[str]:
-    """Items with fewer than two distinct answered values."""
-    return [c for c in codes.columns if codes[c].nunique(dropna=True) < 2]
+    """Items with fewer than two distinct answered values (no answer, or least = greatest)."""
+    extremes = [(np.fmin.reduce(x), np.fmax.reduce(x)) if len(x) else (np.nan, np.nan)
+                for x in (codes[c].to_numpy(dtype=float, na_value=np.nan) for c in codes.columns)]
+    return [c for c, (low, high) in zip(codes.columns, extremes) if not low < high]
 
 
 def missing_summary(codes: pd.DataFrame) -> dict:
