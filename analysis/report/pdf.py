@@ -35,8 +35,8 @@ from .pdf_charts import section_charts
 from .tables import Section, Table, build_sections, format_value
 from .typst_markup import string
 
-__all__ = ["pdf_report", "find_cjk_font", "covers", "CjkFont", "FONT_ENV", "FONT_CANDIDATES", "KEEP_HEAD",
-           "KEEP_TAIL", "WHOLE_ROWS"]
+__all__ = ["pdf_report", "find_cjk_font", "covers", "CjkFont", "FONT_ENV", "FONT_CANDIDATES",
+           "KEEP_HEAD", "KEEP_TAIL", "WHOLE_ROWS"]
 
 FONT_ENV = "CRM_REPORT_FONT"
 #: (regular, bold) font files tried in order; a .ttc's Simplified Chinese face is chosen
