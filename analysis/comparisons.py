@@ -346,7 +346,7 @@ def _studentized_range_integral(q: np.ndarray, k: int, nu: np.ndarray) -> np.nda
 
 
 def studentized_range_isf(alpha: float, k: int, df) -> np.ndarray:
-    """Critical value q with P(Q > q) = ``alpha`` (vectorised over ``df``), found by the
+    r"""Critical value q with P(Q > q) = ``alpha`` (vectorised over ``df``), found by the
     Illinois variant of regula falsi on log q to a relative 1e-10; for two means exactly
     :math:`\sqrt 2\, t_{\nu}(1 - \alpha/2)`."""
     df = np.atleast_1d(np.asarray(df, dtype=float))
