@@ -444,7 +444,8 @@ def guttman_lambda6(
     if usable.sum() < 2:
         return float("nan")
     cor = _cov_to_cor(moments.cov[np.ix_(usable, usable)])
-    return float(1 - (cor.shape[0] - _smc(cor).sum()) / cor.sum())
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return float(1 - (cor.shape[0] - _smc(cor).sum()) / cor.sum())
 
 
 @dataclass(frozen=True)
@@ -516,15 +517,16 @@ def split_half(
     first[:half] = 1
     second = 1 - first
     r_aa, r_bb, r_ab = first @ cor @ first, second @ cor @ second, first @ cor @ second
-    r = r_ab / np.sqrt(r_aa * r_bb)
-    spearman_brown = float(2 * r / (1 + r))
-    if k > MAX_SPLIT_ITEMS:
-        return SplitHalfResult(spearman_brown, float(4 * r_ab / cor.sum()), nan, nan, nan, 0)
-    n_splits = ceil(comb(k, half) / 2)
-    halves = np.array(list(itertools.islice(itertools.combinations(range(k), half), n_splits)))
-    in_first = np.zeros((n_splits, k))
-    np.put_along_axis(in_first, halves, 1.0, axis=1)
-    coefficients = 4 * ((in_first @ cor) * (1 - in_first)).sum(axis=1) / cor.sum()
+    with np.errstate(invalid="ignore", divide="ignore"):  # degenerate scales give nan/inf (None)
+        r = r_ab / np.sqrt(r_aa * r_bb)
+        spearman_brown = float(2 * r / (1 + r))
+        if k > MAX_SPLIT_ITEMS:
+            return SplitHalfResult(spearman_brown, float(4 * r_ab / cor.sum()), nan, nan, nan, 0)
+        n_splits = ceil(comb(k, half) / 2)
+        halves = np.array(list(itertools.islice(itertools.combinations(range(k), half), n_splits)))
+        in_first = np.zeros((n_splits, k))
+        np.put_along_axis(in_first, halves, 1.0, axis=1)
+        coefficients = 4 * ((in_first @ cor) * (1 - in_first)).sum(axis=1) / cor.sum()
     return SplitHalfResult(
         spearman_brown,
         float(coefficients[0]),

@@ -343,8 +343,14 @@ def show_table(rows: list[dict], height: int | None = None, title: str | None = 
     frame = pd.DataFrame(rows)
     kwargs = {"height": height} if height else {}
     st.dataframe(frame, hide_index=True, width="stretch", **kwargs)
-    csv_download(frame)
-    word_download(frame, title)
+    table_downloads(frame, title)
+
+
+def table_downloads(frame: pd.DataFrame, title: str | None = None) -> None:
+    """The CSV and Word downloads of a shown table, side by side under it."""
+    with st.container(horizontal=True, gap="small"):
+        csv_download(frame)
+        word_download(frame, title)
 
 
 def csv_download(frame: pd.DataFrame) -> None:

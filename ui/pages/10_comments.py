@@ -18,8 +18,8 @@ from surveys.study_edit import with_themes
 from ui import auth
 from ui import state as S
 from ui.setup import (SAMPLE, at_wave, ci, csv_download, escape_markdown, num, page, pct,
-                      pick_group, say, show_chart, show_table, source_key, tr,
-                      with_abc_every_wave, word_download)
+                      pick_group, say, show_chart, show_table, source_key, table_downloads, tr,
+                      with_abc_every_wave)
 
 #: comments listed under a theme picked in the table
 SHOWN_COMMENTS = 30
@@ -71,8 +71,7 @@ if themes:
              tr("comments_terms"): ", ".join(t["terms"])} for t in themes]
     picked = st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch",
                           on_select="rerun", selection_mode="single-row", key="comments_table")
-    csv_download(pd.DataFrame(rows))  # formula-safe: theme names and terms are data text
-    word_download(pd.DataFrame(rows))
+    table_downloads(pd.DataFrame(rows))  # formula-safe CSV: theme names and terms are data text
     st.caption(tr("comments_themes_caption"))
     chosen = picked.selection.rows if picked and picked.selection else []
     if chosen:
