@@ -244,9 +244,8 @@ def _check_categories(study: Study, frames: dict[GroupSource, pd.DataFrame],
     """Answers of category columns (segments, lifecycle, Kano questions) become labels in every
     table, chart and filter: refuse one longer than the ``label_chars`` limit, and a segment or
     lifecycle column with more different answers than ``segment_levels`` (a free-text column
-    named as a segment by mistake, or a hostile file)."""
-    most_chars, most_levels = limit("label_chars"), limit("segment_levels")
-    leveled = {*study.segments, study.lifecycle}
+    named as a segment by mistake, or a hostile file); see :func:`check_category_answers`."""
+    most_chars = limit("label_chars")
     for source, frame in frames.items():
         rows = np.asarray(tables[source].file_rows)
         for column in study.category_columns:
@@ -254,19 +253,33 @@ def _check_categories(study: Study, frames: dict[GroupSource, pd.DataFrame],
                 continue
             values = frame[column]
             lengths = values.astype("string").str.len()
-            if (lengths > most_chars).any():
-                at = int(np.argmax((lengths > most_chars).fillna(False).to_numpy()))
-                raise StudyError(msg("category_answer_too_long", chars=f"{int(lengths.iloc[at]):,}",
-                                     limit=f"{most_chars:,}", env=LIMITS["label_chars"].env),
-                                 file=source.file, row=int(rows[at]), column=column,
-                                 expected=msg("category_answer_too_long_expected"))
-            levels = values.nunique(dropna=True)
-            if column in leveled and levels > most_levels:
-                raise StudyError(msg("segment_too_many_levels", levels=f"{levels:,}",
-                                     limit=f"{most_levels:,}", env=LIMITS["segment_levels"].env),
-                                 file=source.file, column=column,
-                                 key="lifecycle" if column == study.lifecycle else "segments",
-                                 expected=msg("segment_too_many_levels_expected"))
+            too_long = (lengths > most_chars).fillna(False).to_numpy()
+            at = int(np.argmax(too_long)) if too_long.any() else None
+            check_category_answers(study, column, 0 if at is None else int(lengths.iloc[at]),
+                                   values.nunique(dropna=True), file=source.file,
+                                   row=None if at is None else int(rows[at]))
+
+
+def check_category_answers(study: Study, column: str, longest: int, levels: int,
+                           file: Path | str | None, row: int | None = None,
+                           key: str | None = None) -> None:
+    """Refuse a category column whose answer of ``longest`` characters exceeds the
+    ``label_chars`` limit (located at ``file``, ``row``, ``key``), or a segment or lifecycle
+    column with ``levels`` different answers, more than ``segment_levels``. Shared by the files
+    (:func:`_check_categories`) and the table groups (:func:`surveys.tables.check_categories`),
+    so that both give the same error."""
+    most_chars, most_levels = limit("label_chars"), limit("segment_levels")
+    if longest > most_chars:
+        raise StudyError(msg("category_answer_too_long", chars=f"{longest:,}",
+                             limit=f"{most_chars:,}", env=LIMITS["label_chars"].env),
+                         file=file, row=row, key=key, column=column,
+                         expected=msg("category_answer_too_long_expected"))
+    if column in {*study.segments, study.lifecycle} and levels > most_levels:
+        raise StudyError(msg("segment_too_many_levels", levels=f"{levels:,}",
+                             limit=f"{most_levels:,}", env=LIMITS["segment_levels"].env),
+                         file=file, column=column,
+                         key="lifecycle" if column == study.lifecycle else "segments",
+                         expected=msg("segment_too_many_levels_expected"))
 
 
 def _infer_scale(coded: dict[GroupSource, pd.DataFrame], items: list[str],
@@ -403,6 +416,8 @@ def load_study(study: Study | str | Path) -> StudyData:
     _check_columns(study, {**frames, **{s: pd.DataFrame(columns=o.table.columns)
                                         for s, o in opened.items()}})
     _check_categories(study, frames, tables)
+    for source in opened.values():
+        engine_tables.check_categories(study, source)
     coded = {s: _code_source(study, s, tables[s], frames[s]) for s in files}
     scale = study.scale or _infer_scale({**{s: c[0] for s, c in coded.items()},
                                          **{s: engine_tables.item_range(study, o)

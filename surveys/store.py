@@ -14,7 +14,7 @@ files under ``groups``); waves the file lists under ``waves`` are stored too whe
 no wave of that name yet. Every file a study file reads is stored with it, so each stored study
 file can be written back and loaded on its own.
 
-Schema (version 2)::
+Schema (version 3)::
 
     schema_version(version, applied)                    one row per applied version
     studies(id, title, created)
@@ -23,11 +23,21 @@ Schema (version 2)::
     uploads(id, study_id, study_file_id, name, grp, wave, sheet, sha256, size, uploaded)
     upload_data_<uploads.id>(seq PRIMARY KEY, data BLOB)  one table per data file: its bytes in
                                                         pieces of CHUNK bytes, seq 0, 1, ...
+    live_tables(study_id, study_file_id, grp, wave, engine, tbl, condition, n_rows, sampled,
+                read_at)                                 one row per group read from a table
 
 ``study_files.wave`` is the wave of the file's ``groups``; ``uploads.name`` is the data file's path
 relative to its study file as written back on export; a file read by several groups (sheets of one
 workbook) is stored once, labelled with the first group reading it. Times are UTC.
-Version 1 had no ``waves`` table, no ``sha256``, ``size`` or ``study_files.wave`` columns, and kept
+**Live tables.** A group read from a table (``engine:``/``table:``, :mod:`surveys.tables`) has
+no data file: the store keeps the study file as written and a record of the table as it was read
+when stored (``live_tables``: the engine with any password masked, table, ``where``, rows, the
+sample size when rows were sampled, the time), never a copy of the rows. Opening such a study
+reads the table again (live): the study file keeps what reaches the engine (its URL, or the
+environment's variables, never written to the store), and every table is reached and checked
+before the study is opened (:func:`surveys.tables.read_record`). A relative DuckDB or Parquet path
+is refused when storing, as it would resolve against the folder the study is opened in.
+Version 2 had no ``live_tables`` table (added on opening). Version 1 had no ``waves`` table, no ``sha256``, ``size`` or ``study_files.wave`` columns, and kept
 each data file whole in ``uploads.content``; opening a version-1 store upgrades it in one
 transaction.
 
@@ -64,16 +74,16 @@ import duckdb
 from .errors import StudyError
 from .i18n import msg
 from .limits import check_file_size, shorten
-from .study import GroupSource, Study, read_study
+from .study import GroupSource, Study, TableSource, read_study
 
 __all__ = ["Store", "StoreBusy", "StoredStudy", "StoredWave", "StoredStudyFile", "StoredFile",
-           "OpenedWave", "default_store_path", "STORE_ENV", "APP_NAME", "SCHEMA_VERSION"]
+           "StoredLiveTable", "OpenedWave", "default_store_path", "STORE_ENV", "APP_NAME", "SCHEMA_VERSION"]
 
 #: the environment variable naming the store's database file
 STORE_ENV = "SURVEY_STORE"
 #: the folder under the user's data directory
 APP_NAME = "crm-survey-toolkit"
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 #: bytes per stored piece of a data file (bounds the memory of storing and writing back)
 CHUNK = 4 * 1024 * 1024
 
@@ -99,6 +109,12 @@ CREATE TABLE waves (study_id INTEGER NOT NULL, wave VARCHAR NOT NULL, position I
 CREATE TABLE uploads (id INTEGER PRIMARY KEY, study_id INTEGER NOT NULL, study_file_id INTEGER,
     name VARCHAR NOT NULL, grp VARCHAR, wave VARCHAR, sheet VARCHAR, sha256 VARCHAR NOT NULL,
     size BIGINT NOT NULL, uploaded TIMESTAMP NOT NULL);
+"""
+
+_LIVE_TABLES = """
+CREATE TABLE live_tables (study_id INTEGER NOT NULL, study_file_id INTEGER NOT NULL,
+    grp VARCHAR NOT NULL, wave VARCHAR NOT NULL, engine VARCHAR NOT NULL, tbl VARCHAR,
+    condition VARCHAR, n_rows BIGINT NOT NULL, sampled BIGINT, read_at TIMESTAMP NOT NULL);
 """
 
 
@@ -136,8 +152,13 @@ def _upgrade_1_to_2(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(f"CREATE SEQUENCE {sequence} START {int(last) + 1}")
 
 
+def _upgrade_2_to_3(con: duckdb.DuckDBPyConnection) -> None:
+    """v2 -> v3: the records of groups read from tables (none stored before)."""
+    con.execute(_LIVE_TABLES)
+
+
 #: version -> the function that upgrades a store of that version to the next
-MIGRATIONS = {1: _upgrade_1_to_2}
+MIGRATIONS = {1: _upgrade_1_to_2, 2: _upgrade_2_to_3}
 
 
 class StoreBusy(StudyError):
@@ -176,6 +197,21 @@ class StoredFile:
 
 
 @dataclass(frozen=True)
+class StoredLiveTable:
+    """A group read from a table: the table as it was read when the study was stored."""
+
+    study_file_id: int
+    group: str
+    wave: str
+    engine: str  # any password masked
+    table: str | None  # None for Parquet files
+    where: str | None
+    rows: int
+    sampled: int | None  # the sample size when rows were sampled, else None
+    read: datetime
+
+
+@dataclass(frozen=True)
 class StoredStudy:
     """What the store keeps of one study (no file contents)."""
 
@@ -185,6 +221,12 @@ class StoredStudy:
     waves: list[StoredWave] = field(default_factory=list)  # oldest first
     study_files: list[StoredStudyFile] = field(default_factory=list)
     files: list[StoredFile] = field(default_factory=list)
+    live_tables: list[StoredLiveTable] = field(default_factory=list)
+
+    @property
+    def live(self) -> bool:
+        """Some group is read from a table ("live table"): opening it reads the table again."""
+        return bool(self.live_tables)
 
     def study_file(self, file_id: int) -> StoredStudyFile:
         return next(f for f in self.study_files if f.id == file_id)
@@ -303,6 +345,7 @@ class Store:
                 raise StudyError(msg("store_not_a_store"), file=self.path)
             con.execute("BEGIN TRANSACTION")
             con.execute(_SCHEMA_V2)
+            con.execute(_LIVE_TABLES)
             con.execute("INSERT INTO schema_version VALUES (?, ?)", [SCHEMA_VERSION, _now()])
             con.execute("COMMIT")
             return
@@ -347,14 +390,11 @@ class Store:
         """
         path = Path(path)
         study = read_study(path)
-        live = next((s for s in study.sources if s.file is None), None)
-        if live is not None:  # a group read from a table (surveys/tables.py): not stored yet
-            raise StudyError(msg("store_live_table", group=live.group), file=path,
-                             key=f"groups.{live.group}", expected=msg("store_live_table_expected"))
         label = _current_wave_label(study, wave)
         rel = _relative_names(study, path)
         for source in _file_sources(study):  # the app's upload limit holds for the store too
             check_file_size(source.file, source.file.stat().st_size)
+        live = _read_live_tables(study, path)  # each table reached before anything is written
         yaml_bytes = path.read_bytes()
 
         def add(con: duckdb.DuckDBPyConnection) -> int:
@@ -381,6 +421,13 @@ class Store:
                 _insert_upload(con, source.file, study_id=study_id, study_file_id=file_id,
                                name=rel[source.file], group=source.group,
                                wave=labels[source.wave], sheet=source.sheet, uploaded=now)
+            for source, record in live:
+                con.execute("INSERT INTO live_tables (study_id, study_file_id, grp, wave, engine, "
+                            "tbl, condition, n_rows, sampled, read_at) "
+                            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                            [study_id, file_id, source.group, labels[source.wave],
+                             record["engine"], record["table"], record["where"], record["rows"],
+                             record["sampled"], now])
             return study_id
 
         return self._write(add)
@@ -413,6 +460,7 @@ class Store:
             for stored_file in study.files:
                 con.execute(f"DROP TABLE upload_data_{stored_file.id}")
             for table, column in (("uploads", "study_id"), ("waves", "study_id"),
+                                  ("live_tables", "study_id"),
                                   ("study_files", "study_id"), ("studies", "id")):
                 con.execute(f"DELETE FROM {table} WHERE {column} = ?", [study_id])
             return study
@@ -450,8 +498,10 @@ class Store:
                                  expected=msg("one_of", choices=", ".join(names)))
             wanted = wave if wave is not None else study.latest_wave
             file_id = next(w.study_file_id for w in study.waves if w.name == wanted)
-            return _write_study_file(con, study, study.study_file(file_id), workdir,
+            path = _write_study_file(con, study, study.study_file(file_id), workdir,
                                      overwrite=True)[0]
+        _reach_live_tables(study, [path])
+        return path
 
     def open_waves(self, study_id: int, workdir: str | Path) -> list[OpenedWave]:
         """Every wave of a study, oldest first, with the study file holding its data written
@@ -468,6 +518,7 @@ class Store:
             for file_id in dict.fromkeys(w.study_file_id for w in study.waves):
                 paths[file_id] = _write_study_file(con, study, study.study_file(file_id),
                                                    workdir, overwrite=True)[0]
+        _reach_live_tables(study, list(paths.values()))
         current = {file_id: read_study(path).wave for file_id, path in paths.items()}
         return [OpenedWave(w.name, paths[w.study_file_id],
                            current[w.study_file_id]
@@ -491,7 +542,52 @@ def _describe(con: duckdb.DuckDBPyConnection, study_id: int) -> StoredStudy:
     files = [StoredFile(*r) for r in con.execute(
         "SELECT id, study_file_id, name, grp, wave, sheet, sha256, size, uploaded FROM uploads "
         "WHERE study_id = ? ORDER BY id", [study_id]).fetchall()]
-    return StoredStudy(row[0], row[1], row[2], waves, study_files, files)
+    live = [StoredLiveTable(*r) for r in con.execute(
+        "SELECT study_file_id, grp, wave, engine, tbl, condition, n_rows, sampled, read_at "
+        "FROM live_tables WHERE study_id = ? ORDER BY study_file_id, wave, grp",
+        [study_id]).fetchall()]
+    return StoredStudy(row[0], row[1], row[2], waves, study_files, files, live)
+
+
+def _read_live_tables(study: Study, path: Path) -> list[tuple[TableSource, dict]]:
+    """Each table group of a study to be stored with its record (the table reached and read now);
+    a relative DuckDB or Parquet path is refused: opened from the store, the study file sits in
+    another folder."""
+    from .tables import engine_kind, read_record
+
+    live = []
+    for source in study.sources:
+        if not isinstance(source, TableSource):
+            continue
+        key = (f"groups.{source.group}" if source.wave == study.wave
+               else f"waves.{source.wave}.{source.group}")
+        if engine_kind(source.engine) in ("duckdb", "parquet") and not _absolute_engine(source):
+            raise StudyError(msg("store_live_relative", group=source.group, engine=source.engine),
+                             file=path, key=f"{key}.engine",
+                             expected=msg("store_live_relative_expected"))
+        live.append((source, read_record(study, source)))
+    return live
+
+
+def _absolute_engine(source: TableSource) -> bool:
+    engine = source.engine
+    for prefix in ("duckdb://", "file://"):
+        engine = engine[len(prefix):] if engine.startswith(prefix) else engine
+    return Path(engine).is_absolute()
+
+
+def _reach_live_tables(study: StoredStudy, paths: list[Path]) -> None:
+    """Reach and check every table of the opened study files (a live table is read again when
+    opened): an engine that cannot be reached or a table gone is one clear error here."""
+    if not study.live:
+        return
+    from .tables import read_record
+
+    for path in paths:
+        opened = read_study(path)
+        for source in opened.sources:
+            if isinstance(source, TableSource):
+                read_record(opened, source)
 
 
 def _study_for(con: duckdb.DuckDBPyConnection, study: Study, path: Path, label: str,
@@ -534,11 +630,11 @@ def _current_wave_label(study: Study, wave: str | None) -> str:
 
 
 def _file_sources(study: Study) -> list[GroupSource]:
-    """Every data file of a study as a source: the groups' files, then a customer-records file
-    (stored with its group and the current wave)."""
+    """Every data file of a study as a source: the groups' files (not the groups read from
+    tables), then a customer-records file (stored with its group and the current wave)."""
     records = study.records
     extra = [GroupSource(records.group, study.wave, records.file, records.sheet)] if records else []
-    return [*study.sources, *extra]
+    return [*(s for s in study.sources if s.file is not None), *extra]
 
 
 def _relative_names(study: Study, path: Path) -> dict[Path, str]:

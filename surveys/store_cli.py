@@ -41,10 +41,11 @@ def _list(store: Store, args: argparse.Namespace) -> int:
     if not studies:
         print(f"no studies stored in {store.path}")
         return 0
-    print("id\ttitle\twaves\tfiles\tsize\tcreated (UTC)")
+    print("id\ttitle\twaves\tfiles\tsize\tcreated (UTC)\tdata")
     for s in studies:
         print(f"{s.id}\t{printable(s.title)}\t{', '.join(printable(w.name) for w in s.waves)}\t"
-              f"{len(s.files)}\t{_size(s.size)}\t{s.created:%Y-%m-%d %H:%M}")
+              f"{len(s.files)}\t{_size(s.size)}\t{s.created:%Y-%m-%d %H:%M}\t"
+              f"{'live table' if s.live else 'stored files'}")
     return 0
 
 
@@ -62,6 +63,14 @@ def _describe(study: StoredStudy) -> list[str]:
                 lines.append(f"  {printable(f.name)}: group {printable(f.group)}, "
                              f"wave {printable(f.wave)}{sheet}, "
                              f"{_size(f.size)}, sha256 {f.sha256}")
+        for t in study.live_tables:
+            if t.study_file_id == sf.id:
+                table = f", table {printable(t.table)}" if t.table else ""
+                where = f", where {printable(t.where)}" if t.where else ""
+                sampled = f", sampled {t.sampled:,}" if t.sampled is not None else ""
+                lines.append(f"  live table: group {printable(t.group)}, wave {printable(t.wave)}, "
+                             f"engine {printable(t.engine)}{table}{where}, {t.rows:,} rows"
+                             f"{sampled}, read {t.read:%Y-%m-%d %H:%M} UTC")
     return lines
 
 

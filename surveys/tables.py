@@ -60,7 +60,7 @@ from .study import Scale, Study, TableSource
 
 __all__ = ["SAMPLE_ROWS", "SAMPLE_SEED", "ENGINE_FLAGS", "engine_kind", "mask_url",
            "check_source_form", "open_source", "item_range", "OpenTable", "TableQuality", "load_table_group",
-           "source_record"]
+           "source_record", "read_record", "check_categories"]
 
 #: at most this many rows are brought back for what needs rows
 SAMPLE_ROWS = 100_000
@@ -157,6 +157,15 @@ def source_record(source: TableSource, rows: int, sampled: int | None) -> dict:
     """The group's entry of results.json ``study.sources``."""
     return {"engine": mask_url(source.engine), "table": source.table, "where": source.where,
             "rows": rows, "sampled": sampled}
+
+
+def read_record(study: Study, source: TableSource) -> dict:
+    """Reach a table group's engine, check its table and columns (:func:`open_source`) and count
+    its rows: the group's ``study.sources`` record without loading the group (what the study
+    store keeps of a "live table", and its check when the stored study is opened again)."""
+    opened = open_source(study, source)
+    rows = int(opened.scalar_row(opened.table, rows=opened.table.count())["rows"])
+    return source_record(source, rows, SAMPLE_ROWS if rows > SAMPLE_ROWS else None)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -426,6 +435,27 @@ def _renamed(study: Study, source: TableSource, table, label: str, key: str):
 def _suggest(name: str, columns) -> Text | str:
     close = difflib.get_close_matches(name, list(columns), n=3, cutoff=0.5)
     return msg("load_similar_columns", columns=", ".join(repr(c) for c in close)) if close else ""
+
+
+def check_categories(study: Study, opened: OpenTable) -> None:
+    """The category columns' check of the files (:func:`surveys.load.check_category_answers`)
+    in the engine: each column's longest answer (as text) and its number of different answers
+    from one aggregate query. A table has no row order: a too long answer is reported by the
+    longest one (a file names the first)."""
+    from .load import check_category_answers
+
+    table = opened.table
+    columns = [c for c in study.category_columns if c in table.columns]
+    if not columns:
+        return
+    found = opened.scalar_row(table, **{
+        f"chars_{i}": table[c].cast("string").length().max() for i, c in enumerate(columns)},
+        **{f"levels_{i}": table[c].nunique() for i, c in enumerate(columns)})
+    key = f"groups.{opened.source.group}" if opened.source.wave == study.wave else \
+        f"waves.{opened.source.wave}.{opened.source.group}"
+    for i, column in enumerate(columns):
+        check_category_answers(study, column, int(found[f"chars_{i}"] or 0),
+                               int(found[f"levels_{i}"] or 0), file=opened.label, key=key)
 
 
 def _check_table_columns(study: Study, source: TableSource, table, label: str, key: str) -> None:

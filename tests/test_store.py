@@ -259,7 +259,7 @@ def build_v1(path: Path) -> None:
 def test_a_version_1_store_is_upgraded_with_its_data_intact(tmp_path, store, monkeypatch):
     monkeypatch.setattr(store_module, "CHUNK", 10_000)  # whole v1 files are cut into pieces
     build_v1(store.path.parent.mkdir(parents=True) or store.path)
-    assert store.schema_version() == SCHEMA_VERSION == 2
+    assert store.schema_version() == SCHEMA_VERSION == 3
     study = store.get_study(7)
     assert [w.name for w in study.waves] == ["2018", "2019"]
     assert all(w.study_file_id == 3 for w in study.waves)
@@ -275,7 +275,7 @@ def test_a_version_1_store_is_upgraded_with_its_data_intact(tmp_path, store, mon
     assert new_id == 8 and store.get_study(new_id).files[0].id == 5
     con = duckdb.connect(str(store.path))
     assert con.execute("SELECT version FROM schema_version ORDER BY version").fetchall() == [
-        (1,), (2,)]
+        (1,), (2,), (3,)]
     size = (SAMPLE.parent / "customers_2018.xlsx").stat().st_size
     assert con.execute("SELECT count(*) FROM upload_data_1").fetchone() == (-(-size // 10_000),)
     assert "content" not in [c for (c,) in con.execute(

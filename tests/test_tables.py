@@ -284,17 +284,6 @@ def test_engine_path_is_exact_in_any_row_order(small, tmp_path):
     assert np.array_equal(cov["answers"][1], cov["reversed"][1], equal_nan=True)
 
 
-def test_the_store_refuses_a_table_study_clearly(small, tmp_path):
-    from surveys.store import Store
-
-    folder, _ = small
-    shutil.copy(folder / "answers.parquet", tmp_path / "answers.parquet")
-    study = _write_study(tmp_path, _small_study({"customers": {"engine": "answers.parquet"}}))
-    with pytest.raises(StudyError) as caught:
-        Store(tmp_path / "store.duckdb").add_study(study)
-    assert caught.value.key == "groups.customers" and "does not keep" in str(caught.value)
-
-
 def test_a_table_larger_than_the_sample(small, tmp_path, monkeypatch):
     """Past SAMPLE_ROWS rows, what needs rows takes a seeded sample (recorded); the moments
     still come from every row."""
@@ -310,3 +299,37 @@ def test_a_table_larger_than_the_sample(small, tmp_path, monkeypatch):
     assert results["reliability"] == expected["reliability"]
     assert results["quality"]["customers"]["n"] == expected["quality"]["customers"]["n"]
     assert any("seeded sample" in note for note in results["quality"]["customers"]["notes"])
+
+
+@pytest.mark.parametrize("damage, limit_env, column", [
+    ("levels", "SURVEY_MAX_SEGMENT_LEVELS", "region"),
+    ("long", "SURVEY_MAX_LABEL_CHARS", "region"),
+], ids=["too-many-levels", "answer-too-long"])
+def test_category_checks_of_a_table_equal_the_files(tmp_path, monkeypatch, damage, limit_env,
+                                                    column):
+    """Issue 11's category check (a segment with too many different answers, an answer too long
+    for a label) gives the same error from a DuckDB table as from the file: message, column,
+    key (the file names its file and row, the table its table and group)."""
+    answers = _small_answers()
+    if damage == "levels":
+        monkeypatch.setenv(limit_env, "2")  # north, south, west: three levels
+    else:
+        monkeypatch.setenv(limit_env, "20")
+        answers.loc[11, column] = "a region named at far too great a length"
+    answers.to_csv(tmp_path / "answers.csv", index=False)
+    con = duckdb.connect(str(tmp_path / "survey.duckdb"))
+    con.register("frame", answers)
+    con.execute("CREATE TABLE answers AS SELECT * FROM frame")
+    con.close()
+    from_file = _error(tmp_path, {"file": "answers.csv"})
+    from_table = _error(tmp_path, {"table": "answers", "engine": "duckdb://survey.duckdb"})
+    for lang in ("en", "zh"):
+        assert from_table.message.render(lang) == from_file.message.render(lang)
+        assert from_table.expected.render(lang) == from_file.expected.render(lang)
+    assert from_table.column == from_file.column == column
+    if damage == "levels":
+        assert from_table.key == from_file.key == "segments"
+        assert "3 different answers" in str(from_table)
+    else:
+        assert from_file.row == 13 and from_table.key == "groups.customers"
+        assert from_table.file == "answers" and "40 characters" in str(from_table)

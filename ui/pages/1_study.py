@@ -10,6 +10,7 @@ import streamlit as st
 from surveys.errors import StudyError
 from surveys.guess import draft_yaml
 from surveys.study import parse_study
+from surveys.tables import mask_url
 from ui import auth
 from ui import state as S
 from ui import wizard as W
@@ -41,6 +42,7 @@ def use_study(text: str, folder: str) -> None:
 
 # ------------------------------------------------------------------ the study in use
 source = st.session_state.get(S.SOURCE)
+live = []  # groups read from tables ("live tables"): the wizard edits files only
 try:
     study = base_study()
     origin = tr("source_sample" if source is None else "source_uploaded")
@@ -48,6 +50,12 @@ try:
     st.markdown(f"**{tr('current_study')}** ({origin}): {escape_markdown(study.title)} — "
                 f"{tr('waves')}: {escape_markdown(', '.join(study.waves))} — {tr('groups')}: "
                 f"{escape_markdown(groups)}")
+    live = [s for s in study.sources if s.file is None]  # groups read from tables
+    if live:
+        st.caption(tr("live_table_groups", groups=escape_markdown("; ".join(
+            f"{study.name(s.group, lang())} ({s.wave}) ← {mask_url(s.engine)}"
+            + (f" · {s.table}" if s.table else "") + (f" · {s.where}" if s.where else "")
+            for s in live))))
 except StudyError as error:
     study = None
     show_error(error)
@@ -56,8 +64,8 @@ c1, c2, c3 = st.columns(3)
 c1.download_button(tr("download_yaml"), text, file_name="study.yaml", mime="text/yaml",
                    key="dl_current_yaml")
 editor = auth.is_editor()
-if study is not None and editor and c2.button(tr("wizard_edit_current"), key="edit_current",
-                                              help=tr("wizard_edit_current_help")):
+if study is not None and editor and not live and c2.button(
+        tr("wizard_edit_current"), key="edit_current", help=tr("wizard_edit_current_help")):
     try:
         with st.spinner(tr("wizard_reading")):
             W.edit_current(study, folder)

@@ -70,6 +70,7 @@ except StudyError as error:
 if studies:
     show_table([{tr("store_id"): s.id, tr("store_title"): s.title,
                  tr("store_waves"): ", ".join(w.name for w in s.waves),
+                 tr("store_data"): tr("live_table") if s.live else tr("store_data_files"),
                  tr("store_files"): len(s.files), tr("store_size"): f"{s.size / 1024:,.0f} KB",
                  tr("store_created"): f"{s.created:%Y-%m-%d %H:%M}"} for s in studies])
 else:
@@ -86,8 +87,18 @@ else:
 if studies:
     st.subheader(tr("store_open_header"))
     by_id = {s.id: s for s in studies}
+    labels = {i: f"{i} · {s.title}" + (f" · {tr('live_table')}" if s.live else "")
+              for i, s in by_id.items()}
     chosen = st.selectbox(tr("store_pick"), list(by_id), key="store_pick",
-                          format_func=lambda i: f"{i} · {by_id[i].title}")
+                          format_func=labels.__getitem__)
+    if by_id[chosen].live:
+        st.caption(tr("store_live_header"))
+        show_table([{tr("store_live_group"): t.group, tr("store_live_wave"): t.wave,
+                     tr("store_live_engine"): t.engine, tr("store_live_table"): t.table or "",
+                     tr("store_live_where"): t.where or "", tr("store_live_rows"): t.rows,
+                     tr("store_live_sampled"): "" if t.sampled is None else t.sampled,
+                     tr("store_live_read"): f"{t.read:%Y-%m-%d %H:%M}"}
+                    for t in by_id[chosen].live_tables])
     left, right = st.columns(2)
     left.button(tr("store_open"), key="store_open", on_click=_open, args=(chosen,))
     if editor:
