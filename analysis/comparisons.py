@@ -293,11 +293,16 @@ def _range_sf(w: np.ndarray, k: int) -> np.ndarray:
     a = _PHI_Z
     b = special.ndtr(_Z - w[..., None])
     c = a - b
-    # a^(k-1) - c^(k-1) = b * S with S = sum_j a^j c^(k-2-j), by S <- a S + c^m (Horner)
-    total, power = np.ones_like(c), np.ones_like(c)
-    for _ in range(k - 2):
-        power = power * c
-        total = a * total + power
+    # a^(k-1) - c^(k-1) = b * S with S = sum_j a^j c^(k-2-j), by S <- a S + c^m (Horner from
+    # S = 1, written in place from its second step S = a + c)
+    if k == 2:
+        total = np.ones_like(c)
+    else:
+        total, power = a + c, c
+        for _ in range(k - 3):
+            power = power * c
+            total *= a
+            total += power
     return k * (b * total) @ _PDF_Z_WEIGHTS
 
 
@@ -311,7 +316,9 @@ def studentized_range_sf(q, k: int, df) -> np.ndarray:
     :math:`P(R_k > w) = k\int \phi(z)[\Phi(z)^{k-1} - (\Phi(z) - \Phi(z - w))^{k-1}]dz`. Both
     integrals use composite Gauss-Legendre rules, the outer one in :math:`\log s` between the
     1e-16 quantiles (a smooth integrand for any df > 0). Vectorised over ``q`` and ``df``.
-    Checked against the exact :math:`Q_{2,\nu} = \sqrt 2 |t_\nu|` and R's ``ptukey``.
+    For two means the range is :math:`\sqrt 2 |t_\nu|`, so :math:`P(Q > q) = 2 P(t_\nu > q/\sqrt 2)`
+    exactly (Student's t, no integral). Checked against the exact two-means case and R's
+    ``ptukey``.
     """
     q, df = np.broadcast_arrays(np.asarray(q, dtype=float), np.asarray(df, dtype=float))
     shape = q.shape
@@ -319,33 +326,45 @@ def studentized_range_sf(q, k: int, df) -> np.ndarray:
     out = np.full(q.shape, np.nan)
     ok = np.isfinite(q) & np.isfinite(df) & (df > 0) & (q >= 0)
     if ok.any():
-        qo, nu = q[ok], df[ok]
-        lo = np.log(stats.chi2.ppf(1e-16, nu) / nu) / 2
-        hi = np.log(stats.chi2.isf(1e-16, nu) / nu) / 2
-        x, weights = _gauss_legendre(lo, hi, 16)
-        s, half = np.exp(x), nu[:, None] / 2
-        log_density = (half * np.log(nu[:, None]) - special.gammaln(half) - (half - 1) * math.log(2)
-                       + nu[:, None] * x - nu[:, None] * s * s / 2)
-        out[ok] = np.sum(weights * np.exp(log_density) * _range_sf(qo[:, None] * s, k), axis=1)
+        if k == 2:
+            out[ok] = 2 * special.stdtr(df[ok], -q[ok] / math.sqrt(2))
+        else:
+            out[ok] = _studentized_range_integral(q[ok], k, df[ok])
     return np.clip(out, 0.0, 1.0).reshape(shape)
 
 
+def _studentized_range_integral(q: np.ndarray, k: int, nu: np.ndarray) -> np.ndarray:
+    """The double integral of :func:`studentized_range_sf` for finite ``q`` >= 0 and ``nu`` > 0
+    (1-d arrays of one length)."""
+    lo = np.log(stats.chi2.ppf(1e-16, nu) / nu) / 2
+    hi = np.log(stats.chi2.isf(1e-16, nu) / nu) / 2
+    x, weights = _gauss_legendre(lo, hi, 16)
+    s, half = np.exp(x), nu[:, None] / 2
+    log_density = (half * np.log(nu[:, None]) - special.gammaln(half) - (half - 1) * math.log(2)
+                   + nu[:, None] * x - nu[:, None] * s * s / 2)
+    return np.sum(weights * np.exp(log_density) * _range_sf(q[:, None] * s, k), axis=1)
+
+
 def studentized_range_isf(alpha: float, k: int, df) -> np.ndarray:
-    """Critical value q with P(Q > q) = ``alpha`` (vectorised over ``df``), found by the
-    Illinois variant of regula falsi on log q to a relative 1e-10."""
+    r"""Critical value q with P(Q > q) = ``alpha`` (vectorised over ``df``), found by the
+    Illinois variant of regula falsi on log q to a relative 1e-10; for two means exactly
+    :math:`\sqrt 2\, t_{\nu}(1 - \alpha/2)`."""
     df = np.atleast_1d(np.asarray(df, dtype=float))
     out = np.full(df.shape, np.nan)
     ok = np.isfinite(df) & (df > 0)
     if not ok.any():
         return out
     nu = df[ok]
+    if k == 2:
+        out[ok] = math.sqrt(2) * stats.t.isf(alpha / 2, nu)
+        return out
 
     def excess(log_q):
         sf = studentized_range_sf(np.exp(log_q), k, nu)
         return np.log(np.maximum(sf, 1e-300)) - math.log(alpha)
 
-    # start from the Bonferroni bound sqrt(2) t(alpha / (k(k - 1)), df), exact for k = 2, a little
-    # above q for k > 2; widen the bracket where it misses the root
+    # start from the Bonferroni bound sqrt(2) t(alpha / (k(k - 1)), df), a little above q;
+    # widen the bracket where it misses the root
     guess = np.log(math.sqrt(2) * stats.t.isf(alpha / (k * (k - 1)), nu))
     lo, hi = guess - 0.2, guess + 0.01
     f_lo, f_hi = excess(lo), excess(hi)

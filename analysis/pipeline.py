@@ -173,7 +173,8 @@ def _sections(study: Study) -> list[tuple[str, Callable[[StudyData], Any]]]:
         ("quality", quality_section),
         *([("weighting", weighting.weighting_section)] if s.weighting else []),
         ("descriptives", lambda d: descriptives.descriptives_section(
-            d.frames(), dimensions=s.dimensions, satisfaction=s.satisfaction, loyalty=s.loyalty)),
+            d.responses(), dimensions=s.dimensions, satisfaction=s.satisfaction,
+            loyalty=s.loyalty)),
         ("reliability", lambda d: minimum.reliability_minimum(
             reliability.reliability_section(d.responses(), s.dimensions))),
         ("validity", _validity),

@@ -37,7 +37,7 @@ checked against seminr 2.3.4 and plspm 0.5.1 (tests/reference/pls.R).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 
 import numpy as np
 import pandas as pd
@@ -121,15 +121,26 @@ class _Layout:
                    [model.modes.get(c, "A") == "B" for c in constructs], owner)
 
     def dense(self, weights: list[np.ndarray]) -> np.ndarray:
-        """The K x J outer weight matrix of per-block weight vectors."""
-        out = np.zeros((len(self.items), len(self.constructs)))
+        """The B x K x J outer weight matrices of per-block weights (each B x block size)."""
+        out = np.zeros((len(weights[0]), len(self.items), len(self.constructs)))
         for j, block in enumerate(self.blocks):
-            out[block, j] = weights[j]
+            out[:, block, j] = weights[j]
         return out
 
 
+def _t(a: np.ndarray) -> np.ndarray:
+    """Each matrix of a stack transposed."""
+    return np.swapaxes(a, -1, -2)
+
+
+def _solve(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """x with a x = b for stacks of matrices a (B x m x m) and vectors b (B x m)."""
+    return np.linalg.solve(a, b[..., None])[..., 0]
+
+
 def _inner_weights(corr: np.ndarray, layout: _Layout, scheme: str) -> np.ndarray:
-    """The inner weights E (J x J): the proxy of construct j is Σ_i E[i, j] · score_i.
+    """The inner weights E (B x J x J, one matrix per construct correlation matrix of the stack
+    ``corr``): the proxy of construct j is Σ_i E[i, j] · score_i.
 
     Centroid: the sign of the correlation with every adjacent construct; factorial: the
     correlation; path (Lohmöller 1989): for predecessors the coefficients of the regression of
@@ -144,18 +155,21 @@ def _inner_weights(corr: np.ndarray, layout: _Layout, scheme: str) -> np.ndarray
     for j, (before, cells) in enumerate(zip(layout.before, layout.before_cells)):
         if before.size:
             try:
-                weights[before, j] = np.linalg.solve(corr[cells], corr[before, j])
+                weights[:, before, j] = _solve(corr[(slice(None), *cells)], corr[:, before, j])
             except np.linalg.LinAlgError:
                 raise _Failure("pls_singular_inner", layout.constructs[j]) from None
     return weights
 
 
 def _outer_weights(s: np.ndarray, layout: _Layout, scheme: str, max_iter: int,
-                   tol: float) -> tuple[np.ndarray, int]:
-    """Wold's iterations on the item covariance (or correlation) matrix ``s``: the converged
-    K x J weight matrix (unit-variance scores) and the number of weight updates."""
+                   tol: float) -> tuple[np.ndarray, np.ndarray]:
+    """Wold's iterations on a stack of item covariance (or correlation) matrices ``s``
+    (B x K x K, e.g. bootstrap resamples): the converged B x K x J weight matrices (unit-variance
+    scores) and the number of weight updates of each. A matrix stops changing at its own
+    convergence, so each result is the one it gives alone. Raises :class:`_Failure` when any
+    matrix of the stack fails."""
     blocks, owner = layout.blocks, layout.owner
-    within = [s[cells] for cells in layout.cells]
+    within = [s[(slice(None), *cells)] for cells in layout.cells]
     inverse_b = {}
     for j, sub in enumerate(within):
         if layout.mode_b[j]:
@@ -164,66 +178,80 @@ def _outer_weights(s: np.ndarray, layout: _Layout, scheme: str, max_iter: int,
             except np.linalg.LinAlgError:
                 raise _Failure("pls_singular_block", layout.constructs[j]) from None
     rows = np.arange(len(owner))
-    previous = np.ones(len(owner))  # seminr compares the first update with the 1s
-    dense = layout.dense([np.ones(len(b)) / np.sqrt(sub.sum()) for b, sub in zip(blocks, within)])
-    change = np.inf
+    previous = np.ones((len(s), len(owner)))  # seminr compares the first update with the 1s
+    dense = layout.dense([np.ones((len(s), len(b))) / np.sqrt(sub.sum(axis=(1, 2)))[:, None]
+                          for b, sub in zip(blocks, within)])
+    iterations = np.zeros(len(s), dtype=int)
+    active = np.arange(len(s))  # the matrices not converged yet
+    change = np.full(len(s), np.inf)
     for iteration in range(1, max_iter + 1):
-        corr = dense.T @ s @ dense
-        proxies = s @ dense @ _inner_weights(corr, layout, scheme)
-        updated = proxies[rows, owner]
+        part, weights = s[active], dense[active]
+        corr = _t(weights) @ part @ weights
+        proxies = part @ weights @ _inner_weights(corr, layout, scheme)
+        updated = proxies[:, rows, owner]
         for j, block in enumerate(blocks):
-            w = updated[block]
+            w = updated[:, block]
             if layout.mode_b[j]:
-                w = inverse_b[j] @ w
-            variance = w @ within[j] @ w
-            if not variance > 0:  # the proxy is uncorrelated with every item of the block
+                w = (inverse_b[j][active] @ w[..., None])[..., 0]
+            variance = (w[:, None, :] @ within[j][active] @ w[..., None])[:, 0, 0]
+            if not np.all(variance > 0):  # a proxy uncorrelated with every item of its block
                 raise _Failure("pls_not_converged", iterations=iteration)
-            updated[block] = w / np.sqrt(variance)
-        change = float(np.abs(updated - previous).sum())
-        previous = updated
-        dense[rows, owner] = updated
-        if change < tol:
-            return dense, iteration
-    raise _Failure("pls_not_converged", iterations=max_iter, change=change)
+            updated[:, block] = w / np.sqrt(variance)[:, None]
+        change = np.abs(updated - previous[active]).sum(axis=1)
+        previous[active] = updated
+        dense[active[:, None], rows, owner] = updated
+        done = change < tol
+        iterations[active[done]] = iteration
+        active = active[~done]
+        if not active.size:
+            return dense, iterations
+    raise _Failure("pls_not_converged", iterations=max_iter, change=float(change.max()))
 
 
 def _regressions(corr: np.ndarray, layout: _Layout) -> tuple[np.ndarray, np.ndarray]:
-    """Path coefficients B (J x J, B[i, j] for i -> j) and R² per construct (NaN if exogenous)."""
-    size = len(corr)
-    b, r2 = np.zeros((size, size)), np.full(size, np.nan)
+    """Path coefficients B (B[:, i, j] for i -> j) and R² per construct (NaN if exogenous) of a
+    stack of construct correlation matrices."""
+    b, r2 = np.zeros(corr.shape), np.full(corr.shape[:-1], np.nan)
     for j, (before, cells) in enumerate(zip(layout.before, layout.before_cells)):
         if before.size:
             try:
-                beta = np.linalg.solve(corr[cells], corr[before, j])
+                beta = _solve(corr[(slice(None), *cells)], corr[:, before, j])
             except np.linalg.LinAlgError:
                 raise _Failure("pls_singular_inner", layout.constructs[j]) from None
-            b[before, j] = beta
-            r2[j] = float(beta @ corr[before, j])
+            b[:, before, j] = beta
+            r2[:, j] = (beta[:, None, :] @ corr[:, before, j, None])[:, 0, 0]
     return b, r2
 
 
 def _total(b: np.ndarray) -> np.ndarray:
-    """Total effects (I - B)^-1 - I of a recursive path matrix."""
-    eye = np.eye(len(b))
-    return np.linalg.solve(eye - b.T, eye).T - eye
+    """Total effects (I - B)^-1 - I of a stack of recursive path matrices."""
+    eye = np.eye(b.shape[-1])
+    return _t(np.linalg.solve(eye - _t(b), eye)) - eye
 
 
 @dataclass
 class _Estimate:
-    """Everything one estimation gives, as arrays in the layout's order."""
+    """Everything one estimation gives, as arrays in the layout's order, for each matrix of a
+    stack (first axis)."""
 
-    weights: np.ndarray  # K x J
-    iterations: int
-    corr: np.ndarray  # J x J construct correlations
-    cross: np.ndarray  # K x J item-construct correlations
-    paths: np.ndarray  # J x J
-    r2: np.ndarray
+    weights: np.ndarray  # B x K x J
+    iterations: np.ndarray  # B
+    corr: np.ndarray  # B x J x J construct correlations
+    cross: np.ndarray  # B x K x J item-construct correlations
+    paths: np.ndarray  # B x J x J
+    r2: np.ndarray  # B x J
+
+    def at(self, k) -> "_Estimate":
+        """The estimates of the stack's matrices ``k`` (an index array, or one index: then
+        without the stack axis)."""
+        return _Estimate(*(getattr(self, f.name)[k] for f in fields(self)))
 
 
 def _estimate(s: np.ndarray, layout: _Layout, scheme: str, max_iter: int, tol: float) -> _Estimate:
+    """The model estimated on each matrix of the stack ``s`` (B x K x K)."""
     weights, iterations = _outer_weights(s, layout, scheme, max_iter, tol)
-    corr = weights.T @ s @ weights
-    cross = (s @ weights) / np.sqrt(np.diag(s))[:, None]
+    corr = _t(weights) @ s @ weights
+    cross = (s @ weights) / np.sqrt(np.diagonal(s, axis1=1, axis2=2))[:, :, None]
     paths, r2 = _regressions(corr, layout)
     return _Estimate(weights, iterations, corr, cross, paths, r2)
 
@@ -317,11 +345,13 @@ def _complete(data: pd.DataFrame, model: PLSModel, group: str) -> tuple[pd.DataF
 
 
 def _moments(values: np.ndarray, scaled: bool) -> np.ndarray:
-    """The items' covariance matrix (n − 1), or their correlation matrix when ``scaled``."""
-    s = np.cov(values, rowvar=False, ddof=1)
+    """The items' covariance matrix (n − 1), or their correlation matrix when ``scaled``, of
+    the rows of ``values`` (n x K), or of each matrix of a stack (B x n x K)."""
+    centred = values - values.mean(axis=-2, keepdims=True)
+    s = _t(centred) @ centred / (values.shape[-2] - 1)
     if scaled:
-        sd = np.sqrt(np.diag(s))
-        s = s / np.outer(sd, sd)
+        sd = np.sqrt(np.diagonal(s, axis1=-2, axis2=-1))
+        s = s / (sd[..., :, None] * sd[..., None, :])
     return s
 
 
@@ -374,7 +404,7 @@ def estimate_pls(data: pd.DataFrame, model: PLSModel, *, scaled: bool = True,
     values = complete.to_numpy()
     s = _moments(values, scaled)
     try:
-        fit = _estimate(s, layout, model.scheme, max_iter, tol)
+        fit = _estimate(s[None], layout, model.scheme, max_iter, tol).at(0)
     except _Failure as failure:
         raise failure.error(group) from None
     items, constructs = layout.items, layout.constructs
@@ -388,7 +418,7 @@ def estimate_pls(data: pd.DataFrame, model: PLSModel, *, scaled: bool = True,
                         for c in model.endogenous}, dtype=float)
     cov = np.cov(values, rowvar=False, ddof=1)
     return PLSResult(
-        model=model, n=n, n_dropped=dropped, iterations=fit.iterations, scaled=scaled,
+        model=model, n=n, n_dropped=dropped, iterations=int(fit.iterations), scaled=scaled,
         weights=pd.Series(fit.weights[np.arange(len(items)), layout.owner], index=items),
         cross_loadings=pd.DataFrame(fit.cross, index=items, columns=constructs),
         construct_correlations=pd.DataFrame(fit.corr, index=constructs, columns=constructs),
@@ -418,7 +448,7 @@ def total_effects(result: PLSResult) -> pd.Series:
     directed path from one construct to the other of the product of its coefficients.
     """
     names = list(result.model.constructs)
-    total = _total(result.path_matrix.to_numpy())
+    total = _total(result.path_matrix.to_numpy()[None])[0]
     linked = _reachable(result.model)
     return pd.Series({(a, b): total[i, j] for i, a in enumerate(names)
                       for j, b in enumerate(names) if linked[i, j]}, dtype=float)
@@ -481,7 +511,7 @@ def _construct_r2(s: np.ndarray, model: PLSModel, target: str, group: str) -> fl
         return 0.0
     layout = _Layout.of(model)
     try:
-        fit = _estimate(s, layout, model.scheme, MAX_ITERATIONS, TOLERANCE)
+        fit = _estimate(s[None], layout, model.scheme, MAX_ITERATIONS, TOLERANCE).at(0)
     except _Failure as failure:
         raise failure.error(group) from None
     return float(fit.r2[layout.constructs.index(target)])
@@ -554,14 +584,15 @@ def srmr_composite(result: PLSResult) -> float:
 
 # ---------------------------------------------------------------------------------- indices
 def _rescaled(weights: np.ndarray, sds: np.ndarray) -> np.ndarray:
-    """Unstandardised weights w / s, summing to 1."""
+    """Unstandardised weights w / s, summing to 1 (along the last axis)."""
     raw = weights / sds
-    return raw / raw.sum()
+    return raw / raw.sum(axis=-1, keepdims=True)
 
 
-def _index(w: np.ndarray, means: np.ndarray, scale: tuple[float, float]) -> float:
+def _index(w: np.ndarray, means: np.ndarray, scale: tuple[float, float]) -> np.ndarray:
+    """The 0-100 index of :func:`construct_index` (along the last axis)."""
     low, high = scale
-    return float(100 * (w @ (means - low)) / (w.sum() * (high - low)))
+    return 100 * (w * (means - low)).sum(axis=-1) / (w.sum(axis=-1) * (high - low))
 
 
 def index_weights(result: PLSResult, construct: str) -> pd.Series:
@@ -600,7 +631,7 @@ def construct_index(result: PLSResult, construct: str, scale: tuple[float, float
     Customer Satisfaction Index: nature, purpose, and findings. Journal of Marketing, 60(4), 7-18.
     """
     w = index_weights(result, construct)
-    return _index(w.to_numpy(), result.item_means[w.index].to_numpy(), scale)
+    return float(_index(w.to_numpy(), result.item_means[w.index].to_numpy(), scale))
 
 
 def ipma(result: PLSResult, scale: tuple[float, float], target: str | None = None
@@ -690,6 +721,15 @@ class PLSBootstrap:
                                       columns=["se", "t", "p", "ci_low", "ci_high"])
 
 
+def _estimable(s: np.ndarray, layout: _Layout, scheme: str) -> bool:
+    """Whether the model can be estimated on the matrices ``s``."""
+    try:
+        _estimate(s, layout, scheme, MAX_ITERATIONS, TOLERANCE)
+    except (_Failure, np.linalg.LinAlgError):
+        return False
+    return True
+
+
 def bootstrap_pls(data: pd.DataFrame, model: PLSModel, n_boot: int, seed: int, *,
                   scale: tuple[float, float] | None = None, scaled: bool = True) -> PLSBootstrap:
     """Estimate the model on ``n_boot`` resamples of the complete rows.
@@ -703,42 +743,41 @@ def bootstrap_pls(data: pd.DataFrame, model: PLSModel, n_boot: int, seed: int, *
     Notes
     -----
     Each resample draws n rows with replacement; resamples in which an item is constant or the
-    algorithm fails are dropped (:attr:`PLSBootstrap.used` counts the rest).
+    algorithm fails are dropped (:attr:`PLSBootstrap.used` counts the rest). All resamples are
+    drawn at once (the draws of one resample after the other) and estimated together as a stack
+    of correlation matrices, each stopping at its own convergence: the replicates equal those
+    of estimating one resample after the other (``tests/test_pls.py``).
     """
     values = data[model.items].astype("float64").dropna().to_numpy()
     n = len(values)
     layout = _Layout.of(model)
-    owner = layout.owner
+    owner, items = layout.owner, np.arange(len(layout.owner))
     position = {c: j for j, c in enumerate(layout.constructs)}
-    path_index = [(position[a], position[b]) for a, b in model.paths]
+    path_from, path_to = np.array([[position[a], position[b]] for a, b in model.paths]).T
     linked = np.argwhere(_reachable(model))
-    rng = np.random.default_rng(seed)
-    rows = {"paths": [], "total": [], "weights": [], "loadings": [], "indices": []}
-    for _ in range(n_boot):
-        sample = values[rng.integers(0, n, n)]
-        sds = sample.std(axis=0, ddof=1)
-        if not np.all(sds > 0):
-            continue
-        try:
-            fit = _estimate(_moments(sample, scaled), layout, model.scheme, MAX_ITERATIONS,
-                            TOLERANCE)
-        except (_Failure, np.linalg.LinAlgError):
-            continue
-        weights = fit.weights[np.arange(len(owner)), owner]
-        total = _total(fit.paths)
-        rows["paths"].append([fit.paths[i, j] for i, j in path_index])
-        rows["total"].append([total[i, j] for i, j in linked])
-        rows["weights"].append(weights)
-        rows["loadings"].append(fit.cross[np.arange(len(owner)), owner])
-        if scale is not None:
-            means = sample.mean(axis=0)
-            indices = []
-            for block in layout.blocks:
-                w = weights[block]
-                indices.append(np.nan if (w < 0).any() else
-                               _index(_rescaled(w, sds[block] if scaled else np.ones(len(w))),
-                                      means[block], scale))
-            rows["indices"].append(indices)
+    # the draws of one resample after the other, n at a time (the former loop's)
+    samples = values[np.random.default_rng(seed).integers(0, n, (n_boot, n))]
+    sds = samples.std(axis=1, ddof=1)
+    kept = np.flatnonzero(np.all(sds > 0, axis=1))
+    s = _moments(samples[kept], scaled)
+    try:
+        fit = _estimate(s, layout, model.scheme, MAX_ITERATIONS, TOLERANCE)
+    except (_Failure, np.linalg.LinAlgError):  # keep the resamples that can be estimated alone
+        usable = [k for k in range(len(kept)) if _estimable(s[k:k + 1], layout, model.scheme)]
+        kept, s = kept[usable], s[usable]
+        fit = _estimate(s, layout, model.scheme, MAX_ITERATIONS, TOLERANCE)
+    weights = fit.weights[:, items, owner]
+    total = _total(fit.paths)
+    rows = {"paths": fit.paths[:, path_from, path_to],
+            "total": total[:, linked[:, 0], linked[:, 1]], "weights": weights,
+            "loadings": fit.cross[:, items, owner], "indices": None}
+    if scale is not None:
+        means = samples[kept].mean(axis=1)
+        rows["indices"] = np.column_stack([
+            np.where((weights[:, block] < 0).any(axis=1), np.nan,
+                     _index(_rescaled(weights[:, block], sds[kept][:, block] if scaled else 1.0),
+                            means[:, block], scale))
+            for block in layout.blocks])
     names = layout.constructs
     totals = [(names[i], names[j]) for i, j in linked]
     return PLSBootstrap(
@@ -747,7 +786,7 @@ def bootstrap_pls(data: pd.DataFrame, model: PLSModel, n_boot: int, seed: int, *
         total=pd.DataFrame(rows["total"], columns=pd.Index(totals, tupleize_cols=False)),
         weights=pd.DataFrame(rows["weights"], columns=layout.items),
         loadings=pd.DataFrame(rows["loadings"], columns=layout.items),
-        indices=pd.DataFrame(rows["indices"] or None, columns=names),
+        indices=pd.DataFrame(rows["indices"], columns=names),
     )
 
 

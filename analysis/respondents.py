@@ -17,6 +17,8 @@ or a carriage return) is written with a leading apostrophe.
 """
 from __future__ import annotations
 
+import csv
+import io
 from pathlib import Path
 
 import numpy as np
@@ -38,6 +40,10 @@ FLAG_RULES = {"flag_duplicate": "duplicates", "flag_speeder": "speeders",
 VALUE_COLUMNS = ["longstring", "irv", "mahalanobis_d2", "mahalanobis_p", "even_odd"]
 COLUMNS = ["group", "wave", "row", "id", *FLAG_RULES, *VALUE_COLUMNS, "excluded", "weight"]
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+#: rows of respondents.csv formatted at a time (their cells are Python strings until written)
+CSV_ROWS = 65_536
+#: pandas' inferred kinds of a column that holds no text (nothing to make formula-safe)
+_NO_TEXT = ("empty", "integer", "floating", "mixed-integer-float", "decimal", "boolean")
 
 
 def _group_rows(data: StudyData, wave: str, group: str) -> pd.DataFrame:
@@ -85,12 +91,46 @@ def formula_safe(value):
 
 def respondents_csv(table: pd.DataFrame) -> bytes:
     """The respondent table as the bytes of ``respondents.csv``: UTF-8 with BOM, text cells
-    formula-safe (:func:`formula_safe`), numbers to 10 significant digits."""
-    table = table.copy()
-    for column in table.columns:
-        if not pd.api.types.is_numeric_dtype(table[column]):
-            table[column] = table[column].map(formula_safe)
-    return table.to_csv(index=False, float_format="%.10g", lineterminator="\n").encode("utf-8-sig")
+    formula-safe (:func:`formula_safe`), numbers to 10 significant digits (``%.10g``), missing
+    cells empty.
+
+    The cells are formatted a column at a time (:func:`_csv_cells`) and written by the csv
+    module, the writer and dialect pandas' ``to_csv`` uses: the same bytes, without pandas'
+    formatting of each float through Python calls (a million rows: ~20 s of CPU, now ~10 s)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(table.columns)
+    for start in range(0, len(table), CSV_ROWS):  # the cells of some rows at a time
+        part = table.iloc[start:start + CSV_ROWS]
+        writer.writerows(zip(*(_csv_cells(part[column]) for column in part.columns)))
+    return buffer.getvalue().encode("utf-8-sig")
+
+
+def _csv_cells(column: pd.Series) -> list:
+    """One column's cells for :func:`respondents_csv`: floats as ``%.10g`` (each distinct value
+    formatted once), text through :func:`formula_safe`, missing as an empty cell, other values
+    as they are."""
+    if pd.api.types.is_float_dtype(column.dtype):
+        values = column.to_numpy(dtype=float)
+        # distinct bit patterns, so that -0.0 keeps its sign as %.10g writes it
+        distinct, at = np.unique(values.view(np.int64), return_inverse=True)
+        text = np.array(["%.10g" % v for v in distinct.view(float).tolist()], dtype=object)
+        cells = text[at].tolist()
+    elif pd.api.types.is_numeric_dtype(column.dtype):
+        cells = column.to_numpy().tolist()
+    else:
+        cells = column.to_numpy(dtype=object).tolist()
+        kind = pd.api.types.infer_dtype(column, skipna=True)
+        if kind == "string":  # text only: the cells that look like a formula
+            formulas = column.astype("string").str.startswith(_FORMULA_START).to_numpy(
+                dtype=bool, na_value=False)
+            for at in np.flatnonzero(formulas).tolist():
+                cells[at] = formula_safe(cells[at])
+        elif kind not in _NO_TEXT:
+            cells = [formula_safe(value) for value in cells]
+    for missing in np.flatnonzero(column.isna().to_numpy()).tolist():
+        cells[missing] = ""
+    return cells
 
 
 def write_respondents(data: StudyData, out_dir: str | Path) -> Path:

@@ -11,6 +11,12 @@ study declares them (dimensions in order, items in order within each), reverse i
 recoded, of every row read from the file (before any exclusion): the screens are part of deciding
 what to exclude, so they see what the exclusion rules see.
 
+:func:`careless_screens` reads the answers in blocks of :data:`BLOCK_ROWS` rows (a block of 60
+items in float64 is ~30 MB, whatever the number of respondents): longstring, IRV and even-odd
+are values of each row alone; Mahalanobis D² takes the group's centroid and the Cholesky factor
+of its covariance matrix from a first pass over the blocks (:func:`complete_case_centroid`) and
+the distances from a second.
+
 References
 ----------
 Curran, P. G. (2016). Methods for the detection of carelessly invalid responses in survey data.
@@ -23,19 +29,21 @@ personality inventories. *Journal of Research in Personality*, 39(1), 103-129.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Mapping, Sequence
+from typing import Iterable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import linalg, stats
 
 from .i18n import Text, msg
 
-__all__ = ["SCREENS", "longstring", "irv", "mahalanobis", "even_odd", "attention_failures",
-           "CarelessResult", "careless_screens"]
+__all__ = ["SCREENS", "BLOCK_ROWS", "longstring", "irv", "mahalanobis", "complete_case_centroid",
+           "mahalanobis_d2", "even_odd", "attention_failures", "CarelessResult", "careless_screens"]
 
 #: the screens of ``careless:`` in the order respondents.csv and the quality report list them
 SCREENS = ("longstring", "irv", "mahalanobis", "even_odd", "attention")
+#: rows of answers :func:`careless_screens` holds in float64 at a time
+BLOCK_ROWS = 65_536
 
 
 def longstring(values: np.ndarray) -> np.ndarray:
@@ -116,19 +124,72 @@ def mahalanobis(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     :math:`S` (divisor n − 1) from the group's complete cases; defined for respondents who
     answered every item. :math:`p_r = P(\\chi^2_k > D^2_r)` with k = the number of items. The
     screen flags p below the study's threshold (careless ``mahad``; Meade & Craig 2012).
+    Computed as :func:`mahalanobis_d2` of :func:`complete_case_centroid`.
     """
     values = np.asarray(values, dtype=float)
-    n, k = values.shape
+    d2 = mahalanobis_d2(values, complete_case_centroid([values]))
+    return d2, stats.chi2.sf(d2, values.shape[1])
+
+
+def complete_case_centroid(blocks: Iterable[np.ndarray]) -> tuple[np.ndarray, np.ndarray] | None:
+    """The mean and the Cholesky factor of the covariance matrix of the complete cases, summed
+    over blocks of rows.
+
+    Parameters
+    ----------
+    blocks : respondents x items arrays (NaN = missing), the group's rows in pieces.
+
+    Returns
+    -------
+    (mean, L) with :math:`S = L L^\\top` (divisor n − 1), or None with fewer than k + 1 complete
+    cases or a covariance matrix of rank below k.
+
+    Notes
+    -----
+    One pass: the count, the sums :math:`\\sum d_r` and the cross-products
+    :math:`\\sum d_r d_r^\\top` of :math:`d_r = x_r - c` about a shift c (the mean of the first
+    block's complete cases, so that nothing cancels), then
+    :math:`\\bar x = c + \\sum d_r / n` and
+    :math:`S = (\\sum d_r d_r^\\top - (\\sum d_r)(\\sum d_r)^\\top / n) / (n - 1)`.
+    Whole-number answers give exact sums. Rows with a missing item are left out (complete
+    cases, as careless ``mahad``).
+    """
+    shift, n, sums, products, k = None, 0, 0.0, 0.0, None
+    for x in blocks:
+        k = x.shape[1]
+        x = x[~np.isnan(x).any(axis=1)]
+        if not len(x):
+            continue
+        if shift is None:
+            shift = x.mean(axis=0)
+        d = x - shift
+        n, sums, products = n + len(d), sums + d.sum(axis=0), products + d.T @ d
+    if k is None or n <= k:
+        return None
+    cov = (products - np.outer(sums, sums) / n) / (n - 1)
+    if np.linalg.matrix_rank(cov) < k:
+        return None
+    return shift + sums / n, np.linalg.cholesky(cov)
+
+
+def mahalanobis_d2(values: np.ndarray,
+                   centroid: tuple[np.ndarray, np.ndarray] | None) -> np.ndarray:
+    """D² of each row of ``values`` from a centroid of :func:`complete_case_centroid`.
+
+    Notes
+    -----
+    :math:`D^2_r = \\lVert z_r \\rVert^2` with :math:`L z_r = x_r - \\bar x` solved by forward
+    substitution (:math:`S^{-1} = L^{-\\top} L^{-1}`); NaN for a row with a missing item, and for
+    every row when the centroid is None (D² undefined).
+    """
+    d2 = np.full(len(values), np.nan)
+    if centroid is None:
+        return d2
+    mean, factor = centroid
     complete = ~np.isnan(values).any(axis=1)
-    d2 = np.full(n, np.nan)
-    x = values[complete]
-    if len(x) > k:
-        centred = x - x.mean(axis=0)
-        cov = centred.T @ centred / (len(x) - 1)
-        if np.linalg.matrix_rank(cov) == k:
-            solved = np.linalg.solve(cov, centred.T).T
-            d2[complete] = (centred * solved).sum(axis=1)
-    return d2, stats.chi2.sf(d2, k)
+    z = linalg.solve_triangular(factor, (values[complete] - mean).T, lower=True)
+    d2[complete] = np.einsum("ij,ij->j", z, z)
+    return d2
 
 
 def _row_means(block: np.ndarray) -> np.ndarray:
@@ -161,17 +222,26 @@ def even_odd(values: pd.DataFrame, dimensions: Mapping[str, Sequence[str]]) -> n
     are defined, the index is :math:`2r / (1 + r)`, set to −1 where it falls below −1 (careless
     ``evenodd``; Johnson 2005). A low value means the two halves of each scale disagree.
     """
-    odd, even = [], []
-    for items in dimensions.values():
-        if len(items) < 2:
-            continue
-        block = values[list(items)].to_numpy(dtype=float)
-        odd.append(_row_means(block[:, 0::2]))
-        even.append(_row_means(block[:, 1::2]))
-    n = len(values)
-    if not odd:
+    x = values.to_numpy(dtype=float)
+    return _even_odd(x, _halves(list(values.columns), dimensions))
+
+
+def _halves(columns: list[str], dimensions: Mapping[str, Sequence[str]]
+            ) -> list[tuple[list[int], list[int]]]:
+    """For each dimension of 2 or more items, the positions in ``columns`` of its odd-position
+    and of its even-position items."""
+    at = {c: i for i, c in enumerate(columns)}
+    return [([at[c] for c in items[0::2]], [at[c] for c in items[1::2]])
+            for items in dimensions.values() if len(items) >= 2]
+
+
+def _even_odd(x: np.ndarray, halves: list[tuple[list[int], list[int]]]) -> np.ndarray:
+    """:func:`even_odd` of an array, the halves given as column positions (:func:`_halves`)."""
+    n = len(x)
+    if not halves:
         return np.full(n, np.nan)
-    o, e = np.column_stack(odd), np.column_stack(even)
+    o = np.column_stack([_row_means(x[:, odd]) for odd, _ in halves])
+    e = np.column_stack([_row_means(x[:, even]) for _, even in halves])
     usable = ~np.isnan(o) & ~np.isnan(e)
     m = usable.sum(axis=1)
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -241,13 +311,22 @@ def careless_screens(items: pd.DataFrame, dimensions: Mapping[str, Sequence[str]
     CarelessResult. Every value is computed (respondents.csv shows them); flags only for the
     screens named in ``settings``; a NaN value never flags.
     """
-    x = items.to_numpy(dtype=float)
-    d2, p = mahalanobis(x)
-    values = pd.DataFrame({"longstring": longstring(x), "irv": irv(x), "mahalanobis_d2": d2,
-                           "mahalanobis_p": p, "even_odd": even_odd(items, dimensions)},
+    n, k = items.shape
+    halves = _halves(list(items.columns), dimensions)
+
+    def blocks():
+        for start in range(0, n, BLOCK_ROWS):
+            yield items.iloc[start:start + BLOCK_ROWS].to_numpy(dtype=float)
+
+    centroid = complete_case_centroid(blocks())
+    parts = [np.column_stack([longstring(x), irv(x), mahalanobis_d2(x, centroid),
+                              _even_odd(x, halves)]) for x in blocks()]
+    ls, sd, d2, eo = np.concatenate(parts).T if parts else np.empty((4, 0))
+    values = pd.DataFrame({"longstring": ls, "irv": sd, "mahalanobis_d2": d2,
+                           "mahalanobis_p": stats.chi2.sf(d2, k), "even_odd": eo},
                           index=items.index)
     notes = []
-    if "mahalanobis" in settings and np.isnan(d2).all() and len(x):
+    if "mahalanobis" in settings and centroid is None and n:
         notes.append(msg("careless_mahalanobis_undefined"))
     rules = {"longstring": lambda v: v["longstring"] >= settings["longstring"],
              "irv": lambda v: v["irv"] < settings["irv"],

@@ -50,11 +50,17 @@ EXAMPLE_CHARS = 200
 
 
 def duplicate_rows(answers: pd.DataFrame, id_column: str | None = None,
-                   ignore: list[str] = ()) -> pd.Series:
+                   ignore: list[str] = (), codes: pd.DataFrame | None = None) -> pd.Series:
     """Rows repeating an earlier row's respondent id, or all its answers (first kept).
 
     ``ignore`` names metadata columns (serial number, submission time, duration) left out of the
     comparison of answers. Missing ids are never duplicates of each other.
+
+    ``codes`` (optional) holds the numeric codes of some compared columns, on the same rows: two
+    rows with the same answers have the same codes, so only rows whose codes repeat another
+    row's (a hash of each row's codes, :func:`pandas.util.hash_pandas_object`, that occurs twice)
+    are compared as text. The flags are those of the comparison of every row; with a million
+    rows the text of a few candidates is compared instead of all of it.
     """
     flagged = pd.Series(False, index=answers.index)
     if id_column is not None and id_column in answers:
@@ -62,15 +68,29 @@ def duplicate_rows(answers: pd.DataFrame, id_column: str | None = None,
         flagged |= ids.notna() & ids.duplicated(keep="first")
     compared = [c for c in answers.columns if c not in set(ignore) and c != id_column]
     if compared:
-        flagged |= answers[compared].duplicated(keep="first")
+        coded = [] if codes is None else [c for c in codes.columns if c in compared]
+        if coded:
+            candidates = pd.util.hash_pandas_object(codes[coded], index=False).duplicated(
+                keep=False).to_numpy()
+            flagged.iloc[np.flatnonzero(candidates)] |= answers.loc[
+                candidates, compared].duplicated(keep="first").to_numpy()
+        else:
+            flagged |= answers[compared].duplicated(keep="first")
     return flagged
 
 
 def straightliners(raw_codes: pd.DataFrame, min_items: int = MIN_STRAIGHT_ITEMS) -> pd.Series:
-    """Respondents giving one identical raw answer to every item they answered (≥ ``min_items``)."""
-    answered = raw_codes.notna().sum(axis=1)
-    spread = raw_codes.max(axis=1) - raw_codes.min(axis=1)
-    return (answered >= min_items) & (spread == 0)
+    """Respondents giving one identical raw answer to every item they answered (≥ ``min_items``).
+
+    Column by column (running count, least and greatest answer of each row), so that no
+    respondents × items copy of the answers is made."""
+    n = len(raw_codes)
+    answered, low, high = np.zeros(n, dtype=np.int64), np.full(n, np.inf), np.full(n, -np.inf)
+    for column in raw_codes.columns:
+        x = raw_codes[column].to_numpy(dtype=float, na_value=np.nan)
+        answered += ~np.isnan(x)
+        low, high = np.fmin(low, x), np.fmax(high, x)
+    return pd.Series((answered >= min_items) & (high == low), index=raw_codes.index)
 
 
 def speeders(seconds: pd.Series, fraction: float = SPEEDER_FRACTION) -> tuple[pd.Series, float]:
@@ -83,8 +103,10 @@ def speeders(seconds: pd.Series, fraction: float = SPEEDER_FRACTION) -> tuple[pd
 
 
 def zero_variance_items(codes: pd.DataFrame) -> list[str]:
-    """Items with fewer than two distinct answered values."""
-    return [c for c in codes.columns if codes[c].nunique(dropna=True) < 2]
+    """Items with fewer than two distinct answered values (no answer, or least = greatest)."""
+    extremes = [(np.fmin.reduce(x), np.fmax.reduce(x)) if len(x) else (np.nan, np.nan)
+                for x in (codes[c].to_numpy(dtype=float, na_value=np.nan) for c in codes.columns)]
+    return [c for c, (low, high) in zip(codes.columns, extremes) if not low < high]
 
 
 def missing_summary(codes: pd.DataFrame) -> dict:
@@ -184,7 +206,8 @@ def quality_report(*, group: str, wave: str, codes: pd.DataFrame, raw_dimension_
         each configured screen is a rule of its own (findings, exclusion).
     """
     flags = {
-        "duplicates": duplicate_rows(answers_for_duplicates, id_column, ignore_for_duplicates),
+        "duplicates": duplicate_rows(answers_for_duplicates, id_column, ignore_for_duplicates,
+                                     codes),
         "straightliners": straightliners(raw_dimension_codes),
     }
     thresholds = {}

@@ -330,11 +330,10 @@ def _plain_numbers(values: pd.Series, labels, value_labels, scale) -> pd.Series 
         numbers = pc.cast(pa.chunked_array(pa.array(values.array)), pa.float64(), safe=True)
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError, TypeError):
         return None
-    codes = numbers.to_numpy(zero_copy_only=False)
-    answered = ~np.asarray(values.isna())
-    if not np.isfinite(codes[answered]).all():  # "nan", "inf" are not answers
-        return None
-    return pd.Series(np.where(answered, codes, np.nan), index=values.index, name=values.name)
+    codes = numbers.to_numpy(zero_copy_only=False)  # missing cells are NaN
+    if np.count_nonzero(np.isfinite(codes)) != len(codes) - numbers.null_count:
+        return None  # "nan", "inf" are not answers
+    return pd.Series(codes, index=values.index, name=values.name)
 
 
 def _is_number(text: str) -> bool:

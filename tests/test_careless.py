@@ -2,6 +2,7 @@
 (tests/reference/careless.R -> careless.json; data tests/fixtures/careless.csv), and their place in
 the study file, the quality report and the exclusions."""
 import json
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -105,3 +106,57 @@ def test_excluding_a_screen_that_is_not_configured_is_an_error():
     with pytest.raises(StudyError, match="needs the screen") as err:
         parse_study(text, base_dir=SAMPLE.parent)
     assert err.value.key == "exclude.irv"
+
+
+def former_screens(items: pd.DataFrame) -> dict:
+    """The screens as first written, on the whole array at once (the definitions above, before
+    the blocks): D² by ``np.linalg.solve`` on the complete cases centred at their mean, even-odd
+    from each dimension's columns."""
+    values = items.to_numpy(dtype=float)
+    complete = ~np.isnan(values).any(axis=1)
+    centred = values[complete] - values[complete].mean(axis=0)
+    cov = centred.T @ centred / (len(centred) - 1)
+    d2 = np.full(len(values), np.nan)
+    d2[complete] = (centred * np.linalg.solve(cov, centred.T).T).sum(axis=1)
+    halves = [(values[:, [ITEMS.index(i) for i in its[0::2]]],
+               values[:, [ITEMS.index(i) for i in its[1::2]]])
+              for its in DIMS.values() if len(its) >= 2]
+    with warnings.catch_warnings():  # rows without an answer in a half; r = -1
+        warnings.simplefilter("ignore", RuntimeWarning)
+        o = np.column_stack([np.nanmean(odd, axis=1) for odd, _ in halves])
+        e = np.column_stack([np.nanmean(even, axis=1) for _, even in halves])
+        even_odd_values = []
+        for o_r, e_r in zip(o, e):
+            usable = ~np.isnan(o_r) & ~np.isnan(e_r)
+            a, b = o_r[usable], e_r[usable]
+            if usable.sum() < 3 or a.std() == 0 or b.std() == 0:
+                even_odd_values.append(np.nan)
+                continue
+            r = np.corrcoef(a, b)[0, 1]
+            even_odd_values.append(max(2 * r / (1 + r), -1.0))
+    return {"mahalanobis_d2": d2, "even_odd": np.array(even_odd_values)}
+
+
+def test_screens_in_blocks_equal_the_former_definitions(monkeypatch):
+    """Blocks of 97 rows (many blocks, the last one short), one answer in twenty missing: the
+    values and flags equal the screens computed on the whole array as first written."""
+    rng = np.random.default_rng(18)
+    general = rng.standard_normal((1000, 1))
+    answers = np.clip(np.rint(3 + general + rng.standard_normal((1000, len(ITEMS)))), 1, 5)
+    answers[rng.random(answers.shape) < 0.05] = np.nan
+    answers[:40] = 3.0  # straight-liners
+    items = pd.DataFrame(answers, columns=ITEMS)
+    settings = {"longstring": 5, "irv": 0.6, "mahalanobis": 0.05, "even_odd": 0.3}
+    whole = careless_screens(items, DIMS, settings)
+    monkeypatch.setattr("surveys.careless.BLOCK_ROWS", 97)
+    blocked = careless_screens(items, DIMS, settings)
+    former = former_screens(items)
+    assert np.isfinite(former["mahalanobis_d2"]).sum() > 400
+    for name, want in former.items():
+        for got in (whole.values[name].to_numpy(), blocked.values[name].to_numpy()):
+            assert np.array_equal(np.isnan(got), np.isnan(want)), name
+            assert np.allclose(got[~np.isnan(got)], want[~np.isnan(want)], rtol=1e-9, atol=1e-12)
+    pd.testing.assert_frame_equal(blocked.values, whole.values, rtol=1e-12)
+    for screen in settings:
+        assert blocked.flags[screen].equals(whole.flags[screen]), screen
+    assert whole.flags["longstring"][:40].all() and whole.flags["mahalanobis"].any()

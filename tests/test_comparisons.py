@@ -11,6 +11,7 @@ from analysis.comparisons import (
     anova_oneway, comparisons_section, dunn, games_howell, group_summary, kruskal_wallis,
     studentized_range_isf, studentized_range_sf, tukey_hsd, welch_anova,
 )
+from analysis.comparisons import _studentized_range_integral
 
 HERE = Path(__file__).parent
 REF = json.loads((HERE / "reference" / "comparisons.json").read_text())
@@ -126,7 +127,10 @@ def test_studentized_range_exact_for_two_means():
     q = np.array([0.5, 1.0, 2.0, 3.0, 4.0, 6.0, 8.0])
     for df in [1.0, 1.5, 2.5, 5.0, 39.0, 1000.0, 1e5]:
         exact = 2 * stats.t.sf(q / np.sqrt(2), df)
-        np.testing.assert_allclose(studentized_range_sf(q, 2, df), exact, rtol=1e-8)
+        np.testing.assert_allclose(studentized_range_sf(q, 2, df), exact, rtol=1e-12)
+        # the integral, which k > 2 uses, gives the same for k = 2
+        np.testing.assert_allclose(_studentized_range_integral(q, 2, np.full(len(q), df)), exact,
+                                   rtol=1e-8)
         assert studentized_range_isf(0.05, 2, df)[0] == pytest.approx(
             np.sqrt(2) * stats.t.isf(0.025, df), rel=1e-9)
 

@@ -73,3 +73,28 @@ def test_undefined_statistics_are_none_or_nan():
     section = descriptives_section({"g": pd.DataFrame({"a": [1.0, 2.0]})}, dimensions={"d": ["a"]})
     assert section["g"]["items"]["a"]["skewness"] is None
     assert section["g"]["correlations"] == {} and section["g"]["outcomes"] == {}
+
+
+def test_counts_and_moments_equal_the_sums_over_the_rows():
+    """describe (from value counts) and pearson_correlations (from the pairwise moments) give
+    the row-wise definitions to 1e-9 on items and scores with missing answers."""
+    from analysis.indices import respondent_scores
+
+    rng = np.random.default_rng(7)
+    items = np.clip(np.rint(3 + rng.standard_normal((600, 1)) + rng.standard_normal((600, 6))),
+                    1, 5)
+    items[rng.random(items.shape) < 0.15] = np.nan
+    frame = pd.DataFrame(items, columns=[f"q{i}" for i in range(6)])
+    scores = respondent_scores(frame, {"A": ["q0", "q1", "q2"], "B": ["q3", "q4", "q5"]},
+                               {"all": list(frame.columns)})
+    for data in (frame, scores.frame):
+        table = describe(data)
+        for column in data.columns:
+            x = data[column].dropna().to_numpy()
+            want = [len(x), x.mean(), x.std(ddof=1), x.min(), x.max(), skewness(x), kurtosis(x)]
+            assert table.loc[column].tolist() == pytest.approx(want, rel=1e-9, abs=1e-12)
+    pairs = pearson_correlations(scores)
+    for row in pairs.itertuples():
+        both = scores.frame[[row.a, row.b]].dropna().to_numpy()
+        r = np.corrcoef(both.T)[0, 1]
+        assert (row.n, row.r) == (len(both), pytest.approx(r, rel=1e-9, abs=1e-12))

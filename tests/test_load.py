@@ -188,3 +188,27 @@ def test_scale_cannot_be_inferred_from_one_value(tmp_path):
     with pytest.raises(StudyError, match=r"study.yaml, key 'scale': the scale cannot be taken from "
                                          r"the answers: every answer is 3"):
         load_study(write(tmp_path, rows=["r1,300,3,3,3,3,3,3,9"], study=study))
+
+
+def test_duplicates_compared_among_rows_whose_codes_repeat_equal_the_full_comparison():
+    """The codes only narrow down which rows are compared as text: "4" and "4.0" code alike but
+    are not the same answer; missing answers equal missing answers; the first row is kept."""
+    import pandas as pd
+
+    from surveys.cleaning import duplicate_rows
+
+    rng = np.random.default_rng(3)
+    text = pd.DataFrame(rng.integers(1, 4, (400, 4)).astype(str), columns=list("abcd"),
+                        dtype="string")
+    text.iloc[7] = ["4", "1", None, "2"]
+    text.iloc[9] = ["4.0", "1", None, "2"]   # same codes, other text: not a duplicate
+    text.iloc[11] = ["4", "1", None, "2"]    # a duplicate of row 7
+    text["id"] = [f"r{i % 390}" for i in range(400)]
+    text["comment"] = "same"
+    codes = text[list("abcd")].astype(float)
+    full = duplicate_rows(text, "id", ["comment"])
+    narrowed = duplicate_rows(text, "id", ["comment"], codes=codes)
+    assert narrowed.equals(full)
+    assert full.iloc[11] and not full.iloc[9] and not full.iloc[7] and full.sum() > 10
+    no_ids = duplicate_rows(text, None, ["id", "comment"], codes=codes)
+    assert no_ids.equals(duplicate_rows(text, None, ["id", "comment"])) and no_ids.iloc[11]

@@ -216,6 +216,30 @@ def test_bootstrap_is_seeded_and_within_monte_carlo_error(satisfaction):
     assert (abs(se1 - seminr) < 4 * both).all()
 
 
+@pytest.mark.parametrize("mode", ["A", "B"])
+def test_bootstrap_replicates_are_the_estimates_of_each_resample(satisfaction, mode):
+    # the stacked bootstrap against its definition: estimate_pls on each resample in turn, the
+    # resamples drawn one after the other from the same seed (mode B: the blocks' inverses too)
+    model = ecsi(mode=mode, modes={"LOY": "A"})
+    scale = (1.0, 10.0)
+    boot = pls.bootstrap_pls(satisfaction, model, 25, seed=3, scale=scale)
+    rows = satisfaction[model.items].dropna().reset_index(drop=True)
+    rng = np.random.default_rng(3)
+    for b in range(25):
+        fit = pls.estimate_pls(rows.iloc[rng.integers(0, len(rows), len(rows))], model)
+        np.testing.assert_allclose(boot.paths.iloc[b], fit.paths[boot.paths.columns], rtol=1e-10)
+        np.testing.assert_allclose(boot.weights.iloc[b], fit.weights[model.items], rtol=1e-10)
+        np.testing.assert_allclose(boot.loadings.iloc[b], fit.loadings[model.items], rtol=1e-10)
+        np.testing.assert_allclose(boot.total.iloc[b], pls.total_effects(fit)[boot.total.columns],
+                                   rtol=1e-10)
+        for c in model.constructs:
+            try:
+                index = pls.construct_index(fit, c, scale)
+            except StudyError:
+                index = np.nan
+            np.testing.assert_allclose(boot.indices[c].iloc[b], index, rtol=1e-10)
+
+
 def test_bootstrap_summary_defines_t_p_and_percentile_interval(satisfaction):
     result = pls.estimate_pls(satisfaction, ecsi())
     boot = pls.bootstrap_pls(satisfaction, result.model, 60, seed=3, scale=(0, 10))

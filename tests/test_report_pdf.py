@@ -10,7 +10,7 @@ import matplotlib
 import pytest
 
 from analysis.report import REPORT_FILES, write_reports
-from analysis.report.pdf import FONT_ENV, find_cjk_font
+from analysis.report.pdf import FONT_ENV, covers, find_cjk_font
 from surveys.errors import StudyError
 
 FIXTURE = Path(__file__).parent / "fixtures" / "report_results.json"
@@ -129,3 +129,26 @@ def test_wide_table_headers_wrap_between_words_only(tmp_path):
     assert not [w for w in words if w.isalpha() and w not in (
         "Spearman", "Brown", "reliability", "coefficient", "Name", "Title", "Method", "method",
         "a", "filler", "n")]
+
+
+def test_cmap_probe_equals_fonttools_decompiled_cmap():
+    # the raw-table lookup of formats 12 and 4 (covers) against fontTools' decompiled subtable,
+    # on matplotlib's bundled fonts (DejaVu: 12; STIX/cm: 4 only) and the report's CJK font
+    import glob
+    import random
+
+    from fontTools.ttLib import TTCollection, TTFont
+
+    files = sorted(glob.glob(matplotlib.get_data_path() + "/fonts/ttf/*.ttf"))
+    faces = [TTFont(f, lazy=True) for f in files]
+    faces += TTCollection(find_cjk_font().path, lazy=True).fonts
+    rng = random.Random(0)
+    for face in faces:
+        cmap = face["cmap"].getcmap(3, 10) or face["cmap"].getcmap(3, 1)
+        codes = sorted(cmap.cmap)
+        probes = ["客户满意度", "abc", "\U0001F600", "\uffff"]
+        probes += ["".join(chr(rng.choice(codes)) for _ in range(4)) for _ in range(20) if codes]
+        probes += [chr(rng.randrange(0x20, 0x30000)) for _ in range(60)]
+        for probe in probes:
+            expected = all(cmap.cmap.get(ord(ch), ".notdef") != ".notdef" for ch in probe)
+            assert covers(face, probe) == expected, (face.reader.file.name, probe)

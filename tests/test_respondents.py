@@ -59,6 +59,26 @@ def test_csv_is_utf8_with_bom_and_formula_safe(table):
     assert formula_safe("-1") == "'-1" and formula_safe(-1.5) == -1.5 and formula_safe("客户") == "客户"
 
 
+def test_csv_cells_are_those_of_pandas_to_csv(table, monkeypatch):
+    """The column-wise writer gives the bytes pandas' ``to_csv`` gave (the former definition):
+    floats as %.10g (-0.0, tiny and huge values, NaN), text made formula-safe, ids mixing text
+    and numbers, flags with missing values, quotes and commas in text; in pieces of 7 rows."""
+    monkeypatch.setattr("analysis.respondents.CSV_ROWS", 7)
+    n = len(table)
+    odd = table.assign(
+        id=(["=1", 'a "quoted", text', 7, 2.5, None, "-x"] * n)[:n],
+        irv=([-0.0, 1e-12, 123456789012.0, np.nan, 1 / 3, 0.0] * n)[:n],
+        group=(["@g", "customers"] * n)[:n])
+    old = odd.copy()
+    for column in old.columns:
+        if not pd.api.types.is_numeric_dtype(old[column]):
+            old[column] = old[column].map(formula_safe)
+    expected = old.to_csv(index=False, float_format="%.10g", lineterminator="\n")
+    assert respondents_csv(odd) == expected.encode("utf-8-sig")
+    assert respondents_csv(table) == table.to_csv(
+        index=False, float_format="%.10g", lineterminator="\n").encode("utf-8-sig")
+
+
 def test_weighted_sections_keep_the_unweighted_values_beside():
     r = sample_results()
     w = r["weighting"]["customers"]

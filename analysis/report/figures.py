@@ -49,11 +49,14 @@ def _figure(font, height: float) -> Figure:
 
 
 def figure_png(fig: Figure, dpi: int | None = None) -> bytes:
-    """The figure as PNG, every text in the report's CJK font, at ``dpi`` (default the figure's)."""
+    """The figure as PNG, every text in the report's CJK font, at ``dpi`` (default the figure's).
+
+    zlib's fastest level: at 300 dpi the default level 6 spent ~0.1 s per figure compressing (a
+    fifth of the Word report's time) for files a quarter smaller."""
     for text in fig.findobj(matplotlib.text.Text):
         text.set_fontfamily(fig.font_family)
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=dpi or fig.dpi)
+    fig.savefig(buffer, format="png", dpi=dpi or fig.dpi, pil_kwargs={"compress_level": 1})
     return buffer.getvalue()
 
 
