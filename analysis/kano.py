@@ -9,20 +9,21 @@ Each feature is asked twice: "if the product has this feature, how do you feel?"
 :func:`kano_classify` maps every answer pair through the evaluation table to one of A (attractive),
 O (one-dimensional), M (must-be), I (indifferent), R (reverse), Q (questionable);
 :func:`kano_summary` counts the categories per feature, names the dominant one and computes the
-Better / Worse coefficients. :func:`kano_section` builds the ``"kano"`` section of results.json.
+Better / Worse coefficients (:func:`kano_pair_summary` the same from the counts of the answer
+pairs, e.g. a ``GROUP BY`` run in a database). :func:`kano_section` builds the ``"kano"`` section of results.json.
 """
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 from analysis.jsonready import json_ready
-
+from analysis.moments import Responses, as_responses
 
 from surveys.errors import Location, StudyError
 from surveys.i18n import msg
 
 __all__ = ["CATEGORIES", "CATEGORY_LABELS", "EVALUATION_TABLE", "ANSWER_SPELLINGS", "kano_classify",
-           "kano_summary", "kano_section"]
+           "kano_summary", "kano_pair_summary", "kano_section"]
 
 CATEGORIES = ("A", "O", "M", "I", "R", "Q")
 
@@ -147,8 +148,34 @@ def kano_summary(functional: pd.Series, dysfunctional: pd.Series) -> dict:
     most frequent; ties are broken by M > O > A > I (Berger et al. 1993), then R > Q. With no
     answers every number is NaN and ``category`` None.
     """
+    return _category_summary(kano_classify(functional, dysfunctional).value_counts())
+
+
+def kano_pair_summary(pairs: pd.Series) -> dict:
+    """:func:`kano_summary` from the answer pairs' counts.
+
+    Parameters
+    ----------
+    pairs : respondents per (functional, dysfunctional) answer pair, indexed by the two answers
+        (codes 1-5 or texts as in :func:`kano_classify`), pairs with a missing answer left out:
+        what :meth:`analysis.moments.Responses.pair_counts` returns (a ``GROUP BY`` of the two
+        columns in an engine).
+
+    Returns
+    -------
+    dict
+        As :func:`kano_summary`: each pair is classified once and weighted by its count, so the
+        numbers equal those from the respondents' rows.
+    """
+    functional = pd.Series(pairs.index.get_level_values(0), name=pairs.index.names[0])
+    dysfunctional = pd.Series(pairs.index.get_level_values(1), name=pairs.index.names[1])
     category = kano_classify(functional, dysfunctional)
-    counts = category.value_counts().reindex(list(CATEGORIES), fill_value=0).astype(int)
+    return _category_summary(pd.Series(pairs.to_numpy(np.int64)).groupby(category).sum())
+
+
+def _category_summary(counts: pd.Series) -> dict:
+    """The numbers of :func:`kano_summary` from the respondents per category."""
+    counts = counts.reindex(list(CATEGORIES), fill_value=0).astype(int)
     n = int(counts.sum())
     base = counts[["A", "O", "M", "I"]].sum()
     top = counts.max()
@@ -164,12 +191,17 @@ def kano_summary(functional: pd.Series, dysfunctional: pd.Series) -> dict:
     }
 
 
-def kano_section(frames: dict[str, pd.DataFrame], *, kano: dict[str, tuple[str, str]]) -> dict:
+def kano_section(frames: dict[str, pd.DataFrame | Responses], *,
+                 kano: dict[str, tuple[str, str]]) -> dict:
     """The ``"kano"`` section of results.json.
 
     Parameters
     ----------
-    frames : group name -> DataFrame with the Kano answer columns (codes 1-5, NaN = missing).
+    frames : group name -> DataFrame with the Kano answer columns (codes 1-5, NaN = missing),
+        or its :class:`~analysis.moments.Responses`: the categories are counted from the answer
+        pairs' counts (:meth:`~analysis.moments.Responses.pair_counts`, a ``GROUP BY`` in the
+        engine for a group read from a table), the answers checked on the rows (the rows
+        brought back, for a table).
     kano : feature -> (functional column, dysfunctional column). Groups without both columns of a
         feature get no entry for it.
 
@@ -180,13 +212,16 @@ def kano_section(frames: dict[str, pd.DataFrame], *, kano: dict[str, tuple[str, 
         "label_zh", "label_en", "tied", "better", "worse"}}}``; None for undefined numbers.
     """
     section = {}
-    for group, frame in frames.items():
+    for group, data in frames.items():
+        responses = as_responses(data)
+        frame = responses.frame
         if "_file_row" in frame.columns:
             frame = frame.set_index("_file_row", drop=False)
         features = {}
         for feature, (fun, dys) in kano.items():
             if fun in frame.columns and dys in frame.columns:
-                summary = kano_summary(frame[fun], frame[dys])
+                kano_classify(frame[fun], frame[dys])  # bad answers named by their rows
+                summary = kano_pair_summary(responses.pair_counts(fun, dys))
                 labels = CATEGORY_LABELS.get(summary["category"], {})
                 summary["label_zh"] = labels.get("zh")
                 summary["label_en"] = labels.get("en")

@@ -432,6 +432,11 @@ class Responses:
                 self._counts[column] = Counts(values, counts.astype(np.int64))
         return self._counts[column]
 
+    def pair_counts(self, first: str, second: str) -> pd.Series:
+        """Respondents per distinct pair of answers to ``first`` and ``second`` (both
+        answered), indexed by the two answers as they are held (codes or texts)."""
+        return self.frame.groupby([first, second]).size()
+
     # ------------------------------------------------------------------ derived columns
     def scores(self, definitions: Mapping[str, Sequence[str]],
                min_share: float | Mapping[str, float] = 0.0) -> "Responses":

@@ -202,7 +202,7 @@ def _sections(study: Study) -> list[tuple[str, Callable[[StudyData], Any]]]:
             needs=("satisfaction",))))
     if s.kano:
         sections.append(("kano", lambda d: _per_group(
-            kano.kano_section, d.frames(), dict(kano=s.kano))))
+            kano.kano_section, d.responses(), dict(kano=s.kano))))
     if s.segments:
         sections.append(("comparisons", lambda d: _per_group(
             comparisons.comparisons_section, d.responses(),
@@ -210,7 +210,7 @@ def _sections(study: Study) -> list[tuple[str, Callable[[StudyData], Any]]]:
                  min_n=s.min_n), needs=("by",))))
     if s.revenue or s.lifecycle or s.cooperation_years:
         sections.append(("segments", lambda d: _per_group(
-            segments.segments_section, d.frames(),
+            segments.segments_section, d.responses(),
             dict(dimensions=s.dimensions, satisfaction=s.satisfaction, loyalty=s.loyalty,
                  nps=s.nps, revenue=s.revenue, growth=s.growth, lifecycle=s.lifecycle,
                  cooperation_years=s.cooperation_years, cutoffs=s.abc, min_n=s.min_n))))

@@ -14,17 +14,17 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from analysis.drivers import _dimension_scores, _outcome_score
-from analysis.indices import check_nps_values
-from analysis.indices import nps as nps_score
+from analysis.indices import _nps, check_nps_values, respondent_scores
 from analysis.ipa import _center, _high
 from analysis.jsonready import json_ready
+from analysis.moments import Counts, Responses, as_responses
+from analysis.table_moments import TableResponses
 from surveys.errors import Location, StudyError
 from surveys.i18n import Text, msg
 
 __all__ = [
     "ABC_CLASSES", "ABC_COLUMN", "VALUE_CELLS", "LIFECYCLE_STAGES", "abc_classes", "abc_labels",
-    "pareto_points",
+    "pareto_points", "pareto_ranks",
     "value_matrix", "lifecycle_stage", "segment_profile", "segments_section",
 ]
 
@@ -170,17 +170,132 @@ def pareto_points(table: pd.DataFrame, *, max_points: int = 500) -> pd.DataFrame
     -------
     DataFrame with ``rank``, ``cum_customers``, ``revenue``, ``cum_share`` and ``class``.
     """
-    n = len(table)
-    keep = np.zeros(n, dtype=bool)
-    keep[np.unique(np.linspace(0, n - 1, min(n, max_points)).round().astype(int))] = True
     classes = table["class"].to_numpy()
-    if n:
-        keep[np.flatnonzero(classes[:-1] != classes[1:])] = True
-        keep[-1] = True
+    ends = np.flatnonzero(classes[:-1] != classes[1:]) + 1
+    keep = np.isin(table["rank"].to_numpy(), pareto_ranks(len(table), ends, max_points))
     return table.loc[keep, ["rank", "cum_customers", "revenue", "cum_share", "class"]]
 
 
-def value_matrix(value: pd.Series, growth: pd.Series, *, split: str = "median") -> pd.DataFrame:
+def pareto_ranks(n: int, class_ends, max_points: int = 500) -> np.ndarray:
+    """The ranks (1 = largest revenue) the Pareto curve of ``n`` customers shows: ``min(n,
+    max_points)`` evenly spaced ranks (``round(linspace(1, n, m))``, the first and the last
+    customer among them), and the last customer of each class (``class_ends``, ranks); at most
+    ``max_points`` + 3 points."""
+    spaced = np.linspace(0, n - 1, min(n, max_points)).round().astype(int) + 1
+    return np.unique(np.concatenate([spaced, np.asarray(class_ends, dtype=int),
+                                     [n] if n else []]).astype(int))
+
+
+def _abc_of_rows(responses: Responses, revenue: str, cutoffs: tuple[float, float],
+                 max_points: int) -> tuple[dict, list, pd.Series, dict]:
+    """The ABC figures of :func:`segments_section` from the rows: (``n``, ``n_missing`` and
+    ``total_revenue``; the Pareto curve's points; each row's class; class -> ``revenue``,
+    ``revenue_share``, ``customer_share``)."""
+    frame = responses.frame
+    rev = _named_rows(frame, revenue)
+    table = abc_classes(rev, cutoffs=cutoffs)
+    labels = pd.Series(table["class"].reindex(rev.index).to_numpy(), index=frame.index)
+    figures = {}
+    for cls in ABC_CLASSES:
+        members = table[table["class"] == cls]
+        figures[cls] = dict(revenue=float(members["revenue"].sum()),
+                            revenue_share=members["share"].sum() if len(table) else np.nan,
+                            customer_share=len(members) / len(table) if len(table) else np.nan)
+    abc = {"n": len(table), "n_missing": table.attrs["n_missing"],
+           "total_revenue": table.attrs["total"]}
+    return abc, pareto_points(table, max_points=max_points).to_dict("records"), labels, figures
+
+
+def _abc_in_engine(responses: TableResponses, revenue: str, cutoffs: tuple[float, float],
+                   max_points: int) -> tuple[dict, list, pd.Series, dict, dict]:
+    """:func:`_abc_of_rows` for a group read from a table, in the engine: a window over the
+    distinct revenues, largest first, gives each its class (that of :func:`abc_classes`:
+    equal revenues share the class of the first of them, so the row order does not matter)
+    and the classes' customers and revenue; a second query the points of the Pareto curve at
+    :func:`pareto_ranks`. Each row brought back gets the class of its revenue (the classes are
+    ranges of revenue: A from the lowest revenue of class A up); the last item returned is
+    class -> that lowest revenue, from which the engine gives its rows their class."""
+    totals = responses.ranked_totals(revenue)
+    n, total = int(totals["n"]), float(totals["total"] or 0.0)
+    abc = {"n": n, "n_missing": int(totals["rows"]) - n, "total_revenue": total}
+    share = (lambda x: x / total) if total > 0 else (lambda x: np.nan)
+    empty = dict(revenue=0.0, revenue_share=0.0 if n else np.nan,
+                 customer_share=0.0 if n else np.nan)
+    if not total > 0:
+        return abc, [], pd.Series(None, index=responses.frame.index, dtype="object"), \
+            {cls: empty for cls in ABC_CLASSES}, {}
+    a, b = cutoffs
+    bounds = (a - _ON_CUTOFF, b - _ON_CUTOFF), ABC_CLASSES
+    classes = responses.ranked_classes(revenue, total, *bounds)
+    figures = {cls: dict(revenue=float(classes.at[cls, "sum"]),
+                         revenue_share=share(float(classes.at[cls, "sum"])),
+                         customer_share=int(classes.at[cls, "n"]) / n)
+               if cls in classes.index else empty for cls in ABC_CLASSES}
+    ends = [int(last) for last in classes["last"] if int(last) < n]
+    points = responses.ranked_points(revenue, total, *bounds,
+                                     pareto_ranks(n, ends, max_points))
+    pareto = [{"rank": int(rank), "cum_customers": int(rank) / n, "revenue": float(value),
+               "cum_share": share(float(cum)), "class": cls}
+              for rank, value, cum, cls in zip(points["rank"], points["value"], points["cum_sum"],
+                                               points["class"])]
+    values = pd.to_numeric(responses.frame[revenue], errors="coerce")
+    lowest = classes["lowest"].reindex(list(ABC_CLASSES))
+    labels = pd.Series(np.select([values >= lowest[c] for c in ABC_CLASSES if pd.notna(lowest[c])],
+                                 [c for c in ABC_CLASSES if pd.notna(lowest[c])], default=""),
+                       index=responses.frame.index, dtype="object")
+    return abc, pareto, labels.where(values.notna() & (labels != ""), None), figures, \
+        lowest.dropna().to_dict()
+
+
+def _class_expression(revenue, lowest: dict):
+    """The ABC class as an Ibis expression of the revenue column: the first class whose lowest
+    revenue (``lowest``, from :func:`_abc_in_engine`) it reaches."""
+    import ibis
+
+    return ibis.cases(*[(revenue.cast("float64") >= low, c) for c, low in lowest.items()])
+
+
+def _value_cuts_in_engine(scores: TableResponses, revenue: str, growth: str, split: str):
+    """The value matrix's cuts (the engine's median or mean of each axis over the customers
+    with both), their number, and each row's cell as a function of the engine table; (None,
+    None, None) when no customer has both."""
+    import ibis
+
+    table = scores.table
+    both = table.filter(table[revenue].notnull() & table[growth].notnull())
+    value, rate = both[revenue].cast("float64"), both[growth].cast("float64")
+    centre = (lambda x: x.median()) if split == "median" else (lambda x: x.mean())
+    found = scores.one_row(both, n=both.count(), value=centre(value), growth=centre(rate))
+    if not found["n"]:
+        return None, None, None
+    cuts = float(found["value"]), float(found["growth"])
+
+    def cell(t):
+        high = (_high(t[revenue].cast("float64"), cuts[0]),
+                _high(t[growth].cast("float64"), cuts[1]))
+        return ibis.cases(*[((high[0] == hv) & (high[1] == hg), name)
+                            for name, (hv, hg, _, _) in VALUE_CELLS.items()])
+    return cuts, int(found["n"]), cell
+
+
+def _stage_expression(column, *, stage=None, years=None, breaks=(1.0, 3.0)):
+    """:func:`lifecycle_stage` as an Ibis expression of the engine table's ``column``: the
+    stage column's spellings, or the years against the breaks (``stage`` / ``years`` only say
+    which, as in :func:`lifecycle_stage`)."""
+    import ibis
+
+    if stage is not None:
+        text = column.cast("string").strip().lower()
+        return ibis.cases(*[(text.isin([k for k, v in _STAGE_SPELLINGS.items() if v == name]),
+                             name) for name in LIFECYCLE_STAGES])
+    low, high = (float(b) for b in breaks)
+    value = column.cast("float64")
+    return ibis.cases((value < low, "exploration"), (value < high, "formation"),
+                      (value >= high, "stability"))
+
+
+def value_matrix(value: pd.Series, growth: pd.Series, *, split: str = "median",
+                 cuts: tuple[float, float] | None = None) -> pd.DataFrame:
     """Customer value matrix: current value x growth potential.
 
     Parameters
@@ -188,6 +303,8 @@ def value_matrix(value: pd.Series, growth: pd.Series, *, split: str = "median") 
     value : current value per customer (e.g. revenue).
     growth : growth potential per customer (e.g. purchase intention, forecast), aligned.
     split : ``"median"`` (default) or ``"mean"`` of each axis over the customers with both.
+    cuts : the (value, growth) cuts, when they were computed elsewhere (by a database over the
+        whole table, the rows being a sample of it); else from ``split``.
 
     Returns
     -------
@@ -205,7 +322,8 @@ def value_matrix(value: pd.Series, growth: pd.Series, *, split: str = "median") 
     table = pd.DataFrame({"value": pd.to_numeric(value, errors="coerce"),
                           "growth": pd.to_numeric(growth, errors="coerce")},
                          dtype="float64").dropna()
-    value_cut, growth_cut = _center(table["value"], split), _center(table["growth"], split)
+    value_cut, growth_cut = cuts if cuts is not None else \
+        (_center(table["value"], split), _center(table["growth"], split))
     table["high_value"] = _high(table["value"], value_cut)
     table["high_growth"] = _high(table["growth"], growth_cut)
     table["cell"] = np.select(
@@ -270,9 +388,14 @@ def lifecycle_stage(
     return pd.Series(stages, index=years.index, dtype="object").where(values.notna(), None)
 
 
-def _mean_entry(values: pd.Series) -> dict:
-    values = values.dropna()
-    return {"mean": values.mean(), "sd": values.std(ddof=1), "n": len(values)}
+def _mean_entries(part: Responses | None, columns: list[str]) -> dict:
+    """Column -> mean, standard deviation (divisor n - 1) and answers of one segment, from its
+    moments."""
+    if part is None:
+        return {c: {"mean": np.nan, "sd": np.nan, "n": 0} for c in columns}
+    moments = part.moments(columns)
+    return {c: {"mean": moments.mean[i], "sd": np.sqrt(moments.variance[i]),
+                "n": int(moments.count[i])} for i, c in enumerate(columns)}
 
 
 def segment_profile(
@@ -286,7 +409,9 @@ def segment_profile(
     labels : segment of each respondent (missing = in no segment).
     order : the segments to report, in order (segments without respondents get ``n`` 0).
     scores : respondent scores to average per segment, one column each (e.g. satisfaction,
-        loyalty and dimension scores), aligned with ``labels``.
+        loyalty and dimension scores), aligned with ``labels``, or their
+        :class:`~analysis.moments.Responses` (means and standard deviations from the moments:
+        exact sums for whole-number answers, :mod:`analysis.moments`).
     nps_values : answers 0-10 to the recommendation question, aligned (optional).
     min_n : segments with fewer respondents are marked ``small`` (still reported).
 
@@ -296,27 +421,42 @@ def segment_profile(
         segment -> ``{"n", "small", "scores": {COLUMN: {"mean", "sd", "n"}}, "nps": {"score",
         "se", "ci", "n"}}`` (``nps`` only with ``nps_values``).
     """
+    scores = as_responses(scores)
+    answers = None if nps_values is None else Responses(pd.DataFrame(
+        {"nps": pd.to_numeric(nps_values).to_numpy(np.float64)})).split(labels)
+    return _profile(scores.split(labels), answers, "nps", order, list(scores.columns), min_n)
+
+
+def _profile(parts: dict, answers: dict | None, nps: str | None, order: list,
+             columns: list[str], min_n: int) -> dict:
+    """:func:`segment_profile` from the segments' :class:`~analysis.moments.Responses`
+    (``parts``, the scores' moments) and those holding the ``nps`` answers (``answers``; value
+    counts), either of the rows or of an engine (one query per segment)."""
     profile = {}
     for segment in order:
-        members = (labels == segment).fillna(False).to_numpy(dtype=bool)
-        entry = {"n": int(members.sum()), "small": bool(members.sum() < min_n),
-                 "scores": {c: _mean_entry(scores[c][members]) for c in scores.columns}}
-        if nps_values is not None:
-            result = nps_score(nps_values[members])
+        part = parts.get(segment)
+        n = 0 if part is None else len(part)
+        entry = {"n": n, "small": bool(n < min_n), "scores": _mean_entries(part, columns)}
+        if answers is not None:
+            counted = answers[segment].counts(nps) if segment in answers else \
+                Counts(np.zeros(0), np.zeros(0, np.int64))
+            result = _nps(counted)
             entry["nps"] = {"score": result.score, "se": result.se,
                             "ci": [result.ci_low, result.ci_high], "n": result.n}
         profile[segment] = entry
     return profile
 
 
-def _respondent_scores(frame, dimensions, satisfaction, loyalty) -> pd.DataFrame:
-    """Satisfaction, loyalty and dimension scores per respondent (outcomes first)."""
-    scores = {}
-    for name, items in (("satisfaction", satisfaction), ("loyalty", loyalty)):
-        if items and set(items) <= set(frame.columns):
-            scores[name] = _outcome_score(frame, items)
-    dims = _dimension_scores(frame, dimensions)
-    return pd.concat([pd.DataFrame(scores, index=frame.index), dims], axis=1)
+def _respondent_scores(responses: Responses, dimensions, satisfaction, loyalty
+                       ) -> tuple[Responses, list[str]]:
+    """Satisfaction, loyalty and dimension scores per respondent (outcomes first), as
+    :class:`~analysis.moments.Responses` (an engine's, for a group read from a table), and
+    the score columns in that order."""
+    outcomes = {name: items for name, items in (("satisfaction", satisfaction),
+                                                ("loyalty", loyalty))
+                if items and set(items) <= set(responses.columns)}
+    scores = respondent_scores(responses, dimensions, outcomes)
+    return scores, [*outcomes, *(c for c in scores.columns if c not in outcomes)]
 
 
 def segments_section(
@@ -341,7 +481,12 @@ def segments_section(
 
     Parameters
     ----------
-    frames : group name -> DataFrame (one row per customer for the customer group).
+    frames : group name -> DataFrame (one row per customer for the customer group), or its
+        :class:`~analysis.moments.Responses`. For a group read from a table
+        (:class:`~analysis.table_moments.TableResponses`) everything comes from the engine:
+        the ABC classes, their revenue and shares and the Pareto curve
+        (:func:`_abc_in_engine`), the value matrix's cuts (:func:`_value_cuts_in_engine`), and
+        every segment's profile, grouped by the segment as an expression of the row.
     dimensions : dimension -> item columns (dimension score = mean of the answered items).
     satisfaction, loyalty : item lists; their per-respondent means are profiled per segment.
     nps : the 0-10 recommendation column (checked: whole numbers 0-10).
@@ -362,42 +507,59 @@ def segments_section(
     """
     cutoffs = _check_cutoffs(cutoffs)
     section = {}
-    for group, frame in frames.items():
+    for group, data in frames.items():
+        responses = as_responses(data)
+        frame = responses.frame
         entry = {}
-        scores = _respondent_scores(frame, dimensions, satisfaction, loyalty)
+        scores, columns = _respondent_scores(responses, dimensions, satisfaction, loyalty)
         nps_values = None
         if nps and nps in frame.columns:
             check_nps_values(frame, nps)
             nps_values = pd.to_numeric(frame[nps], errors="coerce")
 
-        def profile(labels, order):
-            return segment_profile(labels, order, scores, nps_values=nps_values, min_n=min_n)
+        in_engine = isinstance(responses, TableResponses)
+
+        def profile(labels, order, expression=None):
+            """Each segment's profile: grouped in the engine by ``expression`` (a function of
+            the engine table giving the segment) for a table group, else from the rows."""
+            if not in_engine or expression is None:
+                return segment_profile(labels, order, scores.frame[columns],
+                                       nps_values=nps_values, min_n=min_n)
+            parts = scores.with_labels("_segment", expression(scores.table), labels) \
+                .split(labels.rename("_segment"))
+            return _profile(parts, parts if nps_values is not None else None, nps, order,
+                            columns, min_n)
 
         if revenue and revenue in frame.columns:
-            rev = _named_rows(frame, revenue)
-            table = abc_classes(rev, cutoffs=cutoffs)
-            labels = pd.Series(table["class"].reindex(rev.index).to_numpy(), index=frame.index)
-            classes = profile(labels, list(ABC_CLASSES))
+            if in_engine:
+                abc, pareto, labels, figures, lowest = _abc_in_engine(
+                    responses, revenue, cutoffs, max_pareto_points)
+                classes = profile(labels, list(ABC_CLASSES),
+                                  lowest and (lambda t: _class_expression(t[revenue], lowest)))
+            else:
+                abc, pareto, labels, figures = _abc_of_rows(responses, revenue, cutoffs,
+                                                            max_pareto_points)
+                classes = profile(labels, list(ABC_CLASSES))
             for cls, info in classes.items():
-                members = table[table["class"] == cls]
-                info.update(revenue=float(members["revenue"].sum()),
-                            revenue_share=members["share"].sum() if len(table) else np.nan,
-                            customer_share=len(members) / len(table) if len(table) else np.nan)
-            entry["abc"] = {
-                "cutoffs": list(cutoffs), "n": len(table), "n_missing": table.attrs["n_missing"],
-                "total_revenue": table.attrs["total"], "classes": classes,
-                "pareto": pareto_points(table, max_points=max_pareto_points).to_dict("records"),
-            }
+                info.update(figures[cls])
+            entry["abc"] = {"cutoffs": list(cutoffs), **abc, "classes": classes,
+                            "pareto": pareto}
             if growth and growth in frame.columns:
-                matrix = value_matrix(frame[revenue], frame[growth], split=value_split)
-                cells = profile(matrix["cell"].reindex(frame.index), list(VALUE_CELLS))
+                cuts, n, expression = _value_cuts_in_engine(scores, revenue, growth,
+                                                            value_split) if in_engine \
+                    else (None, None, None)
+                matrix = value_matrix(frame[revenue], frame[growth], split=value_split,
+                                      cuts=cuts)
+                cells = profile(matrix["cell"].reindex(frame.index), list(VALUE_CELLS),
+                                expression)
                 for cell, info in cells.items():
                     high_value, high_growth, zh, en = VALUE_CELLS[cell]
                     info.update(label_zh=zh, label_en=en, high_value=high_value,
                                 high_growth=high_growth)
                 entry["value_matrix"] = {
                     "split": value_split, "value_cut": matrix.attrs["value_cut"],
-                    "growth_cut": matrix.attrs["growth_cut"], "n": len(matrix), "cells": cells,
+                    "growth_cut": matrix.attrs["growth_cut"],
+                    "n": len(matrix) if n is None else n, "cells": cells,
                 }
         source = (("stage", lifecycle) if lifecycle and lifecycle in frame.columns else
                   ("cooperation_years", cooperation_years)
@@ -407,14 +569,15 @@ def segments_section(
             kwargs = ({"stage": column} if source[0] == "stage"
                       else {"years": column, "breaks": lifecycle_years})
             stages_of = lifecycle_stage(**kwargs).set_axis(frame.index)
-            stages = profile(stages_of, list(LIFECYCLE_STAGES))
+            stages = profile(stages_of, list(LIFECYCLE_STAGES),
+                             in_engine and (lambda t: _stage_expression(t[source[1]], **kwargs)))
             for stage, info in stages.items():
                 zh, en = LIFECYCLE_STAGES[stage]
                 info.update(label_zh=zh, label_en=en)
             entry["lifecycle"] = {
                 "source": source[0], "column": source[1],
                 "years_breaks": list(lifecycle_years) if source[0] == "cooperation_years" else None,
-                "n": int(stages_of.notna().sum()), "stages": stages,
+                "n": sum(info["n"] for info in stages.values()), "stages": stages,
             }
         if entry:
             section[group] = entry

@@ -140,7 +140,7 @@ class TableResponses(Responses):
         self._sql: str | None = None
         self._table_derived: dict[tuple, TableResponses] = {}
 
-    def _one_row(self, table=None, **aggregates) -> dict:
+    def one_row(self, table=None, **aggregates) -> dict:
         """One aggregate query of Ibis expressions; its row as a dict."""
         table = self.table if table is None else table
         return self.engine.run(table.aggregate(**aggregates)).to_pylist()[0]
@@ -218,7 +218,7 @@ class TableResponses(Responses):
 
     def __len__(self) -> int:
         if self._rows is None:
-            self._rows = int(self._one_row(n=self.table.count())["n"])
+            self._rows = int(self.one_row(n=self.table.count())["n"])
         return self._rows
 
     # ------------------------------------------------------------------ exactness
@@ -310,7 +310,7 @@ class TableResponses(Responses):
             keep = keep & ibis.or_(*[self.table[c].notnull() for c in any_of])
         for c in all_of:
             keep = keep & self.table[c].notnull()
-        self._table_derived[key] = int(self._one_row(n=keep.cast("int64").sum())["n"] or 0)
+        self._table_derived[key] = int(self.one_row(n=keep.cast("int64").sum())["n"] or 0)
         return self._table_derived[key]
 
     # ------------------------------------------------------------------ value counts
@@ -324,6 +324,72 @@ class TableResponses(Responses):
             for c in wanted:
                 self._counts[c] = found.get(c, Counts(np.zeros(0), np.zeros(0, np.int64)))
         return self._counts[column]
+
+    def pair_counts(self, first: str, second: str) -> pd.Series:
+        """As :meth:`Responses.pair_counts`: ``GROUP BY`` the two columns in the engine."""
+        x, y = self.table[first], self.table[second]
+        found = self.engine.run(self.table.filter(x.notnull() & y.notnull())
+                                .group_by([first, second]).aggregate(_n=x.count())).to_pandas()
+        return found.set_index([first, second])["_n"].rename(None)
+
+    # ------------------------------------------------------------------ ranked shares (ABC)
+    def ranked_totals(self, column: str) -> dict:
+        """``rows``, ``n`` (rows with a value of ``column``) and ``total`` (its sum, float)."""
+        return self._wide(self.table, {"rows": "COUNT(*)", "n": f"COUNT({self._q(column)})",
+                                       "total": f"SUM({self._cast(column, 'DOUBLE')})"})
+
+    def _ranked_levels(self, column: str, total: float, cutoffs: Sequence[float],
+                       labels: Sequence[str]) -> str:
+        """SQL of the distinct values ``v`` of ``column``, largest first, with their rows ``k``,
+        sum ``s``, the rows up to and including them ``upto`` (a window), the sum of the larger
+        values ``before`` and the class ``cls``: ``labels[i]`` for the first ``i`` with
+        ``before / total < cutoffs[i]``, else the last label."""
+        v, q = self._cast(column, "DOUBLE"), self._q(column)
+        levels = (f"SELECT {v} AS v, COUNT(*) AS k, SUM({v}) AS s {self._from(self.table)} "
+                  f"WHERE {q} IS NOT NULL GROUP BY {v}")
+        window = "OVER (ORDER BY v DESC ROWS BETWEEN UNBOUNDED PRECEDING AND {})"
+        ordered = (f"SELECT v, k, s, SUM(k) {window.format('CURRENT ROW')} AS upto, "
+                   f"COALESCE(SUM(s) {window.format('1 PRECEDING')}, 0) AS before "
+                   f"FROM ({levels}) AS l")
+        cases = " ".join(f"WHEN before / {_number(total)} < {_number(c)} THEN '{label}'"
+                         for c, label in zip(cutoffs, labels))
+        return (f"SELECT v, k, s, upto, before, CASE {cases} ELSE '{labels[-1]}' END AS cls "
+                f"FROM ({ordered}) AS o")
+
+    def ranked_classes(self, column: str, total: float, cutoffs: Sequence[float],
+                       labels: Sequence[str]) -> pd.DataFrame:
+        """Per class of :meth:`_ranked_levels` (the rows ranked by ``column``, largest first;
+        equal values share a class, that of the first of them): ``n`` rows, ``sum`` of the
+        column, ``lowest`` value and ``last`` rank; one query with a window over the distinct
+        values, in the engine."""
+        levels = self._ranked_levels(column, total, cutoffs, labels)
+        found = self.engine.run_sql(f"SELECT cls, SUM(k) AS n, SUM(s) AS total, MIN(v) AS lowest, "
+                                    f"MAX(upto) AS last FROM ({levels}) AS c GROUP BY cls")
+        return found.to_pandas().set_index("cls").rename(columns={"total": "sum"})
+
+    def ranked_points(self, column: str, total: float, cutoffs: Sequence[float],
+                      labels: Sequence[str], ranks: Sequence[int]) -> pd.DataFrame:
+        """The rows at ``ranks`` (1 = largest value of ``column``; ties in any order, as they
+        share value and class): ``rank``, ``value``, ``cum_sum`` (the sum of the values up to
+        and including that rank) and ``class``, in rank order."""
+        levels = self._ranked_levels(column, total, cutoffs, labels)
+        wanted = exp.values([(int(r),) for r in ranks], alias="r", columns=["at_rank"]) \
+            .sql(dialect=self.engine.sqlglot_dialect)
+        found = self.engine.run_sql(
+            f"SELECT r.at_rank AS rank, o.v AS value, "
+            f"o.before + (r.at_rank - (o.upto - o.k)) * o.v AS cum_sum, o.cls AS class "
+            f"FROM ({levels}) AS o JOIN {wanted} "
+            f"ON r.at_rank > o.upto - o.k AND r.at_rank <= o.upto").to_pandas()
+        return found.sort_values("rank", ignore_index=True)
+
+    def with_labels(self, name: str, expression, labels: pd.Series) -> "TableResponses":
+        """The same respondents with a column ``name``, ``expression`` (an Ibis expression of
+        :attr:`table`, e.g. a segment as a ``CASE`` of the revenue); ``labels`` the same
+        segments of the rows brought back, aligned with them. Splitting by it (:meth:`split` of
+        ``labels`` named ``name``) then queries the engine per segment."""
+        return TableResponses(self.engine, self.table.mutate(**{name: expression}),
+                              self.frame.assign(**{name: labels.to_numpy()}), self._hint,
+                              kinds=self._kinds, _prepared=self._prepared)
 
     # ------------------------------------------------------------------ derived columns
     def _derive(self, key: tuple, expressions: dict, kinds: dict, rows: Responses

@@ -10,8 +10,8 @@ groups read them (``engine: customers/*.parquet``). Then, each in a fresh Python
 - **engine**: ``python -m analysis run study.yaml --out DIR`` (every section, respondents.csv and
   the reports): wall and CPU time and the peak resident memory of the process (DuckDB runs inside
   it, so its memory is counted too);
-- the same engine run on a tenth of the rows (``--rows / 10``), to show that the memory does not
-  grow with the rows;
+- first the same engine run on a tenth of the rows (``--rows / 10``), to show that the memory
+  does not grow with the rows (and to have a figure should the full run be stopped);
 - ``--memory N`` (default 1,000,000, 0 to skip): the in-memory path's peak memory on N rows from a
   CSV file (bench_million's study), for comparison.
 
@@ -92,14 +92,14 @@ def main() -> None:
         write_parquet(folder / "employees", args.employees, 2, 0.2)
         size = sum(p.stat().st_size for p in folder.rglob("*.parquet")) / 2**20
         print(f"{args.rows:,} customers x {len(items())} items "
-              f"({len(reversed_items())} reverse-coded), {size:,.0f} MB of Parquet in all")
+              f"({len(reversed_items())} reverse-coded), {size:,.0f} MB of Parquet in all", flush=True)
         print(f"{'':34} {'wall':>11} {'cpu':>11} {'peak':>12}")
         floor = run(FLOOR, tmp, ",".join(items()))
-        print(line("floor: DuckDB count + 60 sums", floor))
-        engine_study(folder, "customers")
-        print(line(f"engine CLI run, {args.rows:,} rows", run(CLI, tmp)["cli"], floor))
+        print(line("floor: DuckDB count + 60 sums", floor), flush=True)
         engine_study(folder, "tenth")
-        print(line(f"engine CLI run, {tenth:,} rows", run(CLI, tmp)["cli"]))
+        print(line(f"engine CLI run, {tenth:,} rows", run(CLI, tmp)["cli"]), flush=True)
+        engine_study(folder, "customers")
+        print(line(f"engine CLI run, {args.rows:,} rows", run(CLI, tmp)["cli"], floor), flush=True)
         if args.memory:
             write_group(folder / "customers.csv", args.memory, 1, 0.0)
             write_group(folder / "employees.csv", args.employees, 2, 0.2)

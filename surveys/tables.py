@@ -22,8 +22,8 @@ compiled to each engine's SQL dialect) and run there; what comes back are aggreg
 - reverse coding as a column expression; the moments of the analyses from one aggregate query each
   (:class:`analysis.table_moments.TableResponses`).
 
-What needs rows (the other careless-responding screens, bootstraps, the weighting, Kano and
-value segments, respondents.csv) gets a seeded sample of at most :data:`SAMPLE_ROWS` rows, sorted
+What needs rows (the other careless-responding screens, bootstraps, the weighting, the
+customer list, respondents.csv) gets a seeded sample of at most :data:`SAMPLE_ROWS` rows, sorted
 by their values so that it does not depend on the engine's row order; results.json says so under
 ``study.sources`` (``sampled``: the sample size, ``null`` when the table was read whole).
 

@@ -19,6 +19,7 @@ import pandas as pd
 import pytest
 import yaml
 
+from analysis.jsonready import json_ready
 from analysis.pipeline import analyse
 from surveys.errors import StudyError
 from surveys.load import FILE_ROW, load_study
@@ -60,8 +61,9 @@ def _differences(a, b, path="") -> list:
 
 def _small_answers(n: int = 160, seed: int = 16) -> pd.DataFrame:
     """Answers of one group: three dimensions with a reverse-coded item, missing answers
-    (about 8 %), satisfaction, a 0-10 question, a region, a duration, one duplicate submission,
-    one straight-liner and one speeder."""
+    (about 8 %), satisfaction, a 0-10 question, a region, a duration, a revenue (tied values,
+    some missing), a growth potential, cooperation years, a Kano question pair (some missing),
+    one duplicate submission, one straight-liner and one speeder."""
     rng = np.random.default_rng(seed)
     latent = rng.normal(size=n)
     frame = {}
@@ -76,6 +78,13 @@ def _small_answers(n: int = 160, seed: int = 16) -> pd.DataFrame:
     answers[items] = answers[items].mask(rng.random((n, len(items))) < 0.08)
     answers["region"] = rng.choice(["north", "south", "west"], n)
     answers["seconds"] = np.rint(rng.uniform(200, 600, n))
+    answers["amount"] = np.rint(np.exp(rng.normal(2, 1.2, n))) * 100
+    answers.loc[rng.random(n) < 0.05, "amount"] = np.nan
+    answers["intent"] = rng.integers(1, 6, n).astype(float)
+    answers["years"] = np.where(rng.random(n) < 0.05, np.nan, rng.integers(0, 13, n) / 2)
+    for column in ("K_FUN", "K_DYS"):
+        answers[column] = rng.integers(1, 6, n).astype(float)
+        answers.loc[rng.random(n) < 0.05, column] = np.nan
     answers.loc[3, items] = 4.0  # a straight-liner (B3 answered like the others)
     answers.loc[7, "seconds"] = 20.0  # a speeder
     answers.loc[n - 1] = answers.loc[5]  # a double submission
@@ -87,7 +96,8 @@ def _small_study(data: dict) -> dict:
             "dimensions": {"a": ["A1", "A2", "A3"], "b": ["B1", "B2", "B3"],
                            "c": ["C1", "C2", "C3"]},
             "reverse": ["B3"], "satisfaction": ["SAT1"], "nps": "REC", "segments": ["region"],
-            "duration": "seconds",
+            "duration": "seconds", "revenue": "amount", "growth": "intent",
+            "cooperation_years": "years", "kano": {"delivery": ["K_FUN", "K_DYS"]},
             "exclude": {"straightliners": True, "duplicates": True, "speeders": True}}
 
 
@@ -298,7 +308,69 @@ def test_a_table_larger_than_the_sample(small, tmp_path, monkeypatch):
     assert source["rows"] == 160 and 0 < source["sampled"] <= 100
     assert results["reliability"] == expected["reliability"]
     assert results["quality"]["customers"]["n"] == expected["quality"]["customers"]["n"]
+    # the ABC classes, their revenue, the Pareto curve (a window in the engine), the value
+    # matrix's cuts, the lifecycle stages and every segment's profile (grouped by the segment in
+    # the engine), and the Kano categories (a GROUP BY of the answer pairs) are the whole table's
+    assert _differences(expected["kano"], results["kano"]) == []
+    segments = results["segments"]["customers"]
+    assert _differences(expected["segments"], results["segments"]) == []
+    assert segments["abc"]["n"] > 100 and segments["abc"]["n_missing"] > 0
+    assert segments["abc"]["classes"]["C"]["nps"]["n"] > 0
+    assert segments["value_matrix"]["n"] > 100 and segments["lifecycle"]["n"] > 100
     assert any("seeded sample" in note for note in results["quality"]["customers"]["notes"])
+
+
+def _revenues(kind: str) -> pd.DataFrame:
+    """6,000 revenues with many ties and 3 % missing, or shares ending exactly on the cut-offs
+    (50, 30, 15, 5 and zeros: cumulative 0.5, 0.8, 0.95, 1)."""
+    if kind == "exact":
+        return pd.DataFrame({"amount": [15.0, 0.0, 50.0, np.nan, 5.0, 30.0, 0.0]})
+    rng = np.random.default_rng(7)
+    revenue = np.rint(np.exp(rng.normal(3, 1.5, 6000)))
+    revenue[rng.random(6000) < 0.03] = np.nan
+    return pd.DataFrame({"amount": revenue})
+
+
+@pytest.mark.parametrize("kind", ["ties", "exact"])
+@pytest.mark.parametrize("cutoffs", [(0.8, 0.95), (0.5, 0.6)])
+def test_abc_and_pareto_curve_in_the_engine_equal_the_rows(kind, cutoffs):
+    """The window over the distinct revenues gives the classes, their figures and the thinned
+    Pareto curve (evenly spaced ranks and the classes' last customers) of the rows, and each
+    row brought back the class of its revenue."""
+    from analysis.moments import Responses
+    from analysis.segments import _abc_in_engine, _abc_of_rows
+    from analysis.table_moments import TableResponses
+    from surveys.tables import _DuckDB
+
+    frame = _revenues(kind)
+    engine = _DuckDB(None)
+    engine.con.register("frame", frame)
+    table = TableResponses(engine, engine.relation("SELECT * FROM frame"), frame)
+    from_rows = _abc_of_rows(Responses(frame), "amount", cutoffs, 50)
+    in_engine = _abc_in_engine(table, "amount", cutoffs, 50)
+    expected, got = (json.loads(json.dumps(json_ready([*found[:2], found[3]])))
+                     for found in (from_rows, in_engine))
+    assert _differences(expected, got) == []
+    n = got[0]["n"]
+    assert got[1][-1]["rank"] == n and len(got[1]) <= min(n, 50) + 3
+    assert from_rows[2].fillna("-").tolist() == in_engine[2].fillna("-").tolist()
+
+
+def test_lifecycle_stages_in_the_engine_equal_the_rows():
+    """A stage column's spellings and cooperation years give the same stages as an engine
+    expression (a table group's segments are grouped by it) as from the rows."""
+    from analysis.segments import _stage_expression, lifecycle_stage
+    from surveys.tables import _DuckDB
+
+    frame = pd.DataFrame({"stage": ["稳定期", " Formation", "考察", None, "decline", "退化阶段"],
+                          "years": [0.0, 1.0, 2.5, 3.0, np.nan, 8.0]})
+    engine = _DuckDB(None)
+    engine.con.register("frame", frame)
+    table = engine.relation("SELECT * FROM frame")
+    for column, kwargs in (("stage", {"stage": frame["stage"]}),
+                           ("years", {"years": frame["years"], "breaks": (1.0, 3.0)})):
+        found = engine.run(table.select(s=_stage_expression(table[column], **kwargs)))
+        assert found.column("s").to_pylist() == lifecycle_stage(**kwargs).tolist()
 
 
 @pytest.mark.parametrize("damage, limit_env, column", [
