@@ -395,7 +395,7 @@ def _fingerprint(study: Study, tables: list[dict] = ()) -> str:
     digest = hashlib.sha256()
     if study.path is not None:
         digest.update(Path(study.path).read_bytes())
-    for path in [*study.data_files(), *([study.text.file] if study.text.file else [])]:
+    for path in study.data_files():
         digest.update(path.read_bytes())
     for record in tables:
         digest.update(repr(sorted(record.items())).encode())

@@ -631,9 +631,12 @@ def _current_wave_label(study: Study, wave: str | None) -> str:
 
 def _file_sources(study: Study) -> list[GroupSource]:
     """Every data file of a study as a source: the groups' files (not the groups read from
-    tables), then a customer-records file (stored with its group and the current wave)."""
+    tables), then a customer-records file (stored with its group and the current wave) and a
+    stopwords file (``text.stopwords``; stored with no group)."""
     records = study.records
     extra = [GroupSource(records.group, study.wave, records.file, records.sheet)] if records else []
+    if study.text.file is not None:
+        extra.append(GroupSource(None, study.wave, study.text.file))
     return [*(s for s in study.sources if s.file is not None), *extra]
 
 
@@ -645,7 +648,8 @@ def _relative_names(study: Study, path: Path) -> dict[Path, str]:
         try:
             names[source.file] = source.file.relative_to(base).as_posix()
         except ValueError:
-            key = (f"groups.{source.group}.file" if source.wave == study.wave
+            key = ("text.stopwords" if source.group is None
+                   else f"groups.{source.group}.file" if source.wave == study.wave
                    else f"waves.{source.wave}.{source.group}.file")
             raise StudyError(msg("store_file_outside"), file=path, key=key,
                              expected=msg("store_file_outside_expected", folder=base)) from None

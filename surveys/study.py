@@ -333,9 +333,11 @@ class Study:
         return [s for s in self.sources if s.wave == wave]
 
     def data_files(self) -> list[Path]:
-        """Every data file the study reads (records file last), each once, in study-file order."""
+        """Every file the study reads, each once, in study-file order: the groups' data files, then
+        the customer-records file and the stopwords file (``text.stopwords``)."""
         files = [s.file for s in self.sources if s.file is not None] + (
-            [self.records.file] if self.records else [])
+            [self.records.file] if self.records else []) + (
+            [self.text.file] if self.text.file else [])
         return list(dict.fromkeys(files))
 
 

@@ -420,3 +420,18 @@ def test_a_customer_records_file_is_stored_and_exported(tmp_path):
     out = tmp_path / "out"
     store.export_study(study_id, out)
     assert (out / "crm.csv").read_bytes() == (folder / "crm.csv").read_bytes()
+
+
+def test_a_stopwords_file_is_stored_and_opened_with_the_study(store, tmp_path):
+    """``text: {stopwords: FILE}`` names a file beside the data: the store keeps it byte-exact
+    with the study, so that the opened study reads the same stopwords (it said 'file not found')."""
+    study = STUDY + "comments: [地区]\ntext: {stopwords: data/停用词.txt}\n"
+    path = make_study(tmp_path / "src", study)
+    stop = "# 本研究的停用词\r\n公司\r\n服务\r\n".encode()
+    (tmp_path / "src" / "data" / "停用词.txt").write_bytes(stop)
+    study_id = store.add_study(path)
+    opened = store.open_study(study_id, tmp_path / "open")
+    assert (tmp_path / "open" / "data" / "停用词.txt").read_bytes() == stop
+    assert read_study(opened).text.stopwords == read_study(path).text.stopwords == {"公司", "服务"}
+    # the app stores the files Study.data_files() lists (ui.store.save_current)
+    assert read_study(path).data_files()[-1] == (tmp_path / "src" / "data" / "停用词.txt").resolve()
