@@ -159,9 +159,10 @@ class Scale:
 
 @dataclass(frozen=True, eq=False)
 class GroupSource:
-    """Where one group's answers of one wave come from (compared and hashed by identity)."""
+    """Where one group's answers of one wave come from (compared and hashed by identity). The
+    store lists a study's stopwords file as a source of no group (``group`` None)."""
 
-    group: str
+    group: str | None
     wave: str
     file: Path
     sheet: str | None = None
