@@ -221,8 +221,10 @@ def _abc_in_engine(responses: TableResponses, revenue: str, cutoffs: tuple[float
     share = (lambda x: x / total) if total > 0 else (lambda x: np.nan)
     empty = dict(revenue=0.0, revenue_share=0.0 if n else np.nan,
                  customer_share=0.0 if n else np.nan)
-    if not total > 0:
-        return abc, [], pd.Series(None, index=responses.frame.index, dtype="object"), \
+    if not total > 0:  # every revenue 0: no classes, the curve's ranks at revenue 0 (the rows')
+        pareto = [{"rank": int(rank), "cum_customers": int(rank) / n, "revenue": 0.0,
+                   "cum_share": np.nan, "class": None} for rank in pareto_ranks(n, [], max_points)]
+        return abc, pareto, pd.Series(None, index=responses.frame.index, dtype="object"), \
             {cls: empty for cls in ABC_CLASSES}, {}
     a, b = cutoffs
     bounds = (a - _ON_CUTOFF, b - _ON_CUTOFF), ABC_CLASSES
@@ -535,7 +537,8 @@ def segments_section(
                 abc, pareto, labels, figures, lowest = _abc_in_engine(
                     responses, revenue, cutoffs, max_pareto_points)
                 classes = profile(labels, list(ABC_CLASSES),
-                                  lowest and (lambda t: _class_expression(t[revenue], lowest)))
+                                  (lambda t: _class_expression(t[revenue], lowest))
+                                  if lowest else None)
             else:
                 abc, pareto, labels, figures = _abc_of_rows(responses, revenue, cutoffs,
                                                             max_pareto_points)
@@ -570,7 +573,8 @@ def segments_section(
                       else {"years": column, "breaks": lifecycle_years})
             stages_of = lifecycle_stage(**kwargs).set_axis(frame.index)
             stages = profile(stages_of, list(LIFECYCLE_STAGES),
-                             in_engine and (lambda t: _stage_expression(t[source[1]], **kwargs)))
+                             (lambda t: _stage_expression(t[source[1]], **kwargs))
+                             if in_engine else None)
             for stage, info in stages.items():
                 zh, en = LIFECYCLE_STAGES[stage]
                 info.update(label_zh=zh, label_en=en)

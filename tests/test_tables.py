@@ -356,6 +356,26 @@ def test_abc_and_pareto_curve_in_the_engine_equal_the_rows(kind, cutoffs):
     assert from_rows[2].fillna("-").tolist() == in_engine[2].fillna("-").tolist()
 
 
+def test_zero_total_revenue_in_the_engine_equals_the_rows():
+    """Every revenue 0: no ABC classes, the Pareto curve's ranks at revenue 0 with no share, as
+    from the rows (the engine path raised a TypeError here)."""
+    from analysis.segments import segments_section
+    from analysis.table_moments import TableResponses
+    from surveys.tables import _DuckDB
+
+    rng = np.random.default_rng(3)
+    frame = pd.DataFrame({"A1": rng.integers(1, 6, 40).astype(float),
+                          "A2": rng.integers(1, 6, 40).astype(float), "amount": np.zeros(40)})
+    engine = _DuckDB(None)
+    engine.con.register("frame", frame)
+    table = TableResponses(engine, engine.relation("SELECT * FROM frame"), frame)
+    study = {"dimensions": {"A": ["A1", "A2"]}, "revenue": "amount"}
+    expected, got = (json.loads(json.dumps(json_ready(segments_section({"c": data}, **study))))
+                     for data in (frame, table))
+    assert _differences(expected, got) == []
+    assert len(got["c"]["abc"]["pareto"]) == 40 and got["c"]["abc"]["classes"]["A"]["n"] == 0
+
+
 def test_lifecycle_stages_in_the_engine_equal_the_rows():
     """A stage column's spellings and cooperation years give the same stages as an engine
     expression (a table group's segments are grouped by it) as from the rows."""
