@@ -559,8 +559,7 @@ def _read_live_tables(study: Study, path: Path) -> list[tuple[TableSource, dict]
     for source in study.sources:
         if not isinstance(source, TableSource):
             continue
-        key = (f"groups.{source.group}" if source.wave == study.wave
-               else f"waves.{source.wave}.{source.group}")
+        key = study.source_key(source)
         if engine_kind(source.engine) in ("duckdb", "parquet") and not _absolute_engine(source):
             raise StudyError(msg("store_live_relative", group=source.group, engine=source.engine),
                              file=path, key=f"{key}.engine",
@@ -649,8 +648,7 @@ def _relative_names(study: Study, path: Path) -> dict[Path, str]:
             names[source.file] = source.file.relative_to(base).as_posix()
         except ValueError:
             key = ("text.stopwords" if source.group is None
-                   else f"groups.{source.group}.file" if source.wave == study.wave
-                   else f"waves.{source.wave}.{source.group}.file")
+                   else f"{study.source_key(source)}.file")
             raise StudyError(msg("store_file_outside"), file=path, key=key,
                              expected=msg("store_file_outside_expected", folder=base)) from None
     return names

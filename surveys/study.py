@@ -333,6 +333,12 @@ class Study:
     def sources_of(self, wave: str) -> list[GroupSource]:
         return [s for s in self.sources if s.wave == wave]
 
+    def source_key(self, source: GroupSource | TableSource) -> str:
+        """The study-file key of a group's source: ``groups.GROUP`` for the study's own wave,
+        ``waves.WAVE.GROUP`` for an earlier wave."""
+        return (f"groups.{source.group}" if source.wave == self.wave
+                else f"waves.{source.wave}.{source.group}")
+
     def data_files(self) -> list[Path]:
         """Every file the study reads, each once, in study-file order: the groups' data files, then
         the customer-records file and the stopwords file (``text.stopwords``)."""

@@ -364,8 +364,7 @@ def open_source(study: Study, source: TableSource) -> OpenTable:
     """Reach the engine of a table group, check its table, ``where`` and columns (one clear
     error naming group, table and column for each problem) and return the renamed table."""
     label = source.table or mask_url(source.engine)
-    key = f"groups.{source.group}" if source.wave == study.wave else \
-        f"waves.{source.wave}.{source.group}"
+    key = study.source_key(source)
     where = dict(group=source.group, table=label, engine=mask_url(source.engine))
     try:
         engine = _connect(source)
@@ -451,11 +450,10 @@ def check_categories(study: Study, opened: OpenTable) -> None:
     found = opened.scalar_row(table, **{
         f"chars_{i}": table[c].cast("string").length().max() for i, c in enumerate(columns)},
         **{f"levels_{i}": table[c].nunique() for i, c in enumerate(columns)})
-    key = f"groups.{opened.source.group}" if opened.source.wave == study.wave else \
-        f"waves.{opened.source.wave}.{opened.source.group}"
     for i, column in enumerate(columns):
         check_category_answers(study, column, int(found[f"chars_{i}"] or 0),
-                               int(found[f"levels_{i}"] or 0), file=opened.label, key=key)
+                               int(found[f"levels_{i}"] or 0), file=opened.label,
+                               key=study.source_key(opened.source))
 
 
 def _check_table_columns(study: Study, source: TableSource, table, label: str, key: str) -> None:
