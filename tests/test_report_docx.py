@@ -19,7 +19,7 @@ import pytest
 from docx import Document
 from docx.oxml.ns import qn
 
-from analysis.report import figures, report_file_name
+from analysis.report import report_file_name
 from analysis.report import tables as report_tables
 from analysis.report import docx as word
 from analysis.report.docx import (RULE_HEADER, RULE_OUTER, STAT_SYMBOL, ordered_sections, ordered_tables,
@@ -42,7 +42,7 @@ def documents(results) -> dict:
     captions of figures are checked on a smaller report)."""
     zh = Document(io.BytesIO(word_report(results, "zh")))
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(figures, "CHART_SECTIONS", ())
+        patch.setattr(word, "CHART_SECTIONS", ())
         en = Document(io.BytesIO(word_report(results, "en")))
     return {"zh": zh, "en": en}
 
@@ -313,6 +313,7 @@ def test_figures_at_300_dpi_with_numbered_captions_below(documents, results):
         blob = shape._inline.graphic.graphicData.pic.blipFill.blip.embed
         image = Image.open(io.BytesIO(doc.part.related_parts[blob].blob))
         assert 295 <= image.size[0] / (shape.width / 914400) <= 305  # pixels per printed inch
+        assert [round(d) for d in image.info["dpi"]] == [300, 300]  # and the file says so
     small = {k: results[k] for k in ("version", "study", "indices")}
     english = _pictures(Document(io.BytesIO(word_report(small, "en"))))
     assert [caption.split(" ")[:2] for _, caption in english] == [["Figure", "1"]]

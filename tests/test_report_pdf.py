@@ -96,7 +96,7 @@ def _layout_pdf(rows: int, filler_mm: float, columns: int = 3) -> bytes:
     markup = (f"#set page(paper: \"a4\", flipped: true, margin: 10mm)\n"
               f"#set text(font: \"{font.family}\", size: 9pt)\n{pdf.PRELUDE}\n"
               f"#block(height: {filler_mm}mm, width: 100%)[filler]\n" + pdf._table(table, "en"))
-    return typst.compile(markup.encode(), font_paths=pdf._typst_fonts(font))
+    return typst.compile(markup.encode(), font_paths=pdf.typst_fonts(font))
 
 
 @pytest.mark.parametrize("rows", [9, 60])

@@ -86,6 +86,11 @@ def xml_text(text: str) -> str:
     return _NOT_XML.sub("", text)
 FIGURE_DPI = 300
 FIGURE_WIDTH = Cm(15)
+#: the charts (those of the PDF, :mod:`.pdf_charts`) are drawn this much narrower than printed, so
+#: that their 7 pt labels print at 小五 (9 pt) in the Word report
+FIGURE_SCALE = 9 / 7
+#: the report sections that have figures, in the order of the figure section
+CHART_SECTIONS = ("pls", "indices", "gaps", "ipa", "drivers", "ladder", "text")
 
 
 # ---------------------------------------------------------------- runs and fonts
@@ -576,25 +581,47 @@ def ordered_tables(section: Section) -> list[Table]:
 
 
 def chart_images(results: dict, lang: str) -> Iterator[tuple[str, bytes]]:
-    """(title, PNG) of the report's key charts (those of :mod:`.figures`, in the order of its
-    ``CHART_SECTIONS``: path diagram, dimension scores, gaps, IPA, drivers, loyalty ladder, comment
-    keywords), without the title inside the picture, :data:`FIGURE_WIDTH` wide at their own height
-    (labels keep their room) and :data:`FIGURE_DPI`. The one place the Word report meets the chart
-    code. Raises StudyError when no CJK font is found."""
-    from .pdf import find_cjk_font
-    from .figures import CHART_SECTIONS, figure_png, section_figures
+    """(title, PNG) of the report's key charts, in the order of :data:`CHART_SECTIONS` (path
+    diagram, dimension scores, gaps, IPA, drivers, loyalty ladder, comment keywords): the PDF's
+    charts (:mod:`.pdf_charts`) without the title inside the picture (the caption says it), drawn
+    :data:`FIGURE_SCALE` times narrower than :data:`FIGURE_WIDTH` and rasterised by Typst at
+    :data:`FIGURE_DPI` for that width, all in one compile (one chart per page). The one place the
+    Word report meets the chart code. Raises StudyError when no CJK font is found."""
+    import typst
+
+    from .pdf import find_cjk_font, typst_fonts
+    from .pdf_charts import chart_canvases
+    from .typst_markup import string
 
     font = find_cjk_font()
-    for key in CHART_SECTIONS:
-        if not results.get(key):
-            continue
-        for fig in section_figures(results, key, lang, font):
-            axes = fig.axes[0]
-            title = axes.get_title(loc="left")
-            axes.set_title("", loc="left")
-            height = fig.get_size_inches()[1]  # kept: the labels' room is in points, not a share
-            fig.set_size_inches(FIGURE_WIDTH.inches, max(height, 2.2))
-            yield title, figure_png(fig, dpi=FIGURE_DPI)
+    page = FIGURE_WIDTH.mm / FIGURE_SCALE  # mm, 1 mm margins included
+    canvases = [canvas for key in CHART_SECTIONS if results.get(key)
+                for canvas in chart_canvases(results, key, lang, width=page - 2)]
+    if not canvases:
+        return
+    markup = (f"#set page(width: {page:.4f}mm, height: auto, margin: 1mm)\n"
+              f"#set text(font: {string(font.family)}, size: 9pt, lang: {string(lang)}, "
+              "cjk-latin-spacing: none)\n"
+              + "\n#pagebreak()\n".join(canvas.markup(titled=False) for canvas in canvases))
+    pages = typst.compile(markup.encode("utf-8"), font_paths=typst_fonts(font), format="png",
+                          ppi=FIGURE_DPI * FIGURE_SCALE)
+    for canvas, png in zip(canvases, pages if isinstance(pages, list) else [pages]):
+        yield canvas.title, png_with_dpi(png, FIGURE_DPI)
+
+
+def png_with_dpi(png: bytes, dpi: float) -> bytes:
+    """``png`` with its resolution stated (a pHYs chunk after the header, PNG specification
+    11.3.5.3), so that Word and image viewers report ``dpi``; Typst writes none."""
+    import struct
+    import zlib
+
+    per_metre = round(dpi / 0.0254)
+    body = b"pHYs" + struct.pack(">IIB", per_metre, per_metre, 1)
+    chunk = struct.pack(">I", 9) + body + struct.pack(">I", zlib.crc32(body))
+    header_end = 8 + 8 + 13 + 4  # signature, IHDR's length and type, its 13 bytes, its CRC
+    if png[12:16] != b"IHDR" or b"pHYs" in png[:png.find(b"IDAT")]:
+        return png
+    return png[:header_end] + chunk + png[header_end:]
 
 
 def _figures(doc, results: dict, lang: str, style: NumberStyle, heading: int) -> int:

@@ -35,8 +35,8 @@ from .pdf_charts import section_charts
 from .tables import Section, Table, build_sections, format_value
 from .typst_markup import string
 
-__all__ = ["pdf_report", "find_cjk_font", "covers", "CjkFont", "FONT_ENV", "FONT_CANDIDATES",
-           "KEEP_HEAD", "KEEP_TAIL", "WHOLE_ROWS"]
+__all__ = ["pdf_report", "find_cjk_font", "covers", "typst_fonts", "CjkFont", "FONT_ENV",
+           "FONT_CANDIDATES", "KEEP_HEAD", "KEEP_TAIL", "WHOLE_ROWS"]
 
 FONT_ENV = "CRM_REPORT_FONT"
 #: (regular, bold) font files tried in order; a .ttc's Simplified Chinese face is chosen
@@ -196,7 +196,7 @@ def _font_folder(font: CjkFont) -> str:
 
 
 @lru_cache(maxsize=8)
-def _typst_fonts(font: CjkFont):
+def typst_fonts(font: CjkFont):
     """Typst's view of the report's font files (read once per process)."""
     import typst
 
@@ -318,4 +318,4 @@ def pdf_report(results: dict, lang: str = "zh") -> bytes:
 
     font = find_cjk_font()
     markup = report_markup(results, lang, font.family)
-    return typst.compile(markup.encode("utf-8"), font_paths=_typst_fonts(font))
+    return typst.compile(markup.encode("utf-8"), font_paths=typst_fonts(font))

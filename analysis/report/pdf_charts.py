@@ -31,17 +31,16 @@ def _half_widths(mean: float, ci) -> tuple[float, float]:
 
 def _horizontal(title: str, labels: list[str], low: float, high: float, x_label: str,
                 draw: Callable[[Canvas, Callable[[float], float], int, float], None],
-                legend: list[tuple[str, str]] = ()) -> str:
-    """A chart with one row per category: labels on the left, an x axis from ``low`` to ``high``
-    below; ``draw(canvas, x_of, row, y_centre)`` draws each row's marks."""
+                legend: list[tuple[str, str]] = (), width: float = WIDTH) -> Canvas:
+    """A chart ``width`` mm wide with one row per category: labels on the left, an x axis from
+    ``low`` to ``high`` below; ``draw(canvas, x_of, row, y_centre)`` draws each row's marks."""
     height = TOP + ROW * len(labels) + BOTTOM
-    canvas = Canvas(WIDTH, height)
-    left, right = LABELS, WIDTH - 4
+    canvas = Canvas(width, height, title)
+    left, right = LABELS, width - 4
 
     def x_of(value: float) -> float:
         return left + (right - left) * (value - low) / (high - low)
 
-    canvas.text(0, 3, title, size=9, bold=True, box=WIDTH)
     bottom = TOP + ROW * len(labels)
     for tick in ticks(low, high):
         canvas.line(x_of(tick), TOP, x_of(tick), bottom, "#E5E5E5", 0.4)
@@ -58,10 +57,10 @@ def _horizontal(title: str, labels: list[str], low: float, high: float, x_label:
         x -= 2 + min(40, 2.2 * len(name) + 2)
         canvas.rect(x - 2.5, 1.8, 2.5, 2.5, fill)
         x -= 5
-    return canvas.markup()
+    return canvas
 
 
-def _dimension_scores(results: dict, lang: str) -> str | None:
+def _dimension_scores(results: dict, lang: str, width: float) -> Canvas | None:
     indices = results.get("indices") or {}
     dims = list((results.get("study") or {}).get("dimensions") or {})
     groups = [g for g in indices if indices[g].get("dimensions")]
@@ -90,10 +89,10 @@ def _dimension_scores(results: dict, lang: str) -> str | None:
                        [display_name(results, d, lang, short=True) for d in dims],
                        scale.get("min", 1), scale.get("max", 5), t("mean_score", lang), draw,
                        [(display_name(results, g, lang), COLORS[k % len(COLORS)])
-                        for k, g in enumerate(groups)])
+                        for k, g in enumerate(groups)], width)
 
 
-def _gaps(results: dict, lang: str) -> Iterator[str]:
+def _gaps(results: dict, lang: str, width: float) -> Iterator[Canvas]:
     for pair, rows in (results.get("gaps") or {}).items():
         a, _, b = pair.partition("|")
         rows = [r for r in rows if r["level"] == "dimension" and r.get("mean_a") is not None
@@ -116,10 +115,10 @@ def _gaps(results: dict, lang: str) -> Iterator[str]:
                            + (" *" if r.get("flag") else "") for r in rows],
                           low - pad, high + pad, t("mean_score", lang), draw,
                           [(display_name(results, a, lang), COLORS[0]),
-                           (display_name(results, b, lang), COLORS[1])])
+                           (display_name(results, b, lang), COLORS[1])], width)
 
 
-def _ipa(results: dict, lang: str) -> Iterator[str]:
+def _ipa(results: dict, lang: str, width: float) -> Iterator[Canvas]:
     for group, entry in (results.get("ipa") or {}).items():
         points = [p for p in entry.get("points") or []
                   if p.get("importance") is not None and p.get("performance") is not None]
@@ -129,9 +128,9 @@ def _ipa(results: dict, lang: str) -> Iterator[str]:
         ys = [p["importance"] for p in points] + [entry["importance_center"]]
         x_low, x_high = _padded(xs)
         y_low, y_high = _padded(ys)
-        width, height = WIDTH, 100.0
+        height = 100.0
         left, right, top, bottom = 18.0, width - 4, TOP + 5, height - BOTTOM
-        canvas = Canvas(width, height)
+        canvas = Canvas(width, height, f"{t('chart_ipa', lang)} — {display_name(results, group, lang)}")
 
         def x_of(v):
             return left + (right - left) * (v - x_low) / (x_high - x_low)
@@ -139,8 +138,6 @@ def _ipa(results: dict, lang: str) -> Iterator[str]:
         def y_of(v):
             return bottom - (bottom - top) * (v - y_low) / (y_high - y_low)
 
-        canvas.text(0, 3, f"{t('chart_ipa', lang)} — {display_name(results, group, lang)}",
-                    size=9, bold=True, box=width)
         for tick in ticks(x_low, x_high):
             canvas.line(x_of(tick), top, x_of(tick), bottom, "#E5E5E5", 0.4)
             canvas.text(x_of(tick), bottom + 3, f"{tick:g}", size=6.5, anchor="center", box=14)
@@ -166,7 +163,7 @@ def _ipa(results: dict, lang: str) -> Iterator[str]:
         canvas.text((left + right) / 2, bottom + 8, t("performance", lang), size=7,
                     anchor="center", box=80)
         canvas.text(0, top - 2.5, t("importance", lang), size=7)
-        yield canvas.markup()
+        yield canvas
 
 
 def _padded(values: list[float]) -> tuple[float, float]:
@@ -176,7 +173,7 @@ def _padded(values: list[float]) -> tuple[float, float]:
     return low - pad, high + pad
 
 
-def _drivers(results: dict, lang: str) -> Iterator[str]:
+def _drivers(results: dict, lang: str, width: float) -> Iterator[Canvas]:
     for group, outcomes in (results.get("drivers") or {}).items():
         for outcome, model in outcomes.items():
             preds = [p for p in (model or {}).get("predictors") or []
@@ -194,10 +191,10 @@ def _drivers(results: dict, lang: str) -> Iterator[str]:
             yield _horizontal(f"{t('chart_drivers', lang)}: {t(outcome, lang)} — "
                               f"{display_name(results, group, lang)}",
                               [display_name(results, p["name"], lang, short=True) for p in preds],
-                              low, high, t("share_of_r2", lang), draw)
+                              low, high, t("share_of_r2", lang), draw, width=width)
 
 
-def _pls(results: dict, lang: str) -> Iterator[str]:
+def _pls(results: dict, lang: str, width: float) -> Iterator[Canvas]:
     """The path diagram of each group's structural model, laid out as in the app
     (:func:`analysis.pls_charts.diagram_layout`): boxes (shaded where R² is defined), arrows as
     thick as the path coefficient, dark where p < .05."""
@@ -207,16 +204,15 @@ def _pls(results: dict, lang: str) -> Iterator[str]:
         paths, position = pls_charts.model_layout(entry)
         xs, ys = [x for x, _ in position.values()], [y for _, y in position.values()]
         x_low, y_high = min(xs) - 0.45, max(ys) + 0.4
-        sx = min(45.0, WIDTH / (max(xs) + 0.45 - x_low))  # mm per diagram unit
+        sx = min(45.0, width / (max(xs) + 0.45 - x_low))  # mm per diagram unit
         sy = 22.0
         height = TOP + sy * (y_high - min(ys) + 0.4) + 2
-        canvas = Canvas(WIDTH, height)
+        canvas = Canvas(width, height, f"{t('pls_diagram', lang)} — {display_name(results, group, lang)} "
+                                       f"(n = {entry['n']})")
 
         def at(point):
             return sx * (point[0] - x_low), TOP + sy * (y_high - point[1])
 
-        canvas.text(0, 3, f"{t('pls_diagram', lang)} — {display_name(results, group, lang)} "
-                          f"(n = {entry['n']})", size=9, bold=True, box=WIDTH)
         for c, (x, y) in position.items():
             r2 = (entry.get("r2") or {}).get(c)
             left, top = at((x - pls_charts.BOX_W / 2, y + pls_charts.BOX_H / 2))
@@ -246,10 +242,10 @@ def _pls(results: dict, lang: str) -> Iterator[str]:
             canvas.rect(label_x - 5, label_y - 1.8, 10, 3.6, "#FFFFFF")
             canvas.text(label_x, label_y, f"{p['coef']:.2f}{pls_charts.stars(p['p'])}", size=7,
                         anchor="center", fill=color, box=14)
-        yield canvas.markup()
+        yield canvas
 
 
-def _keywords(results: dict, lang: str, top: int = 10) -> Iterator[str]:
+def _keywords(results: dict, lang: str, width: float, top: int = 10) -> Iterator[Canvas]:
     """The words that separate detractors (left) from promoters (right): z of the weighted
     log-odds ratio, one chart per group and comments column."""
     for group, columns in (results.get("text") or {}).items():
@@ -270,7 +266,7 @@ def _keywords(results: dict, lang: str, top: int = 10) -> Iterator[str]:
 
             yield _horizontal(f"{t('chart_keywords', lang)} — {display_name(results, group, lang)}",
                               [term for term, _, _ in rows], -reach, reach,
-                              t("text_z_axis", lang), draw, [(sides[0], BAD), (sides[1], GOOD)])
+                              t("text_z_axis", lang), draw, [(sides[0], BAD), (sides[1], GOOD)], width)
 
 
 def _shade(level: int, rungs: int) -> str:
@@ -281,7 +277,7 @@ def _shade(level: int, rungs: int) -> str:
     return "#" + "".join(f"{round(255 - alpha * (255 - c)):02X}" for c in (0, 114, 178))
 
 
-def _ladder(results: dict, lang: str) -> Iterator[str]:
+def _ladder(results: dict, lang: str, width: float) -> Iterator[Canvas]:
     """The loyalty ladder per lifecycle stage: stacked level shares (as charts.ladder_chart), one
     bar for all respondents and one per stage, the levels named in a legend below."""
     for group, entry in (results.get("ladder") or {}).items():
@@ -293,14 +289,13 @@ def _ladder(results: dict, lang: str) -> Iterator[str]:
                  for stage, cell in (entry.get("by_stage") or {}).items()]
         names = [ladder_level_name(results, rungs, level, lang) for level in range(len(rungs) + 1)]
         plot = TOP + ROW * len(bars)
-        canvas = Canvas(WIDTH, plot + BOTTOM + 5 * len(names))
-        left, right = LABELS, WIDTH - 4
+        canvas = Canvas(width, plot + BOTTOM + 5 * len(names),
+                        f"{t('chart_ladder', lang)} — {display_name(results, group, lang)}")
+        left, right = LABELS, width - 4
 
         def x_of(share: float) -> float:
             return left + (right - left) * share
 
-        canvas.text(0, 3, f"{t('chart_ladder', lang)} — {display_name(results, group, lang)}",
-                    size=9, bold=True, box=WIDTH)
         for tick in ticks(0, 100):
             canvas.line(x_of(tick / 100), TOP, x_of(tick / 100), plot, "#E5E5E5", 0.4)
             canvas.text(x_of(tick / 100), plot + 3, f"{tick:g}", size=6.5, anchor="center", box=14)
@@ -319,25 +314,32 @@ def _ladder(results: dict, lang: str) -> Iterator[str]:
         for level, name in enumerate(names):
             y = plot + BOTTOM + 5 * level + 2
             canvas.rect(left, y - 1.25, 2.5, 2.5, _shade(level, len(rungs)))
-            canvas.text(left + 4, y, name, size=7, box=WIDTH - left - 8)
-        yield canvas.markup()
+            canvas.text(left + 4, y, name, size=7, box=width - left - 8)
+        yield canvas
 
 
-def section_charts(results: dict, key: str, lang: str) -> Iterator[str]:
-    """The charts of one report section as Typst markup (none for most sections)."""
+def chart_canvases(results: dict, key: str, lang: str, width: float = WIDTH) -> Iterator[Canvas]:
+    """The charts of one report section (none for most sections), each ``width`` mm wide, the
+    text at the PDF's sizes whatever the width; their titles apart (:attr:`Canvas.title`)."""
     if key == "indices":
-        chart = _dimension_scores(results, lang)
+        chart = _dimension_scores(results, lang, width)
         if chart:
             yield chart
     elif key == "gaps":
-        yield from _gaps(results, lang)
+        yield from _gaps(results, lang, width)
     elif key == "ipa":
-        yield from _ipa(results, lang)
+        yield from _ipa(results, lang, width)
     elif key == "drivers":
-        yield from _drivers(results, lang)
+        yield from _drivers(results, lang, width)
     elif key == "pls":
-        yield from _pls(results, lang)
+        yield from _pls(results, lang, width)
     elif key == "text":
-        yield from _keywords(results, lang)
+        yield from _keywords(results, lang, width)
     elif key == "ladder":
-        yield from _ladder(results, lang)
+        yield from _ladder(results, lang, width)
+
+
+def section_charts(results: dict, key: str, lang: str) -> Iterator[str]:
+    """The PDF's charts of one report section as Typst markup, titled, :data:`WIDTH` mm wide."""
+    for canvas in chart_canvases(results, key, lang):
+        yield canvas.markup()

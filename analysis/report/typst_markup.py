@@ -40,11 +40,21 @@ def ticks(low: float, high: float, count: int = 5) -> list[float]:
     return [round(first + i * step, 10) for i in range(int((high - first) / step + 1e-9) + 1)]
 
 
-class Canvas:
-    """Shapes in a ``width`` × ``height`` mm box; :meth:`markup` gives the Typst code."""
+def _text(x: float, y: float, text: str, size: float, anchor: str, fill: str, bold: bool,
+          box: float) -> str:
+    left = {"left": x, "right": x - box, "center": x - box / 2}[anchor]
+    weight = ', weight: "bold"' if bold else ""
+    return (f"#place(dx: {_mm(left)}, dy: {_mm(y - 3)}, box(width: {_mm(box)}, height: 6mm, "
+            f"align({anchor} + horizon, text({size}pt, fill: {color(fill)}{weight}, "
+            f"{string(text)}))))")
 
-    def __init__(self, width: float, height: float):
-        self.width, self.height = width, height
+
+class Canvas:
+    """Shapes in a ``width`` × ``height`` mm box; :meth:`markup` gives the Typst code, with the
+    ``title`` (if any) in bold at the top left, or without it (a caption names the figure)."""
+
+    def __init__(self, width: float, height: float, title: str | None = None):
+        self.width, self.height, self.title = width, height, title
         self.items: list[str] = []
 
     def rect(self, x: float, y: float, w: float, h: float, fill: str) -> None:
@@ -64,13 +74,11 @@ class Canvas:
     def text(self, x: float, y: float, text: str, size: float = 7, anchor: str = "left",
              fill: str = "#333333", bold: bool = False, box: float = 60) -> None:
         """``text`` with its left, right or centre (``anchor``) at x, vertically centred on y."""
-        left = {"left": x, "right": x - box, "center": x - box / 2}[anchor]
-        weight = ', weight: "bold"' if bold else ""
-        self.items.append(
-            f"#place(dx: {_mm(left)}, dy: {_mm(y - 3)}, box(width: {_mm(box)}, height: 6mm, "
-            f"align({anchor} + horizon, text({size}pt, fill: {color(fill)}{weight}, "
-            f"{string(text)}))))")
+        self.items.append(_text(x, y, text, size, anchor, fill, bold, box))
 
-    def markup(self) -> str:
+    def markup(self, titled: bool = True) -> str:
+        items = self.items
+        if titled and self.title is not None:
+            items = [_text(0, 3, self.title, 9, "left", "#333333", True, self.width)] + items
         return (f"#box(width: {_mm(self.width)}, height: {_mm(self.height)})[\n"
-                + "\n".join(self.items) + "\n]")
+                + "\n".join(items) + "\n]")
