@@ -5,9 +5,9 @@ results chapter (:data:`ORDER`; a section another feature adds to ``tables.py`` 
 known section that precedes it there), each table a real Word three-line table (三线表) with its
 numbered caption above, a note below (method, n, cut-offs, significance stars) and a paragraph of
 interpretation after it (:mod:`.thesis`; a table without its own paragraph gets a generic
-sentence and its section's findings), then a figure section (the charts of :mod:`.figures`:
-dimension scores, gaps, IPA, drivers, loyalty ladder, comment keywords; at 300 dpi, numbered
-"图 N" / "Figure N" below the picture). Tables of a section keep the order of ``tables.py``
+sentence and its section's findings), then a figure section (the PDF's charts of
+:mod:`.pdf_charts` as pictures: path diagram, dimension scores, gaps, IPA, drivers, loyalty
+ladder, comment keywords; at 300 dpi, numbered "图 N" / "Figure N" below the picture). Tables of a section keep the order of ``tables.py``
 except where :data:`TABLE_ORDER` puts a thesis's order (a structural model's measurement model
 before its paths). The customer list's rows and contacts are never in it (``tables.py`` has only
 its status counts).

@@ -4,6 +4,8 @@ The HTML report uses the interactive plotly figures of :mod:`analysis.charts`; t
 static versions of the key ones: dimension scores with 95% CIs, the customer/company gap per
 dimension, the IPA quadrants, the key drivers, the structural model's path diagram, the comment
 keywords and the loyalty ladder per lifecycle stage. They only lay out numbers from results.json, in the report's font.
+The Word report's figures are the same charts, narrower and without their titles, as 300 dpi
+pictures (:func:`.docx.chart_images`).
 """
 from __future__ import annotations
 
@@ -14,7 +16,7 @@ from .. import pls_charts
 from ..i18n import t
 from .typst_markup import Canvas, ticks
 
-__all__ = ["section_charts"]
+__all__ = ["section_charts", "chart_canvases", "WIDTH"]
 
 WIDTH = 180.0  # mm
 LABELS = 42.0  # mm left of the plot for the category labels
