@@ -4,7 +4,9 @@ EXPORT [EXPORT...] --out study.yaml`` and ``python -m analysis store ...``.
 Bad input exits with status 2 and one line on stderr naming file, row and column; no traceback.
 Linear algebra runs on one thread (set ``OPENBLAS_NUM_THREADS`` to change it): the matrices are
 small (at most a few hundred columns), where more threads cost more than they save, and spinning
-threads are a loss on a shared machine.
+threads are a loss on a shared machine. The four reports are written by forked processes at the
+same time where the system allows it (:func:`analysis.report.write_reports`); with ``--debug``
+one after another, in this process.
 """
 from __future__ import annotations
 
@@ -34,7 +36,7 @@ def _run(args: argparse.Namespace) -> int:
     customer_csv = write_customers_csv(data, args.out, args.lang)
     if customer_csv is not None:
         print(customer_csv)
-    for path in write_reports(results, args.out, args.lang):
+    for path in write_reports(results, args.out, args.lang, parallel=not args.debug):
         print(path)
     return 0
 
@@ -87,7 +89,9 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--out", required=True, help="output folder")
     run.add_argument("--lang", choices=["zh", "en"], default="zh", help="report language")
     run.add_argument("--quiet", action="store_true", help="no progress lines")
-    run.add_argument("--debug", action="store_true", help="show a traceback on internal errors")
+    run.add_argument("--debug", action="store_true", help="show a traceback on internal errors "
+                                                          "(the reports are then written one "
+                                                          "after another, in one process)")
     run.set_defaults(func=_run)
     draft = sub.add_parser("draft", help="guess a study file from survey exports (问卷星, CSV, "
                                          "Excel, ...) and write it with comments to check")

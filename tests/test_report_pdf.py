@@ -18,14 +18,41 @@ FIXTURE = Path(__file__).parent / "fixtures" / "report_results.json"
 
 @pytest.fixture(scope="module")
 def written(tmp_path_factory):
+    """The four reports written as the command line writes them (forked processes)."""
     results = json.loads(FIXTURE.read_text(encoding="utf-8"))
-    return write_reports(results, tmp_path_factory.mktemp("out") / "reports", "zh")
+    return write_reports(results, tmp_path_factory.mktemp("out") / "reports", "zh", parallel=True)
 
 
 def test_write_reports_writes_the_four_files(written):
     assert [p.name for p in written] == list(REPORT_FILES)
     assert all(p.stat().st_size > 1000 for p in written)
     assert written[1].read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+
+
+def _without_times(path: Path) -> dict[str, bytes]:
+    """A report's content without the times it was written at (the zip entries' and the core
+    properties' dates of .xlsx and .docx; the PDF's creation and modification dates and its
+    instance ID, which Typst derives from the time)."""
+    import zipfile
+
+    def strip(data: bytes) -> bytes:
+        data = re.sub(rb"(/ID\[\([^)]*\))\([^)]*\)\]", rb"\1]", data)
+        data = re.sub(rb"<xmpMM:InstanceID>[^<]*<", b"<", data)
+        return re.sub(rb"D:\d{14}Z|\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(Z|[+-]\d\d:\d\d)", b"", data)
+
+    if path.suffix in (".xlsx", ".docx"):
+        with zipfile.ZipFile(path) as archive:
+            return {name: strip(archive.read(name)) for name in archive.namelist()}
+    return {"": strip(path.read_bytes())}
+
+
+def test_reports_written_in_parallel_equal_those_written_one_after_another(tmp_path):
+    results = json.loads(FIXTURE.read_text(encoding="utf-8"))
+    small = {k: results[k] for k in ("version", "study", "reliability", "indices")}  # a figure too
+    forked = write_reports(small, tmp_path / "forked", "zh", parallel=True)
+    alone = write_reports(small, tmp_path / "alone", "zh", parallel=False)
+    for one, other in zip(forked, alone):
+        assert _without_times(one) == _without_times(other), one.name
 
 
 def test_pdf_embeds_a_cjk_font_and_the_chinese_text(written):
@@ -62,12 +89,16 @@ def test_system_font_is_found(monkeypatch):
     assert find_cjk_font().index == font.index  # the same face when named explicitly
 
 
-def test_without_a_cjk_font_the_workbook_and_page_are_still_written(monkeypatch, tmp_path):
+@pytest.mark.parametrize("parallel", [False, True])
+def test_without_a_cjk_font_the_workbook_and_page_are_still_written(monkeypatch, tmp_path, parallel):
+    """Also when the reports are written by forked processes: the PDF's StudyError reaches the
+    caller as it is (the command line shows it as one line, exit status 2)."""
     results = json.loads(FIXTURE.read_text(encoding="utf-8"))
     latin = Path(matplotlib.get_data_path()) / "fonts" / "ttf" / "DejaVuSans.ttf"
     monkeypatch.setenv(FONT_ENV, str(latin))
-    with pytest.raises(StudyError):
-        write_reports(results, tmp_path, "en")
+    with pytest.raises(StudyError, match="no Chinese glyphs") as error:
+        write_reports(results, tmp_path, "en", parallel=parallel)
+    assert error.value.key == FONT_ENV
     assert (tmp_path / "report.xlsx").is_file() and (tmp_path / "report.html").is_file()
     assert (tmp_path / "report.docx").is_file()  # without its figures
     assert not (tmp_path / "report.pdf").exists()

@@ -6,6 +6,7 @@ once as tidy tables (:mod:`.tables`, APA strings from :mod:`.apa`) and written b
 """
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -44,25 +45,94 @@ def pdf_report(results: dict, lang: str = "zh") -> bytes:
     return build(results, lang)
 
 
-def write_reports(results: dict, out_dir: str | Path, lang: str = "zh") -> list[Path]:
+def write_reports(results: dict, out_dir: str | Path, lang: str = "zh",
+                  parallel: bool = False) -> list[Path]:
     """Write report.xlsx, report.html, report.docx and report.pdf into ``out_dir``; return their
     paths.
 
     Each file is written as soon as it is built, so a missing CJK font (a StudyError from the PDF)
     still leaves the workbook, the page and the Word document (without figures).
+
+    ``parallel``: each report is built and written by a forked process of its own (the command
+    line; the reports use no threads, pandas or numpy), when the system can fork and has more than
+    one processor; otherwise one after the other. The files are the same bytes either way. A
+    report that fails does not stop the others; the first failure in :data:`REPORT_FILES` order is
+    then raised (the same exception, the worker's traceback as a note).
     """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    paths = []
-    for name, build in zip(REPORT_FILES, (excel_report, html_report, word_report, pdf_report)):
-        content = build(results, lang)
-        path = out / name
-        if isinstance(content, str):
-            path.write_text(content, encoding="utf-8")
-        else:
-            path.write_bytes(content)
-        paths.append(path)
-    return paths
+    jobs = [(out / name, build) for name, build in
+            zip(REPORT_FILES, (excel_report, html_report, word_report, pdf_report))]
+    if parallel and _processors() > 1 and hasattr(os, "fork"):
+        return _write_forked(jobs, results, lang)
+    for path, build in jobs:
+        _write(path, build(results, lang))
+    return [path for path, _ in jobs]
+
+
+def _write(path: Path, content: str | bytes) -> None:
+    if isinstance(content, str):
+        path.write_text(content, encoding="utf-8")
+    else:
+        path.write_bytes(content)
+
+
+def _processors() -> int:
+    """The processors this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def _write_forked(jobs: list, results: dict, lang: str) -> list[Path]:
+    """Build and write each job's report in a forked child; each child answers through a pipe
+    with nothing (written) or its pickled exception. A job that cannot be forked runs here."""
+    import gc
+    import pickle
+    import traceback
+
+    children, error = [], None
+    gc.freeze()  # the children's collections leave the parent's objects (and their pages) alone
+    try:
+        for path, build in jobs:
+            try:
+                read, write = os.pipe()
+                pid = os.fork()
+            except OSError:
+                _write(path, build(results, lang))
+                continue
+            if pid == 0:  # the child: build, write, answer, and leave without cleaning up
+                try:
+                    os.close(read)
+                    answer = b""
+                    try:
+                        _write(path, build(results, lang))
+                    except BaseException as exc:  # noqa: BLE001 - handed to the parent
+                        exc.add_note(f"in the process writing {path.name}:\n{traceback.format_exc()}")
+                        try:
+                            answer = pickle.dumps(exc)
+                        except Exception:  # noqa: BLE001 - an exception that cannot be pickled
+                            answer = pickle.dumps(RuntimeError(f"{path.name}: {type(exc).__name__}: {exc}"))
+                    with os.fdopen(write, "wb") as pipe:
+                        pipe.write(answer)
+                finally:
+                    os._exit(0)
+            os.close(write)
+            children.append((pid, read, path))
+    finally:
+        gc.unfreeze()
+        for pid, read, path in children:
+            with os.fdopen(read, "rb") as pipe:
+                answer = pipe.read()
+            _, status = os.waitpid(pid, 0)
+            if error is None and answer:
+                error = pickle.loads(answer)
+            elif error is None and status:
+                error = RuntimeError(f"{path.name}: the process writing it ended with status {status}")
+    if error is not None:
+        raise error
+    return [path for path, _ in jobs]
 
 
 #: characters no file system accepts in a name (Windows' list, which includes the others')
