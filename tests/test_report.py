@@ -279,6 +279,24 @@ def test_html_bundle_matches_plotly_and_draws_every_chart_type(results):
     assert used and used <= cartesian, used - cartesian
 
 
+def test_html_figures_built_without_validation_equal_the_validated_ones(results, monkeypatch):
+    """The page's figures are built without plotly's validation (analysis.charts.unvalidated);
+    their JSON holds the same objects as the validated figures' (only the order of keys differs;
+    screenshots of the sample's page in Chromium were identical, docs/performance.md)."""
+    import contextlib
+
+    from analysis.report import html as html_module
+
+    def charts(page: str) -> list:
+        return [json.loads(spec) for spec in
+                re.findall(r'<script type="application/json"[^>]*>(.*?)</script>', page)]
+
+    fast = charts(html_report(results, "zh"))
+    monkeypatch.setattr(html_module, "unvalidated", contextlib.nullcontext)
+    validated = charts(html_report(results, "zh"))
+    assert len(fast) > 30 and fast == validated
+
+
 def test_html_escapes_all_data(hostile):
     page = html_report(hostile, "en")
     body = page.split("</head>", 1)[1]
