@@ -92,6 +92,14 @@ def _write_forked(jobs: list, results: dict, lang: str) -> list[Path]:
     import pickle
     import traceback
 
+    from surveys.errors import StudyError
+
+    from .pdf import find_cjk_font
+
+    try:
+        find_cjk_font()  # found once, here, for the Word report's figures and the PDF
+    except StudyError:
+        pass  # the PDF's worker says it
     children, error = [], None
     gc.freeze()  # the children's collections leave the parent's objects (and their pages) alone
     try:
