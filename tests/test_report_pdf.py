@@ -46,13 +46,45 @@ def _without_times(path: Path) -> dict[str, bytes]:
     return {"": strip(path.read_bytes())}
 
 
+def _write_forked(out: Path, lang: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    """write_reports(parallel=True) of a small part of the fixture (with a figure) in a fresh
+    Python, which forks (this one has loaded Typst, so it writes one report after another);
+    prints the StudyError's key if one is raised."""
+    import os
+    import sys
+
+    script = f"""
+import json, sys
+from analysis.report import write_reports
+from surveys.errors import StudyError
+results = json.loads(open({str(FIXTURE)!r}, encoding="utf-8").read())
+small = {{k: results[k] for k in ("version", "study", "reliability", "indices")}}
+try:
+    write_reports(small, {str(out)!r}, {lang!r}, parallel=True)
+except StudyError as error:
+    print(error.key)
+assert "typst" not in sys.modules  # every report was written by a forked process
+"""
+    return subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          cwd=Path(__file__).parents[1], env={**os.environ, **(env or {})})
+
+
 def test_reports_written_in_parallel_equal_those_written_one_after_another(tmp_path):
+    done = _write_forked(tmp_path / "forked", "zh")
+    assert done.returncode == 0, done.stderr[-2000:]
     results = json.loads(FIXTURE.read_text(encoding="utf-8"))
-    small = {k: results[k] for k in ("version", "study", "reliability", "indices")}  # a figure too
-    forked = write_reports(small, tmp_path / "forked", "zh", parallel=True)
-    alone = write_reports(small, tmp_path / "alone", "zh", parallel=False)
-    for one, other in zip(forked, alone):
-        assert _without_times(one) == _without_times(other), one.name
+    small = {k: results[k] for k in ("version", "study", "reliability", "indices")}
+    for path in write_reports(small, tmp_path / "alone", "zh", parallel=False):
+        assert _without_times(tmp_path / "forked" / path.name) == _without_times(path), path.name
+
+
+def test_written_in_parallel_without_a_cjk_font_the_error_reaches_the_caller(tmp_path):
+    """The PDF's StudyError crosses from the forked process as it is (the command line shows it
+    as one line, exit status 2); the other reports are written."""
+    latin = Path(matplotlib.get_data_path()) / "fonts" / "ttf" / "DejaVuSans.ttf"
+    done = _write_forked(tmp_path, "en", {FONT_ENV: str(latin)})
+    assert done.returncode == 0 and done.stdout.strip() == FONT_ENV, done.stderr[-2000:]
+    assert {p.name for p in tmp_path.iterdir()} == set(REPORT_FILES) - {"report.pdf"}
 
 
 def test_pdf_embeds_a_cjk_font_and_the_chinese_text(written):
@@ -89,15 +121,12 @@ def test_system_font_is_found(monkeypatch):
     assert find_cjk_font().index == font.index  # the same face when named explicitly
 
 
-@pytest.mark.parametrize("parallel", [False, True])
-def test_without_a_cjk_font_the_workbook_and_page_are_still_written(monkeypatch, tmp_path, parallel):
-    """Also when the reports are written by forked processes: the PDF's StudyError reaches the
-    caller as it is (the command line shows it as one line, exit status 2)."""
+def test_without_a_cjk_font_the_workbook_and_page_are_still_written(monkeypatch, tmp_path):
     results = json.loads(FIXTURE.read_text(encoding="utf-8"))
     latin = Path(matplotlib.get_data_path()) / "fonts" / "ttf" / "DejaVuSans.ttf"
     monkeypatch.setenv(FONT_ENV, str(latin))
     with pytest.raises(StudyError, match="no Chinese glyphs") as error:
-        write_reports(results, tmp_path, "en", parallel=parallel)
+        write_reports(results, tmp_path, "en")
     assert error.value.key == FONT_ENV
     assert (tmp_path / "report.xlsx").is_file() and (tmp_path / "report.html").is_file()
     assert (tmp_path / "report.docx").is_file()  # without its figures

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import re
+import sys
 from pathlib import Path
 
 __all__ = ["excel_report", "html_report", "word_report", "pdf_report", "write_reports", "REPORT_FILES",
@@ -53,20 +54,23 @@ def write_reports(results: dict, out_dir: str | Path, lang: str = "zh",
     Each file is written as soon as it is built, so a missing CJK font (a StudyError from the PDF)
     still leaves the workbook, the page and the Word document (without figures).
 
-    ``parallel``: each report is built and written by a forked process of its own (the command
-    line; the reports use no threads, pandas or numpy), when the system can fork and has more than
-    one processor; otherwise one after the other. The files are the same bytes either way. A
-    report that fails does not stop the others; the first failure in :data:`REPORT_FILES` order is
-    then raised (the same exception, the worker's traceback as a note).
+    ``parallel`` (the command line): the reports are shared out among forked processes, as many
+    as there are processors (at most four; the reports use no threads, pandas or numpy), when the
+    system can fork, has more than one processor and this process has not loaded Typst (its
+    worker threads do not survive a fork: a child's compile would wait for them for ever);
+    otherwise they are written one after the other. The files are the same bytes either way. A
+    report that fails does not stop the others; the first failure in :data:`REPORT_FILES` order
+    is then raised (the same exception, the worker's traceback as a note).
     """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     jobs = [(out / name, build) for name, build in
             zip(REPORT_FILES, (excel_report, html_report, word_report, pdf_report))]
-    if parallel and _processors() > 1 and hasattr(os, "fork"):
-        return _write_forked(jobs, results, lang)
-    for path, build in jobs:
-        _write(path, build(results, lang))
+    if parallel and _processors() > 1 and hasattr(os, "fork") and "typst" not in sys.modules:
+        _write_shared(jobs, results, lang, _processors())
+    else:
+        for path, build in jobs:
+            _write(path, build(results, lang))
     return [path for path, _ in jobs]
 
 
@@ -85,12 +89,44 @@ def _processors() -> int:
         return os.cpu_count() or 1
 
 
-def _write_forked(jobs: list, results: dict, lang: str) -> list[Path]:
-    """Build and write each job's report in a forked child; each child answers through a pipe
-    with nothing (written) or its pickled exception. A job that cannot be forked runs here."""
+#: the reports from the costliest to the cheapest (CPU s on the sample: Word ~2.1, HTML and PDF
+#: ~1.5 each, the workbook ~0.7), dealt to the processes in that order, back and forth
+COSTLIEST_FIRST = ("report.docx", "report.html", "report.pdf", "report.xlsx")
+
+
+def _shares(jobs: list, processes: int) -> list[list[int]]:
+    """The jobs' indices dealt to ``processes`` shares: costliest first, back and forth (two
+    processes: Word and the workbook, HTML and PDF), so that the shares take about as long."""
+    order = sorted(range(len(jobs)), key=lambda k: COSTLIEST_FIRST.index(jobs[k][0].name))
+    shares = [[] for _ in range(min(processes, len(jobs)))]
+    for position, k in enumerate(order):
+        turn, at = divmod(position, len(shares))
+        shares[at if turn % 2 == 0 else len(shares) - 1 - at].append(k)
+    return [sorted(share) for share in shares]
+
+
+def _write_share(jobs: list, share: list[int], results: dict, lang: str) -> dict:
+    """Build and write the reports of ``share``; {index: exception} of those that failed."""
+    import traceback
+
+    failed = {}
+    for k in share:
+        path, build = jobs[k]
+        try:
+            _write(path, build(results, lang))
+        except Exception as exc:  # noqa: BLE001 - raised by the caller after the other reports
+            exc.add_note(f"while writing {path.name} (process {os.getpid()}):\n"
+                         f"{traceback.format_exc()}")
+            failed[k] = exc
+    return failed
+
+
+def _write_shared(jobs: list, results: dict, lang: str, processes: int) -> None:
+    """Each share in a forked child that answers through a pipe with its pickled ``{index:
+    exception}``; then the first failure raised. A share that cannot be forked is written here,
+    after the others are forked (never Typst here before a fork)."""
     import gc
     import pickle
-    import traceback
 
     from surveys.errors import StudyError
 
@@ -99,48 +135,46 @@ def _write_forked(jobs: list, results: dict, lang: str) -> list[Path]:
     try:
         find_cjk_font()  # found once, here, for the Word report's figures and the PDF
     except StudyError:
-        pass  # the PDF's worker says it
-    children, error = [], None
+        pass  # the PDF's writer says it
+    own, children, failed = [], [], {}
     gc.freeze()  # the children's collections leave the parent's objects (and their pages) alone
     try:
-        for path, build in jobs:
+        for share in _shares(jobs, processes):
             try:
                 read, write = os.pipe()
                 pid = os.fork()
             except OSError:
-                _write(path, build(results, lang))
+                own = own + share
                 continue
-            if pid == 0:  # the child: build, write, answer, and leave without cleaning up
+            if pid == 0:  # the child: write its share, answer, and leave without cleaning up
                 try:
                     os.close(read)
-                    answer = b""
+                    answer = _write_share(jobs, share, results, lang)
                     try:
-                        _write(path, build(results, lang))
-                    except BaseException as exc:  # noqa: BLE001 - handed to the parent
-                        exc.add_note(f"in the process writing {path.name}:\n{traceback.format_exc()}")
-                        try:
-                            answer = pickle.dumps(exc)
-                        except Exception:  # noqa: BLE001 - an exception that cannot be pickled
-                            answer = pickle.dumps(RuntimeError(f"{path.name}: {type(exc).__name__}: {exc}"))
+                        data = pickle.dumps(answer)
+                    except Exception:  # noqa: BLE001 - an exception that cannot be pickled
+                        data = pickle.dumps({k: RuntimeError(f"{jobs[k][0].name}: {type(e).__name__}: {e}")
+                                             for k, e in answer.items()})
                     with os.fdopen(write, "wb") as pipe:
-                        pipe.write(answer)
+                        pipe.write(data)
                 finally:
                     os._exit(0)
             os.close(write)
-            children.append((pid, read, path))
+            children.append((pid, read, share))
+        failed.update(_write_share(jobs, own, results, lang))
     finally:
         gc.unfreeze()
-        for pid, read, path in children:
+        for pid, read, share in children:
             with os.fdopen(read, "rb") as pipe:
-                answer = pipe.read()
+                data = pipe.read()
             _, status = os.waitpid(pid, 0)
-            if error is None and answer:
-                error = pickle.loads(answer)
-            elif error is None and status:
-                error = RuntimeError(f"{path.name}: the process writing it ended with status {status}")
-    if error is not None:
-        raise error
-    return [path for path, _ in jobs]
+            if data:
+                failed.update(pickle.loads(data))
+            else:
+                failed.update({k: RuntimeError(f"{jobs[k][0].name}: the process writing it ended "
+                                               f"with status {status}") for k in share})
+    if failed:
+        raise failed[min(failed)]
 
 
 #: characters no file system accepts in a name (Windows' list, which includes the others')
