@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Callable, Iterator
@@ -159,6 +160,10 @@ def _text(data: StudyData, themes_only: bool = False) -> dict:
         nps=s.nps, scale=(data.scale.min, data.scale.max), min_count=s.text.min_count,
         stopwords=s.text.stopwords, themes_only=themes_only)
 
+
+#: sections :meth:`LazyResults.build_rest` builds before the others: the slowest (jieba's
+#: dictionary, the NMF fits), whose page shows its preview meanwhile
+BUILT_FIRST = ("text",)
 
 #: cheap first looks at sections (:meth:`LazyResults.preview`): key -> builder
 PREVIEWS: dict[str, Callable[[StudyData], Any]] = {"text": lambda d: _text(d, themes_only=True)}
@@ -313,7 +318,9 @@ def _weighted(key: str, data: StudyData, section: Any) -> Any:
 class LazyResults(Mapping):
     """results.json as a read-only mapping whose sections are built on first access and kept
     (the app's pages ask only for the sections they show). The keys, their order and every value
-    are those of :func:`analyse`; ``dict(lazy)`` builds the rest. Safe to share between threads."""
+    are those of :func:`analyse`; ``dict(lazy)`` builds the rest. Safe to share between threads:
+    one section is built at a time (the sections share the groups' cached moments), and
+    :meth:`build_rest` gives way to a page that asks for a section."""
 
     def __init__(self, data: StudyData, progress: Callable[[str], None] | None = None):
         self._data, self._progress = weighting.with_weights(data), progress
@@ -321,18 +328,32 @@ class LazyResults(Mapping):
         self._built: dict[str, Any] = {"version": RESULTS_VERSION}
         self._previews: dict[str, Any] = {}
         self._lock = threading.Lock()
+        self._asking = 0  # pages waiting for a section (build_rest waits for them)
+        self._count_lock = threading.Lock()
 
     def __getitem__(self, key: str) -> Any:
         if key not in self._built:
-            if key not in self._builders:
-                raise KeyError(key)
-            with self._lock:
-                if key not in self._built:
-                    if self._progress is not None:
-                        self._progress(key)
-                    self._built[key] = json_ready(
-                        _section(key, self._data, self._builders[key]))
+            with self._count_lock:
+                self._asking += 1
+            try:
+                self._build(key)
+            finally:
+                with self._count_lock:
+                    self._asking -= 1
         return self._built[key]
+
+    def _build(self, key: str) -> None:
+        if key not in self._builders:
+            raise KeyError(key)
+        with self._lock:
+            if key not in self._built:
+                if self._progress is not None:
+                    self._progress(key)
+                self._built[key] = json_ready(_section(key, self._data, self._builders[key]))
+
+    def ready(self, key: str) -> bool:
+        """Whether the section ``key`` is built (asking for it then costs nothing)."""
+        return key in self._built
 
     def preview(self, key: str) -> Any:
         """The section ``key`` if it is built (or has no :data:`PREVIEWS` entry: then it is built
@@ -356,10 +377,14 @@ class LazyResults(Mapping):
 
     def build_rest(self) -> None:
         """Build every section not asked for yet, quietly (e.g. in a background thread while a
-        reader looks at the first page, so that the next page finds its sections ready)."""
+        reader looks at the first page, so that the next page finds its sections ready): the
+        sections of :data:`BUILT_FIRST` first, and before each section, after any section a page
+        is waiting for (a page waits at most for the section being built)."""
         self._progress = None
-        for key in self._builders:
-            self[key]
+        for key in sorted(self._builders, key=lambda k: k not in BUILT_FIRST):
+            while self._asking:
+                time.sleep(0.005)
+            self._build(key)
 
     def __len__(self) -> int:
         return 1 + len(self._builders)

@@ -1,0 +1,54 @@
+"""The app's results object (analysis.pipeline.LazyResults): the background build starts with the
+slowest section whose page can show a preview, and gives way to a page waiting for a section."""
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from analysis import pipeline
+from surveys.study import read_study
+
+SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample" / "study.yaml"
+
+
+@pytest.fixture
+def lazy(monkeypatch):
+    """LazyResults of the sample whose sections are their own keys (nothing computed), and the
+    order in which they were built."""
+    order = []
+
+    def section(key, data, build):
+        order.append(key)
+        return key
+
+    monkeypatch.setattr(pipeline, "_section", section)
+    monkeypatch.setattr(pipeline.weighting, "with_weights", lambda data: data)
+
+    class Data:
+        study = read_study(SAMPLE)
+
+    return pipeline.LazyResults(Data()), order
+
+
+def test_build_rest_starts_with_the_text_section(lazy):
+    results, order = lazy
+    assert results["indices"] == "indices" and results.ready("indices")
+    assert not results.ready("text")
+    results.build_rest()
+    assert order[:2] == ["indices", "text"] and sorted(order) == sorted(set(order))
+    assert all(results.ready(key) for key in results) and dict(results)["pls"] == "pls"
+
+
+def test_build_rest_gives_way_to_a_page(lazy):
+    results, order = lazy
+    results._asking = 1  # a page is waiting for a section
+    worker = threading.Thread(target=results.build_rest)
+    worker.start()
+    time.sleep(0.2)
+    assert order == []
+    results._asking = 0
+    worker.join(5)
+    assert not worker.is_alive() and order[0] == "text" and len(order) == len(results) - 1
