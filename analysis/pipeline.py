@@ -364,6 +364,8 @@ class LazyResults(Mapping):
             return self.get(key)
         if key not in self._builders:
             return None
+        if key in self._previews:  # without the lock, which a section being built holds
+            return self._previews[key]
         with self._lock:
             if key in self._built:
                 return self._built[key]

@@ -52,3 +52,13 @@ def test_build_rest_gives_way_to_a_page(lazy):
     results._asking = 0
     worker.join(5)
     assert not worker.is_alive() and order[0] == "text" and len(order) == len(results) - 1
+
+
+def test_a_preview_made_is_served_while_a_section_is_being_built(lazy, monkeypatch):
+    """The dashboard shown again asks for the text preview while the background thread builds
+    the text section: it gets the preview at once (it waited for the whole section before)."""
+    results, _ = lazy
+    monkeypatch.setitem(pipeline.PREVIEWS, "text", lambda data: "preview")
+    assert results.preview("text") == "preview"
+    with results._lock:  # a section being built
+        assert results.preview("text") == "preview"
