@@ -166,7 +166,10 @@ def _text(data: StudyData, themes_only: bool = False) -> dict:
 BUILT_FIRST = ("text",)
 
 #: cheap first looks at sections (:meth:`LazyResults.preview`): key -> builder
-PREVIEWS: dict[str, Callable[[StudyData], Any]] = {"text": lambda d: _text(d, themes_only=True)}
+PREVIEWS: dict[str, Callable[[StudyData], Any]] = {
+    "text": lambda d: _text(d, themes_only=True),
+    "pls": lambda d: _pls(d, cards_only=True),
+}
 
 
 def _sections(study: Study) -> list[tuple[str, Callable[[StudyData], Any]]]:
@@ -234,12 +237,12 @@ def _sections(study: Study) -> list[tuple[str, Callable[[StudyData], Any]]]:
     return sections
 
 
-def _pls(data: StudyData) -> dict:
+def _pls(data: StudyData, cards_only: bool = False) -> dict:
     """The structural model per group (:func:`analysis.pls.pls_section`), with its indices in
-    every earlier wave."""
+    every earlier wave; with ``cards_only``, what the dashboard's index cards show."""
     earlier = {w: f for w, f in data.frames_by_wave().items() if w != data.study.wave}
     return pls.pls_section(data.frames(), data.study.pls, (data.scale.min, data.scale.max),
-                           earlier=earlier, wave=data.study.wave)
+                           earlier=earlier, wave=data.study.wave, cards_only=cards_only)
 
 
 def analyse(data: StudyData, progress: Callable[[str], None] | None = None, *,
@@ -370,7 +373,7 @@ class LazyResults(Mapping):
             if key in self._built:
                 return self._built[key]
             if key not in self._previews:
-                self._previews[key] = json_ready(PREVIEWS[key](self._data))
+                self._previews[key] = json_ready(_section(key, self._data, PREVIEWS[key]))
             return self._previews[key]
 
     def __iter__(self) -> Iterator[str]:

@@ -58,7 +58,25 @@ def test_a_preview_made_is_served_while_a_section_is_being_built(lazy, monkeypat
     """The dashboard shown again asks for the text preview while the background thread builds
     the text section: it gets the preview at once (it waited for the whole section before)."""
     results, _ = lazy
+    monkeypatch.setattr(pipeline, "_section", lambda key, data, build: build(data))
     monkeypatch.setitem(pipeline.PREVIEWS, "text", lambda data: "preview")
     assert results.preview("text") == "preview"
     with results._lock:  # a section being built
         assert results.preview("text") == "preview"
+
+
+def test_the_pls_preview_has_the_sections_values():
+    """The dashboard's index cards come from the pls section's preview (no quality criteria,
+    IPMA or path intervals): its values are the full section's."""
+    from surveys.load import load_study
+
+    results = pipeline.analyse(load_study(SAMPLE), lazy=True)
+    preview = results.preview("pls")
+    assert not results.ready("pls")
+    full = results["pls"]
+    assert set(preview) == set(full) == {"customers"}
+    for group, entry in preview.items():
+        assert set(entry) == {"model", "error", "n", "n_dropped", "indices", "indices_ci", "waves",
+                              "warnings"}
+        assert entry == {key: full[group][key] for key in entry}
+        assert entry["indices"] and entry["indices_ci"] and len(entry["waves"]) == 2
