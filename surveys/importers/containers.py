@@ -320,10 +320,11 @@ def _sheet_rows(workbook, worksheet, shape: _Shape, unsaved: "_Unsaved") -> Iter
 #: what calamine reads otherwise than openpyxl (or what only openpyxl's parser reports): a formula
 #: (openpyxl's parser counts those without a saved value), an error cell (calamine gives it
 #: empty), an ISO date cell, a whole number beyond float precision (openpyxl keeps it exact), an
-#: escaped character such as ``_x000D_`` (openpyxl keeps it as written), a phonetic run, a tag
-#: with a namespace prefix
-_NOT_PLAIN = re.compile(rb'<(?:\w+:)?f[\s>/]|\st="[ed]"|<v>-?\d{16}'
-                        rb'|_x[0-9A-Fa-f]{4}_|<rPh[\s>]|<\w+:(?:c|row|v|is|t|si)[\s>/]')
+#: escaped character such as ``_x000D_`` (openpyxl keeps it as written), a phonetic run, a cell's
+#: tag with a namespace prefix (separate patterns, each starting with a literal: searched fast)
+_NOT_PLAIN = tuple(re.compile(pattern) for pattern in (
+    rb"<f[\s>/]", rb't="[ed]"', rb"<v>-?\d{16}", rb"_x[0-9A-Fa-f]{4}_", rb"<rPh[\s>]",
+    rb"<\w+:(?:c|row|v|f|is|t|r|si)[\s>/]"))
 #: a styled cell: its attributes and its value
 _STYLED_CELL = re.compile(rb'<c r="[A-Z]{1,3}\d+"([^>]*\ss="(\d+)"[^>]*)>(?:<v>([^<]*)</v>)?')
 #: a number that is no date: negative, from 1,000,000 days on, or written with an exponent
@@ -365,7 +366,7 @@ def _read_plain_xlsx(path: Path, sheet: str | None, deadline: Deadline) -> tuple
         book = python_calamine.CalamineWorkbook.from_path(str(path))
         kind = next(m.typ for m in book.sheets_metadata if m.name == name)
         if (kind != python_calamine.SheetTypeEnum.WorkSheet or _MAIN_NS not in xml[:2048]
-                or _NOT_PLAIN.search(xml) or _NOT_PLAIN.search(strings)):
+                or any(p.search(xml) or p.search(strings) for p in _NOT_PLAIN)):
             return None
         widths = _row_widths(xml)
         if widths is None or not _dates_agree(formats, xml):
