@@ -41,6 +41,7 @@ def init_state() -> None:
     works, and is also protected, when it runs first."""
     for key, value in S.DEFAULTS.items():
         st.session_state.setdefault(key, value)
+    _TABLES.study = None  # the study's title and wave in Word downloads' names: once per run
     workspace.sweep()
     auth.require_login()
 
@@ -394,11 +395,15 @@ def word_download(frame: pd.DataFrame, title: str | None = None) -> None:
     cells = [["" if v is None or (isinstance(v, float) and math.isnan(v)) else str(v) for v in row]
              for row in frame.astype(object).values.tolist()]
     language = lang()
-    try:
-        data = current_data()
-        study = {"title": data.study.title, "wave": st.session_state.get(S.WAVE) or data.study.wave}
-    except StudyError:
-        study = {}
+    study = getattr(_TABLES, "study", None)
+    if study is None:
+        try:
+            data = current_data()
+            study = {"title": data.study.title,
+                     "wave": st.session_state.get(S.WAVE) or data.study.wave}
+        except StudyError:
+            study = {}
+        _TABLES.study = study
     _TABLES.count = getattr(_TABLES, "count", 0) + 1
     label = title or "_".join(part for part in (getattr(_TABLES, "page", ""),
                                                  tr("table_file", k=_TABLES.count)) if part)
