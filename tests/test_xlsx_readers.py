@@ -153,3 +153,11 @@ def test_rows_without_references_go_to_openpyxl(tmp_path):
     ) + SHEET_TAIL
     (tmp_path / "plain_rows.xlsx").write_bytes(zip_with_parts(parts))
     same_cells(tmp_path / "plain_rows.xlsx", fast=False)
+
+
+def test_row_text_is_cell_text():
+    """_row_text inlines cell_text's common cases (calamine gives every number as a float)."""
+    values = [0.0, -0.0, 1.0, -1.0, 1e15, -1e15, 999999999999999.0, -999999999999999.0, 2.5,
+              float("nan"), float("inf"), 1e20, 3, True, False, "x", " ", "", None,
+              dt.datetime(2019, 3, 5), dt.time(14, 23)]
+    assert containers._row_text(values) == [containers.cell_text(v) for v in values]

@@ -145,10 +145,12 @@ def cell_text(value) -> str | None:
 
 
 def _row_text(row: tuple) -> list[str | None]:
-    """:func:`cell_text` of each value, with the common cases (empty, int, text) inlined."""
+    """:func:`cell_text` of each value, with the common cases (empty, int, whole float as calamine
+    gives numbers, text) inlined."""
     return [
         None if value is None
         else str(value) if type(value) is int
+        else str(int(value)) if type(value) is float and value.is_integer() and -1e15 < value < 1e15
         else value if type(value) is str and value.strip()
         else cell_text(value)
         for value in row
