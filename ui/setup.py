@@ -108,9 +108,29 @@ def load(text: str, folder: str, exclude: tuple, stamps: tuple = (),
 
 def base_study():
     """The current study as its file says (before the Data quality page's exclusion switches);
-    its data files must be in its folder."""
-    text, folder, *_ = source_key()
+    its data files must be in its folder. Parsed once per study file and folder content (kept:
+    treat as read-only)."""
+    text, folder, _, stamps, _ = source_key()
+    return _parsed_study(text, folder, stamps)
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _parsed_study(text: str, folder: str, stamps: tuple = ()):
+    """``stamps`` (the folder's files) only keys the cache."""
     return parse_study(text, base_dir=Path(folder), inside=folder)
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _respondents(fingerprint: str, _data: StudyData) -> pd.DataFrame:
+    from analysis.respondents import respondents_table
+
+    return respondents_table(_data)
+
+
+def respondents(data: StudyData) -> pd.DataFrame:
+    """:func:`analysis.respondents.respondents_table` of the loaded study, kept per study content
+    (the Data quality page shows it on every run; treat as read-only)."""
+    return _respondents(data.fingerprint, data)
 
 
 @st.cache_resource(show_spinner=False)
