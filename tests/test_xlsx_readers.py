@@ -119,6 +119,7 @@ OTHERWISE = {
 }
 
 
+@pytest.mark.filterwarnings("ignore:Cell .* is marked as a date")  # openpyxl on 'date after 9999'
 @pytest.mark.parametrize("case", list(OTHERWISE.values()), ids=list(OTHERWISE))
 def test_what_calamine_reads_otherwise_goes_to_openpyxl(tmp_path, case):
     same_cells(_workbook(tmp_path / "case.xlsx", extra=case), fast=False)
