@@ -550,11 +550,12 @@ def comparison_chart(results: dict, group: str, by: str, measure: str, lang: str
 
 
 def _heatmap(matrix: list[list], x: list[str], y: list[str], title: str, lang: str,
-             zmin: float, zmax: float, colorscale: str) -> go.Figure:
+             zmin: float, zmax: float, colorscale: str | list) -> go.Figure:
     text = [["" if v is None else f"{v:.2f}" for v in row] for row in matrix]
     from plotly.colors import get_colorscale
 
-    scale = [[round(at, 10), colour] for at, colour in get_colorscale(colorscale)]  # 0.3, not 0.30…04
+    scale = colorscale if not isinstance(colorscale, str) else [  # a name as plotly expands it
+        [round(at, 10), colour] for at, colour in get_colorscale(colorscale)]  # 0.3, not 0.30…04
     fig = go.Figure(go.Heatmap(z=matrix, x=x, y=y, text=text, texttemplate="%{text}",
                                zmin=zmin, zmax=zmax, colorscale=scale,
                                hovertemplate="%{y} × %{x}: %{z:.3f}<extra></extra>"))

@@ -295,6 +295,10 @@ def test_html_figures_built_without_validation_equal_the_validated_ones(results,
     monkeypatch.setattr(html_module, "unvalidated", contextlib.nullcontext)
     validated = charts(html_report(results, "zh"))
     assert len(fast) > 30 and fast == validated
+    from analysis import charts  # the app's HTMT heatmap passes its own list of colours
+    with charts.unvalidated():
+        htmt = charts.htmt_heatmap(results, "customers", "zh").to_plotly_json()
+    assert htmt == charts.htmt_heatmap(results, "customers", "zh").to_plotly_json()
 
 
 def test_html_escapes_all_data(hostile):
