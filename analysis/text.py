@@ -27,9 +27,12 @@ and the study's own (``text: {stopwords: ...}``). Negations (不, 没有, not) a
 """
 from __future__ import annotations
 
+import hashlib
 import logging
+import os
 import re
 import sys
+import tempfile
 import warnings
 from dataclasses import dataclass
 from functools import lru_cache
@@ -172,10 +175,8 @@ def shipped_stopwords() -> frozenset[str]:
     return frozenset(words)
 
 
-@lru_cache(maxsize=1)
-def _jieba():
-    """jieba's tokenizer with its default dictionary, loaded once (about a second; jieba keeps a
-    cache of the dictionary in the temporary folder).
+def _import_jieba():
+    """The jieba module, quiet.
 
     jieba finds its data files through setuptools' ``pkg_resources`` when it can import it (half
     a second of import, and a deprecation warning); hidden while jieba is imported, it opens the
@@ -189,31 +190,124 @@ def _jieba():
     finally:
         if hide and sys.modules.get("pkg_resources", False) is None:
             del sys.modules["pkg_resources"]
-
     jieba.setLogLevel(logging.WARNING)
+    return jieba
+
+
+@lru_cache(maxsize=1)
+def _prefix_dictionary(folder: str | None = None
+                       ) -> tuple[dict[int, tuple[np.ndarray, np.ndarray]], int]:
+    """jieba's prefix dictionary (every word of its default dictionary and every prefix of one,
+    with the word's count, 0 for a prefix that is no word) as sorted arrays, one pair (words,
+    counts) per word length, and the total count.
+
+    jieba itself loads the whole dictionary into a dict (a marshal cache of ~500,000 entries in
+    the temporary folder: about a second). These arrays load in milliseconds: they are built
+    once from jieba's own dictionary and kept beside its cache, under a name holding the MD5 of
+    jieba's ``dict.txt`` (a changed dictionary gets new arrays); where the temporary folder is
+    not writable they are built again per process. ``folder``: where they are kept (default the
+    temporary folder).
+    """
+    jieba = _import_jieba()
+    source = Path(jieba.__file__).parent / jieba.DEFAULT_DICT_NAME
+    digest = hashlib.md5(source.read_bytes()).hexdigest()
+    cache = Path(folder or tempfile.gettempdir()) / f"crm-analysis-jieba-{digest}.npz"
+    try:
+        with np.load(cache) as stored:
+            arrays = {int(name[5:]): (stored[name], stored[f"count{name[5:]}"])
+                      for name in stored.files if name.startswith("words")}
+            return arrays, int(stored["total"])
+    except (OSError, ValueError, KeyError):
+        pass  # no arrays yet (or a damaged file): build them
     tokenizer = jieba.Tokenizer()
     tokenizer.initialize()
+    by_length: dict[int, list[str]] = {}
+    for word in tokenizer.FREQ:
+        by_length.setdefault(len(word), []).append(word)
+    arrays = {}
+    for length, words in by_length.items():
+        keys = np.sort(np.array(words, dtype=f"<U{length}"))
+        arrays[length] = keys, np.array([tokenizer.FREQ[w] for w in keys.tolist()], dtype=np.int64)
+    try:
+        handle, name = tempfile.mkstemp(dir=cache.parent, suffix=".npz")
+    except OSError:
+        return arrays, tokenizer.total  # a read-only temporary folder: kept for this process
+    try:
+        with os.fdopen(handle, "wb") as out:
+            np.savez(out, total=np.int64(tokenizer.total),
+                     **{f"words{n}": w for n, (w, _) in arrays.items()},
+                     **{f"count{n}": c for n, (_, c) in arrays.items()})
+        os.replace(name, cache)  # whole or not at all, also with two processes at once
+    except OSError:
+        Path(name).unlink(missing_ok=True)
+    return arrays, tokenizer.total
+
+
+def _dictionary_for(runs: Iterable[str]) -> dict[str, int]:
+    """The entries of jieba's prefix dictionary (:func:`_prefix_dictionary`) that are substrings
+    of ``runs``: every entry jieba can look up while segmenting them.
+
+    jieba looks up only substrings of the text it segments (the words of its DAG, starting from
+    each character and lengthened while the string is a prefix of a word), and every prefix of a
+    word is an entry; so the substrings of length L that can be entries are those whose first
+    L - 1 characters are one. Found by binary search in the sorted words of each length, level
+    by level.
+    """
+    arrays, _ = _prefix_dictionary()
+    found: dict[str, int] = {}
+    alive = [(run, start) for run in set(runs) for start in range(len(run))]
+    length = 1
+    while alive and length in arrays:
+        alive = [(run, start) for run, start in alive if start + length <= len(run)]
+        candidates = sorted({run[start:start + length] for run, start in alive})
+        if not candidates:
+            break
+        words, counts = arrays[length]
+        wanted = np.array(candidates, dtype=words.dtype)
+        at = np.minimum(np.searchsorted(words, wanted), len(words) - 1)
+        hit = words[at] == wanted
+        level = dict(zip(np.asarray(candidates, dtype=object)[hit].tolist(),
+                         counts[at[hit]].tolist()))
+        found.update(level)
+        alive = [(run, start) for run, start in alive if run[start:start + length] in level]
+        length += 1
+    return found
+
+
+def _tokenizer(runs: Iterable[str]):
+    """A jieba tokenizer for the texts ``runs`` (or any substring of them): jieba's default
+    dictionary restricted to :func:`_dictionary_for` these texts, with its total count. It
+    segments them exactly as jieba's full dictionary does, since no other entry can be looked
+    up (``tests/test_text.py`` compares them), without loading the whole dictionary."""
+    _, total = _prefix_dictionary()
+    tokenizer = _import_jieba().Tokenizer()
+    tokenizer.FREQ, tokenizer.total, tokenizer.initialized = _dictionary_for(runs), total, True
     return tokenizer
 
 
 def segment(text: str, stopwords: Iterable[str] = ()) -> list[str]:
     """The words of one comment: casefolded; Han runs segmented by jieba (accurate mode), other
     letter runs taken as words; digits, punctuation and ``stopwords`` dropped."""
-    stop = stopwords if isinstance(stopwords, (set, frozenset)) else set(stopwords)
-    words = []
-    for han, word in _TOKENS.findall(text.casefold()):
-        if han:
-            words += [w for w in _jieba().lcut(han, HMM=JIEBA_HMM) if w not in stop]
-        elif word not in stop:
-            words.append(word)
-    return words
+    return segment_all([text], stopwords)[0]
 
 
 def segment_all(texts: Sequence[str], stopwords: Iterable[str] = ()) -> list[list[str]]:
-    """:func:`segment` of every text, each distinct text segmented once."""
+    """:func:`segment` of every text, each distinct text segmented once (one tokenizer for all,
+    :func:`_tokenizer`)."""
     stop = frozenset(stopwords)
-    done: dict[str, list[str]] = {}
-    return [done[t] if t in done else done.setdefault(t, segment(t, stop)) for t in texts]
+    runs = {t: _TOKENS.findall(t.casefold()) for t in dict.fromkeys(texts)}
+    han = {h for found in runs.values() for h, _ in found if h}
+    tokenizer = _tokenizer(han) if han else None
+    done = {}
+    for t, found in runs.items():
+        words = []
+        for h, word in found:
+            if h:
+                words += [w for w in tokenizer.lcut(h, HMM=JIEBA_HMM) if w not in stop]
+            elif word not in stop:
+                words.append(word)
+        done[t] = words
+    return [done[t] for t in texts]
 
 
 def _term_matrix(tokens: Sequence[Sequence[str]]) -> tuple[sparse.csr_matrix, list[str]]:

@@ -3,8 +3,10 @@ example computed by hand and against R (tests/reference/text.R), NPMI coherence,
 bad input as quality notes, the study keys and the themes block editor."""
 from __future__ import annotations
 
+import importlib.util
 import json
 import math
+import re
 from pathlib import Path
 
 import numpy as np
@@ -116,6 +118,67 @@ def test_segmentation_chinese_english_digits_and_stopwords():
     assert "了" not in words and "2" not in words and "小时" in words
     assert "不" not in stop and "not" not in stop and "没有" not in stop  # negations kept
     assert text.segment_all(["好", "好", "慢"], stop) == [["好"], ["好"], ["慢"]]
+
+
+@pytest.fixture(scope="module")
+def full_jieba():
+    """jieba's tokenizer with its whole default dictionary (as jieba loads it)."""
+    tokenizer = text._import_jieba().Tokenizer()
+    tokenizer.initialize()
+    return tokenizer
+
+
+def test_restricted_dictionary_segments_as_the_whole_one(full_jieba):
+    # the sample's phrases, and strings of dictionary words (long ones too), joined at random,
+    # with and without the HMM: the tokenizer restricted to the text's substrings gives jieba's
+    # own words
+    spec = importlib.util.spec_from_file_location("make_sample", SAMPLE.parent.parent
+                                                  / "make_sample.py")
+    sample = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(sample)
+    phrases = [*sum(sample.COMPLAINTS.values(), []), *sample.PRAISE, *sample.SUGGESTIONS]
+    runs = [h for c in phrases for h, _ in text._TOKENS.findall(c) if h]
+    rng = np.random.default_rng(7)
+    han = re.compile(r"[\u4e00-\u9fff]+")
+    words = [w for w, n in full_jieba.FREQ.items() if n and han.fullmatch(w)]
+    long = [w for w in words if len(w) >= 5]
+    for i in range(300):
+        pool = words if i % 3 else long
+        runs.append("".join(pool[j] for j in rng.integers(0, len(pool), rng.integers(1, 8))))
+    runs += ["葡萄牙葡萄好吃", "南京市长江大桥", "㐀我們的服務很好豈", "不不不"]  # CJK Ext. A, a compatibility ideograph
+    restricted = text._tokenizer(runs)
+    assert len(restricted.FREQ) < len(full_jieba.FREQ) / 20
+    for run in runs:
+        for hmm in (False, True):
+            assert restricted.lcut(run, HMM=hmm) == full_jieba.lcut(run, HMM=hmm), run
+    assert text.segment_all(runs) == [[w for w in full_jieba.lcut(r, HMM=text.JIEBA_HMM)]
+                                      for r in runs]
+
+
+def test_prefix_dictionary_is_jiebas_and_kept_in_the_temporary_folder(full_jieba, tmp_path,
+                                                                       monkeypatch):
+    arrays, total = text._prefix_dictionary()
+    assert total == full_jieba.total
+    assert sum(len(w) for w, _ in arrays.values()) == len(full_jieba.FREQ)
+    for words, counts in arrays.values():
+        assert all(full_jieba.FREQ[w] == n for w, n in zip(words[::97].tolist(),
+                                                           counts[::97].tolist()))
+    jieba = text._import_jieba()
+    monkeypatch.setattr(jieba, "Tokenizer", lambda: full_jieba)  # built from the loaded one
+    built, _ = text._prefix_dictionary.__wrapped__(str(tmp_path))
+    [kept] = tmp_path.glob("crm-analysis-jieba-*.npz")  # written once, whole
+    monkeypatch.setattr(jieba, "Tokenizer", None)  # read from the file, jieba not asked
+    loaded, _ = text._prefix_dictionary.__wrapped__(str(tmp_path))
+    assert loaded.keys() == built.keys()
+    assert all(np.array_equal(built[n][0], loaded[n][0])
+               and np.array_equal(built[n][1], loaded[n][1]) for n in built)
+    kept.write_bytes(b"damaged")  # built again and replaced
+    monkeypatch.setattr(jieba, "Tokenizer", lambda: full_jieba)
+    assert text._prefix_dictionary.__wrapped__(str(tmp_path))[0].keys() == built.keys()
+    assert kept.stat().st_size > 1000
+    blocked = tmp_path / "file"  # no folder can be made below a plain file, even by root
+    blocked.write_text("not a folder")
+    assert text._prefix_dictionary.__wrapped__(str(blocked / "tmp"))[1] == total  # not kept
 
 
 # ---------------------------------------------------------------- keywords: worked example
