@@ -604,10 +604,6 @@ def suggest_themes(counts: sparse.csr_matrix, terms: Sequence[str], texts: Seque
     examples. With more than :data:`SUGGEST_FIT_DOCS` comments, the factorisations are fitted on
     a seeded sample of that many and every comment is then assigned with H fixed.
     """
-    from sklearn.decomposition import NMF
-    from sklearn.exceptions import ConvergenceWarning
-    from sklearn.feature_extraction.text import TfidfTransformer
-
     counts = sparse.csr_matrix(counts)
     present = (counts > 0).astype(np.int64)
     kept = np.flatnonzero(np.asarray(present.sum(axis=0)).ravel() >= min_count)
@@ -615,6 +611,10 @@ def suggest_themes(counts: sparse.csr_matrix, terms: Sequence[str], texts: Seque
     rows = np.flatnonzero(np.asarray(present.sum(axis=1)).ravel() > 0)
     if len(rows) < MIN_SUGGEST_DOCS or len(kept) < 2:
         return []
+    from sklearn.decomposition import NMF  # 0.4 s of import, only when there is something to fit
+    from sklearn.exceptions import ConvergenceWarning
+    from sklearn.feature_extraction.text import TfidfTransformer
+
     tfidf = TfidfTransformer().fit(counts[rows]).transform(counts[rows])
     rng = np.random.default_rng(seed)
     fit_rows = (np.sort(rng.choice(len(rows), SUGGEST_FIT_DOCS, replace=False))

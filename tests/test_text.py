@@ -7,6 +7,7 @@ import importlib.util
 import json
 import math
 import re
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -301,6 +302,15 @@ def test_suggested_themes_recover_planted_clusters_and_are_reproducible(seed):
         assert all(set(e.split()) & pool for e in suggestion["examples"])
     assert sum(s["n"] for s in first) == 120 and min(s["n"] for s in first) >= 35
     assert text.suggest_themes(counts[:10], terms, docs[:10]) == []  # too few comments
+
+
+def test_too_few_comments_to_suggest_themes_do_not_import_scikit_learn(monkeypatch):
+    # the sample's comments outside its themes are 16: no factorisation, no 0.4 s of import
+    for name in ("sklearn", "sklearn.decomposition", "sklearn.feature_extraction.text"):
+        monkeypatch.setitem(sys.modules, name, None)  # importing it would fail
+    docs = ["送货 太 慢", "价格 偏高"] * 9
+    counts, terms = text._term_matrix([d.split() for d in docs])
+    assert text.suggest_themes(counts, terms, docs, min_count=1) == []
 
 
 # ---------------------------------------------------------------- the study file
