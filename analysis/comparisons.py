@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from functools import cached_property
 from itertools import combinations
 
 import numpy as np
@@ -76,7 +77,11 @@ class _Levels:
 
     def summary(self) -> pd.DataFrame:
         """Per level: n, mean, sd, var, median and the mean rank among all these levels' scores
-        (ties averaged)."""
+        (ties averaged); built once per set of levels (every test reads it; do not modify)."""
+        return self._summary
+
+    @cached_property
+    def _summary(self) -> pd.DataFrame:
         moments = [part.moments([self.column]) for part in self.parts.values()]
         n = np.array([int(m.n[0, 0]) for m in moments])
         rank_sums = self.rank_sums()[0] if len(n) else np.zeros(0)
@@ -427,8 +432,10 @@ def studentized_range_isf(alpha: float, k: int, df) -> np.ndarray:
 def _pairs(table: pd.DataFrame) -> tuple[list, list, pd.DataFrame, pd.DataFrame]:
     """All pairs (a, b) of the levels of a :func:`group_summary` table, in level order, and the
     levels' statistics for side a and side b (one row per pair)."""
-    a, b = (list(side) for side in zip(*combinations(table.index, 2)))
-    return a, b, table.loc[a].reset_index(drop=True), table.loc[b].reset_index(drop=True)
+    a, b = (list(side) for side in zip(*combinations(range(len(table)), 2)))
+    levels = list(table.index)
+    return ([levels[i] for i in a], [levels[j] for j in b], table.iloc[a].reset_index(drop=True),
+            table.iloc[b].reset_index(drop=True))
 
 
 def tukey_hsd(values: pd.Series, labels: pd.Series, *, confidence: float = 0.95) -> pd.DataFrame:
@@ -631,12 +638,13 @@ def _letters(levels: list[dict], pairs: list[dict], alpha: float = 0.05) -> dict
 
 def _pairs_json(table: pd.DataFrame, columns: list[str]) -> list[dict]:
     """Post-hoc rows as dicts, the CI as ``ci: [lo, hi]``, labels as strings."""
+    values = {c: table[c].tolist() for c in table.columns}  # Python values, column by column
     rows = []
-    for row in table.to_dict("records"):
-        entry = {"a": str(row["a"]), "b": str(row["b"])}
-        entry.update({c: row[c] for c in columns})
-        if "ci_lo" in row:
-            entry["ci"] = [row["ci_lo"], row["ci_hi"]]
+    for i in range(len(table)):
+        entry = {"a": str(values["a"][i]), "b": str(values["b"][i])}
+        entry.update({c: values[c][i] for c in columns})
+        if "ci_lo" in values:
+            entry["ci"] = [values["ci_lo"][i], values["ci_hi"][i]]
         rows.append(entry)
     return rows
 
