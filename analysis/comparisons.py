@@ -28,7 +28,7 @@ from scipy import special, stats
 from analysis import ranks
 from analysis.gaps import adjust_pvalues
 from analysis.indices import respondent_scores
-from analysis.jsonready import json_ready
+from analysis.jsonready import json_ready, records
 from analysis.moments import Responses, as_responses, exact_path
 from surveys.i18n import msg
 
@@ -638,13 +638,12 @@ def _letters(levels: list[dict], pairs: list[dict], alpha: float = 0.05) -> dict
 
 def _pairs_json(table: pd.DataFrame, columns: list[str]) -> list[dict]:
     """Post-hoc rows as dicts, the CI as ``ci: [lo, hi]``, labels as strings."""
-    values = {c: table[c].tolist() for c in table.columns}  # Python values, column by column
     rows = []
-    for i in range(len(table)):
-        entry = {"a": str(values["a"][i]), "b": str(values["b"][i])}
-        entry.update({c: values[c][i] for c in columns})
-        if "ci_lo" in values:
-            entry["ci"] = [values["ci_lo"][i], values["ci_hi"][i]]
+    for row in records(table):
+        entry = {"a": str(row["a"]), "b": str(row["b"])}
+        entry.update({c: row[c] for c in columns})
+        if "ci_lo" in row:
+            entry["ci"] = [row["ci_lo"], row["ci_hi"]]
         rows.append(entry)
     return rows
 
@@ -656,7 +655,7 @@ def _compare(levels: _Levels, min_n: int) -> dict:
     anova, welch, kruskal = _anova(used), _welch(used), _kruskal(used)
     entries = [{"level": str(level), "n": int(row["n"]), "mean": row["mean"], "sd": row["sd"],
                 "median": row["median"], "small": bool(row["n"] < min_n)}
-               for level, row in summary.iterrows()]
+               for level, row in zip(summary.index, records(summary))]
     warnings = list(dict.fromkeys(anova.warnings + welch.warnings + kruskal.warnings))
     dropped = [entry["level"] for entry in entries if entry["n"] < 2]
     if dropped:
