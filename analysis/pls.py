@@ -38,6 +38,7 @@ checked against seminr 2.3.4 and plspm 0.5.1 (tests/reference/pls.R).
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -293,14 +294,14 @@ class PLSResult:
     item_correlations: pd.DataFrame
     scores: pd.DataFrame = field(repr=False)
 
-    @property
+    @cached_property
     def construct_of(self) -> pd.Series:
-        """item -> its construct."""
+        """item -> its construct (built once; do not modify)."""
         return pd.Series({i: c for c, items in self.model.constructs.items() for i in items})
 
-    @property
+    @cached_property
     def loadings(self) -> pd.Series:
-        """item -> loading on its own construct."""
+        """item -> loading on its own construct (built once; do not modify)."""
         return pd.Series({i: self.cross_loadings.loc[i, c]
                           for i, c in self.construct_of.items()})
 
