@@ -34,6 +34,7 @@ import re
 import sys
 import tempfile
 import warnings
+import zipfile
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -210,14 +211,14 @@ def _prefix_dictionary(folder: str | None = None
     """
     jieba = _import_jieba()
     source = Path(jieba.__file__).parent / jieba.DEFAULT_DICT_NAME
-    digest = hashlib.md5(source.read_bytes()).hexdigest()
+    digest = hashlib.md5(source.read_bytes(), usedforsecurity=False).hexdigest()
     cache = Path(folder or tempfile.gettempdir()) / f"crm-analysis-jieba-{digest}.npz"
     try:
         with np.load(cache) as stored:
             arrays = {int(name[5:]): (stored[name], stored[f"count{name[5:]}"])
                       for name in stored.files if name.startswith("words")}
             return arrays, int(stored["total"])
-    except (OSError, ValueError, KeyError):
+    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):
         pass  # no arrays yet (or a damaged file): build them
     tokenizer = jieba.Tokenizer()
     tokenizer.initialize()

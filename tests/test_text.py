@@ -173,10 +173,12 @@ def test_prefix_dictionary_is_jiebas_and_kept_in_the_temporary_folder(full_jieba
     assert loaded.keys() == built.keys()
     assert all(np.array_equal(built[n][0], loaded[n][0])
                and np.array_equal(built[n][1], loaded[n][1]) for n in built)
-    kept.write_bytes(b"damaged")  # built again and replaced
     monkeypatch.setattr(jieba, "Tokenizer", lambda: full_jieba)
-    assert text._prefix_dictionary.__wrapped__(str(tmp_path))[0].keys() == built.keys()
-    assert kept.stat().st_size > 1000
+    whole = kept.read_bytes()
+    for damaged in (b"damaged", whole[:len(whole) // 2]):  # built again and replaced
+        kept.write_bytes(damaged)
+        assert text._prefix_dictionary.__wrapped__(str(tmp_path))[0].keys() == built.keys()
+        assert kept.stat().st_size == len(whole)  # whole again
     blocked = tmp_path / "file"  # no folder can be made below a plain file, even by root
     blocked.write_text("not a folder")
     assert text._prefix_dictionary.__wrapped__(str(blocked / "tmp"))[1] == total  # not kept
