@@ -220,8 +220,7 @@ def _prefix_dictionary(folder: str | None = None
             return arrays, int(stored["total"])
     except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):
         pass  # no arrays yet (or a damaged file): build them
-    tokenizer = jieba.Tokenizer()
-    tokenizer.initialize()
+    tokenizer = _whole_tokenizer()
     by_length: dict[int, list[str]] = {}
     for word in tokenizer.FREQ:
         by_length.setdefault(len(word), []).append(word)
@@ -275,11 +274,29 @@ def _dictionary_for(runs: Iterable[str]) -> dict[str, int]:
     return found
 
 
+#: above this many characters (distinct Han runs), jieba loads its whole dictionary: looking up
+#: the substrings then takes longer (~3 µs a character) than jieba's load (~1 s)
+RESTRICTED_CHARS = 200_000
+
+
+@lru_cache(maxsize=1)
+def _whole_tokenizer():
+    """jieba's tokenizer with its whole default dictionary, loaded once per process (about a
+    second; jieba keeps a cache of the dictionary in the temporary folder)."""
+    tokenizer = _import_jieba().Tokenizer()
+    tokenizer.initialize()
+    return tokenizer
+
+
 def _tokenizer(runs: Iterable[str]):
     """A jieba tokenizer for the texts ``runs`` (or any substring of them): jieba's default
     dictionary restricted to :func:`_dictionary_for` these texts, with its total count. It
-    segments them exactly as jieba's full dictionary does, since no other entry can be looked
-    up (``tests/test_text.py`` compares them), without loading the whole dictionary."""
+    segments them exactly as jieba's whole dictionary does, since no other entry can be looked
+    up (``tests/test_text.py`` compares them), without loading the whole dictionary; for more
+    than :data:`RESTRICTED_CHARS` characters, jieba's own with the whole dictionary."""
+    runs = set(runs)
+    if sum(map(len, runs)) > RESTRICTED_CHARS:
+        return _whole_tokenizer()
     _, total = _prefix_dictionary()
     tokenizer = _import_jieba().Tokenizer()
     tokenizer.FREQ, tokenizer.total, tokenizer.initialized = _dictionary_for(runs), total, True

@@ -129,7 +129,7 @@ def full_jieba():
     return tokenizer
 
 
-def test_restricted_dictionary_segments_as_the_whole_one(full_jieba):
+def test_restricted_dictionary_segments_as_the_whole_one(full_jieba, monkeypatch):
     # the sample's phrases, and strings of dictionary words (long ones too), joined at random,
     # with and without the HMM: the tokenizer restricted to the text's substrings gives jieba's
     # own words
@@ -154,6 +154,10 @@ def test_restricted_dictionary_segments_as_the_whole_one(full_jieba):
             assert restricted.lcut(run, HMM=hmm) == full_jieba.lcut(run, HMM=hmm), run
     assert text.segment_all(runs) == [[w for w in full_jieba.lcut(r, HMM=text.JIEBA_HMM)]
                                       for r in runs]
+    # many characters: jieba's whole dictionary, loaded once (looking up would take longer)
+    monkeypatch.setattr(text, "RESTRICTED_CHARS", sum(map(len, set(runs))) - 1)
+    monkeypatch.setattr(text, "_whole_tokenizer", lambda: full_jieba)
+    assert text._tokenizer(runs) is full_jieba and text._tokenizer(runs[:5]) is not full_jieba
 
 
 def test_prefix_dictionary_is_jiebas_and_kept_in_the_temporary_folder(full_jieba, tmp_path,
@@ -164,16 +168,15 @@ def test_prefix_dictionary_is_jiebas_and_kept_in_the_temporary_folder(full_jieba
     for words, counts in arrays.values():
         assert all(full_jieba.FREQ[w] == n for w, n in zip(words[::97].tolist(),
                                                            counts[::97].tolist()))
-    jieba = text._import_jieba()
-    monkeypatch.setattr(jieba, "Tokenizer", lambda: full_jieba)  # built from the loaded one
+    monkeypatch.setattr(text, "_whole_tokenizer", lambda: full_jieba)  # built from this one
     built, _ = text._prefix_dictionary.__wrapped__(str(tmp_path))
     [kept] = tmp_path.glob("crm-analysis-jieba-*.npz")  # written once, whole
-    monkeypatch.setattr(jieba, "Tokenizer", None)  # read from the file, jieba not asked
+    monkeypatch.setattr(text, "_whole_tokenizer", None)  # read from the file, jieba not asked
     loaded, _ = text._prefix_dictionary.__wrapped__(str(tmp_path))
     assert loaded.keys() == built.keys()
     assert all(np.array_equal(built[n][0], loaded[n][0])
                and np.array_equal(built[n][1], loaded[n][1]) for n in built)
-    monkeypatch.setattr(jieba, "Tokenizer", lambda: full_jieba)
+    monkeypatch.setattr(text, "_whole_tokenizer", lambda: full_jieba)
     whole = kept.read_bytes()
     for damaged in (b"damaged", whole[:len(whole) // 2]):  # built again and replaced
         kept.write_bytes(damaged)
