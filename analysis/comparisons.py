@@ -301,7 +301,7 @@ class _Grids:
     pdf_z_weights: np.ndarray
 
     @classmethod
-    def make(cls, pieces: int, inner_pieces: int, tail: float) -> "_Grids":
+    def make(cls, pieces: int, inner_pieces: int, tail: float) -> _Grids:
         z, weights = (a[0] for a in _gauss_legendre(np.array([-8.5]), np.array([8.5]),
                                                     inner_pieces))
         return cls(pieces, tail, z, special.ndtr(z),

@@ -629,7 +629,8 @@ def suggest_themes(counts: sparse.csr_matrix, terms: Sequence[str], texts: Seque
     rows = np.flatnonzero(np.asarray(present.sum(axis=1)).ravel() > 0)
     if len(rows) < MIN_SUGGEST_DOCS or len(kept) < 2:
         return []
-    from sklearn.decomposition import NMF  # 0.4 s of import, only when there is something to fit
+    # scikit-learn (0.4 s of import) only when there is something to fit
+    from sklearn.decomposition import NMF
     from sklearn.exceptions import ConvergenceWarning
     from sklearn.feature_extraction.text import TfidfTransformer
 

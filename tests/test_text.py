@@ -137,7 +137,8 @@ def test_restricted_dictionary_segments_as_the_whole_one(full_jieba, monkeypatch
                                                   / "make_sample.py")
     sample = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(sample)
-    phrases = [*sum(sample.COMPLAINTS.values(), []), *sample.PRAISE, *sample.SUGGESTIONS]
+    phrases = [p for pool in sample.COMPLAINTS.values() for p in pool] + sample.PRAISE \
+        + sample.SUGGESTIONS
     runs = [h for c in phrases for h, _ in text._TOKENS.findall(c) if h]
     rng = np.random.default_rng(7)
     han = re.compile(r"[\u4e00-\u9fff]+")
@@ -146,7 +147,8 @@ def test_restricted_dictionary_segments_as_the_whole_one(full_jieba, monkeypatch
     for i in range(300):
         pool = words if i % 3 else long
         runs.append("".join(pool[j] for j in rng.integers(0, len(pool), rng.integers(1, 8))))
-    runs += ["葡萄牙葡萄好吃", "南京市长江大桥", "㐀我們的服務很好豈", "不不不"]  # CJK Ext. A, a compatibility ideograph
+    # with a CJK Extension A character and a compatibility ideograph (outside jieba's Han range)
+    runs += ["葡萄牙葡萄好吃", "南京市长江大桥", "㐀我們的服務很好豈", "不不不"]
     restricted = text._tokenizer(runs)
     assert len(restricted.FREQ) < len(full_jieba.FREQ) / 20
     for run in runs:
