@@ -151,6 +151,10 @@ def test_restricted_dictionary_segments_as_the_whole_one(full_jieba, monkeypatch
     runs += ["葡萄牙葡萄好吃", "南京市长江大桥", "㐀我們的服務很好豈", "不不不"]
     restricted = text._tokenizer(runs)
     assert len(restricted.FREQ) < len(full_jieba.FREQ) / 20
+    # exactly the entries that are substrings of the texts (jieba's entries are at most 16 long)
+    assert restricted.FREQ == {w: full_jieba.FREQ[w] for r in runs for a in range(len(r))
+                               for w in (r[a:b] for b in range(a + 1, min(len(r), a + 16) + 1))
+                               if w in full_jieba.FREQ}
     for run in runs:
         for hmm in (False, True):
             assert restricted.lcut(run, HMM=hmm) == full_jieba.lcut(run, HMM=hmm), run
