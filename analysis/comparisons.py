@@ -411,21 +411,23 @@ def studentized_range_isf(alpha: float, k: int, df) -> np.ndarray:
         out[ok] = math.sqrt(2) * stats.t.isf(alpha / 2, nu)
         return out
     log_q = np.log(math.sqrt(2) * stats.t.isf(alpha / (k * (k - 1)), nu))
+    failed = np.zeros(len(nu), dtype=bool)  # no integral (df so small that the grid is NaN)
     for grids, small in ((_COARSE, 1e-6), (_FINE, 1e-5)):
         s, weighted = _outer(nu, grids)
         for _ in range(100):
             q = np.exp(log_q)
             sf, density = _range_sf(q[:, None] * s, k, grids, density=True)
             sf, slope = np.sum(weighted * sf, axis=1), -np.sum(weighted * s * density, axis=1)
+            failed |= np.isnan(sf)
             with np.errstate(divide="ignore", invalid="ignore"):
                 step = (np.log(sf) - math.log(alpha)) * sf / (q * slope)
             # at most 1 in log q; down where P underflows to 0 (NaN), in the right direction
             # where the density underflows (±inf)
             step = np.clip(np.nan_to_num(step, nan=1.0), -1.0, 1.0)
             log_q = log_q - step
-            if np.all(np.abs(step) < small):
+            if np.all((np.abs(step) < small) | failed):
                 break
-    out[ok] = np.exp(log_q)
+    out[ok] = np.where(failed | (np.abs(step) >= small), np.nan, np.exp(log_q))
     return out
 
 
