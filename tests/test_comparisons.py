@@ -162,10 +162,11 @@ def _isf_regula_falsi(alpha, k, nu):
 @pytest.mark.parametrize("alpha, k", [(0.05, 3), (0.05, 5), (0.01, 8), (0.1, 12)])
 def test_studentized_range_isf_equals_the_former_regula_falsi(alpha, k):
     # Newton's steps (coarse nodes first) find the root of the same integral as before
-    nu = np.array([0.01, 0.5, 1.0, 2.5, 7.3, 20.5, 60.3, 1000.0, 1e6])
-    with np.errstate(all="ignore"):  # df 0.01: the grid underflows (NaN), as before
-        np.testing.assert_allclose(studentized_range_isf(alpha, k, nu),
-                                   _isf_regula_falsi(alpha, k, nu), rtol=1e-9)
+    nu = np.array([0.5, 1.0, 2.5, 7.3, 20.5, 60.3, 1000.0, 1e6])
+    np.testing.assert_allclose(studentized_range_isf(alpha, k, nu),
+                               _isf_regula_falsi(alpha, k, nu), rtol=1e-9)
+    with np.errstate(all="ignore"):  # df 0.01: the grid underflows, NaN as before
+        assert np.isnan(studentized_range_isf(alpha, k, [0.01, 5.0])).tolist() == [True, False]
 
 
 def test_studentized_range_matches_ptukey_and_qtukey():
