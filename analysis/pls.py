@@ -607,15 +607,24 @@ def index_weights(result: PLSResult, construct: str) -> pd.Series:
         A negative outer weight: it has no meaning in an index (the message names the item).
     """
     items = result.model.constructs[construct]
-    weights = result.weights[items]
-    negative = weights[weights < 0]
+    weights = _values(result.weights, items)
+    negative = np.flatnonzero(weights < 0)
     if len(negative):
-        item = negative.index[0]
+        item = items[negative[0]]
         raise StudyError(msg("pls_negative_weight", construct=construct, item=item,
-                             weight=f"{negative.iloc[0]:.3f}"), key="pls", column=item,
+                             weight=f"{weights[negative[0]]:.3f}"), key="pls", column=item,
                          expected=msg("pls_negative_weight_expected"))
-    sds = result.item_sds[items].to_numpy() if result.scaled else np.ones(len(items))
-    return pd.Series(_rescaled(weights.to_numpy(), sds), index=items)
+    sds = _values(result.item_sds, items) if result.scaled else np.ones(len(items))
+    return pd.Series(_rescaled(weights, sds), index=items)
+
+
+def _values(series: pd.Series, labels) -> np.ndarray:
+    """The values of ``series`` at ``labels``, by position (label lookups of pandas' string
+    indexes are slow)."""
+    at = series.index.get_indexer(labels)
+    if (at < 0).any():
+        raise KeyError(f"not in the index: {[label for label, i in zip(labels, at) if i < 0]}")
+    return series.to_numpy()[at]
 
 
 def construct_index(result: PLSResult, construct: str, scale: tuple[float, float]) -> float:
@@ -632,7 +641,7 @@ def construct_index(result: PLSResult, construct: str, scale: tuple[float, float
     Customer Satisfaction Index: nature, purpose, and findings. Journal of Marketing, 60(4), 7-18.
     """
     w = index_weights(result, construct)
-    return float(_index(w.to_numpy(), result.item_means[w.index].to_numpy(), scale))
+    return float(_index(w.to_numpy(), _values(result.item_means, w.index), scale))
 
 
 def ipma(result: PLSResult, scale: tuple[float, float], target: str | None = None
