@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from functools import cached_property
 from itertools import combinations
 
 import numpy as np
@@ -27,7 +28,7 @@ from scipy import special, stats
 from analysis import ranks
 from analysis.gaps import adjust_pvalues
 from analysis.indices import respondent_scores
-from analysis.jsonready import json_ready
+from analysis.jsonready import json_ready, records
 from analysis.moments import Responses, as_responses, exact_path
 from surveys.i18n import msg
 
@@ -76,7 +77,11 @@ class _Levels:
 
     def summary(self) -> pd.DataFrame:
         """Per level: n, mean, sd, var, median and the mean rank among all these levels' scores
-        (ties averaged)."""
+        (ties averaged); built once per set of levels (every test reads it; do not modify)."""
+        return self._summary
+
+    @cached_property
+    def _summary(self) -> pd.DataFrame:
         moments = [part.moments([self.column]) for part in self.parts.values()]
         n = np.array([int(m.n[0, 0]) for m in moments])
         rank_sums = self.rank_sums()[0] if len(n) else np.zeros(0)
@@ -283,27 +288,67 @@ def _gauss_legendre(lo: np.ndarray, hi: np.ndarray, pieces: int) -> tuple[np.nda
     return nodes.reshape(len(lo), -1), (half[:, :, None] * _GL_WEIGHTS).reshape(len(lo), -1)
 
 
-_Z, _Z_WEIGHTS = (a[0] for a in _gauss_legendre(np.array([-8.5]), np.array([8.5]), 6))
-_PHI_Z = special.ndtr(_Z)
-_PDF_Z_WEIGHTS = np.exp(-_Z**2 / 2) / math.sqrt(2 * math.pi) * _Z_WEIGHTS
+@dataclass(frozen=True)
+class _Grids:
+    """The quadrature of the studentized range's double integral: ``pieces`` 16-point pieces of
+    the outer integral in log s between the ``tail`` quantiles of s, and of the inner one in z on
+    [-8.5, 8.5] (``z``, Φ(z) and φ(z) times the weights)."""
+
+    pieces: int
+    tail: float
+    z: np.ndarray
+    phi_z: np.ndarray
+    pdf_z_weights: np.ndarray
+
+    @classmethod
+    def make(cls, pieces: int, inner_pieces: int, tail: float) -> _Grids:
+        z, weights = (a[0] for a in _gauss_legendre(np.array([-8.5]), np.array([8.5]),
+                                                    inner_pieces))
+        return cls(pieces, tail, z, special.ndtr(z),
+                   np.exp(-z**2 / 2) / math.sqrt(2 * math.pi) * weights)
 
 
-def _range_sf(w: np.ndarray, k: int) -> np.ndarray:
-    """P(range of k standard normals > w), without cancellation for large w."""
-    a = _PHI_Z
-    b = special.ndtr(_Z - w[..., None])
+#: the grids of every value reported (p and critical values)
+_FINE = _Grids.make(16, 6, 1e-16)
+#: an eighth of the nodes: the critical values' first Newton steps (sf within ~1e-6 for df >= 2)
+_COARSE = _Grids.make(4, 3, 1e-8)
+
+
+def _range_sf(w: np.ndarray, k: int, grids: _Grids = _FINE,
+              density: bool = False) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
+    """P(range of k standard normals > w), without cancellation for large w; with ``density``
+    also the range's density at w, k(k-1) ∫ φ(z) φ(z-w) (Φ(z) - Φ(z-w))^(k-2) dz."""
+    a = grids.phi_z
+    shifted = grids.z - w[..., None]
+    b = special.ndtr(shifted)
     c = a - b
     # a^(k-1) - c^(k-1) = b * S with S = sum_j a^j c^(k-2-j), by S <- a S + c^m (Horner from
-    # S = 1, written in place from its second step S = a + c)
+    # S = 1, written in place from its second step S = a + c); power ends as c^(k-2)
     if k == 2:
-        total = np.ones_like(c)
+        total = power = np.ones_like(c)
     else:
         total, power = a + c, c
         for _ in range(k - 3):
             power = power * c
             total *= a
             total += power
-    return k * (b * total) @ _PDF_Z_WEIGHTS
+    sf = k * (b * total) @ grids.pdf_z_weights
+    if not density:
+        return sf
+    phi = np.exp(-shifted**2 / 2) / math.sqrt(2 * math.pi)
+    return sf, k * (k - 1) * (phi * power) @ grids.pdf_z_weights
+
+
+def _outer(nu: np.ndarray, grids: _Grids) -> tuple[np.ndarray, np.ndarray]:
+    """The outer integral's nodes s (one row per ``nu``) and their weights times the density of
+    :math:`s = \\sqrt{\\chi^2_\\nu/\\nu}`, in log s between the grids' tail quantiles."""
+    lo = np.log(stats.chi2.ppf(grids.tail, nu) / nu) / 2
+    hi = np.log(stats.chi2.isf(grids.tail, nu) / nu) / 2
+    x, weights = _gauss_legendre(lo, hi, grids.pieces)
+    s, half = np.exp(x), nu[:, None] / 2
+    log_density = (half * np.log(nu[:, None]) - special.gammaln(half) - (half - 1) * math.log(2)
+                   + nu[:, None] * x - nu[:, None] * s * s / 2)
+    return s, weights * np.exp(log_density)
 
 
 def studentized_range_sf(q, k: int, df) -> np.ndarray:
@@ -336,19 +381,26 @@ def studentized_range_sf(q, k: int, df) -> np.ndarray:
 def _studentized_range_integral(q: np.ndarray, k: int, nu: np.ndarray) -> np.ndarray:
     """The double integral of :func:`studentized_range_sf` for finite ``q`` >= 0 and ``nu`` > 0
     (1-d arrays of one length)."""
-    lo = np.log(stats.chi2.ppf(1e-16, nu) / nu) / 2
-    hi = np.log(stats.chi2.isf(1e-16, nu) / nu) / 2
-    x, weights = _gauss_legendre(lo, hi, 16)
-    s, half = np.exp(x), nu[:, None] / 2
-    log_density = (half * np.log(nu[:, None]) - special.gammaln(half) - (half - 1) * math.log(2)
-                   + nu[:, None] * x - nu[:, None] * s * s / 2)
-    return np.sum(weights * np.exp(log_density) * _range_sf(q[:, None] * s, k), axis=1)
+    s, weighted = _outer(nu, _FINE)
+    return np.sum(weighted * _range_sf(q[:, None] * s, k), axis=1)
 
 
 def studentized_range_isf(alpha: float, k: int, df) -> np.ndarray:
-    r"""Critical value q with P(Q > q) = ``alpha`` (vectorised over ``df``), found by the
-    Illinois variant of regula falsi on log q to a relative 1e-10; for two means exactly
-    :math:`\sqrt 2\, t_{\nu}(1 - \alpha/2)`."""
+    r"""Critical value q with P(Q > q) = ``alpha`` (vectorised over ``df``); for two means exactly
+    :math:`\sqrt 2\, t_{\nu}(1 - \alpha/2)`.
+
+    Notes
+    -----
+    Newton's method for :math:`\log P(Q > q) = \log\alpha` in :math:`\log q`, from the
+    Bonferroni bound :math:`\sqrt 2\, t_\nu(\alpha/(k(k-1)))` (a little above q). The
+    derivative :math:`\partial P(Q > q)/\partial q = -\int f_\nu(s)\, s\, g_k(qs)\, ds`, with
+    :math:`g_k` the density of the range, is integrated on the same nodes as the probability.
+    The first steps use an eighth of the nodes (:data:`_COARSE`, to a step of 1e-6), the last ones
+    the nodes of :func:`studentized_range_sf`, until a step is below 1e-5 (usually the first):
+    Newton's error after a step of size h is about h²/2, below 1e-10 in log q. Equal to the
+    former regula falsi on the same integral to 1e-10 (``tests/test_comparisons.py``) with a
+    quarter of the integrals.
+    """
     df = np.atleast_1d(np.asarray(df, dtype=float))
     out = np.full(df.shape, np.nan)
     ok = np.isfinite(df) & (df > 0)
@@ -358,39 +410,34 @@ def studentized_range_isf(alpha: float, k: int, df) -> np.ndarray:
     if k == 2:
         out[ok] = math.sqrt(2) * stats.t.isf(alpha / 2, nu)
         return out
-
-    def excess(log_q):
-        sf = studentized_range_sf(np.exp(log_q), k, nu)
-        return np.log(np.maximum(sf, 1e-300)) - math.log(alpha)
-
-    # start from the Bonferroni bound sqrt(2) t(alpha / (k(k - 1)), df), a little above q;
-    # widen the bracket where it misses the root
-    guess = np.log(math.sqrt(2) * stats.t.isf(alpha / (k * (k - 1)), nu))
-    lo, hi = guess - 0.2, guess + 0.01
-    f_lo, f_hi = excess(lo), excess(hi)
-    while np.any(f_lo < 0) or np.any(f_hi > 0):
-        lo = np.where(f_lo < 0, lo - 0.5, lo)
-        hi = np.where(f_hi > 0, hi + 0.5, hi)
-        f_lo, f_hi = excess(lo), excess(hi)
-    for _ in range(100):
-        with np.errstate(divide="ignore", invalid="ignore"):
-            mid = np.where(f_hi == 0, hi, hi - f_hi * (hi - lo) / (f_hi - f_lo))
-        f_mid = excess(mid)
-        flip = np.sign(f_mid) != np.sign(f_hi)
-        # Illinois: keep the bracket; halve the value of an end that stays twice
-        lo, f_lo = np.where(flip, hi, lo), np.where(flip, f_hi, f_lo / 2)
-        step, hi, f_hi = np.abs(mid - hi), mid, f_mid
-        if np.all((step < 1e-10) | (f_hi == 0)):
-            break
-    out[ok] = np.exp(hi)
+    log_q = np.log(math.sqrt(2) * stats.t.isf(alpha / (k * (k - 1)), nu))
+    failed = np.zeros(len(nu), dtype=bool)  # no integral (df so small that the grid is NaN)
+    for grids, small in ((_COARSE, 1e-6), (_FINE, 1e-5)):
+        s, weighted = _outer(nu, grids)
+        for _ in range(100):
+            q = np.exp(log_q)
+            sf, density = _range_sf(q[:, None] * s, k, grids, density=True)
+            sf, slope = np.sum(weighted * sf, axis=1), -np.sum(weighted * s * density, axis=1)
+            failed |= np.isnan(sf)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                step = (np.log(sf) - math.log(alpha)) * sf / (q * slope)
+            # at most 1 in log q; down where P underflows to 0 (NaN), in the right direction
+            # where the density underflows (±inf)
+            step = np.clip(np.nan_to_num(step, nan=1.0), -1.0, 1.0)
+            log_q = log_q - step
+            if np.all((np.abs(step) < small) | failed):
+                break
+    out[ok] = np.where(failed | (np.abs(step) >= small), np.nan, np.exp(log_q))
     return out
 
 
 def _pairs(table: pd.DataFrame) -> tuple[list, list, pd.DataFrame, pd.DataFrame]:
     """All pairs (a, b) of the levels of a :func:`group_summary` table, in level order, and the
     levels' statistics for side a and side b (one row per pair)."""
-    a, b = (list(side) for side in zip(*combinations(table.index, 2)))
-    return a, b, table.loc[a].reset_index(drop=True), table.loc[b].reset_index(drop=True)
+    a, b = (list(side) for side in zip(*combinations(range(len(table)), 2)))
+    levels = list(table.index)
+    return ([levels[i] for i in a], [levels[j] for j in b], table.iloc[a].reset_index(drop=True),
+            table.iloc[b].reset_index(drop=True))
 
 
 def tukey_hsd(values: pd.Series, labels: pd.Series, *, confidence: float = 0.95) -> pd.DataFrame:
@@ -594,7 +641,7 @@ def _letters(levels: list[dict], pairs: list[dict], alpha: float = 0.05) -> dict
 def _pairs_json(table: pd.DataFrame, columns: list[str]) -> list[dict]:
     """Post-hoc rows as dicts, the CI as ``ci: [lo, hi]``, labels as strings."""
     rows = []
-    for row in table.to_dict("records"):
+    for row in records(table):
         entry = {"a": str(row["a"]), "b": str(row["b"])}
         entry.update({c: row[c] for c in columns})
         if "ci_lo" in row:
@@ -610,7 +657,7 @@ def _compare(levels: _Levels, min_n: int) -> dict:
     anova, welch, kruskal = _anova(used), _welch(used), _kruskal(used)
     entries = [{"level": str(level), "n": int(row["n"]), "mean": row["mean"], "sd": row["sd"],
                 "median": row["median"], "small": bool(row["n"] < min_n)}
-               for level, row in summary.iterrows()]
+               for level, row in zip(summary.index, records(summary))]
     warnings = list(dict.fromkeys(anova.warnings + welch.warnings + kruskal.warnings))
     dropped = [entry["level"] for entry in entries if entry["n"] < 2]
     if dropped:

@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 from scipy import special
 
-from analysis.jsonready import json_ready
+from analysis.jsonready import json_ready, records
 from analysis.moments import Counts, Moments, Responses, as_responses
 from surveys.errors import Location, StudyError
 from surveys.i18n import msg
@@ -199,7 +199,7 @@ def _cb_row(b: np.ndarray, a: np.ndarray, tol: float) -> dict:
 
 
 def cb_ratio(
-    frame: pd.DataFrame,
+    frame: pd.DataFrame | Responses,
     expectation: Mapping[str, str],
     dimensions: Mapping[str, Sequence[str]],
     *,
@@ -210,7 +210,8 @@ def cb_ratio(
 
     Parameters
     ----------
-    frame : respondents x columns holding both the perception items and the expectation items.
+    frame : respondents x columns holding both the perception items and the expectation items
+        (or their :class:`~analysis.moments.Responses`).
     expectation : perception item -> its expectation item.
     dimensions : dimension -> items; a dimension's C uses those of its items that have an
         expectation item (dimensions with none are left out).
@@ -231,16 +232,17 @@ def cb_ratio(
     perception and expectation dimension scores. The class follows seed 003 on the ratio of
     means: below ``1 - tol`` dissatisfied, above ``1 + tol`` delighted, otherwise satisfied.
     """
+    source = as_responses(frame)  # its item columns prepared once for every dimension
     rows = []
     for name, items in dimensions.items():
         paired = [i for i in items if i in expectation]
         if not paired:
             continue
-        b = dimension_scores(frame, {name: paired}, min_share)[name].to_numpy()
-        a = dimension_scores(frame, {name: [expectation[i] for i in paired]}, min_share)[name]
+        b = dimension_scores(source, {name: paired}, min_share)[name].to_numpy()
+        a = dimension_scores(source, {name: [expectation[i] for i in paired]}, min_share)[name]
         rows.append({"level": "dimension", "name": name, **_cb_row(b, a.to_numpy(), tol)})
     for item, exp_item in expectation.items():
-        b, a = frame[item].to_numpy(dtype=float), frame[exp_item].to_numpy(dtype=float)
+        b, a = (source.frame[c].to_numpy(dtype=float) for c in (item, exp_item))
         rows.append({"level": "item", "name": item, **_cb_row(b, a, tol)})
     return pd.DataFrame(rows)
 
@@ -713,16 +715,15 @@ class GroupIndices:
         items = self.scores[self.scores["level"] == "item"]
         cb = {}
         if len(self.cb):
-            item_rows = self.cb[self.cb["level"] == "item"]
-            for _, row in self.cb[self.cb["level"] == "dimension"].iterrows():
+            item_rows = records(self.cb[self.cb["level"] == "item"])
+            for row in records(self.cb[self.cb["level"] == "dimension"]):
                 members = self.dimension_items[row["name"]]
                 cb[row["name"]] = {**_cb_entry(row), "items": {
-                    r["name"]: _cb_entry(r) for _, r in item_rows.iterrows()
-                    if r["name"] in members}}
+                    r["name"]: _cb_entry(r) for r in item_rows if r["name"] in members}}
         return {
             "n": self.n,
-            "dimensions": {r["name"]: _stat_entry(r) for _, r in dims.iterrows()},
-            "items": {r["name"]: _stat_entry(r) for _, r in items.iterrows()},
+            "dimensions": {r["name"]: _stat_entry(r) for r in records(dims)},
+            "items": {r["name"]: _stat_entry(r) for r in records(items)},
             **{name: None if result is None else _index_entry(result, name == "csi")
                for name, result in self.indices.items()},
             "nps": None if self.nps is None else _nps_entry(self.nps),
@@ -779,7 +780,7 @@ def group_indices(frame: pd.DataFrame | Responses, spec: IndexSpec, seed=0) -> G
     scores = score_table(source, dimensions, spec.scale, min_share=spec.min_share)
     for _, row in scores[scores["n"] == 0].iterrows():
         notes.append(msg("index_no_answers", level=row["level"], name=row["name"]))
-    cb = (cb_ratio(source.frame, spec.expectation, dimensions, tol=spec.cb_tol,
+    cb = (cb_ratio(source, spec.expectation, dimensions, tol=spec.cb_tol,
                    min_share=spec.min_share) if spec.expectation else pd.DataFrame())
     return GroupIndices(len(source), scores, source.scores(dimensions, spec.min_share),
                         found, score, cb, notes, dict(dimensions))

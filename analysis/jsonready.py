@@ -6,7 +6,7 @@ import math
 import numpy as np
 import pandas as pd
 
-__all__ = ["json_ready"]
+__all__ = ["json_ready", "records"]
 
 
 def json_ready(value):
@@ -25,3 +25,10 @@ def json_ready(value):
     if value is None or value is pd.NA or value is pd.NaT:
         return None
     return value
+
+
+def records(frame: pd.DataFrame) -> list[dict]:
+    """The rows of ``frame`` as dicts of Python values, read column by column (the values
+    ``iterrows`` gives, without building a Series per row)."""
+    columns = {c: frame[c].tolist() for c in frame.columns}
+    return [dict(zip(columns, row)) for row in zip(*columns.values())]

@@ -38,6 +38,7 @@ checked against seminr 2.3.4 and plspm 0.5.1 (tests/reference/pls.R).
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -293,14 +294,14 @@ class PLSResult:
     item_correlations: pd.DataFrame
     scores: pd.DataFrame = field(repr=False)
 
-    @property
+    @cached_property
     def construct_of(self) -> pd.Series:
-        """item -> its construct."""
+        """item -> its construct (built once; do not modify)."""
         return pd.Series({i: c for c, items in self.model.constructs.items() for i in items})
 
-    @property
+    @cached_property
     def loadings(self) -> pd.Series:
-        """item -> loading on its own construct."""
+        """item -> loading on its own construct (built once; do not modify)."""
         return pd.Series({i: self.cross_loadings.loc[i, c]
                           for i, c in self.construct_of.items()})
 
@@ -606,15 +607,24 @@ def index_weights(result: PLSResult, construct: str) -> pd.Series:
         A negative outer weight: it has no meaning in an index (the message names the item).
     """
     items = result.model.constructs[construct]
-    weights = result.weights[items]
-    negative = weights[weights < 0]
+    weights = _values(result.weights, items)
+    negative = np.flatnonzero(weights < 0)
     if len(negative):
-        item = negative.index[0]
+        item = items[negative[0]]
         raise StudyError(msg("pls_negative_weight", construct=construct, item=item,
-                             weight=f"{negative.iloc[0]:.3f}"), key="pls", column=item,
+                             weight=f"{weights[negative[0]]:.3f}"), key="pls", column=item,
                          expected=msg("pls_negative_weight_expected"))
-    sds = result.item_sds[items].to_numpy() if result.scaled else np.ones(len(items))
-    return pd.Series(_rescaled(weights.to_numpy(), sds), index=items)
+    sds = _values(result.item_sds, items) if result.scaled else np.ones(len(items))
+    return pd.Series(_rescaled(weights, sds), index=items)
+
+
+def _values(series: pd.Series, labels) -> np.ndarray:
+    """The values of ``series`` at ``labels``, by position (label lookups of pandas' string
+    indexes are slow)."""
+    at = series.index.get_indexer(labels)
+    if (at < 0).any():
+        raise KeyError(f"not in the index: {[label for label, i in zip(labels, at) if i < 0]}")
+    return series.to_numpy()[at]
 
 
 def construct_index(result: PLSResult, construct: str, scale: tuple[float, float]) -> float:
@@ -631,7 +641,7 @@ def construct_index(result: PLSResult, construct: str, scale: tuple[float, float
     Customer Satisfaction Index: nature, purpose, and findings. Journal of Marketing, 60(4), 7-18.
     """
     w = index_weights(result, construct)
-    return float(_index(w.to_numpy(), result.item_means[w.index].to_numpy(), scale))
+    return float(_index(w.to_numpy(), _values(result.item_means, w.index), scale))
 
 
 def ipma(result: PLSResult, scale: tuple[float, float], target: str | None = None

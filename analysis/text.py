@@ -27,10 +27,14 @@ and the study's own (``text: {stopwords: ...}``). Negations (不, 没有, not) a
 """
 from __future__ import annotations
 
+import hashlib
 import logging
+import os
 import re
 import sys
+import tempfile
 import warnings
+import zipfile
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -172,10 +176,8 @@ def shipped_stopwords() -> frozenset[str]:
     return frozenset(words)
 
 
-@lru_cache(maxsize=1)
-def _jieba():
-    """jieba's tokenizer with its default dictionary, loaded once (about a second; jieba keeps a
-    cache of the dictionary in the temporary folder).
+def _import_jieba():
+    """The jieba module, quiet.
 
     jieba finds its data files through setuptools' ``pkg_resources`` when it can import it (half
     a second of import, and a deprecation warning); hidden while jieba is imported, it opens the
@@ -189,31 +191,142 @@ def _jieba():
     finally:
         if hide and sys.modules.get("pkg_resources", False) is None:
             del sys.modules["pkg_resources"]
-
     jieba.setLogLevel(logging.WARNING)
-    tokenizer = jieba.Tokenizer()
+    return jieba
+
+
+@lru_cache(maxsize=1)
+def _prefix_dictionary(folder: str | None = None
+                       ) -> tuple[dict[int, tuple[np.ndarray, np.ndarray]], int]:
+    """jieba's prefix dictionary (every word of its default dictionary and every prefix of one,
+    with the word's count, 0 for a prefix that is no word) as sorted arrays, one pair (words,
+    counts) per word length, and the total count.
+
+    jieba itself loads the whole dictionary into a dict (a marshal cache of ~500,000 entries in
+    the temporary folder: about a second). These arrays load in milliseconds: they are built
+    once from jieba's own dictionary and kept beside its cache, under a name holding the MD5 of
+    jieba's ``dict.txt`` (a changed dictionary gets new arrays); where the temporary folder is
+    not writable they are built again per process. ``folder``: where they are kept (default the
+    temporary folder).
+    """
+    jieba = _import_jieba()
+    source = Path(jieba.__file__).parent / jieba.DEFAULT_DICT_NAME
+    digest = hashlib.md5(source.read_bytes(), usedforsecurity=False).hexdigest()
+    cache = Path(folder or tempfile.gettempdir()) / f"crm-analysis-jieba-{digest}.npz"
+    try:
+        with np.load(cache) as stored:
+            arrays = {int(name[5:]): (stored[name], stored[f"count{name[5:]}"])
+                      for name in stored.files if name.startswith("words")}
+            return arrays, int(stored["total"])
+    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):
+        pass  # no arrays yet (or a damaged file): build them
+    tokenizer = _whole_tokenizer()
+    by_length: dict[int, list[str]] = {}
+    for word in tokenizer.FREQ:
+        by_length.setdefault(len(word), []).append(word)
+    arrays = {}
+    for length, words in by_length.items():
+        keys = np.sort(np.array(words, dtype=f"<U{length}"))
+        arrays[length] = keys, np.array([tokenizer.FREQ[w] for w in keys.tolist()], dtype=np.int64)
+    try:
+        handle, name = tempfile.mkstemp(dir=cache.parent, suffix=".npz")
+    except OSError:
+        return arrays, tokenizer.total  # a read-only temporary folder: kept for this process
+    try:
+        with os.fdopen(handle, "wb") as out:
+            np.savez(out, total=np.int64(tokenizer.total),
+                     **{f"words{n}": w for n, (w, _) in arrays.items()},
+                     **{f"count{n}": c for n, (_, c) in arrays.items()})
+        os.replace(name, cache)  # whole or not at all, also with two processes at once
+    except OSError:
+        Path(name).unlink(missing_ok=True)
+    return arrays, tokenizer.total
+
+
+def _dictionary_for(runs: Iterable[str]) -> dict[str, int]:
+    """The entries of jieba's prefix dictionary (:func:`_prefix_dictionary`) that are substrings
+    of ``runs``: every entry jieba can look up while segmenting them.
+
+    jieba looks up only substrings of the text it segments (the words of its DAG, starting from
+    each character and lengthened while the string is a prefix of a word), and every prefix of a
+    word is an entry; so the substrings of length L that can be entries start where one of length
+    L - 1 does. Level by level, the windows of L characters at those positions of the joined
+    texts (separated by NUL, in no entry) are looked up by binary search in the sorted entries of
+    length L.
+    """
+    arrays, _ = _prefix_dictionary()
+    longest = max(arrays)
+    joined = "\0".join(sorted(set(runs))) + "\0" * longest
+    codes = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32)  # the characters
+    windows = np.lib.stride_tricks.sliding_window_view(codes, longest)
+    alive = np.flatnonzero(codes[:len(codes) - longest])  # every character, no separator
+    found: dict[str, int] = {}
+    length = 1
+    while alive.size and length in arrays:
+        words, counts = arrays[length]
+        # the windows as strings of `length` characters (the same UCS-4 code points)
+        wanted = np.ascontiguousarray(windows[alive, :length]).view(words.dtype).ravel()
+        at = np.minimum(np.searchsorted(words, wanted), len(words) - 1)
+        hit = words[at] == wanted
+        entries = np.unique(at[hit])
+        found.update(zip(words[entries].tolist(), counts[entries].tolist()))
+        alive = alive[hit]
+        length += 1
+    return found
+
+
+#: above this many characters (distinct Han runs), jieba loads its whole dictionary: looking up
+#: the substrings (~0.6 µs a character) would then take about as long as jieba's load (~1 s)
+RESTRICTED_CHARS = 1_000_000
+
+
+@lru_cache(maxsize=1)
+def _whole_tokenizer():
+    """jieba's tokenizer with its whole default dictionary, loaded once per process (about a
+    second; jieba keeps a cache of the dictionary in the temporary folder)."""
+    tokenizer = _import_jieba().Tokenizer()
     tokenizer.initialize()
+    return tokenizer
+
+
+def _tokenizer(runs: Iterable[str]):
+    """A jieba tokenizer for the texts ``runs`` (or any substring of them): jieba's default
+    dictionary restricted to :func:`_dictionary_for` these texts, with its total count. It
+    segments them exactly as jieba's whole dictionary does, since no other entry can be looked
+    up (``tests/test_text.py`` compares them), without loading the whole dictionary; for more
+    than :data:`RESTRICTED_CHARS` characters, jieba's own with the whole dictionary."""
+    runs = set(runs)
+    if sum(map(len, runs)) > RESTRICTED_CHARS:
+        return _whole_tokenizer()
+    _, total = _prefix_dictionary()
+    tokenizer = _import_jieba().Tokenizer()
+    tokenizer.FREQ, tokenizer.total, tokenizer.initialized = _dictionary_for(runs), total, True
     return tokenizer
 
 
 def segment(text: str, stopwords: Iterable[str] = ()) -> list[str]:
     """The words of one comment: casefolded; Han runs segmented by jieba (accurate mode), other
     letter runs taken as words; digits, punctuation and ``stopwords`` dropped."""
-    stop = stopwords if isinstance(stopwords, (set, frozenset)) else set(stopwords)
-    words = []
-    for han, word in _TOKENS.findall(text.casefold()):
-        if han:
-            words += [w for w in _jieba().lcut(han, HMM=JIEBA_HMM) if w not in stop]
-        elif word not in stop:
-            words.append(word)
-    return words
+    return segment_all([text], stopwords)[0]
 
 
 def segment_all(texts: Sequence[str], stopwords: Iterable[str] = ()) -> list[list[str]]:
-    """:func:`segment` of every text, each distinct text segmented once."""
+    """:func:`segment` of every text, each distinct text segmented once (one tokenizer for all,
+    :func:`_tokenizer`)."""
     stop = frozenset(stopwords)
-    done: dict[str, list[str]] = {}
-    return [done[t] if t in done else done.setdefault(t, segment(t, stop)) for t in texts]
+    runs = {t: _TOKENS.findall(t.casefold()) for t in dict.fromkeys(texts)}
+    han = {h for found in runs.values() for h, _ in found if h}
+    tokenizer = _tokenizer(han) if han else None
+    done = {}
+    for t, found in runs.items():
+        words = []
+        for h, word in found:
+            if h:
+                words += [w for w in tokenizer.lcut(h, HMM=JIEBA_HMM) if w not in stop]
+            elif word not in stop:
+                words.append(word)
+        done[t] = words
+    return [done[t] for t in texts]
 
 
 def _term_matrix(tokens: Sequence[Sequence[str]]) -> tuple[sparse.csr_matrix, list[str]]:
@@ -510,10 +623,6 @@ def suggest_themes(counts: sparse.csr_matrix, terms: Sequence[str], texts: Seque
     examples. With more than :data:`SUGGEST_FIT_DOCS` comments, the factorisations are fitted on
     a seeded sample of that many and every comment is then assigned with H fixed.
     """
-    from sklearn.decomposition import NMF
-    from sklearn.exceptions import ConvergenceWarning
-    from sklearn.feature_extraction.text import TfidfTransformer
-
     counts = sparse.csr_matrix(counts)
     present = (counts > 0).astype(np.int64)
     kept = np.flatnonzero(np.asarray(present.sum(axis=0)).ravel() >= min_count)
@@ -521,6 +630,11 @@ def suggest_themes(counts: sparse.csr_matrix, terms: Sequence[str], texts: Seque
     rows = np.flatnonzero(np.asarray(present.sum(axis=1)).ravel() > 0)
     if len(rows) < MIN_SUGGEST_DOCS or len(kept) < 2:
         return []
+    # scikit-learn (0.4 s of import) only when there is something to fit
+    from sklearn.decomposition import NMF
+    from sklearn.exceptions import ConvergenceWarning
+    from sklearn.feature_extraction.text import TfidfTransformer
+
     tfidf = TfidfTransformer().fit(counts[rows]).transform(counts[rows])
     rng = np.random.default_rng(seed)
     fit_rows = (np.sort(rng.choice(len(rows), SUGGEST_FIT_DOCS, replace=False))

@@ -91,14 +91,17 @@ def calibrated_residuals(z: np.ndarray, calibration) -> np.ndarray:
     Särndal 1992); ``survey`` stops after 10 passes and so does this function.
     """
     z = np.array(z, dtype=float, copy=True)
+    k = z.shape[1]
     for step in calibration:
         for _ in range(RAKING_PASSES):
             for codes, g in step:
                 counts = np.bincount(codes).astype(float)
                 q = z / g[:, None]
-                means = np.stack([np.bincount(codes, weights=q[:, j], minlength=len(counts))
-                                  for j in range(z.shape[1])], axis=1) / counts[:, None]
-                z = z - g[:, None] * means[codes]
+                # the sums of every column per level in one bincount over (level, column) bins,
+                # each summed in row order as a bincount per column would
+                cells = (codes[:, None] * k + np.arange(k)).ravel()
+                sums = np.bincount(cells, weights=q.ravel(), minlength=len(counts) * k)
+                z = z - g[:, None] * (sums.reshape(len(counts), k) / counts[:, None])[codes]
     return z
 
 

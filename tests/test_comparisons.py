@@ -135,6 +135,40 @@ def test_studentized_range_exact_for_two_means():
             np.sqrt(2) * stats.t.isf(0.025, df), rel=1e-9)
 
 
+def _isf_regula_falsi(alpha, k, nu):
+    """The former critical values (before Newton's method): the Illinois variant of regula falsi
+    on log q, from the Bonferroni bound, to a step of 1e-10, on the same integral."""
+    def excess(log_q):
+        return np.log(np.maximum(_studentized_range_integral(np.exp(log_q), k, nu), 1e-300)) \
+            - np.log(alpha)
+
+    guess = np.log(np.sqrt(2) * stats.t.isf(alpha / (k * (k - 1)), nu))
+    lo, hi = guess - 0.2, guess + 0.01
+    f_lo, f_hi = excess(lo), excess(hi)
+    while np.any(f_lo < 0) or np.any(f_hi > 0):
+        lo, hi = np.where(f_lo < 0, lo - 0.5, lo), np.where(f_hi > 0, hi + 0.5, hi)
+        f_lo, f_hi = excess(lo), excess(hi)
+    for _ in range(100):
+        mid = np.where(f_hi == 0, hi, hi - f_hi * (hi - lo) / (f_hi - f_lo))
+        f_mid = excess(mid)
+        flip = np.sign(f_mid) != np.sign(f_hi)
+        lo, f_lo = np.where(flip, hi, lo), np.where(flip, f_hi, f_lo / 2)
+        step, hi, f_hi = np.abs(mid - hi), mid, f_mid
+        if np.all((step < 1e-10) | (f_hi == 0)):
+            break
+    return np.exp(hi)
+
+
+@pytest.mark.parametrize("alpha, k", [(0.05, 3), (0.05, 5), (0.01, 8), (0.1, 12)])
+def test_studentized_range_isf_equals_the_former_regula_falsi(alpha, k):
+    # Newton's steps (coarse nodes first) find the root of the same integral as before
+    nu = np.array([0.5, 1.0, 2.5, 7.3, 20.5, 60.3, 1000.0, 1e6])
+    np.testing.assert_allclose(studentized_range_isf(alpha, k, nu),
+                               _isf_regula_falsi(alpha, k, nu), rtol=1e-9)
+    with np.errstate(all="ignore"):  # df 0.01: the grid underflows, NaN as before
+        assert np.isnan(studentized_range_isf(alpha, k, [0.01, 5.0])).tolist() == [True, False]
+
+
 def test_studentized_range_matches_ptukey_and_qtukey():
     ptk = pd.DataFrame(REF["ptukey"])
     for k, rows in ptk.groupby("k"):

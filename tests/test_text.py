@@ -3,8 +3,11 @@ example computed by hand and against R (tests/reference/text.R), NPMI coherence,
 bad input as quality notes, the study keys and the themes block editor."""
 from __future__ import annotations
 
+import importlib.util
 import json
 import math
+import re
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -116,6 +119,78 @@ def test_segmentation_chinese_english_digits_and_stopwords():
     assert "了" not in words and "2" not in words and "小时" in words
     assert "不" not in stop and "not" not in stop and "没有" not in stop  # negations kept
     assert text.segment_all(["好", "好", "慢"], stop) == [["好"], ["好"], ["慢"]]
+
+
+@pytest.fixture(scope="module")
+def full_jieba():
+    """jieba's tokenizer with its whole default dictionary (as jieba loads it)."""
+    tokenizer = text._import_jieba().Tokenizer()
+    tokenizer.initialize()
+    return tokenizer
+
+
+def test_restricted_dictionary_segments_as_the_whole_one(full_jieba, monkeypatch):
+    # the sample's phrases, and strings of dictionary words (long ones too), joined at random,
+    # with and without the HMM: the tokenizer restricted to the text's substrings gives jieba's
+    # own words
+    spec = importlib.util.spec_from_file_location("make_sample", SAMPLE.parent.parent
+                                                  / "make_sample.py")
+    sample = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(sample)
+    phrases = [p for pool in sample.COMPLAINTS.values() for p in pool] + sample.PRAISE \
+        + sample.SUGGESTIONS
+    runs = [h for c in phrases for h, _ in text._TOKENS.findall(c) if h]
+    rng = np.random.default_rng(7)
+    han = re.compile(r"[\u4e00-\u9fff]+")
+    words = [w for w, n in full_jieba.FREQ.items() if n and han.fullmatch(w)]
+    long = [w for w in words if len(w) >= 5]
+    for i in range(300):
+        pool = words if i % 3 else long
+        runs.append("".join(pool[j] for j in rng.integers(0, len(pool), rng.integers(1, 8))))
+    # with a CJK Extension A character and a compatibility ideograph (outside jieba's Han range)
+    runs += ["葡萄牙葡萄好吃", "南京市长江大桥", "㐀我們的服務很好豈", "不不不"]
+    restricted = text._tokenizer(runs)
+    assert len(restricted.FREQ) < len(full_jieba.FREQ) / 20
+    # exactly the entries that are substrings of the texts (jieba's entries are at most 16 long)
+    assert restricted.FREQ == {w: full_jieba.FREQ[w] for r in runs for a in range(len(r))
+                               for w in (r[a:b] for b in range(a + 1, min(len(r), a + 16) + 1))
+                               if w in full_jieba.FREQ}
+    for run in runs:
+        for hmm in (False, True):
+            assert restricted.lcut(run, HMM=hmm) == full_jieba.lcut(run, HMM=hmm), run
+    assert text.segment_all(runs) == [[w for w in full_jieba.lcut(r, HMM=text.JIEBA_HMM)]
+                                      for r in runs]
+    # many characters: jieba's whole dictionary, loaded once (looking up would take longer)
+    monkeypatch.setattr(text, "RESTRICTED_CHARS", sum(map(len, set(runs))) - 1)
+    monkeypatch.setattr(text, "_whole_tokenizer", lambda: full_jieba)
+    assert text._tokenizer(runs) is full_jieba and text._tokenizer(runs[:5]) is not full_jieba
+
+
+def test_prefix_dictionary_is_jiebas_and_kept_in_the_temporary_folder(full_jieba, tmp_path,
+                                                                       monkeypatch):
+    arrays, total = text._prefix_dictionary()
+    assert total == full_jieba.total
+    assert sum(len(w) for w, _ in arrays.values()) == len(full_jieba.FREQ)
+    for words, counts in arrays.values():
+        assert all(full_jieba.FREQ[w] == n for w, n in zip(words[::97].tolist(),
+                                                           counts[::97].tolist()))
+    monkeypatch.setattr(text, "_whole_tokenizer", lambda: full_jieba)  # built from this one
+    built, _ = text._prefix_dictionary.__wrapped__(str(tmp_path))
+    [kept] = tmp_path.glob("crm-analysis-jieba-*.npz")  # written once, whole
+    monkeypatch.setattr(text, "_whole_tokenizer", None)  # read from the file, jieba not asked
+    loaded, _ = text._prefix_dictionary.__wrapped__(str(tmp_path))
+    assert loaded.keys() == built.keys()
+    assert all(np.array_equal(built[n][0], loaded[n][0])
+               and np.array_equal(built[n][1], loaded[n][1]) for n in built)
+    monkeypatch.setattr(text, "_whole_tokenizer", lambda: full_jieba)
+    whole = kept.read_bytes()
+    for damaged in (b"damaged", whole[:len(whole) // 2]):  # built again and replaced
+        kept.write_bytes(damaged)
+        assert text._prefix_dictionary.__wrapped__(str(tmp_path))[0].keys() == built.keys()
+        assert kept.stat().st_size == len(whole)  # whole again
+    blocked = tmp_path / "file"  # no folder can be made below a plain file, even by root
+    blocked.write_text("not a folder")
+    assert text._prefix_dictionary.__wrapped__(str(blocked / "tmp"))[1] == total  # not kept
 
 
 # ---------------------------------------------------------------- keywords: worked example
@@ -238,6 +313,15 @@ def test_suggested_themes_recover_planted_clusters_and_are_reproducible(seed):
         assert all(set(e.split()) & pool for e in suggestion["examples"])
     assert sum(s["n"] for s in first) == 120 and min(s["n"] for s in first) >= 35
     assert text.suggest_themes(counts[:10], terms, docs[:10]) == []  # too few comments
+
+
+def test_too_few_comments_to_suggest_themes_do_not_import_scikit_learn(monkeypatch):
+    # the sample's comments outside its themes are 16: no factorisation, no 0.4 s of import
+    for name in ("sklearn", "sklearn.decomposition", "sklearn.feature_extraction.text"):
+        monkeypatch.setitem(sys.modules, name, None)  # importing it would fail
+    docs = ["送货 太 慢", "价格 偏高"] * 9
+    counts, terms = text._term_matrix([d.split() for d in docs])
+    assert text.suggest_themes(counts, terms, docs, min_count=1) == []
 
 
 # ---------------------------------------------------------------- the study file
