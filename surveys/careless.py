@@ -65,18 +65,19 @@ def longstring(values: np.ndarray) -> np.ndarray:
     """
     values = np.asarray(values, dtype=float)
     n, k = values.shape
-    best = np.zeros(n)
-    run = np.zeros(n)
-    previous = np.full(n, np.nan)
-    for j in range(k):
-        x = values[:, j]
-        answered = ~np.isnan(x)
-        same = answered & (x == previous)
-        run = np.where(same, run + 1, np.where(answered, 1.0, 0.0))
-        best = np.maximum(best, run)
-        previous = x
-    best[~(~np.isnan(values)).any(axis=1)] = np.nan
-    return best
+    answered = ~np.isnan(values)
+    if not k:
+        return np.full(n, np.nan)
+    # item by item over the transposed block (contiguous rows); NaN equals nothing, so a
+    # missing answer ends a run
+    same = (values[:, 1:] == values[:, :-1]).T.copy()
+    starts = answered.T.astype(np.int16)
+    run = starts[0]
+    best = run.copy()
+    for j in range(1, k):
+        run = np.where(same[j - 1], run + 1, starts[j])
+        np.maximum(best, run, out=best)
+    return np.where(answered.any(axis=1), best, np.nan)
 
 
 def irv(values: np.ndarray) -> np.ndarray:
@@ -99,10 +100,13 @@ def irv(values: np.ndarray) -> np.ndarray:
     values = np.asarray(values, dtype=float)
     answered = ~np.isnan(values)
     m = answered.sum(axis=1)
+    deviations = np.where(answered, values, 0.0)
     with np.errstate(invalid="ignore", divide="ignore"):
-        mean = np.where(answered, values, 0.0).sum(axis=1) / m
-        sq = np.where(answered, (values - mean[:, None]) ** 2, 0.0).sum(axis=1)
-        sd = np.sqrt(sq / (m - 1))
+        mean = deviations.sum(axis=1) / m
+        deviations -= mean[:, None]
+        deviations *= answered  # 0 for a missing answer (NaN only in a row without answers)
+        deviations *= deviations
+        sd = np.sqrt(deviations.sum(axis=1) / (m - 1))
     return np.where(m >= 2, sd, np.nan)
 
 
