@@ -1,0 +1,53 @@
+"""The CSV path of a large study (issue 18): pyarrow's grid read as ``large_string`` and the
+Likert columns of one digit coded from their bytes give what the former definitions gave (the
+``string`` grid cast to pandas' str dtype, Arrow's cast of the text to numbers)."""
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pytest
+
+from surveys.coding import _digit_codes, code_answers
+from surveys.importers.containers import _read_text_with_arrow, _read_text_with_pandas
+
+
+def test_arrow_grid_is_pandas_c_parsers_grid(tmp_path):
+    """The grid read by Arrow as large_string (no copy into pandas' str dtype) has the cells,
+    dtype and missing cells of the grid read by pandas' C parser with ``dtype=str``."""
+    path = tmp_path / "answers.csv"
+    path.write_text('id,q1,q2,note\n1,4,,"a, b"\n2,5,3,"line\nbreak"\n\n3,,1,客户\n',
+                    encoding="utf-8")
+    arrow = _read_text_with_arrow(path, ",", 4, "utf-8")
+    pandas = _read_text_with_pandas(path, ",", 4, "utf-8")
+    pd.testing.assert_frame_equal(arrow, pandas.astype(arrow.dtypes.iloc[0]))
+    assert arrow[1].dtype == pd.StringDtype(na_value=np.nan) and arrow[2].isna().sum() == 2
+
+
+def former_codes(texts: pa.ChunkedArray) -> np.ndarray:
+    """The former definition: Arrow's cast of every answer to float64 (NaN where missing)."""
+    return pc.cast(texts, pa.float64(), safe=True).to_numpy(zero_copy_only=False)
+
+
+def test_one_digit_answers_coded_from_bytes_equal_arrows_cast():
+    """Answers 0-9 with one in eight missing, in several chunks and a slice of one."""
+    rng = np.random.default_rng(18)
+    answers = [None if rng.random() < 1 / 8 else str(rng.integers(0, 10)) for _ in range(5000)]
+    texts = pa.chunked_array([pa.array(answers[:1700], pa.large_string()),
+                              pa.array(answers[1700:], pa.large_string())])
+    want = former_codes(texts)
+    assert np.array_equal(_digit_codes(texts.combine_chunks()), want, equal_nan=True)
+    part = texts.combine_chunks().slice(333, 2000)
+    assert np.array_equal(_digit_codes(part), want[333:2333], equal_nan=True)
+    series = pd.Series(answers, dtype=pd.StringDtype(na_value=np.nan))
+    assert np.array_equal(code_answers(series).codes.to_numpy(), want, equal_nan=True)
+    assert np.isnan(_digit_codes(pa.array([None, None], pa.large_string()))).all()
+
+
+@pytest.mark.parametrize("answers", [["4", "10"], ["4", " 4"], ["4", "4.0"], ["4", ""],
+                                     ["-1", "2"], ["4", "٣"], ["4", "4分"], ["4", "x"]])
+def test_other_answers_take_the_general_rules(answers):
+    """Anything but one ASCII digit (or missing) is left to Arrow's cast and the rules of
+    surveys.coding, which give the same codes and findings as before."""
+    assert _digit_codes(pa.array(answers, pa.large_string())) is None
+    coded = code_answers(pd.Series(answers, dtype=pd.StringDtype(na_value=np.nan)))
+    assert coded.codes.iloc[0] == float(answers[0])
