@@ -1,12 +1,16 @@
-"""The CSV path of a large study (issue 18): pyarrow's grid read as ``large_string`` and the
-Likert columns of one digit coded from their bytes give what the former definitions gave (the
-``string`` grid cast to pandas' str dtype, Arrow's cast of the text to numbers)."""
+"""The faster paths of a large study (issue 18, the million-row run) against their former
+definitions: pyarrow's grid read as ``large_string`` (formerly ``string`` cast to pandas' str
+dtype), Likert columns of one digit coded from their bytes (formerly Arrow's cast of the text),
+the duplicate check's row keys (formerly :func:`pandas.util.hash_pandas_object`)."""
+import itertools
+
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import pytest
 
+from surveys.cleaning import _row_keys, duplicate_rows
 from surveys.coding import _digit_codes, code_answers
 from surveys.importers.containers import _read_text_with_arrow, _read_text_with_pandas
 
@@ -51,3 +55,21 @@ def test_other_answers_take_the_general_rules(answers):
     assert _digit_codes(pa.array(answers, pa.large_string())) is None
     coded = code_answers(pd.Series(answers, dtype=pd.StringDtype(na_value=np.nan)))
     assert coded.codes.iloc[0] == float(answers[0])
+
+
+def test_row_keys_are_equal_for_equal_codes_and_distinct_otherwise():
+    """Every row of five items answered 1-5 or missing (6^5 distinct rows), each twice in a
+    shuffled order, fractional and negative codes too: equal rows get equal keys, distinct rows
+    distinct keys, and the duplicates found through the keys are those of comparing every row
+    (the former definition), as pandas' hashes found them."""
+    rows = np.array(list(itertools.product([1.0, 2.0, 3.0, 4.0, 5.0, np.nan], repeat=5)))
+    rows = np.vstack([rows, rows[:, ::-1] * -0.5])
+    codes = pd.DataFrame(np.vstack([rows, rows])[np.random.default_rng(5).permutation(
+        2 * len(rows))])
+    keys = pd.Series(_row_keys(codes))
+    assert keys.nunique() == codes.drop_duplicates().shape[0]
+    assert keys.duplicated().equals(codes.duplicated())
+    text = codes.astype("string")
+    assert duplicate_rows(text, codes=codes).equals(text.duplicated(keep="first"))
+    former = pd.util.hash_pandas_object(codes, index=False).duplicated(keep=False)
+    assert keys.duplicated(keep=False).equals(former)
