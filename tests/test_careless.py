@@ -9,7 +9,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from surveys.careless import careless_screens, even_odd, irv, longstring
+from surveys.careless import (_even_odd, _halves, _row_means, careless_screens, even_odd, irv,
+                              longstring)
 from surveys.errors import StudyError
 from surveys.load import load_study, reverse_code
 from surveys.study import Scale, parse_study
@@ -197,3 +198,30 @@ def test_longstring_and_irv_equal_the_former_definitions_to_the_last_bit(order):
     assert np.array_equal(longstring(x), want_longstring, equal_nan=True)
     assert np.array_equal(irv(x), want_irv, equal_nan=True)
     assert np.isnan(longstring(np.empty((3, 0)))).all()
+
+
+@pytest.mark.parametrize("order", ["C", "F"])
+def test_even_odd_half_means_equal_the_gathered_columns_to_the_last_bit(order):
+    """Each half's mean summed column by column equals the former mean over the gathered
+    columns (``np.where(answered, x[:, half], 0).sum(axis=1) / count``), fractional answers with
+    one in ten missing, halves of 1 to 10 items."""
+    rng = np.random.default_rng(11)
+    x = np.clip(np.rint(3 + rng.standard_normal((400, 1)) + rng.standard_normal((400, 30))), 1, 5)
+    x[200:] += rng.random((200, 30)) / 7
+    x[rng.random(x.shape) < 0.1] = np.nan
+    x = np.asarray(x, order=order)
+    columns = [f"x{j}" for j in range(30)]
+    dimensions = {"a": columns[:1], "b": columns[1:3], "c": columns[3:8], "d": columns[8:28],
+                  "e": columns[28:]}
+    halves = _halves(columns, dimensions)
+
+    def former_means(block):
+        answered = ~np.isnan(block)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.where(answered, block, 0.0).sum(axis=1) / answered.sum(axis=1)
+
+    for half in (0, 1):
+        former = np.column_stack([former_means(x[:, pair[half]]) for pair in halves])
+        now = np.column_stack([_row_means(x, pair[half]) for pair in halves])
+        assert np.array_equal(now, former, equal_nan=True)
+    assert np.isfinite(_even_odd(x, halves)).sum() > 300
