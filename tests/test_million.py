@@ -73,3 +73,31 @@ def test_row_keys_are_equal_for_equal_codes_and_distinct_otherwise():
     assert duplicate_rows(text, codes=codes).equals(text.duplicated(keep="first"))
     former = pd.util.hash_pandas_object(codes, index=False).duplicated(keep=False)
     assert keys.duplicated(keep=False).equals(former)
+
+
+def test_missing_summary_and_straightliners_equal_the_former_definitions():
+    """Column by column on a frame whose columns are held apart (as loading makes it): the
+    former whole-frame definitions, with rows all missing, straight-liners and empty frames."""
+    from surveys.cleaning import missing_summary, straightliners
+
+    rng = np.random.default_rng(9)
+    x = rng.integers(1, 6, (300, 8)).astype(float)
+    x[rng.random(x.shape) < 0.2] = np.nan
+    x[:10], x[10], x[11, :3] = 3.0, np.nan, 2.0
+    codes = pd.concat([pd.DataFrame({f"i{j}": x[:, j]}) for j in range(8)], axis=1)
+
+    def former_missing(frame):
+        n, per_item, per_row = len(frame), frame.isna().sum(), frame.isna().sum(axis=1)
+        return {"items": {c: {"missing": int(per_item[c]),
+                              "share": float(per_item[c] / n) if n else None}
+                          for c in frame.columns},
+                "respondents_with_missing": int((per_row > 0).sum()),
+                "respondents_all_missing": int((per_row == frame.shape[1]).sum())
+                if frame.shape[1] else 0,
+                "max_missing_per_respondent": int(per_row.max()) if n else 0}
+
+    for frame in (codes, codes.iloc[:0], codes.iloc[:, :0]):
+        assert missing_summary(frame) == former_missing(frame)
+    answered = codes.notna().sum(axis=1)
+    former = (answered >= 5) & (codes.max(axis=1) == codes.min(axis=1))
+    assert straightliners(codes).equals(former) and former[:10].all() and former.sum() >= 10
