@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Callable, Iterator
@@ -160,8 +161,15 @@ def _text(data: StudyData, themes_only: bool = False) -> dict:
         stopwords=s.text.stopwords, themes_only=themes_only)
 
 
+#: sections :meth:`LazyResults.build_rest` builds before the others: the slowest (jieba's
+#: dictionary, the NMF fits), whose page shows its preview meanwhile
+BUILT_FIRST = ("text",)
+
 #: cheap first looks at sections (:meth:`LazyResults.preview`): key -> builder
-PREVIEWS: dict[str, Callable[[StudyData], Any]] = {"text": lambda d: _text(d, themes_only=True)}
+PREVIEWS: dict[str, Callable[[StudyData], Any]] = {
+    "text": lambda d: _text(d, themes_only=True),
+    "pls": lambda d: _pls(d, cards_only=True),
+}
 
 
 def _sections(study: Study) -> list[tuple[str, Callable[[StudyData], Any]]]:
@@ -229,12 +237,12 @@ def _sections(study: Study) -> list[tuple[str, Callable[[StudyData], Any]]]:
     return sections
 
 
-def _pls(data: StudyData) -> dict:
+def _pls(data: StudyData, cards_only: bool = False) -> dict:
     """The structural model per group (:func:`analysis.pls.pls_section`), with its indices in
-    every earlier wave."""
+    every earlier wave; with ``cards_only``, what the dashboard's index cards show."""
     earlier = {w: f for w, f in data.frames_by_wave().items() if w != data.study.wave}
     return pls.pls_section(data.frames(), data.study.pls, (data.scale.min, data.scale.max),
-                           earlier=earlier, wave=data.study.wave)
+                           earlier=earlier, wave=data.study.wave, cards_only=cards_only)
 
 
 def analyse(data: StudyData, progress: Callable[[str], None] | None = None, *,
@@ -313,7 +321,9 @@ def _weighted(key: str, data: StudyData, section: Any) -> Any:
 class LazyResults(Mapping):
     """results.json as a read-only mapping whose sections are built on first access and kept
     (the app's pages ask only for the sections they show). The keys, their order and every value
-    are those of :func:`analyse`; ``dict(lazy)`` builds the rest. Safe to share between threads."""
+    are those of :func:`analyse`; ``dict(lazy)`` builds the rest. Safe to share between threads:
+    one section is built at a time (the sections share the groups' cached moments), and
+    :meth:`build_rest` gives way to a page that asks for a section."""
 
     def __init__(self, data: StudyData, progress: Callable[[str], None] | None = None):
         self._data, self._progress = weighting.with_weights(data), progress
@@ -321,18 +331,32 @@ class LazyResults(Mapping):
         self._built: dict[str, Any] = {"version": RESULTS_VERSION}
         self._previews: dict[str, Any] = {}
         self._lock = threading.Lock()
+        self._asking = 0  # pages waiting for a section (build_rest waits for them)
+        self._count_lock = threading.Lock()
 
     def __getitem__(self, key: str) -> Any:
         if key not in self._built:
-            if key not in self._builders:
-                raise KeyError(key)
-            with self._lock:
-                if key not in self._built:
-                    if self._progress is not None:
-                        self._progress(key)
-                    self._built[key] = json_ready(
-                        _section(key, self._data, self._builders[key]))
+            with self._count_lock:
+                self._asking += 1
+            try:
+                self._build(key)
+            finally:
+                with self._count_lock:
+                    self._asking -= 1
         return self._built[key]
+
+    def _build(self, key: str) -> None:
+        if key not in self._builders:
+            raise KeyError(key)
+        with self._lock:
+            if key not in self._built:
+                if self._progress is not None:
+                    self._progress(key)
+                self._built[key] = json_ready(_section(key, self._data, self._builders[key]))
+
+    def ready(self, key: str) -> bool:
+        """Whether the section ``key`` is built (asking for it then costs nothing)."""
+        return key in self._built
 
     def preview(self, key: str) -> Any:
         """The section ``key`` if it is built (or has no :data:`PREVIEWS` entry: then it is built
@@ -343,11 +367,13 @@ class LazyResults(Mapping):
             return self.get(key)
         if key not in self._builders:
             return None
+        if key in self._previews:  # without the lock, which a section being built holds
+            return self._previews[key]
         with self._lock:
             if key in self._built:
                 return self._built[key]
             if key not in self._previews:
-                self._previews[key] = json_ready(PREVIEWS[key](self._data))
+                self._previews[key] = json_ready(_section(key, self._data, PREVIEWS[key]))
             return self._previews[key]
 
     def __iter__(self) -> Iterator[str]:
@@ -356,10 +382,14 @@ class LazyResults(Mapping):
 
     def build_rest(self) -> None:
         """Build every section not asked for yet, quietly (e.g. in a background thread while a
-        reader looks at the first page, so that the next page finds its sections ready)."""
+        reader looks at the first page, so that the next page finds its sections ready): the
+        sections of :data:`BUILT_FIRST` first, and before each section, after any section a page
+        is waiting for (a page waits at most for the section being built)."""
         self._progress = None
-        for key in self._builders:
-            self[key]
+        for key in sorted(self._builders, key=lambda k: k not in BUILT_FIRST):
+            while self._asking:
+                time.sleep(0.005)
+            self._build(key)
 
     def __len__(self) -> int:
         return 1 + len(self._builders)

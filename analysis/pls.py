@@ -859,8 +859,9 @@ def _indices(result: PLSResult, scale: tuple[float, float]) -> tuple[dict, list[
 
 
 def _estimate_entry(frame: pd.DataFrame, model: PLSModel, scale: tuple[float, float],
-                    group: str) -> dict:
-    """The full entry of one group: estimate, bootstrap, quality, indices, IPMA."""
+                    group: str, cards_only: bool = False) -> dict:
+    """The full entry of one group: estimate, bootstrap, quality, indices, IPMA; with
+    ``cards_only``, only ``n``, ``n_dropped``, ``indices``, ``indices_ci`` and ``warnings``."""
     result = estimate_pls(frame, model, group=group)
     indices, warnings = _indices(result, scale)
     if result.n_dropped:
@@ -887,6 +888,11 @@ def _estimate_entry(frame: pd.DataFrame, model: PLSModel, scale: tuple[float, fl
     loadings = summary(result.loadings, lambda b: b.loadings)
     index_values = pd.Series({c: v for c, v in indices.items() if v is not None}, dtype=float)
     index_ci = summary(index_values, lambda b: b.indices)
+    index_ci = {c: _interval(index_ci.loc[c]) if c in index_ci.index else None
+                for c in model.constructs}
+    if cards_only:
+        return {"n": result.n, "n_dropped": result.n_dropped, "indices": indices,
+                "indices_ci": index_ci, "warnings": warnings}
     performance = ipma(result, scale, model.target)
     owner = result.construct_of
     return {
@@ -904,8 +910,7 @@ def _estimate_entry(frame: pd.DataFrame, model: PLSModel, scale: tuple[float, fl
                   for item in model.items},
         "quality": _quality(result, frame, group),
         "indices": indices,
-        "indices_ci": {c: _interval(index_ci.loc[c]) if c in index_ci.index else None
-                       for c in model.constructs},
+        "indices_ci": index_ci,
         "ipma": {"target": model.target,
                  "constructs": {c: row.to_dict() for c, row in performance.iterrows()}},
         "bootstrap": {"resamples": model.bootstrap, "used": boot.used if boot else 0,
@@ -927,7 +932,7 @@ def _wave_entry(frame: pd.DataFrame, model: PLSModel, scale: tuple[float, float]
 
 def pls_section(frames: dict[str, pd.DataFrame], model: PLSModel, scale: tuple[float, float],
                 earlier: dict[str, dict[str, pd.DataFrame]] | None = None,
-                wave: str | None = None) -> dict:
+                wave: str | None = None, cards_only: bool = False) -> dict:
     """The ``pls`` section of results.json: ``{GROUP: {...}}`` (keys in docs/json/pls.md).
 
     Parameters
@@ -939,6 +944,10 @@ def pls_section(frames: dict[str, pd.DataFrame], model: PLSModel, scale: tuple[f
     earlier : earlier waves, oldest first: wave -> group -> answers; each group's model is
         estimated again on each wave for the ``waves`` trend of its indices.
     wave : the name of the current wave.
+    cards_only : each group's entry with only what the dashboard's index cards show (``model``,
+        ``error``, ``n``, ``n_dropped``, ``indices``, ``indices_ci``, ``waves``, ``warnings``),
+        without the quality criteria, IPMA and the bootstrap's other intervals; the same values
+        as the full section's.
 
     Notes
     -----
@@ -956,7 +965,7 @@ def pls_section(frames: dict[str, pd.DataFrame], model: PLSModel, scale: tuple[f
             continue
         entry = {"model": spec, "error": None}
         try:
-            entry.update(_estimate_entry(frame, model, scale, group))
+            entry.update(_estimate_entry(frame, model, scale, group, cards_only))
         except StudyError as error:
             entry.update(n=int(frame[model.items].notna().all(axis=1).sum()), error=_refused(error),
                          warnings=[])

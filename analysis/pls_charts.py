@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import itertools
 
-from .charts import (BAD, COLORS, FONT_FAMILY, GOOD, NEUTRAL, _layout, display_name, format_p,
-                     go)  # plotly, imported on first use (the PDF draws without it)
+from .charts import (BAD, COLORS, FONT_FAMILY, GOOD, NEUTRAL, _kept, _layout, display_name,
+                     format_p, go)  # plotly, imported on first use (the PDF draws without it)
 from .i18n import t
 
 __all__ = ["BOX_W", "BOX_H", "construct_name", "stars", "diagram_layout", "model_layout",
@@ -242,3 +242,8 @@ def ipma_chart(results: dict, group: str, lang: str = "zh"):
     return _layout(fig, f"{t('pls_ipma', lang, target=target)} — "
                         f"{display_name(results, group, lang)}",
                    t("pls_importance_axis", lang), t("pls_performance_axis", lang), height=480)
+
+
+# the app's figures kept with its results object, as analysis.charts keeps its own (a page shown
+# again reuses them: the path diagram takes ~0.3 s)
+path_diagram, ipma_chart = _kept(path_diagram), _kept(ipma_chart)

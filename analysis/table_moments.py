@@ -29,8 +29,6 @@ from typing import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from sqlglot import exp
-
 from . import moments as _m
 from .moments import Counts, Moments, Responses, _ratio
 
@@ -155,11 +153,15 @@ class TableResponses(Responses):
 
     def _q(self, name: str) -> str:
         """A column name quoted for the engine's dialect."""
+        from sqlglot import exp  # only for table groups (0.1 s of import)
+
         return exp.to_identifier(name, quoted=True).sql(dialect=self.engine.sqlglot_dialect)
 
     def _cast(self, name: str, to: str) -> str:
         """``CAST(column AS type)`` in the engine's dialect (``DOUBLE`` is Postgres' ``DOUBLE
         PRECISION``...)."""
+        from sqlglot import exp
+
         kind = exp.DataType.build(to).sql(dialect=self.engine.sqlglot_dialect)
         return f"CAST({self._q(name)} AS {kind})"
 
@@ -188,6 +190,8 @@ class TableResponses(Responses):
     def _value_counts(self, columns: Sequence[str], by: str | None = None) -> dict:
         """(level,) column -> :class:`Counts` of several columns in one query (``UNION ALL``
         of ``GROUP BY value``), per level of ``by`` if given."""
+        from sqlglot import exp
+
         level = None if by is None else self._q(by)
         double = exp.DataType.build("DOUBLE").sql(dialect=self.engine.sqlglot_dialect)
         parts = []
@@ -372,6 +376,8 @@ class TableResponses(Responses):
         """The rows at ``ranks`` (1 = largest value of ``column``; ties in any order, as they
         share value and class): ``rank``, ``value``, ``cum_sum`` (the sum of the values up to
         and including that rank) and ``class``, in rank order."""
+        from sqlglot import exp
+
         levels = self._ranked_levels(column, total, cutoffs, labels)
         wanted = exp.values([(int(r),) for r in ranks], alias="r", columns=["at_rank"]) \
             .sql(dialect=self.engine.sqlglot_dialect)

@@ -115,3 +115,29 @@ def test_comment_text_is_escaped_in_markdown(tmp_path):
     assert escape_markdown(evil) in lines[0] and "](http" not in lines[0].replace("\\]\\(", "")
     at = _app(PAGE, **{S.SOURCE: {"yaml": study, "dir": str(tmp_path)}})
     assert at.dataframe[0].value["Theme"].tolist() == ["[x](http://e.com)"]  # plain text there
+
+
+def _shown(at: AppTest) -> list:
+    """What the page shows, in order: headings, numbers, tables, buttons, charts."""
+    return ([s.value for s in at.subheader] + [m.value for m in at.metric]
+            + [d.value.to_dict() for d in at.dataframe] + [b.label for b in at.button]
+            + [c.value for c in at.caption] + [len(at.get("plotly_chart"))])
+
+
+def test_comments_page_opened_before_its_section_is_built():
+    """Opened first, the page is laid out from the text section's preview and fills in the
+    keywords and suggested themes when the section is built: the same page as once it is."""
+    from ui import setup
+
+    setup._results_store.clear()
+    at = AppTest.from_file(APP, default_timeout=180)
+    at.session_state[S.LANG] = "en"
+    at.switch_page(PAGE)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    results = next(iter(setup._results_store().values()))[0]
+    assert "text" in results._previews and results.ready("text")  # the preview laid it out
+    first = _shown(at)
+    at.run()
+    assert _shown(at) == first and first[-1] == 1  # the keyword chart
+    assert not at.get("json")

@@ -189,3 +189,46 @@ def test_documented_label_table_matches_the_code():
     for likert in LIKERT_SCALES:
         row = f"| {likert.name} | " + " | ".join(" / ".join(p) for p in likert.points) + " |"
         assert row in doc, likert.name
+
+
+TRICKY = ["4", " 4 ", "４", "4.0", "+2.5", "-1", ".5", "5.", "1e3", "1E+3", "inf", "-inf", "nan",
+          "1_000", "٣", "³", "½", "Ⅳ", "①", "4分", "4.5 分", "3 分", "4分以上", "5 - 非常满意",
+          "5=非常满意", "5、满意", "5. Strongly agree", "5)满意", "10 - Extremely likely", "满意",
+          "非常 满意", "STRONGLY  AGREE", "ｓｔｒｏｎｇｌｙ ａｇｒｅｅ", "a\u00a0b", "同意\u3000",
+          "x\vy", "x\x1cy", "x\x85y", "x\u2028y", "", "  ", "\t", "希望加快交货", "00123", "-0",
+          "12345678901234567", "1234567890.12345", "0.1000000000000000055511151231257827",
+          "1" * 400, "1" * 400 + "分", "4/5", "4 5", "4,5", "İ", "ß", "ﬁ", 4, 2.5]
+
+
+@pytest.mark.parametrize("scale", [None, (1, 7), (0, 10)])
+@pytest.mark.parametrize("labels", [None, {"很好": 5, "4": 9, "Ⅳ": 4}])
+def test_answers_coded_one_by_one_as_by_the_vectorised_rules(scale, labels):
+    """_code_plain (Python, per answer) gives the codes and normalised texts of _code_texts (the
+    vectorised definition), or leaves the answer to it."""
+    from surveys.coding import _code_plain, _code_texts, _code_uniques, label_map
+
+    uniques = pd.Series(TRICKY, dtype=object)
+    mapping = label_map(labels, None, scale)
+    texts, codes = _code_texts(uniques, mapping)
+    coded, uncodable, _ = _code_uniques(uniques, labels, None, scale)
+    np.testing.assert_array_equal(coded, codes)
+    np.testing.assert_array_equal(uncodable, np.isnan(codes) & (np.array(texts) != ""))
+    plain = [(i, _code_plain(str(v), mapping)) for i, v in enumerate(TRICKY)]
+    assert sum(p is not None for _, p in plain) > len(TRICKY) / 2
+    for i, p in plain:
+        if p is not None:
+            assert p[0] == texts[i] and (p[1] == codes[i] or np.isnan(p[1]) and np.isnan(codes[i]))
+
+
+def test_the_samples_answers_coded_as_by_the_vectorised_rules():
+    from surveys.coding import _code_texts, _code_uniques, label_map
+    from surveys.importers import read_table
+
+    sample = Path(__file__).resolve().parents[1] / "data" / "sample"
+    for name in ("customers_2019.xlsx", "employees_2019.csv"):
+        frame = read_table(sample / name).frame
+        for column in frame.columns:
+            uniques = pd.Series(frame[column].dropna().unique(), dtype=object)
+            coded, _, _ = _code_uniques(uniques, None, None, (1, 5))
+            expected = _code_texts(uniques, label_map(None, None, (1, 5)))[1]
+            np.testing.assert_array_equal(coded, expected)

@@ -26,6 +26,7 @@ login, even when it runs first.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import os
@@ -75,7 +76,11 @@ def verify_password(password: str, stored: str) -> bool:
     return hmac.compare_digest(found, key)
 
 
-_DUMMY = hash_password("", salt=b"\0" * 16)  # checked for unknown users: same time as a real one
+@functools.cache
+def _dummy() -> str:
+    """The hash checked for unknown users (the same time as a real one); made on first use, not
+    on import (scrypt, ~0.2 s of every app start)."""
+    return hash_password("", salt=b"\0" * 16)
 
 
 # ---------------------------------------------------------------- configuration
@@ -169,7 +174,7 @@ def _check_password(user: str, password: str) -> str | None:
         if until > time.monotonic():
             raise TimeoutError(until - time.monotonic())
     entry = dict(dict(_access().get("users", {})).get(user) or {})
-    ok = verify_password(password, entry.get("password") or _DUMMY) and "password" in entry
+    ok = verify_password(password, entry.get("password") or _dummy()) and "password" in entry
     role = entry.get("role") if ok and entry.get("role") in ROLES else None
     with _failures_lock:
         if len(_failures) > 10_000:  # many names tried: forget them rather than grow

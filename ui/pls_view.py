@@ -22,7 +22,8 @@ def note_text(note: dict, lang: str) -> str:
 def model_index_cards(ctx: Context, group: str) -> None:
     """The model's satisfaction and loyalty indices of ``group`` with their change since the
     previous wave, when the study declares a model with these constructs (nothing otherwise)."""
-    entry = (ctx.results.get("pls") or {}).get(group) or {}
+    results = ctx.results  # the section's preview: these values without the quality criteria
+    entry = (getattr(results, "preview", results.get)("pls") or {}).get(group) or {}
     model = entry.get("model") or {}
     roles = [(role, model.get(role)) for role in ("satisfaction", "loyalty") if model.get(role)]
     if not roles or entry.get("error"):

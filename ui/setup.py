@@ -41,6 +41,7 @@ def init_state() -> None:
     works, and is also protected, when it runs first."""
     for key, value in S.DEFAULTS.items():
         st.session_state.setdefault(key, value)
+    _TABLES.study = None  # the study's title and wave in Word downloads' names: once per run
     workspace.sweep()
     auth.require_login()
 
@@ -107,9 +108,29 @@ def load(text: str, folder: str, exclude: tuple, stamps: tuple = (),
 
 def base_study():
     """The current study as its file says (before the Data quality page's exclusion switches);
-    its data files must be in its folder."""
-    text, folder, *_ = source_key()
+    its data files must be in its folder. Parsed once per study file and folder content (kept:
+    treat as read-only)."""
+    text, folder, _, stamps, _ = source_key()
+    return _parsed_study(text, folder, stamps)
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _parsed_study(text: str, folder: str, stamps: tuple = ()):
+    """``stamps`` (the folder's files) only keys the cache."""
     return parse_study(text, base_dir=Path(folder), inside=folder)
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _respondents(fingerprint: str, _data: StudyData) -> pd.DataFrame:
+    from analysis.respondents import respondents_table
+
+    return respondents_table(_data)
+
+
+def respondents(data: StudyData) -> pd.DataFrame:
+    """:func:`analysis.respondents.respondents_table` of the loaded study, kept per study content
+    (the Data quality page shows it on every run; treat as read-only)."""
+    return _respondents(data.fingerprint, data)
 
 
 @st.cache_resource(show_spinner=False)
@@ -394,11 +415,15 @@ def word_download(frame: pd.DataFrame, title: str | None = None) -> None:
     cells = [["" if v is None or (isinstance(v, float) and math.isnan(v)) else str(v) for v in row]
              for row in frame.astype(object).values.tolist()]
     language = lang()
-    try:
-        data = current_data()
-        study = {"title": data.study.title, "wave": st.session_state.get(S.WAVE) or data.study.wave}
-    except StudyError:
-        study = {}
+    study = getattr(_TABLES, "study", None)
+    if study is None:
+        try:
+            data = current_data()
+            study = {"title": data.study.title,
+                     "wave": st.session_state.get(S.WAVE) or data.study.wave}
+        except StudyError:
+            study = {}
+        _TABLES.study = study
     _TABLES.count = getattr(_TABLES, "count", 0) + 1
     label = title or "_".join(part for part in (getattr(_TABLES, "page", ""),
                                                  tr("table_file", k=_TABLES.count)) if part)

@@ -3,7 +3,8 @@
 The first bytes decide, never the extension:
 
 ========================  ====================================================================
-``PK\\x03\\x04`` (ZIP)      xlsx workbook, read with openpyxl in read-only mode
+``PK\\x03\\x04`` (ZIP)      xlsx workbook, read with calamine (Rust) where it gives openpyxl's cells,
+                           else with openpyxl in read-only mode (:func:`_read_xlsx`)
 ``D0 CF 11 E0`` (OLE2)     old Excel ``.xls``, read with xlrd
 ``$FL2`` / ``$FL3``        SPSS ``.sav`` / ``.zsav``, read with pyreadstat into an ImportedTable
 anything else              delimited text: UTF-8 (with or without BOM), else GB18030 (which
@@ -144,10 +145,12 @@ def cell_text(value) -> str | None:
 
 
 def _row_text(row: tuple) -> list[str | None]:
-    """:func:`cell_text` of each value, with the common cases (empty, int, text) inlined."""
+    """:func:`cell_text` of each value, with the common cases (empty, int, whole float as calamine
+    gives numbers, text) inlined."""
     return [
         None if value is None
         else str(value) if type(value) is int
+        else str(int(value)) if type(value) is float and value.is_integer() and -1e15 < value < 1e15
         else value if type(value) is str and value.strip()
         else cell_text(value)
         for value in row
@@ -247,7 +250,8 @@ def _check_archive(path: Path, parts: list[zipfile.ZipInfo]) -> None:
 
 
 def _read_xlsx(path: Path, sheet: str | None, deadline: Deadline) -> tuple[Grid, str]:
-    import openpyxl
+    """The grid of a workbook's sheet: by :func:`_read_plain_xlsx` when the sheet is plain, else
+    by openpyxl's read-only parser (:func:`_sheet_rows`)."""
 
     try:
         with zipfile.ZipFile(path) as archive:
@@ -263,6 +267,14 @@ def _read_xlsx(path: Path, sheet: str | None, deadline: Deadline) -> tuple[Grid,
             file=path, expected=msg("file_not_workbook_expected"),
         )
     _check_archive(path, parts)
+    return (_read_plain_xlsx(path, sheet, deadline)
+            or _read_xlsx_with_openpyxl(path, sheet, deadline))
+
+
+def _read_xlsx_with_openpyxl(path: Path, sheet: str | None,
+                             deadline: Deadline) -> tuple[Grid, str]:
+    import openpyxl
+
     with _as_damaged(path):
         workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
         try:
@@ -305,6 +317,156 @@ def _sheet_rows(workbook, worksheet, shape: _Shape, unsaved: "_Unsaved") -> Iter
                 values[cell["column"] - 1] = cell["value"]
             yield values
             expected = number + 1
+
+
+#: what calamine reads otherwise than openpyxl (or what only openpyxl's parser reports): a formula
+#: (openpyxl's parser counts those without a saved value), an error cell (calamine gives it
+#: empty), an ISO date cell, a whole number beyond float precision (openpyxl keeps it exact), an
+#: escaped character such as ``_x000D_`` (openpyxl keeps it as written), a phonetic run, a cell's
+#: tag with a namespace prefix (separate patterns, each starting with a literal: searched fast)
+_NOT_PLAIN = tuple(re.compile(pattern) for pattern in (
+    rb"<f[\s>/]", rb't="[ed]"', rb"<v>-?\d{16}", rb"_x[0-9A-Fa-f]{4}_", rb"<rPh[\s>]",
+    rb"<\w+:(?:c|row|v|f|is|t|r|si)[\s>/]"))
+#: a styled cell: its attributes and its value
+_STYLED_CELL = re.compile(rb'<c r="[A-Z]{1,3}\d+"([^>]*\ss="(\d+)"[^>]*)>(?:<v>([^<]*)</v>)?')
+#: a number that is no date: negative, from 1,000,000 days on, or written with an exponent
+_NO_DATE = re.compile(rb"-|\d{7}|[^<]*[Ee]\+")
+_TEXT_TYPE = re.compile(rb'\st="(?!n")')  # a cell of text, a boolean...: its value is no number
+#: number formats openpyxl knows not to be dates (General, numbers, percentages, fractions, text)
+_NUMBER_FORMATS = {*range(0, 14), *range(37, 45), 48, 49}
+_DATE_FORMATS = {*range(14, 23), *range(45, 48)}
+_ROW_OR_CELL = re.compile(rb'<row r="(\d+)"|<c r="([A-Z]{1,3})(\d+)"')
+_ANY_ROW, _ANY_CELL = re.compile(rb"<row[\s>/]"), re.compile(rb"<c[\s>/]")
+_MAIN_NS = b"http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+
+
+def _read_plain_xlsx(path: Path, sheet: str | None, deadline: Deadline) -> tuple[Grid, str] | None:
+    """The grid of a plain sheet read by calamine (``python-calamine``, ~20x faster than
+    openpyxl), the same cells as :func:`_sheet_rows` gives; None when the sheet is not plain
+    (see :data:`_NOT_PLAIN`; also a row or cell without its reference, rows out of order, a
+    chart sheet, anything calamine cannot read): openpyxl then reads it.
+
+    The sheet's XML is scanned first (regular expressions, no parser): its rows and their widths
+    (the last cell of each row, empty styled cells too, as openpyxl counts them) go through the
+    same :class:`_Shape` checks before calamine holds a cell, so a sheet beyond the limits is
+    refused with openpyxl's error at the same row. Calamine's values then take the cells' text
+    as the openpyxl path does (:func:`_row_text`); ``tests/test_xlsx_readers.py`` compares both
+    readers cell by cell.
+    """
+    try:
+        import python_calamine
+    except ImportError:
+        return None
+    try:
+        with zipfile.ZipFile(path) as archive:
+            parts = _sheet_parts(archive)
+            name = _pick_sheet(path, list(parts), sheet)
+            xml = archive.read(parts[name])
+            strings = b"".join(archive.read(part) for part in archive.namelist()
+                               if part.lower().endswith("sharedstrings.xml"))
+            formats = _number_formats(archive)
+        book = python_calamine.CalamineWorkbook.from_path(str(path))
+        kind = next(m.typ for m in book.sheets_metadata if m.name == name)
+        if (kind != python_calamine.SheetTypeEnum.WorkSheet or _MAIN_NS not in xml[:2048]
+                or any(p.search(xml) or p.search(strings) for p in _NOT_PLAIN)):
+            return None
+        widths = _row_widths(xml)
+        if widths is None or not _dates_agree(formats, xml):
+            return None
+    except Exception:  # damaged, unusual, no such sheet: openpyxl reads it or says what is wrong
+        return None
+    shape = _Shape(path, deadline)
+    for number, width in widths.items():
+        shape.check(number, width)
+    try:
+        values = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
+    except Exception:
+        return None
+    rows = (values[number - 1][:widths[number]] if number in widths and number <= len(values)
+            else [] for number in range(1, max(widths, default=0) + 1))
+    rows = ((row + [None] * (widths.get(number, 0) - len(row)))
+            for number, row in enumerate(rows, start=1))
+    return _grid_from_rows(map(_row_text, rows)), name
+
+
+def _number_formats(archive: zipfile.ZipFile) -> list[tuple[int, str]]:
+    """(number format id, its code for a custom format) of each cell style (``cellXfs``)."""
+    import xml.etree.ElementTree as ET
+
+    main = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+    if "xl/styles.xml" not in archive.namelist():
+        return []
+    styles = ET.fromstring(archive.read("xl/styles.xml"))
+    codes = {int(f.get("numFmtId")): f.get("formatCode", "")
+             for f in styles.iter(main + "numFmt")}
+    xfs = styles.find(main + "cellXfs")
+    return [(int(xf.get("numFmtId", 0)), codes.get(int(xf.get("numFmtId", 0)), ""))
+            for xf in ([] if xfs is None else xfs.findall(main + "xf"))]
+
+
+def _dates_agree(formats: list[tuple[int, str]], xml: bytes) -> bool:
+    """Whether calamine and openpyxl take every styled number cell alike: no cell styled with a
+    built-in format openpyxl does not know (ids 23-36, 50-163: East Asian dates that calamine may
+    read as dates), and no number outside Excel's dates (:data:`_NO_DATE`) in a cell whose
+    format may be a date (openpyxl gives such a cell a far date or ``#VALUE!``, calamine the
+    number)."""
+    for attributes, style, value in _STYLED_CELL.findall(xml):
+        index = int(style)
+        if index >= len(formats):
+            return False
+        number_format, code = formats[index]
+        if number_format in _NUMBER_FORMATS:
+            continue
+        if number_format < 164 and number_format not in _DATE_FORMATS:
+            return False
+        if (value and _NO_DATE.match(value) and not _TEXT_TYPE.search(attributes)
+                and (number_format in _DATE_FORMATS or re.search(r"[dmyhsDMYHS]", code))):
+            return False
+    return True
+
+
+def _sheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
+    """Sheet name -> its part in the archive, in the workbook's order (xl/workbook.xml and its
+    relationships)."""
+    import posixpath
+    import xml.etree.ElementTree as ET
+
+    main = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+    rel = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+    book = ET.fromstring(archive.read("xl/workbook.xml"))
+    targets = {r.get("Id"): r.get("Target") for r in
+               ET.fromstring(archive.read("xl/_rels/workbook.xml.rels"))}
+    parts = {}
+    for element in book.iter(main + "sheet"):
+        target = targets[element.get(rel)]
+        parts[element.get("name")] = (target[1:] if target.startswith("/")
+                                      else posixpath.normpath("xl/" + target))
+    return parts
+
+
+def _row_widths(xml: bytes) -> dict[int, int] | None:
+    """Row number -> its width (the column of its last cell) for every row of a sheet's XML, in
+    order; None unless every row and cell has its reference, the rows increase and each cell lies
+    in its row, the columns increasing."""
+    widths: dict[int, int] = {}
+    row, column, cells = 0, 0, 0
+    for number, letters, cell_row in _ROW_OR_CELL.findall(xml):
+        if number:
+            if int(number) <= row:
+                return None
+            row, column = int(number), 0
+            widths[row] = 0
+            continue
+        cells += 1
+        index = 0
+        for letter in letters:
+            index = index * 26 + letter - 64
+        if int(cell_row) != row or index <= column:
+            return None
+        widths[row] = column = index
+    if len(widths) != len(_ANY_ROW.findall(xml)) or cells != len(_ANY_CELL.findall(xml)):
+        return None
+    return widths
 
 
 @dataclass

@@ -7,7 +7,6 @@ import streamlit as st
 
 from analysis.customers import STATUSES, customer_table
 from analysis.i18n import t
-from analysis.report.excel import table_workbook
 from analysis.segments import ABC_CLASSES, LIFECYCLE_STAGES
 from ui.customers import (STATUS_COLORS, STATUS_QUERY, contacts_visible, filter_list, lists_for,
                           status_label)
@@ -91,6 +90,15 @@ config = {c.label: st.column_config.NumberColumn(format=formats[c.kind])
           for c in report.columns if c.kind in formats}
 st.dataframe(styled, hide_index=True, width="stretch", column_config=config,
              height=min(38 + 35 * len(frame), 700))
-st.download_button(tr("cust_download_xlsx"), lambda: table_workbook(report, ctx.lang),  # on click
+
+
+def _workbook() -> bytes:
+    """The list as a workbook, made when the button is clicked (openpyxl imported then)."""
+    from analysis.report.excel import table_workbook
+
+    return table_workbook(report, ctx.lang)
+
+
+st.download_button(tr("cust_download_xlsx"), _workbook,  # on click
                    file_name=f"customers_{ctx.wave}.xlsx", key="cust_xlsx", on_click="ignore",
                    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")

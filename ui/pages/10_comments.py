@@ -2,6 +2,11 @@
 themes of the study's dictionary with satisfaction and NPS per theme (examples on a click), the
 suggested themes, and an editor that writes ``themes:`` back into the study file.
 
+While the ``text`` section is still being built (jieba's dictionary, the NMF fits: ~2 s, in the
+background after the first page), the page is laid out from its preview (the counts and the
+themes, :meth:`analysis.pipeline.LazyResults.preview`) and the keywords and suggested themes are
+filled in at their places when the section is ready.
+
 Comments are data: every comment and theme name shown as Markdown goes through
 ``escape_markdown``; tables and charts show them as plain text."""
 from pathlib import Path
@@ -10,6 +15,7 @@ import pandas as pd
 import streamlit as st
 
 from analysis import charts
+from analysis.i18n import section_name
 from analysis.text import read_comments, theme_members
 from surveys.errors import StudyError
 from surveys.i18n import msg
@@ -31,7 +37,8 @@ ctx = page("page_comments", "comments_caption")
 if ctx is None:
     st.stop()
 r = ctx.results
-section = r.get("text") or {}
+ready = getattr(r, "ready", lambda key: True)("text")  # a plain dict: every section is there
+section = (r.get("text") if ready else r.preview("text")) or {}
 study = ctx.data.study
 if not section:
     st.info(tr("comments_none"))
@@ -57,8 +64,7 @@ for note in ((r.get("quality") or {}).get(group) or {}).get("notes") or []:
 
 # ---------------------------------------------------------------- keywords
 st.subheader(tr("comments_keywords"))
-show_chart(charts.keyword_chart(r, group, column, ctx.lang), key="comments_keywords")
-st.caption(tr("comments_keywords_caption" if by_nps else "comments_keywords_caption_sat"))
+keywords_place = st.container()
 
 # ---------------------------------------------------------------- themes
 st.subheader(tr("comments_themes"))
@@ -96,13 +102,30 @@ else:
     st.info(tr("comments_no_dictionary"))
 
 # ---------------------------------------------------------------- suggested themes
-suggested = entry.get("suggested") or []
-if suggested:
-    st.subheader(tr("comments_suggested"))
-    st.caption(tr("comments_suggested_caption" if not themes else
-                  "comments_suggested_caption_other"))
-    show_table([{tr("comments_terms"): ", ".join(s["terms"]), tr("n"): s["n"],
-                 tr("comments_examples"): " / ".join(s["examples"])} for s in suggested])
+suggested_place = st.container()
+suggested: list[dict] = []  # filled by _keywords_and_suggestions
+
+
+def _keywords_and_suggestions() -> None:
+    """The keyword chart and the suggested themes (and their buttons in the editor) at their
+    places; they need the whole ``text`` section."""
+    with keywords_place:
+        show_chart(charts.keyword_chart(r, group, column, ctx.lang), key="comments_keywords")
+        st.caption(tr("comments_keywords_caption" if by_nps else "comments_keywords_caption_sat"))
+    suggested[:] = entry.get("suggested") or []
+    if suggested:
+        with suggested_place:
+            st.subheader(tr("comments_suggested"))
+            st.caption(tr("comments_suggested_caption" if not themes else
+                          "comments_suggested_caption_other"))
+            show_table([{tr("comments_terms"): ", ".join(s["terms"]), tr("n"): s["n"],
+                         tr("comments_examples"): " / ".join(s["examples"])} for s in suggested])
+    with buttons_place:
+        for index, suggestion in enumerate(suggested):  # labels are Markdown: terms escaped
+            st.button(tr("comments_add_suggestion",
+                         terms=escape_markdown(", ".join(suggestion["terms"][:4]))),
+                      key=f"comments_add_{index}", on_click=_add_suggestion, args=(index,),
+                      disabled=not editor)
 
 
 # ---------------------------------------------------------------- theme editor
@@ -163,11 +186,7 @@ if kind == "success":
 elif kind == "error":
     st.error(escape_markdown(message))  # the error quotes theme names
 editor = auth.is_editor()  # a viewer sees the themes but does not change the study file
-for index, suggestion in enumerate(suggested):  # button labels are Markdown: terms escaped
-    st.button(tr("comments_add_suggestion",
-                 terms=escape_markdown(", ".join(suggestion["terms"][:4]))),
-              key=f"comments_add_{index}", on_click=_add_suggestion, args=(index,),
-              disabled=not editor)
+buttons_place = st.container()
 start = st.session_state.get(EDITOR)
 edited = st.data_editor(
     _editor_rows() if start is None else start, num_rows="dynamic", hide_index=True,
@@ -180,3 +199,8 @@ st.button(tr("comments_save"), type="primary", key="comments_save", on_click=_sa
 text, *_ = source_key()
 st.download_button(tr("download_yaml"), text, file_name="study.yaml", mime="text/yaml",
                    key="comments_download", on_click="ignore")
+if not ready:  # the rest of the page is shown: now wait for the keywords and suggestions
+    with keywords_place, st.spinner(tr("computing_section",
+                                       section=section_name("text", ctx.lang))):
+        entry = r["text"][group][column]  # the whole entry (keywords, suggested themes)
+_keywords_and_suggestions()

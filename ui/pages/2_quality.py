@@ -3,12 +3,13 @@ exclusion rules with their effect on n, the population weights, and every respon
 flags (filters and a download of respondents.csv)."""
 import streamlit as st
 
-from analysis.respondents import FLAG_RULES, respondents_csv, respondents_table
+from analysis.respondents import FLAG_RULES, respondents_csv
 from surveys.careless import SCREENS
 from surveys.cleaning import EXCLUSION_ORDER
 from surveys.i18n import render
 from ui import state as S
-from ui.setup import base_study, escape_markdown, num, page, pct, say, show_table, tr
+from ui.setup import (base_study, escape_markdown, num, page, pct, respondents, say,
+                      show_table, tr)
 from ui.weighting import weighted_badge
 
 ctx = page("page_quality", "quality_caption")
@@ -84,7 +85,7 @@ for group, summary in (r.get("weighting") or {}).items():
                 **values)))
 
 st.subheader(tr("respondents_title"))
-table = respondents_table(ctx.data)
+table = respondents(ctx.data)
 left, middle, right = st.columns(3)
 groups = left.multiselect(tr("group"), list(dict.fromkeys(table["group"])), format_func=ctx.name,
                           placeholder=tr("all"), key="resp_groups")
