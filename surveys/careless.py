@@ -65,18 +65,19 @@ def longstring(values: np.ndarray) -> np.ndarray:
     """
     values = np.asarray(values, dtype=float)
     n, k = values.shape
-    best = np.zeros(n)
-    run = np.zeros(n)
-    previous = np.full(n, np.nan)
-    for j in range(k):
-        x = values[:, j]
-        answered = ~np.isnan(x)
-        same = answered & (x == previous)
-        run = np.where(same, run + 1, np.where(answered, 1.0, 0.0))
-        best = np.maximum(best, run)
-        previous = x
-    best[~(~np.isnan(values)).any(axis=1)] = np.nan
-    return best
+    answered = ~np.isnan(values)
+    if not k:
+        return np.full(n, np.nan)
+    # item by item over the transposed block (contiguous rows); NaN equals nothing, so a
+    # missing answer ends a run
+    same = (values[:, 1:] == values[:, :-1]).T.copy()
+    starts = answered.T.astype(np.int16)
+    run = starts[0]
+    best = run.copy()
+    for j in range(1, k):
+        run = np.where(same[j - 1], run + 1, starts[j])
+        np.maximum(best, run, out=best)
+    return np.where(answered.any(axis=1), best, np.nan)
 
 
 def irv(values: np.ndarray) -> np.ndarray:
@@ -99,10 +100,13 @@ def irv(values: np.ndarray) -> np.ndarray:
     values = np.asarray(values, dtype=float)
     answered = ~np.isnan(values)
     m = answered.sum(axis=1)
+    deviations = np.where(answered, values, 0.0)
     with np.errstate(invalid="ignore", divide="ignore"):
-        mean = np.where(answered, values, 0.0).sum(axis=1) / m
-        sq = np.where(answered, (values - mean[:, None]) ** 2, 0.0).sum(axis=1)
-        sd = np.sqrt(sq / (m - 1))
+        mean = deviations.sum(axis=1) / m
+        deviations -= mean[:, None]
+        deviations *= answered  # 0 for a missing answer (NaN only in a row without answers)
+        deviations *= deviations
+        sd = np.sqrt(deviations.sum(axis=1) / (m - 1))
     return np.where(m >= 2, sd, np.nan)
 
 
@@ -192,11 +196,17 @@ def mahalanobis_d2(values: np.ndarray,
     return d2
 
 
-def _row_means(block: np.ndarray) -> np.ndarray:
-    """Each row's mean of its answered cells (NaN for a row without any)."""
-    answered = ~np.isnan(block)
+def _row_means(x: np.ndarray, columns: list[int]) -> np.ndarray:
+    """Each row's mean of its answered cells among ``columns`` (NaN for a row without any),
+    summed column by column from the left (the order of a sum over the gathered columns, which
+    this saves copying)."""
+    total, count = np.zeros(len(x)), np.zeros(len(x), dtype=np.int64)
+    for j in columns:
+        answered = ~np.isnan(x[:, j])
+        total += np.where(answered, x[:, j], 0.0)
+        count += answered
     with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(answered, block, 0.0).sum(axis=1) / answered.sum(axis=1)
+        return total / count
 
 
 def even_odd(values: pd.DataFrame, dimensions: Mapping[str, Sequence[str]]) -> np.ndarray:
@@ -240,8 +250,8 @@ def _even_odd(x: np.ndarray, halves: list[tuple[list[int], list[int]]]) -> np.nd
     n = len(x)
     if not halves:
         return np.full(n, np.nan)
-    o = np.column_stack([_row_means(x[:, odd]) for odd, _ in halves])
-    e = np.column_stack([_row_means(x[:, even]) for _, even in halves])
+    o = np.column_stack([_row_means(x, odd) for odd, _ in halves])
+    e = np.column_stack([_row_means(x, even) for _, even in halves])
     usable = ~np.isnan(o) & ~np.isnan(e)
     m = usable.sum(axis=1)
     with np.errstate(invalid="ignore", divide="ignore"):

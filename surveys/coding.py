@@ -336,14 +336,40 @@ def _plain_numbers(values: pd.Series, labels, value_labels, scale) -> pd.Series 
     mapping = label_map(labels, value_labels, scale)
     if any(_is_number(key) for key in mapping):
         return None
+    texts = pa.chunked_array(pa.array(values.array))
+    digits = _digit_codes(texts.combine_chunks())
+    if digits is not None:
+        return pd.Series(digits, index=values.index, name=values.name)
     try:
-        numbers = pc.cast(pa.chunked_array(pa.array(values.array)), pa.float64(), safe=True)
+        numbers = pc.cast(texts, pa.float64(), safe=True)
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError, TypeError):
         return None
     codes = numbers.to_numpy(zero_copy_only=False)  # missing cells are NaN
     if np.count_nonzero(np.isfinite(codes)) != len(codes) - numbers.null_count:
         return None  # "nan", "inf" are not answers
     return pd.Series(codes, index=values.index, name=values.name)
+
+
+def _digit_codes(texts) -> np.ndarray | None:
+    """The numbers of an Arrow ``large_string`` array whose every answer is one ASCII digit
+    (``4``: a Likert column), read from its bytes without parsing text (the values Arrow's cast
+    gives, NaN where missing); None for any other answer (``10``, ``4.0``, `` 4``)."""
+    import pyarrow as pa
+
+    if texts.type != pa.large_string():
+        return None
+    valid = texts.is_valid().to_numpy(zero_copy_only=False)
+    offsets = np.frombuffer(texts.buffers()[1], dtype=np.int64)[
+        texts.offset:texts.offset + len(texts) + 1]
+    if not np.array_equal(np.diff(offsets) == 1, valid):  # answers of one byte, nulls empty
+        return None
+    codes = np.full(len(texts), np.nan)
+    if valid.any():
+        digits = np.frombuffer(texts.buffers()[2], dtype=np.uint8)[offsets[0]:offsets[-1]]
+        if digits.min() < ord("0") or digits.max() > ord("9"):
+            return None
+        codes[valid] = digits - ord("0")
+    return codes
 
 
 def _is_number(text: str) -> bool:

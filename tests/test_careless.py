@@ -9,7 +9,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from surveys.careless import careless_screens, even_odd, longstring
+from surveys.careless import (_even_odd, _halves, _row_means, careless_screens, even_odd, irv,
+                              longstring)
 from surveys.errors import StudyError
 from surveys.load import load_study, reverse_code
 from surveys.study import Scale, parse_study
@@ -160,3 +161,67 @@ def test_screens_in_blocks_equal_the_former_definitions(monkeypatch):
     for screen in settings:
         assert blocked.flags[screen].equals(whole.flags[screen]), screen
     assert whole.flags["longstring"][:40].all() and whole.flags["mahalanobis"].any()
+
+
+def former_longstring_irv(values):
+    """longstring and IRV as first written (column by column; two passes per row)."""
+    n, k = values.shape
+    best, run, previous = np.zeros(n), np.zeros(n), np.full(n, np.nan)
+    for j in range(k):
+        x = values[:, j]
+        answered = ~np.isnan(x)
+        run = np.where(answered & (x == previous), run + 1, np.where(answered, 1.0, 0.0))
+        best, previous = np.maximum(best, run), x
+    best[np.isnan(values).all(axis=1)] = np.nan
+    answered = ~np.isnan(values)
+    m = answered.sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = np.where(answered, values, 0.0).sum(axis=1) / m
+        sq = np.where(answered, (values - mean[:, None]) ** 2, 0.0).sum(axis=1)
+        sd = np.where(m >= 2, np.sqrt(sq / (m - 1)), np.nan)
+    return best, sd
+
+
+@pytest.mark.parametrize("order", ["C", "F"])
+def test_longstring_and_irv_equal_the_former_definitions_to_the_last_bit(order):
+    """Whole and fractional answers, one in ten missing, rows without any or with one answer;
+    in both memory layouts (a frame's block is the transpose of items x rows)."""
+    rng = np.random.default_rng(7)
+    x = np.clip(np.rint(3 + rng.standard_normal((500, 1)) + rng.standard_normal((500, 13))), 1, 5)
+    x[250:] += rng.random((250, 13)) / 3
+    x[rng.random(x.shape) < 0.1] = np.nan
+    x[:20] = 2.0
+    x[20, :] = np.nan
+    x[21, 1:] = np.nan
+    x = np.asarray(x, order=order)
+    want_longstring, want_irv = former_longstring_irv(x)
+    assert np.array_equal(longstring(x), want_longstring, equal_nan=True)
+    assert np.array_equal(irv(x), want_irv, equal_nan=True)
+    assert np.isnan(longstring(np.empty((3, 0)))).all()
+
+
+@pytest.mark.parametrize("order", ["C", "F"])
+def test_even_odd_half_means_equal_the_gathered_columns_to_the_last_bit(order):
+    """Each half's mean summed column by column equals the former mean over the gathered
+    columns (``np.where(answered, x[:, half], 0).sum(axis=1) / count``), fractional answers with
+    one in ten missing, halves of 1 to 10 items."""
+    rng = np.random.default_rng(11)
+    x = np.clip(np.rint(3 + rng.standard_normal((400, 1)) + rng.standard_normal((400, 30))), 1, 5)
+    x[200:] += rng.random((200, 30)) / 7
+    x[rng.random(x.shape) < 0.1] = np.nan
+    x = np.asarray(x, order=order)
+    columns = [f"x{j}" for j in range(30)]
+    dimensions = {"a": columns[:1], "b": columns[1:3], "c": columns[3:8], "d": columns[8:28],
+                  "e": columns[28:]}
+    halves = _halves(columns, dimensions)
+
+    def former_means(block):
+        answered = ~np.isnan(block)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.where(answered, block, 0.0).sum(axis=1) / answered.sum(axis=1)
+
+    for half in (0, 1):
+        former = np.column_stack([former_means(x[:, pair[half]]) for pair in halves])
+        now = np.column_stack([_row_means(x, pair[half]) for pair in halves])
+        assert np.array_equal(now, former, equal_nan=True)
+    assert np.isfinite(_even_odd(x, halves)).sum() > 300

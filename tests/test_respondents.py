@@ -69,14 +69,38 @@ def test_csv_cells_are_those_of_pandas_to_csv(table, monkeypatch):
         id=(["=1", 'a "quoted", text', 7, 2.5, None, "-x"] * n)[:n],
         irv=([-0.0, 1e-12, 123456789012.0, np.nan, 1 / 3, 0.0] * n)[:n],
         group=(["@g", "customers"] * n)[:n])
-    old = odd.copy()
+    assert respondents_csv(odd) == _former_csv(odd)
+    assert respondents_csv(table) == table.to_csv(
+        index=False, float_format="%.10g", lineterminator="\n").encode("utf-8-sig")
+
+
+def test_csv_cells_of_text_columns_are_those_of_pandas_to_csv(table, monkeypatch):
+    """Text columns of pandas' ``str`` dtype, mostly distinct (ids: Arrow's path, Python only
+    for formulas and quoting) and repeated (a few texts, each formatted once), with missing
+    cells; booleans and nullable integers; a block whose every column is one value."""
+    monkeypatch.setattr("analysis.respondents.CSV_ROWS", 5)
+    n = len(table)
+    texts = ["=1", 'a "quoted", text', "line\nbreak", "cr\rx", "-x", None, "客户", "+", "@a",
+             "\tt", "plain"]
+    odd = table.assign(
+        id=pd.Series([f"{texts[i % len(texts)]}{i}" if i % 11 != 5 else None
+                      for i in range(n)], dtype="str"),
+        group=pd.Series((["=g", "customers", None, "a,b"] * n)[:n], dtype="str"),
+        wave=pd.Series(["2019"] * n, dtype="str"),
+        flag_irv=pd.array(([1, None, 0] * n)[:n], dtype="Int64"),
+        flag_even_odd=([True, False] * n)[:n])
+    assert respondents_csv(odd) == _former_csv(odd)
+    one = odd.iloc[:1].assign(id="x", row=1.5)
+    assert respondents_csv(one) == _former_csv(one)
+
+
+def _former_csv(table):
+    """The former definition of respondents.csv: pandas' ``to_csv`` of the formula-safe cells."""
+    old = table.copy()
     for column in old.columns:
         if not pd.api.types.is_numeric_dtype(old[column]):
             old[column] = old[column].map(formula_safe)
-    expected = old.to_csv(index=False, float_format="%.10g", lineterminator="\n")
-    assert respondents_csv(odd) == expected.encode("utf-8-sig")
-    assert respondents_csv(table) == table.to_csv(
-        index=False, float_format="%.10g", lineterminator="\n").encode("utf-8-sig")
+    return old.to_csv(index=False, float_format="%.10g", lineterminator="\n").encode("utf-8-sig")
 
 
 def test_weighted_sections_keep_the_unweighted_values_beside():

@@ -693,12 +693,14 @@ def _read_text_with_arrow(path: Path, delimiter: str, width: int, encoding: str)
                                          else encoding),
             parse_options=csv.ParseOptions(delimiter=delimiter, quote_char='"', double_quote=True,
                                            newlines_in_values=True, ignore_empty_lines=False),
-            convert_options=csv.ConvertOptions(column_types={n: pa.string() for n in names},
+            convert_options=csv.ConvertOptions(column_types={n: pa.large_string() for n in names},
                                                strings_can_be_null=True, null_values=[""],
                                                quoted_strings_can_be_null=True))
     except (pa.ArrowInvalid, UnicodeDecodeError, LookupError):
         return None
-    grid = table.to_pandas(types_mapper={pa.string(): pd.StringDtype(na_value=np.nan)}.get)
+    # large_string is what pandas' str dtype holds: no copy (string would be cast, ~1 s a million
+    # rows x 60 columns)
+    grid = table.to_pandas(types_mapper={pa.large_string(): pd.StringDtype(na_value=np.nan)}.get)
     grid.columns = range(width)
     return grid
 

@@ -1,0 +1,103 @@
+"""The faster paths of a large study (issue 18, the million-row run) against their former
+definitions: pyarrow's grid read as ``large_string`` (formerly ``string`` cast to pandas' str
+dtype), Likert columns of one digit coded from their bytes (formerly Arrow's cast of the text),
+the duplicate check's row keys (formerly :func:`pandas.util.hash_pandas_object`)."""
+import itertools
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pytest
+
+from surveys.cleaning import _row_keys, duplicate_rows
+from surveys.coding import _digit_codes, code_answers
+from surveys.importers.containers import _read_text_with_arrow, _read_text_with_pandas
+
+
+def test_arrow_grid_is_pandas_c_parsers_grid(tmp_path):
+    """The grid read by Arrow as large_string (no copy into pandas' str dtype) has the cells,
+    dtype and missing cells of the grid read by pandas' C parser with ``dtype=str``."""
+    path = tmp_path / "answers.csv"
+    path.write_text('id,q1,q2,note\n1,4,,"a, b"\n2,5,3,"line\nbreak"\n\n3,,1,客户\n',
+                    encoding="utf-8")
+    arrow = _read_text_with_arrow(path, ",", 4, "utf-8")
+    pandas = _read_text_with_pandas(path, ",", 4, "utf-8")
+    pd.testing.assert_frame_equal(arrow, pandas.astype(arrow.dtypes.iloc[0]))
+    assert arrow[1].dtype == pd.StringDtype(na_value=np.nan) and arrow[2].isna().sum() == 2
+
+
+def former_codes(texts: pa.ChunkedArray) -> np.ndarray:
+    """The former definition: Arrow's cast of every answer to float64 (NaN where missing)."""
+    return pc.cast(texts, pa.float64(), safe=True).to_numpy(zero_copy_only=False)
+
+
+def test_one_digit_answers_coded_from_bytes_equal_arrows_cast():
+    """Answers 0-9 with one in eight missing, in several chunks and a slice of one."""
+    rng = np.random.default_rng(18)
+    answers = [None if rng.random() < 1 / 8 else str(rng.integers(0, 10)) for _ in range(5000)]
+    texts = pa.chunked_array([pa.array(answers[:1700], pa.large_string()),
+                              pa.array(answers[1700:], pa.large_string())])
+    want = former_codes(texts)
+    assert np.array_equal(_digit_codes(texts.combine_chunks()), want, equal_nan=True)
+    part = texts.combine_chunks().slice(333, 2000)
+    assert np.array_equal(_digit_codes(part), want[333:2333], equal_nan=True)
+    series = pd.Series(answers, dtype=pd.StringDtype(na_value=np.nan))
+    assert np.array_equal(code_answers(series).codes.to_numpy(), want, equal_nan=True)
+    assert np.isnan(_digit_codes(pa.array([None, None], pa.large_string()))).all()
+
+
+@pytest.mark.parametrize("answers", [["4", "10"], ["4", " 4"], ["4", "4.0"], ["4", ""],
+                                     ["-1", "2"], ["4", "٣"], ["4", "4分"], ["4", "x"]])
+def test_other_answers_take_the_general_rules(answers):
+    """Anything but one ASCII digit (or missing) is left to Arrow's cast and the rules of
+    surveys.coding, which give the same codes and findings as before."""
+    assert _digit_codes(pa.array(answers, pa.large_string())) is None
+    coded = code_answers(pd.Series(answers, dtype=pd.StringDtype(na_value=np.nan)))
+    assert coded.codes.iloc[0] == float(answers[0])
+
+
+def test_row_keys_are_equal_for_equal_codes_and_distinct_otherwise():
+    """Every row of five items answered 1-5 or missing (6^5 distinct rows), each twice in a
+    shuffled order, fractional and negative codes too: equal rows get equal keys, distinct rows
+    distinct keys, and the duplicates found through the keys are those of comparing every row
+    (the former definition), as pandas' hashes found them."""
+    rows = np.array(list(itertools.product([1.0, 2.0, 3.0, 4.0, 5.0, np.nan], repeat=5)))
+    rows = np.vstack([rows, rows[:, ::-1] * -0.5])
+    codes = pd.DataFrame(np.vstack([rows, rows])[np.random.default_rng(5).permutation(
+        2 * len(rows))])
+    keys = pd.Series(_row_keys(codes))
+    assert keys.nunique() == codes.drop_duplicates().shape[0]
+    assert keys.duplicated().equals(codes.duplicated())
+    text = codes.astype("string")
+    assert duplicate_rows(text, codes=codes).equals(text.duplicated(keep="first"))
+    former = pd.util.hash_pandas_object(codes, index=False).duplicated(keep=False)
+    assert keys.duplicated(keep=False).equals(former)
+
+
+def test_missing_summary_and_straightliners_equal_the_former_definitions():
+    """Column by column on a frame whose columns are held apart (as loading makes it): the
+    former whole-frame definitions, with rows all missing, straight-liners and empty frames."""
+    from surveys.cleaning import missing_summary, straightliners
+
+    rng = np.random.default_rng(9)
+    x = rng.integers(1, 6, (300, 8)).astype(float)
+    x[rng.random(x.shape) < 0.2] = np.nan
+    x[:10], x[10], x[11, :3] = 3.0, np.nan, 2.0
+    codes = pd.concat([pd.DataFrame({f"i{j}": x[:, j]}) for j in range(8)], axis=1)
+
+    def former_missing(frame):
+        n, per_item, per_row = len(frame), frame.isna().sum(), frame.isna().sum(axis=1)
+        return {"items": {c: {"missing": int(per_item[c]),
+                              "share": float(per_item[c] / n) if n else None}
+                          for c in frame.columns},
+                "respondents_with_missing": int((per_row > 0).sum()),
+                "respondents_all_missing": int((per_row == frame.shape[1]).sum())
+                if frame.shape[1] else 0,
+                "max_missing_per_respondent": int(per_row.max()) if n else 0}
+
+    for frame in (codes, codes.iloc[:0], codes.iloc[:, :0]):
+        assert missing_summary(frame) == former_missing(frame)
+    answered = codes.notna().sum(axis=1)
+    former = (answered >= 5) & (codes.max(axis=1) == codes.min(axis=1))
+    assert straightliners(codes).equals(former) and former[:10].all() and former.sum() >= 10
