@@ -316,6 +316,18 @@ _COARSE = _Grids.make(4, 3, 1e-8)
 
 def _range_sf(w: np.ndarray, k: int, grids: _Grids = _FINE,
               density: bool = False) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
+    """:func:`_range_sf_row` of each row of the 2-d ``w`` (one row per p or critical value):
+    a row's arrays (its outer nodes x the inner nodes, ~200 KB) stay in the processor's cache,
+    those of all rows at once (~2 MB for ten pairs) did not and took twice the time. Each
+    value is computed by the same operations as on all rows at once (bit-identical, tested)."""
+    rows = [_range_sf_row(row, k, grids, density) for row in w]
+    if not density:
+        return np.stack(rows)
+    return np.stack([sf for sf, _ in rows]), np.stack([g for _, g in rows])
+
+
+def _range_sf_row(w: np.ndarray, k: int, grids: _Grids = _FINE,
+                  density: bool = False) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
     """P(range of k standard normals > w), without cancellation for large w; with ``density``
     also the range's density at w, k(k-1) ∫ φ(z) φ(z-w) (Φ(z) - Φ(z-w))^(k-2) dz."""
     a = grids.phi_z

@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 from scipy import special
 
+from analysis.blas import one_blas_thread
 from analysis.jsonready import json_ready, records
 from analysis.moments import Counts, Moments, Responses, as_responses
 from surveys.errors import Location, StudyError
@@ -410,17 +411,19 @@ MAX_BOOTSTRAP_N = 5_000
 def _bootstrap_item_means(values: np.ndarray, n_boot: int, seed) -> np.ndarray:
     """Item means of ``n_boot`` nonparametric bootstrap resamples of the rows (n_boot x k): the
     resampling counts (:func:`_resampling_counts`) times the answers, in one matrix product per
-    block of resamples."""
+    block of resamples, on one BLAS thread (:mod:`analysis.blas`: the same products at a third of
+    the CPU time)."""
     n = values.shape[0]
     answered = (~np.isnan(values)).astype(float)
     filled = np.where(answered > 0, values, 0.0)
     counts = _resampling_counts(n, n_boot, seed)
     chunk = max(1, min(n_boot, _BOOT_CELLS // max(n, 1)))
     out = np.empty((n_boot, values.shape[1]))
-    for start in range(0, n_boot, chunk):
-        block = counts[start:start + chunk].astype(float)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            out[start:start + len(block)] = (block @ filled) / (block @ answered)
+    with one_blas_thread():
+        for start in range(0, n_boot, chunk):
+            block = counts[start:start + chunk].astype(float)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                out[start:start + len(block)] = (block @ filled) / (block @ answered)
     return out
 
 
