@@ -93,13 +93,15 @@ def calibrated_residuals(z: np.ndarray, calibration) -> np.ndarray:
     z = np.array(z, dtype=float, copy=True)
     k = z.shape[1]
     for step in calibration:
+        # per margin, its levels' sizes and the (level, column) bin of every cell: the same in
+        # every pass, so found once
+        margins = [(codes, g, np.bincount(codes).astype(float),
+                    (codes[:, None] * k + np.arange(k)).ravel()) for codes, g in step]
         for _ in range(RAKING_PASSES):
-            for codes, g in step:
-                counts = np.bincount(codes).astype(float)
+            for codes, g, counts, cells in margins:
                 q = z / g[:, None]
-                # the sums of every column per level in one bincount over (level, column) bins,
-                # each summed in row order as a bincount per column would
-                cells = (codes[:, None] * k + np.arange(k)).ravel()
+                # the sums of every column per level in one bincount over the bins, each
+                # summed in row order as a bincount per column would
                 sums = np.bincount(cells, weights=q.ravel(), minlength=len(counts) * k)
                 z = z - g[:, None] * (sums.reshape(len(counts), k) / counts[:, None])[codes]
     return z
