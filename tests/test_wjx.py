@@ -210,6 +210,67 @@ def test_minus_three_kept_in_a_text_export():
     assert as_list(table.frame["1、爱好"]) == ["运动┋阅读", None]
 
 
+def _former_answer_tests(frame, columns, subquestions, markers):
+    """The former per-column tests of the answers (one pandas call per column and test): the
+    export's kind and why, the columns holding a marker, the columns with ┋-joined answers."""
+    uniques = {c: pd.Series(pd.unique(frame[c].dropna()), dtype="str").str.strip()
+               for c in columns}
+    answers = {c: values[~values.isin(wjx._TEXT_MISSING)] for c, values in uniques.items()}
+    if any(v.str.contains("┋", regex=False).any() for v in answers.values()):
+        kind = (False, "wjx_why_joined")
+    elif subquestions:
+        kind = (True, "wjx_why_subquestions")
+    else:
+        answered = [c for c, v in answers.items() if len(v)]
+        numeric = [c for c in answered if answers[c].str.fullmatch(wjx._WHOLE_NUMBER).all()]
+        coded = bool(answered) and 2 * len(numeric) >= len(answered)
+        kind = (coded, f"{len(numeric)} of {len(answered)}")
+    return (kind, [c for c in columns if uniques[c].isin(markers).any()],
+            [c for c in columns if uniques[c].str.contains("┋", regex=False).any()])
+
+
+def _answer_tests(frame, columns, subquestions, markers):
+    answers = wjx._Answers.of(frame, columns)
+    coded, why = wjx._is_coded(subquestions, answers)
+    kind = (coded, why.key if why.key in ("wjx_why_joined", "wjx_why_subquestions")
+            else "{n} of {total}".format(**dict(why.values)))
+    return (kind, answers.having(answers.texts.isin(markers)), answers.having(answers.joined))
+
+
+TRICKY_ANSWERS = grid([
+    META + ["1、性别", "2、满意度", "3、建议", "4、爱好", "5、空", "6、数", "第7题(A)"],
+    META_ROW + [" (跳过) ", "\u3000-3", "很好 ", "运动┋阅读", None, 3, "1"],
+    META_ROW + ["（空）", " 4", "-3\t", "(跳过)", None, -3.0, "0"],
+    META_ROW + ["1", "３", "(空) ", " ┋", None, 2.5, " 1"],
+    META_ROW + ["2 ", "-2", "x-3", "阅读", None, None, None],
+])
+
+
+@pytest.mark.parametrize("source", ["text_export.xlsx", "coded_export.xlsx", "old_format.xls",
+                                    "text_export_gb18030.csv", "customers_2018.xlsx",
+                                    "customers_2019.xlsx", "tricky", "tricky without ┋"])
+def test_answer_tests_over_all_columns_equal_the_former_per_column_tests(source):
+    # the sample's exports and the fixtures (with skipped and empty answers) and a grid of
+    # stripped markers, numbers in text and number cells, full-width digits, ┋ and no answers
+    if source.startswith("tricky"):
+        cells = TRICKY_ANSWERS.map(lambda v: v.replace("┋", "") if isinstance(v, str) else v) \
+            if "without" in source else TRICKY_ANSWERS
+        path = Path("tricky.csv")
+    else:
+        path = (FIXTURES / source if (FIXTURES / source).exists()
+                else Path(__file__).parents[1] / "data" / "sample" / source)
+        cells = containers.read_container(path)
+    from surveys.importers.plain import header_cells, table_from_grid
+    names, questions, _ = wjx._column_names(header_cells(cells, 0))
+    frame = table_from_grid(cells, path, names, first_data_row=1, format="wjx").frame
+    columns = [c for c in frame.columns if c not in wjx.META_COLUMNS]
+    for subquestions in ([c for c in columns if wjx._SUBQUESTION.match(c)], []):
+        for markers in (dict.fromkeys(wjx._TEXT_MISSING), {**dict.fromkeys(wjx._TEXT_MISSING),
+                                                           **wjx._CODED_MISSING}):
+            assert _answer_tests(frame, columns, subquestions, markers) == \
+                _former_answer_tests(frame, columns, subquestions, markers)
+
+
 # ------------------------------------------------------------------ old .xls
 @pytest.fixture(scope="module")
 def old_xls():
