@@ -243,6 +243,7 @@ TRICKY_ANSWERS = grid([
     META_ROW + ["（空）", " 4", "-3\t", "(跳过)", None, -3.0, "0"],
     META_ROW + ["1", "３", "(空) ", " ┋", None, 2.5, " 1"],
     META_ROW + ["2 ", "-2", "x-3", "阅读", None, None, None],
+    META_ROW + ["2", "(跳过)", "-3", "阅读", None, 3.0, "1"],
 ])
 
 

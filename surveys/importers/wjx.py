@@ -148,8 +148,12 @@ class _Answers:
 
     @classmethod
     def of(cls, frame: pd.DataFrame, columns: list[str]) -> _Answers:
-        parts = [pd.Series(pd.unique(frame[c].dropna()), dtype="str") for c in columns]
-        texts = (pd.concat(parts, ignore_index=True) if parts else pd.Series([], dtype="str"))
+        """Each column's distinct answers in the order they first appear (Python equality, as
+        ``pd.unique``: 1 and 1.0 are one answer), as text (``str`` dtype) and stripped."""
+        cells = frame[columns].to_numpy(dtype=object)
+        answered = ~pd.isna(cells)
+        parts = [list(dict.fromkeys(cells[answered[:, j], j])) for j in range(len(columns))]
+        texts = pd.Series([value for part in parts for value in part], dtype="str")
         owner = np.repeat(np.arange(len(columns)), [len(part) for part in parts])
         return cls(columns, texts.str.strip(), owner)
 
