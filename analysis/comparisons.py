@@ -28,7 +28,7 @@ from scipy import special, stats
 from analysis import ranks
 from analysis.gaps import adjust_pvalues
 from analysis.indices import respondent_scores
-from analysis.jsonready import json_ready, records
+from analysis.jsonready import json_ready
 from analysis.moments import Responses, as_responses, exact_path
 from surveys.i18n import msg
 
@@ -77,22 +77,25 @@ class _Levels:
 
     def summary(self) -> pd.DataFrame:
         """Per level: n, mean, sd, var, median and the mean rank among all these levels' scores
-        (ties averaged); built once per set of levels (every test reads it; do not modify)."""
-        return self._summary
+        (ties averaged), the columns of :attr:`stats` as a table indexed by level."""
+        return pd.DataFrame(self.stats, index=pd.Index(self.levels))
 
     @cached_property
-    def _summary(self) -> pd.DataFrame:
+    def stats(self) -> dict[str, np.ndarray]:
+        """The columns of :meth:`summary` as arrays, one value per level, built once per set of
+        levels: every test reads them (as arrays: pandas' column lookups and Series arithmetic
+        were most of the section's time; the same operations, the same bits). Do not modify."""
         moments = [part.moments([self.column]) for part in self.parts.values()]
-        n = np.array([int(m.n[0, 0]) for m in moments])
+        n = np.array([int(m.n[0, 0]) for m in moments], dtype=np.int64)
         rank_sums = self.rank_sums()[0] if len(n) else np.zeros(0)
-        variance = np.array([m.variance[0] for m in moments])
+        variance = np.array([m.variance[0] for m in moments], dtype=np.float64)
         with np.errstate(invalid="ignore", divide="ignore"):
-            table = pd.DataFrame({
-                "n": n, "mean": [m.mean[0] for m in moments], "sd": np.sqrt(variance),
-                "var": variance, "median": [p.counts(self.column).median
-                                            for p in self.parts.values()],
-                "mean_rank": rank_sums / n}, index=pd.Index(self.levels))
-        return table
+            return {
+                "n": n, "mean": np.array([m.mean[0] for m in moments], dtype=np.float64),
+                "sd": np.sqrt(variance), "var": variance,
+                "median": np.array([p.counts(self.column).median for p in self.parts.values()],
+                                   dtype=np.float64),
+                "mean_rank": rank_sums / n}
 
     def rank_sums(self) -> tuple[np.ndarray, float]:
         """Each level's rank sum among all the levels' scores, and the tie term Σ(t³ - t): from
@@ -168,14 +171,14 @@ def anova_oneway(values: pd.Series, labels: pd.Series) -> GroupTest:
 
 
 def _anova(used: _Levels) -> GroupTest:
-    table = used.summary()
-    n, k = int(table["n"].sum()), len(table)
+    table = used.stats
+    n, k = int(table["n"].sum()), len(table["n"])
     reasons = _too_few(used.levels, n)
     if reasons:
         return _nan_test(n, k, reasons)
-    grand = float((table["n"] * table["mean"]).sum() / n)
-    ss_between = float((table["n"] * (table["mean"] - grand) ** 2).sum())
-    ss_within = float(((table["n"] - 1) * table["var"]).sum())
+    grand = float(np.nansum(table["n"] * table["mean"]) / n)
+    ss_between = float(np.nansum(table["n"] * (table["mean"] - grand) ** 2))
+    ss_within = float(np.nansum((table["n"] - 1) * table["var"]))
     df1, df2 = k - 1, n - k
     if ss_within == 0:
         return _nan_test(n, k, ["zero variance within every level"])
@@ -213,17 +216,17 @@ def welch_anova(values: pd.Series, labels: pd.Series) -> GroupTest:
 
 
 def _welch(used: _Levels) -> GroupTest:
-    table = used.summary()
-    n, k = int(table["n"].sum()), len(table)
+    table = used.stats
+    n, k = int(table["n"].sum()), len(table["n"])
     reasons = _too_few(used.levels, n)
     if reasons:
         return _nan_test(n, k, reasons)
     if (table["var"] == 0).any():
         return _nan_test(n, k, [msg("compare_welch_zero_variance")])
     w = table["n"] / table["var"]
-    mean_w = (w * table["mean"]).sum() / w.sum()
-    lam = (((1 - w / w.sum()) ** 2) / (table["n"] - 1)).sum()
-    f = float(((w * (table["mean"] - mean_w) ** 2).sum() / (k - 1))
+    mean_w = np.nansum(w * table["mean"]) / np.nansum(w)
+    lam = np.nansum(((1 - w / np.nansum(w)) ** 2) / (table["n"] - 1))
+    f = float((np.nansum(w * (table["mean"] - mean_w) ** 2) / (k - 1))
               / (1 + 2 * (k - 2) * lam / (k**2 - 1)))
     df2 = float((k**2 - 1) / (3 * lam))
     return GroupTest(f, k - 1, df2, float(special.fdtrc(k - 1, df2, f)), math.nan, n, k)
@@ -259,8 +262,8 @@ def kruskal_wallis(values: pd.Series, labels: pd.Series) -> GroupTest:
 
 
 def _kruskal(used: _Levels) -> GroupTest:
-    table = used.summary()
-    n, k = int(table["n"].sum()), len(table)
+    table = used.stats
+    n, k = int(table["n"].sum()), len(table["n"])
     reasons = _too_few(used.levels, n)
     if reasons:
         return _nan_test(n, k, reasons)
@@ -268,7 +271,7 @@ def _kruskal(used: _Levels) -> GroupTest:
     correction = 1 - ties / (n**3 - n)
     if correction == 0:
         return _nan_test(n, k, [msg("compare_all_equal")])
-    h = float((12 / (n * (n + 1)) * np.sum(sums**2 / table["n"].to_numpy()) - 3 * (n + 1))
+    h = float((12 / (n * (n + 1)) * np.sum(sums**2 / table["n"]) - 3 * (n + 1))
               / correction)
     return GroupTest(h, k - 1, math.nan, float(special.chdtrc(k - 1, h)), h / (n - 1), n, k)
 
@@ -443,13 +446,19 @@ def studentized_range_isf(alpha: float, k: int, df) -> np.ndarray:
     return out
 
 
-def _pairs(table: pd.DataFrame) -> tuple[list, list, pd.DataFrame, pd.DataFrame]:
-    """All pairs (a, b) of the levels of a :func:`group_summary` table, in level order, and the
-    levels' statistics for side a and side b (one row per pair)."""
-    a, b = (list(side) for side in zip(*combinations(range(len(table)), 2)))
-    levels = list(table.index)
-    return ([levels[i] for i in a], [levels[j] for j in b], table.iloc[a].reset_index(drop=True),
-            table.iloc[b].reset_index(drop=True))
+def _pairs(used: _Levels) -> tuple[list, list, dict, dict]:
+    """All pairs (a, b) of the levels, in level order, and the levels' :attr:`_Levels.stats`
+    for side a and side b (one value per pair)."""
+    a, b = (np.array(side) for side in zip(*combinations(range(len(used.levels)), 2)))
+    levels = used.levels
+    return ([levels[i] for i in a], [levels[j] for j in b],
+            {key: values[a] for key, values in used.stats.items()},
+            {key: values[b] for key, values in used.stats.items()})
+
+
+def _posthoc_frame(columns: dict) -> pd.DataFrame:
+    """A post-hoc table from its columns; without pairs, empty columns of dtype object."""
+    return pd.DataFrame(columns) if len(columns["a"]) else pd.DataFrame(columns=list(columns))
 
 
 def tukey_hsd(values: pd.Series, labels: pd.Series, *, confidence: float = 0.95) -> pd.DataFrame:
@@ -477,25 +486,26 @@ def tukey_hsd(values: pd.Series, labels: pd.Series, *, confidence: float = 0.95)
     Kramer, C. Y. (1956). Extension of multiple range tests to group means with unequal numbers of
     replications. Biometrics, 12, 307-310.
     """
-    return _tukey(_from_series(values, labels).used(), confidence)
+    return _posthoc_frame(_tukey(_from_series(values, labels).used(), confidence))
 
 
-def _tukey(used: _Levels, confidence: float = 0.95) -> pd.DataFrame:
-    table = used.summary()
-    n, k = int(table["n"].sum()), len(table)
+def _tukey(used: _Levels, confidence: float = 0.95) -> dict:
+    """The columns of :func:`tukey_hsd`."""
+    table = used.stats
+    n, k = int(table["n"].sum()), len(table["n"])
     if _too_few(used.levels, n):
-        return pd.DataFrame(columns=["a", "b", "diff", "se", "q", "ci_lo", "ci_hi", "p_adj"])
-    ms_within = float(((table["n"] - 1) * table["var"]).sum()) / (n - k)
-    a, b, first, second = _pairs(table)
-    diff = (second["mean"] - first["mean"]).to_numpy()
-    se = np.sqrt(ms_within / 2 * (1 / first["n"] + 1 / second["n"])).to_numpy()
+        return dict.fromkeys(["a", "b", "diff", "se", "q", "ci_lo", "ci_hi", "p_adj"], [])
+    ms_within = float(np.nansum((table["n"] - 1) * table["var"])) / (n - k)
+    a, b, first, second = _pairs(used)
+    diff = second["mean"] - first["mean"]
+    se = np.sqrt(ms_within / 2 * (1 / first["n"] + 1 / second["n"]))
     with np.errstate(divide="ignore", invalid="ignore"):
         q = np.abs(diff) / se
     crit = studentized_range_isf(1 - confidence, k, n - k)
-    return pd.DataFrame({
+    return {
         "a": a, "b": b, "diff": diff, "se": se, "q": q, "ci_lo": diff - crit * se,
         "ci_hi": diff + crit * se, "p_adj": studentized_range_sf(q, k, n - k),
-    })
+    }
 
 
 def games_howell(values: pd.Series, labels: pd.Series, *, confidence: float = 0.95) -> pd.DataFrame:
@@ -524,28 +534,27 @@ def games_howell(values: pd.Series, labels: pd.Series, *, confidence: float = 0.
     Games, P. A., & Howell, J. F. (1976). Pairwise multiple comparison procedures with unequal n's
     and/or variances. Journal of Educational Statistics, 1, 113-125.
     """
-    return _games_howell(_from_series(values, labels).used(), confidence)
+    return _posthoc_frame(_games_howell(_from_series(values, labels).used(), confidence))
 
 
-def _games_howell(used: _Levels, confidence: float = 0.95) -> pd.DataFrame:
-    table = used.summary()
-    k = len(table)
+def _games_howell(used: _Levels, confidence: float = 0.95) -> dict:
+    """The columns of :func:`games_howell`."""
+    k = len(used.levels)
     if k < 2:
-        return pd.DataFrame(columns=["a", "b", "diff", "se", "t", "df", "ci_lo", "ci_hi", "p_adj"])
-    a, b, first, second = _pairs(table)
-    va = (first["var"] / first["n"]).to_numpy()
-    vb = (second["var"] / second["n"]).to_numpy()
-    diff = (second["mean"] - first["mean"]).to_numpy()
+        return dict.fromkeys(["a", "b", "diff", "se", "t", "df", "ci_lo", "ci_hi", "p_adj"], [])
+    a, b, first, second = _pairs(used)
+    va = first["var"] / first["n"]
+    vb = second["var"] / second["n"]
+    diff = second["mean"] - first["mean"]
     se = np.sqrt(va + vb)
     with np.errstate(divide="ignore", invalid="ignore"):
         t = diff / se
-        df = (va + vb) ** 2 / (va**2 / (first["n"].to_numpy() - 1)
-                               + vb**2 / (second["n"].to_numpy() - 1))
+        df = (va + vb) ** 2 / (va**2 / (first["n"] - 1) + vb**2 / (second["n"] - 1))
     crit = studentized_range_isf(1 - confidence, k, df) / math.sqrt(2)
-    return pd.DataFrame({
+    return {
         "a": a, "b": b, "diff": diff, "se": se, "t": t, "df": df, "ci_lo": diff - crit * se,
         "ci_hi": diff + crit * se, "p_adj": studentized_range_sf(np.abs(t) * math.sqrt(2), k, df),
-    })
+    }
 
 
 def dunn(values: pd.Series, labels: pd.Series, *, adjust: str = "holm") -> pd.DataFrame:
@@ -575,21 +584,21 @@ def dunn(values: pd.Series, labels: pd.Series, *, adjust: str = "holm") -> pd.Da
     Holm, S. (1979). A simple sequentially rejective multiple test procedure. Scandinavian
     Journal of Statistics, 6, 65-70.
     """
-    return _dunn(_from_series(values, labels).used(), adjust)
+    return _posthoc_frame(_dunn(_from_series(values, labels).used(), adjust))
 
 
-def _dunn(used: _Levels, adjust: str = "holm") -> pd.DataFrame:
-    table = used.summary()
-    n = int(table["n"].sum())
+def _dunn(used: _Levels, adjust: str = "holm") -> dict:
+    """The columns of :func:`dunn`."""
+    n = int(used.stats["n"].sum())
     if _too_few(used.levels, n):
-        return pd.DataFrame(columns=["a", "b", "z", "p", "p_adj"])
-    a, b, first, second = _pairs(table)
+        return dict.fromkeys(["a", "b", "z", "p", "p_adj"], [])
+    a, b, first, second = _pairs(used)
     variance = n * (n + 1) / 12 - used.rank_sums()[1] / (12 * (n - 1))
-    se = np.sqrt(variance * (1 / first["n"] + 1 / second["n"])).to_numpy()
+    se = np.sqrt(variance * (1 / first["n"] + 1 / second["n"]))
     with np.errstate(divide="ignore", invalid="ignore"):
-        z = (second["mean_rank"] - first["mean_rank"]).to_numpy() / se
+        z = (second["mean_rank"] - first["mean_rank"]) / se
     p = 2 * special.ndtr(-np.abs(z))
-    return pd.DataFrame({"a": a, "b": b, "z": z, "p": p, "p_adj": adjust_pvalues(p, adjust)})
+    return {"a": a, "b": b, "z": z, "p": p, "p_adj": adjust_pvalues(p, adjust)}
 
 
 def compact_letters(levels: list[str], different: set[frozenset]) -> dict[str, str]:
@@ -650,26 +659,29 @@ def _letters(levels: list[dict], pairs: list[dict], alpha: float = 0.05) -> dict
     return compact_letters(names, different)
 
 
-def _pairs_json(table: pd.DataFrame, columns: list[str]) -> list[dict]:
-    """Post-hoc rows as dicts, the CI as ``ci: [lo, hi]``, labels as strings."""
+def _pairs_json(table: dict, columns: list[str]) -> list[dict]:
+    """Post-hoc rows (the columns of :func:`_tukey` and the others) as dicts, the CI as
+    ``ci: [lo, hi]``, labels as strings."""
+    values = {c: np.asarray(v).tolist() for c, v in table.items() if c not in ("a", "b")}
     rows = []
-    for row in records(table):
-        entry = {"a": str(row["a"]), "b": str(row["b"])}
-        entry.update({c: row[c] for c in columns})
-        if "ci_lo" in row:
-            entry["ci"] = [row["ci_lo"], row["ci_hi"]]
+    for i, (a, b) in enumerate(zip(table["a"], table["b"])):
+        entry = {"a": str(a), "b": str(b)}
+        entry.update({c: values[c][i] for c in columns})
+        if "ci_lo" in table:
+            entry["ci"] = [values["ci_lo"][i], values["ci_hi"][i]]
         rows.append(entry)
     return rows
 
 
 def _compare(levels: _Levels, min_n: int) -> dict:
     """All tests of one outcome across one column's levels, JSON-ready."""
-    summary = levels.summary()
+    summary = levels.stats
     used = levels.used()
     anova, welch, kruskal = _anova(used), _welch(used), _kruskal(used)
-    entries = [{"level": str(level), "n": int(row["n"]), "mean": row["mean"], "sd": row["sd"],
-                "median": row["median"], "small": bool(row["n"] < min_n)}
-               for level, row in zip(summary.index, records(summary))]
+    columns = {key: summary[key].tolist() for key in ("n", "mean", "sd", "median")}
+    entries = [{"level": str(level), "n": int(n), "mean": mean, "sd": sd, "median": median,
+                "small": bool(n < min_n)}
+               for level, n, mean, sd, median in zip(levels.levels, *columns.values())]
     warnings = list(dict.fromkeys(anova.warnings + welch.warnings + kruskal.warnings))
     dropped = [entry["level"] for entry in entries if entry["n"] < 2]
     if dropped:

@@ -1,5 +1,6 @@
 """Group comparisons against R (tests/reference/comparisons.R -> comparisons.json)."""
 import json
+from itertools import combinations
 from pathlib import Path
 
 import numpy as np
@@ -213,3 +214,62 @@ def test_studentized_range_matches_ptukey_and_qtukey():
     for k, rows in qtk.groupby("k"):
         np.testing.assert_allclose(studentized_range_isf(0.05, int(k), rows["df"]), rows["q95"],
                                    rtol=1e-6)
+
+
+def _former_tests(values, labels):
+    """The former tests and post-hoc tables: pandas arithmetic on the :func:`group_summary` table
+    (the tests' arrays replaced it), levels with two scores or more."""
+    table = group_summary(values, labels)
+    table = table[table["n"] >= 2]
+    n, k = int(table["n"].sum()), len(table)
+    grand = float((table["n"] * table["mean"]).sum() / n)
+    ss_between = float((table["n"] * (table["mean"] - grand) ** 2).sum())
+    ss_within = float(((table["n"] - 1) * table["var"]).sum())
+    w = table["n"] / table["var"]
+    mean_w = (w * table["mean"]).sum() / w.sum()
+    lam = (((1 - w / w.sum()) ** 2) / (table["n"] - 1)).sum()
+    welch_f = float(((w * (table["mean"] - mean_w) ** 2).sum() / (k - 1))
+                    / (1 + 2 * (k - 2) * lam / (k**2 - 1)))
+    a, b = (list(side) for side in zip(*combinations(range(k), 2)))
+    first, second = (table.iloc[side].reset_index(drop=True) for side in (a, b))
+    diff = (second["mean"] - first["mean"]).to_numpy()
+    tukey_se = np.sqrt(ss_within / (n - k) / 2 * (1 / first["n"] + 1 / second["n"])).to_numpy()
+    va, vb = (first["var"] / first["n"]).to_numpy(), (second["var"] / second["n"]).to_numpy()
+    gh_df = (va + vb) ** 2 / (va**2 / (first["n"].to_numpy() - 1)
+                              + vb**2 / (second["n"].to_numpy() - 1))
+    used = values[labels.notna() & values.notna()]
+    tied = used.value_counts().to_numpy().astype(np.float64)
+    variance = n * (n + 1) / 12 - float(np.sum(tied**3 - tied)) / (12 * (n - 1))
+    dunn_z = (second["mean_rank"] - first["mean_rank"]).to_numpy() / np.sqrt(
+        variance * (1 / first["n"] + 1 / second["n"])).to_numpy()
+    return {"f": (ss_between / (k - 1)) / (ss_within / (n - k)), "welch": welch_f,
+            "diff": diff, "tukey_se": tukey_se, "gh_se": np.sqrt(va + vb), "gh_df": gh_df,
+            "dunn_z": dunn_z}
+
+
+@pytest.mark.parametrize("missing", [False, True])
+def test_tests_from_arrays_equal_the_former_pandas_arithmetic(data, missing):
+    # bit-identical: the same operations on the same numbers, on the R fixture and with
+    # missing scores and labels
+    values, labels = data
+    if missing:
+        values, labels = values.copy(), labels.copy()
+        values.iloc[::7] = np.nan
+        labels.iloc[3::11] = np.nan
+    former = _former_tests(values, labels)
+    assert anova_oneway(values, labels).statistic == former["f"]
+    assert welch_anova(values, labels).statistic == former["welch"]
+    tukey, gh = tukey_hsd(values, labels), games_howell(values, labels)
+    assert np.array_equal(tukey["diff"], former["diff"])
+    assert np.array_equal(tukey["se"], former["tukey_se"])
+    assert np.array_equal(gh["se"], former["gh_se"]) and np.array_equal(gh["df"], former["gh_df"])
+    assert np.array_equal(dunn(values, labels)["z"], former["dunn_z"])
+    assert list(tukey.columns) == ["a", "b", "diff", "se", "q", "ci_lo", "ci_hi", "p_adj"]
+
+
+def test_posthoc_without_pairs_is_an_empty_object_table():
+    one_level = pd.Series(["x"] * 4)
+    for table in (tukey_hsd(pd.Series([1.0, 2, 3, 4]), one_level),
+                  games_howell(pd.Series([1.0, 2, 3, 4]), one_level),
+                  dunn(pd.Series([1.0, 2, 3, 4]), one_level)):
+        assert table.empty and set(table.dtypes) == {np.dtype(object)}
