@@ -333,8 +333,7 @@ def _plain_numbers(values: pd.Series, labels, value_labels, scale) -> pd.Series 
 
     if not isinstance(values.dtype, pd.StringDtype) or values.dtype.storage != "pyarrow":
         return None
-    mapping = label_map(labels, value_labels, scale)
-    if any(_is_number(key) for key in mapping):
+    if _number_label(tuple(label_map(labels, value_labels, scale))):
         return None
     texts = pa.chunked_array(pa.array(values.array))
     digits = _digit_codes(texts.combine_chunks())
@@ -370,6 +369,13 @@ def _digit_codes(texts) -> np.ndarray | None:
             return None
         codes[valid] = digits - ord("0")
     return codes
+
+
+@lru_cache(maxsize=16)
+def _number_label(labels: tuple[str, ...]) -> bool:
+    """Whether a label could be read as a number; kept per set of labels (every column of a
+    study has the same ~90 labels, and each failed ``float`` raises: ~0.3 ms per column)."""
+    return any(_is_number(label) for label in labels)
 
 
 def _is_number(text: str) -> bool:
