@@ -232,3 +232,12 @@ def test_the_samples_answers_coded_as_by_the_vectorised_rules():
             coded, _, _ = _code_uniques(uniques, None, None, (1, 5))
             expected = _code_texts(uniques, label_map(None, None, (1, 5)))[1]
             np.testing.assert_array_equal(coded, expected)
+
+
+def test_number_label_kept_per_label_set_equals_the_former_test_per_column():
+    from surveys.coding import _is_number, _number_label, label_map
+    for labels, scale in ((None, (1, 5)), ({"一般": 3, "1": 1}, (1, 5)), ({"好": 4.5}, (1, 7))):
+        mapping = label_map(labels, None, scale)
+        former = any(_is_number(key) for key in mapping)
+        assert _number_label(tuple(mapping)) == former == ("1" in mapping)
+        assert _number_label(tuple(mapping)) == former  # again, from the cache
