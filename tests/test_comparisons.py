@@ -6,13 +6,15 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from scipy import special, stats
+from scipy import stats
 
 from analysis.comparisons import (
     anova_oneway, comparisons_section, dunn, games_howell, group_summary, kruskal_wallis,
     studentized_range_isf, studentized_range_sf, tukey_hsd, welch_anova,
 )
-from analysis.comparisons import _COARSE, _FINE, _range_sf, _studentized_range_integral
+from analysis.comparisons import (
+    _COARSE, _FINE, _range_sf, _range_sf_row, _studentized_range_integral,
+)
 
 HERE = Path(__file__).parent
 REF = json.loads((HERE / "reference" / "comparisons.json").read_text())
@@ -170,38 +172,18 @@ def test_studentized_range_isf_equals_the_former_regula_falsi(alpha, k):
         assert np.isnan(studentized_range_isf(alpha, k, [0.01, 5.0])).tolist() == [True, False]
 
 
-def _range_sf_all_rows(w, k, grids, density):
-    """The former :func:`_range_sf`: the inner integral of every row of ``w`` at once."""
-    a = grids.phi_z
-    shifted = grids.z - w[..., None]
-    b = special.ndtr(shifted)
-    c = a - b
-    if k == 2:
-        total = power = np.ones_like(c)
-    else:
-        total, power = a + c, c
-        for _ in range(k - 3):
-            power = power * c
-            total *= a
-            total += power
-    sf = k * (b * total) @ grids.pdf_z_weights
-    if not density:
-        return sf
-    phi = np.exp(-shifted**2 / 2) / np.sqrt(2 * np.pi)
-    return sf, k * (k - 1) * (phi * power) @ grids.pdf_z_weights
-
-
 @pytest.mark.parametrize("k", [2, 3, 5, 8, 12])
 def test_range_sf_row_by_row_is_bit_identical_to_all_rows(k):
-    # one row at a time (cache-sized arrays) gives the very same bits as all rows at once
+    # one row at a time (cache-sized arrays) gives the very same bits as all rows at once,
+    # the former computation (_range_sf_row on the whole 2-d array)
     rng = np.random.default_rng(k)
     for grids in (_FINE, _COARSE):
         for rows in (1, 3, 10, 45):
             nodes = grids.pieces * 16
             w = rng.uniform(0.0, 9.0, rows)[:, None] * np.exp(rng.normal(0, 0.3, (rows, nodes)))
-            assert np.array_equal(_range_sf(w, k, grids), _range_sf_all_rows(w, k, grids, False))
+            assert np.array_equal(_range_sf(w, k, grids), _range_sf_row(w, k, grids))
             for new, old in zip(_range_sf(w, k, grids, density=True),
-                                _range_sf_all_rows(w, k, grids, True)):
+                                _range_sf_row(w, k, grids, density=True)):
                 assert np.array_equal(new, old)
 
 

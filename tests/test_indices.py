@@ -10,7 +10,7 @@ from analysis.indices import (
     ahp_weights, cb_ratio, check_nps_values, dimension_scores, indices_section, nps,
     satisfaction_index, score_table,
 )
-from analysis.indices import _BOOT_CELLS, _bootstrap_item_means, _resampling_counts
+from analysis.indices import _bootstrap_item_means
 from surveys.errors import StudyError
 
 HERE = Path(__file__).parent
@@ -218,35 +218,29 @@ def test_bootstrap_is_reproducible_and_matches_large_sample_analytic_se():
     assert other.ci_low != res.ci_low
 
 
-def _bootstrap_item_means_threaded(values, n_boot, seed):
-    """The former bootstrap products: the same blocks on every BLAS thread (two at least)."""
+def _bootstrap_item_means_threaded(values, n_boot, seed, monkeypatch):
+    """The former bootstrap products: the same function on two BLAS threads."""
+    from contextlib import nullcontext
+
     from threadpoolctl import threadpool_limits
-    n = values.shape[0]
-    answered = (~np.isnan(values)).astype(float)
-    filled = np.where(answered > 0, values, 0.0)
-    counts = _resampling_counts(n, n_boot, seed)
-    chunk = max(1, min(n_boot, _BOOT_CELLS // max(n, 1)))
-    out = np.empty((n_boot, values.shape[1]))
-    with threadpool_limits(2, user_api="blas"):
-        for start in range(0, n_boot, chunk):
-            block = counts[start:start + chunk].astype(float)
-            with np.errstate(invalid="ignore", divide="ignore"):
-                out[start:start + len(block)] = (block @ filled) / (block @ answered)
-    return out
+    with monkeypatch.context() as patch, threadpool_limits(2, user_api="blas"):
+        patch.setattr("analysis.indices.one_blas_thread", nullcontext)
+        return _bootstrap_item_means(values, n_boot, seed)
 
 
 @pytest.mark.parametrize("n", [180, 3000])
-def test_bootstrap_on_one_blas_thread_equals_the_threaded_products(n):
+def test_bootstrap_on_one_blas_thread_equals_the_threaded_products(n, monkeypatch):
     # with missing answers, blocks of resamples above BLAS's threading threshold: whole-number
     # answers give exact sums (bit-identical), decimals may differ in the last place
     rng = np.random.default_rng(n)
     whole = rng.integers(1, 6, (n, 12)).astype(float)
     whole[rng.random(whole.shape) < 0.1] = np.nan
     assert np.array_equal(_bootstrap_item_means(whole, 2000, 5),
-                          _bootstrap_item_means_threaded(whole, 2000, 5))
+                          _bootstrap_item_means_threaded(whole, 2000, 5, monkeypatch))
     decimals = whole + rng.normal(0, 0.37, whole.shape)
     np.testing.assert_allclose(_bootstrap_item_means(decimals, 2000, 5),
-                               _bootstrap_item_means_threaded(decimals, 2000, 5), rtol=1e-14)
+                               _bootstrap_item_means_threaded(decimals, 2000, 5, monkeypatch),
+                               rtol=1e-14)
 
 
 def test_delta_method_se_matches_r(data):
