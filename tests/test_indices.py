@@ -330,3 +330,20 @@ def test_cb_ratio_of_all_dimensions_at_once_equals_one_dimension_at_a_time(data,
                        .query("level == 'dimension'") for name, items in dims.items()])
     pd.testing.assert_frame_equal(together[together["level"] == "dimension"].reset_index(drop=True),
                                   alone.reset_index(drop=True), check_exact=True)
+
+
+@pytest.mark.parametrize("missing", [False, True])
+def test_group_indices_json_equals_the_former_per_level_selections(data, missing):
+    from analysis.indices import IndexSpec, _cb_entry, _stat_entry, group_indices
+    from analysis.jsonready import records
+    frame = data.mask(np.random.default_rng(5).random(data.shape) < 0.1) if missing else data
+    frame = frame.assign(region=data["region"])
+    found = group_indices(frame, IndexSpec(DIMS, (1, 5), expectation=EXPECTATION, n_boot=50))
+    entry = found.to_json()
+    for level, key in (("dimension", "dimensions"), ("item", "items")):
+        rows = records(found.scores[found.scores["level"] == level])
+        assert entry[key] == {r["name"]: _stat_entry(r) for r in rows}
+    dims = records(found.cb[found.cb["level"] == "dimension"])
+    items = records(found.cb[found.cb["level"] == "item"])
+    assert entry["cb_ratio"] == {r["name"]: {**_cb_entry(r), "items": {
+        i["name"]: _cb_entry(i) for i in items if i["name"] in DIMS[r["name"]]}} for r in dims}
