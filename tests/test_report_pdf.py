@@ -1,6 +1,7 @@
 """The PDF report: a CJK font is found and embedded, Chinese text is really in the PDF (read back
 with poppler's pdftotext, which CI installs), and a missing or unsuitable font is a clear error.
 How the pages look was checked by eye (pdftoppm -png); see docs/reports.md."""
+import itertools
 import json
 import re
 import subprocess
@@ -155,7 +156,8 @@ def _layout_pdf(rows: int, filler_mm: float, columns: int = 3) -> bytes:
     font = find_cjk_font()
     markup = (f"#set page(paper: \"a4\", flipped: true, margin: 10mm)\n"
               f"#set text(font: \"{font.family}\", size: 9pt)\n{pdf.PRELUDE}\n"
-              f"#block(height: {filler_mm}mm, width: 100%)[filler]\n" + pdf._table(table, "en"))
+              f"#block(height: {filler_mm}mm, width: 100%)[filler]\n"
+              + pdf._table(table, "en", pdf.report_faces(font)))
     return typst.compile(markup.encode(), font_paths=pdf.typst_fonts(font))
 
 
@@ -212,3 +214,73 @@ def test_cmap_probe_equals_fonttools_decompiled_cmap():
         for probe in probes:
             expected = all(cmap.cmap.get(ord(ch), ".notdef") != ".notdef" for ch in probe)
             assert covers(face, probe) == expected, (face.reader.file.name, probe)
+
+
+def _typst_values(body: str, lang: str) -> list:
+    """The values of the ``<v>`` metadata of a document set in the report's font (typst.query)."""
+    import typst
+
+    from analysis.report import pdf
+    from analysis.report.typst_markup import string
+
+    font = find_cjk_font()
+    markup = (f"#set text(font: {string(font.family)}, lang: {string(lang)}, "
+              f"cjk-latin-spacing: none)\n{body}")
+    return json.loads(typst.query(markup.encode(), "<v>", field="value",
+                                  font_paths=pdf.typst_fonts(font)))
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_widths_and_heights_from_font_metrics_equal_typst_measuring_the_sample(lang):
+    """The tables' explicit column widths and one-line row heights (the faster path) against
+    the former definition, Typst measuring each text itself: every header (bold) and cell text of
+    the sample's tables is at most SLACK wider in Typst than its advance widths (else it would
+    wrap inside a row sized for one line), and a one-line cell is exactly as high."""
+    from analysis.report import pdf
+    from analysis.report.tables import build_sections, format_value
+    from analysis.report.typst_markup import string
+
+    regular, bold = pdf.report_faces(find_cjk_font())
+    texts = set()
+    for section in build_sections(json.loads(FIXTURE.read_text(encoding="utf-8")), lang):
+        for table in section.tables:
+            size = 6.5 if len(table.columns) > pdf.WIDE_TABLE else 7.5
+            texts |= {(c.label, True, size) for c in table.columns}
+            texts |= {(format_value(v, c.kind, lang), False, size)
+                      for row in table.rows for c, v in zip(table.columns, row)}
+    texts = sorted(texts)
+    body = "#context [\n" + "".join(
+        f"#metadata(measure(text({size}pt, {'strong' if strong else ''}({string(text)}))).width.pt())"
+        " <v>\n" for text, strong, size in texts)
+    body += "".join(f"#metadata(measure(block(inset: (x: {pdf.INSET_X}pt, y: {pdf.INSET_Y}pt), "
+                    f"text({size}pt, \"客户 2.79\"))).height.pt()) <v>\n" for size in (6.5, 7.5))
+    measured = _typst_values(body + "]", lang)
+    excess = [(typst_width - (bold if strong else regular).width(text, size), text)
+              for (text, strong, size), typst_width in zip(texts, measured)]
+    assert len(excess) > 1000 and max(excess)[0] <= pdf.SLACK * 6.5 / 4, max(excess)
+    for size, height in zip((6.5, 7.5), measured[len(texts):]):
+        assert regular.line_height(size) + 2 * pdf.INSET_Y == pytest.approx(height, abs=1e-6)
+
+
+def test_shrunk_columns_equal_typst_auto_columns():
+    """shrink_columns against Typst's own auto columns: grids of fixed-width boxes too wide for
+    the page, the columns' left edges read back from Typst's layout."""
+    import random
+
+    from analysis.report import pdf
+
+    rng = random.Random(0)
+    cases = [[rng.uniform(5, 220) for _ in range(rng.randrange(3, 20))] for _ in range(6)]
+    cases = [case for case in cases if sum(case) > pdf.TEXT_WIDTH]
+    assert len(cases) >= 3
+    body = "#set page(width: {0}pt + 2cm, margin: 1cm)\n".format(pdf.TEXT_WIDTH)
+    for case in cases:
+        boxes = ", ".join(f"box(width: {w}pt, height: 1pt)" for w in case)
+        marks = ", ".join("[#context [#metadata(here().position().x.pt()) <v>]]" for _ in case)
+        body += f"#grid(columns: {len(case)}, inset: 0pt, {boxes}, {marks})\n#pagebreak()\n"
+    edges = _typst_values(body, "en")
+    for case in cases:
+        expected = [x - edges[0] for x in edges[:len(case)]][1:]
+        got = list(itertools.accumulate(pdf.shrink_columns(case, pdf.TEXT_WIDTH)))[:-1]
+        assert got == pytest.approx(expected, abs=1e-3), case
+        edges = edges[len(case):]
