@@ -284,3 +284,22 @@ def test_shrunk_columns_equal_typst_auto_columns():
         got = list(itertools.accumulate(pdf.shrink_columns(case, pdf.TEXT_WIDTH)))[:-1]
         assert got == pytest.approx(expected, abs=1e-3), case
         edges = edges[len(case):]
+
+
+def test_typst_string_literal_equals_the_former_per_character_escaping():
+    """string() by str.translate against its former definition (a Python step per character),
+    on random text with quotes, backslashes, control characters and CJK."""
+    import random
+
+    from analysis.report.typst_markup import _ESCAPES, string
+
+    def former(text) -> str:
+        return '"' + "".join(_ESCAPES.get(ch) or (f"\\u{{{ord(ch):x}}}" if ord(ch) < 32 else ch)
+                             for ch in str(text)) + '"'
+
+    rng = random.Random(1)
+    texts = ["", 'a"b\\c\nd\r\te\x01\x1f', 3.5, None, "客户满意度 (CSI)"]
+    texts += ["".join(chr(rng.choice([rng.randrange(0, 40), rng.randrange(32, 0x3000), 92, 34]))
+                      for _ in range(rng.randrange(0, 12))) for _ in range(2000)]
+    for text in texts:
+        assert string(text) == former(text), text

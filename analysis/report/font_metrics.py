@@ -79,11 +79,16 @@ class FaceMetrics:
     advances: array
     units_per_em: int
     cap_height: int
+    #: advance widths (font units) of the characters and texts measured so far
     _known: dict = field(default_factory=dict, compare=False, repr=False)
+    _texts: dict = field(default_factory=dict, compare=False, repr=False)
 
     def width(self, text: str, size: float) -> float:
         """The advance width of ``text`` set at ``size`` pt, in pt (no kerning)."""
-        return sum(map(self.advance, text)) * size / self.units_per_em
+        units = self._texts.get(text)
+        if units is None:
+            units = self._texts[text] = sum(map(self.advance, text))
+        return units * size / self.units_per_em
 
     def advance(self, char: str) -> int:
         """The advance width of ``char`` in font units (its glyph looked up once per face)."""
