@@ -3,7 +3,10 @@ with the key charts, on A4 landscape pages, typeset by Typst (the ``typst`` pack
 
 The report is written as Typst markup (every text from the results as a Typst string literal, so
 no name can be read as markup) and compiled in-process. Typst lays the tables out: column widths
-from their content (a header wraps between words, never inside one), the header row repeated on
+from their content (a header wraps between words, never inside one; computed here from the font's
+advance widths as Typst would size its auto columns, with the height of every row that stays on
+one line, :func:`table_layout`: Typst then lays each cell out once, not once more to measure it,
+which halved the sample's compile), the header row repeated on
 every page a table runs onto (a hyphenated name such as Spearman-Brown may break after its hyphen),
 the header kept with the first :data:`KEEP_HEAD` rows, a table of at
 most :data:`WHOLE_ROWS` rows never split, and the last :data:`KEEP_TAIL` rows of a longer table
