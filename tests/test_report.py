@@ -279,26 +279,59 @@ def test_html_bundle_matches_plotly_and_draws_every_chart_type(results):
     assert used and used <= cartesian, used - cartesian
 
 
-def test_html_figures_built_without_validation_equal_the_validated_ones(results, monkeypatch):
-    """The page's figures are built without plotly's validation (analysis.charts.unvalidated);
-    their JSON holds the same objects as the validated figures' (only the order of keys differs;
-    screenshots of the sample's page in Chromium were identical, docs/performance.md)."""
-    import contextlib
+def _page_figures(page: str) -> list:
+    """The figures of an HTML report as plotly.js gets them (each with its template back)."""
+    templates = json.loads(re.search(r'id="plotly-templates">(.*?)</script>', page).group(1))
+    figures = []
+    for text in re.findall(r'<div class="chart"[^>]*><div></div><script type="application/json">'
+                           r'(.*?)</script>', page):
+        spec = json.loads(text)
+        if spec["t"] is not None:
+            spec["figure"]["layout"]["template"] = templates[spec["t"]]
+        figures.append(spec["figure"])
+    return figures
 
-    from analysis.report import html as html_module
 
-    def charts(page: str) -> list:
-        return [json.loads(spec) for spec in
-                re.findall(r'<script type="application/json"[^>]*>(.*?)</script>', page)]
+@pytest.mark.parametrize("name, lang", [("results", "zh"), ("results", "en"), ("hostile", "en")])
+def test_html_figures_are_the_json_of_plotlys_figures(name, lang, request):
+    """The page's figures are built as plain JSON objects (analysis.charts.plain_json,
+    analysis.figure_json), not as plotly's go.Figure: each holds the same JSON objects as the
+    former definition, plotly's validated figure of the same chart (plotly.io.to_json), in the
+    same order (only the order of keys in the text differs)."""
+    import plotly.io
 
-    fast = charts(html_report(results, "zh"))
-    monkeypatch.setattr(html_module, "unvalidated", contextlib.nullcontext)
-    validated = charts(html_report(results, "zh"))
-    assert len(fast) > 30 and fast == validated
-    from analysis import charts  # the app's HTMT heatmap passes its own list of colours
-    with charts.unvalidated():
-        htmt = charts.htmt_heatmap(results, "customers", "zh").to_plotly_json()
-    assert htmt == charts.htmt_heatmap(results, "customers", "zh").to_plotly_json()
+    from analysis.report.html import section_figures
+
+    results = request.getfixturevalue(name)
+    expected = [json.loads(plotly.io.to_json(figure)) for section in build_sections(results, lang)
+                for figure in section_figures(results, section.key, lang)]
+    assert len(expected) > 30 and _page_figures(html_report(results, lang)) == expected
+
+
+def test_plain_json_figures_of_the_app_only_charts(results):
+    """The charts the page does not draw (HTMT, CFA loadings, Kano) come out of
+    analysis.figure_json as plotly's JSON too, so that any builder may be drawn either way; the
+    app's charts template is plotly_white cut down as before."""
+    import plotly.graph_objects as go
+    import plotly.io
+
+    from analysis import charts
+
+    compared = 0
+    for builder in (charts.htmt_heatmap, charts.cfa_loadings_chart, charts.kano_chart):
+        for group in results["study"]["groups"]:
+            figure = builder(results, group, "en")
+            if figure is None:
+                continue
+            with charts.plain_json():
+                plain = builder(results, group, "en").to_plotly_json()
+            assert json.loads(json.dumps(plain)) == json.loads(plotly.io.to_json(figure))
+            compared += 1
+    assert compared >= 4
+    white = plotly.io.templates["plotly_white"]
+    former = go.layout.Template(layout=white.layout,
+                                data={k: white.data[k] for k in charts.TRACE_TYPES})
+    assert charts._template().to_plotly_json() == former.to_plotly_json()
 
 
 def test_html_escapes_all_data(hostile):
