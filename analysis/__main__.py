@@ -16,7 +16,8 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # before numpy is imported
 
 import argparse  # noqa: E402
 import sys  # noqa: E402
-from typing import Callable  # noqa: E402
+from contextlib import contextmanager  # noqa: E402
+from typing import Callable, Iterator  # noqa: E402
 
 from surveys.errors import run_command  # noqa: E402
 
@@ -29,16 +30,33 @@ def _run(args: argparse.Namespace) -> int:
     from .weighting import with_weights
     from surveys.load import load_study
 
-    data = with_weights(load_study(args.study))
-    results = analyse(data, progress=None if args.quiet else progress_lines(args.lang))
-    print(write_results(results, args.out))
-    print(write_respondents(data, args.out))
-    customer_csv = write_customers_csv(data, args.out, args.lang)
-    if customer_csv is not None:
-        print(customer_csv)
-    for path in write_reports(results, args.out, args.lang, parallel=not args.debug):
-        print(path)
+    with _imports_frozen():
+        data = with_weights(load_study(args.study))
+        results = analyse(data, progress=None if args.quiet else progress_lines(args.lang))
+        print(write_results(results, args.out))
+        print(write_respondents(data, args.out))
+        customer_csv = write_customers_csv(data, args.out, args.lang)
+        if customer_csv is not None:
+            print(customer_csv)
+        for path in write_reports(results, args.out, args.lang, parallel=not args.debug):
+            print(path)
     return 0
+
+
+@contextmanager
+def _imports_frozen() -> Iterator[None]:
+    """The objects of the modules imported so far (~100,000: pandas, scipy, ours) left out of the
+    garbage collector's passes while the study is analysed: they live as long as the process,
+    and the full passes the analysis triggers traversed them each time (0.35-0.40 s of the
+    run's CPU in the collector, 0.19-0.28 s with them frozen; measured with gc.callbacks).
+    Unfrozen afterwards, so that a process calling :func:`main` again collects as before."""
+    import gc
+
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
 
 
 def _draft(args: argparse.Namespace) -> int:

@@ -437,7 +437,7 @@ def test_html_figures_are_the_json_of_plotlys_figures(name, lang, request):
 def test_plain_json_figures_of_the_app_only_charts(results):
     """The charts the page does not draw (HTMT, CFA loadings, Kano) come out of
     analysis.figure_json as plotly's JSON too, so that any builder may be drawn either way; the
-    app's charts template is plotly_white cut down as before."""
+    named colour scale is plotly's; the charts' template is plotly_white cut down as before."""
     import plotly.graph_objects as go
     import plotly.io
 
@@ -457,6 +457,9 @@ def test_plain_json_figures_of_the_app_only_charts(results):
             assert json.loads(json.dumps(plain)) == json.loads(plotly.io.to_json(figure))
             compared += 1
     assert compared == 5
+    from plotly.colors import get_colorscale
+
+    assert charts._diverging_scale("RdBu") == [[round(at, 10), c] for at, c in get_colorscale("RdBu")]
     white = plotly.io.templates["plotly_white"]
     former = go.layout.Template(layout=white.layout,
                                 data={k: white.data[k] for k in charts.TRACE_TYPES})
