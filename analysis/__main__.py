@@ -5,8 +5,8 @@ Bad input exits with status 2 and one line on stderr naming file, row and column
 Linear algebra runs on one thread (set ``OPENBLAS_NUM_THREADS`` to change it): the matrices are
 small (at most a few hundred columns), where more threads cost more than they save, and spinning
 threads are a loss on a shared machine. The four reports are written by forked processes at the
-same time where the system allows it (:func:`analysis.report.write_reports`); with ``--debug``
-one after another, in this process.
+same time where the system allows it (:func:`analysis.report.write_reports`), while this process
+writes respondents.csv and customers.csv; with ``--debug`` one after another, in this process.
 """
 from __future__ import annotations
 
@@ -34,11 +34,15 @@ def _run(args: argparse.Namespace) -> int:
         data = with_weights(load_study(args.study))
         results = analyse(data, progress=None if args.quiet else progress_lines(args.lang))
         print(write_results(results, args.out))
-        print(write_respondents(data, args.out))
-        customer_csv = write_customers_csv(data, args.out, args.lang)
-        if customer_csv is not None:
-            print(customer_csv)
-        for path in write_reports(results, args.out, args.lang, parallel=not args.debug):
+
+        def respondent_files() -> None:  # written while forked processes build the reports
+            print(write_respondents(data, args.out))
+            customer_csv = write_customers_csv(data, args.out, args.lang)
+            if customer_csv is not None:
+                print(customer_csv)
+
+        for path in write_reports(results, args.out, args.lang, parallel=not args.debug,
+                                  meanwhile=respondent_files):
             print(path)
     return 0
 

@@ -10,6 +10,7 @@ import os
 import re
 import sys
 from pathlib import Path
+from typing import Callable
 
 __all__ = ["excel_report", "html_report", "word_report", "pdf_report", "write_reports", "REPORT_FILES",
            "report_file_name"]
@@ -47,7 +48,7 @@ def pdf_report(results: dict, lang: str = "zh") -> bytes:
 
 
 def write_reports(results: dict, out_dir: str | Path, lang: str = "zh",
-                  parallel: bool = False) -> list[Path]:
+                  parallel: bool = False, meanwhile: Callable[[], None] | None = None) -> list[Path]:
     """Write report.xlsx, report.html, report.docx and report.pdf into ``out_dir``; return their
     paths.
 
@@ -61,14 +62,20 @@ def write_reports(results: dict, out_dir: str | Path, lang: str = "zh",
     otherwise they are written one after the other. The files are the same bytes either way. A
     report that fails does not stop the others; the first failure in :data:`REPORT_FILES` order
     is then raised (the same exception, the worker's traceback as a note).
+
+    ``meanwhile``: the caller's own work, done in this process while the forked processes build
+    the reports (the command line writes respondents.csv then: ~4 s at a million respondents),
+    or before the reports when they are written here.
     """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     jobs = [(out / name, build) for name, build in
             zip(REPORT_FILES, (excel_report, html_report, word_report, pdf_report))]
     if parallel and _processors() > 1 and hasattr(os, "fork") and "typst" not in sys.modules:
-        _write_shared(jobs, results, lang, _processors())
+        _write_shared(jobs, results, lang, _processors(), meanwhile or (lambda: None))
     else:
+        if meanwhile is not None:
+            meanwhile()
         for path, build in jobs:
             _write(path, build(results, lang))
     return [path for path, _ in jobs]
@@ -112,15 +119,17 @@ def _take_jobs(queue: int, jobs: list, results: dict, lang: str) -> dict:
     return answers
 
 
-def _write_shared(jobs: list, results: dict, lang: str, processes: int) -> None:
+def _write_shared(jobs: list, results: dict, lang: str, processes: int,
+                  meanwhile: Callable[[], None]) -> None:
     """The reports written by ``processes`` forked children that take them from a queue, the
     costliest first (:data:`COSTLIEST_FIRST`): a child that is done takes the next, so the
     children end about together whatever each report costs now (the wall time is the longest
     child's: on two processors the PDF in one, the three others in the other). The queue is a
     pipe holding the jobs' indices, one byte each: a read of one byte from a pipe is atomic,
     so each report is taken once. Each child answers through its own pipe with its pickled
-    ``{index: exception or None}``; then the first failure is raised. Reports no child took
-    (no fork possible) are written here, after the forks (never Typst here before a fork)."""
+    ``{index: exception or None}``; then the first failure is raised. ``meanwhile`` runs here
+    once the children are forked; reports no child took (no fork possible) are written here
+    after it (never Typst here before a fork)."""
     import gc
     import pickle
 
@@ -160,6 +169,7 @@ def _write_shared(jobs: list, results: dict, lang: str, processes: int) -> None:
                     os._exit(0)
             os.close(write)
             children.append((pid, read))
+        meanwhile()
         if not children:
             answers.update(_take_jobs(queue, jobs, results, lang))
     finally:
