@@ -107,7 +107,8 @@ CLI = textwrap.dedent(f"""
 """)
 
 STEPS = textwrap.dedent(f"""
-    import json, resource, sys, time
+    import json, os, resource, sys, time
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # as the command line sets it
     wall, cpu = time.perf_counter(), time.process_time()
     sys.path.insert(0, {str(ROOT)!r})
     from analysis import pipeline, report
