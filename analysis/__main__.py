@@ -22,6 +22,11 @@ from surveys.errors import run_command  # noqa: E402
 
 
 def _run(args: argparse.Namespace) -> int:
+    """respondents.csv needs the loaded data only: it is written by a second thread while the
+    analysis runs (the same bytes; numpy, Arrow and the file writes let go of the GIL), and that
+    thread has ended before the reports' processes are forked."""
+    from concurrent.futures import ThreadPoolExecutor
+
     from .customers import write_customers_csv
     from .pipeline import analyse, write_results
     from .report import write_reports
@@ -30,9 +35,11 @@ def _run(args: argparse.Namespace) -> int:
     from surveys.load import load_study
 
     data = with_weights(load_study(args.study))
-    results = analyse(data, progress=None if args.quiet else progress_lines(args.lang))
-    print(write_results(results, args.out))
-    print(write_respondents(data, args.out))
+    with ThreadPoolExecutor(max_workers=1) as background:  # joined on leaving the block
+        respondents = background.submit(write_respondents, data, args.out)
+        results = analyse(data, progress=None if args.quiet else progress_lines(args.lang))
+        print(write_results(results, args.out))
+        print(respondents.result())
     customer_csv = write_customers_csv(data, args.out, args.lang)
     if customer_csv is not None:
         print(customer_csv)
