@@ -373,10 +373,11 @@ def _half_scales(halves: list[tuple[list[int], list[int]]]) -> tuple[int, int] |
     return (odd, even) if 2 * largest * largest < 2 ** 53 else None
 
 
-def _whole_number_even_odd(sums: np.ndarray, counts: np.ndarray,
+def _whole_number_even_odd(values: np.ndarray, answered: np.ndarray,
+                           halves: list[tuple[list[int], list[int]]],
                            scales: tuple[int, int]) -> np.ndarray:
-    """:func:`even_odd` from each respondent's integer half sums and counts (2 x dimensions
-    rows: the odd halves, then the even halves; one column a respondent).
+    """:func:`even_odd` of a block of whole-number answers (items x respondents, 0 where
+    missing, and where answered), from integer sums.
 
     Notes
     -----
@@ -384,24 +385,31 @@ def _whole_number_even_odd(sums: np.ndarray, counts: np.ndarray,
     :math:`O_{rd} = S_{rd} (D / c_{rd})` with D the common denominator of the possible counts
     (:func:`_half_scales`), and the correlation over the m usable dimensions is
     :math:`(m \\sum OE - \\sum O \\sum E) / \\sqrt{(m \\sum O^2 - (\\sum O)^2)(m \\sum E^2 - (\\sum E)^2)}`
-    (the denominators cancel): integers float64 holds exactly up to the last division, and
-    exactly zero variance where a half's means are all equal.
+    (the denominators cancel): integers float64 holds exactly up to the last division (so in
+    any order), and exactly zero variance where a half's means are all equal. Dimension by
+    dimension into one vector of each sum (no dimensions x respondents arrays).
     """
-    dims = len(sums) // 2
-    usable = (counts[:dims] > 0) & (counts[dims:] > 0)
-
-    def scaled_means(rows: slice, scale: int) -> np.ndarray:
-        factor = np.divide(scale, counts[rows], out=np.zeros((dims, sums.shape[1])),
-                           where=usable)
-        return sums[rows] * factor
-
-    odd, even = scaled_means(slice(0, dims), scales[0]), scaled_means(slice(dims, None), scales[1])
-    m = usable.sum(axis=0)
-    sx, sy = odd.sum(axis=0), even.sum(axis=0)
-    sxx = m * (odd * odd).sum(axis=0) - sx * sx
-    syy = m * (even * even).sum(axis=0) - sy * sy
+    m, sx, sy, sxx, syy, sxy = (np.zeros(values.shape[1]) for _ in range(6))
+    # D / c (a whole number) for c = 0, 1, 2, ... answered items of a half; 0 for none
+    longest = [max(len(half[h]) for half in halves) for h in (0, 1)]
+    factors = [np.array([0.0] + [scales[h] / c for c in range(1, longest[h] + 1)])
+               for h in (0, 1)]
+    for odd, even in halves:
+        odd_count = answered[odd].sum(axis=0, dtype=np.int16)
+        even_count = answered[even].sum(axis=0, dtype=np.int16)
+        usable = (odd_count > 0) & (even_count > 0)
+        o = values[odd].sum(axis=0, dtype=np.int32) * factors[0][odd_count] * usable
+        e = values[even].sum(axis=0, dtype=np.int32) * factors[1][even_count] * usable
+        m += usable
+        sx += o
+        sy += e
+        sxx += o * o
+        syy += e * e
+        sxy += o * e
+    sxx = m * sxx - sx * sx
+    syy = m * syy - sy * sy
     with np.errstate(invalid="ignore", divide="ignore"):
-        r = (m * (odd * even).sum(axis=0) - sx * sy) / np.sqrt(sxx * syy)
+        r = (m * sxy - sx * sy) / np.sqrt(sxx * syy)
     return _spearman_brown(r, (m >= 3) & (sxx > 0) & (syy > 0))
 
 
@@ -431,14 +439,8 @@ def _whole_number_screens(x: np.ndarray, halves: list[tuple[list[int], list[int]
         complete = m == len(x)
         d2[complete] = _squared_distances(np.compress(complete, x, axis=1) - mean[:, None],
                                           factor)
-    if halves:
-        sums, counts = ([values[half[h]].sum(axis=0, dtype=np.int32) for h in (0, 1)
-                         for half in halves], [answered[half[h]].sum(axis=0, dtype=np.int16)
-                                               for h in (0, 1) for half in halves])
-        even_odd_values = _whole_number_even_odd(np.array(sums, dtype=np.float64),
-                                                 np.array(counts, dtype=np.float64), scales)
-    else:
-        even_odd_values = np.full(x.shape[1], np.nan)
+    even_odd_values = (_whole_number_even_odd(values, answered, halves, scales) if halves
+                       else np.full(x.shape[1], np.nan))
     runs = _longest_runs((x[1:] == x[:-1]) & answered[1:], answered)
     return np.stack([runs, irv_values, d2, even_odd_values])
 
