@@ -23,12 +23,12 @@ every screen is formed from integer sums, with one rounding at the end: IRV from
 sum and sum of squares, :math:`\\sqrt{(m \\sum x^2 - (\\sum x)^2) / (m (m - 1))}`; even-odd's
 correlation from the half sums scaled to a common denominator; the centroid from the complete
 cases' integer sums and cross-products (no dependence on the order of the rows, as issue 18 asks
-of every moment). The values equal the floating-point path's to ~1e-15 relative (tests against
-the former functions on the sample and on data with missing answers, and the R reference), so a
-flag can only differ for a value within rounding of its threshold; where the floating-point path
-made a difference of equal values ~1e-16 instead of 0 (a half whose means are all equal thirds),
-the exact path sees zero variance and gives NaN, as the definition says. Any answer that is not a
-whole number in [-127, 127] sends the group down the floating-point path.
+of every moment). The values equal the floating-point path's to ~1e-14 relative (tests, at
+1e-12, against the former functions on the sample and on data with missing answers, and the R
+reference), so a flag can only differ for a value within rounding of its threshold; where the
+floating-point path made a difference of equal values ~1e-16 instead of 0 (a half whose means
+are all equal thirds), the exact path sees zero variance and gives NaN, as the definition says.
+Any answer that is not a whole number in [-127, 127] sends the group down the floating-point path.
 
 References
 ----------
