@@ -161,10 +161,9 @@ def test_runs_with_a_read_only_home_and_project(tmp_path):
     assert _project_files() == before
 
 
-def test_respondents_written_beside_the_analysis_are_the_same_bytes(tmp_path):
-    """respondents.csv, written by a second thread while the analysis runs, is the file of
-    respondents_csv on the loaded study (answers with a formula, a missing answer, a
-    straight-liner excluded)."""
+def test_respondents_written_beside_the_reports_are_the_same_bytes(tmp_path):
+    """respondents.csv, written while the reports are built, is the file of respondents_csv on
+    the loaded study (answers with a formula, a missing answer, a straight-liner excluded)."""
     from analysis.respondents import respondents_csv, respondents_table
     from analysis.weighting import with_weights
     from surveys.load import load_study
