@@ -497,7 +497,9 @@ class Responses:
 def _score(source: Responses, items: list[str], min_share: float) -> _Column:
     """One score column (see :meth:`Responses.scores`)."""
     parts = [source.column(item) for item in items]
-    count = np.zeros(len(source), dtype=np.int64)
+    # the rows of the columns (a table group's Responses counts the engine's rows, its columns
+    # hold the sample's)
+    count = np.zeros(len(parts[0].observed) if parts else len(source), dtype=np.int64)
     for p in parts:  # in place: np.sum of the list would first stack the columns
         count += p.observed
     enough = (count >= min_share * len(items) - 1e-12) & (count > 0)
@@ -509,7 +511,7 @@ def _score(source: Responses, items: list[str], min_share: float) -> _Column:
             values = np.sum([np.where(p.observed, p.values, 0.0) for p in parts], axis=0) / count
         values = np.where(enough, values, np.nan) if parts else np.full(len(source), np.nan)
         return _Column(values, enough, None, 1)
-    total = np.zeros(len(source), dtype=np.int64)
+    total = np.zeros(len(count), dtype=np.int64)
     for p in parts:
         total += p.ints
     ints = np.where(enough, total * (scale // np.maximum(count, 1)), 0)
