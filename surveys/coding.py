@@ -337,8 +337,8 @@ def _plain_numbers(values: pd.Series, labels, value_labels, scale) -> pd.Series 
         return None
     texts = pa.chunked_array(pa.array(values.array))
     digits = _digit_codes(texts.combine_chunks())
-    if digits is not None:
-        return pd.Series(digits, index=values.index, name=values.name)
+    if digits is not None:  # a new array: no copy (pandas' constructor copies by default)
+        return pd.Series(digits, index=values.index, name=values.name, copy=False)
     try:
         numbers = pc.cast(texts, pa.float64(), safe=True)
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError, TypeError):

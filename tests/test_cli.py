@@ -159,3 +159,23 @@ def test_runs_with_a_read_only_home_and_project(tmp_path):
     assert done.returncode == 0, done.stderr[-2000:]
     assert (tmp_path / "out" / "report.pdf").stat().st_size > 1000
     assert _project_files() == before
+
+
+def test_respondents_written_beside_the_reports_are_the_same_bytes(tmp_path):
+    """respondents.csv, written while the reports are built, is the file of respondents_csv on
+    the loaded study (answers with a formula, a missing answer, a straight-liner excluded)."""
+    from analysis.respondents import respondents_csv, respondents_table
+    from analysis.weighting import with_weights
+    from surveys.load import load_study
+
+    rows = ["id,Q1,Q2,Q3,Q4,Q5", "=1,1,2,2,3,1", "b,3,3,3,3,3", "c,,4,5,4,2", "d,5,4,4,5,5",
+            "e,2,2,1,2,2", "f,4,5,5,4,3"]
+    (tmp_path / "c.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    (tmp_path / "s.yaml").write_text("title: t\nscale: {min: 1, max: 5}\ngroups: {c: c.csv}\n"
+                                     "id: id\ndimensions: {d: [Q1, Q2, Q3], e: [Q4, Q5]}\n"
+                                     "exclude: {straightliners: true}\n", encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["run", str(tmp_path / "s.yaml"), "--out", str(out), "--quiet"]) == 0
+    expected = respondents_csv(respondents_table(with_weights(load_study(tmp_path / "s.yaml"))))
+    assert (out / "respondents.csv").read_bytes() == expected
+    assert b"c,1,2,'=1,0," in expected and b"c,1,3,b,0,,1,0,0,,,,,,5,0,,,,1,\n" in expected

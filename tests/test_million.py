@@ -101,3 +101,55 @@ def test_missing_summary_and_straightliners_equal_the_former_definitions():
     answered = codes.notna().sum(axis=1)
     former = (answered >= 5) & (codes.max(axis=1) == codes.min(axis=1))
     assert straightliners(codes).equals(former) and former[:10].all() and former.sum() >= 10
+
+
+def integer_sums(prepared, rows):
+    """The pairwise sums by their definition, in int64 over all rows at once (no blocks, no
+    floating point): n = OᵀO, sums = XᵀO, squares = (X²)ᵀO, cross = XᵀX with X the integers (0
+    where missing) and O the answered indicators."""
+    keep = slice(None) if rows is None else rows
+    x = np.column_stack([p.ints[keep] for p in prepared]).astype(np.int64)
+    o = np.column_stack([p.observed[keep] for p in prepared]).astype(np.int64)
+    return {"n": o.T @ o, "sums": x.T @ o, "squares": (x * x).T @ o, "cross": x.T @ x}
+
+
+@pytest.mark.parametrize("missing", [0.0, 0.1])
+def test_moments_of_blocks_held_as_rows_equal_their_integer_definition(monkeypatch, missing):
+    """Items 1-5 and dimension scores (integers over a common denominator, float64 products),
+    pairwise and over complete rows, in blocks of 97 rows (the last one short): every sum
+    equal to its definition's (the former stacked blocks gave the same integers)."""
+    from analysis import moments as m
+
+    monkeypatch.setattr(m, "BLOCK_ROWS", 97)
+    rng = np.random.default_rng(12)
+    x = np.clip(np.rint(3 + rng.standard_normal((1000, 1)) + rng.standard_normal((1000, 9))), 1, 5)
+    x[rng.random(x.shape) < missing] = np.nan
+    frame = pd.DataFrame(x, columns=[f"i{j}" for j in range(9)])
+    source = m.Responses(frame)
+    scores = source.scores({"a": ["i0", "i1", "i2"], "b": ["i3", "i4"], "c": ["i5", "i6", "i7"]},
+                           0.5)
+    for responses, columns in ((source, tuple(frame.columns)), (scores, ("a", "b", "c"))):
+        prepared = [responses.column(c) for c in columns]
+        complete = np.logical_and.reduce([p.observed for p in prepared])
+        for rows in (None, complete):
+            now = m._exact_moments(columns, prepared, rows)
+            for field, want in integer_sums(prepared, rows).items():
+                assert np.array_equal(getattr(now, field), want), field
+
+
+def test_scores_summed_in_place_equal_the_former_stacked_sum():
+    """A score's count and integer total added column by column equal the former np.sum over
+    the stacked columns (whole answers with one in five missing)."""
+    from analysis.moments import Responses
+
+    rng = np.random.default_rng(4)
+    x = rng.integers(1, 8, (500, 4)).astype(float)
+    x[rng.random(x.shape) < 0.2] = np.nan
+    source = Responses(pd.DataFrame(x, columns=list("abcd")))
+    score = source.scores({"s": list("abcd")}, 0.5).column("s")
+    parts = [source.column(c) for c in "abcd"]
+    count = np.sum([p.observed for p in parts], axis=0, dtype=np.int64)
+    total = np.sum([p.ints.astype(np.int64) for p in parts], axis=0)
+    enough = count >= 2
+    assert np.array_equal(score.observed, enough) and score.scale == 12
+    assert np.array_equal(score.ints, np.where(enough, total * (12 // np.maximum(count, 1)), 0))

@@ -1,6 +1,7 @@
 """The PDF report: a CJK font is found and embedded, Chinese text is really in the PDF (read back
 with poppler's pdftotext, which CI installs), and a missing or unsuitable font is a clear error.
 How the pages look was checked by eye (pdftoppm -png); see docs/reports.md."""
+import itertools
 import json
 import re
 import subprocess
@@ -155,7 +156,8 @@ def _layout_pdf(rows: int, filler_mm: float, columns: int = 3) -> bytes:
     font = find_cjk_font()
     markup = (f"#set page(paper: \"a4\", flipped: true, margin: 10mm)\n"
               f"#set text(font: \"{font.family}\", size: 9pt)\n{pdf.PRELUDE}\n"
-              f"#block(height: {filler_mm}mm, width: 100%)[filler]\n" + pdf._table(table, "en"))
+              f"#block(height: {filler_mm}mm, width: 100%)[filler]\n"
+              + pdf._table(table, "en", pdf.report_faces(font)))
     return typst.compile(markup.encode(), font_paths=pdf.typst_fonts(font))
 
 
@@ -212,3 +214,129 @@ def test_cmap_probe_equals_fonttools_decompiled_cmap():
         for probe in probes:
             expected = all(cmap.cmap.get(ord(ch), ".notdef") != ".notdef" for ch in probe)
             assert covers(face, probe) == expected, (face.reader.file.name, probe)
+
+
+def test_forked_writers_take_each_report_once_and_report_failures(tmp_path):
+    """The forked writers take the reports from one queue (analysis.report._write_shared): every
+    report is written once, while the caller's own work runs in its process; a report that raises and one whose process dies are both reported
+    (the first in REPORT_FILES order raised), and the others are still written."""
+    import os
+
+    from analysis.report import _write_shared
+
+    def job(name, build):
+        return tmp_path / name, build
+
+    def dies(results, lang):
+        os._exit(3)
+
+    def fails(results, lang):
+        raise ValueError("bad page")
+
+    written = [job(name, lambda results, lang, name=name: f"{name} {os.getpid()}")
+               for name in REPORT_FILES]
+    meanwhile = []
+    _write_shared(written, {}, "zh", 2, lambda: meanwhile.append(os.getpid()))
+    texts = [path.read_text() for path, _ in written]
+    assert [text.split()[0] for text in texts] == list(REPORT_FILES)
+    assert str(os.getpid()) not in {text.split()[1] for text in texts}  # written by the children
+    assert meanwhile == [os.getpid()]  # the caller's work, done here while they wrote
+    for path, _ in written:
+        path.unlink()
+    with pytest.raises(RuntimeError, match="report.docx: the process writing it ended"):
+        _write_shared([written[0], written[1], job("report.docx", dies), written[3]], {}, "zh", 2,
+                      lambda: None)
+    assert {p.name for p in tmp_path.iterdir()} == set(REPORT_FILES) - {"report.docx"}
+    with pytest.raises(ValueError, match="bad page") as error:
+        _write_shared([written[0], job("report.html", fails), job("report.docx", dies), written[3]],
+                      {}, "zh", 2, lambda: None)
+    assert "while writing report.html" in error.value.__notes__[0]
+
+
+def _typst_values(body: str, lang: str) -> list:
+    """The values of the ``<v>`` metadata of a document set in the report's font (typst.query)."""
+    import typst
+
+    from analysis.report import pdf
+    from analysis.report.typst_markup import string
+
+    font = find_cjk_font()
+    markup = (f"#set text(font: {string(font.family)}, lang: {string(lang)}, "
+              f"cjk-latin-spacing: none)\n{body}")
+    return json.loads(typst.query(markup.encode(), "<v>", field="value",
+                                  font_paths=pdf.typst_fonts(font)))
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_widths_and_heights_from_font_metrics_equal_typst_measuring_the_sample(lang):
+    """The tables' explicit column widths and one-line row heights (the faster path) against
+    the former definition, Typst measuring each text itself: every header (bold) and cell text of
+    the sample's tables is at most SLACK wider in Typst than its advance widths (else it would
+    wrap inside a row sized for one line), and a one-line cell is exactly as high."""
+    from analysis.report import pdf
+    from analysis.report.tables import build_sections, format_value
+    from analysis.report.typst_markup import string
+
+    regular, bold = pdf.report_faces(find_cjk_font())
+    texts = set()
+    for section in build_sections(json.loads(FIXTURE.read_text(encoding="utf-8")), lang):
+        for table in section.tables:
+            size = 6.5 if len(table.columns) > pdf.WIDE_TABLE else 7.5
+            texts |= {(c.label, True, size) for c in table.columns}
+            texts |= {(format_value(v, c.kind, lang), False, size)
+                      for row in table.rows for c, v in zip(table.columns, row)}
+    texts = sorted(texts)
+    body = "#context [\n" + "".join(
+        f"#metadata(measure(text({size}pt, {'strong' if strong else ''}({string(text)}))).width.pt())"
+        " <v>\n" for text, strong, size in texts)
+    body += "".join(f"#metadata(measure(block(inset: (x: {pdf.INSET_X}pt, y: {pdf.INSET_Y}pt), "
+                    f"text({size}pt, \"客户 2.79\"))).height.pt()) <v>\n" for size in (6.5, 7.5))
+    measured = _typst_values(body + "]", lang)
+    excess = [(typst_width - (bold if strong else regular).width(text, size), text)
+              for (text, strong, size), typst_width in zip(texts, measured)]
+    assert len(excess) > 1000 and max(excess)[0] <= pdf.SLACK * 6.5 / 4, max(excess)
+    for size, height in zip((6.5, 7.5), measured[len(texts):]):
+        assert regular.line_height(size) + 2 * pdf.INSET_Y == pytest.approx(height, abs=1e-6)
+
+
+def test_shrunk_columns_equal_typst_auto_columns():
+    """shrink_columns against Typst's own auto columns: grids of fixed-width boxes too wide for
+    the page, the columns' left edges read back from Typst's layout."""
+    import random
+
+    from analysis.report import pdf
+
+    rng = random.Random(0)
+    cases = [[rng.uniform(5, 220) for _ in range(rng.randrange(3, 20))] for _ in range(6)]
+    cases = [case for case in cases if sum(case) > pdf.TEXT_WIDTH]
+    assert len(cases) >= 3
+    body = "#set page(width: {0}pt + 2cm, margin: 1cm)\n".format(pdf.TEXT_WIDTH)
+    for case in cases:
+        boxes = ", ".join(f"box(width: {w}pt, height: 1pt)" for w in case)
+        marks = ", ".join("[#context [#metadata(here().position().x.pt()) <v>]]" for _ in case)
+        body += f"#grid(columns: {len(case)}, inset: 0pt, {boxes}, {marks})\n#pagebreak()\n"
+    edges = _typst_values(body, "en")
+    for case in cases:
+        expected = [x - edges[0] for x in edges[:len(case)]][1:]
+        got = list(itertools.accumulate(pdf.shrink_columns(case, pdf.TEXT_WIDTH)))[:-1]
+        assert got == pytest.approx(expected, abs=1e-3), case
+        edges = edges[len(case):]
+
+
+def test_typst_string_literal_equals_the_former_per_character_escaping():
+    """string() by str.translate against its former definition (a Python step per character),
+    on random text with quotes, backslashes, control characters and CJK."""
+    import random
+
+    from analysis.report.typst_markup import _ESCAPES, string
+
+    def former(text) -> str:
+        return '"' + "".join(_ESCAPES.get(ch) or (f"\\u{{{ord(ch):x}}}" if ord(ch) < 32 else ch)
+                             for ch in str(text)) + '"'
+
+    rng = random.Random(1)
+    texts = ["", 'a"b\\c\nd\r\te\x01\x1f', 3.5, None, "客户满意度 (CSI)"]
+    texts += ["".join(chr(rng.choice([rng.randrange(0, 40), rng.randrange(32, 0x3000), 92, 34]))
+                      for _ in range(rng.randrange(0, 12))) for _ in range(2000)]
+    for text in texts:
+        assert string(text) == former(text), text

@@ -3,7 +3,10 @@ with the key charts, on A4 landscape pages, typeset by Typst (the ``typst`` pack
 
 The report is written as Typst markup (every text from the results as a Typst string literal, so
 no name can be read as markup) and compiled in-process. Typst lays the tables out: column widths
-from their content (a header wraps between words, never inside one), the header row repeated on
+from their content (a header wraps between words, never inside one; computed here from the font's
+advance widths as Typst would size its auto columns, with the height of every row that stays on
+one line, :func:`table_layout`: Typst then lays each cell out once, not once more to measure it,
+which halved the sample's compile), the header row repeated on
 every page a table runs onto (a hyphenated name such as Spearman-Brown may break after its hyphen),
 the header kept with the first :data:`KEEP_HEAD` rows, a table of at
 most :data:`WHOLE_ROWS` rows never split, and the last :data:`KEEP_TAIL` rows of a longer table
@@ -20,7 +23,7 @@ says what to install. Typst reads only that font (and its bold face), never the 
 """
 from __future__ import annotations
 
-import bisect
+import math
 import os
 import tempfile
 from dataclasses import dataclass
@@ -31,6 +34,7 @@ from surveys.errors import StudyError
 from surveys.i18n import msg
 
 from ..i18n import t
+from .font_metrics import FaceMetrics, face_metrics, glyph_lookup
 from .pdf_charts import section_charts
 from .tables import Section, Table, build_sections, format_value
 from .typst_markup import string
@@ -63,6 +67,16 @@ KEEP_TAIL = 6
 WHOLE_ROWS = 12
 #: columns beyond which a table's text is set smaller
 WIDE_TABLE = 12
+#: the pages' left and right margins (mm)
+MARGIN_X = 10
+#: the width a table's columns share: A4 landscape less the margins (pt)
+TEXT_WIDTH = (297 - 2 * MARGIN_X) / 25.4 * 72
+#: a cell's padding left and right, and above and below (pt)
+INSET_X, INSET_Y = 2.4, 1.7
+#: added to a column's widest text (em): kerning may make a text wider than its advance widths
+#: (by 0.003 em at most in the sample's texts; 0.09 em for the font's widest pair, "(j"), and
+#: a cell wider than its column would wrap inside a row sized for one line
+SLACK = 0.1
 
 
 @dataclass(frozen=True)
@@ -99,52 +113,10 @@ def _cjk_face(path: str) -> tuple[int, str] | None:
 
 def covers(face, chars: str) -> bool:
     """Whether the Unicode cmap of ``face`` (a fontTools TTFont) maps every character of
-    ``chars`` to a glyph other than 0.
-
-    The Windows Unicode subtable (3, 10), else (3, 1), is searched in the raw table: formats 12
-    (groups of consecutive codes) and 4 (segments, with idDelta and idRangeOffset) by binary
-    search, as the OpenType specification describes them. fontTools decompiles the whole
-    subtable into a dict (0.4 s for a CJK font); it reads any other format.
-    """
-    import struct
-
-    data = face.reader["cmap"]
-    tables = struct.unpack_from(">H", data, 2)[0]
-    records = {(platform, encoding): at for platform, encoding, at
-               in struct.iter_unpack(">HHI", data[4:4 + 8 * tables])}
-    offset = records.get((3, 10), records.get((3, 1)))
-    if offset is None:
-        return False
-    form = struct.unpack_from(">H", data, offset)[0]
-    if form == 12:
-        count = struct.unpack_from(">I", data, offset + 12)[0]
-        groups = list(struct.iter_unpack(">III", data[offset + 16:offset + 16 + 12 * count]))
-        ends = [end for _, end, _ in groups]
-
-        def glyph(code: int) -> int:
-            g = bisect.bisect_left(ends, code)
-            start, _, first = groups[g] if g < count else (code + 1, 0, 0)
-            return first + code - start if start <= code else 0
-    elif form == 4:
-        segments = struct.unpack_from(">H", data, offset + 6)[0] // 2
-        ends, starts, deltas, range_offsets = (
-            struct.unpack_from(f">{segments}{kind}", data,
-                               offset + 14 + 2 * segments * k + 2 * (k > 0))
-            for k, kind in enumerate("HHhH"))  # the reserved pad after endCode
-
-        def glyph(code: int) -> int:
-            g = bisect.bisect_left(ends, code)
-            if g == segments or starts[g] > code:
-                return 0
-            if not range_offsets[g]:
-                return (code + deltas[g]) & 0xFFFF
-            at = offset + 14 + 6 * segments + 2 + 2 * g + range_offsets[g] + 2 * (code - starts[g])
-            value = struct.unpack_from(">H", data, at)[0]
-            return (value + deltas[g]) & 0xFFFF if value else 0
-    else:
-        cmap = face["cmap"].getcmap(3, 10) or face["cmap"].getcmap(3, 1)
-        return all(cmap.cmap.get(ord(ch), ".notdef") != ".notdef" for ch in chars)
-    return all(glyph(ord(ch)) for ch in chars)
+    ``chars`` to a glyph other than 0 (:func:`.font_metrics.glyph_lookup`: the raw table, not
+    fontTools' decompiled dict, 0.4 s for a CJK font)."""
+    glyph = glyph_lookup(face)
+    return glyph is not None and all(glyph(ord(ch)) for ch in chars)
 
 
 def find_cjk_font(override: str | None = None) -> CjkFont:
@@ -207,7 +179,7 @@ def typst_fonts(font: CjkFont):
 PRELUDE = """
 #let blue = rgb(0, 114, 178)
 #let grey(body) = text(fill: luma(90), body)
-#let report-table(widths, aligns, header, rows, size, keep-head, keep-tail, whole) = {
+#let report-table(widths, heights, aligns, header, rows, size, keep-head, keep-tail, whole) = {
   set text(size: size)
   set par(leading: 0.35em)
   let n = rows.len()
@@ -226,13 +198,14 @@ PRELUDE = """
   }
   table(
     columns: widths + (0pt,),
-    align: (x, y) => aligns.at(x, default: left) + horizon,
-    inset: (x, y) => if x == widths.len() { 0pt } else { (x: 2.4pt, y: 1.7pt) },
-    // one stroke for every cell (a function of the cell cost ~0.5 s over the sample's ~5,400
-    // cells); the rule under the 0 pt keep column has no length
+    align: aligns.map(a => a + horizon) + (left,),
+    rows: heights,
+    // alignment, padding and stroke as values, not functions of (x, y) that Typst would call
+    // for every cell (~0.2 s each over the sample's ~7,300 cells); the header's fill on its
+    // cells; the rule under the 0 pt keep column has no length
+    inset: widths.map(w => (x: INSET-X, y: INSET-Y)) + (0pt,),
     stroke: (top: none, left: none, right: none, bottom: 0.3pt + luma(185)),
-    fill: (x, y) => if y == 0 and x < widths.len() { rgb(221, 235, 247) },
-    table.header(..header.map(h => strong(h)), []),
+    table.header(..header.map(h => table.cell(fill: rgb(221, 235, 247), strong(h))), []),
     ..cells,
   )
 }
@@ -243,38 +216,100 @@ PRELUDE = """
   linebreak()
   text(7.5pt, grey(n))
 })
-"""
+""".replace("INSET-X", f"{INSET_X}pt").replace("INSET-Y", f"{INSET_Y}pt")
 
 
-def _table(table: Table, lang: str) -> str:
-    """A table as a call of ``report-table`` (after its sticky title lines)."""
-    widths = ", ".join("auto" for _ in table.columns)
+def report_faces(font: CjkFont) -> tuple[FaceMetrics, FaceMetrics]:
+    """The metrics of the report font's regular and bold faces (the regular one again when the
+    font has no bold face: Typst then sets bold text in it too)."""
+    regular = face_metrics(font.path, font.index)
+    return regular, face_metrics(font.bold_path, font.bold_index) if font.bold_path else regular
+
+
+def shrink_columns(natural: list[float], available: float) -> list[float]:
+    """Typst's widths of ``auto`` columns whose widest cells are ``natural`` wide, on a line
+    ``available`` wide: as they are if they fit; else the narrow ones keep their width and the
+    others share what is left equally (Typst's ``shrink_auto_columns``: the fair share is
+    recomputed until no further column fits within it)."""
+    if sum(natural) <= available:
+        return list(natural)
+    fair, last, left, overlarge, changed = -math.inf, -math.inf, available, len(natural), True
+    while changed and overlarge:
+        changed, last, fair = False, fair, left / overlarge
+        for width in natural:
+            if last < width <= fair:
+                left -= width
+                overlarge -= 1
+                changed = True
+    return [min(width, fair) for width in natural]
+
+
+def table_layout(header: list[str], rows: list[list[str]], size: float,
+                 faces: tuple[FaceMetrics, FaceMetrics]) -> tuple[list[float], list[float | None]]:
+    """The columns' widths and the rows' heights (pt) Typst would find for a report table with
+    ``auto`` columns and rows, from the font's advance widths (:mod:`.font_metrics`).
+
+    A column is as wide as its widest cell (the header in bold) plus :data:`SLACK` and the
+    padding, the columns shrunk as Typst shrinks them when they do not fit
+    (:func:`shrink_columns`). A row whose every cell fits its column on one line is one line
+    high plus the padding; a row with a wrapping cell, and the header, are None (``auto``: Typst
+    sizes them).
+    """
+    regular, bold = faces
+    widths = [[bold.width(h, size)] for h in header]
+    for row in rows:
+        for column, text in zip(widths, row):
+            column.append(regular.width(text, size))
+    slack = SLACK * size
+    natural = [min(max(texts) + slack + 2 * INSET_X, TEXT_WIDTH) for texts in widths]
+    columns = shrink_columns(natural, TEXT_WIDTH)
+    line = regular.line_height(size) + 2 * INSET_Y
+    heights: list[float | None] = [None]
+    for i in range(1, len(rows) + 1):
+        fits = all(texts[i] + slack + 2 * INSET_X <= width and "\n" not in text
+                   for texts, width, text in zip(widths, columns, rows[i - 1]))
+        heights.append(line if fits and any(rows[i - 1]) else None)
+    return columns, heights
+
+
+def _lengths(values: list[float | None]) -> str:
+    """A Typst array of lengths in pt (None as ``auto``)."""
+    return "(" + "".join("auto, " if v is None else f"{v:.4f}pt, " for v in values) + ")"
+
+
+def _table(table: Table, lang: str, faces: tuple[FaceMetrics, FaceMetrics]) -> str:
+    """A table as a call of ``report-table`` (after its sticky title lines), with its columns'
+    widths and its rows' heights given (:func:`table_layout`)."""
+    labels = [c.label for c in table.columns]
+    cells = [[format_value(v, c.kind, lang) for c, v in zip(table.columns, row)]
+             for row in table.rows]
+    size = 6.5 if len(table.columns) > WIDE_TABLE else 7.5
+    widths, heights = table_layout(labels, cells, size, faces)
     aligns = ", ".join("left" if c.kind in ("text", "flag") else "right" for c in table.columns)
-    header = ", ".join(string(c.label) for c in table.columns)
-    rows = ", ".join("(" + ", ".join(string(format_value(v, c.kind, lang))
-                                      for c, v in zip(table.columns, row)) + ",)"
-                     for row in table.rows)
-    size = "6.5pt" if len(table.columns) > WIDE_TABLE else "7.5pt"
+    header = ", ".join(string(label) for label in labels)
+    rows = ", ".join("(" + ", ".join(string(text) for text in row) + ",)" for row in cells)
     return (f"#table-title({string(table.title)}, {string(t('rep_method', lang) + ': ' + table.method)}, "
             f"{string(table.n)})\n"
-            f"#report-table(({widths},), ({aligns},), ({header},), ({rows}{',' if rows else ''}), "
-            f"{size}, {KEEP_HEAD}, {KEEP_TAIL}, {WHOLE_ROWS})\n#v(3mm)\n")
+            f"#report-table({_lengths(widths)}, {_lengths(heights)}, ({aligns},), ({header},), "
+            f"({rows}{',' if rows else ''}), {size}pt, {KEEP_HEAD}, {KEEP_TAIL}, {WHOLE_ROWS})\n"
+            f"#v(3mm)\n")
 
 
 def _bullets(findings: list[str], size: str) -> str:
     return "".join(f"#text({size})[- #{string(f)}]\n" for f in findings)
 
 
-def _section(results: dict, section: Section, lang: str) -> str:
+def _section(results: dict, section: Section, lang: str,
+             faces: tuple[FaceMetrics, FaceMetrics]) -> str:
     parts = [f"#v(6mm, weak: true)\n#block(sticky: true)[#heading(level: 1, {string(section.title)})\n"
              f"{_bullets(section.findings, '9pt')}]\n#v(2mm)\n"]
     parts += [chart + "\n#v(3mm)\n" for chart in section_charts(results, section.key, lang)]
-    parts += [_table(table, lang) for table in section.tables]
+    parts += [_table(table, lang, faces) for table in section.tables]
     return "".join(parts)
 
 
-def report_markup(results: dict, lang: str, family: str) -> str:
-    """The whole report as Typst markup, set in the font ``family``."""
+def report_markup(results: dict, lang: str, font: CjkFont) -> str:
+    """The whole report as Typst markup, set in ``font``."""
     sections = build_sections(results, lang)
     study = results.get("study") or {}
     scale = study.get("scale") or {}
@@ -284,10 +319,10 @@ def report_markup(results: dict, lang: str, family: str) -> str:
     generated = f"{t('rep_generated', lang)} SHA-256: {study.get('fingerprint') or '–'}"
     head = [
         f"#set document(title: {string(title)}, author: {string('CRM questionnaire toolkit')})",
-        "#set page(paper: \"a4\", flipped: true, margin: (x: 10mm, top: 10mm, bottom: 12mm), "
+        f"#set page(paper: \"a4\", flipped: true, margin: (x: {MARGIN_X}mm, top: 10mm, bottom: 12mm), "
         "footer: context align(right, text(7pt, fill: luma(120))["
         f"#{string(title)} #h(1em) #counter(page).display()]))",
-        f"#set text(font: {string(family)}, size: 9pt, lang: {string(lang)}, "
+        f"#set text(font: {string(font.family)}, size: 9pt, lang: {string(lang)}, "
         "cjk-latin-spacing: none)",
         "#set par(leading: 0.5em)",
         "#show heading.where(level: 1): set text(size: 15pt, fill: rgb(0, 114, 178))",
@@ -303,7 +338,7 @@ def report_markup(results: dict, lang: str, family: str) -> str:
             head.append(f"#heading(level: 2, {string(section.title)})\n"
                         + _bullets(section.findings, "8.5pt"))
     head.append(f"#v(3mm)\n#text(7pt, fill: luma(120))[#{string(generated)}]\n")
-    return "\n".join(head) + "".join(_section(results, s, lang) for s in sections)
+    return "\n".join(head) + "".join(_section(results, s, lang, report_faces(font)) for s in sections)
 
 
 def pdf_report(results: dict, lang: str = "zh") -> bytes:
@@ -317,5 +352,5 @@ def pdf_report(results: dict, lang: str = "zh") -> bytes:
     import typst
 
     font = find_cjk_font()
-    markup = report_markup(results, lang, font.family)
+    markup = report_markup(results, lang, font)
     return typst.compile(markup.encode("utf-8"), font_paths=typst_fonts(font))
