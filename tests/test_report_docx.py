@@ -19,6 +19,7 @@ import pytest
 from docx import Document
 from docx.oxml.ns import qn
 
+from analysis.i18n import t
 from analysis.report import report_file_name
 from analysis.report import tables as report_tables
 from analysis.report import docx as word
@@ -587,3 +588,15 @@ def test_control_characters_in_names_are_left_out(results):
     text = " ".join(_text(p) for p in doc.paragraphs)
     cells = " ".join(c.text for t in doc.tables for r in t.rows for c in r.cells)
     assert "调查标题" in text and "客户识别" in cells
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_omnibus_table_shows_the_kruskal_wallis_test_its_title_names(documents, lang):
+    """The table is titled "ANOVA and Kruskal-Wallis tests" and its note names ε²: the
+    Kruskal-Wallis p and ε² are columns of the Word table, not only of the workbook."""
+    title = t("rep_omnibus", lang)
+    tables = [item for kind, item in _body(documents[lang]) if kind == "t"
+              and t("rep_welch_p", lang) in [cell.text for cell in item.rows[0].cells]]
+    assert tables, title
+    header = [cell.text for cell in tables[0].rows[0].cells]
+    assert t("rep_kw_p", lang) in header and t("rep_epsilon2", lang) in header

@@ -750,8 +750,8 @@ def _comparisons(c: _Ctx) -> Section:
          c.col("rep_k", "int", detail=True), c.col("rep_anova_f"), c.col("rep_df1", "int"),
          c.col("rep_df2", "int"), c.col("rep_p", "p"), c.col("rep_eta2", "bounded3"), c.col("rep_welch_f"),
          c.col("rep_welch_df2", "df"), c.col("rep_welch_p", "p"), c.col("rep_h", detail=True),
-         c.col("rep_df", "int", detail=True), c.col("rep_kw_p", "p", detail=True),
-         c.col("rep_epsilon2", "bounded3", detail=True), c.col("rep_apa_welch", "text", detail=True),
+         c.col("rep_df", "int", detail=True), c.col("rep_kw_p", "p"),
+         c.col("rep_epsilon2", "bounded3"), c.col("rep_apa_welch", "text", detail=True),
          c.col("rep_apa_kw", "text", detail=True)],
         omnibus)
     section.add(
