@@ -10,7 +10,6 @@ from pathlib import Path
 
 import streamlit as st
 
-from analysis import charts
 from analysis.i18n import t
 from surveys.errors import StudyError
 from ui import setup as app_setup
@@ -49,10 +48,7 @@ navigation = st.navigation({
 }, expanded=True)  # all 13 pages listed (collapsed, the last ones hide behind "View 3 more")
 app_setup.sidebar()
 try:
-    # the pages' figures are built without plotly's validation of each property (as the HTML
-    # report's): what the builders pass is valid, and validating it cost 20-100 ms per figure on
-    # a page's first visit (tests/test_app_pages.py compares both ways)
-    with app_setup.page_run(), charts.unvalidated():
+    with app_setup.page_run():
         navigation.run()
     app_setup.build_rest()
 except StudyError as error:

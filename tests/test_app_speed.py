@@ -1,10 +1,8 @@
-"""What makes the app's page switches fast shows the same pages: figures built without plotly's
-validation, table downloads written when clicked, the background build that waits while a page
+"""What makes the app's page switches fast shows the same pages: table downloads written when
+clicked, the background build that waits while a page
 runs and then prepares other pages' first visits (docs/performance.md)."""
 from __future__ import annotations
 
-import contextlib
-import json
 import threading
 import time
 from pathlib import Path
@@ -13,7 +11,6 @@ import pytest
 from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
 
-from analysis import charts
 from analysis.i18n import t
 from analysis.report.safety import formula_safe_csv
 from ui import setup
@@ -21,43 +18,6 @@ from ui import state as S
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGES = sorted(f"ui/pages/{p.name}" for p in (ROOT / "ui" / "pages").glob("*.py"))
-
-
-def _figures(lang: str = "en") -> dict[str, list]:
-    """Every page's plotly figures as the browser gets them (the specs' JSON), page by page,
-    from fresh results (no figure kept from an earlier run)."""
-    setup._results_store.clear()
-    charts._KEPT.clear()
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
-    at.session_state[S.LANG] = lang
-    at.run()
-    shown = {}
-    for page in PAGES:
-        at.switch_page(page)
-        at.run()
-        assert not at.exception, (page, [e.value for e in at.exception])
-        shown[page] = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
-    return shown
-
-
-def _without_empty_annotations(spec: dict) -> dict:
-    """A figure spec without ``layout.annotations: []``, which plotly's ``add_vline`` leaves in
-    an unvalidated figure (a validated one drops it; nothing is drawn either way)."""
-    layout = spec.get("layout", {})
-    if layout.get("annotations") == []:
-        spec = {**spec, "layout": {k: v for k, v in layout.items() if k != "annotations"}}
-    return spec
-
-
-def test_pages_figures_built_without_validation_equal_the_validated_ones(monkeypatch):
-    """app.py builds the pages' figures inside ``charts.unvalidated()``; with plotly's
-    validation (the former way) every page shows the same figures."""
-    fast = _figures()
-    monkeypatch.setattr(charts, "unvalidated", contextlib.nullcontext)
-    validated = _figures()
-    assert sum(map(len, fast.values())) > 20
-    assert {p: [_without_empty_annotations(f) for f in figures] for p, figures in fast.items()} \
-        == {p: [_without_empty_annotations(f) for f in figures] for p, figures in validated.items()}
 
 
 def test_a_tables_csv_is_written_when_clicked_and_is_the_formula_safe_csv(monkeypatch):
