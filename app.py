@@ -48,7 +48,8 @@ navigation = st.navigation({
 }, expanded=True)  # all 13 pages listed (collapsed, the last ones hide behind "View 3 more")
 app_setup.sidebar()
 try:
-    navigation.run()
+    with app_setup.page_run():
+        navigation.run()
     app_setup.build_rest()
 except StudyError as error:
     app_setup.show_error(error)

@@ -8,11 +8,15 @@ filters. Every :class:`~surveys.errors.StudyError` is shown as a message, never 
 from __future__ import annotations
 
 import hashlib
+import importlib
 import math
 import re
 import threading
+import time
 from collections import OrderedDict
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
+from functools import partial
 from pathlib import Path
 
 import pandas as pd
@@ -214,7 +218,8 @@ def results_for(data: StudyData, wave: str, filters: dict[str, list]) -> tuple[d
         filtered = seen.filtered(filters)
         store[key] = (analyse(filtered, progress=_computing, lazy=True),
                       filtered.notes[len(seen.notes):])
-        _unfinished.append(store[key][0])
+        if hasattr(store[key][0], "build_rest"):  # a plain dict (tests) is whole already
+            _unfinished.append(store[key][0])
         while len(store) > RESULTS_KEPT:
             store.popitem(last=False)
     store.move_to_end(key)
@@ -224,12 +229,68 @@ def results_for(data: StudyData, wave: str, filters: dict[str, list]) -> tuple[d
 #: results whose other sections :func:`build_rest` has not started on yet
 _unfinished: list = []
 
+#: modules that pages other than the first import on their first visit, imported in the
+#: background once the sections are built (~0.6 s in all): the Study page's wizard, the Data
+#: quality page's respondents table, DuckDB for the Stored studies, pandas' Styler and jinja2 for
+#: the coloured customer list, the theme editor's YAML writer, plotly's colour scales
+WARM_MODULES = ("ui.wizard", "analysis.respondents", "ui.store", "pandas.io.formats.style",
+                "surveys.study_edit", "plotly.colors")
+
 
 def build_rest() -> None:
-    """After a page is shown (app.py): build the sections it did not ask for in a background
-    thread, so that switching to another page finds them ready."""
+    """After a page is shown (app.py): in a background thread, build the sections it did not ask
+    for and prepare what other pages load on their first visit (:func:`_build_and_warm`), so
+    that switching to another page finds them ready."""
+    if not _unfinished:
+        return
+    try:  # the session's study, read here: the background thread has no session state
+        data = current_data()
+        text, folder, _, stamps, _ = source_key()
+        warm = [partial(_respondents, data.fingerprint, data),
+                partial(_parsed_study, text, folder, stamps)]
+    except StudyError:
+        warm = []
     while _unfinished:
-        threading.Thread(target=_unfinished.pop().build_rest, daemon=True).start()
+        threading.Thread(target=_build_and_warm, args=(_unfinished.pop(), warm),
+                         daemon=True).start()
+
+
+def _build_and_warm(results, warm: list) -> None:
+    """Streamlit's emoji pattern first (compiled, ~0.1 s, on the first alert of any page whose
+    text is not ASCII: every alert in Chinese), then the remaining sections
+    (:meth:`analysis.pipeline.LazyResults.build_rest`), then :data:`WARM_MODULES` and the
+    ``warm`` calls (cached results a page shows: the respondents table, the parsed study file);
+    each step only while no page is being run (:func:`page_run`)."""
+    steps = [partial(importlib.import_module, "streamlit.emojis"),
+             partial(results.build_rest, busy=_pages_running),
+             *(partial(importlib.import_module, name) for name in WARM_MODULES), *warm]
+    for step in steps:
+        while _pages_running():
+            time.sleep(0.005)
+        step()
+
+
+#: script runs of pages under way, in every session (see :func:`page_run`)
+_RUNNING = [0]
+_RUNNING_LOCK = threading.Lock()
+
+
+@contextmanager
+def page_run():
+    """Marks a page's script run (app.py): while any is under way, the background build waits
+    (:func:`_build_and_warm`), so that the page a reader clicked has the processor (Python runs
+    one thread at a time) and builds any section it needs that is not built yet itself."""
+    with _RUNNING_LOCK:
+        _RUNNING[0] += 1
+    try:
+        yield
+    finally:
+        with _RUNNING_LOCK:
+            _RUNNING[0] -= 1
+
+
+def _pages_running() -> bool:
+    return _RUNNING[0] > 0
 
 
 def _few_left(results: dict, min_n: int) -> list[str]:
@@ -369,27 +430,37 @@ def show_table(rows: list[dict], height: int | None = None, title: str | None = 
 
 def table_downloads(frame: pd.DataFrame, title: str | None = None) -> None:
     """The CSV and Word downloads of a shown table, side by side under it."""
+    text = table_text(frame)
     with st.container(horizontal=True, gap="small"):
-        csv_download(frame)
-        word_download(frame, title)
+        csv_download(frame, text)
+        word_download(frame, title, text)
 
 
-def csv_download(frame: pd.DataFrame) -> None:
+def table_text(frame: pd.DataFrame) -> tuple[list[str], list[list[str]]]:
+    """A shown table's column headers and cells as text (empty for a missing value): the Word
+    table's content, and what names both downloads of the table."""
+    headers = [str(c) for c in frame.columns]
+    cells = [["" if v is None or (isinstance(v, float) and math.isnan(v)) else str(v) for v in row]
+             for row in frame.astype(object).values.tolist()]
+    return headers, cells
+
+
+def csv_download(frame: pd.DataFrame, text: tuple | None = None) -> None:
     """A small button downloading ``frame`` as formula-safe CSV
     (:func:`analysis.report.safety.formula_safe_csv`): Streamlit's own "Download as CSV" of
     st.dataframe writes ``=HYPERLINK(…)`` or ``@cmd`` cells from the data as they are, so it is
     switched off (``client.disableDataExport`` in ``.streamlit/config.toml``) and this one is
-    offered instead. The file is named by the table's content; identical tables on one page get
-    a number."""
+    offered instead. The file is written when the button is clicked (writing every table's CSV on
+    every run of a page cost ~20 ms a table) and named by the table's content (``text``, its
+    :func:`table_text`); identical tables on one page get a number."""
     from streamlit.errors import StreamlitDuplicateElementId
 
     from analysis.report.safety import formula_safe_csv
 
-    data = formula_safe_csv(frame)
-    stem = "table-" + hashlib.sha256(data).hexdigest()[:8]
+    stem = "table-" + hashlib.sha256(repr(text or table_text(frame)).encode()).hexdigest()[:8]
     for copy in range(1, 100):
         try:
-            st.download_button(tr("download_csv"), data,
+            st.download_button(tr("download_csv"), partial(formula_safe_csv, frame),
                                file_name=stem + (f"-{copy}" if copy > 1 else "") + ".csv",
                                mime="text/csv", help=tr("download_csv_help"), on_click="ignore",
                                type="tertiary", icon=":material/download:")
@@ -403,17 +474,16 @@ def csv_download(frame: pd.DataFrame) -> None:
 _TABLES = threading.local()
 
 
-def word_download(frame: pd.DataFrame, title: str | None = None) -> None:
+def word_download(frame: pd.DataFrame, title: str | None = None, text: tuple | None = None) -> None:
     """A small "Word" download of one shown table: a .docx with the table as a three-line table
     (:func:`analysis.report.docx.table_docx`), built only when clicked, named after the study,
-    the page and the table (``<title>_<wave>_<page>_表2.docx``, or the table's ``title``)."""
+    the page and the table (``<title>_<wave>_<page>_表2.docx``, or the table's ``title``).
+    ``text``: the table's :func:`table_text` when the caller has it."""
     from streamlit.errors import StreamlitDuplicateElementKey
 
     from analysis.report import report_file_name
 
-    headers = [str(c) for c in frame.columns]
-    cells = [["" if v is None or (isinstance(v, float) and math.isnan(v)) else str(v) for v in row]
-             for row in frame.astype(object).values.tolist()]
+    headers, cells = text or table_text(frame)
     language = lang()
     study = getattr(_TABLES, "study", None)
     if study is None:

@@ -1,0 +1,82 @@
+"""What makes the app's page switches fast shows the same pages: table downloads written when
+clicked, the background build that waits while a page
+runs and then prepares other pages' first visits (docs/performance.md)."""
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from streamlit.runtime.media_file_manager import MediaFileManager
+from streamlit.testing.v1 import AppTest
+
+from analysis.i18n import t
+from analysis.report.safety import formula_safe_csv
+from ui import setup
+from ui import state as S
+
+ROOT = Path(__file__).resolve().parents[1]
+PAGES = sorted(f"ui/pages/{p.name}" for p in (ROOT / "ui" / "pages").glob("*.py"))
+
+
+def test_a_tables_csv_is_written_when_clicked_and_is_the_formula_safe_csv(monkeypatch):
+    """Each table's CSV button holds a callable (written on click): it gives the former bytes,
+    ``formula_safe_csv`` of the table shown above it."""
+    made = {}
+    add_deferred = MediaFileManager.add_deferred
+
+    def spy(self, data_callable, *args, **kwargs):
+        file_id = add_deferred(self, data_callable, *args, **kwargs)
+        made[file_id] = data_callable
+        return file_id
+
+    monkeypatch.setattr(MediaFileManager, "add_deferred", spy)
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
+    at.session_state[S.LANG] = "en"
+    at.run()
+    at.switch_page("ui/pages/3_reliability.py")
+    at.run()
+    buttons = [b for b in at.get("download_button") if b.proto.label == t("download_csv", "en")]
+    assert len(buttons) == len(at.dataframe) > 2
+    names = set()
+    for button, table in zip(buttons, at.dataframe):
+        frame = table.value
+        assert made[button.proto.deferred_file_id]() == formula_safe_csv(frame)
+        names.add(button.proto.deferred_file_id)
+    assert len(names) == len(buttons)
+
+
+class _Results:
+    """Stands for LazyResults: records when its sections were built and whether a page ran."""
+
+    def __init__(self):
+        self.built_while_running = None
+
+    def build_rest(self, busy):
+        while busy():  # the real build_rest waits before each section
+            time.sleep(0.005)
+        self.built_while_running = setup._pages_running()
+
+
+def test_the_background_build_waits_while_a_page_runs_then_prepares_other_pages():
+    results, prepared = _Results(), []
+    with setup.page_run():
+        worker = threading.Thread(target=setup._build_and_warm,
+                                  args=(results, [lambda: prepared.append(setup._pages_running())]))
+        worker.start()
+        time.sleep(0.1)
+        assert results.built_while_running is None and not prepared  # nothing while it runs
+    worker.join(30)
+    assert not worker.is_alive()
+    assert results.built_while_running is False and prepared == [False]
+    assert not setup._pages_running()
+
+
+def test_page_run_counts_runs_also_when_a_page_stops():
+    with pytest.raises(RuntimeError):
+        with setup.page_run():
+            with setup.page_run():
+                assert setup._RUNNING[0] == 2
+            raise RuntimeError("st.stop")
+    assert setup._RUNNING[0] == 0
