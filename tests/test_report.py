@@ -482,3 +482,14 @@ def test_a_perfect_rmsea_of_zero_counts_as_good_fit():
 
     assert _meets(0.0, 0.06, above=False) and _meets(0.96, 0.95, above=True)
     assert not _meets(None, 0.06, above=False) and not _meets(0.07, 0.06, above=False)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_no_label_key_reaches_a_report_table(results, lang):
+    """Every text the tables show is a translated label, never a key of the locale files (a
+    weighted index's interval method "linearization" once showed as ``rep_ci_linearization``)."""
+    keys = {text for section in build_sections(results, lang) for table in section.tables
+            for text in [table.title, *(col.label for col in table.columns),
+                         *(cell for row in table.rows for cell in row)]
+            if isinstance(text, str) and re.fullmatch(r"(rep|find|method)_[a-z0-9_]+", text)}
+    assert not keys
