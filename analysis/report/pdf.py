@@ -338,7 +338,8 @@ def report_markup(results: dict, lang: str, font: CjkFont) -> str:
             head.append(f"#heading(level: 2, {string(section.title)})\n"
                         + _bullets(section.findings, "8.5pt"))
     head.append(f"#v(3mm)\n#text(7pt, fill: luma(120))[#{string(generated)}]\n")
-    return "\n".join(head) + "".join(_section(results, s, lang, report_faces(font)) for s in sections)
+    faces = report_faces(font)
+    return "\n".join(head) + "".join(_section(results, s, lang, faces) for s in sections)
 
 
 def pdf_report(results: dict, lang: str = "zh") -> bytes:
