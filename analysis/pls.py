@@ -45,7 +45,8 @@ import pandas as pd
 from scipy import stats
 
 from analysis.cfa import htmt
-from analysis.jsonready import json_ready
+from analysis.jsonready import json_ready, records
+from analysis.moments import Responses
 from analysis.reliability import cronbach_alpha
 from surveys.errors import StudyError
 from surveys.i18n import Text, msg
@@ -302,16 +303,37 @@ class PLSResult:
     @cached_property
     def loadings(self) -> pd.Series:
         """item -> loading on its own construct (built once; do not modify)."""
-        return pd.Series({i: self.cross_loadings.loc[i, c]
-                          for i, c in self.construct_of.items()})
+        owner = [self.positions[c] for c in self.construct_of]
+        return pd.Series(self.cross_loadings.to_numpy()[np.arange(len(owner)), owner],
+                         index=self.construct_of.index)
+
+    @cached_property
+    def positions(self) -> dict[str, int]:
+        """construct -> its position among the constructs (built once; do not modify)."""
+        return {c: j for j, c in enumerate(self.model.constructs)}
+
+    @cached_property
+    def blocks(self) -> dict[str, np.ndarray]:
+        """construct -> the positions of its items among the model's items, the order of
+        ``weights``, ``item_means``, ``item_sds``, ``item_correlations`` and ``cross_loadings``
+        (label lookups of pandas' string indexes cost ~0.1-2 ms each; built once)."""
+        out, start = {}, 0
+        for c, items in self.model.constructs.items():
+            out[c] = np.arange(start, start + len(items))
+            start += len(items)
+        return out
 
     @property
     def path_matrix(self) -> pd.DataFrame:
         """construct x construct path coefficients (row = from, column = to; 0 = no path)."""
         names = list(self.model.constructs)
-        out = pd.DataFrame(0.0, index=names, columns=names)
-        for (a, b), value in self.paths.items():
-            out.loc[a, b] = value
+        return pd.DataFrame(self._path_array(), index=names, columns=names)
+
+    def _path_array(self) -> np.ndarray:
+        """:attr:`path_matrix` as an array."""
+        out = np.zeros((len(self.positions), len(self.positions)))
+        for (a, b), value in zip(self.paths.index, self.paths.to_numpy()):
+            out[self.positions[a], self.positions[b]] = value
         return out
 
 
@@ -449,7 +471,7 @@ def total_effects(result: PLSResult) -> pd.Series:
     directed path from one construct to the other of the product of its coefficients.
     """
     names = list(result.model.constructs)
-    total = _total(result.path_matrix.to_numpy()[None])[0]
+    total = _total(result._path_array()[None])[0]
     linked = _reachable(result.model)
     return pd.Series({(a, b): total[i, j] for i, a in enumerate(names)
                       for j, b in enumerate(names) if linked[i, j]}, dtype=float)
@@ -499,7 +521,7 @@ def block_eigenvalues(correlations) -> tuple[float, float | None]:
     return float(values[0]), (float(values[1]) if len(values) > 1 else None)
 
 
-def standardised_alpha(data: pd.DataFrame, items: list[str]) -> float:
+def standardised_alpha(data: pd.DataFrame | Responses, items: list[str]) -> float:
     """Cronbach's alpha of the standardised items, k r̄ / (1 + (k − 1) r̄) with r̄ the mean
     inter-item correlation (seminr's ``alpha``, plspm's ``C.alpha``): the standardized alpha of
     :func:`analysis.reliability.cronbach_alpha` on the complete rows."""
@@ -541,11 +563,12 @@ def inner_vif(result: PLSResult) -> pd.Series:
     1 / (1 − R²_from), R²_from from regressing the score of ``from`` on the other predecessors of
     ``to`` (the diagonal of the inverse of their correlation matrix; 1 for a single predecessor).
     Above 5 flags collinearity (Hair et al. 2019)."""
-    corr = result.construct_correlations
+    corr = result.construct_correlations.to_numpy()
     out = {}
     for target in result.model.endogenous:
         before = result.model.predecessors(target)
-        inverse = np.linalg.inv(corr.loc[before, before].to_numpy())
+        at = [result.positions[c] for c in before]
+        inverse = np.linalg.inv(corr[np.ix_(at, at)])
         out.update({(a, target): inverse[i, i] for i, a in enumerate(before)})
     return pd.Series(out, dtype=float)
 
@@ -557,11 +580,11 @@ def goodness_of_fit(result: PLSResult) -> float:
     item; R² is averaged over the endogenous constructs (plspm's ``gof``). Henseler & Sarstedt
     (2013) show it does not measure fit; it is reported because theses are asked for it.
     """
-    loadings = result.loadings
-    multi = [i for items in result.model.constructs.values() if len(items) > 1 for i in items]
+    multi = [at for at in result.blocks.values() if len(at) > 1]
     if not multi:
         return float("nan")
-    return float(np.sqrt(np.mean(loadings[multi] ** 2) * result.r2.mean()))
+    loadings = result.loadings.iloc[np.concatenate(multi)]
+    return float(np.sqrt(np.mean(loadings ** 2) * result.r2.mean()))
 
 
 def srmr_composite(result: PLSResult) -> float:
@@ -575,9 +598,9 @@ def srmr_composite(result: PLSResult) -> float:
     below .08 is the usual bar (SmartPLS's "saturated model").
     """
     r = result.item_correlations.to_numpy()
-    owner = result.construct_of[result.item_correlations.index].to_numpy()
-    lam = result.loadings[result.item_correlations.index].to_numpy()
-    phi = result.construct_correlations.loc[owner, owner].to_numpy()
+    owner = np.concatenate([np.full(len(at), j) for j, at in enumerate(result.blocks.values())])
+    lam = result.loadings.to_numpy()
+    phi = result.construct_correlations.to_numpy()[np.ix_(owner, owner)]
     implied = np.where(owner[:, None] == owner[None, :], r, np.outer(lam, lam) * phi)
     lower = np.tril_indices_from(r)
     return float(np.sqrt(np.mean((r - implied)[lower] ** 2)))
@@ -606,25 +629,22 @@ def index_weights(result: PLSResult, construct: str) -> pd.Series:
     StudyError
         A negative outer weight: it has no meaning in an index (the message names the item).
     """
-    items = result.model.constructs[construct]
-    weights = _values(result.weights, items)
+    return pd.Series(_block_index_weights(result, construct),
+                     index=result.model.constructs[construct])
+
+
+def _block_index_weights(result: PLSResult, construct: str) -> np.ndarray:
+    """:func:`index_weights` as an array in the block's item order (read by position)."""
+    items, at = result.model.constructs[construct], result.blocks[construct]
+    weights = result.weights.to_numpy()[at]
     negative = np.flatnonzero(weights < 0)
     if len(negative):
         item = items[negative[0]]
         raise StudyError(msg("pls_negative_weight", construct=construct, item=item,
                              weight=f"{weights[negative[0]]:.3f}"), key="pls", column=item,
                          expected=msg("pls_negative_weight_expected"))
-    sds = _values(result.item_sds, items) if result.scaled else np.ones(len(items))
-    return pd.Series(_rescaled(weights, sds), index=items)
-
-
-def _values(series: pd.Series, labels) -> np.ndarray:
-    """The values of ``series`` at ``labels``, by position (label lookups of pandas' string
-    indexes are slow)."""
-    at = series.index.get_indexer(labels)
-    if (at < 0).any():
-        raise KeyError(f"not in the index: {[label for label, i in zip(labels, at) if i < 0]}")
-    return series.to_numpy()[at]
+    sds = result.item_sds.to_numpy()[at] if result.scaled else np.ones(len(items))
+    return _rescaled(weights, sds)
 
 
 def construct_index(result: PLSResult, construct: str, scale: tuple[float, float]) -> float:
@@ -640,8 +660,8 @@ def construct_index(result: PLSResult, construct: str, scale: tuple[float, float
     Fornell, C., Johnson, M. D., Anderson, E. W., Cha, J., & Bryant, B. E. (1996). The American
     Customer Satisfaction Index: nature, purpose, and findings. Journal of Marketing, 60(4), 7-18.
     """
-    w = index_weights(result, construct)
-    return float(_index(w.to_numpy(), _values(result.item_means, w.index), scale))
+    w = _block_index_weights(result, construct)
+    return float(_index(w, result.item_means.to_numpy()[result.blocks[construct]], scale))
 
 
 def ipma(result: PLSResult, scale: tuple[float, float], target: str | None = None
@@ -671,14 +691,18 @@ def ipma(result: PLSResult, scale: tuple[float, float], target: str | None = Non
     target = target or result.model.target
     total = total_effects(result)
     low, high = scale
-    cov = result.item_correlations * np.outer(result.item_sds, result.item_sds)
+    cov = result.item_correlations.to_numpy() * np.outer(result.item_sds, result.item_sds)
 
     def performance_and_sd(construct):
         try:
-            w = index_weights(result, construct)
+            w = _block_index_weights(result, construct)
         except StudyError:
             return np.nan, np.nan
-        sd = 100 / (high - low) * np.sqrt(w @ cov.loc[w.index, w.index] @ w)
+        at = result.blocks[construct]
+        # column-major: a product's summation order, hence its last bit, depends on the layout
+        # (kept as the IPMA had it)
+        block = np.asfortranarray(cov[np.ix_(at, at)])
+        sd = 100 / (high - low) * np.sqrt(np.dot(np.dot(w, block), w))
         return construct_index(result, construct, scale), float(sd)
 
     _, target_sd = performance_and_sd(target)
@@ -713,22 +737,27 @@ class PLSBootstrap:
 
     def summary(self, estimates: pd.Series, replicates: pd.DataFrame) -> pd.DataFrame:
         """se, t, p, ci_low, ci_high per estimate: SE = SD of the replicates, t = estimate/SE,
-        p two-sided from Student's t with ``used - 1`` df, percentile interval (type 7)."""
-        rows = {}
+        p two-sided from Student's t with ``used - 1`` df, percentile interval (type 7).
+        The replicates are read by position (pandas' label lookups cost ~0.1 ms each) and the
+        p-values taken in one call, with each estimate's own df."""
         alpha = 1 - CONFIDENCE
-        for key, value in estimates.items():
-            reps = replicates[key].to_numpy(dtype=float)
+        position = {key: j for j, key in enumerate(replicates.columns)}
+        values = replicates.to_numpy(dtype=float)
+        table = np.full((len(estimates), 5), np.nan)  # se, t, p, ci_low, ci_high
+        df = np.zeros(len(estimates))
+        for i, (key, value) in enumerate(zip(estimates.index, estimates.to_numpy())):
+            reps = values[:, position[key]]
             reps = reps[np.isfinite(reps)]
             if len(reps) < 2:
-                rows[key] = dict(se=np.nan, t=np.nan, p=np.nan, ci_low=np.nan, ci_high=np.nan)
                 continue
             se = reps.std(ddof=1)
-            t = value / se if se > 0 else np.nan
-            low, high = np.quantile(reps, [alpha / 2, 1 - alpha / 2])
-            rows[key] = dict(se=se, t=t, p=2 * stats.t.sf(abs(t), len(reps) - 1),
-                             ci_low=low, ci_high=high)
-        return pd.DataFrame.from_dict(rows, orient="index",
-                                      columns=["se", "t", "p", "ci_low", "ci_high"])
+            table[i, :2] = se, value / se if se > 0 else np.nan
+            table[i, 3:] = np.quantile(reps, [alpha / 2, 1 - alpha / 2])
+            df[i] = len(reps) - 1
+        kept = df > 0
+        table[kept, 2] = 2 * stats.t.sf(np.abs(table[kept, 1]), df[kept])
+        return pd.DataFrame(table, index=estimates.index,
+                            columns=["se", "t", "p", "ci_low", "ci_high"])
 
 
 def _estimable(s: np.ndarray, layout: _Layout, scheme: str) -> bool:
@@ -816,39 +845,42 @@ def _path_key(path: tuple[str, str]) -> str:
     return f"{path[0]}->{path[1]}"
 
 
-def _interval(row) -> list | None:
+def _interval(row: dict) -> list | None:
     return [row["ci_low"], row["ci_high"]] if np.isfinite(row["ci_low"]) else None
 
 
 def _quality(result: PLSResult, data: pd.DataFrame, group: str) -> dict:
     """The ``quality`` entry: reliability per construct, HTMT, cross-loadings, f², VIF, GoF,
     SRMR."""
-    model, loadings = result.model, result.loadings
-    rows = data[model.items].astype("float64").dropna()
+    model = result.model
+    # the complete rows, shared by the blocks' alphas (one preparation of the columns)
+    rows = Responses(data[model.items].astype("float64").dropna())
+    correlations = result.item_correlations.to_numpy()
+    loadings, weights = result.loadings.to_numpy(), result.weights.to_numpy()
     constructs = {}
     for c, items in model.constructs.items():
-        r = result.item_correlations.loc[items, items]
+        at = result.blocks[c]
+        r = correlations[np.ix_(at, at)]
         first, second = block_eigenvalues(r)
         reflective = model.modes[c] == "A"
         single = len(items) == 1
         constructs[c] = {
             "mode": model.modes[c], "items": len(items),
             "alpha": (1.0 if single else standardised_alpha(rows, items)) if reflective else None,
-            "rho_c": composite_reliability(loadings[items]) if reflective else None,
-            "rho_a": (1.0 if single else rho_a(result.weights[items], r)) if reflective else None,
-            "ave": average_variance_extracted(loadings[items]) if reflective else None,
+            "rho_c": composite_reliability(loadings[at]) if reflective else None,
+            "rho_a": (1.0 if single else rho_a(weights[at], r)) if reflective else None,
+            "ave": average_variance_extracted(loadings[at]) if reflective else None,
             "eigenvalues": [first, second],
         }
     names = list(model.constructs)
-    ratios = htmt(result.item_correlations, model.constructs)
+    ratios = htmt(result.item_correlations, model.constructs).to_numpy()
     return {
         "constructs": constructs,
-        "htmt": {a: {b: ratios.loc[a, b] for b in names[i + 1:]}
-                 for i, a in enumerate(names[:-1])},
-        "construct_correlations": {a: {b: result.construct_correlations.loc[a, b] for b in names}
-                            for a in names},
-        "cross_loadings": {item: result.cross_loadings.loc[item].to_dict()
-                           for item in model.items},
+        "htmt": {a: dict(zip(names[i + 1:], ratios[i, i + 1:])) for i, a in enumerate(names[:-1])},
+        "construct_correlations": {a: dict(zip(names, row)) for a, row
+                                   in zip(names, result.construct_correlations.to_numpy())},
+        "cross_loadings": {item: dict(zip(names, row)) for item, row
+                           in zip(model.items, result.cross_loadings.to_numpy())},
         "f2": {_path_key(p): v for p, v in f_squared(result, group).items()},
         "vif": {_path_key(p): v for p, v in inner_vif(result).items()},
         "gof": goodness_of_fit(result),
@@ -886,43 +918,42 @@ def _estimate_entry(frame: pd.DataFrame, model: PLSModel, scale: tuple[float, fl
     if boot is not None and boot.used < boot.resamples:
         warnings.append(_text(msg("pls_bootstrap_dropped", dropped=boot.resamples - boot.used,
                                   resamples=boot.resamples)))
-    empty = pd.DataFrame(np.nan, index=[], columns=["se", "t", "p", "ci_low", "ci_high"])
-
-    def summary(estimates: pd.Series, replicates_of) -> pd.DataFrame:
+    def summary(estimates: pd.Series, replicates_of) -> list[dict]:
+        """One row per estimate, in its order: se, t, p, ci_low, ci_high (NaN without a
+        bootstrap)."""
         if boot is None:
-            return empty.reindex(estimates.index)
-        return boot.summary(estimates, replicates_of(boot))
+            return [dict.fromkeys(["se", "t", "p", "ci_low", "ci_high"], np.nan)
+                    for _ in range(len(estimates))]
+        return records(boot.summary(estimates, replicates_of(boot)))
 
-    paths = summary(result.paths, lambda b: b.paths)
-    weights = summary(result.weights, lambda b: b.weights)
-    loadings = summary(result.loadings, lambda b: b.loadings)
     index_values = pd.Series({c: v for c, v in indices.items() if v is not None}, dtype=float)
-    index_ci = summary(index_values, lambda b: b.indices)
-    index_ci = {c: _interval(index_ci.loc[c]) if c in index_ci.index else None
-                for c in model.constructs}
+    index_ci = dict(zip(index_values.index, summary(index_values, lambda b: b.indices)))
+    index_ci = {c: _interval(index_ci[c]) if c in index_ci else None for c in model.constructs}
     if cards_only:
         return {"n": result.n, "n_dropped": result.n_dropped, "indices": indices,
                 "indices_ci": index_ci, "warnings": warnings}
+    paths = summary(result.paths, lambda b: b.paths)
+    weights = summary(result.weights, lambda b: b.weights)
+    loadings = summary(result.loadings, lambda b: b.loadings)
     performance = ipma(result, scale, model.target)
-    owner = result.construct_of
+    owner = result.construct_of.tolist()
     return {
         "n": result.n, "n_dropped": result.n_dropped, "iterations": result.iterations,
-        "paths": {_path_key(p): {"coef": result.paths[p], "se": row["se"], "t": row["t"],
-                                 "p": row["p"], "ci": _interval(row)}
-                  for p, row in paths.iterrows()},
+        "paths": {_path_key(p): {"coef": coef, "se": row["se"], "t": row["t"], "p": row["p"],
+                                 "ci": _interval(row)}
+                  for p, coef, row in zip(result.paths.index, result.paths.tolist(), paths)},
         "r2": result.r2.to_dict(), "r2_adj": result.r2_adj.to_dict(),
         "total_effects": {_path_key(p): v for p, v in total_effects(result).items()},
-        "outer": {item: {"construct": owner[item], "weight": result.weights[item],
-                         "loading": result.loadings[item], "se": weights.loc[item, "se"],
-                         "ci": _interval(weights.loc[item]),
-                         "loading_se": loadings.loc[item, "se"],
-                         "loading_ci": _interval(loadings.loc[item])}
-                  for item in model.items},
+        "outer": {item: {"construct": owner[i], "weight": weight, "loading": loading,
+                         "se": weights[i]["se"], "ci": _interval(weights[i]),
+                         "loading_se": loadings[i]["se"], "loading_ci": _interval(loadings[i])}
+                  for i, (item, weight, loading) in enumerate(zip(
+                      model.items, result.weights.tolist(), result.loadings.tolist()))},
         "quality": _quality(result, frame, group),
         "indices": indices,
         "indices_ci": index_ci,
         "ipma": {"target": model.target,
-                 "constructs": {c: row.to_dict() for c, row in performance.iterrows()}},
+                 "constructs": dict(zip(performance.index, records(performance)))},
         "bootstrap": {"resamples": model.bootstrap, "used": boot.used if boot else 0,
                       "seed": model.seed, "df": boot.used - 1 if boot else None},
         "warnings": warnings,

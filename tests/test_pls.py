@@ -414,3 +414,96 @@ def test_section_is_strict_json_and_skips_groups_without_the_items(satisfaction)
     assert entry["model"]["paths"][0] == ["IMAG", "EXPE"]
     assert set(entry["quality"]["constructs"]["SAT"]) == {"mode", "items", "alpha", "rho_c",
                                                           "rho_a", "ave", "eigenvalues"}
+
+
+def _former_summary(boot: pls.PLSBootstrap, estimates: pd.Series, replicates: pd.DataFrame):
+    """The bootstrap summary as it was defined: one replicate column and one p-value per label."""
+    rows = {}
+    for key, value in estimates.items():
+        reps = replicates[key].to_numpy(dtype=float)
+        reps = reps[np.isfinite(reps)]
+        if len(reps) < 2:
+            rows[key] = dict(se=np.nan, t=np.nan, p=np.nan, ci_low=np.nan, ci_high=np.nan)
+            continue
+        se = reps.std(ddof=1)
+        t = value / se if se > 0 else np.nan
+        alpha = 1 - pls.CONFIDENCE
+        low, high = np.quantile(reps, [alpha / 2, 1 - alpha / 2])
+        rows[key] = dict(se=se, t=t, p=2 * stats.t.sf(abs(t), len(reps) - 1), ci_low=low,
+                         ci_high=high)
+    return pd.DataFrame.from_dict(rows, orient="index", columns=["se", "t", "p", "ci_low", "ci_high"])
+
+
+@pytest.mark.parametrize("mode", ["A", "B"])
+def test_section_read_by_position_equals_the_former_label_lookups(satisfaction, mode):
+    """The section reads the result's tables by position; every value is the bit of the former
+    pandas label lookups (missing answers, a negative weight, formative blocks)."""
+    data = satisfaction.assign(loy2=10 - satisfaction["loy2"])  # LOY's index refused
+    data.loc[[3, 10, 11], "qual2"] = np.nan
+    model = ecsi(mode=mode, modes={"LOY": "A"}, bootstrap=30)
+    result = pls.estimate_pls(data, model)
+    entry = pls.pls_section({"all": data}, model, (0, 10))["all"]
+    rows = data[model.items].astype("float64").dropna()
+    names = list(model.constructs)
+    assert result.loadings.equals(pd.Series({i: result.cross_loadings.loc[i, c]
+                                             for i, c in result.construct_of.items()}))
+    for c, items in model.constructs.items():
+        got, r = entry["quality"]["constructs"][c], result.item_correlations.loc[items, items]
+        assert got["eigenvalues"] == list(pls.block_eigenvalues(r))
+        if mode == "A" or c == "LOY":
+            assert got["alpha"] == pls.standardised_alpha(rows, items)
+            assert got["rho_c"] == pls.composite_reliability(result.loadings[items])
+            assert got["rho_a"] == pls.rho_a(result.weights[items], r)
+    quality = entry["quality"]
+    assert quality["cross_loadings"] == {i: result.cross_loadings.loc[i].to_dict()
+                                         for i in model.items}
+    assert quality["construct_correlations"] == {
+        a: {b: result.construct_correlations.loc[a, b] for b in names} for a in names}
+    ratios = pls.htmt(result.item_correlations, model.constructs)
+    assert quality["htmt"] == {a: {b: ratios.loc[a, b] for b in names[i + 1:]}
+                               for i, a in enumerate(names[:-1])}
+    multi = [i for items in model.constructs.values() if len(items) > 1 for i in items]
+    assert quality["gof"] == float(np.sqrt(np.mean(result.loadings[multi] ** 2) * result.r2.mean()))
+    owner = result.construct_of[result.item_correlations.index].to_numpy()
+    lam = np.outer(result.loadings, result.loadings)
+    implied = np.where(owner[:, None] == owner[None, :], result.item_correlations,
+                       lam * result.construct_correlations.loc[owner, owner].to_numpy())
+    lower = np.tril_indices(len(owner))
+    assert quality["srmr"] == float(np.sqrt(np.mean(
+        (result.item_correlations.to_numpy() - implied)[lower] ** 2)))
+    for target in model.endogenous:
+        before = model.predecessors(target)
+        inverse = np.linalg.inv(result.construct_correlations.loc[before, before].to_numpy())
+        for i, a in enumerate(before):
+            assert quality["vif"][f"{a}->{target}"] == inverse[i, i]
+    # IPMA: the SDs of the rescaled scores from pandas' product of labelled tables
+    cov = result.item_correlations * np.outer(result.item_sds, result.item_sds)
+    sd = {}
+    for c in names:
+        try:
+            w = pls.index_weights(result, c)
+        except StudyError:  # a negative weight: no index
+            continue
+        sd[c] = 100 / 10 * np.sqrt(w @ cov.loc[w.index, w.index] @ w)
+    assert entry["ipma"]["constructs"]["SAT"]["importance"] is None  # LOY's index is refused
+    assert result.weights["loy2"] < 0 and entry["indices"]["LOY"] is None
+    fit = pls.ipma(result, (0, 10), "SAT")
+    total = pls.total_effects(result)
+    assert fit["importance"].notna().sum() >= 2
+    for c, row in fit.iterrows():
+        if c in sd:
+            assert row["importance"] == total[(c, "SAT")] * sd["SAT"] / sd[c]
+            assert row["performance"] == pls.construct_index(result, c, (0, 10))
+        else:
+            assert np.isnan(row["importance"]) and np.isnan(row["performance"])
+    # the bootstrap's summaries
+    boot = pls.bootstrap_pls(data, model, 30, model.seed, scale=(0, 10))
+    for estimates, replicates in ((result.paths, boot.paths), (result.weights, boot.weights),
+                                  (result.loadings, boot.loadings),
+                                  (pd.Series(entry["indices"]).dropna().astype(float), boot.indices)):
+        pd.testing.assert_frame_equal(boot.summary(estimates, replicates),
+                                      _former_summary(boot, estimates, replicates),
+                                      check_exact=True, check_index_type=False)
+    former = _former_summary(boot, result.weights, boot.weights)
+    assert entry["outer"]["sat1"]["se"] == former.loc["sat1", "se"]
+    assert entry["outer"]["sat1"]["ci"] == [former.loc["sat1", "ci_low"], former.loc["sat1", "ci_high"]]
