@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from itertools import combinations
 
 import numpy as np
@@ -113,9 +113,10 @@ class _Levels:
                 float(np.sum(tied.astype(np.float64) ** 3 - tied)))
 
 
-def _levels_of(source: Responses, column: str, labels: pd.Series) -> _Levels:
-    """The score ``column`` of ``source`` split by ``labels``; levels without a score dropped."""
-    parts = source.split(labels)
+def _levels_of(parts: dict, column: str) -> _Levels:
+    """The score ``column`` of respondents split by a label (:meth:`Responses.split`: level ->
+    its respondents, shared by every score compared across that label); levels without a
+    score dropped."""
     return _Levels({lv: part for lv, part in parts.items()
                     if part.moments([column]).n[0, 0] > 0}, column)
 
@@ -123,7 +124,7 @@ def _levels_of(source: Responses, column: str, labels: pd.Series) -> _Levels:
 def _from_series(values: pd.Series, labels: pd.Series) -> _Levels:
     """The levels of a Series of scores and an aligned Series of labels."""
     frame = pd.DataFrame({_SCORE: pd.to_numeric(values).astype("float64")}, index=values.index)
-    return _levels_of(Responses(frame), _SCORE, labels.reindex(values.index))
+    return _levels_of(Responses(frame).split(labels.reindex(values.index)), _SCORE)
 
 
 def group_summary(values: pd.Series, labels: pd.Series) -> pd.DataFrame:
@@ -501,11 +502,18 @@ def _tukey(used: _Levels, confidence: float = 0.95) -> dict:
     se = np.sqrt(ms_within / 2 * (1 / first["n"] + 1 / second["n"]))
     with np.errstate(divide="ignore", invalid="ignore"):
         q = np.abs(diff) / se
-    crit = studentized_range_isf(1 - confidence, k, n - k)
+    crit = _tukey_critical(1 - confidence, k, n - k)
     return {
         "a": a, "b": b, "diff": diff, "se": se, "q": q, "ci_lo": diff - crit * se,
         "ci_hi": diff + crit * se, "p_adj": studentized_range_sf(q, k, n - k),
     }
+
+
+@lru_cache(maxsize=256)
+def _tukey_critical(alpha: float, k: int, df: int) -> float:
+    """Tukey's critical value :func:`studentized_range_isf` (alpha, k, df), kept: every score
+    compared across the same levels with the same number of answers asks for the same one."""
+    return float(studentized_range_isf(alpha, k, df)[0])
 
 
 def games_howell(values: pd.Series, labels: pd.Series, *, confidence: float = 0.95) -> pd.DataFrame:
@@ -743,9 +751,10 @@ def comparisons_section(
         asked = satisfaction and set(satisfaction) <= set(source.columns)
         scores = respondent_scores(source, dimensions,
                                    {"satisfaction": satisfaction} if asked else None)
-        section[group] = {
-            column: {outcome: _compare(_levels_of(scores, outcome, source.frame[column]), min_n)
-                     for outcome in scores.columns}
-            for column in by if column in source.columns
-        }
+        section[group] = {}
+        for column in by:
+            if column in source.columns:
+                parts = scores.split(source.frame[column])  # once for every outcome
+                section[group][column] = {outcome: _compare(_levels_of(parts, outcome), min_n)
+                                          for outcome in scores.columns}
     return json_ready(section)

@@ -507,7 +507,7 @@ def _group_entry(frame: pd.DataFrame | Responses, items: list[str], rotation: st
         "efa": {
             "n_factors": n_factors,
             "rotation": solution.rotation,
-            "loadings": {item: [float(v) for v in row] for item, row in solution.loadings.iterrows()},
+            "loadings": dict(zip(solution.loadings.index, solution.loadings.to_numpy().tolist())),
             "factor_correlations": [[float(v) for v in row] for row in solution.phi],
             "converged": solution.converged,
         },

@@ -351,6 +351,7 @@ class Responses:
         self._moments: dict[tuple, Moments] = {}
         self._counts: dict[str, Counts] = {}
         self._derived: dict[tuple, Responses] = {}
+        self._rows: dict[tuple, int] = {}
 
     # ------------------------------------------------------------------ the frame's face
     @property
@@ -407,13 +408,18 @@ class Responses:
         return _float_moments(columns, prepared, rows)
 
     def count_rows(self, *, any_of: Sequence[str] = (), all_of: Sequence[str] = ()) -> int:
-        """Rows that answered at least one of ``any_of`` and every one of ``all_of``."""
-        keep = np.ones(len(self), dtype=bool)
-        if any_of:
-            keep &= np.logical_or.reduce([self.column(c).observed for c in any_of])
-        for c in all_of:
-            keep &= self.column(c).observed
-        return int(keep.sum())
+        """Rows that answered at least one of ``any_of`` and every one of ``all_of`` (counted
+        once per pair of column sets and kept: the validity section asks three times for the
+        items, a pass over the rows each)."""
+        key = (frozenset(any_of), frozenset(all_of))
+        if key not in self._rows:
+            keep = np.ones(len(self), dtype=bool)
+            if any_of:
+                keep &= np.logical_or.reduce([self.column(c).observed for c in any_of])
+            for c in all_of:
+                keep &= self.column(c).observed
+            self._rows[key] = int(keep.sum())
+        return self._rows[key]
 
     # ------------------------------------------------------------------ value counts
     def counts(self, column: str) -> Counts:

@@ -370,8 +370,12 @@ def _complete(data: pd.DataFrame, model: PLSModel, group: str) -> tuple[pd.DataF
 def _moments(values: np.ndarray, scaled: bool) -> np.ndarray:
     """The items' covariance matrix (n − 1), or their correlation matrix when ``scaled``, of
     the rows of ``values`` (n x K), or of each matrix of a stack (B x n x K)."""
-    centred = values - values.mean(axis=-2, keepdims=True)
-    s = _t(centred) @ centred / (values.shape[-2] - 1)
+    return _products(values - values.mean(axis=-2, keepdims=True), scaled)
+
+
+def _products(centred: np.ndarray, scaled: bool) -> np.ndarray:
+    """:func:`_moments` of rows already centred at their means."""
+    s = _t(centred) @ centred / (centred.shape[-2] - 1)
     if scaled:
         sd = np.sqrt(np.diagonal(s, axis1=-2, axis2=-1))
         s = s / (sd[..., :, None] * sd[..., None, :])
@@ -796,9 +800,13 @@ def bootstrap_pls(data: pd.DataFrame, model: PLSModel, n_boot: int, seed: int, *
     linked = np.argwhere(_reachable(model))
     # the draws of one resample after the other, n at a time (the former loop's)
     samples = values[np.random.default_rng(seed).integers(0, n, (n_boot, n))]
-    sds = samples.std(axis=1, ddof=1)
+    means = samples.mean(axis=1, keepdims=True)
+    centred = samples - means
+    # the operations of samples.std(axis=1, ddof=1), on the centred rows the correlation
+    # matrices need too (the same bits, tests/test_pls.py)
+    sds = np.sqrt(np.square(centred).sum(axis=1) / (n - 1))
     kept = np.flatnonzero(np.all(sds > 0, axis=1))
-    s = _moments(samples[kept], scaled)
+    s = _products(centred if len(kept) == n_boot else centred[kept], scaled)
     try:
         fit = _estimate(s, layout, model.scheme, MAX_ITERATIONS, TOLERANCE)
     except (_Failure, np.linalg.LinAlgError):  # keep the resamples that can be estimated alone
@@ -811,7 +819,7 @@ def bootstrap_pls(data: pd.DataFrame, model: PLSModel, n_boot: int, seed: int, *
             "total": total[:, linked[:, 0], linked[:, 1]], "weights": weights,
             "loadings": fit.cross[:, items, owner], "indices": None}
     if scale is not None:
-        means = samples[kept].mean(axis=1)
+        means = means[kept, 0]
         rows["indices"] = np.column_stack([
             np.where((weights[:, block] < 0).any(axis=1), np.nan,
                      _index(_rescaled(weights[:, block], sds[kept][:, block] if scaled else 1.0),

@@ -11,6 +11,7 @@ Tolerances: parameters (standardized loadings, residual variances, factor correl
 AVE, HTMT) 1e-6; fit measures 1e-3 as issue 3 allows (observed < 1e-6: lavaan stops its optimiser at
 a relative 1e-10 change, we at a gradient of 1e-10).
 """
+import itertools
 import json
 import warnings
 from pathlib import Path
@@ -527,3 +528,33 @@ def test_discrepancy_is_infinite_for_a_positive_determinant_with_two_negative_ei
     positive = rotation @ np.diag([0.5, 0.2, 1.0, 2.0]) @ rotation.T
     expected = np.log(0.2) + np.trace(np.linalg.solve(positive, s)) - logdet_s - 4
     assert cfa._discrepancy(positive, s, logdet_s) == pytest.approx(expected, abs=1e-12)
+
+
+def _former_fornell_larcker(result) -> pd.DataFrame:
+    """The Fornell-Larcker table as it was built: √AVE written cell by cell into a copy."""
+    table = result.factor_correlations.copy()
+    sqrt_ave = cfa.construct_reliability(result)["sqrt_ave"]
+    for factor in table.index:
+        table.loc[factor, factor] = sqrt_ave[factor]
+    return table
+
+
+@pytest.mark.parametrize("name", ["generated", "generated_missing"])
+def test_section_tables_computed_once_equal_their_definitions(name):
+    # the section computes construct reliability and the HTMT tables once for its values and
+    # its warnings: the same bits as each function called on its own
+    entry = cfa.cfa_section({"g": DATA[name]}, GENERATED)["g"]
+    result = cfa.fit_cfa(GENERATED, DATA[name])
+    pd.testing.assert_frame_equal(cfa.fornell_larcker(result), _former_fornell_larcker(result),
+                                  check_exact=True)
+    former = _former_fornell_larcker(result)
+    assert entry["fornell_larcker"] == {a: {b: former.loc[a, b] for b in GENERATED}
+                                        for a in GENERATED}
+    for key, geometric in (("htmt", False), ("htmt2", True)):
+        table = cfa.htmt(result.observed_correlations, result.model, geometric=geometric)
+        assert entry[key] == {f"{a}|{b}": table.loc[a, b]
+                              for a, b in itertools.combinations(GENERATED, 2)}
+    assert entry["warnings"] == cfa.cfa_warnings(result)
+    constructs = cfa.construct_reliability(result)
+    assert entry["constructs"] == {d: {"cr": constructs.loc[d, "cr"], "ave": constructs.loc[d, "ave"]}
+                                   for d in GENERATED}

@@ -13,8 +13,12 @@ from analysis.comparisons import (
     studentized_range_isf, studentized_range_sf, tukey_hsd, welch_anova,
 )
 from analysis.comparisons import (
-    _COARSE, _FINE, _range_sf, _range_sf_row, _studentized_range_integral,
+    _COARSE, _FINE, _compare, _levels_of, _range_sf, _range_sf_row, _studentized_range_integral,
+    _tukey_critical,
 )
+from analysis.indices import respondent_scores
+from analysis.jsonready import json_ready
+from analysis.moments import Responses
 
 HERE = Path(__file__).parent
 REF = json.loads((HERE / "reference" / "comparisons.json").read_text())
@@ -255,3 +259,23 @@ def test_posthoc_without_pairs_is_an_empty_object_table():
                   games_howell(pd.Series([1.0, 2, 3, 4]), one_level),
                   dunn(pd.Series([1.0, 2, 3, 4]), one_level)):
         assert table.empty and set(table.dtypes) == {np.dtype(object)}
+
+
+def test_section_shares_one_split_and_one_critical_value(data):
+    # every outcome compared across one column reads the same split of the respondents, and
+    # Tukey's critical value is kept per (alpha, k, df): the section equals each outcome split
+    # on its own with the critical value computed afresh (missing scores and labels)
+    values, labels = data
+    frame = pd.DataFrame({"q1": values, "q2": values[::-1].to_numpy(), "overall": values,
+                          "region": labels.astype(str)})
+    frame.loc[::9, "q1"] = np.nan
+    frame.loc[4::13, "region"] = None
+    dimensions = {"D": ["q1"], "E": ["q1", "q2"]}
+    section = comparisons_section({"c": frame}, dimensions=dimensions, by=["region"],
+                                  satisfaction=["overall"])
+    scores = respondent_scores(Responses(frame), dimensions, {"satisfaction": ["overall"]})
+    for outcome in ("D", "E", "satisfaction"):
+        alone = _compare(_levels_of(scores.split(frame["region"]), outcome), 5)
+        assert json_ready(alone) == section["c"]["region"][outcome]
+    for k, df in ((4, 150), (5, 287), (3, 12)):
+        assert _tukey_critical(0.05, k, df) == studentized_range_isf(0.05, k, df)[0]

@@ -121,6 +121,10 @@ def test_section_matches_psych_and_is_json():
     converged = np.array(expected["efa"]["oblimin"]["converged"]["matrix"]).reshape(12, 3)
     assert np.array(list(section["efa"]["loadings"].values())) == pytest.approx(converged, abs=TOL)
     assert section["warnings"] == []
+    # the loadings read as one array: the floats of the former row-by-row reading
+    solution = efa(DATA["generated"][list(section["kmo_items"])], n_factors=3)
+    assert section["efa"]["loadings"] == {item: [float(v) for v in row]
+                                          for item, row in solution.loadings.iterrows()}
 
 
 def test_section_warns_on_low_kmo():

@@ -199,3 +199,18 @@ def test_row_order_does_not_move_any_result(holed_results):
     a, b = holed_results
     for key in ("reliability", "validity", "gaps", "servqual", "drivers", "comparisons"):
         assert a[key] == b[key], key
+
+
+def test_counted_rows_are_kept_and_equal_their_definition():
+    rng = np.random.default_rng(5)
+    frame = pd.DataFrame(rng.integers(1, 6, (200, 4)).astype(float), columns=list("abcd"))
+    frame = frame.mask(rng.random(frame.shape) < 0.3)
+    source = Responses(frame)
+    for any_of, all_of in ((["a", "b"], []), ([], ["c", "d"]), (["d"], ["a", "b"]), ([], [])):
+        answered = frame.notna()
+        keep = answered[any_of].any(axis=1) if any_of else pd.Series(True, index=frame.index)
+        expected = int((keep & answered[all_of].all(axis=1)).sum())
+        assert source.count_rows(any_of=any_of, all_of=all_of) == expected
+        # asked again, in another order: the count kept
+        assert source.count_rows(any_of=any_of[::-1], all_of=all_of[::-1]) == expected
+    assert len(source._rows) == 4

@@ -507,3 +507,22 @@ def test_section_read_by_position_equals_the_former_label_lookups(satisfaction, 
     former = _former_summary(boot, result.weights, boot.weights)
     assert entry["outer"]["sat1"]["se"] == former.loc["sat1", "se"]
     assert entry["outer"]["sat1"]["ci"] == [former.loc["sat1", "ci_low"], former.loc["sat1", "ci_high"]]
+
+
+def test_bootstrap_sds_and_correlations_from_one_centring_are_the_former_bits(satisfaction):
+    # the resamples' SDs and correlation matrices come from one centring of the rows; the
+    # replicates are those of np.std and of _moments on each resample, to the last bit
+    model, n_boot, scale = ecsi(), 40, (0, 10)
+    boot = pls.bootstrap_pls(satisfaction, model, n_boot, seed=4, scale=scale)
+    values = satisfaction[model.items].astype("float64").dropna().to_numpy()
+    samples = values[np.random.default_rng(4).integers(0, len(values), (n_boot, len(values)))]
+    layout = pls._Layout.of(model)
+    fit = pls._estimate(pls._moments(samples, True), layout, model.scheme, pls.MAX_ITERATIONS,
+                        pls.TOLERANCE)
+    items = np.arange(len(layout.owner))
+    assert np.array_equal(boot.loadings.to_numpy(), fit.cross[:, items, layout.owner])
+    weights = fit.weights[:, items, layout.owner]
+    sds, means = samples.std(axis=1, ddof=1), samples.mean(axis=1)
+    for j, block in enumerate(layout.blocks):
+        index = pls._index(pls._rescaled(weights[:, block], sds[:, block]), means[:, block], scale)
+        assert np.array_equal(boot.indices.iloc[:, j].to_numpy(), index)
