@@ -526,3 +526,19 @@ def test_bootstrap_sds_and_correlations_from_one_centring_are_the_former_bits(sa
     for j, block in enumerate(layout.blocks):
         index = pls._index(pls._rescaled(weights[:, block], sds[:, block]), means[:, block], scale)
         assert np.array_equal(boot.indices.iloc[:, j].to_numpy(), index)
+
+
+def test_complete_rows_are_the_former_pandas_rows_and_layout(satisfaction):
+    # listwise deletion with NumPy: the rows, their index and their column-major layout (the
+    # order in which later means and products sum) of pandas' astype/dropna/to_numpy
+    data = satisfaction.copy()
+    data.loc[[3, 10, 11], "qual2"] = np.nan
+    data["loy4"] = data["loy4"].astype("Int64").mask(data.index == 40)
+    items = ecsi().items
+    values, index, dropped = pls._complete_rows(data, items)
+    former = data[items].astype("float64").dropna()
+    assert np.array_equal(values, former.to_numpy()) and index.equals(former.index)
+    assert values.flags.f_contiguous == former.to_numpy().flags.f_contiguous
+    assert dropped == len(data) - len(former) == 4
+    assert np.array_equal(pls._complete(data, ecsi(), "g")[0].var(axis=0, ddof=1),
+                          former.var(ddof=1).to_numpy())
