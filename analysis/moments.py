@@ -351,7 +351,7 @@ class Responses:
         self._moments: dict[tuple, Moments] = {}
         self._counts: dict[str, Counts] = {}
         self._derived: dict[tuple, Responses] = {}
-        self._rows: dict[tuple, int] = {}
+        self._counted: dict[tuple, int] = {}
 
     # ------------------------------------------------------------------ the frame's face
     @property
@@ -386,16 +386,36 @@ class Responses:
             if key not in self._moments:
                 rows = np.logical_and.reduce([self.column(c).observed for c in columns]) \
                     if columns else np.ones(len(self), dtype=bool)
-                self._moments[key] = self._sum(columns, rows)
+                self._moments[key] = self._complete(columns, rows)
             return self._moments[key]
-        for (kind, computed), found in self._moments.items():
-            if kind == "pairwise" and set(columns) <= set(computed):
-                return found.sub(columns)
+        found = self._summed(columns)
+        if found is not None:
+            return found
         together = tuple(dict.fromkeys([*columns, *(c for c in self._hint if c in self)]))
         if not self.is_exact(columns) or not self.is_exact(together):
             together = columns  # the row path for these alone
         self._moments[("pairwise", together)] = self._sum(together, None)
         return self._moments[("pairwise", together)].sub(columns)
+
+    def _summed(self, columns: tuple[str, ...]) -> Moments | None:
+        """The pairwise moments of ``columns`` if a pass over the rows has summed them."""
+        for (kind, computed), found in self._moments.items():
+            if kind == "pairwise" and set(columns) <= set(computed):
+                return found.sub(columns)
+        return None
+
+    def _complete(self, columns: tuple[str, ...], rows: np.ndarray) -> Moments:
+        """The moments over the complete ``rows`` of ``columns``. When their exact pairwise
+        sums over every row are already taken and at most a fifth of the rows is incomplete,
+        they are those sums minus the incomplete rows' (:func:`_without`: the same integers,
+        from a pass over those few rows, none when every row answered every column; a row
+        with a missing answer costs about four times a complete one, its block taking the
+        missing-answer products too); else a pass over ``rows``."""
+        summed = self._summed(columns) if columns and self.is_exact(columns) else None
+        kept = int(rows.sum())
+        if summed is None or not summed.exact or 5 * (len(rows) - kept) > len(rows):
+            return self._sum(columns, rows)
+        return _without(summed, self._sum(columns, ~rows), kept)
 
     def _sum(self, columns: tuple[str, ...], rows: np.ndarray | None) -> Moments:
         prepared = [self.column(c) for c in columns]
@@ -412,14 +432,14 @@ class Responses:
         once per pair of column sets and kept: the validity section asks three times for the
         items, a pass over the rows each)."""
         key = (frozenset(any_of), frozenset(all_of))
-        if key not in self._rows:
+        if key not in self._counted:
             keep = np.ones(len(self), dtype=bool)
             if any_of:
                 keep &= np.logical_or.reduce([self.column(c).observed for c in any_of])
             for c in all_of:
                 keep &= self.column(c).observed
-            self._rows[key] = int(keep.sum())
-        return self._rows[key]
+            self._counted[key] = int(keep.sum())
+        return self._counted[key]
 
     # ------------------------------------------------------------------ value counts
     def counts(self, column: str) -> Counts:
@@ -583,6 +603,19 @@ def _exact_moments(columns: tuple[str, ...], prepared: list[_Column],
     scale = np.array([p.scale for p in prepared], dtype=np.int64)
     return Moments(columns, n, sums[:, None] - lost, squares[:, None] - lost_squares, cross,
                    scale, np.zeros(k), True)
+
+
+def _without(every: Moments, incomplete: Moments, kept: int) -> Moments:
+    """The exact moments of the rows that answered every column (``kept`` of them), from the
+    pairwise sums over every row and the sums over the other rows: with x = 0 where missing,
+    Σ_complete x_i x_j = Σ_all − Σ_incomplete, and likewise Σ x_i and Σ x_i² (the diagonal of
+    the pairwise sums, over every answer of i)."""
+    k = every.k
+    sums = np.diag(every.sums) - np.diag(incomplete.sums)
+    squares = np.diag(every.squares) - np.diag(incomplete.squares)
+    return Moments(every.columns, np.full((k, k), kept, dtype=np.int64),
+                   np.repeat(sums[:, None], k, axis=1), np.repeat(squares[:, None], k, axis=1),
+                   every.cross - incomplete.cross, every.scale, every.origin, True)
 
 
 def _blocks(rows: np.ndarray | None, total: int, size: int):

@@ -213,4 +213,25 @@ def test_counted_rows_are_kept_and_equal_their_definition():
         assert source.count_rows(any_of=any_of, all_of=all_of) == expected
         # asked again, in another order: the count kept
         assert source.count_rows(any_of=any_of[::-1], all_of=all_of[::-1]) == expected
-    assert len(source._rows) == 4
+    assert len(source._counted) == 4
+
+
+@pytest.mark.parametrize("missing", [0.0, 0.02, 0.3])
+def test_complete_rows_from_the_pairwise_sums_equal_their_own_pass(missing):
+    # listwise moments as the pairwise sums over every row minus the incomplete rows' sums:
+    # the integers of a pass over the complete rows (no missing answer: no pass at all; 6% of
+    # the rows incomplete: a pass over those; two thirds incomplete: that pass itself)
+    rng = np.random.default_rng(11)
+    frame = pd.DataFrame(rng.integers(1, 6, (3000, 5)).astype(float), columns=list("abcde"))
+    frame = frame.mask(rng.random(frame.shape) < missing)
+    columns = ("a", "c", "d")
+    source = Responses(frame, list("abcde"))
+    source.moments(columns)  # the pairwise pass, as the sections before validity take it
+    got = source.moments(columns, complete=True)
+    rows = frame[list(columns)].notna().all(axis=1).to_numpy()
+    expected = Responses(frame)._sum(columns, rows)
+    for field in ("n", "sums", "squares", "cross"):
+        assert np.array_equal(getattr(got, field), getattr(expected, field))
+        assert getattr(got, field).dtype == getattr(expected, field).dtype
+    assert got.columns == expected.columns and got.exact
+    np.testing.assert_array_equal(got.cov, expected.cov)
