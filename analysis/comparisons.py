@@ -87,7 +87,7 @@ class _Levels:
         were most of the section's time; the same operations, the same bits). Do not modify."""
         moments = [part.moments([self.column]) for part in self.parts.values()]
         n = np.array([int(m.n[0, 0]) for m in moments], dtype=np.int64)
-        rank_sums = self.rank_sums()[0] if len(n) else np.zeros(0)
+        rank_sums = self.rank_sums[0] if len(n) else np.zeros(0)
         variance = np.array([m.variance[0] for m in moments], dtype=np.float64)
         with np.errstate(invalid="ignore", divide="ignore"):
             return {
@@ -97,9 +97,11 @@ class _Levels:
                                    dtype=np.float64),
                 "mean_rank": rank_sums / n}
 
+    @cached_property
     def rank_sums(self) -> tuple[np.ndarray, float]:
         """Each level's rank sum among all the levels' scores, and the tie term Σ(t³ - t): from
-        the value counts (mid-ranks), or by ranking the rows for scores that are not exact."""
+        the value counts (mid-ranks), or by ranking the rows for scores that are not exact.
+        Computed once per set of levels (the summary, Kruskal-Wallis and Dunn read it)."""
         if exact_path() and all(p.is_exact([self.column]) for p in self.parts.values()):
             sums, _, ties = ranks.rank_sums([p.counts(self.column) for p in self.parts.values()])
             return sums, ties
@@ -268,7 +270,7 @@ def _kruskal(used: _Levels) -> GroupTest:
     reasons = _too_few(used.levels, n)
     if reasons:
         return _nan_test(n, k, reasons)
-    sums, ties = used.rank_sums()
+    sums, ties = used.rank_sums
     correction = 1 - ties / (n**3 - n)
     if correction == 0:
         return _nan_test(n, k, [msg("compare_all_equal")])
@@ -601,7 +603,7 @@ def _dunn(used: _Levels, adjust: str = "holm") -> dict:
     if _too_few(used.levels, n):
         return dict.fromkeys(["a", "b", "z", "p", "p_adj"], [])
     a, b, first, second = _pairs(used)
-    variance = n * (n + 1) / 12 - used.rank_sums()[1] / (12 * (n - 1))
+    variance = n * (n + 1) / 12 - used.rank_sums[1] / (12 * (n - 1))
     se = np.sqrt(variance * (1 / first["n"] + 1 / second["n"]))
     with np.errstate(divide="ignore", invalid="ignore"):
         z = (second["mean_rank"] - first["mean_rank"]) / se
