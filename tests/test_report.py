@@ -350,14 +350,28 @@ def _workbook_content(content: bytes) -> dict:
     return sheets
 
 
+def _without_table_notes(sheets: dict) -> dict:
+    """Workbook content (:func:`_workbook_content`) without the cells under each table's last
+    row: the table notes, written there since 2026-12-01, after the former openpyxl writer."""
+    def last_row(ref):
+        return int(re.sub(r"\D", "", ref.split(":")[1])) if ref else None
+
+    def row(coordinate):
+        return int(re.sub(r"\D", "", coordinate))
+
+    return {title: ({k: v for k, v in cells.items() if last_row(ref) is None or row(k) <= last_row(ref)},
+                    widths, panes, ref)
+            for title, (cells, widths, panes, ref) in sheets.items()}
+
+
 @pytest.mark.parametrize("name, lang", [("results", "zh"), ("results", "en"), ("hostile", "en")])
 def test_excel_workbook_equals_the_former_openpyxl_one(name, lang, request):
     """XlsxWriter writes what openpyxl wrote (the former definition, _former_workbook): the
-    same sheets, and in each the same cells with the same values, types, number formats, fonts,
+    same sheets, and in each (the table notes under it aside) the same cells with the same values, types, number formats, fonts,
     fills, alignment and quote prefixes, column widths, frozen panes and filter."""
     results = request.getfixturevalue(name)
-    new, former = _workbook_content(excel_report(results, lang)), _workbook_content(
-        _former_workbook(results, lang))
+    new, former = _without_table_notes(_workbook_content(excel_report(results, lang))), \
+        _workbook_content(_former_workbook(results, lang))
     assert list(new) == list(former) and len(new) > 30
     for title in former:
         assert new[title] == former[title], title
@@ -493,3 +507,33 @@ def test_no_label_key_reaches_a_report_table(results, lang):
                          *(cell for row in table.rows for cell in row)]
             if isinstance(text, str) and re.fullmatch(r"(rep|find|method)_[a-z0-9_]+", text)}
     assert not keys
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_table_notes_are_under_the_tables_of_every_report(results, lang):
+    """A table's notes (the stars' meaning, cut-offs, model fit) are printed under it in the
+    workbook, the HTML page and the PDF's markup, as in the Word report (they were Word-only)."""
+    from html import escape
+
+    from analysis.report import excel
+    from analysis.report.pdf import _table, find_cjk_font, report_faces
+    from analysis.report.typst_markup import string
+
+    tables = [table for section in build_sections(results, lang) for table in section.tables]
+    noted = [table for table in tables if table.notes]
+    assert len(noted) >= 5 and any(note == t("rep_stars_note", lang) for table in noted for note in table.notes)
+    sheets = dict(zip(map(id, tables), _workbook(excel_report(results, lang)).worksheets[1:]))
+    page = html_report(results, lang)
+    faces = report_faces(find_cjk_font())
+    for table in noted:
+        ws = sheets[id(table)]
+        assert ws["A1"].value == table.title
+        first = excel.HEADER_ROW + len(table.rows) + 2
+        assert [ws.cell(row=first + k, column=1).value for k in range(len(table.notes))] == table.notes
+        assert ws.cell(row=first, column=1).font.i
+        html_notes = "".join(f'<p class="note">{escape(note)}</p>' for note in table.notes)
+        assert html_notes in page
+        markup = _table(table, lang, faces)
+        assert markup.index("#report-table(") < markup.index("#table-notes(")
+        assert all(string(note) in markup.split("#table-notes(", 1)[1] for note in table.notes)
+    assert all("#table-notes(" not in _table(table, lang, faces) for table in tables if not table.notes)

@@ -1,6 +1,7 @@
 """The Excel report (``report.xlsx``): a summary sheet, then one sheet per table of every analysis.
 
-Each table sheet has the title, the method and the n above a frozen header row with an autofilter;
+Each table sheet has the title, the method and the n above a frozen header row with an autofilter,
+and the table's notes (the stars' meaning, cut-offs, model fit) under its last row;
 numbers are stored as numbers with a number format (p-values show ``<.001``), never as text.
 Every text cell is written as an explicit string; text starting with = + - @, a tab or a carriage
 return (a spreadsheet formula or DDE payload from respondent data or study names) also gets the
@@ -137,6 +138,8 @@ def _table_sheet(sheet: _Sheet, table: Table, lang: str) -> None:
     for i, row in enumerate(table.rows, start=HEADER_ROW + 1):
         for j, (col, value) in enumerate(zip(table.columns, row), start=1):
             _put(sheet, i, j, value, col.kind, lang)
+    for i, note in enumerate(table.notes, start=HEADER_ROW + len(table.rows) + 2):
+        _put(sheet, i, 1, note, italic=True, font_color="#555555")
     for j, width in enumerate(_column_widths(table), start=1):
         sheet.width(j, width)
     sheet.ws.freeze_panes(HEADER_ROW, 0)  # rows above the first data row

@@ -39,7 +39,7 @@ STYLE = """
 body{font-family:"Noto Sans CJK SC","Microsoft YaHei","PingFang SC",sans-serif;margin:2em auto;
 max-width:1200px;padding:0 1em;color:#222;line-height:1.5}
 h1{font-size:1.7em;margin-bottom:.2em}h2{border-bottom:2px solid #0072B2;padding-bottom:.2em;margin-top:2em}
-h3{font-size:1.1em;margin:1.4em 0 .2em}.meta{color:#555}.method,.n{color:#555;font-size:.9em;margin:.1em 0}
+h3{font-size:1.1em;margin:1.4em 0 .2em}.meta{color:#555}.method,.n{color:#555;font-size:.9em;margin:.1em 0}.note{color:#555;font-size:.8em;margin:.2em 0}
 .findings li{margin:.25em 0}nav ol{columns:2}
 .wrap{overflow-x:auto;max-height:36em;overflow-y:auto;border:1px solid #ddd}
 table{border-collapse:collapse;font-size:.85em;white-space:nowrap}
@@ -173,7 +173,8 @@ def _table_html(table: Table, lang: str) -> str:
             f'<p class="method">{escape(t("rep_method", lang))}: {escape(table.method)}</p>'
             f'<p class="n">{escape(table.n)}</p>'
             f'<div class="wrap"><table><thead><tr>{head}</tr></thead>'
-            f'<tbody>{"".join(body)}</tbody></table></div>')
+            f'<tbody>{"".join(body)}</tbody></table></div>'
+            + "".join(f'<p class="note">{escape(note)}</p>' for note in table.notes))
 
 
 def _section_html(results: dict, section: Section, lang: str, charts: _Charts) -> str:

@@ -216,6 +216,7 @@ PRELUDE = """
   linebreak()
   text(7.5pt, grey(n))
 })
+#let table-notes(notes) = block(above: 0.35em, text(7pt, grey(notes.join(linebreak()))))
 """.replace("INSET-X", f"{INSET_X}pt").replace("INSET-Y", f"{INSET_Y}pt")
 
 
@@ -279,7 +280,8 @@ def _lengths(values: list[float | None]) -> str:
 
 def _table(table: Table, lang: str, faces: tuple[FaceMetrics, FaceMetrics]) -> str:
     """A table as a call of ``report-table`` (after its sticky title lines), with its columns'
-    widths and its rows' heights given (:func:`table_layout`)."""
+    widths and its rows' heights given (:func:`table_layout`), and its notes (cut-offs, fit,
+    the stars' meaning) under it."""
     labels = [c.label for c in table.columns]
     cells = [[format_value(v, c.kind, lang) for c, v in zip(table.columns, row)]
              for row in table.rows]
@@ -292,7 +294,9 @@ def _table(table: Table, lang: str, faces: tuple[FaceMetrics, FaceMetrics]) -> s
             f"{string(table.n)})\n"
             f"#report-table({_lengths(widths)}, {_lengths(heights)}, ({aligns},), ({header},), "
             f"({rows}{',' if rows else ''}), {size}pt, {KEEP_HEAD}, {KEEP_TAIL}, {WHOLE_ROWS})\n"
-            f"#v(3mm)\n")
+            + (f"#table-notes(({''.join(string(note) + ', ' for note in table.notes)}))\n"
+               if table.notes else "")
+            + "#v(3mm)\n")
 
 
 def _bullets(findings: list[str], size: str) -> str:
