@@ -19,7 +19,7 @@ from analysis.i18n import t
 from analysis.report import excel_report, html_report
 from analysis.report import apa
 from analysis.report.excel import NUMBER_FORMATS
-from analysis.report.tables import KINDS, build_sections, format_value
+from analysis.report.tables import KINDS, build_sections, format_value, is_faint
 
 FIXTURE = Path(__file__).parent / "fixtures" / "report_results.json"
 M = apa.MINUS
@@ -318,7 +318,8 @@ def _former_workbook(results: dict, lang: str) -> bytes:
             cell.alignment = Alignment(wrap_text=True, vertical="top")
         for i, values in enumerate(table.rows, start=excel.HEADER_ROW + 1):
             for j, (col, value) in enumerate(zip(table.columns, values), start=1):
-                put(ws, i, j, value, col.kind)
+                put(ws, i, j, value, col.kind,  # small loadings grey: added since, as in Word
+                    font=Font(color="999999") if is_faint(value, col.kind) else None)
         for j, width in enumerate(excel._column_widths(table), start=1):
             ws.column_dimensions[get_column_letter(j)].width = width
         ws.freeze_panes = ws.cell(row=excel.HEADER_ROW + 1, column=1)
@@ -537,3 +538,31 @@ def test_table_notes_are_under_the_tables_of_every_report(results, lang):
         assert markup.index("#report-table(") < markup.index("#table-notes(")
         assert all(string(note) in markup.split("#table-notes(", 1)[1] for note in table.notes)
     assert all("#table-notes(" not in _table(table, lang, faces) for table in tables if not table.notes)
+
+
+def test_small_loadings_are_grey_in_every_report(results):
+    """Factor loadings below .40 in absolute value are grey in the workbook, the HTML page and
+    the PDF's markup (as in the Word report and as the table's note says); the others are not."""
+    from analysis.report import excel
+    from analysis.report.pdf import _table, find_cjk_font, report_faces
+    from analysis.report.typst_markup import string
+
+    tables = [table for section in build_sections(results, "en") for table in section.tables]
+    [efa] = [table for table in tables if table.key == "efa"]
+    loadings = [(i, j, value) for i, row in enumerate(efa.rows)
+                for j, (col, value) in enumerate(zip(efa.columns, row)) if col.kind == "loading"
+                and isinstance(value, float)]
+    faint = [(i, j) for i, j, value in loadings if abs(value) < 0.40]
+    assert 0 < len(faint) < len(loadings)
+    assert {(i, j) for i, j, value in loadings if is_faint(value, "loading")} == set(faint)
+    ws = dict(zip(map(id, tables), _workbook(excel_report(results, "en")).worksheets[1:]))[id(efa)]
+    for i, j, _ in loadings:
+        color = ws.cell(row=excel.HEADER_ROW + 1 + i, column=j + 1).font.color
+        grey = color is not None and color.type == "rgb" and color.rgb[-6:] == "999999"
+        assert grey == ((i, j) in faint)
+    page = html_report(results, "en")
+    assert page.count('<td class="num faint">') == len(faint)
+    markup = _table(efa, "en", report_faces(find_cjk_font()))
+    assert markup.count("faint(") == len(faint)
+    assert all(f"faint({string(format_value(efa.rows[i][j], 'loading', 'en'))})" in markup
+               for i, j in faint)

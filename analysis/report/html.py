@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Callable, Iterator
 from .. import charts, pls_charts
 from ..charts import plain_json
 from ..i18n import t
-from .tables import Section, Table, build_sections, format_value
+from .tables import Section, Table, build_sections, format_value, is_faint
 
 if TYPE_CHECKING:
     import plotly.graph_objects as go
@@ -44,7 +44,7 @@ h3{font-size:1.1em;margin:1.4em 0 .2em}.meta{color:#555}.method,.n{color:#555;fo
 .wrap{overflow-x:auto;max-height:36em;overflow-y:auto;border:1px solid #ddd}
 table{border-collapse:collapse;font-size:.85em;white-space:nowrap}
 th{position:sticky;top:0;background:#DDEBF7;text-align:left;padding:.3em .5em;border-bottom:1px solid #999}
-td{padding:.2em .5em;border-bottom:1px solid #eee}td.num{text-align:right;font-variant-numeric:tabular-nums}
+td{padding:.2em .5em;border-bottom:1px solid #eee}td.num{text-align:right;font-variant-numeric:tabular-nums}td.faint{color:#999}
 .chart{margin:1em 0;min-height:200px}footer{margin-top:3em;color:#777;font-size:.85em}
 @media print{body{max-width:none;margin:0}nav{display:none}
 .wrap{max-height:none;overflow:visible;border:0}
@@ -166,7 +166,9 @@ def _table_html(table: Table, lang: str) -> str:
     for row in table.rows:
         cells = []
         for col, value in zip(table.columns, row):
-            css = "" if col.kind in ("text", "flag") else ' class="num"'
+            classes = " ".join(name for name, on in (("num", col.kind not in ("text", "flag")),
+                                                     ("faint", is_faint(value, col.kind))) if on)
+            css = f' class="{classes}"' if classes else ""
             cells.append(f"<td{css}>{escape(format_value(value, col.kind, lang))}</td>")
         body.append("<tr>" + "".join(cells) + "</tr>")
     return (f'<h3>{escape(table.title)}</h3>'
