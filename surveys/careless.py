@@ -50,6 +50,7 @@ import pandas as pd
 from scipy import linalg, stats
 
 from .i18n import Text, msg
+from .wholecodes import MISSING_CODE, whole_number_row
 
 __all__ = ["SCREENS", "BLOCK_ROWS", "longstring", "irv", "mahalanobis", "complete_case_centroid",
            "mahalanobis_d2", "even_odd", "attention_failures", "CarelessResult", "careless_screens",
@@ -59,8 +60,6 @@ __all__ = ["SCREENS", "BLOCK_ROWS", "longstring", "irv", "mahalanobis", "complet
 SCREENS = ("longstring", "irv", "mahalanobis", "even_odd", "attention")
 #: rows of answers :func:`careless_screens` holds in float64 at a time
 BLOCK_ROWS = 65_536
-#: the int8 code of a missing answer in :func:`whole_number_answers` (no answer takes it)
-MISSING_CODE = -128
 
 
 def longstring(values: np.ndarray) -> np.ndarray:
@@ -315,21 +314,17 @@ def whole_number_answers(items: pd.DataFrame) -> np.ndarray | None:
     """The answers as an items x respondents int8 matrix (:data:`MISSING_CODE` where missing),
     or None when an answer is not a whole number in [-127, 127].
 
-    One row per item: each column of the frame is cast once, into a contiguous row (1 byte a
-    cell where a float64 block takes 8), and a block of respondents is a slice of every row.
-    A cast that changes an answer (a fraction, a number out of range) is seen by comparing the
-    cast back with the answers.
+    One row per item: each column of the frame is cast once (:func:`whole_number_row`), into a
+    contiguous row (1 byte a cell where a float64 block takes 8), and a block of respondents is
+    a slice of every row. Loading holds these rows already (:class:`surveys.wholecodes.WholeCodes`)
+    and hands them to :func:`careless_screens`.
     """
     out = np.empty(items.shape[::-1], dtype=np.int8)
-    with np.errstate(invalid="ignore"):  # numbers out of range and infinities cast to any code
-        for j, column in enumerate(items.columns):
-            x = items[column].to_numpy(dtype=np.float64, na_value=np.nan)
-            missing = np.isnan(x)
-            x = np.where(missing, float(MISSING_CODE), x)
-            out[j] = x
-            if not np.array_equal(out[j], x) or np.count_nonzero(
-                    out[j] == MISSING_CODE) != np.count_nonzero(missing):
-                return None
+    for j, column in enumerate(items.columns):
+        row = whole_number_row(items[column].to_numpy(dtype=np.float64, na_value=np.nan))
+        if row is None:
+            return None
+        out[j] = row
     return out
 
 
@@ -481,8 +476,8 @@ class CarelessResult:
 
 
 def careless_screens(items: pd.DataFrame, dimensions: Mapping[str, Sequence[str]],
-                     settings: Mapping, attention_codes: pd.DataFrame | None = None
-                     ) -> CarelessResult:
+                     settings: Mapping, attention_codes: pd.DataFrame | None = None,
+                     whole: np.ndarray | None = None) -> CarelessResult:
     """Run the screens of a study's ``careless:`` block on one group.
 
     Parameters
@@ -493,6 +488,8 @@ def careless_screens(items: pd.DataFrame, dimensions: Mapping[str, Sequence[str]
         below this), ``mahalanobis`` (flag a p below this), ``even_odd`` (flag a value below this),
         ``attention`` ({item: answer code}). A screen not named is not flagged.
     attention_codes : the coded answers to the attention items (needed with ``attention``).
+    whole : ``items`` as :func:`whole_number_answers` gives them, when the caller holds them
+        (loading does: :meth:`surveys.wholecodes.WholeCodes.reverse_coded`); else made here.
 
     Returns
     -------
@@ -502,7 +499,10 @@ def careless_screens(items: pd.DataFrame, dimensions: Mapping[str, Sequence[str]
     n, k = items.shape
     halves = _halves(list(items.columns), dimensions)
     scales = _half_scales(halves) if halves else (1, 1)
-    whole = whole_number_answers(items) if k and scales else None
+    if not (k and scales):
+        whole = None
+    elif whole is None:
+        whole = whole_number_answers(items)
     if whole is not None:  # the exact path (module docstring)
         centroid = whole_number_centroid(whole)
         parts = [_whole_number_screens(whole[:, start:start + BLOCK_ROWS], halves, scales,

@@ -40,6 +40,7 @@ from .importers import read_table
 from .importers.base import ImportedTable
 from .limits import LIMITS, limit, shorten
 from .study import GroupSource, Scale, Study, read_study
+from .wholecodes import MISSING_CODE, WholeCodes, whole_number_row
 
 __all__ = ["GroupData", "StudyData", "load_study", "combine_waves", "FILE_ROW", "NPS_RANGE"]
 
@@ -55,6 +56,9 @@ class GroupData:
     ``data`` keeps every row read, one column per column of the file after renaming, with the
     study's numeric columns coded to float (raw codes, before reverse coding) and ``_file_row``.
     ``scored`` is ``data`` restricted to the kept rows with reverse-coded items: what analyses use.
+    ``whole`` pairs the ``scored`` frame it was made for with its summed columns as int8 rows
+    (:class:`~surveys.wholecodes.WholeCodes`, the same answers), which the moments take instead
+    of converting the float columns again; a copy with another ``scored`` does not use them.
     """
 
     source: GroupSource
@@ -63,6 +67,7 @@ class GroupData:
     scored: pd.DataFrame
     quality: QualityReport
     summed: tuple[str, ...] = ()
+    whole: tuple[pd.DataFrame, WholeCodes] | None = None
 
     @property
     def group(self) -> str:
@@ -79,7 +84,9 @@ class GroupData:
         columns of ``summed`` (Likert items, the NPS column) are summed together in one pass."""
         from analysis.moments import Responses
 
-        return Responses(self.scored, [c for c in self.summed if c in self.scored.columns])
+        whole = self.whole[1] if self.whole is not None and self.whole[0] is self.scored else None
+        return Responses(self.scored, [c for c in self.summed if c in self.scored.columns],
+                         whole=whole)
 
 
 @dataclass
@@ -309,11 +316,14 @@ def _range_problems(values: np.ndarray, ok: np.ndarray, rule_detail: Text, colum
 
 
 def _code_source(study: Study, source: GroupSource, table: ImportedTable,
-                 frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Code every numeric column present; returns (data, invalid cells)."""
+                 frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, np.ndarray]]:
+    """Code every numeric column present; returns (data, invalid cells, whole codes): the last
+    holds the summed columns (Likert items, the NPS column) whose codes are whole numbers in
+    [-127, 127] as int8 rows (:mod:`surveys.wholecodes`), read so by coding where it could."""
     file_rows = pd.Series(np.asarray(table.file_rows), index=frame.index)
     data = frame.copy(deep=False)  # copy-on-write: the columns replaced below are new, frame's stay
-    problems = []
+    problems, whole = [], {}
+    summed = set(_summed_columns(study))
     for column in study.numeric_columns:
         if column not in frame.columns:
             continue
@@ -322,6 +332,11 @@ def _code_source(study: Study, source: GroupSource, table: ImportedTable,
         coded = code_answers(frame[column], file_rows=file_rows.to_numpy(), labels=study.labels,
                              value_labels=table.value_labels.get(raw_column), scale=scale)
         data[column] = coded.codes.astype("float64")
+        if column in summed:
+            row = coded.whole if coded.whole is not None else whole_number_row(
+                data[column].to_numpy(dtype=np.float64))
+            if row is not None:
+                whole[column] = row
         if len(coded.invalid):
             problems.append(pd.DataFrame({
                 "rule": "non_numeric", "row": coded.invalid["row"].to_numpy(), "column": column,
@@ -330,7 +345,12 @@ def _code_source(study: Study, source: GroupSource, table: ImportedTable,
     data[FILE_ROW] = file_rows
     invalid = pd.concat(problems, ignore_index=True) if problems else pd.DataFrame(
         columns=["rule", "row", "column", "value", "detail"])
-    return data, invalid
+    return data, invalid, whole
+
+
+def _summed_columns(study: Study) -> list[str]:
+    """The columns whose moments the analyses sum together (Likert items, the NPS column)."""
+    return [c for c in [*study.scored_items, study.nps] if c is not None]
 
 
 def _check_ranges(study: Study, scale: Scale, data: pd.DataFrame,
@@ -377,6 +397,22 @@ def _seconds(study: Study, table: ImportedTable, data: pd.DataFrame) -> pd.Serie
     if table.durations is not None:
         return pd.Series(np.asarray(table.durations, dtype="float64"), index=data.index)
     return None
+
+
+def _screened_codes(study: Study, codes: WholeCodes, scale: Scale) -> np.ndarray | None:
+    """The careless screens' answers (the dimension items, reverse-coded) as int8 rows from the
+    codes loading holds, or None (the screens then read the float columns)."""
+    if not codes.covers(study.items):
+        return None
+    return codes.reverse_coded(study.items, study.reverse, scale.min, scale.max)
+
+
+def _scored_codes(study: Study, codes: WholeCodes, scored: pd.DataFrame,
+                  scale: Scale) -> tuple[pd.DataFrame, WholeCodes] | None:
+    """``scored``'s summed columns (of the kept rows ``codes``, reverse-coded) as int8 rows for
+    :attr:`GroupData.whole`, or None when a recoded answer leaves int8."""
+    matrix = codes.reverse_coded(codes.columns, study.reverse, scale.min, scale.max)
+    return None if matrix is None else (scored, WholeCodes(codes.columns, matrix))
 
 
 def reverse_code(data: pd.DataFrame, items: list[str], scale: Scale) -> pd.DataFrame:
@@ -429,13 +465,17 @@ def load_study(study: Study | str | Path) -> StudyData:
             groups[(source.wave, source.group)] = engine_tables.load_table_group(
                 study, opened[source], scale)
             continue
-        data, invalid = coded[source]
+        data, invalid, whole = coded[source]
         invalid = pd.concat([invalid, _check_ranges(study, scale, data, frames[source])],
                             ignore_index=True)
         if len(invalid) and study.invalid == "error":
             _raise_invalid(source, invalid)
         for column, rows in invalid.groupby("column")["row"]:  # invalid: missing
-            data.loc[data[FILE_ROW].isin(rows), column] = np.nan
+            bad = data[FILE_ROW].isin(rows).to_numpy()
+            data.loc[bad, column] = np.nan
+            if column in whole:
+                whole[column] = np.where(bad, np.int8(MISSING_CODE), whole[column])
+        codes = WholeCodes.from_rows(whole, len(data))
         table = tables[source]
         items = [c for c in study.scored_items if c in data]
         meta = list(table.meta_columns.values())
@@ -445,17 +485,20 @@ def load_study(study: Study | str | Path) -> StudyData:
             screened, study.dimensions,
             {**study.careless, "attention": {c: study.careless["attention"][c]
                                              for c in attention}}
-            if "attention" in study.careless else study.careless, data[attention])
+            if "attention" in study.careless else study.careless, data[attention],
+            whole=_screened_codes(study, codes, scale))
         report = quality_report(
             group=source.group, wave=source.wave, codes=data[items],
             raw_dimension_codes=data[study.items], file_rows=data[FILE_ROW], invalid=invalid,
             exclude=study.exclude, answers_for_duplicates=frames[source],
             id_column=study.id if study.id in data else table.meta_columns.get("id"),
             ignore_for_duplicates=meta, seconds=_seconds(study, table, data),
-            notes=table.notes + record_notes.get(source, []), careless=careless)
-        scored = reverse_code(data[report.keep.to_numpy()], study.reverse, scale)
-        summed = tuple(c for c in [*study.scored_items, study.nps] if c is not None)
-        groups[(source.wave, source.group)] = GroupData(source, table, data, scored, report, summed)
+            notes=table.notes + record_notes.get(source, []), careless=careless, whole=codes)
+        keep = report.keep.to_numpy()
+        scored = reverse_code(data[keep], study.reverse, scale)
+        groups[(source.wave, source.group)] = GroupData(
+            source, table, data, scored, report, tuple(_summed_columns(study)),
+            _scored_codes(study, codes.at(keep), scored, scale))
     notes = [] if study.scale else [msg("load_scale_inferred", min=f"{scale.min:g}",
                                         max=f"{scale.max:g}")]
     fingerprint = _fingerprint(study, [g.record() for g in groups.values()
