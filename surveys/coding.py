@@ -343,7 +343,7 @@ def _plain_numbers(values: pd.Series, labels, value_labels, scale) -> CodedAnswe
     texts = pa.chunked_array(pa.array(values.array))
     digits = _digit_codes(texts.combine_chunks())
     if digits is not None:  # a new array: no copy (pandas' constructor copies by default)
-        codes = np.where(digits == MISSING_CODE, np.nan, digits)
+        codes = np.where(digits != MISSING_CODE, digits, np.nan)
         return CodedAnswers(pd.Series(codes, index=values.index, name=values.name, copy=False),
                             _no_invalid(), whole=digits)
     try:
@@ -356,11 +356,19 @@ def _plain_numbers(values: pd.Series, labels, value_labels, scale) -> CodedAnswe
     return CodedAnswers(pd.Series(codes, index=values.index, name=values.name), _no_invalid())
 
 
+#: answers per block of :func:`_digit_codes` (its offsets, 512 KiB, stay in the cache)
+DIGIT_BLOCK = 65_536
+
+
 def _digit_codes(texts) -> np.ndarray | None:
     """The numbers of an Arrow ``large_string`` array whose every answer is one ASCII digit
     (``4``: a Likert column), read from its bytes into int8 without parsing text (the values
     Arrow's cast gives, :data:`~surveys.wholecodes.MISSING_CODE` where missing); None for any
-    other answer (``10``, ``4.0``, `` 4``)."""
+    other answer (``10``, ``4.0``, `` 4``).
+
+    An answer takes one byte and a missing cell none: each length (the difference of
+    consecutive offsets) must equal the cell's validity (1 or 0), checked a block of
+    :data:`DIGIT_BLOCK` cells at a time; then the answers' bytes are the data buffer itself."""
     import pyarrow as pa
 
     if texts.type != pa.large_string():
@@ -368,8 +376,10 @@ def _digit_codes(texts) -> np.ndarray | None:
     valid = texts.is_valid().to_numpy(zero_copy_only=False)
     offsets = np.frombuffer(texts.buffers()[1], dtype=np.int64)[
         texts.offset:texts.offset + len(texts) + 1]
-    if not np.array_equal(np.diff(offsets) == 1, valid):  # answers of one byte, nulls empty
-        return None
+    for start in range(0, len(texts), DIGIT_BLOCK):
+        block = offsets[start:start + DIGIT_BLOCK + 1]
+        if not np.array_equal(block[1:] - block[:-1], valid[start:start + DIGIT_BLOCK]):
+            return None
     codes = np.full(len(texts), MISSING_CODE, dtype=np.int8)
     if valid.any():
         digits = np.frombuffer(texts.buffers()[2], dtype=np.uint8)[offsets[0]:offsets[-1]]
