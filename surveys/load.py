@@ -23,7 +23,7 @@ The result, :class:`StudyData`, hands each analysis a mapping group → DataFram
 from __future__ import annotations
 
 import hashlib
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 import difflib
 from dataclasses import dataclass, field, replace
 from functools import cached_property
@@ -448,83 +448,80 @@ def _fingerprint(files, tables: list[dict] = ()) -> str:
 
 
 def load_study(study: Study | str | Path) -> StudyData:
-    """Read, code, check and clean every file of a study (see the module docstring)."""
+    """Read, code, check and clean every file of a study (see the module docstring).
+
+    The files are read, coded and cleaned side by side on two threads (pyarrow's reader, NumPy
+    on whole columns and hashing release the interpreter's lock), and their digest is taken
+    on a third while they are read; each step's result is the one a loop gives, and an error
+    is the one a loop over the sources in the study's order would raise first."""
     if not isinstance(study, Study):
         study = read_study(study)
-    # the files' digest on a second thread while they are read (hashlib releases the
-    # interpreter's lock on large buffers): ~0.3 s at a million rows x 60
-    hashing = ThreadPoolExecutor(max_workers=1)
-    try:
-        return _load(study, hashing.submit(_file_digest, study))
-    finally:
-        hashing.shutdown(wait=True)
-
-
-def _load(study: Study, file_digest: Future) -> StudyData:
-    """:func:`load_study` of a checked study, the digest of its files under way."""
     from . import tables as engine_tables
 
     files = [s for s in study.sources if s.file is not None]
     opened = {s: engine_tables.open_source(study, s) for s in study.sources if s.file is None}
-    tables = {s: read_table(s.file, sheet=s.sheet) for s in files}
-    frames = {s: _rename(tables[s], s) for s in files}
-    record_notes = _join_records(study, frames) if study.records else {}
-    _check_columns(study, {**frames, **{s: pd.DataFrame(columns=o.table.columns)
-                                        for s, o in opened.items()}})
-    _check_categories(study, frames, tables)
-    for source in opened.values():
-        engine_tables.check_categories(study, source)
-    coded = {s: _code_source(study, s, tables[s], frames[s]) for s in files}
-    scale = study.scale or _infer_scale({**{s: c[0] for s, c in coded.items()},
-                                         **{s: engine_tables.item_range(study, o)
-                                            for s, o in opened.items()}},
-                                        study.scored_items, study.path)
-    groups = {}
-    for source in study.sources:
-        if source in opened:
-            groups[(source.wave, source.group)] = engine_tables.load_table_group(
-                study, opened[source], scale)
-            continue
-        data, invalid, whole = coded[source]
-        invalid = pd.concat([invalid, _check_ranges(study, scale, data, frames[source])],
-                            ignore_index=True)
-        if len(invalid) and study.invalid == "error":
-            _raise_invalid(source, invalid)
-        for column, rows in invalid.groupby("column")["row"]:  # invalid: missing
-            bad = data[FILE_ROW].isin(rows).to_numpy()
-            data.loc[bad, column] = np.nan
-            if column in whole:
-                whole[column] = np.where(bad, np.int8(MISSING_CODE), whole[column])
-        codes = WholeCodes.from_rows(whole, len(data))
-        table = tables[source]
-        items = [c for c in study.scored_items if c in data]
-        meta = list(table.meta_columns.values())
-        screened = reverse_code(data[study.items], study.reverse, scale)
-        attention = [c for c in study.careless.get("attention", {}) if c in data]
-        careless = careless_screens(
-            screened, study.dimensions,
-            {**study.careless, "attention": {c: study.careless["attention"][c]
-                                             for c in attention}}
-            if "attention" in study.careless else study.careless, data[attention],
-            whole=_screened_codes(study, codes, scale))
-        report = quality_report(
-            group=source.group, wave=source.wave, codes=data[items],
-            raw_dimension_codes=data[study.items], file_rows=data[FILE_ROW], invalid=invalid,
-            exclude=study.exclude, answers_for_duplicates=frames[source],
-            id_column=study.id if study.id in data else table.meta_columns.get("id"),
-            ignore_for_duplicates=meta, seconds=_seconds(study, table, data),
-            notes=table.notes + record_notes.get(source, []), careless=careless, whole=codes)
-        keep = report.keep.to_numpy()
-        scored = reverse_code(data[keep], study.reverse, scale)
-        groups[(source.wave, source.group)] = GroupData(
-            source, table, data, scored, report, tuple(_summed_columns(study)),
-            _scored_codes(study, codes.at(keep), scored, scale))
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        file_digest = pool.submit(_file_digest, study)
+        tables = dict(zip(files, pool.map(lambda s: read_table(s.file, sheet=s.sheet), files)))
+        frames = {s: _rename(tables[s], s) for s in files}
+        record_notes = _join_records(study, frames) if study.records else {}
+        _check_columns(study, {**frames, **{s: pd.DataFrame(columns=o.table.columns)
+                                            for s, o in opened.items()}})
+        _check_categories(study, frames, tables)
+        for source in opened.values():
+            engine_tables.check_categories(study, source)
+        coded = dict(zip(files, pool.map(
+            lambda s: _code_source(study, s, tables[s], frames[s]), files)))
+        scale = study.scale or _infer_scale({**{s: c[0] for s, c in coded.items()},
+                                             **{s: engine_tables.item_range(study, o)
+                                                for s, o in opened.items()}},
+                                            study.scored_items, study.path)
+        cleaned = {s: pool.submit(_clean_source, study, s, tables[s], frames[s], *coded[s],
+                                  scale, record_notes.get(s, [])) for s in files}
+        groups = {(s.wave, s.group): engine_tables.load_table_group(study, opened[s], scale)
+                  if s in opened else cleaned[s].result() for s in study.sources}
+        fingerprint = _fingerprint(file_digest.result(), [g.record() for g in groups.values()
+                                                          if g.source.file is None])
     notes = [] if study.scale else [msg("load_scale_inferred", min=f"{scale.min:g}",
                                         max=f"{scale.max:g}")]
-    fingerprint = _fingerprint(file_digest.result(), [g.record() for g in groups.values()
-                                       if g.source.file is None])
     return StudyData(study=study, scale=scale, groups=groups, scale_inferred=study.scale is None,
                      fingerprint=fingerprint, notes=notes)
+
+
+def _clean_source(study: Study, source: GroupSource, table: ImportedTable, frame: pd.DataFrame,
+                  data: pd.DataFrame, invalid: pd.DataFrame, whole: dict[str, np.ndarray],
+                  scale: Scale, record_notes: list[Text]) -> GroupData:
+    """One file's coded answers (:func:`_code_source`) checked, screened and cleaned: the
+    range checks, the careless screens, the quality report, the kept rows reverse-coded."""
+    invalid = pd.concat([invalid, _check_ranges(study, scale, data, frame)], ignore_index=True)
+    if len(invalid) and study.invalid == "error":
+        _raise_invalid(source, invalid)
+    for column, rows in invalid.groupby("column")["row"]:  # invalid: missing
+        bad = data[FILE_ROW].isin(rows).to_numpy()
+        data.loc[bad, column] = np.nan
+        if column in whole:
+            whole[column] = np.where(bad, np.int8(MISSING_CODE), whole[column])
+    codes = WholeCodes.from_rows(whole, len(data))
+    items = [c for c in study.scored_items if c in data]
+    meta = list(table.meta_columns.values())
+    screened = reverse_code(data[study.items], study.reverse, scale)
+    attention = [c for c in study.careless.get("attention", {}) if c in data]
+    careless = careless_screens(
+        screened, study.dimensions,
+        {**study.careless, "attention": {c: study.careless["attention"][c] for c in attention}}
+        if "attention" in study.careless else study.careless, data[attention],
+        whole=_screened_codes(study, codes, scale))
+    report = quality_report(
+        group=source.group, wave=source.wave, codes=data[items],
+        raw_dimension_codes=data[study.items], file_rows=data[FILE_ROW], invalid=invalid,
+        exclude=study.exclude, answers_for_duplicates=frame,
+        id_column=study.id if study.id in data else table.meta_columns.get("id"),
+        ignore_for_duplicates=meta, seconds=_seconds(study, table, data),
+        notes=table.notes + record_notes, careless=careless, whole=codes)
+    keep = report.keep.to_numpy()
+    scored = reverse_code(data[keep], study.reverse, scale)
+    return GroupData(source, table, data, scored, report, tuple(_summed_columns(study)),
+                     _scored_codes(study, codes.at(keep), scored, scale))
 
 
 def combine_waves(parts: list[tuple[str, StudyData]]) -> StudyData:
