@@ -405,15 +405,16 @@ def _screened_codes(study: Study, codes: WholeCodes, scale: Scale) -> np.ndarray
     codes loading holds, or None (the screens then read the float columns)."""
     if not codes.covers(study.items):
         return None
-    return codes.reverse_coded(study.items, study.reverse, scale.min, scale.max)
+    screened = codes.reverse_coded(study.reverse, scale.min, scale.max)
+    return None if screened is None else screened.matrix(study.items)
 
 
 def _scored_codes(study: Study, codes: WholeCodes, scored: pd.DataFrame,
                   scale: Scale) -> tuple[pd.DataFrame, WholeCodes] | None:
     """``scored``'s summed columns (of the kept rows ``codes``, reverse-coded) as int8 rows for
     :attr:`GroupData.whole`, or None when a recoded answer leaves int8."""
-    matrix = codes.reverse_coded(codes.columns, study.reverse, scale.min, scale.max)
-    return None if matrix is None else (scored, WholeCodes(codes.columns, matrix))
+    recoded = codes.reverse_coded(study.reverse, scale.min, scale.max)
+    return None if recoded is None else (scored, recoded)
 
 
 def reverse_code(data: pd.DataFrame, items: list[str], scale: Scale) -> pd.DataFrame:
@@ -501,7 +502,7 @@ def _clean_source(study: Study, source: GroupSource, table: ImportedTable, frame
         data.loc[bad, column] = np.nan
         if column in whole:
             whole[column] = np.where(bad, np.int8(MISSING_CODE), whole[column])
-    codes = WholeCodes.from_rows(whole, len(data))
+    codes = WholeCodes(whole, len(data))
     items = [c for c in study.scored_items if c in data]
     meta = list(table.meta_columns.values())
     screened = reverse_code(data[study.items], study.reverse, scale)

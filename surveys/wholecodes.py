@@ -46,57 +46,54 @@ class WholeCodes:
 
     Attributes
     ----------
-    columns : the columns held, in the order of the rows.
-    matrix : (columns, respondents) int8, :data:`MISSING_CODE` where missing.
+    rows : column -> its ``n`` answers as int8, :data:`MISSING_CODE` where missing.
+    n : the number of respondents.
     """
 
-    columns: tuple[str, ...]
-    matrix: np.ndarray
-
-    @classmethod
-    def from_rows(cls, rows: Mapping[str, np.ndarray], n: int) -> "WholeCodes":
-        """The rows of ``rows`` (column -> int8 row of ``n`` answers) stacked in their order."""
-        matrix = np.empty((len(rows), n), dtype=np.int8)
-        for at, row in enumerate(rows.values()):
-            matrix[at] = row
-        return cls(tuple(rows), matrix)
+    rows: dict[str, np.ndarray]
+    n: int
 
     @property
-    def n(self) -> int:
-        return self.matrix.shape[1]
+    def columns(self) -> tuple[str, ...]:
+        return tuple(self.rows)
 
     def covers(self, columns: Iterable[str]) -> bool:
         """Whether every one of ``columns`` has its row here."""
-        return set(columns) <= set(self.columns)
+        return all(c in self.rows for c in columns)
 
     def row(self, column: str) -> np.ndarray:
-        """One column's row (a view)."""
-        return self.matrix[self.columns.index(column)]
+        """One column's row (not a copy)."""
+        return self.rows[column]
 
-    def rows(self, columns: Sequence[str]) -> np.ndarray:
+    def matrix(self, columns: Sequence[str]) -> np.ndarray:
         """The rows of ``columns`` in their order, as a new (len(columns), n) matrix."""
-        return self.matrix[[self.columns.index(c) for c in columns]]
-
-    def reverse_coded(self, columns: Sequence[str], reverse: Iterable[str], low: float,
-                      high: float) -> np.ndarray | None:
-        """The rows of ``columns`` with those of ``reverse`` recoded x' = low + high − x
-        (:func:`surveys.load.reverse_code`), or None when a recoded answer would not be a whole
-        number in [-127, 127] (then the float path decides, as before)."""
-        if not float(low + high).is_integer():
-            return None
-        out = self.rows(columns)
+        out = np.empty((len(columns), self.n), dtype=np.int8)
         for at, column in enumerate(columns):
-            if column not in reverse:
-                continue
-            x = out[at]
+            out[at] = self.rows[column]
+        return out
+
+    def reverse_coded(self, reverse: Iterable[str], low: float,
+                      high: float) -> "WholeCodes | None":
+        """The same columns with those of ``reverse`` recoded x' = low + high − x
+        (:func:`surveys.load.reverse_code`; the other rows shared, not copied), or None when a
+        recoded answer would not be a whole number in [-127, 127] (then the float columns
+        decide, as before)."""
+        recode = [c for c in self.rows if c in set(reverse)]
+        if recode and not float(low + high).is_integer():
+            return None
+        rows = dict(self.rows)
+        for column in recode:
+            x = rows[column]
             answered = x != MISSING_CODE
             recoded = int(low + high) - x.astype(np.int16)
             if answered.any() and not (-127 <= recoded[answered].min()
                                        and recoded[answered].max() <= 127):
                 return None
-            out[at] = np.where(answered, recoded, MISSING_CODE)
-        return out
+            rows[column] = np.where(answered, recoded, MISSING_CODE).astype(np.int8)
+        return WholeCodes(rows, self.n)
 
     def at(self, keep: np.ndarray) -> "WholeCodes":
         """The same columns at the respondents where the boolean ``keep`` is true."""
-        return WholeCodes(self.columns, self.matrix if keep.all() else self.matrix[:, keep])
+        if keep.all():
+            return self
+        return WholeCodes({c: x[keep] for c, x in self.rows.items()}, int(keep.sum()))

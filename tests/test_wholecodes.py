@@ -29,8 +29,7 @@ def codes_frame(seed: int = 7, n: int = 400, k: int = 8) -> pd.DataFrame:
 
 
 def whole_of(frame: pd.DataFrame) -> WholeCodes:
-    return WholeCodes.from_rows({c: whole_number_row(frame[c].to_numpy()) for c in frame},
-                                len(frame))
+    return WholeCodes({c: whole_number_row(frame[c].to_numpy()) for c in frame}, len(frame))
 
 
 @pytest.mark.parametrize("answer, whole", [(4.0, True), (-127.0, True), (4.5, False),
@@ -51,8 +50,13 @@ def test_reverse_coded_rows_are_the_screens_former_answers(low, high, reverse):
     frame = codes_frame().clip(lower=low, upper=high)
     scale = Scale(float(low), float(high))
     want = whole_number_answers(reverse_code(frame, reverse, scale))
-    got = whole_of(frame).reverse_coded(list(frame.columns), reverse, scale.min, scale.max)
+    whole = whole_of(frame)
+    recoded = whole.reverse_coded(reverse, scale.min, scale.max)
+    got = recoded.matrix(list(frame.columns))
     assert got.dtype == np.int8 and np.array_equal(got, want)
+    assert all(recoded.row(c) is whole.row(c) for c in frame if c not in reverse)  # shared
+    kept = np.arange(len(frame)) % 3 > 0
+    assert np.array_equal(recoded.at(kept).matrix(list(frame.columns)), want[:, kept])
 
 
 def test_reverse_coded_rows_leave_int8_or_whole_numbers_then_none():
@@ -60,9 +64,10 @@ def test_reverse_coded_rows_leave_int8_or_whole_numbers_then_none():
     screens then read the float columns)."""
     frame = pd.DataFrame({"a": [100.0, np.nan, 3.0], "b": [1.0, 2.0, np.nan]})
     whole = whole_of(frame)
-    assert whole.reverse_coded(["a", "b"], ["a"], -60.0, -50.0) is None
-    assert whole.reverse_coded(["a", "b"], ["b"], 0.5, 5.0) is None
-    assert whole.reverse_coded(["a", "b"], ["b"], 1.0, 5.0).tolist() == [
+    assert whole.reverse_coded(["a"], -60.0, -50.0) is None
+    assert whole.reverse_coded(["b"], 0.5, 5.0) is None
+    assert whole.reverse_coded([], 0.5, 5.0).row("a") is whole.row("a")
+    assert whole.reverse_coded(["b"], 1.0, 5.0).matrix(["a", "b"]).tolist() == [
         [100, MISSING_CODE, 3], [5, 4, MISSING_CODE]]
 
 
