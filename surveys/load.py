@@ -354,17 +354,24 @@ def _summed_columns(study: Study) -> list[str]:
     return [c for c in [*study.scored_items, study.nps] if c is not None]
 
 
-def _check_ranges(study: Study, scale: Scale, data: pd.DataFrame,
-                  frame: pd.DataFrame) -> pd.DataFrame:
+def _check_ranges(study: Study, scale: Scale, data: pd.DataFrame, frame: pd.DataFrame,
+                  whole: dict[str, np.ndarray] | None = None) -> pd.DataFrame:
+    """The out-of-range findings of the Likert items, the NPS column and the amount. A column
+    after the first whose int8 codes (``whole``, :mod:`surveys.wholecodes`) lie within the
+    scale has none, and its float column is not read."""
     rows = data[FILE_ROW]
+    whole = whole or {}
     out = []
     for column in study.scored_items:
         if column in data:
+            if out and _within(whole.get(column), scale.min, scale.max):
+                continue
             v = data[column].to_numpy(dtype=float)
             outside = msg("detail_outside_scale", min=f"{scale.min:g}", max=f"{scale.max:g}")
             out.append(_range_problems(v, (v >= scale.min) & (v <= scale.max), outside, column,
                                        rows, frame[column], keep_empty=not out))
-    if study.nps is not None and study.nps in data:
+    if study.nps is not None and study.nps in data and not (
+            out and _within(whole.get(study.nps), *NPS_RANGE)):
         v = data[study.nps].to_numpy(dtype=float)
         ok = (v >= NPS_RANGE[0]) & (v <= NPS_RANGE[1]) & (v == np.round(v))
         out.append(_range_problems(v, ok, msg("detail_not_nps"), study.nps, rows,
@@ -379,6 +386,18 @@ def _check_ranges(study: Study, scale: Scale, data: pd.DataFrame,
     out = [problems for problems in out if problems is not None]
     return pd.concat(out, ignore_index=True) if out else pd.DataFrame(
         columns=["rule", "row", "column", "value", "detail"])
+
+
+def _within(codes: np.ndarray | None, low: float, high: float) -> bool:
+    """Whether the answers of an int8 row (:mod:`surveys.wholecodes`; None: no row) all lie in
+    [low, high]: its greatest code, and minus the greatest negated code (int8 negation leaves
+    the missing code, -128, the least), are the greatest and least answers."""
+    if codes is None:
+        return False
+    greatest = int(codes.max(initial=MISSING_CODE))
+    if greatest == MISSING_CODE:
+        return True  # nothing answered
+    return low <= -int(np.negative(codes).max()) and greatest <= high
 
 
 def _raise_invalid(source: GroupSource, invalid: pd.DataFrame) -> None:
@@ -494,7 +513,8 @@ def _clean_source(study: Study, source: GroupSource, table: ImportedTable, frame
                   scale: Scale, record_notes: list[Text]) -> GroupData:
     """One file's coded answers (:func:`_code_source`) checked, screened and cleaned: the
     range checks, the careless screens, the quality report, the kept rows reverse-coded."""
-    invalid = pd.concat([invalid, _check_ranges(study, scale, data, frame)], ignore_index=True)
+    invalid = pd.concat([invalid, _check_ranges(study, scale, data, frame, whole)],
+                        ignore_index=True)
     if len(invalid) and study.invalid == "error":
         _raise_invalid(source, invalid)
     for column, rows in invalid.groupby("column")["row"]:  # invalid: missing

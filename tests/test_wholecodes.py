@@ -190,3 +190,32 @@ def test_load_and_analysis_with_and_without_the_int8_rows(tmp_path, monkeypatch)
             assert flags.equals(other.quality.careless.flags[screen])
         pd.testing.assert_frame_equal(group.scored, other.scored)
     assert json.dumps(analyse(handed)) == json.dumps(analyse(former))
+
+
+@pytest.mark.parametrize("cells, found", [
+    ({("b2", 40): "3"}, 0), ({("b2", 40): "3", ("a1", 5): "9"}, 1), ({("rec", 2): "11"}, 2),
+    ({("a1", 1): "0", ("c3", 7): "6", ("rec", 9): "12"}, 4)])
+def test_range_checks_from_int8_rows_equal_the_float_columns(tmp_path, cells, found):
+    """The out-of-range findings with the int8 rows (columns within the scale skipped) and
+    without (every float column read): the same frame, also when there is none (the file has
+    a 7 in b2 at row 42 unless a case replaces it)."""
+    import surveys.load as load
+    from surveys.importers import read_table
+    from surveys.study import read_study
+
+    write_study(tmp_path, 5)
+    path = tmp_path / "customers.csv"
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    for (column, row), value in cells.items():
+        frame.loc[row, column] = value
+    frame.to_csv(path, index=False)
+    study = read_study(tmp_path / "study.yaml")
+    source = study.sources[0]
+    table = read_table(source.file)
+    renamed = load._rename(table, source)
+    data, _, whole = load._code_source(study, source, table, renamed)
+    scale = load.Scale(1.0, 5.0)
+    got = load._check_ranges(study, scale, data, renamed, whole)
+    want = load._check_ranges(study, scale, data, renamed)
+    pd.testing.assert_frame_equal(got, want)
+    assert len(got) == found
