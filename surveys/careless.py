@@ -387,6 +387,15 @@ def _half_scales(halves: list[tuple[list[int], list[int]]]) -> tuple[int, int] |
     return (odd, even) if 2 * largest * largest < 2 ** 53 else None
 
 
+def _rows_sum(x: np.ndarray, rows: list[int], dtype) -> np.ndarray:
+    """``x[rows].sum(axis=0, dtype=dtype)`` added row by row (a half has a few items: no
+    gathered copy of its rows); the same integers."""
+    total = x[rows[0]].astype(dtype)
+    for row in rows[1:]:
+        total += x[row]
+    return total
+
+
 def _whole_number_even_odd(values: np.ndarray, answered: np.ndarray,
                            halves: list[tuple[list[int], list[int]]],
                            scales: tuple[int, int]) -> np.ndarray:
@@ -409,11 +418,11 @@ def _whole_number_even_odd(values: np.ndarray, answered: np.ndarray,
     factors = [np.array([0.0] + [scales[h] / c for c in range(1, longest[h] + 1)])
                for h in (0, 1)]
     for odd, even in halves:
-        odd_count = answered[odd].sum(axis=0, dtype=np.int16)
-        even_count = answered[even].sum(axis=0, dtype=np.int16)
+        odd_count = _rows_sum(answered, odd, np.int16)
+        even_count = _rows_sum(answered, even, np.int16)
         usable = (odd_count > 0) & (even_count > 0)
-        o = values[odd].sum(axis=0, dtype=np.int32) * factors[0][odd_count] * usable
-        e = values[even].sum(axis=0, dtype=np.int32) * factors[1][even_count] * usable
+        o = _rows_sum(values, odd, np.int32) * factors[0][odd_count] * usable
+        e = _rows_sum(values, even, np.int32) * factors[1][even_count] * usable
         m += usable
         sx += o
         sy += e
