@@ -52,6 +52,8 @@ from typing import Iterable, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
+from surveys.wholecodes import MISSING_CODE
+
 __all__ = ["Moments", "Counts", "Responses", "as_responses", "row_path", "exact_path",
            "pooled_counts"]
 
@@ -329,6 +331,17 @@ def _prepare(values: np.ndarray) -> _Column:
     return _Column(None, observed, np.where(observed, values, 0).astype(kind), 1, int(bound))
 
 
+def _prepare_whole(codes: np.ndarray) -> _Column:
+    """:func:`_prepare` of a column loading holds as int8 (:mod:`surveys.wholecodes`:
+    ``MISSING_CODE`` where missing, whole numbers in [-127, 127] elsewhere), without the float
+    column: the same ``_Column`` (int8 integers, 0 where missing, bound max(|least|, |greatest|))."""
+    observed = codes != MISSING_CODE
+    ints = np.where(observed, codes, np.int8(0))
+    answered = codes[observed]
+    low, high = (int(answered.min()), int(answered.max())) if answered.size else (0, 0)
+    return _Column(None, observed, ints, 1, max(abs(low), abs(high)))
+
+
 class Responses:
     """One set of respondents (a group, a segment level, a wave) and its sufficient statistics.
 
@@ -337,6 +350,9 @@ class Responses:
     frame : the respondents, one row each; numeric columns float (NaN = missing).
     columns : the numeric columns whose pairwise moments are computed together on the first
         request (default: the requested ones); a later request for other columns computes those.
+    whole : some columns of ``frame`` as loading holds them in int8
+        (:class:`surveys.wholecodes.WholeCodes`, the same answers): on the exact path they are
+        prepared from these rows instead of converting and checking the float columns.
 
     The statistics ask for :meth:`moments`, :meth:`counts` and :meth:`count_rows`; each is
     computed once and kept. ``frame`` stays available for what needs the rows (a bootstrap, a
@@ -344,8 +360,9 @@ class Responses:
     """
 
     def __init__(self, frame: pd.DataFrame, columns: Sequence[str] | None = None,
-                 *, _prepared: Mapping[str, _Column] | None = None):
+                 *, whole=None, _prepared: Mapping[str, _Column] | None = None):
         self.frame = frame
+        self._whole = whole
         self._hint = tuple(columns or ())
         self._prepared: dict[str, _Column] = dict(_prepared or {})
         self._moments: dict[tuple, Moments] = {}
@@ -368,8 +385,11 @@ class Responses:
     def column(self, name: str) -> _Column:
         """The column prepared for summing (computed once)."""
         if name not in self._prepared:
-            self._prepared[name] = _prepare(
-                self.frame[name].to_numpy(dtype=np.float64, na_value=np.nan))
+            if _exact and self._whole is not None and name in self._whole.columns:
+                self._prepared[name] = _prepare_whole(self._whole.row(name))
+            else:
+                self._prepared[name] = _prepare(
+                    self.frame[name].to_numpy(dtype=np.float64, na_value=np.nan))
         return self._prepared[name]
 
     def is_exact(self, columns: Sequence[str]) -> bool:

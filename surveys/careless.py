@@ -42,6 +42,8 @@ personality inventories. *Journal of Research in Personality*, 39(1), 103-129.
 from __future__ import annotations
 
 import math
+import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Iterable, Mapping, Sequence
 
@@ -50,6 +52,7 @@ import pandas as pd
 from scipy import linalg, stats
 
 from .i18n import Text, msg
+from .wholecodes import MISSING_CODE, whole_number_row
 
 __all__ = ["SCREENS", "BLOCK_ROWS", "longstring", "irv", "mahalanobis", "complete_case_centroid",
            "mahalanobis_d2", "even_odd", "attention_failures", "CarelessResult", "careless_screens",
@@ -59,8 +62,6 @@ __all__ = ["SCREENS", "BLOCK_ROWS", "longstring", "irv", "mahalanobis", "complet
 SCREENS = ("longstring", "irv", "mahalanobis", "even_odd", "attention")
 #: rows of answers :func:`careless_screens` holds in float64 at a time
 BLOCK_ROWS = 65_536
-#: the int8 code of a missing answer in :func:`whole_number_answers` (no answer takes it)
-MISSING_CODE = -128
 
 
 def longstring(values: np.ndarray) -> np.ndarray:
@@ -315,21 +316,17 @@ def whole_number_answers(items: pd.DataFrame) -> np.ndarray | None:
     """The answers as an items x respondents int8 matrix (:data:`MISSING_CODE` where missing),
     or None when an answer is not a whole number in [-127, 127].
 
-    One row per item: each column of the frame is cast once, into a contiguous row (1 byte a
-    cell where a float64 block takes 8), and a block of respondents is a slice of every row.
-    A cast that changes an answer (a fraction, a number out of range) is seen by comparing the
-    cast back with the answers.
+    One row per item: each column of the frame is cast once (:func:`whole_number_row`), into a
+    contiguous row (1 byte a cell where a float64 block takes 8), and a block of respondents is
+    a slice of every row. Loading holds these rows already (:class:`surveys.wholecodes.WholeCodes`)
+    and hands them to :func:`careless_screens`.
     """
     out = np.empty(items.shape[::-1], dtype=np.int8)
-    with np.errstate(invalid="ignore"):  # numbers out of range and infinities cast to any code
-        for j, column in enumerate(items.columns):
-            x = items[column].to_numpy(dtype=np.float64, na_value=np.nan)
-            missing = np.isnan(x)
-            x = np.where(missing, float(MISSING_CODE), x)
-            out[j] = x
-            if not np.array_equal(out[j], x) or np.count_nonzero(
-                    out[j] == MISSING_CODE) != np.count_nonzero(missing):
-                return None
+    for j, column in enumerate(items.columns):
+        row = whole_number_row(items[column].to_numpy(dtype=np.float64, na_value=np.nan))
+        if row is None:
+            return None
+        out[j] = row
     return out
 
 
@@ -347,12 +344,8 @@ def whole_number_centroid(answers: np.ndarray) -> tuple[np.ndarray, np.ndarray] 
     """
     k, n = answers.shape
     count, sums, products = 0, np.zeros(k, dtype=np.int64), np.zeros((k, k), dtype=np.int64)
-    for start in range(0, n, BLOCK_ROWS):
-        x = answers[:, start:start + BLOCK_ROWS]
-        complete = x[:, (x != MISSING_CODE).all(axis=0)].astype(np.float64)
-        count += complete.shape[1]
-        sums += complete.sum(axis=1).astype(np.int64)
-        products += (complete @ complete.T).astype(np.int64)
+    for part in _by_block(_complete_case_sums, answers):  # integer sums: in any order
+        count, sums, products = count + part[0], sums + part[1], products + part[2]
     if count <= k:
         return None
     numerator = count * products.astype(object) - np.outer(sums.astype(object), sums)
@@ -360,6 +353,27 @@ def whole_number_centroid(answers: np.ndarray) -> tuple[np.ndarray, np.ndarray] 
     if np.linalg.matrix_rank(cov) < k:
         return None
     return (sums / count), np.linalg.cholesky(cov)
+
+
+def _complete_case_sums(x: np.ndarray) -> tuple[int, np.ndarray, np.ndarray]:
+    """The count, sums and cross-products (int64) of the complete cases of a block of int8
+    answers (items x respondents), by float64 matrix products (exact below 2^53)."""
+    complete = x[:, (x != MISSING_CODE).all(axis=0)].astype(np.float64)
+    return (complete.shape[1], complete.sum(axis=1).astype(np.int64),
+            (complete @ complete.T).astype(np.int64))
+
+
+def _by_block(function, answers: np.ndarray, *args) -> list:
+    """``function(block, *args)`` of each block of :data:`BLOCK_ROWS` respondents (columns) of
+    ``answers``, in order, on two threads: the work is NumPy and LAPACK on whole blocks, which
+    release the interpreter's lock, so a second core shortens the wall time; each block's result
+    is what one thread gives (the same blocks, the same kernels)."""
+    blocks = [answers[:, start:start + BLOCK_ROWS] for start in range(0, answers.shape[1],
+                                                                      BLOCK_ROWS)]
+    if len(blocks) < 2:
+        return [function(block, *args) for block in blocks]
+    with ThreadPoolExecutor(max_workers=min(2, os.cpu_count() or 1)) as pool:
+        return list(pool.map(lambda block: function(block, *args), blocks))
 
 
 def _half_scales(halves: list[tuple[list[int], list[int]]]) -> tuple[int, int] | None:
@@ -371,6 +385,15 @@ def _half_scales(halves: list[tuple[list[int], list[int]]]) -> tuple[int, int] |
     even = math.lcm(*range(1, max(len(e) for _, e in halves) + 1))
     largest = len(halves) * 127 * max(odd, even)  # |sum of a half's scaled means|
     return (odd, even) if 2 * largest * largest < 2 ** 53 else None
+
+
+def _rows_sum(x: np.ndarray, rows: list[int], dtype) -> np.ndarray:
+    """``x[rows].sum(axis=0, dtype=dtype)`` added row by row (a half has a few items: no
+    gathered copy of its rows); the same integers."""
+    total = x[rows[0]].astype(dtype)
+    for row in rows[1:]:
+        total += x[row]
+    return total
 
 
 def _whole_number_even_odd(values: np.ndarray, answered: np.ndarray,
@@ -395,11 +418,11 @@ def _whole_number_even_odd(values: np.ndarray, answered: np.ndarray,
     factors = [np.array([0.0] + [scales[h] / c for c in range(1, longest[h] + 1)])
                for h in (0, 1)]
     for odd, even in halves:
-        odd_count = answered[odd].sum(axis=0, dtype=np.int16)
-        even_count = answered[even].sum(axis=0, dtype=np.int16)
+        odd_count = _rows_sum(answered, odd, np.int16)
+        even_count = _rows_sum(answered, even, np.int16)
         usable = (odd_count > 0) & (even_count > 0)
-        o = values[odd].sum(axis=0, dtype=np.int32) * factors[0][odd_count] * usable
-        e = values[even].sum(axis=0, dtype=np.int32) * factors[1][even_count] * usable
+        o = _rows_sum(values, odd, np.int32) * factors[0][odd_count] * usable
+        e = _rows_sum(values, even, np.int32) * factors[1][even_count] * usable
         m += usable
         sx += o
         sy += e
@@ -481,8 +504,8 @@ class CarelessResult:
 
 
 def careless_screens(items: pd.DataFrame, dimensions: Mapping[str, Sequence[str]],
-                     settings: Mapping, attention_codes: pd.DataFrame | None = None
-                     ) -> CarelessResult:
+                     settings: Mapping, attention_codes: pd.DataFrame | None = None,
+                     whole: np.ndarray | None = None) -> CarelessResult:
     """Run the screens of a study's ``careless:`` block on one group.
 
     Parameters
@@ -493,6 +516,8 @@ def careless_screens(items: pd.DataFrame, dimensions: Mapping[str, Sequence[str]
         below this), ``mahalanobis`` (flag a p below this), ``even_odd`` (flag a value below this),
         ``attention`` ({item: answer code}). A screen not named is not flagged.
     attention_codes : the coded answers to the attention items (needed with ``attention``).
+    whole : ``items`` as :func:`whole_number_answers` gives them, when the caller holds them
+        (loading does: :meth:`surveys.wholecodes.WholeCodes.reverse_coded`); else made here.
 
     Returns
     -------
@@ -502,11 +527,13 @@ def careless_screens(items: pd.DataFrame, dimensions: Mapping[str, Sequence[str]
     n, k = items.shape
     halves = _halves(list(items.columns), dimensions)
     scales = _half_scales(halves) if halves else (1, 1)
-    whole = whole_number_answers(items) if k and scales else None
+    if not (k and scales):
+        whole = None
+    elif whole is None:
+        whole = whole_number_answers(items)
     if whole is not None:  # the exact path (module docstring)
         centroid = whole_number_centroid(whole)
-        parts = [_whole_number_screens(whole[:, start:start + BLOCK_ROWS], halves, scales,
-                                       centroid) for start in range(0, n, BLOCK_ROWS)]
+        parts = _by_block(_whole_number_screens, whole, halves, scales, centroid)
         ls, sd, d2, eo = np.concatenate(parts, axis=1) if parts else np.empty((4, 0))
     else:
         def blocks():

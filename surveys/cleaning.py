@@ -34,6 +34,7 @@ import pandas as pd
 from .limits import shorten
 from .careless import SCREENS, CarelessResult
 from .i18n import Text, msg
+from .wholecodes import MISSING_CODE, WholeCodes
 
 __all__ = [
     "MIN_STRAIGHT_ITEMS", "SPEEDER_FRACTION", "EXCLUSION_ORDER", "QualityReport",
@@ -50,7 +51,8 @@ EXAMPLE_CHARS = 200
 
 
 def duplicate_rows(answers: pd.DataFrame, id_column: str | None = None,
-                   ignore: list[str] = (), codes: pd.DataFrame | None = None) -> pd.Series:
+                   ignore: list[str] = (), codes: pd.DataFrame | None = None,
+                   whole: WholeCodes | None = None) -> pd.Series:
     """Rows repeating an earlier row's respondent id, or all its answers (first kept).
 
     ``ignore`` names metadata columns (serial number, submission time, duration) left out of the
@@ -60,7 +62,8 @@ def duplicate_rows(answers: pd.DataFrame, id_column: str | None = None,
     rows with the same answers have the same codes, so only rows whose codes repeat another
     row's (a key of each row's codes, :func:`_row_keys`, that occurs twice) are compared as
     text. The flags are those of the comparison of every row; with a million rows the text of a
-    few candidates is compared instead of all of it.
+    few candidates is compared instead of all of it. ``whole`` (optional) holds some of those
+    codes as int8 rows (:mod:`surveys.wholecodes`), from which their part of the key is made.
     """
     flagged = pd.Series(False, index=answers.index)
     if id_column is not None and id_column in answers:
@@ -70,7 +73,8 @@ def duplicate_rows(answers: pd.DataFrame, id_column: str | None = None,
     if compared:
         coded = [] if codes is None else [c for c in codes.columns if c in compared]
         if coded:
-            candidates = pd.Series(_row_keys(codes[coded])).duplicated(keep=False).to_numpy()
+            candidates = pd.Series(_row_keys(codes[coded], whole)).duplicated(
+                keep=False).to_numpy()
             flagged.iloc[np.flatnonzero(candidates)] |= answers.loc[
                 candidates, compared].duplicated(keep="first").to_numpy()
         else:
@@ -78,18 +82,22 @@ def duplicate_rows(answers: pd.DataFrame, id_column: str | None = None,
     return flagged
 
 
-def _row_keys(codes: pd.DataFrame) -> np.ndarray:
+def _row_keys(codes: pd.DataFrame, whole: WholeCodes | None = None) -> np.ndarray:
     """A 64-bit key of each row's codes: equal codes (to the bit) give equal keys; different
     codes almost never do (a collision only adds a candidate to compare as text).
 
     Column by column, the bit pattern b of each code folded onto its low half
     (b xor b >> 32: the codes of whole numbers differ in their high bits) and added to the
     key times an odd constant, modulo 2^64: no respondents x items copy of the codes, about a
-    third of the CPU of :func:`pandas.util.hash_pandas_object`."""
+    third of the CPU of :func:`pandas.util.hash_pandas_object`. A column ``whole`` holds as
+    int8 adds its byte instead (one code, one byte: equal codes, equal bytes)."""
     key = np.zeros(len(codes), dtype=np.uint64)
     for column in codes.columns:
-        bits = codes[column].to_numpy(dtype=np.float64, na_value=np.nan).view(np.uint64)
         key *= _KEY_FACTOR
+        if whole is not None and column in whole.columns:
+            key += whole.row(column).view(np.uint8)
+            continue
+        bits = codes[column].to_numpy(dtype=np.float64, na_value=np.nan).view(np.uint64)
         key += bits ^ (bits >> np.uint64(32))
     return key
 
@@ -98,11 +106,16 @@ def _row_keys(codes: pd.DataFrame) -> np.ndarray:
 _KEY_FACTOR = np.uint64(0x9E3779B97F4A7C15)
 
 
-def straightliners(raw_codes: pd.DataFrame, min_items: int = MIN_STRAIGHT_ITEMS) -> pd.Series:
+def straightliners(raw_codes: pd.DataFrame, min_items: int = MIN_STRAIGHT_ITEMS,
+                   whole: WholeCodes | None = None) -> pd.Series:
     """Respondents giving one identical raw answer to every item they answered (≥ ``min_items``).
 
     Column by column (running count, least and greatest answer of each row), so that no
-    respondents × items copy of the answers is made."""
+    respondents × items copy of the answers is made; from the int8 rows of ``whole`` when it
+    holds every column (:func:`_whole_straightliners`)."""
+    if whole is not None and whole.covers(raw_codes.columns):
+        return pd.Series(_whole_straightliners(whole, list(raw_codes.columns), min_items),
+                         index=raw_codes.index)
     n = len(raw_codes)
     answered, low, high = np.zeros(n, dtype=np.int64), np.full(n, np.inf), np.full(n, -np.inf)
     for column in raw_codes.columns:
@@ -111,6 +124,21 @@ def straightliners(raw_codes: pd.DataFrame, min_items: int = MIN_STRAIGHT_ITEMS)
         np.fmin(low, x, out=low)
         np.fmax(high, x, out=high)
     return pd.Series((answered >= min_items) & (high == low), index=raw_codes.index)
+
+
+def _whole_straightliners(whole: WholeCodes, columns: list[str], min_items: int) -> np.ndarray:
+    """:func:`straightliners` of int8 rows: the greatest answer is the greatest code (the missing
+    code, -128, is below every answer) and the least is minus the greatest of the negated codes
+    (int8 negation leaves -128 where it is: a missing answer still counts for nothing)."""
+    answered = np.zeros(whole.n, dtype=np.int16)
+    high = np.full(whole.n, MISSING_CODE, dtype=np.int8)
+    negated_high, negated = high.copy(), np.empty(whole.n, dtype=np.int8)
+    for column in columns:
+        x = whole.row(column)
+        answered += x != MISSING_CODE
+        np.maximum(high, x, out=high)
+        np.maximum(negated_high, np.negative(x, out=negated), out=negated_high)
+    return (answered >= min_items) & (high == -negated_high.astype(np.int16))
 
 
 def speeders(seconds: pd.Series, fraction: float = SPEEDER_FRACTION) -> tuple[pd.Series, float]:
@@ -122,23 +150,31 @@ def speeders(seconds: pd.Series, fraction: float = SPEEDER_FRACTION) -> tuple[pd
     return seconds < threshold, float(threshold)
 
 
-def zero_variance_items(codes: pd.DataFrame) -> list[str]:
-    """Items with fewer than two distinct answered values (no answer, or least = greatest)."""
+def zero_variance_items(codes: pd.DataFrame, whole: WholeCodes | None = None) -> list[str]:
+    """Items with fewer than two distinct answered values (no answer, or least = greatest);
+    from the int8 rows of ``whole`` where it holds the column (greatest code, minus the
+    greatest negated code, as in :func:`_whole_straightliners`)."""
+    if whole is not None and whole.covers(codes.columns):
+        extremes = [(-int(np.negative(x).max()), int(x.max())) if len(x) else (np.nan, np.nan)
+                    for x in (whole.row(c) for c in codes.columns)]
+        return [c for c, (low, high) in zip(codes.columns, extremes) if not low < high]
     extremes = [(np.fmin.reduce(x), np.fmax.reduce(x)) if len(x) else (np.nan, np.nan)
                 for x in (codes[c].to_numpy(dtype=float, na_value=np.nan) for c in codes.columns)]
     return [c for c, (low, high) in zip(codes.columns, extremes) if not low < high]
 
 
-def missing_summary(codes: pd.DataFrame) -> dict:
+def missing_summary(codes: pd.DataFrame, whole: WholeCodes | None = None) -> dict:
     """Missing answers per item (count, share) and the distribution over respondents.
 
     Column by column (a running count per respondent), so that no respondents x items copy of
     the answers is made (a frame whose columns are held apart: 0.5 -> 0.2 s at a million rows x
-    60)."""
+    60); from the int8 rows of ``whole`` (the missing code) when it holds every column."""
     n = len(codes)
     per_item, per_row = {}, np.zeros(n, dtype=np.int64)
+    held = whole is not None and whole.covers(codes.columns)
     for column in codes.columns:
-        missing = codes[column].isna().to_numpy(dtype=bool)
+        missing = (whole.row(column) == MISSING_CODE) if held else codes[column].isna().to_numpy(
+            dtype=bool)
         per_item[column] = int(missing.sum())
         per_row += missing
     return {
@@ -217,8 +253,8 @@ def quality_report(*, group: str, wave: str, codes: pd.DataFrame, raw_dimension_
                    file_rows: pd.Series, invalid: pd.DataFrame, exclude: dict[str, bool],
                    answers_for_duplicates: pd.DataFrame, id_column: str | None,
                    ignore_for_duplicates: list[str], seconds: pd.Series | None,
-                   notes: list[Text] = (), careless: CarelessResult | None = None
-                   ) -> QualityReport:
+                   notes: list[Text] = (), careless: CarelessResult | None = None,
+                   whole: WholeCodes | None = None) -> QualityReport:
     """Run every check on one group and decide the exclusions.
 
     Parameters
@@ -231,11 +267,13 @@ def quality_report(*, group: str, wave: str, codes: pd.DataFrame, raw_dimension_
     seconds : completion time per row, if the file has one.
     careless : the careless-responding screens of the group (:func:`surveys.careless.careless_screens`);
         each configured screen is a rule of its own (findings, exclusion).
+    whole : the columns of ``codes`` loading holds as int8 rows (:mod:`surveys.wholecodes`):
+        the checks read those instead of the float columns (the same answers, the same results).
     """
     flags = {
         "duplicates": duplicate_rows(answers_for_duplicates, id_column, ignore_for_duplicates,
-                                     codes),
-        "straightliners": straightliners(raw_dimension_codes),
+                                     codes, whole),
+        "straightliners": straightliners(raw_dimension_codes, whole=whole),
     }
     thresholds = {}
     if seconds is not None:
@@ -268,6 +306,6 @@ def quality_report(*, group: str, wave: str, codes: pd.DataFrame, raw_dimension_
         excluded[rule] = int(removed.sum())
         keep &= ~removed
     return QualityReport(group=group, wave=wave, n_raw=len(codes), findings=findings, flags=flags,
-                         excluded=excluded, keep=keep, missing=missing_summary(codes),
-                         zero_variance=zero_variance_items(codes), notes=list(notes),
+                         excluded=excluded, keep=keep, missing=missing_summary(codes, whole),
+                         zero_variance=zero_variance_items(codes, whole), notes=list(notes),
                          thresholds=thresholds, careless=careless)

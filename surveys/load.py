@@ -23,6 +23,7 @@ The result, :class:`StudyData`, hands each analysis a mapping group → DataFram
 from __future__ import annotations
 
 import hashlib
+from concurrent.futures import ThreadPoolExecutor
 import difflib
 from dataclasses import dataclass, field, replace
 from functools import cached_property
@@ -40,6 +41,7 @@ from .importers import read_table
 from .importers.base import ImportedTable
 from .limits import LIMITS, limit, shorten
 from .study import GroupSource, Scale, Study, read_study
+from .wholecodes import MISSING_CODE, WholeCodes, whole_number_row
 
 __all__ = ["GroupData", "StudyData", "load_study", "combine_waves", "FILE_ROW", "NPS_RANGE"]
 
@@ -55,6 +57,9 @@ class GroupData:
     ``data`` keeps every row read, one column per column of the file after renaming, with the
     study's numeric columns coded to float (raw codes, before reverse coding) and ``_file_row``.
     ``scored`` is ``data`` restricted to the kept rows with reverse-coded items: what analyses use.
+    ``whole`` pairs the ``scored`` frame it was made for with its summed columns as int8 rows
+    (:class:`~surveys.wholecodes.WholeCodes`, the same answers), which the moments take instead
+    of converting the float columns again; a copy with another ``scored`` does not use them.
     """
 
     source: GroupSource
@@ -63,6 +68,7 @@ class GroupData:
     scored: pd.DataFrame
     quality: QualityReport
     summed: tuple[str, ...] = ()
+    whole: tuple[pd.DataFrame, WholeCodes] | None = None
 
     @property
     def group(self) -> str:
@@ -79,7 +85,9 @@ class GroupData:
         columns of ``summed`` (Likert items, the NPS column) are summed together in one pass."""
         from analysis.moments import Responses
 
-        return Responses(self.scored, [c for c in self.summed if c in self.scored.columns])
+        whole = self.whole[1] if self.whole is not None and self.whole[0] is self.scored else None
+        return Responses(self.scored, [c for c in self.summed if c in self.scored.columns],
+                         whole=whole)
 
 
 @dataclass
@@ -309,11 +317,14 @@ def _range_problems(values: np.ndarray, ok: np.ndarray, rule_detail: Text, colum
 
 
 def _code_source(study: Study, source: GroupSource, table: ImportedTable,
-                 frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Code every numeric column present; returns (data, invalid cells)."""
+                 frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, np.ndarray]]:
+    """Code every numeric column present; returns (data, invalid cells, whole codes): the last
+    holds the summed columns (Likert items, the NPS column) whose codes are whole numbers in
+    [-127, 127] as int8 rows (:mod:`surveys.wholecodes`), read so by coding where it could."""
     file_rows = pd.Series(np.asarray(table.file_rows), index=frame.index)
     data = frame.copy(deep=False)  # copy-on-write: the columns replaced below are new, frame's stay
-    problems = []
+    problems, whole = [], {}
+    summed = set(_summed_columns(study))
     for column in study.numeric_columns:
         if column not in frame.columns:
             continue
@@ -322,6 +333,11 @@ def _code_source(study: Study, source: GroupSource, table: ImportedTable,
         coded = code_answers(frame[column], file_rows=file_rows.to_numpy(), labels=study.labels,
                              value_labels=table.value_labels.get(raw_column), scale=scale)
         data[column] = coded.codes.astype("float64")
+        if column in summed:
+            row = coded.whole if coded.whole is not None else whole_number_row(
+                data[column].to_numpy(dtype=np.float64))
+            if row is not None:
+                whole[column] = row
         if len(coded.invalid):
             problems.append(pd.DataFrame({
                 "rule": "non_numeric", "row": coded.invalid["row"].to_numpy(), "column": column,
@@ -330,20 +346,32 @@ def _code_source(study: Study, source: GroupSource, table: ImportedTable,
     data[FILE_ROW] = file_rows
     invalid = pd.concat(problems, ignore_index=True) if problems else pd.DataFrame(
         columns=["rule", "row", "column", "value", "detail"])
-    return data, invalid
+    return data, invalid, whole
 
 
-def _check_ranges(study: Study, scale: Scale, data: pd.DataFrame,
-                  frame: pd.DataFrame) -> pd.DataFrame:
+def _summed_columns(study: Study) -> list[str]:
+    """The columns whose moments the analyses sum together (Likert items, the NPS column)."""
+    return [c for c in [*study.scored_items, study.nps] if c is not None]
+
+
+def _check_ranges(study: Study, scale: Scale, data: pd.DataFrame, frame: pd.DataFrame,
+                  whole: dict[str, np.ndarray] | None = None) -> pd.DataFrame:
+    """The out-of-range findings of the Likert items, the NPS column and the amount. A column
+    after the first whose int8 codes (``whole``, :mod:`surveys.wholecodes`) lie within the
+    scale has none, and its float column is not read."""
     rows = data[FILE_ROW]
+    whole = whole or {}
     out = []
     for column in study.scored_items:
         if column in data:
+            if out and _within(whole.get(column), scale.min, scale.max):
+                continue
             v = data[column].to_numpy(dtype=float)
             outside = msg("detail_outside_scale", min=f"{scale.min:g}", max=f"{scale.max:g}")
             out.append(_range_problems(v, (v >= scale.min) & (v <= scale.max), outside, column,
                                        rows, frame[column], keep_empty=not out))
-    if study.nps is not None and study.nps in data:
+    if study.nps is not None and study.nps in data and not (
+            out and _within(whole.get(study.nps), *NPS_RANGE)):
         v = data[study.nps].to_numpy(dtype=float)
         ok = (v >= NPS_RANGE[0]) & (v <= NPS_RANGE[1]) & (v == np.round(v))
         out.append(_range_problems(v, ok, msg("detail_not_nps"), study.nps, rows,
@@ -358,6 +386,18 @@ def _check_ranges(study: Study, scale: Scale, data: pd.DataFrame,
     out = [problems for problems in out if problems is not None]
     return pd.concat(out, ignore_index=True) if out else pd.DataFrame(
         columns=["rule", "row", "column", "value", "detail"])
+
+
+def _within(codes: np.ndarray | None, low: float, high: float) -> bool:
+    """Whether the answers of an int8 row (:mod:`surveys.wholecodes`; None: no row) all lie in
+    [low, high]: its greatest code, and minus the greatest negated code (int8 negation leaves
+    the missing code, -128, the least), are the greatest and least answers."""
+    if codes is None:
+        return False
+    greatest = int(codes.max(initial=MISSING_CODE))
+    if greatest == MISSING_CODE:
+        return True  # nothing answered
+    return low <= -int(np.negative(codes).max()) and greatest <= high
 
 
 def _raise_invalid(source: GroupSource, invalid: pd.DataFrame) -> None:
@@ -379,6 +419,23 @@ def _seconds(study: Study, table: ImportedTable, data: pd.DataFrame) -> pd.Serie
     return None
 
 
+def _screened_codes(study: Study, codes: WholeCodes, scale: Scale) -> np.ndarray | None:
+    """The careless screens' answers (the dimension items, reverse-coded) as int8 rows from the
+    codes loading holds, or None (the screens then read the float columns)."""
+    if not codes.covers(study.items):
+        return None
+    screened = codes.reverse_coded(study.reverse, scale.min, scale.max)
+    return None if screened is None else screened.matrix(study.items)
+
+
+def _scored_codes(study: Study, codes: WholeCodes, scored: pd.DataFrame,
+                  scale: Scale) -> tuple[pd.DataFrame, WholeCodes] | None:
+    """``scored``'s summed columns (of the kept rows ``codes``, reverse-coded) as int8 rows for
+    :attr:`GroupData.whole`, or None when a recoded answer leaves int8."""
+    recoded = codes.reverse_coded(study.reverse, scale.min, scale.max)
+    return None if recoded is None else (scored, recoded)
+
+
 def reverse_code(data: pd.DataFrame, items: list[str], scale: Scale) -> pd.DataFrame:
     """Reverse-score ``items`` present in ``data``: x' = min + max − x (missing stays missing)."""
     present = [c for c in items if c in data]
@@ -389,79 +446,103 @@ def reverse_code(data: pd.DataFrame, items: list[str], scale: Scale) -> pd.DataF
     return out
 
 
-def _fingerprint(study: Study, tables: list[dict] = ()) -> str:
-    """A digest of the study file and its data files (of a table group: its masked engine,
-    table, condition and row count, the rows staying in the engine)."""
+def _file_digest(study: Study):
+    """The SHA-256 of the study file and its data files, in that order (a ``hashlib`` object
+    for :func:`_fingerprint` to finish)."""
     digest = hashlib.sha256()
     if study.path is not None:
         digest.update(Path(study.path).read_bytes())
     for path in study.data_files():
         digest.update(path.read_bytes())
+    return digest
+
+
+def _fingerprint(files, tables: list[dict] = ()) -> str:
+    """A digest of the study file and its data files (``files``: :func:`_file_digest`) and of
+    each table group (its masked engine, table, condition and row count, the rows staying in
+    the engine)."""
+    digest = files.copy()
     for record in tables:
         digest.update(repr(sorted(record.items())).encode())
     return digest.hexdigest()
 
 
 def load_study(study: Study | str | Path) -> StudyData:
-    """Read, code, check and clean every file of a study (see the module docstring)."""
+    """Read, code, check and clean every file of a study (see the module docstring).
+
+    The files are read, coded and cleaned side by side on two threads (pyarrow's reader, NumPy
+    on whole columns and hashing release the interpreter's lock), and their digest is taken
+    on a third while they are read; each step's result is the one a loop gives, and an error
+    is the one a loop over the sources in the study's order would raise first."""
     if not isinstance(study, Study):
         study = read_study(study)
     from . import tables as engine_tables
 
     files = [s for s in study.sources if s.file is not None]
     opened = {s: engine_tables.open_source(study, s) for s in study.sources if s.file is None}
-    tables = {s: read_table(s.file, sheet=s.sheet) for s in files}
-    frames = {s: _rename(tables[s], s) for s in files}
-    record_notes = _join_records(study, frames) if study.records else {}
-    _check_columns(study, {**frames, **{s: pd.DataFrame(columns=o.table.columns)
-                                        for s, o in opened.items()}})
-    _check_categories(study, frames, tables)
-    for source in opened.values():
-        engine_tables.check_categories(study, source)
-    coded = {s: _code_source(study, s, tables[s], frames[s]) for s in files}
-    scale = study.scale or _infer_scale({**{s: c[0] for s, c in coded.items()},
-                                         **{s: engine_tables.item_range(study, o)
-                                            for s, o in opened.items()}},
-                                        study.scored_items, study.path)
-    groups = {}
-    for source in study.sources:
-        if source in opened:
-            groups[(source.wave, source.group)] = engine_tables.load_table_group(
-                study, opened[source], scale)
-            continue
-        data, invalid = coded[source]
-        invalid = pd.concat([invalid, _check_ranges(study, scale, data, frames[source])],
-                            ignore_index=True)
-        if len(invalid) and study.invalid == "error":
-            _raise_invalid(source, invalid)
-        for column, rows in invalid.groupby("column")["row"]:  # invalid: missing
-            data.loc[data[FILE_ROW].isin(rows), column] = np.nan
-        table = tables[source]
-        items = [c for c in study.scored_items if c in data]
-        meta = list(table.meta_columns.values())
-        screened = reverse_code(data[study.items], study.reverse, scale)
-        attention = [c for c in study.careless.get("attention", {}) if c in data]
-        careless = careless_screens(
-            screened, study.dimensions,
-            {**study.careless, "attention": {c: study.careless["attention"][c]
-                                             for c in attention}}
-            if "attention" in study.careless else study.careless, data[attention])
-        report = quality_report(
-            group=source.group, wave=source.wave, codes=data[items],
-            raw_dimension_codes=data[study.items], file_rows=data[FILE_ROW], invalid=invalid,
-            exclude=study.exclude, answers_for_duplicates=frames[source],
-            id_column=study.id if study.id in data else table.meta_columns.get("id"),
-            ignore_for_duplicates=meta, seconds=_seconds(study, table, data),
-            notes=table.notes + record_notes.get(source, []), careless=careless)
-        scored = reverse_code(data[report.keep.to_numpy()], study.reverse, scale)
-        summed = tuple(c for c in [*study.scored_items, study.nps] if c is not None)
-        groups[(source.wave, source.group)] = GroupData(source, table, data, scored, report, summed)
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        file_digest = pool.submit(_file_digest, study)
+        tables = dict(zip(files, pool.map(lambda s: read_table(s.file, sheet=s.sheet), files)))
+        frames = {s: _rename(tables[s], s) for s in files}
+        record_notes = _join_records(study, frames) if study.records else {}
+        _check_columns(study, {**frames, **{s: pd.DataFrame(columns=o.table.columns)
+                                            for s, o in opened.items()}})
+        _check_categories(study, frames, tables)
+        for source in opened.values():
+            engine_tables.check_categories(study, source)
+        coded = dict(zip(files, pool.map(
+            lambda s: _code_source(study, s, tables[s], frames[s]), files)))
+        scale = study.scale or _infer_scale({**{s: c[0] for s, c in coded.items()},
+                                             **{s: engine_tables.item_range(study, o)
+                                                for s, o in opened.items()}},
+                                            study.scored_items, study.path)
+        cleaned = {s: pool.submit(_clean_source, study, s, tables[s], frames[s], *coded[s],
+                                  scale, record_notes.get(s, [])) for s in files}
+        groups = {(s.wave, s.group): engine_tables.load_table_group(study, opened[s], scale)
+                  if s in opened else cleaned[s].result() for s in study.sources}
+        fingerprint = _fingerprint(file_digest.result(), [g.record() for g in groups.values()
+                                                          if g.source.file is None])
     notes = [] if study.scale else [msg("load_scale_inferred", min=f"{scale.min:g}",
                                         max=f"{scale.max:g}")]
-    fingerprint = _fingerprint(study, [g.record() for g in groups.values()
-                                       if g.source.file is None])
     return StudyData(study=study, scale=scale, groups=groups, scale_inferred=study.scale is None,
                      fingerprint=fingerprint, notes=notes)
+
+
+def _clean_source(study: Study, source: GroupSource, table: ImportedTable, frame: pd.DataFrame,
+                  data: pd.DataFrame, invalid: pd.DataFrame, whole: dict[str, np.ndarray],
+                  scale: Scale, record_notes: list[Text]) -> GroupData:
+    """One file's coded answers (:func:`_code_source`) checked, screened and cleaned: the
+    range checks, the careless screens, the quality report, the kept rows reverse-coded."""
+    invalid = pd.concat([invalid, _check_ranges(study, scale, data, frame, whole)],
+                        ignore_index=True)
+    if len(invalid) and study.invalid == "error":
+        _raise_invalid(source, invalid)
+    for column, rows in invalid.groupby("column")["row"]:  # invalid: missing
+        bad = data[FILE_ROW].isin(rows).to_numpy()
+        data.loc[bad, column] = np.nan
+        if column in whole:
+            whole[column] = np.where(bad, np.int8(MISSING_CODE), whole[column])
+    codes = WholeCodes(whole, len(data))
+    items = [c for c in study.scored_items if c in data]
+    meta = list(table.meta_columns.values())
+    screened = reverse_code(data[study.items], study.reverse, scale)
+    attention = [c for c in study.careless.get("attention", {}) if c in data]
+    careless = careless_screens(
+        screened, study.dimensions,
+        {**study.careless, "attention": {c: study.careless["attention"][c] for c in attention}}
+        if "attention" in study.careless else study.careless, data[attention],
+        whole=_screened_codes(study, codes, scale))
+    report = quality_report(
+        group=source.group, wave=source.wave, codes=data[items],
+        raw_dimension_codes=data[study.items], file_rows=data[FILE_ROW], invalid=invalid,
+        exclude=study.exclude, answers_for_duplicates=frame,
+        id_column=study.id if study.id in data else table.meta_columns.get("id"),
+        ignore_for_duplicates=meta, seconds=_seconds(study, table, data),
+        notes=table.notes + record_notes, careless=careless, whole=codes)
+    keep = report.keep.to_numpy()
+    scored = reverse_code(data[keep], study.reverse, scale)
+    return GroupData(source, table, data, scored, report, tuple(_summed_columns(study)),
+                     _scored_codes(study, codes.at(keep), scored, scale))
 
 
 def combine_waves(parts: list[tuple[str, StudyData]]) -> StudyData:

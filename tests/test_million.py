@@ -13,6 +13,7 @@ import pytest
 from surveys.cleaning import _row_keys, duplicate_rows
 from surveys.coding import _digit_codes, code_answers
 from surveys.importers.containers import _read_text_with_arrow, _read_text_with_pandas
+from surveys.wholecodes import MISSING_CODE
 
 
 def test_arrow_grid_is_pandas_c_parsers_grid(tmp_path):
@@ -32,19 +33,29 @@ def former_codes(texts: pa.ChunkedArray) -> np.ndarray:
     return pc.cast(texts, pa.float64(), safe=True).to_numpy(zero_copy_only=False)
 
 
+def as_floats(codes: np.ndarray) -> np.ndarray:
+    """int8 codes (the missing code -128) as the float codes they stand for (NaN)."""
+    return np.where(codes == MISSING_CODE, np.nan, codes)
+
+
 def test_one_digit_answers_coded_from_bytes_equal_arrows_cast():
-    """Answers 0-9 with one in eight missing, in several chunks and a slice of one."""
+    """Answers 0-9 with one in eight missing, in several chunks and a slice of one: the int8
+    codes read from the bytes, and the float codes made of them, are Arrow's cast."""
     rng = np.random.default_rng(18)
     answers = [None if rng.random() < 1 / 8 else str(rng.integers(0, 10)) for _ in range(5000)]
     texts = pa.chunked_array([pa.array(answers[:1700], pa.large_string()),
                               pa.array(answers[1700:], pa.large_string())])
     want = former_codes(texts)
-    assert np.array_equal(_digit_codes(texts.combine_chunks()), want, equal_nan=True)
+    got = _digit_codes(texts.combine_chunks())
+    assert got.dtype == np.int8 and np.array_equal(as_floats(got), want, equal_nan=True)
     part = texts.combine_chunks().slice(333, 2000)
-    assert np.array_equal(_digit_codes(part), want[333:2333], equal_nan=True)
+    assert np.array_equal(as_floats(_digit_codes(part)), want[333:2333], equal_nan=True)
     series = pd.Series(answers, dtype=pd.StringDtype(na_value=np.nan))
-    assert np.array_equal(code_answers(series).codes.to_numpy(), want, equal_nan=True)
-    assert np.isnan(_digit_codes(pa.array([None, None], pa.large_string()))).all()
+    coded = code_answers(series)
+    assert coded.codes.dtype == np.float64
+    assert np.array_equal(coded.codes.to_numpy(), want, equal_nan=True)
+    assert np.array_equal(coded.whole, got)
+    assert (_digit_codes(pa.array([None, None], pa.large_string())) == MISSING_CODE).all()
 
 
 @pytest.mark.parametrize("answers", [["4", "10"], ["4", " 4"], ["4", "4.0"], ["4", ""],

@@ -85,7 +85,7 @@ def table_from_grid(
     if len(names) != grid.shape[1]:
         raise ValueError(f"{len(names)} names for {grid.shape[1]} grid columns")
     data = grid.iloc[first_data_row:]
-    has_data = data.notna().any(axis=0).to_numpy()
+    has_data = np.array([data[c].count() > 0 for c in data.columns], dtype=bool)
     unnamed = [i for i, name in enumerate(names) if name is None]
     nameless_with_data = [i for i in unnamed if has_data[i]]
     if nameless_with_data:
@@ -106,7 +106,7 @@ def table_from_grid(
 
     frame = data.iloc[:, keep]
     frame.columns = [names[i] for i in keep]
-    blank = frame.isna().all(axis=1).to_numpy()
+    blank = _blank_rows(frame)
     if blank.any():
         skipped = (frame.index[blank] + 1).tolist()
         shown = ", ".join(map(str, skipped[:10])) + (" ..." if len(skipped) > 10 else "")
@@ -122,6 +122,24 @@ def table_from_grid(
         frame=frame.reset_index(drop=True), path=path, format=format, file_rows=file_rows,
         notes=notes,
     )
+
+
+def _blank_rows(frame: pd.DataFrame) -> np.ndarray:
+    """Whether each row of ``frame`` has every cell missing (``frame.isna().all(axis=1)``).
+
+    Column by column over the rows still blank so far: after a column or two only the rows
+    with missing cells there are left to look at (a million-row grid is not tested cell by
+    cell), and a column without a missing cell ends the search."""
+    blank = np.ones(len(frame), dtype=bool)
+    rows = np.arange(len(frame))
+    for column in range(frame.shape[1]):
+        if not len(rows):
+            break
+        cells = frame.iloc[:, column]
+        missing = (cells if len(rows) == len(frame) else cells.iloc[rows]).isna().to_numpy()
+        blank[rows[~missing]] = False
+        rows = rows[missing]
+    return blank
 
 
 def _check_unique(names: list[str], positions: list[int], path: Path, header_row: int) -> None:
