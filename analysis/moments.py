@@ -539,18 +539,21 @@ def as_responses(data: pd.DataFrame | Responses, columns: Sequence[str] | None =
 # --------------------------------------------------------------------------------------------------
 def _exact_moments(columns: tuple[str, ...], prepared: list[_Column],
                    rows: np.ndarray | None) -> Moments:
-    """Integer sums by blocks of matrix products (see the module docstring)."""
+    """Integer sums by blocks of matrix products (see the module docstring): per block of rows
+    held as columns x rows, ``cross += X Xᵀ`` (so ``Σ x_i²`` over all rows is its diagonal) and
+    ``Σ x_i``; the sums over the rows where another column is missing (subtracted at the end)
+    from the missing cells (:func:`_missing_sums`)."""
     k = len(columns)
     bound = max((p.bound for p in prepared), default=0)
     square = max(bound * bound, 1)
     # float32 holds integers exactly up to 2^24, float64 up to 2^53: a block's partial sums (at
-    # most rows x bound^2) stay below that, so every product below is exact in any order
+    # most rows x bound^2) stay below that, so every product and sum below is exact in any order
     dtype = np.float32 if BLOCK_ROWS * square < 1 << 24 else np.float64
     block = BLOCK_ROWS if dtype is np.float32 else max(1, min(BLOCK_ROWS, (1 << 53) // square))
     total = len(prepared[0].observed) if rows is None else int(rows.sum())
     wide = object if total * square >= 1 << 62 else np.int64  # int64 could overflow
     cross, lost, lost_squares = (np.zeros((k, k), dtype=wide) for _ in range(3))
-    sums, squares = np.zeros(k, dtype=wide), np.zeros(k, dtype=wide)
+    sums = np.zeros(k, dtype=wide)
     missing, both_missing = np.zeros(k, dtype=np.int64), np.zeros((k, k), dtype=np.int64)
     # a block held as columns x rows: each column is copied into a contiguous row of two arrays
     # made once (stacking the columns side by side took a third of the time)
@@ -564,19 +567,52 @@ def _exact_moments(columns: tuple[str, ...], prepared: list[_Column],
             np.logical_not(p.observed[at], out=empty[j, :width])
         x, holes = values[:, :width], empty[:, :width]
         cross += _integers(x @ x.T)
-        squared = np.square(x)
-        sums += _integers(x.sum(axis=1, dtype=np.float64))
-        squares += _integers(squared.sum(axis=1, dtype=np.float64))
-        if holes.any():
-            u = holes.astype(dtype)
-            missing += holes.sum(axis=1)
-            lost += _integers(u @ x.T).T  # Σ x_i over the rows where j is missing
-            lost_squares += _integers(u @ squared.T).T
-            both_missing += _integers(u @ u.T)
+        sums += _integers(x.sum(axis=1))
+        found = _missing_sums(x, holes)
+        if found is not None:
+            for accumulated, part in zip((missing, lost, lost_squares, both_missing), found):
+                accumulated += part
     n = total - missing[:, None] - missing[None, :] + both_missing
     scale = np.array([p.scale for p in prepared], dtype=np.int64)
-    return Moments(columns, n, sums[:, None] - lost, squares[:, None] - lost_squares, cross,
-                   scale, np.zeros(k), True)
+    return Moments(columns, n, sums[:, None] - lost, np.diag(cross)[:, None] - lost_squares,
+                   cross, scale, np.zeros(k), True)
+
+
+#: a block's missing cells are summed where they are (gathered) when they are at most this share
+#: of its cells, else by matrix products: gathering costs ~(columns x missing cells), the
+#: products ~3 x columns² x rows at a lower cost per term (60 columns x 32,768 rows: 1% missing
+#: 10 ms gathered against 16 ms of products, equal at ~2.5%)
+GATHERED_MISSING = 0.02
+
+
+def _missing_sums(x: np.ndarray, holes: np.ndarray) -> tuple[np.ndarray, ...] | None:
+    """One block's sums over missing answers, or None when it has none: per column j the count
+    of its missing cells, and (i, j) tables of ``Σ x_i``, ``Σ x_i²`` and the count of missing
+    ``x_i``, over the rows where j is missing (``lost``, ``lost_squares``, ``both_missing``).
+
+    ``x`` (columns x rows, 0 where missing) holds exact integers in floating point and
+    ``holes`` says where the answers are missing. With few missing cells
+    (:data:`GATHERED_MISSING`) every column is gathered at the rows where column j is missing
+    and summed per j (``np.add.reduceat`` over the cells of each j, which ``np.flatnonzero`` lists
+    column by column); else ``Uᵀ X``, ``Uᵀ X²`` and ``Uᵀ U`` with U the missing indicators.
+    Both give the same integers (every partial sum is exact, see :func:`_exact_moments`)."""
+    column_of, row_of = np.divmod(np.flatnonzero(holes), holes.shape[1])  # by column, then row
+    if not len(row_of):
+        return None
+    k = len(x)
+    missing = np.bincount(column_of, minlength=k)
+    if len(row_of) > GATHERED_MISSING * holes.size:
+        u = holes.astype(x.dtype)
+        return (missing, _integers(u @ x.T).T, _integers(u @ np.square(x).T).T,
+                _integers(u @ u.T))
+    some = np.flatnonzero(missing)  # the columns with a missing cell, and where theirs start
+    starts = np.concatenate(([0], np.cumsum(missing[some])[:-1]))
+    gathered = np.take(x, row_of, axis=1)
+    tables = [np.zeros((k, k), dtype=np.int64) for _ in range(3)]
+    for table, cells in zip(tables, (gathered, np.square(gathered),
+                                     np.take(holes, row_of, axis=1))):
+        table[:, some] = _integers(np.add.reduceat(cells, starts, axis=1, dtype=x.dtype))
+    return (missing, *tables)
 
 
 def _blocks(rows: np.ndarray | None, total: int, size: int):
