@@ -495,15 +495,19 @@ class Responses:
 
 
 def _score(source: Responses, items: list[str], min_share: float) -> _Column:
-    """One score column (see :meth:`Responses.scores`)."""
+    """One score column (see :meth:`Responses.scores`). Exact for whole-number items: the total
+    of the answered items times ``L / count`` (a lookup by count, 0 with too few answers),
+    ``L`` the least common multiple of the allowed counts; summed in the smallest integer types
+    that hold them (a million rows: ~4x less than in int64)."""
     parts = [source.column(item) for item in items]
     # the rows of the columns (a table group's Responses counts the engine's rows, its columns
     # hold the sample's)
-    count = np.zeros(len(parts[0].observed) if parts else len(source), dtype=np.int64)
+    count = np.zeros(len(parts[0].observed) if parts else len(source),
+                     dtype=_int_type(len(items)))
     for p in parts:  # in place: np.sum of the list would first stack the columns
         count += p.observed
-    enough = (count >= min_share * len(items) - 1e-12) & (count > 0)
     possible = [c for c in range(1, len(items) + 1) if c >= min_share * len(items) - 1e-12]
+    enough = count >= possible[0] if possible else np.zeros(len(count), dtype=bool)
     scale = math.lcm(*possible) if possible else 1
     if not (parts and _exact and all(p.ints is not None and p.scale == 1 for p in parts)) or \
             max(p.bound for p in parts) * scale > MAX_WHOLE:
@@ -511,11 +515,19 @@ def _score(source: Responses, items: list[str], min_share: float) -> _Column:
             values = np.sum([np.where(p.observed, p.values, 0.0) for p in parts], axis=0) / count
         values = np.where(enough, values, np.nan) if parts else np.full(len(source), np.nan)
         return _Column(values, enough, None, 1)
-    total = np.zeros(len(count), dtype=np.int64)
+    bound = max(p.bound for p in parts)
+    total = np.zeros(len(count), dtype=_int_type(bound * len(items)))
     for p in parts:
         total += p.ints
-    ints = np.where(enough, total * (scale // np.maximum(count, 1)), 0)
+    factor = np.array([scale // c if c in possible else 0 for c in range(len(items) + 1)],
+                      dtype=_int_type(scale))
+    ints = np.multiply(total, factor[count], dtype=_int_type(bound * scale))
     return _Column(None, enough, ints, scale, int(np.abs(ints).max(initial=0)))
+
+
+def _int_type(limit: int) -> type:
+    """The smallest signed integer type holding every integer of magnitude up to ``limit``."""
+    return next(t for t in (np.int8, np.int16, np.int32, np.int64) if limit <= np.iinfo(t).max)
 
 
 def _difference(a: _Column, b: _Column) -> _Column:
