@@ -421,9 +421,7 @@ class Responses:
         if column not in self._counts:
             prepared = self.column(column)
             if prepared.ints is not None:
-                ints = prepared.ints[prepared.observed].astype(np.int64)
-                low = int(ints.min(initial=0))
-                tally = np.bincount(ints - low) if ints.size else np.zeros(0, dtype=np.int64)
+                tally, low = _tally(prepared)
                 seen = np.flatnonzero(tally)
                 values = _ratio(seen + low, np.full(len(seen), prepared.scale))
                 self._counts[column] = Counts(values, tally[seen].astype(np.int64))
@@ -492,6 +490,18 @@ class Responses:
         if key not in self._derived:
             self._derived[key] = self.split(self.frame[column])
         return self._derived[key]
+
+
+def _tally(column: _Column) -> tuple[np.ndarray, int]:
+    """How often each integer of an exact column is answered: (tally, low) with ``tally[v - low]``
+    the count of ``v`` and ``low`` = min(0, the least answer). Every row is counted as it is held
+    (missing answers hold 0), then the missing ones are taken off the count of 0: no copy of the
+    answered rows (a million rows: ~3x less than counting the answered rows)."""
+    ints = column.ints
+    low = min(int(ints.min(initial=0)), 0)
+    tally = np.bincount(ints if low == 0 else ints.astype(np.int64) - low, minlength=1 - low)
+    tally[-low] -= len(ints) - np.count_nonzero(column.observed)
+    return tally, low
 
 
 def _score(source: Responses, items: list[str], min_share: float) -> _Column:
