@@ -228,16 +228,20 @@ def start_forked(job: Callable[[], T], forked: bool = True) -> Callable[[], T]:
 
     Without ``forked``, on one processor or where the system cannot fork, ``job`` itself is
     returned: it then runs here when its result is asked for. The objects made so far are frozen
-    for the collector (``gc.freeze``, left so: they live as long as the caller's run), so that
-    the child's collections do not write to their pages (copy on write)."""
+    for the collector (``gc.freeze``) when the child is forked, so that its collections do not
+    write to their pages (copy on write); here they are unfrozen again unless the caller had
+    frozen objects itself (the command line freezes its imports for the whole run)."""
     import gc
 
     if not (forked and _processors() > 1 and hasattr(os, "fork")):
         return job
+    frozen = gc.get_freeze_count()
     gc.freeze()
     child = _fork(lambda: _outcome(job),
                   lambda answer: (False, RuntimeError(f"{type(answer[1]).__name__}: "
                                                       f"{answer[1]}")))
+    if not frozen:
+        gc.unfreeze()
     if child is None:
         return job
 

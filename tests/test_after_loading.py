@@ -1,0 +1,136 @@
+"""The million-row run after loading: the sums of analysis.moments and the command line's forked
+jobs, each against its former definition (the same integers, counts and files)."""
+from __future__ import annotations
+
+import math
+import os
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from analysis import moments as m
+
+
+def integer_sums(prepared, rows):
+    """The pairwise sums by their definition, in int64 over all rows at once: n = OᵀO,
+    sums = XᵀO, squares = (X²)ᵀO, cross = XᵀX (X the integers, 0 where missing; O answered)."""
+    keep = slice(None) if rows is None else rows
+    x = np.column_stack([p.ints[keep] for p in prepared]).astype(np.int64)
+    o = np.column_stack([p.observed[keep] for p in prepared]).astype(np.int64)
+    return {"n": o.T @ o, "sums": x.T @ o, "squares": (x * x).T @ o, "cross": x.T @ x}
+
+
+@pytest.mark.parametrize("missing", [0.0, 0.004, 0.03, 0.4])
+@pytest.mark.parametrize("gathered", [0.0, 1.0])
+def test_missing_cells_gathered_or_multiplied_give_the_integer_sums(monkeypatch, missing,
+                                                                     gathered):
+    """Items -3..5 and scores (float64 blocks), pairwise and over complete rows, in blocks of
+    97 rows (the last one short), the missing answers' sums gathered or by matrix products
+    (GATHERED_MISSING 1 or 0; the former definition was the products): every sum equal to its
+    int64 definition, and a column without missing answers among others."""
+    monkeypatch.setattr(m, "BLOCK_ROWS", 97)
+    monkeypatch.setattr(m, "GATHERED_MISSING", gathered)
+    rng = np.random.default_rng(7)
+    x = np.clip(np.rint(1 + 2 * rng.standard_normal((1000, 8))), -3, 5)
+    x[rng.random(x.shape) < missing] = np.nan
+    x[:, 0] = rng.integers(1, 6, len(x))  # always answered
+    frame = pd.DataFrame(x, columns=[f"i{j}" for j in range(8)])
+    source = m.Responses(frame)
+    scores = source.scores({"a": ["i0", "i1", "i2"], "b": ["i3", "i4"], "c": ["i5", "i6", "i7"]},
+                           0.5)
+    for responses, columns in ((source, tuple(frame.columns)), (scores, ("a", "b", "c"))):
+        prepared = [responses.column(c) for c in columns]
+        complete = np.logical_and.reduce([p.observed for p in prepared])
+        for rows in (None, complete):
+            now = m._exact_moments(columns, prepared, rows)
+            for field, want in integer_sums(prepared, rows).items():
+                assert np.array_equal(getattr(now, field), want), field
+
+
+def former_score(source, items, min_share):
+    """The former definition of an exact score column: int64 count and total, the factor
+    L // count where enough items are answered."""
+    parts = [source.column(item) for item in items]
+    count = np.sum([p.observed for p in parts], axis=0, dtype=np.int64)
+    enough = (count >= min_share * len(items) - 1e-12) & (count > 0)
+    possible = [c for c in range(1, len(items) + 1) if c >= min_share * len(items) - 1e-12]
+    scale = math.lcm(*possible) if possible else 1
+    total = np.sum([p.ints.astype(np.int64) for p in parts], axis=0)
+    ints = np.where(enough, total * (scale // np.maximum(count, 1)), 0)
+    return enough, ints, scale, int(np.abs(ints).max(initial=0))
+
+
+@pytest.mark.parametrize("min_share", [0.0, 0.5, 2 / 3, 1.0, 1.2])
+def test_scores_in_small_integer_types_equal_the_former_int64_definition(min_share):
+    """Scores of 1 to 6 items (answers -5..7, one in four missing, rows with none answered),
+    every share rule (1.2: no count allowed): the same answered rows, integers, scale and bound
+    as the former int64 arithmetic; answers beyond int8 take int16 totals."""
+    rng = np.random.default_rng(3)
+    x = rng.integers(-5, 8, (600, 6)).astype(float)
+    x[rng.random(x.shape) < 0.25] = np.nan
+    x[:20] = np.nan
+    wide = rng.integers(-300, 300, (600, 2)).astype(float)
+    frame = pd.DataFrame(np.column_stack([x, wide]), columns=[*"abcdef", "w1", "w2"])
+    source = m.Responses(frame)
+    for items in (["a"], ["a", "b"], list("abc"), list("abcdef"), ["w1", "w2", "a"]):
+        column = m._score(source, items, min_share)
+        enough, ints, scale, bound = former_score(source, items, min_share)
+        assert np.array_equal(column.observed, enough) and np.array_equal(column.ints, ints)
+        assert (column.scale, column.bound) == (scale, bound)
+        assert np.array_equal(column.values, np.where(enough, ints / scale, np.nan),
+                              equal_nan=True)
+
+
+def test_value_counts_of_every_row_equal_those_of_the_answered_rows():
+    """_tally (every row counted, the missing ones taken off the 0s) against the former count
+    of the answered rows: positive and negative answers, a column answering 0, one with every
+    answer missing, an empty one and a score (int32 over a denominator)."""
+    rng = np.random.default_rng(5)
+    columns = {"pos": rng.integers(1, 6, 400), "neg": rng.integers(-4, 3, 400),
+               "zero": rng.integers(0, 2, 400), "none": np.full(400, np.nan)}
+    frame = pd.DataFrame(columns, dtype=float)
+    frame.iloc[rng.random(400) < 0.2, :3] = np.nan
+    source = m.Responses(frame)
+    score = source.scores({"s": ["pos", "neg", "zero"]}, 0.0)
+    empty = m.Responses(frame.iloc[:0])
+    for responses, column in [*((source, c) for c in frame), (score, "s"), (empty, "pos")]:
+        prepared = responses.column(column)
+        ints = prepared.ints[prepared.observed].astype(np.int64)
+        low = int(ints.min(initial=0))
+        former = np.bincount(ints - low) if ints.size else np.zeros(0, dtype=np.int64)
+        seen = np.flatnonzero(former)
+        counts = responses.counts(column)
+        assert np.array_equal(counts.counts, former[seen])
+        assert np.array_equal(counts.values, (seen + low) / prepared.scale)
+
+
+def test_a_forked_job_answers_its_result_or_its_failure(tmp_path):
+    """start_forked: the job runs in another process while this one goes on, and its result
+    comes back; an exception is raised here with the child's traceback as a note; a process
+    that dies is reported; without forking the job runs here when its result is asked for."""
+    import gc
+
+    from analysis.report import start_forked
+
+    def write():
+        (tmp_path / "f.txt").write_text(str(os.getpid()))
+        return [tmp_path / "f.txt", {"n": 3}]
+
+    frozen = gc.get_freeze_count()
+    result = start_forked(write)
+    assert gc.get_freeze_count() == frozen  # nothing was frozen: unfrozen again here
+    assert result() == [tmp_path / "f.txt", {"n": 3}]
+    assert (tmp_path / "f.txt").read_text() != str(os.getpid())
+
+    def fails():
+        raise ValueError("no such column")
+
+    with pytest.raises(ValueError, match="no such column") as error:
+        start_forked(fails)()
+    assert "in process" in error.value.__notes__[0] and "fails" in error.value.__notes__[0]
+    with pytest.raises(RuntimeError, match="ended with status"):
+        start_forked(lambda: os._exit(3))()
+    here = []
+    result = start_forked(lambda: here.append(os.getpid()) or "done", forked=False)
+    assert here == [] and result() == "done" and here == [os.getpid()]
