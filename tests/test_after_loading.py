@@ -134,3 +134,33 @@ def test_a_forked_job_answers_its_result_or_its_failure(tmp_path):
     here = []
     result = start_forked(lambda: here.append(os.getpid()) or "done", forked=False)
     assert here == [] and result() == "done" and here == [os.getpid()]
+
+
+def test_ncp_bounds_equal_those_of_scipy_stats_nct():
+    """gaps._ncp_bound evaluates scipy.special.nctdtr: the same values as scipy.stats.nct.cdf
+    (the former definition) at every point, and so the same bounds to the last bit, for small
+    and million-row df, t from -12 to 12, both tails; infinite and NaN t alike."""
+    from scipy import optimize, special, stats
+
+    from analysis.gaps import _ncp_bound
+
+    def former(t, df, prob):
+        f = lambda ncp: stats.nct.cdf(t, df, ncp) - prob  # noqa: E731
+        width = 2.0 + abs(t) * 0.5
+        lo, hi = t - width, t + width
+        while f(lo) < 0:
+            lo -= width
+            width *= 2
+        while f(hi) > 0:
+            hi += width
+            width *= 2
+        return optimize.brentq(f, lo, hi, xtol=1e-12, rtol=1e-12)
+
+    for df in (2, 9, 58, 1_099_998):
+        for t in (-12.0, -1.3, 0.0, 0.05, 2.7, 12.0):
+            for prob in (0.975, 0.025):
+                assert _ncp_bound(t, df, prob) == former(t, df, prob), (t, df, prob)
+        for t in (np.inf, -np.inf, np.nan, -0.7):
+            for ncp in (-3.0, 0.0, 0.4, 5.0):
+                assert np.array_equal(special.nctdtr(df, ncp, t), stats.nct.cdf(t, df, ncp),
+                                      equal_nan=True)
