@@ -408,12 +408,10 @@ class Responses:
 
     def count_rows(self, *, any_of: Sequence[str] = (), all_of: Sequence[str] = ()) -> int:
         """Rows that answered at least one of ``any_of`` and every one of ``all_of``."""
-        keep = np.ones(len(self), dtype=bool)
+        masks = [self.column(c).observed for c in all_of]
         if any_of:
-            keep &= np.logical_or.reduce([self.column(c).observed for c in any_of])
-        for c in all_of:
-            keep &= self.column(c).observed
-        return int(keep.sum())
+            masks.append(np.logical_or.reduce([self.column(c).observed for c in any_of]))
+        return int(np.count_nonzero(np.logical_and.reduce(masks))) if masks else len(self)
 
     # ------------------------------------------------------------------ value counts
     def counts(self, column: str) -> Counts:

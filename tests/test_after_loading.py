@@ -174,3 +174,21 @@ def test_correlation_p_values_equal_those_of_scipy_stats_t():
     for df in (1, 2, 7, 350, 999_998):
         for t in (0.0, 1e-9, 0.3, 1.96, 4.5, 40.0, 1e3):
             assert 2 * special.stdtr(df, -abs(t)) == 2 * stats.t.sf(abs(t), df), (df, t)
+
+
+def test_rows_counted_equal_the_former_masks():
+    """Responses.count_rows (one logical reduction, count_nonzero) against the former mask
+    built from ones: any of, all of, both, neither, and an empty group."""
+    rng = np.random.default_rng(9)
+    x = rng.integers(1, 6, (300, 4)).astype(float)
+    x[rng.random(x.shape) < 0.3] = np.nan
+    frame = pd.DataFrame(x, columns=list("abcd"))
+    for rows in (frame, frame.iloc[:0]):
+        source, answered = m.Responses(rows), rows.notna()
+        for any_of, all_of in (((), ()), (("a", "b"), ()), ((), ("c",)), (("a",), ("b", "d"))):
+            keep = np.ones(len(rows), dtype=bool)
+            if any_of:
+                keep &= answered[list(any_of)].any(axis=1).to_numpy()
+            for c in all_of:
+                keep &= answered[c].to_numpy()
+            assert source.count_rows(any_of=any_of, all_of=all_of) == int(keep.sum())
