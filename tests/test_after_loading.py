@@ -192,3 +192,28 @@ def test_rows_counted_equal_the_former_masks():
             for c in all_of:
                 keep &= answered[c].to_numpy()
             assert source.count_rows(any_of=any_of, all_of=all_of) == int(keep.sum())
+
+
+def test_g10_cells_are_what_percent_10g_writes():
+    """respondents.g10_cells against "%.10g" % v (the former formatting of each value): random
+    values of every magnitude and sign, decimals of 10 and 11 digits, values next to powers of
+    ten and to the halves where rounding to 10 digits turns (each side of the fixed notation's
+    exponents -4 and 9), zeros, infinities, subnormals; NaN as an empty cell."""
+    from analysis.respondents import g10_cells
+
+    rng = np.random.default_rng(11)
+    values = [rng.random(20_000), rng.standard_normal(20_000) * 100, rng.chisquare(60, 20_000),
+              10.0 ** rng.uniform(-330, 308, 20_000) * rng.choice([-1, 1], 20_000),
+              np.round(rng.random(5000), 3), rng.integers(-10**6, 10**6, 5000).astype(float),
+              [0.0, -0.0, np.inf, -np.inf, np.nan, 5e-324, 1.7976931348623157e308, 0.1, 0.3]]
+    for e in range(-7, 13):
+        digits = rng.integers(10**9, 10**10, 300).astype(float)
+        for step in (-1e-7, 0.0, 0.5 - 1e-6, 0.5, 0.5 + 1e-6, 0.9999999):
+            values.append((digits + step) * 10.0 ** (e - 9))
+        edges = np.array([10.0**e, 10.0**e - 0.5 * 10.0**(e - 9), 10.0**(e + 1) * (1 - 5e-11)])
+        values.append(np.nextafter(edges[:, None], [0.0, np.inf]).ravel())
+        values.append(rng.integers(10**10, 10**11, 300) * 10.0 ** (e - 10))
+    values = np.concatenate([np.ravel(v) for v in values])
+    values = np.concatenate([values, -values])
+    want = ["" if v != v else "%.10g" % v for v in values.tolist()]
+    assert g10_cells(values).to_pylist() == want
