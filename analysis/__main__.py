@@ -34,16 +34,19 @@ def _run(args: argparse.Namespace) -> int:
         data = with_weights(load_study(args.study))
         respondent_files = start_forked(lambda: _respondent_files(data, args.out, args.lang),
                                         forked=not args.debug)
-        results = analyse(data, progress=None if args.quiet else progress_lines(args.lang))
-        print(write_results(results, args.out))
+        try:
+            results = analyse(data, progress=None if args.quiet else progress_lines(args.lang))
+            print(write_results(results, args.out))
 
-        def written_meanwhile() -> None:  # while forked processes build the reports
-            for path in respondent_files():
+            def written_meanwhile() -> None:  # while forked processes build the reports
+                for path in respondent_files.result():
+                    print(path)
+
+            for path in write_reports(results, args.out, args.lang, parallel=not args.debug,
+                                      meanwhile=written_meanwhile):
                 print(path)
-
-        for path in write_reports(results, args.out, args.lang, parallel=not args.debug,
-                                  meanwhile=written_meanwhile):
-            print(path)
+        finally:
+            respondent_files.wait()
     return 0
 
 

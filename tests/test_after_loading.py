@@ -72,8 +72,10 @@ def test_value_counts_of_every_row_equal_those_of_the_answered_rows():
 
 def test_a_forked_job_answers_its_result_or_its_failure(tmp_path):
     """start_forked: the job runs in another process while this one goes on, and its result
-    comes back; an exception is raised here with the child's traceback as a note; a process
-    that dies is reported; without forking the job runs here when its result is asked for."""
+    comes back (asked for twice: the same); an exception is raised here with the child's
+    traceback as a note; a process that dies is reported; wait() leaves no child behind; without
+    forking the job runs here, once, when its result is first asked for, and wait() does not
+    run it."""
     import gc
 
     from analysis.report import start_forked
@@ -83,22 +85,28 @@ def test_a_forked_job_answers_its_result_or_its_failure(tmp_path):
         return [tmp_path / "f.txt", {"n": 3}]
 
     frozen = gc.get_freeze_count()
-    result = start_forked(write)
+    started = start_forked(write)
     assert gc.get_freeze_count() == frozen  # nothing was frozen: unfrozen again here
-    assert result() == [tmp_path / "f.txt", {"n": 3}]
+    assert started.result() == started.result() == [tmp_path / "f.txt", {"n": 3}]
     assert (tmp_path / "f.txt").read_text() != str(os.getpid())
 
     def fails():
         raise ValueError("no such column")
 
     with pytest.raises(ValueError, match="no such column") as error:
-        start_forked(fails)()
+        start_forked(fails).result()
     assert "in process" in error.value.__notes__[0] and "fails" in error.value.__notes__[0]
     with pytest.raises(RuntimeError, match="ended with status"):
-        start_forked(lambda: os._exit(3))()
+        start_forked(lambda: os._exit(3)).result()
+    waited = start_forked(lambda: os._exit(0))
+    waited.wait()
+    with pytest.raises(ChildProcessError):
+        os.waitpid(waited._child[0], os.WNOHANG)  # already reaped
     here = []
-    result = start_forked(lambda: here.append(os.getpid()) or "done", forked=False)
-    assert here == [] and result() == "done" and here == [os.getpid()]
+    started = start_forked(lambda: here.append(os.getpid()) or "done", forked=False)
+    started.wait()
+    assert here == [] and started.result() == started.result() == "done"
+    assert here == [os.getpid()]
 
 
 def test_ncp_bounds_equal_those_of_scipy_stats_nct(monkeypatch):

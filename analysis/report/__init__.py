@@ -10,10 +10,10 @@ import os
 import re
 import sys
 from pathlib import Path
-from typing import Callable, TypeVar
+from typing import Callable, Generic, TypeVar
 
 __all__ = ["excel_report", "html_report", "word_report", "pdf_report", "write_reports", "REPORT_FILES",
-           "report_file_name", "start_forked"]
+           "report_file_name", "start_forked", "Started"]
 
 T = TypeVar("T")
 
@@ -219,22 +219,22 @@ def _answer(pid: int, read: int) -> tuple[object | None, int]:
     return (pickle.loads(data) if data else None), status
 
 
-def start_forked(job: Callable[[], T], forked: bool = True) -> Callable[[], T]:
+def start_forked(job: Callable[[], T], forked: bool = True) -> "Started[T]":
     """Start ``job`` in a forked process, which then runs on another processor while this one
-    goes on (the command line writes respondents.csv so while it computes the sections: ~4 s of
-    CPU at a million respondents off the run's critical path); return a function, to be called
-    once, that waits for it and returns its result (pickled through a pipe) or raises its
-    exception (the child's traceback as a note).
+    goes on (the command line writes respondents.csv so while it computes the sections: ~3 s of
+    CPU at a million respondents off the run's critical path); :meth:`Started.result` waits for
+    it and returns its result (pickled through a pipe) or raises its exception (the child's
+    traceback as a note).
 
-    Without ``forked``, on one processor or where the system cannot fork, ``job`` itself is
-    returned: it then runs here when its result is asked for. The objects made so far are frozen
-    for the collector (``gc.freeze``) when the child is forked, so that its collections do not
-    write to their pages (copy on write); here they are unfrozen again unless the caller had
-    frozen objects itself (the command line freezes its imports for the whole run)."""
+    Without ``forked``, on one processor or where the system cannot fork, ``job`` runs here when
+    its result is first asked for. The objects made so far are frozen for the collector
+    (``gc.freeze``) when the child is forked, so that its collections do not write to their
+    pages (copy on write); here they are unfrozen again unless the caller had frozen objects
+    itself (the command line freezes its imports for the whole run)."""
     import gc
 
     if not (forked and _processors() > 1 and hasattr(os, "fork")):
-        return job
+        return Started(job, None)
     frozen = gc.get_freeze_count()
     gc.freeze()
     child = _fork(lambda: _outcome(job),
@@ -242,20 +242,38 @@ def start_forked(job: Callable[[], T], forked: bool = True) -> Callable[[], T]:
                                                       f"{answer[1]}")))
     if not frozen:
         gc.unfreeze()
-    if child is None:
-        return job
+    return Started(job, child)
 
-    def result() -> T:
-        answer, status = _answer(*child)
-        if answer is None:
-            raise RuntimeError(f"the process running {getattr(job, '__name__', job)} ended with "
-                               f"status {status}")
-        done, value = answer
+
+class Started(Generic[T]):
+    """A job started by :func:`start_forked`: in a child (pid, read end of its pipe), or to be
+    run here (``child`` None)."""
+
+    def __init__(self, job: Callable[[], T], child: tuple[int, int] | None):
+        self._job, self._child = job, child
+        self._outcome: tuple[bool, object] | None = None
+
+    def result(self) -> T:
+        """The job's result, or its exception raised (waited for, or run here, once)."""
+        if self._outcome is None:
+            self._outcome = self._ended() if self._child is not None else _outcome(self._job)
+        done, value = self._outcome
         if not done:
             raise value
         return value
 
-    return result
+    def wait(self) -> None:
+        """Wait for the child to end, whatever it answers (nothing to do for a job run here):
+        a caller that fails before asking for the result leaves no process writing behind it."""
+        if self._child is not None and self._outcome is None:
+            self._outcome = self._ended()
+
+    def _ended(self) -> tuple[bool, object]:
+        answer, status = _answer(*self._child)
+        if answer is None:
+            return False, RuntimeError(f"the process running {getattr(self._job, '__name__', '')}"
+                                       f" ended with status {status}")
+        return answer
 
 
 def _outcome(job: Callable[[], T]) -> tuple[bool, object]:
