@@ -453,12 +453,11 @@ class Responses:
         items, a pass over the rows each)."""
         key = (frozenset(any_of), frozenset(all_of))
         if key not in self._counted:
-            keep = np.ones(len(self), dtype=bool)
+            masks = [self.column(c).observed for c in all_of]
             if any_of:
-                keep &= np.logical_or.reduce([self.column(c).observed for c in any_of])
-            for c in all_of:
-                keep &= self.column(c).observed
-            self._counted[key] = int(keep.sum())
+                masks.append(np.logical_or.reduce([self.column(c).observed for c in any_of]))
+            self._counted[key] = (int(np.count_nonzero(np.logical_and.reduce(masks))) if masks
+                                  else len(self))
         return self._counted[key]
 
     # ------------------------------------------------------------------ value counts
@@ -467,9 +466,7 @@ class Responses:
         if column not in self._counts:
             prepared = self.column(column)
             if prepared.ints is not None:
-                ints = prepared.ints[prepared.observed].astype(np.int64)
-                low = int(ints.min(initial=0))
-                tally = np.bincount(ints - low) if ints.size else np.zeros(0, dtype=np.int64)
+                tally, low = _tally(prepared)
                 seen = np.flatnonzero(tally)
                 values = _ratio(seen + low, np.full(len(seen), prepared.scale))
                 self._counts[column] = Counts(values, tally[seen].astype(np.int64))
@@ -540,16 +537,32 @@ class Responses:
         return self._derived[key]
 
 
+def _tally(column: _Column) -> tuple[np.ndarray, int]:
+    """How often each integer of an exact column is answered: (tally, low) with ``tally[v - low]``
+    the count of ``v`` and ``low`` = min(0, the least answer). Every row is counted as it is held
+    (missing answers hold 0), then the missing ones are taken off the count of 0: no copy of the
+    answered rows (a million rows: ~3x less than counting the answered rows)."""
+    ints = column.ints
+    low = min(int(ints.min(initial=0)), 0)
+    tally = np.bincount(ints if low == 0 else ints.astype(np.int64) - low, minlength=1 - low)
+    tally[-low] -= len(ints) - np.count_nonzero(column.observed)
+    return tally, low
+
+
 def _score(source: Responses, items: list[str], min_share: float) -> _Column:
-    """One score column (see :meth:`Responses.scores`)."""
+    """One score column (see :meth:`Responses.scores`). Exact for whole-number items: the total
+    of the answered items times ``L / count`` (a lookup by count, 0 with too few answers),
+    ``L`` the least common multiple of the allowed counts; summed in the smallest integer types
+    that hold them (a million rows: ~4x less than in int64)."""
     parts = [source.column(item) for item in items]
     # the rows of the columns (a table group's Responses counts the engine's rows, its columns
     # hold the sample's)
-    count = np.zeros(len(parts[0].observed) if parts else len(source), dtype=np.int64)
+    count = np.zeros(len(parts[0].observed) if parts else len(source),
+                     dtype=_int_type(len(items)))
     for p in parts:  # in place: np.sum of the list would first stack the columns
         count += p.observed
-    enough = (count >= min_share * len(items) - 1e-12) & (count > 0)
     possible = [c for c in range(1, len(items) + 1) if c >= min_share * len(items) - 1e-12]
+    enough = count >= possible[0] if possible else np.zeros(len(count), dtype=bool)
     scale = math.lcm(*possible) if possible else 1
     if not (parts and _exact and all(p.ints is not None and p.scale == 1 for p in parts)) or \
             max(p.bound for p in parts) * scale > MAX_WHOLE:
@@ -557,11 +570,19 @@ def _score(source: Responses, items: list[str], min_share: float) -> _Column:
             values = np.sum([np.where(p.observed, p.values, 0.0) for p in parts], axis=0) / count
         values = np.where(enough, values, np.nan) if parts else np.full(len(source), np.nan)
         return _Column(values, enough, None, 1)
-    total = np.zeros(len(count), dtype=np.int64)
+    bound = max(p.bound for p in parts)
+    total = np.zeros(len(count), dtype=_int_type(bound * len(items)))
     for p in parts:
         total += p.ints
-    ints = np.where(enough, total * (scale // np.maximum(count, 1)), 0)
+    factor = np.array([scale // c if c in possible else 0 for c in range(len(items) + 1)],
+                      dtype=_int_type(scale))
+    ints = np.multiply(total, factor[count], dtype=_int_type(bound * scale))
     return _Column(None, enough, ints, scale, int(np.abs(ints).max(initial=0)))
+
+
+def _int_type(limit: int) -> type:
+    """The smallest signed integer type holding every integer of magnitude up to ``limit``."""
+    return next(t for t in (np.int8, np.int16, np.int32, np.int64) if limit <= np.iinfo(t).max)
 
 
 def _difference(a: _Column, b: _Column) -> _Column:
@@ -585,18 +606,21 @@ def as_responses(data: pd.DataFrame | Responses, columns: Sequence[str] | None =
 # --------------------------------------------------------------------------------------------------
 def _exact_moments(columns: tuple[str, ...], prepared: list[_Column],
                    rows: np.ndarray | None) -> Moments:
-    """Integer sums by blocks of matrix products (see the module docstring)."""
+    """Integer sums by blocks of matrix products (see the module docstring): per block of rows
+    held as columns x rows, ``cross += X Xᵀ`` (so ``Σ x_i²`` over all rows is its diagonal) and
+    ``Σ x_i``; the sums over the rows where another column is missing (subtracted at the end)
+    from the missing cells (:func:`_missing_sums`)."""
     k = len(columns)
     bound = max((p.bound for p in prepared), default=0)
     square = max(bound * bound, 1)
     # float32 holds integers exactly up to 2^24, float64 up to 2^53: a block's partial sums (at
-    # most rows x bound^2) stay below that, so every product below is exact in any order
+    # most rows x bound^2) stay below that, so every product and sum below is exact in any order
     dtype = np.float32 if BLOCK_ROWS * square < 1 << 24 else np.float64
     block = BLOCK_ROWS if dtype is np.float32 else max(1, min(BLOCK_ROWS, (1 << 53) // square))
     total = len(prepared[0].observed) if rows is None else int(rows.sum())
     wide = object if total * square >= 1 << 62 else np.int64  # int64 could overflow
     cross, lost, lost_squares = (np.zeros((k, k), dtype=wide) for _ in range(3))
-    sums, squares = np.zeros(k, dtype=wide), np.zeros(k, dtype=wide)
+    sums = np.zeros(k, dtype=wide)
     missing, both_missing = np.zeros(k, dtype=np.int64), np.zeros((k, k), dtype=np.int64)
     # a block held as columns x rows: each column is copied into a contiguous row of two arrays
     # made once (stacking the columns side by side took a third of the time)
@@ -610,19 +634,52 @@ def _exact_moments(columns: tuple[str, ...], prepared: list[_Column],
             np.logical_not(p.observed[at], out=empty[j, :width])
         x, holes = values[:, :width], empty[:, :width]
         cross += _integers(x @ x.T)
-        squared = np.square(x)
-        sums += _integers(x.sum(axis=1, dtype=np.float64))
-        squares += _integers(squared.sum(axis=1, dtype=np.float64))
-        if holes.any():
-            u = holes.astype(dtype)
-            missing += holes.sum(axis=1)
-            lost += _integers(u @ x.T).T  # Σ x_i over the rows where j is missing
-            lost_squares += _integers(u @ squared.T).T
-            both_missing += _integers(u @ u.T)
+        sums += _integers(x.sum(axis=1))
+        found = _missing_sums(x, holes)
+        if found is not None:
+            for accumulated, part in zip((missing, lost, lost_squares, both_missing), found):
+                accumulated += part
     n = total - missing[:, None] - missing[None, :] + both_missing
     scale = np.array([p.scale for p in prepared], dtype=np.int64)
-    return Moments(columns, n, sums[:, None] - lost, squares[:, None] - lost_squares, cross,
-                   scale, np.zeros(k), True)
+    return Moments(columns, n, sums[:, None] - lost, np.diag(cross)[:, None] - lost_squares,
+                   cross, scale, np.zeros(k), True)
+
+
+#: a block's missing cells are summed where they are (gathered) when they are at most this share
+#: of its cells, else by matrix products: gathering costs ~(columns x missing cells), the
+#: products ~3 x columns² x rows at a lower cost per term (60 columns x 32,768 rows: 1% missing
+#: 10 ms gathered against 16 ms of products, equal at ~2.5%)
+GATHERED_MISSING = 0.02
+
+
+def _missing_sums(x: np.ndarray, holes: np.ndarray) -> tuple[np.ndarray, ...] | None:
+    """One block's sums over missing answers, or None when it has none: per column j the count
+    of its missing cells, and (i, j) tables of ``Σ x_i``, ``Σ x_i²`` and the count of missing
+    ``x_i``, over the rows where j is missing (``lost``, ``lost_squares``, ``both_missing``).
+
+    ``x`` (columns x rows, 0 where missing) holds exact integers in floating point and
+    ``holes`` says where the answers are missing. With few missing cells
+    (:data:`GATHERED_MISSING`) every column is gathered at the rows where column j is missing
+    and summed per j (``np.add.reduceat`` over the cells of each j, which ``np.flatnonzero`` lists
+    column by column); else ``Uᵀ X``, ``Uᵀ X²`` and ``Uᵀ U`` with U the missing indicators.
+    Both give the same integers (every partial sum is exact, see :func:`_exact_moments`)."""
+    column_of, row_of = np.divmod(np.flatnonzero(holes), holes.shape[1])  # by column, then row
+    if not len(row_of):
+        return None
+    k = len(x)
+    missing = np.bincount(column_of, minlength=k)
+    if len(row_of) > GATHERED_MISSING * holes.size:
+        u = holes.astype(x.dtype)
+        return (missing, _integers(u @ x.T).T, _integers(u @ np.square(x).T).T,
+                _integers(u @ u.T))
+    some = np.flatnonzero(missing)  # the columns with a missing cell, and where theirs start
+    starts = np.concatenate(([0], np.cumsum(missing[some])[:-1]))
+    gathered = np.take(x, row_of, axis=1)
+    tables = [np.zeros((k, k), dtype=np.int64) for _ in range(3)]
+    for table, cells in zip(tables, (gathered, np.square(gathered),
+                                     np.take(holes, row_of, axis=1))):
+        table[:, some] = _integers(np.add.reduceat(cells, starts, axis=1, dtype=x.dtype))
+    return (missing, *tables)
 
 
 def _without(every: Moments, incomplete: Moments, kept: int) -> Moments:

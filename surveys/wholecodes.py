@@ -14,7 +14,7 @@ face); these rows hold the same answers: ``x`` where the float column holds ``x`
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterable, Mapping, Sequence
+from typing import Iterable, Sequence
 
 import numpy as np
 

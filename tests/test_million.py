@@ -124,17 +124,23 @@ def integer_sums(prepared, rows):
     return {"n": o.T @ o, "sums": x.T @ o, "squares": (x * x).T @ o, "cross": x.T @ x}
 
 
-@pytest.mark.parametrize("missing", [0.0, 0.1])
-def test_moments_of_blocks_held_as_rows_equal_their_integer_definition(monkeypatch, missing):
+@pytest.mark.parametrize("missing", [0.0, 0.004, 0.1, 0.4])
+@pytest.mark.parametrize("gathered", [0.0, 1.0])
+def test_moments_of_blocks_held_as_rows_equal_their_integer_definition(monkeypatch, missing,
+                                                                        gathered):
     """Items 1-5 and dimension scores (integers over a common denominator, float64 products),
-    pairwise and over complete rows, in blocks of 97 rows (the last one short): every sum
-    equal to its definition's (the former stacked blocks gave the same integers)."""
+    pairwise and over complete rows, in blocks of 97 rows (the last one short), the sums over
+    missing answers gathered from the missing cells or by matrix products (GATHERED_MISSING 1
+    or 0; the former definition was the products): every sum equal to its definition's (the
+    former stacked blocks gave the same integers); one column always answered."""
     from analysis import moments as m
 
     monkeypatch.setattr(m, "BLOCK_ROWS", 97)
+    monkeypatch.setattr(m, "GATHERED_MISSING", gathered)
     rng = np.random.default_rng(12)
     x = np.clip(np.rint(3 + rng.standard_normal((1000, 1)) + rng.standard_normal((1000, 9))), 1, 5)
     x[rng.random(x.shape) < missing] = np.nan
+    x[:, 8] = rng.integers(1, 6, len(x))
     frame = pd.DataFrame(x, columns=[f"i{j}" for j in range(9)])
     source = m.Responses(frame)
     scores = source.scores({"a": ["i0", "i1", "i2"], "b": ["i3", "i4"], "c": ["i5", "i6", "i7"]},

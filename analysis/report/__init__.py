@@ -10,10 +10,12 @@ import os
 import re
 import sys
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Generic, TypeVar
 
 __all__ = ["excel_report", "html_report", "word_report", "pdf_report", "write_reports", "REPORT_FILES",
-           "report_file_name"]
+           "report_file_name", "start_forked", "Started"]
+
+T = TypeVar("T")
 
 #: the files :func:`write_reports` writes, in order
 REPORT_FILES = ("report.xlsx", "report.html", "report.docx", "report.pdf")
@@ -64,8 +66,8 @@ def write_reports(results: dict, out_dir: str | Path, lang: str = "zh",
     is then raised (the same exception, the worker's traceback as a note).
 
     ``meanwhile``: the caller's own work, done in this process while the forked processes build
-    the reports (the command line writes respondents.csv then: ~4 s at a million respondents),
-    or before the reports when they are written here.
+    the reports (the command line waits there for the process writing respondents.csv), or
+    before the reports when they are written here.
     """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -126,12 +128,11 @@ def _write_shared(jobs: list, results: dict, lang: str, processes: int,
     children end about together whatever each report costs now (the wall time is the longest
     child's: on two processors the PDF in one, the three others in the other). The queue is a
     pipe holding the jobs' indices, one byte each: a read of one byte from a pipe is atomic,
-    so each report is taken once. Each child answers through its own pipe with its pickled
+    so each report is taken once. Each child answers through its own pipe (:func:`_fork`) with
     ``{index: exception or None}``; then the first failure is raised. ``meanwhile`` runs here
     once the children are forked; reports no child took (no fork possible) are written here
     after it (never Typst here before a fork)."""
     import gc
-    import pickle
 
     from surveys.errors import StudyError
 
@@ -149,39 +150,24 @@ def _write_shared(jobs: list, results: dict, lang: str, processes: int,
     gc.freeze()  # the children's collections leave the parent's objects (and their pages) alone
     try:
         for _ in range(min(processes, len(jobs))):
-            try:
-                read, write = os.pipe()
-                pid = os.fork()
-            except OSError:
+            child = _fork(lambda: _take_jobs(queue, jobs, results, lang),
+                          lambda answer: {k: None if e is None else RuntimeError(
+                              f"{jobs[k][0].name}: {type(e).__name__}: {e}")
+                              for k, e in answer.items()})
+            if child is None:
                 break
-            if pid == 0:  # the child: take reports, answer, and leave without cleaning up
-                try:
-                    os.close(read)
-                    answer = _take_jobs(queue, jobs, results, lang)
-                    try:
-                        data = pickle.dumps(answer)
-                    except Exception:  # noqa: BLE001 - an exception that cannot be pickled
-                        data = pickle.dumps({k: None if e is None else RuntimeError(
-                            f"{jobs[k][0].name}: {type(e).__name__}: {e}") for k, e in answer.items()})
-                    with os.fdopen(write, "wb") as pipe:
-                        pipe.write(data)
-                finally:
-                    os._exit(0)
-            os.close(write)
-            children.append((pid, read))
+            children.append(child)
         meanwhile()
         if not children:
             answers.update(_take_jobs(queue, jobs, results, lang))
     finally:
         gc.unfreeze()
-        for pid, read in children:
-            with os.fdopen(read, "rb") as pipe:
-                data = pipe.read()
-            _, status = os.waitpid(pid, 0)
-            if data:
-                answers.update(pickle.loads(data))
-            else:
+        for child in children:
+            answer, status = _answer(*child)
+            if answer is None:
                 statuses.append(status)
+            else:
+                answers.update(answer)
         os.close(queue)
     for k in set(range(len(jobs))) - set(answers):  # taken by a child that ended unanswered
         answers[k] = RuntimeError(f"{jobs[k][0].name}: the process writing it ended with "
@@ -189,6 +175,116 @@ def _write_shared(jobs: list, results: dict, lang: str, processes: int,
     failed = {k: e for k, e in answers.items() if e is not None}
     if failed:
         raise failed[min(failed)]
+
+
+def _fork(work: Callable[[], object],
+          unpicklable: Callable[[object], object]) -> tuple[int, int] | None:
+    """Fork a child that runs ``work()``, answers its result pickled through a pipe
+    (``unpicklable(result)`` instead when the result cannot be pickled, e.g. an exception
+    holding a lock) and leaves without cleaning up; (the child's pid, the read end of its pipe)
+    for :func:`_answer`, or None when the system cannot fork now."""
+    import pickle
+
+    read, write = os.pipe()
+    try:
+        pid = os.fork()
+    except OSError:
+        os.close(read)
+        os.close(write)
+        return None
+    if pid == 0:  # the child
+        try:
+            os.close(read)
+            answer = work()
+            try:
+                data = pickle.dumps(answer)
+            except Exception:  # noqa: BLE001 - answered in a form that can be pickled
+                data = pickle.dumps(unpicklable(answer))
+            with os.fdopen(write, "wb") as pipe:
+                pipe.write(data)
+        finally:
+            os._exit(0)
+    os.close(write)
+    return pid, read
+
+
+def _answer(pid: int, read: int) -> tuple[object | None, int]:
+    """The answer of a child forked by :func:`_fork` (None when it ended without one: it died)
+    and its exit status, once it has ended."""
+    import pickle
+
+    with os.fdopen(read, "rb") as pipe:
+        data = pipe.read()
+    _, status = os.waitpid(pid, 0)
+    return (pickle.loads(data) if data else None), status
+
+
+def start_forked(job: Callable[[], T], forked: bool = True) -> "Started[T]":
+    """Start ``job`` in a forked process, which then runs on another processor while this one
+    goes on (the command line writes respondents.csv so while it computes the sections: ~3 s of
+    CPU at a million respondents off the run's critical path); :meth:`Started.result` waits for
+    it and returns its result (pickled through a pipe) or raises its exception (the child's
+    traceback as a note).
+
+    Without ``forked``, on one processor or where the system cannot fork, ``job`` runs here when
+    its result is first asked for. The objects made so far are frozen for the collector
+    (``gc.freeze``) when the child is forked, so that its collections do not write to their
+    pages (copy on write); here they are unfrozen again unless the caller had frozen objects
+    itself (the command line freezes its imports for the whole run)."""
+    import gc
+
+    if not (forked and _processors() > 1 and hasattr(os, "fork")):
+        return Started(job, None)
+    frozen = gc.get_freeze_count()
+    gc.freeze()
+    child = _fork(lambda: _outcome(job),
+                  lambda answer: (False, RuntimeError(f"{type(answer[1]).__name__}: "
+                                                      f"{answer[1]}")))
+    if not frozen:
+        gc.unfreeze()
+    return Started(job, child)
+
+
+class Started(Generic[T]):
+    """A job started by :func:`start_forked`: in a child (pid, read end of its pipe), or to be
+    run here (``child`` None)."""
+
+    def __init__(self, job: Callable[[], T], child: tuple[int, int] | None):
+        self._job, self._child = job, child
+        self._outcome: tuple[bool, object] | None = None
+
+    def result(self) -> T:
+        """The job's result, or its exception raised (waited for, or run here, once)."""
+        if self._outcome is None:
+            self._outcome = self._ended() if self._child is not None else _outcome(self._job)
+        done, value = self._outcome
+        if not done:
+            raise value
+        return value
+
+    def wait(self) -> None:
+        """Wait for the child to end, whatever it answers (nothing to do for a job run here):
+        a caller that fails before asking for the result leaves no process writing behind it."""
+        if self._child is not None and self._outcome is None:
+            self._outcome = self._ended()
+
+    def _ended(self) -> tuple[bool, object]:
+        answer, status = _answer(*self._child)
+        if answer is None:
+            return False, RuntimeError(f"the process running {getattr(self._job, '__name__', '')}"
+                                       f" ended with status {status}")
+        return answer
+
+
+def _outcome(job: Callable[[], T]) -> tuple[bool, object]:
+    """(True, ``job()``), or (False, the exception it raised with its traceback as a note)."""
+    import traceback
+
+    try:
+        return True, job()
+    except Exception as exc:  # noqa: BLE001 - raised by the caller of start_forked's result
+        exc.add_note(f"in process {os.getpid()}:\n{traceback.format_exc()}")
+        return False, exc
 
 
 #: characters no file system accepts in a name (Windows' list, which includes the others')
