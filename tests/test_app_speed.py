@@ -3,6 +3,8 @@ clicked, the background build that waits while a page
 runs and then prepares other pages' first visits (docs/performance.md)."""
 from __future__ import annotations
 
+import gc
+import sys
 import threading
 import time
 from pathlib import Path
@@ -50,27 +52,46 @@ def test_a_tables_csv_is_written_when_clicked_and_is_the_formula_safe_csv(monkey
 class _Results:
     """Stands for LazyResults: records when its sections were built and whether a page ran."""
 
-    def __init__(self):
+    def __init__(self, building_elsewhere: bool, log: list):
+        self.building_elsewhere, self.log = building_elsewhere, log
         self.built_while_running = None
 
     def build_rest(self, busy):
         while busy():  # the real build_rest waits before each section
             time.sleep(0.005)
         self.built_while_running = setup._pages_running()
+        self.log.append("sections")
 
 
-def test_the_background_build_waits_while_a_page_runs_then_prepares_other_pages():
-    results, prepared = _Results(), []
+@pytest.mark.parametrize("elsewhere", [False, True])
+def test_the_background_build_waits_while_a_page_runs_then_prepares_other_pages(elsewhere):
+    """Nothing while a page runs; then the sections and the study's cached tables, the sections
+    last when a forked copy builds them (build_rest then only waits for it)."""
+    log = []
+    results = _Results(elsewhere, log)
     with setup.page_run():
         worker = threading.Thread(target=setup._build_and_warm,
-                                  args=(results, [lambda: prepared.append(setup._pages_running())]))
+                                  args=(results, [lambda: log.append(setup._pages_running())]))
         worker.start()
         time.sleep(0.1)
-        assert results.built_while_running is None and not prepared  # nothing while it runs
+        assert results.built_while_running is None and not log  # nothing while it runs
     worker.join(30)
     assert not worker.is_alive()
-    assert results.built_while_running is False and prepared == [False]
+    assert results.built_while_running is False
+    assert log == ([False, "sections"] if elsewhere else ["sections", False])
     assert not setup._pages_running()
+
+
+def test_build_rest_imports_the_other_pages_modules_and_freezes_the_startup_objects():
+    """The modules other pages import on their first visit are imported when a page is shown
+    (not in a background thread beside the next page), and the objects made until then are left
+    out of the garbage collector's passes, once."""
+    setup.build_rest()
+    assert all(name in sys.modules for name in setup.WARM_MODULES)
+    frozen = gc.get_freeze_count()
+    assert frozen > 0
+    setup.build_rest()
+    assert gc.get_freeze_count() == frozen
 
 
 def test_page_run_counts_runs_also_when_a_page_stops():
