@@ -283,9 +283,16 @@ RESTRICTED_CHARS = 1_000_000
 @lru_cache(maxsize=1)
 def _whole_tokenizer():
     """jieba's tokenizer with its whole default dictionary, loaded once per process (about a
-    second; jieba keeps a cache of the dictionary in the temporary folder)."""
-    tokenizer = _import_jieba().Tokenizer()
-    tokenizer.initialize()
+    second; jieba keeps a cache of the dictionary in the temporary folder). Where it cannot
+    write that cache (a read-only or missing temporary folder) jieba logs the failure with a
+    traceback; that is hidden: only a later load is slower."""
+    jieba = _import_jieba()
+    tokenizer = jieba.Tokenizer()
+    jieba.setLogLevel(logging.CRITICAL)
+    try:
+        tokenizer.initialize()
+    finally:
+        jieba.setLogLevel(logging.WARNING)
     return tokenizer
 
 

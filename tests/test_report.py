@@ -19,7 +19,7 @@ from analysis.i18n import t
 from analysis.report import excel_report, html_report
 from analysis.report import apa
 from analysis.report.excel import NUMBER_FORMATS
-from analysis.report.tables import KINDS, build_sections, format_value
+from analysis.report.tables import KINDS, build_sections, format_value, is_faint
 
 FIXTURE = Path(__file__).parent / "fixtures" / "report_results.json"
 M = apa.MINUS
@@ -318,7 +318,8 @@ def _former_workbook(results: dict, lang: str) -> bytes:
             cell.alignment = Alignment(wrap_text=True, vertical="top")
         for i, values in enumerate(table.rows, start=excel.HEADER_ROW + 1):
             for j, (col, value) in enumerate(zip(table.columns, values), start=1):
-                put(ws, i, j, value, col.kind)
+                put(ws, i, j, value, col.kind,  # small loadings grey: added since, as in Word
+                    font=Font(color="999999") if is_faint(value, col.kind) else None)
         for j, width in enumerate(excel._column_widths(table), start=1):
             ws.column_dimensions[get_column_letter(j)].width = width
         ws.freeze_panes = ws.cell(row=excel.HEADER_ROW + 1, column=1)
@@ -350,14 +351,28 @@ def _workbook_content(content: bytes) -> dict:
     return sheets
 
 
+def _without_table_notes(sheets: dict) -> dict:
+    """Workbook content (:func:`_workbook_content`) without the cells under each table's last
+    row: the table notes, written there since 2026-12-01, after the former openpyxl writer."""
+    def last_row(ref):
+        return int(re.sub(r"\D", "", ref.split(":")[1])) if ref else None
+
+    def row(coordinate):
+        return int(re.sub(r"\D", "", coordinate))
+
+    return {title: ({k: v for k, v in cells.items() if last_row(ref) is None or row(k) <= last_row(ref)},
+                    widths, panes, ref)
+            for title, (cells, widths, panes, ref) in sheets.items()}
+
+
 @pytest.mark.parametrize("name, lang", [("results", "zh"), ("results", "en"), ("hostile", "en")])
 def test_excel_workbook_equals_the_former_openpyxl_one(name, lang, request):
     """XlsxWriter writes what openpyxl wrote (the former definition, _former_workbook): the
-    same sheets, and in each the same cells with the same values, types, number formats, fonts,
+    same sheets, and in each (the table notes under it aside) the same cells with the same values, types, number formats, fonts,
     fills, alignment and quote prefixes, column widths, frozen panes and filter."""
     results = request.getfixturevalue(name)
-    new, former = _workbook_content(excel_report(results, lang)), _workbook_content(
-        _former_workbook(results, lang))
+    new, former = _without_table_notes(_workbook_content(excel_report(results, lang))), \
+        _workbook_content(_former_workbook(results, lang))
     assert list(new) == list(former) and len(new) > 30
     for title in former:
         assert new[title] == former[title], title
@@ -493,3 +508,61 @@ def test_no_label_key_reaches_a_report_table(results, lang):
                          *(cell for row in table.rows for cell in row)]
             if isinstance(text, str) and re.fullmatch(r"(rep|find|method)_[a-z0-9_]+", text)}
     assert not keys
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_table_notes_are_under_the_tables_of_every_report(results, lang):
+    """A table's notes (the stars' meaning, cut-offs, model fit) are printed under it in the
+    workbook, the HTML page and the PDF's markup, as in the Word report (they were Word-only)."""
+    from html import escape
+
+    from analysis.report import excel
+    from analysis.report.pdf import _table, find_cjk_font, report_faces
+    from analysis.report.typst_markup import string
+
+    tables = [table for section in build_sections(results, lang) for table in section.tables]
+    noted = [table for table in tables if table.notes]
+    assert len(noted) >= 5 and any(note == t("rep_stars_note", lang) for table in noted for note in table.notes)
+    sheets = dict(zip(map(id, tables), _workbook(excel_report(results, lang)).worksheets[1:]))
+    page = html_report(results, lang)
+    faces = report_faces(find_cjk_font())
+    for table in noted:
+        ws = sheets[id(table)]
+        assert ws["A1"].value == table.title
+        first = excel.HEADER_ROW + len(table.rows) + 2
+        assert [ws.cell(row=first + k, column=1).value for k in range(len(table.notes))] == table.notes
+        assert ws.cell(row=first, column=1).font.i
+        html_notes = "".join(f'<p class="note">{escape(note)}</p>' for note in table.notes)
+        assert html_notes in page
+        markup = _table(table, lang, faces)
+        assert markup.index("#report-table(") < markup.index("#table-notes(")
+        assert all(string(note) in markup.split("#table-notes(", 1)[1] for note in table.notes)
+    assert all("#table-notes(" not in _table(table, lang, faces) for table in tables if not table.notes)
+
+
+def test_small_loadings_are_grey_in_every_report(results):
+    """Factor loadings below .40 in absolute value are grey in the workbook, the HTML page and
+    the PDF's markup (as in the Word report and as the table's note says); the others are not."""
+    from analysis.report import excel
+    from analysis.report.pdf import _table, find_cjk_font, report_faces
+    from analysis.report.typst_markup import string
+
+    tables = [table for section in build_sections(results, "en") for table in section.tables]
+    [efa] = [table for table in tables if table.key == "efa"]
+    loadings = [(i, j, value) for i, row in enumerate(efa.rows)
+                for j, (col, value) in enumerate(zip(efa.columns, row)) if col.kind == "loading"
+                and isinstance(value, float)]
+    faint = [(i, j) for i, j, value in loadings if abs(value) < 0.40]
+    assert 0 < len(faint) < len(loadings)
+    assert {(i, j) for i, j, value in loadings if is_faint(value, "loading")} == set(faint)
+    ws = dict(zip(map(id, tables), _workbook(excel_report(results, "en")).worksheets[1:]))[id(efa)]
+    for i, j, _ in loadings:
+        color = ws.cell(row=excel.HEADER_ROW + 1 + i, column=j + 1).font.color
+        grey = color is not None and color.type == "rgb" and color.rgb[-6:] == "999999"
+        assert grey == ((i, j) in faint)
+    page = html_report(results, "en")
+    assert page.count('<td class="num faint">') == len(faint)
+    markup = _table(efa, "en", report_faces(find_cjk_font()))
+    assert markup.count("faint(") == len(faint)
+    assert all(f"faint({string(format_value(efa.rows[i][j], 'loading', 'en'))})" in markup
+               for i, j in faint)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import logging
 import math
 import re
 import sys
@@ -191,6 +192,20 @@ def test_prefix_dictionary_is_jiebas_and_kept_in_the_temporary_folder(full_jieba
     blocked = tmp_path / "file"  # no folder can be made below a plain file, even by root
     blocked.write_text("not a folder")
     assert text._prefix_dictionary.__wrapped__(str(blocked / "tmp"))[1] == total  # not kept
+
+
+def test_whole_tokenizer_in_a_temporary_folder_it_cannot_write_prints_no_traceback(
+        tmp_path, monkeypatch, capfd):
+    """jieba logs its failure to keep its dictionary cache with a traceback on stderr; where the
+    temporary folder cannot be written, the user sees none, and the tokenizer works."""
+    blocked = tmp_path / "file"  # no folder can be made below a plain file, even by root
+    blocked.write_text("not a folder")
+    with monkeypatch.context() as patched:
+        patched.setattr("tempfile.tempdir", str(blocked / "tmp"))
+        tokenizer = text._whole_tokenizer.__wrapped__()
+    assert tokenizer.lcut("南京市长江大桥") == ["南京市", "长江大桥"]
+    assert "Traceback" not in capfd.readouterr().err
+    assert text._import_jieba().default_logger.level == logging.WARNING  # errors logged again
 
 
 # ---------------------------------------------------------------- keywords: worked example

@@ -47,7 +47,7 @@ from surveys.errors import StudyError
 
 from ..i18n import t
 from .numstyle import NumberStyle, number_style
-from .tables import Section, Table, build_sections
+from .tables import Section, Table, build_sections, is_faint
 
 __all__ = ["word_report", "table_docx", "ORDER", "TABLE_ORDER", "STAT_SYMBOL", "RULE_OUTER",
            "RULE_HEADER"]
@@ -565,8 +565,7 @@ def table_grid(table: Table, style: NumberStyle, lang: str) -> tuple[_Grid, list
                     text = ""
             texts.append(text)
             row_marks.append((getattr(value, "mark", ""), getattr(value, "sup", False)))
-            row_grey.append(table.columns[j].kind == "loading" and isinstance(value, float)
-                            and abs(value) < 0.40)
+            row_grey.append(is_faint(value, table.columns[j].kind))
             row_bold.append(bool(getattr(value, "bold", False)))
         previous = row
         cells.append(texts)

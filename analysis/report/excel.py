@@ -1,6 +1,8 @@
 """The Excel report (``report.xlsx``): a summary sheet, then one sheet per table of every analysis.
 
-Each table sheet has the title, the method and the n above a frozen header row with an autofilter;
+Each table sheet has the title, the method and the n above a frozen header row with an autofilter,
+and the table's notes (the stars' meaning, cut-offs, model fit) under its last row; factor
+loadings below .40 are grey, as in the Word report;
 numbers are stored as numbers with a number format (p-values show ``<.001``), never as text.
 Every text cell is written as an explicit string; text starting with = + - @, a tab or a carriage
 return (a spreadsheet formula or DDE payload from respondent data or study names) also gets the
@@ -24,7 +26,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from ..i18n import t
 from .safety import FORMULA_START, looks_like_formula
-from .tables import Marked, Section, Table, build_sections
+from .tables import Marked, Section, Table, build_sections, is_faint
 
 __all__ = ["excel_report", "table_workbook", "FORMULA_START", "NUMBER_FORMATS"]
 NUMBER_FORMATS = {"int": "0", "num": "0.00", "num3": "0.000", "bounded": "0.00", "bounded3": "0.000",
@@ -32,6 +34,8 @@ NUMBER_FORMATS = {"int": "0", "num": "0.00", "num3": "0.000", "bounded": "0.00",
 #: the header row's look (XlsxWriter format properties)
 HEADER = {"bold": True, "bg_color": "#DDEBF7", "pattern": 1, "text_wrap": True, "valign": "top"}
 HEADER_ROW = 4
+#: the font colour of a small factor loading (:func:`~.tables.is_faint`), as in the Word report
+FAINT_COLOR = "#999999"
 MAX_WIDTH = 60
 #: pixels per character of column width (Calibri 11's digit): XlsxWriter stores a width given
 #: in pixels as pixels / 7 characters, so that whole widths are stored as they are given
@@ -136,7 +140,10 @@ def _table_sheet(sheet: _Sheet, table: Table, lang: str) -> None:
         _put(sheet, HEADER_ROW, j, col.label, **HEADER)
     for i, row in enumerate(table.rows, start=HEADER_ROW + 1):
         for j, (col, value) in enumerate(zip(table.columns, row), start=1):
-            _put(sheet, i, j, value, col.kind, lang)
+            _put(sheet, i, j, value, col.kind, lang,
+                 **({"font_color": FAINT_COLOR} if is_faint(value, col.kind) else {}))
+    for i, note in enumerate(table.notes, start=HEADER_ROW + len(table.rows) + 2):
+        _put(sheet, i, 1, note, italic=True, font_color="#555555")
     for j, width in enumerate(_column_widths(table), start=1):
         sheet.width(j, width)
     sheet.ws.freeze_panes(HEADER_ROW, 0)  # rows above the first data row

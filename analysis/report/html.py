@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Callable, Iterator
 from .. import charts, pls_charts
 from ..charts import plain_json
 from ..i18n import t
-from .tables import Section, Table, build_sections, format_value
+from .tables import Section, Table, build_sections, format_value, is_faint
 
 if TYPE_CHECKING:
     import plotly.graph_objects as go
@@ -39,12 +39,12 @@ STYLE = """
 body{font-family:"Noto Sans CJK SC","Microsoft YaHei","PingFang SC",sans-serif;margin:2em auto;
 max-width:1200px;padding:0 1em;color:#222;line-height:1.5}
 h1{font-size:1.7em;margin-bottom:.2em}h2{border-bottom:2px solid #0072B2;padding-bottom:.2em;margin-top:2em}
-h3{font-size:1.1em;margin:1.4em 0 .2em}.meta{color:#555}.method,.n{color:#555;font-size:.9em;margin:.1em 0}
+h3{font-size:1.1em;margin:1.4em 0 .2em}.meta{color:#555}.method,.n{color:#555;font-size:.9em;margin:.1em 0}.note{color:#555;font-size:.8em;margin:.2em 0}
 .findings li{margin:.25em 0}nav ol{columns:2}
 .wrap{overflow-x:auto;max-height:36em;overflow-y:auto;border:1px solid #ddd}
 table{border-collapse:collapse;font-size:.85em;white-space:nowrap}
 th{position:sticky;top:0;background:#DDEBF7;text-align:left;padding:.3em .5em;border-bottom:1px solid #999}
-td{padding:.2em .5em;border-bottom:1px solid #eee}td.num{text-align:right;font-variant-numeric:tabular-nums}
+td{padding:.2em .5em;border-bottom:1px solid #eee}td.num{text-align:right;font-variant-numeric:tabular-nums}td.faint{color:#999}
 .chart{margin:1em 0;min-height:200px}footer{margin-top:3em;color:#777;font-size:.85em}
 @media print{body{max-width:none;margin:0}nav{display:none}
 .wrap{max-height:none;overflow:visible;border:0}
@@ -166,14 +166,17 @@ def _table_html(table: Table, lang: str) -> str:
     for row in table.rows:
         cells = []
         for col, value in zip(table.columns, row):
-            css = "" if col.kind in ("text", "flag") else ' class="num"'
+            classes = " ".join(name for name, on in (("num", col.kind not in ("text", "flag")),
+                                                     ("faint", is_faint(value, col.kind))) if on)
+            css = f' class="{classes}"' if classes else ""
             cells.append(f"<td{css}>{escape(format_value(value, col.kind, lang))}</td>")
         body.append("<tr>" + "".join(cells) + "</tr>")
     return (f'<h3>{escape(table.title)}</h3>'
             f'<p class="method">{escape(t("rep_method", lang))}: {escape(table.method)}</p>'
             f'<p class="n">{escape(table.n)}</p>'
             f'<div class="wrap"><table><thead><tr>{head}</tr></thead>'
-            f'<tbody>{"".join(body)}</tbody></table></div>')
+            f'<tbody>{"".join(body)}</tbody></table></div>'
+            + "".join(f'<p class="note">{escape(note)}</p>' for note in table.notes))
 
 
 def _section_html(results: dict, section: Section, lang: str, charts: _Charts) -> str:

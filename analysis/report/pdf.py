@@ -36,7 +36,7 @@ from surveys.i18n import msg
 from ..i18n import t
 from .font_metrics import FaceMetrics, face_metrics, glyph_lookup
 from .pdf_charts import section_charts
-from .tables import Section, Table, build_sections, format_value
+from .tables import Section, Table, build_sections, format_value, is_faint
 from .typst_markup import string
 
 __all__ = ["pdf_report", "find_cjk_font", "covers", "typst_fonts", "CjkFont", "FONT_ENV",
@@ -179,6 +179,7 @@ def typst_fonts(font: CjkFont):
 PRELUDE = """
 #let blue = rgb(0, 114, 178)
 #let grey(body) = text(fill: luma(90), body)
+#let faint(body) = text(fill: luma(153), body)
 #let report-table(widths, heights, aligns, header, rows, size, keep-head, keep-tail, whole) = {
   set text(size: size)
   set par(leading: 0.35em)
@@ -216,6 +217,7 @@ PRELUDE = """
   linebreak()
   text(7.5pt, grey(n))
 })
+#let table-notes(notes) = block(above: 0.35em, text(7pt, grey(notes.join(linebreak()))))
 """.replace("INSET-X", f"{INSET_X}pt").replace("INSET-Y", f"{INSET_Y}pt")
 
 
@@ -279,7 +281,8 @@ def _lengths(values: list[float | None]) -> str:
 
 def _table(table: Table, lang: str, faces: tuple[FaceMetrics, FaceMetrics]) -> str:
     """A table as a call of ``report-table`` (after its sticky title lines), with its columns'
-    widths and its rows' heights given (:func:`table_layout`)."""
+    widths and its rows' heights given (:func:`table_layout`), small loadings in grey
+    (:func:`~.tables.is_faint`), and its notes (cut-offs, fit, the stars' meaning) under it."""
     labels = [c.label for c in table.columns]
     cells = [[format_value(v, c.kind, lang) for c, v in zip(table.columns, row)]
              for row in table.rows]
@@ -287,12 +290,17 @@ def _table(table: Table, lang: str, faces: tuple[FaceMetrics, FaceMetrics]) -> s
     widths, heights = table_layout(labels, cells, size, faces)
     aligns = ", ".join("left" if c.kind in ("text", "flag") else "right" for c in table.columns)
     header = ", ".join(string(label) for label in labels)
-    rows = ", ".join("(" + ", ".join(string(text) for text in row) + ",)" for row in cells)
+    rows = ", ".join("(" + ", ".join(f"faint({string(text)})" if is_faint(value, column.kind)
+                                     else string(text)
+                                     for text, value, column in zip(texts, values, table.columns)) + ",)"
+                     for texts, values in zip(cells, table.rows))
     return (f"#table-title({string(table.title)}, {string(t('rep_method', lang) + ': ' + table.method)}, "
             f"{string(table.n)})\n"
             f"#report-table({_lengths(widths)}, {_lengths(heights)}, ({aligns},), ({header},), "
             f"({rows}{',' if rows else ''}), {size}pt, {KEEP_HEAD}, {KEEP_TAIL}, {WHOLE_ROWS})\n"
-            f"#v(3mm)\n")
+            + (f"#table-notes(({''.join(string(note) + ', ' for note in table.notes)}))\n"
+               if table.notes else "")
+            + "#v(3mm)\n")
 
 
 def _bullets(findings: list[str], size: str) -> str:

@@ -20,12 +20,12 @@ from surveys.i18n import msg
 from . import apa
 from .numstyle import NumberStyle
 
-__all__ = ["Column", "Table", "Section", "Marked", "build_sections", "format_value", "KINDS",
-           "STARS"]
+__all__ = ["Column", "Table", "Section", "Marked", "build_sections", "format_value", "is_faint",
+           "KINDS", "STARS"]
 
 #: value kinds of a column: how the writers format and store a value. "bounded"/"bounded3" are
 #: statistics that cannot exceed 1 in absolute value (r, α, R², CFI...: APA writes them without
-#: the leading zero), "loading" a factor loading (the Word report greys those below .40), "df" degrees
+#: the leading zero), "loading" a factor loading (every report greys those below .40), "df" degrees
 #: of freedom (whole, or one decimal for Welch's)
 KINDS = ("text", "int", "num", "num3", "bounded", "bounded3", "loading", "df", "p", "pct", "flag")
 #: the numbers of the HTML and PDF tables
@@ -119,6 +119,16 @@ def format_value(value: Any, kind: str, lang: str = "zh") -> str:
     shares as percentages, a dash for a missing number, a mark (stars, letters) after it
     (:class:`~.numstyle.NumberStyle` "plain")."""
     return PLAIN.cell(value, kind, lang) + (getattr(value, "mark", "") if value is not None else "")
+
+
+#: a factor loading below this in absolute value is shown in grey (:func:`is_faint`)
+FAINT_LOADING = 0.40
+
+
+def is_faint(value: Any, kind: str) -> bool:
+    """Whether a cell is shown in grey: a factor loading below :data:`FAINT_LOADING` in absolute
+    value (the note ``rep_loadings_note`` under the table says so)."""
+    return kind == "loading" and isinstance(value, float) and abs(value) < FAINT_LOADING
 
 
 def _meets(value, bar: float, *, above: bool) -> bool:
