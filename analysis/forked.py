@@ -78,6 +78,8 @@ class ForkedBuilder:
         try:
             pid = os.fork()
         except OSError:
+            for end in (answers, answer, skips, skip):
+                os.close(end)
             self._end_running()
             raise
         if pid == 0:

@@ -403,14 +403,18 @@ class LazyResults(Mapping):
         itself; the copy skips those). A page asking for a section the copy is building waits
         for it; each section arrives as soon as it is built, with the value this process would
         have built. False (nothing started) where a copy cannot be forked
-        (:func:`analysis.forked.can_fork`): then :meth:`build_rest` builds them here."""
+        (:func:`analysis.forked.can_fork`, or the fork fails): then :meth:`build_rest` builds
+        them here."""
         if self._forked is not None or not can_fork():
             return False
 
         def build(key: str) -> Any:
             return json_ready(_section(key, self._data, self._builders[key]))
 
-        self._forked = ForkedBuilder(build, self._rest_order(), self._built.setdefault)
+        try:
+            self._forked = ForkedBuilder(build, self._rest_order(), self._built.setdefault)
+        except OSError:  # no fork possible now (e.g. no memory left): build_rest builds them
+            return False
         return True
 
     @property

@@ -91,3 +91,13 @@ def test_a_copy_using_no_processor_time_is_stopped_and_its_key_left_to_the_calle
     builder.wait()
     assert delivered == {} and forked._running[0] == 0
     held.release()
+
+
+def test_when_no_copy_can_be_forked_build_rest_builds_the_sections(monkeypatch):
+    def no_fork():
+        raise OSError(12, "Cannot allocate memory")
+
+    monkeypatch.setattr(forked.os, "fork", no_fork)
+    results = pipeline.analyse(load_study(SAMPLE), lazy=True)
+    assert not results.build_elsewhere() and not results.building_elsewhere
+    assert forked._running[0] == 0
