@@ -85,16 +85,16 @@ def test_the_background_build_waits_while_a_page_runs_then_prepares_other_pages(
     assert not setup._pages_running()
 
 
-def test_build_rest_imports_the_other_pages_modules_and_freezes_the_startup_objects():
+def test_the_other_pages_modules_are_imported_and_the_startup_objects_frozen_once():
     """The modules other pages import on their first visit are imported when a page is shown
     (not in a background thread beside the next page), and the objects made until then are left
     out of the garbage collector's passes, once."""
-    setup.build_rest()
+    setup._prepare_process()
     assert all(name in sys.modules for name in setup.WARM_MODULES)
     frozen = gc.get_freeze_count()
     assert frozen > 0
     gc.collect()  # new objects, in the youngest generation
-    setup.build_rest()
+    setup._prepare_process()
     assert gc.get_freeze_count() <= frozen  # not frozen again (frozen objects may be freed)
 
 

@@ -245,21 +245,10 @@ WARM_MODULES = ("streamlit.emojis", "ui.wizard", "analysis.respondents", "ui.sto
 
 
 def build_rest() -> None:
-    """After a page is shown (app.py): import :data:`WARM_MODULES` (once per process: the first
-    page's content is already sent, so the reader sees it as soon; a page clicked right after
-    waits for the rest of the imports instead of sharing the processor with them in a
-    background thread, which cost such clicks more); once per process, the objects made so far
-    (the imported modules', ~200,000) are frozen out of the garbage collector's passes (a full pass
-    over them cost a page run 0.25-0.45 s now and then; objects made later are collected as
-    before; the first results' objects are then kept until the process ends should they ever
-    become unreachable cycles); then in a background thread build the
-    sections the page did not ask for and prepare the study's cached tables other pages show
-    (:func:`_build_and_warm`), so that switching to another page finds them ready."""
-    for name in WARM_MODULES:
-        importlib.import_module(name)
-    if not gc.get_freeze_count():
-        gc.freeze()
-        atexit.register(gc.unfreeze)  # collected at exit as before (DuckDB's bindings count leaks)
+    """After a page is shown (app.py): :func:`_prepare_process`, then in a background thread
+    build the sections the page did not ask for and prepare the study's cached tables other
+    pages show (:func:`_build_and_warm`), so that switching to another page finds them ready."""
+    _prepare_process()
     if not _unfinished:
         return
     try:  # the session's study, read here: the background thread has no session state
@@ -272,6 +261,21 @@ def build_rest() -> None:
     while _unfinished:
         threading.Thread(target=_build_and_warm, args=(_unfinished.pop(), warm),
                          daemon=True).start()
+
+
+def _prepare_process() -> None:
+    """Once per process, after the first page's content is sent (the reader sees it as soon):
+    import :data:`WARM_MODULES` here rather than in the background thread, where they shared
+    the processor with the page clicked next (a click right after waits for the rest of them
+    instead); then freeze the objects made so far (the imported modules', ~200,000) out of the
+    garbage collector's passes: a full pass over them cost a page run 0.25-0.45 s now and then.
+    Objects made later are collected as before; the first results' objects would be kept until
+    the process ends should they ever become unreachable cycles."""
+    for name in WARM_MODULES:
+        importlib.import_module(name)
+    if not gc.get_freeze_count():
+        gc.freeze()
+        atexit.register(gc.unfreeze)  # collected at exit as before (DuckDB's bindings count leaks)
 
 
 def _build_and_warm(results, warm: list) -> None:
