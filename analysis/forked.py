@@ -61,7 +61,7 @@ class ForkedBuilder:
     delivered: the caller's own build then raises the same error where it is shown. The copy
     computes with one BLAS thread (as the command line does; the app's bootstraps already do:
     :func:`analysis.blas.one_blas_thread`), quits on its own once its keys are done or this
-    process has gone, and is stopped when it looks stuck (:data:`STUCK_SECONDS`).
+    process has gone, and is killed when it looks stuck (:data:`STUCK_SECONDS`).
     """
 
     def __init__(self, build: Callable[[str], Any], keys: list[str],
@@ -99,7 +99,7 @@ class ForkedBuilder:
         with self._changed:
             while self._alive and self._building == key:
                 if not self._changed.wait(STUCK_SECONDS) and self._stuck():
-                    self.stop()
+                    self._stop()
             if key in self._delivered:
                 return True
             if self._alive:
@@ -114,14 +114,13 @@ class ForkedBuilder:
         with self._changed:
             while self._alive:
                 if not self._changed.wait(STUCK_SECONDS) and self._stuck():
-                    self.stop()
+                    self._stop()
 
-    def stop(self) -> None:
-        """Stop the copy now (the keys it has not delivered are then built by their callers)."""
-        try:
+    def _stop(self) -> None:
+        """Stop the copy now (the keys it has not delivered are then built by their callers).
+        Called holding ``_changed``, under which the copy is reaped: its id is still its own."""
+        if self._alive:
             os.kill(self._pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
 
     def _stuck(self) -> bool:
         """No processor time used since the last look (:data:`STUCK_SECONDS` ago at least)."""
@@ -145,12 +144,12 @@ class ForkedBuilder:
                     if kind == "done":
                         self._delivered.add(key)
                     self._changed.notify_all()
-        os.waitpid(self._pid, 0)
         with self._changed:
+            os.waitpid(self._pid, 0)  # it has closed its pipe: it is ending
+            os.close(self._skip)
+            self._end_running()
             self._alive, self._building = False, None
             self._changed.notify_all()
-        os.close(self._skip)
-        self._end_running()
 
     @staticmethod
     def _end_running() -> None:
