@@ -236,12 +236,16 @@ def results_for(data: StudyData, wave: str, filters: dict[str, list]) -> tuple[d
 #: results whose other sections :func:`build_rest` has not started on yet
 _unfinished: list = []
 
-#: modules that pages other than the first import on their first visit (~0.5 s of CPU in all):
-#: Streamlit's emoji pattern (compiled on the first alert of any page whose text is not ASCII:
-#: every alert in Chinese), the Study page's wizard, the Data quality page's respondents table,
-#: DuckDB for the Stored studies, the theme editor's YAML writer, plotly's colour scales
-WARM_MODULES = ("streamlit.emojis", "ui.wizard", "analysis.respondents", "ui.store",
-                "surveys.study_edit", "plotly.colors")
+#: modules that pages other than the first import on their first visit, imported when the
+#: first page is shown (~0.22 s of CPU): Streamlit's emoji pattern (compiled on the first alert
+#: of any page whose text is not ASCII: every alert in Chinese; ~0.17 s), the Study page's
+#: wizard, the Data quality page's respondents table, the theme editor's YAML writer, plotly's
+#: colour scales
+WARM_MODULES = ("streamlit.emojis", "ui.wizard", "analysis.respondents", "surveys.study_edit",
+                "plotly.colors")
+#: imported by the background thread instead (DuckDB for the Stored studies page, ~0.3 s): the
+#: first page's script run would be that much longer
+BACKGROUND_MODULES = ("ui.store",)
 
 
 def build_rest() -> None:
@@ -258,6 +262,7 @@ def build_rest() -> None:
                 partial(_parsed_study, text, folder, stamps)]
     except StudyError:
         warm = []
+    warm += [partial(importlib.import_module, name) for name in BACKGROUND_MODULES]
     while _unfinished:
         threading.Thread(target=_build_and_warm, args=(_unfinished.pop(), warm),
                          daemon=True).start()
@@ -280,7 +285,8 @@ def _prepare_process() -> None:
 
 def _build_and_warm(results, warm: list) -> None:
     """The remaining sections (:meth:`analysis.pipeline.LazyResults.build_rest`) and the
-    ``warm`` calls (cached results a page shows: the respondents table, the parsed study file),
+    ``warm`` calls (cached results a page shows: the respondents table, the parsed study file;
+    :data:`BACKGROUND_MODULES`),
     each step only while no page is being run (:func:`page_run`). When a forked copy builds the
     sections (``results.building_elsewhere``), build_rest only waits for it: it comes last, so
     that the calls are made here meanwhile."""
