@@ -10,6 +10,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from analysis.charts import plain_json
 from analysis.i18n import t
 from surveys.errors import StudyError
 from ui import setup as app_setup
@@ -48,7 +49,7 @@ navigation = st.navigation({
 }, expanded=True)  # all 13 pages listed (collapsed, the last ones hide behind "View 3 more")
 app_setup.sidebar()
 try:
-    with app_setup.page_run():
+    with app_setup.page_run(), plain_json():  # figures as plain JSON (ui.setup.show_chart)
         navigation.run()
     app_setup.build_rest()
 except StudyError as error:

@@ -18,6 +18,7 @@ from surveys.load import StudyData, load_study
 from . import (cfa, comparisons, customers, descriptives, drivers, factor, gaps, indices, ipa, kano,
                ladder, minimum, pls, reliability, segments, text)
 from . import weighted, weighting
+from .forked import ForkedBuilder, can_fork
 from .jsonready import json_ready
 from surveys.study import Study
 
@@ -326,7 +327,8 @@ class LazyResults(Mapping):
     (the app's pages ask only for the sections they show). The keys, their order and every value
     are those of :func:`analyse`; ``dict(lazy)`` builds the rest. Safe to share between threads:
     one section is built at a time (the sections share the groups' cached moments), and
-    :meth:`build_rest` gives way to a page that asks for a section."""
+    :meth:`build_rest` gives way to a page that asks for a section. :meth:`build_elsewhere`
+    has the sections not asked for yet built by a forked copy of the process meanwhile."""
 
     def __init__(self, data: StudyData, progress: Callable[[str], None] | None = None):
         self._data, self._progress = weighting.with_weights(data), progress
@@ -336,6 +338,7 @@ class LazyResults(Mapping):
         self._lock = threading.Lock()
         self._asking = 0  # pages waiting for a section (build_rest waits for them)
         self._count_lock = threading.Lock()
+        self._forked: ForkedBuilder | None = None
 
     def __getitem__(self, key: str) -> Any:
         if key not in self._built:
@@ -351,10 +354,14 @@ class LazyResults(Mapping):
     def _build(self, key: str) -> None:
         if key not in self._builders:
             raise KeyError(key)
+        if key in self._built:
+            return
+        if self._progress is not None:
+            self._progress(key)
+        if self._forked is not None and self._forked.take(key):  # waited for the forked copy
+            return
         with self._lock:
             if key not in self._built:
-                if self._progress is not None:
-                    self._progress(key)
                 self._built[key] = json_ready(_section(key, self._data, self._builders[key]))
 
     def ready(self, key: str) -> bool:
@@ -383,16 +390,52 @@ class LazyResults(Mapping):
         yield "version"
         yield from self._builders
 
+    def _rest_order(self) -> list[str]:
+        """The sections not built yet, :data:`BUILT_FIRST` first, then in results.json order."""
+        first = [k for k in BUILT_FIRST if k in self._builders]
+        return [k for k in first + [k for k in self._builders if k not in first]
+                if k not in self._built]
+
+    def build_elsewhere(self) -> bool:
+        """Start building every section not built yet in a forked copy of this process
+        (:class:`analysis.forked.ForkedBuilder`, in :meth:`_rest_order`), while this process
+        goes on (the app: lays out its first page, building the sections that page asks for
+        itself; the copy skips those). A page asking for a section the copy is building waits
+        for it; each section arrives as soon as it is built, with the value this process would
+        have built. False (nothing started) where a copy cannot be forked
+        (:func:`analysis.forked.can_fork`, or the fork fails): then :meth:`build_rest` builds
+        them here."""
+        if self._forked is not None or not can_fork():
+            return False
+
+        def build(key: str) -> Any:
+            return json_ready(_section(key, self._data, self._builders[key]))
+
+        try:
+            self._forked = ForkedBuilder(build, self._rest_order(), self._built.setdefault)
+        except OSError:  # no fork possible now (e.g. no memory left): build_rest builds them
+            return False
+        return True
+
+    @property
+    def building_elsewhere(self) -> bool:
+        """Whether :meth:`build_elsewhere` started a forked copy."""
+        return self._forked is not None
+
     def build_rest(self, busy: Callable[[], bool] = lambda: False) -> None:
         """Build every section not asked for yet, quietly (e.g. in a background thread while a
         reader looks at the first page, so that the next page finds its sections ready): the
         sections of :data:`BUILT_FIRST` first, and each section only once no page is waiting
         for one (a page waits at most for the section being built) and ``busy()`` is false
         (the app: no page is being run, so that a page never shares the processor with this
-        thread, under Python's one interpreter lock, beyond the section being built)."""
+        thread, under Python's one interpreter lock, beyond the section being built). After
+        :meth:`build_elsewhere`, it first waits for the forked copy to end and then builds only
+        what the copy did not deliver (nothing, unless a section failed or the copy was
+        stopped)."""
         self._progress = None
-        first = [k for k in BUILT_FIRST if k in self._builders]
-        for key in first + [k for k in self._builders if k not in first]:
+        if self._forked is not None:
+            self._forked.wait()
+        for key in self._rest_order():
             while self._asking or busy():
                 time.sleep(0.005)
             self._build(key)

@@ -5,6 +5,7 @@ columns and the xlsx export."""
 from __future__ import annotations
 
 import io
+import json
 from pathlib import Path
 
 import pytest
@@ -55,7 +56,13 @@ def test_status_cards_and_the_list_equal_the_pipeline(reference):
     shown = at.dataframe[0].value
     assert len(shown) == len(table) == results["customers"]["customers"]["n"]
     assert list(shown[t("cust_col_id", "en")]) == list(table["id"])
-    assert list(shown[t("cust_col_status", "en")]) == [t(f"status_{s}", "en") for s in table["status"]]
+    assert [list(cell) for cell in shown[t("cust_col_status", "en")]] == [
+        [t(f"status_{s}", "en")] for s in table["status"]]
+    # each status on its former cell colour (a pill of a multiselect column, not a Styler)
+    column = json.loads(at.dataframe[0].proto.columns)[t("cust_col_status", "en")]
+    assert column["type_config"]["options"] == [
+        {"value": t(f"status_{s}", "en"), "color": colour}
+        for s, colour in ui_customers.STATUS_COLORS.items()]
     assert shown.columns[0] == t("cust_col_status", "en")  # status first on screen
     assert "Organisation" in shown.columns  # contact columns visible (no login: everyone is an editor)
 

@@ -7,6 +7,8 @@ filters. Every :class:`~surveys.errors.StudyError` is shown as a message, never 
 """
 from __future__ import annotations
 
+import atexit
+import gc
 import hashlib
 import importlib
 import math
@@ -23,6 +25,7 @@ import pandas as pd
 import streamlit as st
 
 from analysis.charts import display_name, format_p
+from analysis.figure_json import Figure as JSONFigure
 from analysis.i18n import section_name, t, table
 from analysis.pipeline import ABC_COLUMN, analyse, with_abc_class
 from surveys.errors import StudyError
@@ -210,7 +213,10 @@ def _computing(section: str) -> None:
 def results_for(data: StudyData, wave: str, filters: dict[str, list]) -> tuple[dict, list[str]]:
     """results.json of the study at ``wave`` restricted by ``filters`` and the filter notes.
     Sections are built when a page first asks for them (:class:`analysis.pipeline.LazyResults`)
-    and then served from the cache, so the first page computes only what it shows."""
+    and then served from the cache, so the first page computes only what it shows; the others
+    are built meanwhile by a forked copy of the process where one can be forked
+    (:meth:`~analysis.pipeline.LazyResults.build_elsewhere`: on the other processor, while the
+    first page is laid out), else by a thread once the page is shown (:func:`build_rest`)."""
     key = (data.fingerprint, wave, str(sorted(filters.items())))
     store = _results_store()
     if key not in store:
@@ -219,6 +225,7 @@ def results_for(data: StudyData, wave: str, filters: dict[str, list]) -> tuple[d
         store[key] = (analyse(filtered, progress=_computing, lazy=True),
                       filtered.notes[len(seen.notes):])
         if hasattr(store[key][0], "build_rest"):  # a plain dict (tests) is whole already
+            store[key][0].build_elsewhere()
             _unfinished.append(store[key][0])
         while len(store) > RESULTS_KEPT:
             store.popitem(last=False)
@@ -229,18 +236,23 @@ def results_for(data: StudyData, wave: str, filters: dict[str, list]) -> tuple[d
 #: results whose other sections :func:`build_rest` has not started on yet
 _unfinished: list = []
 
-#: modules that pages other than the first import on their first visit, imported in the
-#: background once the sections are built (~0.6 s in all): the Study page's wizard, the Data
-#: quality page's respondents table, DuckDB for the Stored studies, pandas' Styler and jinja2 for
-#: the coloured customer list, the theme editor's YAML writer, plotly's colour scales
-WARM_MODULES = ("ui.wizard", "analysis.respondents", "ui.store", "pandas.io.formats.style",
-                "surveys.study_edit", "plotly.colors")
+#: modules that pages other than the first import on their first visit, imported when the
+#: first page is shown (~0.22 s of CPU): Streamlit's emoji pattern (compiled on the first alert
+#: of any page whose text is not ASCII: every alert in Chinese; ~0.17 s), the Study page's
+#: wizard, the Data quality page's respondents table, the theme editor's YAML writer, plotly's
+#: colour scales
+WARM_MODULES = ("streamlit.emojis", "ui.wizard", "analysis.respondents", "surveys.study_edit",
+                "plotly.colors")
+#: imported by the background thread instead (DuckDB for the Stored studies page, ~0.3 s): the
+#: first page's script run would be that much longer
+BACKGROUND_MODULES = ("ui.store",)
 
 
 def build_rest() -> None:
-    """After a page is shown (app.py): in a background thread, build the sections it did not ask
-    for and prepare what other pages load on their first visit (:func:`_build_and_warm`), so
-    that switching to another page finds them ready."""
+    """After a page is shown (app.py): :func:`_prepare_process`, then in a background thread
+    build the sections the page did not ask for and prepare the study's cached tables other
+    pages show (:func:`_build_and_warm`), so that switching to another page finds them ready."""
+    _prepare_process()
     if not _unfinished:
         return
     try:  # the session's study, read here: the background thread has no session state
@@ -250,21 +262,37 @@ def build_rest() -> None:
                 partial(_parsed_study, text, folder, stamps)]
     except StudyError:
         warm = []
+    warm += [partial(importlib.import_module, name) for name in BACKGROUND_MODULES]
     while _unfinished:
         threading.Thread(target=_build_and_warm, args=(_unfinished.pop(), warm),
                          daemon=True).start()
 
 
+def _prepare_process() -> None:
+    """Once per process, after the first page's content is sent (the reader sees it as soon):
+    import :data:`WARM_MODULES` here rather than in the background thread, where they shared
+    the processor with the page clicked next (a click right after waits for the rest of them
+    instead); then freeze the objects made so far (the imported modules', ~200,000) out of the
+    garbage collector's passes: a full pass over them cost a page run 0.25-0.45 s now and then.
+    Objects made later are collected as before; the first results' objects would be kept until
+    the process ends should they ever become unreachable cycles."""
+    for name in WARM_MODULES:
+        importlib.import_module(name)
+    if not gc.get_freeze_count():
+        gc.freeze()
+        atexit.register(gc.unfreeze)  # collected at exit as before (DuckDB's bindings count leaks)
+
+
 def _build_and_warm(results, warm: list) -> None:
-    """Streamlit's emoji pattern first (compiled, ~0.1 s, on the first alert of any page whose
-    text is not ASCII: every alert in Chinese), then the remaining sections
-    (:meth:`analysis.pipeline.LazyResults.build_rest`), then :data:`WARM_MODULES` and the
-    ``warm`` calls (cached results a page shows: the respondents table, the parsed study file);
-    each step only while no page is being run (:func:`page_run`)."""
-    steps = [partial(importlib.import_module, "streamlit.emojis"),
-             partial(results.build_rest, busy=_pages_running),
-             *(partial(importlib.import_module, name) for name in WARM_MODULES), *warm]
-    for step in steps:
+    """The remaining sections (:meth:`analysis.pipeline.LazyResults.build_rest`) and the
+    ``warm`` calls (cached results a page shows: the respondents table, the parsed study file;
+    :data:`BACKGROUND_MODULES`),
+    each step only while no page is being run (:func:`page_run`). When a forked copy builds the
+    sections (``results.building_elsewhere``), build_rest only waits for it: it comes last, so
+    that the calls are made here meanwhile."""
+    rest = [partial(results.build_rest, busy=_pages_running)]
+    elsewhere = results.building_elsewhere
+    for step in [*([] if elsewhere else rest), *warm, *(rest if elsewhere else [])]:
         while _pages_running():
             time.sleep(0.005)
         step()
@@ -517,11 +545,27 @@ def word_download(frame: pd.DataFrame, title: str | None = None, text: tuple | N
 
 
 def show_chart(figure, key: str | None = None) -> None:
-    """A plotly figure, or a note that the section has nothing to draw."""
+    """A figure of :mod:`analysis.charts` (plotly's, or the plain JSON built inside
+    :func:`analysis.charts.plain_json`, as app.py runs the pages: :func:`plotly_figure`), or a
+    note that the section has nothing to draw."""
     if figure is None:
         st.info(tr("nothing_to_show"))
         return
+    if isinstance(figure, JSONFigure):
+        figure = plotly_figure(figure)
     st.plotly_chart(figure, width="stretch", key=key, config={"displaylogo": False})
+
+
+def plotly_figure(figure: JSONFigure):
+    """plotly's figure holding a plain JSON figure (:class:`analysis.figure_json.Figure`) as it
+    is, without plotly's validation, so that Streamlit sends that JSON. Built with plotly's
+    figure methods, a page's figure cost 20-200 ms (the path diagram's 19 annotations ~0.19 s of
+    CPU), as plain JSON 1-6 ms and then ~2 ms here; validating the JSON again would cost 15-25
+    ms. The JSON is the one plotly's methods write (``tests/test_app_speed.py`` compares every
+    chart of every page both ways)."""
+    import plotly.graph_objects as go
+
+    return go.Figure(figure.to_plotly_json(), _validate=False)
 
 
 def pick_group(ctx: Context, groups: list[str], key: str) -> str | None:

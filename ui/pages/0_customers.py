@@ -8,8 +8,8 @@ import streamlit as st
 from analysis.customers import STATUSES, customer_table
 from analysis.i18n import t
 from analysis.segments import ABC_CLASSES, LIFECYCLE_STAGES
-from ui.customers import (STATUS_COLORS, STATUS_QUERY, contacts_visible, filter_list, lists_for,
-                          status_label)
+from ui.customers import (STATUS_QUERY, contacts_visible, filter_list, lists_for, status_label,
+                          status_pills)
 from ui.setup import escape_markdown, page, pct, pick_group, tr
 
 ctx = page("page_customers", "customers_caption")
@@ -82,13 +82,11 @@ status_column = tr("cust_col_status")
 for column in report.columns:
     if column.kind == "text":  # a blank, not "None", where a customer left a text empty
         frame[column.label] = frame[column.label].fillna("")
-colors = [STATUS_COLORS[s] for s in shown["status"]]
-styled = frame.style.apply(lambda _: [f"background-color: {c}" for c in colors],
-                           subset=[status_column])
 formats = {"num": "%.2f", "int": "%d"}
 config = {c.label: st.column_config.NumberColumn(format=formats[c.kind])
           for c in report.columns if c.kind in formats}
-st.dataframe(styled, hide_index=True, width="stretch", column_config=config,
+frame[status_column], config[status_column] = status_pills(frame[status_column], ctx.lang)
+st.dataframe(frame, hide_index=True, width="stretch", column_config=config,
              height=min(38 + 35 * len(frame), 700))
 
 
