@@ -22,7 +22,7 @@ import threading
 from pathlib import Path
 from typing import Any, Callable
 
-__all__ = ["ForkedBuilder", "can_fork", "MAX_RUNNING", "STUCK_SECONDS"]
+__all__ = ["ForkedBuilder", "can_fork", "processors", "MAX_RUNNING", "STUCK_SECONDS"]
 
 #: forked builders running at a time (each session's new results start one; more would only
 #: share the same processors)
@@ -36,7 +36,8 @@ _running = [0]
 _running_lock = threading.Lock()
 
 
-def _processors() -> int:
+def processors() -> int:
+    """The processors this process may run on."""
     try:
         return len(os.sched_getaffinity(0))
     except AttributeError:  # not on Linux
@@ -47,7 +48,7 @@ def can_fork() -> bool:
     """Whether a builder may be forked now: Linux (``os.fork`` elsewhere is missing, Windows, or
     unsafe with system frameworks, macOS), more than one processor, fewer than
     :data:`MAX_RUNNING` builders running."""
-    return (sys.platform.startswith("linux") and _processors() > 1
+    return (sys.platform.startswith("linux") and processors() > 1
             and _running[0] < MAX_RUNNING)
 
 

@@ -19,7 +19,7 @@ SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample" / "study.yaml"
 @pytest.fixture(autouse=True)
 def two_processors(monkeypatch):
     """A copy is forked wherever the tests run (Linux), whatever the number of processors."""
-    monkeypatch.setattr(forked, "_processors", lambda: 2)
+    monkeypatch.setattr(forked, "processors", lambda: 2)
 
 
 def _dumped(results) -> str:

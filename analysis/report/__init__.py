@@ -12,6 +12,8 @@ import sys
 from pathlib import Path
 from typing import Callable, Generic, TypeVar
 
+from ..forked import processors
+
 __all__ = ["excel_report", "html_report", "word_report", "pdf_report", "write_reports", "REPORT_FILES",
            "report_file_name", "start_forked", "Started"]
 
@@ -73,8 +75,8 @@ def write_reports(results: dict, out_dir: str | Path, lang: str = "zh",
     out.mkdir(parents=True, exist_ok=True)
     jobs = [(out / name, build) for name, build in
             zip(REPORT_FILES, (excel_report, html_report, word_report, pdf_report))]
-    if parallel and _processors() > 1 and hasattr(os, "fork") and "typst" not in sys.modules:
-        _write_shared(jobs, results, lang, _processors(), meanwhile or (lambda: None))
+    if parallel and processors() > 1 and hasattr(os, "fork") and "typst" not in sys.modules:
+        _write_shared(jobs, results, lang, processors(), meanwhile or (lambda: None))
     else:
         if meanwhile is not None:
             meanwhile()
@@ -88,14 +90,6 @@ def _write(path: Path, content: str | bytes) -> None:
         path.write_text(content, encoding="utf-8")
     else:
         path.write_bytes(content)
-
-
-def _processors() -> int:
-    """The processors this process may run on."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
 
 
 #: the reports from the costliest to the cheapest (CPU s in a forked process on the sample,
@@ -233,7 +227,7 @@ def start_forked(job: Callable[[], T], forked: bool = True) -> "Started[T]":
     itself (the command line freezes its imports for the whole run)."""
     import gc
 
-    if not (forked and _processors() > 1 and hasattr(os, "fork")):
+    if not (forked and processors() > 1 and hasattr(os, "fork")):
         return Started(job, None)
     frozen = gc.get_freeze_count()
     gc.freeze()
