@@ -212,3 +212,26 @@ def test_duplicates_compared_among_rows_whose_codes_repeat_equal_the_full_compar
     assert full.iloc[11] and not full.iloc[9] and not full.iloc[7] and full.sum() > 10
     no_ids = duplicate_rows(text, None, ["id", "comment"], codes=codes)
     assert no_ids.equals(duplicate_rows(text, None, ["id", "comment"])) and no_ids.iloc[11]
+
+
+def test_loading_screens_on_one_blas_thread(tmp_path, monkeypatch):
+    """The careless screens run with the BLAS libraries on one thread (their own threads under
+    loading's threads only spun), also where the process did not start with
+    OPENBLAS_NUM_THREADS=1 (the app), and the former thread counts come back afterwards."""
+    from threadpoolctl import threadpool_info
+
+    import surveys.load as load
+
+    monkeypatch.delenv("OPENBLAS_NUM_THREADS", raising=False)
+    seen = []
+    screens = load.careless_screens
+
+    def counting(*args, **kwargs):
+        seen.append({lib["num_threads"] for lib in threadpool_info() if lib["user_api"] == "blas"})
+        return screens(*args, **kwargs)
+
+    monkeypatch.setattr(load, "careless_screens", counting)
+    before = [lib["num_threads"] for lib in threadpool_info() if lib["user_api"] == "blas"]
+    load_study(write(tmp_path))
+    assert seen and all(threads == {1} for threads in seen)
+    assert [lib["num_threads"] for lib in threadpool_info() if lib["user_api"] == "blas"] == before
