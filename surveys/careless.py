@@ -49,7 +49,7 @@ from typing import Iterable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
-from scipy import linalg, stats
+from scipy import linalg, special
 
 from .i18n import Text, msg
 from .wholecodes import MISSING_CODE, whole_number_row
@@ -140,6 +140,13 @@ def irv(values: np.ndarray) -> np.ndarray:
     return np.where(m >= 2, sd, np.nan)
 
 
+def _chi2_sf(x: np.ndarray, df: int) -> np.ndarray:
+    """:math:`P(\\chi^2_{df} > x)`: ``scipy.special.chdtrc(df, x)``, what ``scipy.stats.chi2.sf``
+    evaluates after checking its arguments (the same bits; the checks and the distribution's
+    set-up cost ~0.3 s over a million respondents). NaN stays NaN."""
+    return special.chdtrc(df, x)
+
+
 def mahalanobis(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Mahalanobis distance D² of each respondent from the group's centroid, and its p-value.
 
@@ -162,7 +169,7 @@ def mahalanobis(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """
     values = np.asarray(values, dtype=float)
     d2 = mahalanobis_d2(values, complete_case_centroid([values]))
-    return d2, stats.chi2.sf(d2, values.shape[1])
+    return d2, _chi2_sf(d2, values.shape[1])
 
 
 def complete_case_centroid(blocks: Iterable[np.ndarray]) -> tuple[np.ndarray, np.ndarray] | None:
@@ -545,7 +552,7 @@ def careless_screens(items: pd.DataFrame, dimensions: Mapping[str, Sequence[str]
                                   _even_odd(x, halves)]) for x in blocks()]
         ls, sd, d2, eo = np.concatenate(parts).T if parts else np.empty((4, 0))
     values = pd.DataFrame({"longstring": ls, "irv": sd, "mahalanobis_d2": d2,
-                           "mahalanobis_p": stats.chi2.sf(d2, k), "even_odd": eo},
+                           "mahalanobis_p": _chi2_sf(d2, k), "even_odd": eo},
                           index=items.index)
     notes = []
     if "mahalanobis" in settings and centroid is None and n:

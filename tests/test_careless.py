@@ -301,3 +301,17 @@ def test_only_whole_numbers_in_int8_take_the_exact_path(answer, whole):
     assert (got is not None) == whole
     if whole:
         assert got.tolist() == [[1, MISSING_CODE, int(answer)], [2, 3, MISSING_CODE]]
+
+
+def test_chi2_sf_is_scipys_to_the_bit():
+    """Mahalanobis' p from scipy.special.chdtrc equals scipy.stats.chi2.sf bit for bit (the
+    former definition), NaN, 0 and infinity included."""
+    from scipy import stats
+
+    from surveys.careless import _chi2_sf
+
+    rng = np.random.default_rng(3)
+    for k in (1, 3, 12, 60):
+        x = np.concatenate([rng.chisquare(k, 5000) * rng.uniform(0.1, 4, 5000),
+                            [0.0, 1e-300, np.inf, np.nan, 1e4]])
+        np.testing.assert_array_equal(_chi2_sf(x, k), stats.chi2.sf(x, k))
