@@ -326,9 +326,8 @@ def _prepare(values: np.ndarray) -> _Column:
     bound = max(abs(low), abs(high))
     if not _exact or bound > MAX_WHOLE or not np.array_equal(answered, np.rint(answered)):
         return _Column(values, observed, None, 1)
-    kind = next(t for t in (np.int8, np.int16, np.int32)
-                if np.iinfo(t).min <= low and high <= np.iinfo(t).max)
-    return _Column(None, observed, np.where(observed, values, 0).astype(kind), 1, int(bound))
+    return _Column(None, observed, np.where(observed, values, 0).astype(_int_type(int(bound))), 1,
+                   int(bound))
 
 
 def _prepare_whole(codes: np.ndarray) -> _Column:
