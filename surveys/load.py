@@ -421,21 +421,13 @@ def _seconds(study: Study, table: ImportedTable, data: pd.DataFrame) -> pd.Serie
     return None
 
 
-def _screened_codes(study: Study, codes: WholeCodes, scale: Scale) -> np.ndarray | None:
-    """The careless screens' answers (the dimension items, reverse-coded) as int8 rows from the
-    codes loading holds, or None (the screens then read the float columns)."""
-    if not codes.covers(study.items):
+def _screened_codes(study: Study, recoded: WholeCodes | None) -> np.ndarray | None:
+    """The careless screens' answers (the dimension items, reverse-coded) as an int8 matrix from
+    the codes loading holds (``recoded``: reverse-coded already; None when a recoded answer
+    left int8), or None (the screens then read the float columns)."""
+    if recoded is None or not recoded.covers(study.items):
         return None
-    screened = codes.reverse_coded(study.reverse, scale.min, scale.max)
-    return None if screened is None else screened.matrix(study.items)
-
-
-def _scored_codes(study: Study, codes: WholeCodes, scored: pd.DataFrame,
-                  scale: Scale) -> tuple[pd.DataFrame, WholeCodes] | None:
-    """``scored``'s summed columns (of the kept rows ``codes``, reverse-coded) as int8 rows for
-    :attr:`GroupData.whole`, or None when a recoded answer leaves int8."""
-    recoded = codes.reverse_coded(study.reverse, scale.min, scale.max)
-    return None if recoded is None else (scored, recoded)
+    return recoded.matrix(study.items)
 
 
 def reverse_code(data: pd.DataFrame, items: list[str], scale: Scale) -> pd.DataFrame:
@@ -529,6 +521,8 @@ def _clean_source(study: Study, source: GroupSource, table: ImportedTable, frame
         if column in whole:
             whole[column] = np.where(bad, np.int8(MISSING_CODE), whole[column])
     codes = WholeCodes(whole, len(data))
+    # reverse-coded once for the screens and the scored rows (the kept ones of these)
+    recoded = codes.reverse_coded(study.reverse, scale.min, scale.max)
     items = [c for c in study.scored_items if c in data]
     meta = list(table.meta_columns.values())
     screened = reverse_code(data[study.items], study.reverse, scale)
@@ -537,7 +531,7 @@ def _clean_source(study: Study, source: GroupSource, table: ImportedTable, frame
         screened, study.dimensions,
         {**study.careless, "attention": {c: study.careless["attention"][c] for c in attention}}
         if "attention" in study.careless else study.careless, data[attention],
-        whole=_screened_codes(study, codes, scale))
+        whole=_screened_codes(study, recoded))
     report = quality_report(
         group=source.group, wave=source.wave, codes=data[items],
         raw_dimension_codes=data[study.items], file_rows=data[FILE_ROW], invalid=invalid,
@@ -548,7 +542,7 @@ def _clean_source(study: Study, source: GroupSource, table: ImportedTable, frame
     keep = report.keep.to_numpy()
     scored = reverse_code(data[keep], study.reverse, scale)
     return GroupData(source, table, data, scored, report, tuple(_summed_columns(study)),
-                     _scored_codes(study, codes.at(keep), scored, scale))
+                     None if recoded is None else (scored, recoded.at(keep)))
 
 
 def combine_waves(parts: list[tuple[str, StudyData]]) -> StudyData:
