@@ -34,7 +34,7 @@ import pandas as pd
 from .limits import shorten
 from .careless import SCREENS, CarelessResult
 from .i18n import Text, msg
-from .wholecodes import MISSING_CODE, WholeCodes
+from .wholecodes import MISSING_CODE, WholeCodes, answered_range
 
 __all__ = [
     "MIN_STRAIGHT_ITEMS", "SPEEDER_FRACTION", "EXCLUSION_ORDER", "QualityReport",
@@ -152,12 +152,12 @@ def speeders(seconds: pd.Series, fraction: float = SPEEDER_FRACTION) -> tuple[pd
 
 def zero_variance_items(codes: pd.DataFrame, whole: WholeCodes | None = None) -> list[str]:
     """Items with fewer than two distinct answered values (no answer, or least = greatest);
-    from the int8 rows of ``whole`` where it holds the column (greatest code, minus the
-    greatest negated code, as in :func:`_whole_straightliners`)."""
+    from the int8 rows of ``whole`` when it holds every column
+    (:func:`~surveys.wholecodes.answered_range`)."""
     if whole is not None and whole.covers(codes.columns):
-        extremes = [(-int(np.negative(x).max()), int(x.max())) if len(x) else (np.nan, np.nan)
-                    for x in (whole.row(c) for c in codes.columns)]
-        return [c for c, (low, high) in zip(codes.columns, extremes) if not low < high]
+        ranges = [answered_range(whole.row(c)) for c in codes.columns]
+        return [c for c, answered in zip(codes.columns, ranges)
+                if answered is None or answered[0] == answered[1]]
     extremes = [(np.fmin.reduce(x), np.fmax.reduce(x)) if len(x) else (np.nan, np.nan)
                 for x in (codes[c].to_numpy(dtype=float, na_value=np.nan) for c in codes.columns)]
     return [c for c, (low, high) in zip(codes.columns, extremes) if not low < high]

@@ -43,7 +43,7 @@ from .importers import read_table
 from .importers.base import ImportedTable
 from .limits import LIMITS, limit, shorten
 from .study import GroupSource, Scale, Study, read_study
-from .wholecodes import MISSING_CODE, WholeCodes, whole_number_row
+from .wholecodes import MISSING_CODE, WholeCodes, answered_range, whole_number_row
 
 __all__ = ["GroupData", "StudyData", "load_study", "combine_waves", "FILE_ROW", "NPS_RANGE"]
 
@@ -392,14 +392,11 @@ def _check_ranges(study: Study, scale: Scale, data: pd.DataFrame, frame: pd.Data
 
 def _within(codes: np.ndarray | None, low: float, high: float) -> bool:
     """Whether the answers of an int8 row (:mod:`surveys.wholecodes`; None: no row) all lie in
-    [low, high]: its greatest code, and minus the greatest negated code (int8 negation leaves
-    the missing code, -128, the least), are the greatest and least answers."""
+    [low, high] (:func:`~surveys.wholecodes.answered_range`; nothing answered: they do)."""
     if codes is None:
         return False
-    greatest = int(codes.max(initial=MISSING_CODE))
-    if greatest == MISSING_CODE:
-        return True  # nothing answered
-    return low <= -int(np.negative(codes).max()) and greatest <= high
+    answered = answered_range(codes)
+    return answered is None or (low <= answered[0] and answered[1] <= high)
 
 
 def _raise_invalid(source: GroupSource, invalid: pd.DataFrame) -> None:

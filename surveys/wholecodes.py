@@ -18,7 +18,7 @@ from typing import Iterable, Sequence
 
 import numpy as np
 
-__all__ = ["MISSING_CODE", "WholeCodes", "whole_number_row"]
+__all__ = ["MISSING_CODE", "WholeCodes", "whole_number_row", "answered_range"]
 
 #: the int8 code of a missing answer (no answer takes it: answers are in [-127, 127])
 MISSING_CODE = -128
@@ -38,6 +38,16 @@ def whole_number_row(values: np.ndarray) -> np.ndarray | None:
             out == MISSING_CODE) != np.count_nonzero(missing):
         return None
     return out
+
+
+def answered_range(row: np.ndarray) -> tuple[int, int] | None:
+    """The least and greatest answer of an int8 row, or None when nothing is answered: the
+    missing code, -128, is below every answer, and int8 negation leaves it where it is, so the
+    greatest code is the greatest answer and minus the greatest negated code the least."""
+    greatest = int(row.max(initial=MISSING_CODE))
+    if greatest == MISSING_CODE:
+        return None
+    return -int(np.negative(row).max()), greatest
 
 
 @dataclass(frozen=True)
