@@ -287,12 +287,12 @@ def _whole_tokenizer():
     write that cache (a read-only or missing temporary folder) jieba logs the failure with a
     traceback; that is hidden: only a later load is slower."""
     jieba = _import_jieba()
-    tokenizer = jieba.Tokenizer()
+    tokenizer, level = jieba.Tokenizer(), jieba.default_logger.level
     jieba.setLogLevel(logging.CRITICAL)
     try:
         tokenizer.initialize()
     finally:
-        jieba.setLogLevel(logging.WARNING)
+        jieba.setLogLevel(level)
     return tokenizer
 
 
