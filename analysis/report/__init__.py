@@ -71,16 +71,17 @@ def write_reports(results: dict, out_dir: str | Path, lang: str = "zh",
 
 def start_reports(out_dir: str | Path, lang: str = "zh", parallel: bool = False) -> "Reports":
     """The report writers of ``out_dir``, started before the results exist: with ``parallel``
-    (the command line, which starts them before loading the study), as many forked processes
+    (the command line, which starts them first of all), as many forked processes
     as there are processors (at most four), when the system can fork, has more than one
     processor and this process has not loaded Typst (its worker threads do not survive a fork:
     a child's compile would wait for them for ever); otherwise none, and :meth:`Reports.write`
     writes the reports one after the other here.
 
     Each process readies the writers while it waits for the results (:func:`_ready_writers`:
-    their modules, Typst and the CJK font read, ~0.2-0.3 s of CPU per report at their first
-    use), on a processor the loading and the analysis leave partly idle, so that the reports
-    cost only their own work once the results come."""
+    their modules, Typst, the labels and the CJK font read, ~0.3 s of CPU, which the PDF and
+    the Word report each spent at their first use) on the processor that this one, importing
+    its modules on one, leaves idle; the writers need neither NumPy nor pandas, so the
+    processes stay small. Once the results come, the reports cost only their own work."""
     out = Path(out_dir)
     jobs = [(out / name, build) for name, build in
             zip(REPORT_FILES, (excel_report, html_report, word_report, pdf_report))]
@@ -125,17 +126,22 @@ def _write_shared(jobs: list, results: dict, lang: str, processes: int,
 
 
 def _ready_writers() -> None:
-    """Import the four writers and what they load at their first use: Typst and the CJK font
-    as Typst reads it (the PDF and the Word report's figures); no font is no error here (the
-    PDF's writer says it)."""
+    """Import the four writers and load what they read at their first use: the labels, the
+    inlined plotly.js, Typst and the CJK font as Typst reads it, with its metrics (the PDF and
+    the Word report's figures); no font is no error here (the PDF's writer says it)."""
     from surveys.errors import StudyError
 
+    from ..i18n import table
     from . import docx, excel, html, pdf  # noqa: F401 - imported for the reports to come
 
+    table()
+    html.plotly_js()
     try:
-        pdf.typst_fonts(pdf.find_cjk_font())
+        font = pdf.find_cjk_font()
     except StudyError:
-        pass
+        return
+    pdf.typst_fonts(font)
+    pdf.report_faces(font)
 
 
 class Reports:
