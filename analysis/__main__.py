@@ -91,12 +91,10 @@ def _reuse_freed_memory() -> None:
     pages above off too, its system time fell by ~1.3 s (CPU 12.1 -> 10.0 s on a shared
     machine; peak 2.29 -> 2.36 GB). Nothing to do where the C library is not glibc."""
     import ctypes
-    import ctypes.util
 
     try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-        mallopt = libc.mallopt
-    except (OSError, AttributeError):  # not glibc (macOS, Windows, musl without mallopt)
+        mallopt = ctypes.CDLL(None).mallopt  # the C library this process runs on
+    except (OSError, TypeError, AttributeError):  # Windows; a C library without mallopt
         return
     mallopt(_M_MMAP_THRESHOLD, _MMAP_THRESHOLD)
     mallopt(_M_TRIM_THRESHOLD, _TRIM_THRESHOLD)
