@@ -8,8 +8,8 @@ threads are a loss on a shared machine. Memory freed by the run is reused rather
 to the system and faulted in again (:func:`_reuse_freed_memory`).
 
 ``run`` uses the second processor where the system allows it (a forked process each, so that
-each has its own interpreter lock): the four report writers are forked first of all and
-ready themselves while this process imports its modules and loads the study (:func:`analysis.report.start_reports`), then write the
+each has its own interpreter lock): the four report writers are forked before the study is
+loaded and ready themselves meanwhile (:func:`analysis.report.start_reports`), then write the
 reports at the same time once the results come; respondents.csv and customers.csv, which need
 only the loaded study, are written by a process forked right after loading
 (:func:`analysis.report.start_forked`); the costliest sections are built by a forked copy while
@@ -35,15 +35,14 @@ from surveys.errors import run_command  # noqa: E402
 
 def _run(args: argparse.Namespace) -> int:
     _reuse_freed_memory()
+    from .pipeline import analyse, write_results
     from .report import start_forked, start_reports
+    from surveys.load import load_study
+    from .weighting import with_weights
 
-    reports = start_reports(args.out, args.lang, parallel=not args.debug)  # before the imports
-    try:
-        from .pipeline import analyse, write_results
-        from surveys.load import load_study
-        from .weighting import with_weights
-
-        with _imports_frozen():
+    with _imports_frozen():
+        reports = start_reports(args.out, args.lang, parallel=not args.debug)
+        try:
             data = with_weights(load_study(args.study))
             respondent_files = start_forked(lambda: _respondent_files(data, args.out, args.lang),
                                             forked=not args.debug)
@@ -60,8 +59,8 @@ def _run(args: argparse.Namespace) -> int:
                     print(path)
             finally:
                 respondent_files.wait()
-    finally:
-        reports.cancel()  # nothing left to do once they are written
+        finally:
+            reports.cancel()  # nothing left to do once they are written
     return 0
 
 

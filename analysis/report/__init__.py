@@ -71,17 +71,18 @@ def write_reports(results: dict, out_dir: str | Path, lang: str = "zh",
 
 def start_reports(out_dir: str | Path, lang: str = "zh", parallel: bool = False) -> "Reports":
     """The report writers of ``out_dir``, started before the results exist: with ``parallel``
-    (the command line, which starts them first of all), as many forked processes
+    (the command line, which starts them before loading the study), as many forked processes
     as there are processors (at most four), when the system can fork, has more than one
     processor and this process has not loaded Typst (its worker threads do not survive a fork:
     a child's compile would wait for them for ever); otherwise none, and :meth:`Reports.write`
     writes the reports one after the other here.
 
     Each process readies the writers while it waits for the results (:func:`_ready_writers`:
-    their modules, Typst, the labels and the CJK font read, ~0.3 s of CPU, which the PDF and
-    the Word report each spent at their first use) on the processor that this one, importing
-    its modules on one, leaves idle; the writers need neither NumPy nor pandas, so the
-    processes stay small. Once the results come, the reports cost only their own work."""
+    their modules, Typst, the labels and the CJK font read, ~0.2-0.3 s of CPU, which the PDF
+    and the Word report each spent at their first use), while this one loads the study on
+    threads that leave part of the second processor idle. Once the results come, the reports
+    cost only their own work. (Forked before this process imports NumPy, pandas and SciPy, they
+    would import them again: the charts of the PDF and the Word report use them.)"""
     out = Path(out_dir)
     jobs = [(out / name, build) for name, build in
             zip(REPORT_FILES, (excel_report, html_report, word_report, pdf_report))]
