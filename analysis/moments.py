@@ -613,8 +613,19 @@ def _score(source: Responses, items: list[str], min_share: float) -> _Column:
         total += p.ints
     factor = np.array([scale // c if c in possible else 0 for c in range(len(items) + 1)],
                       dtype=_int_type(scale))
-    ints = np.multiply(total, factor[count], dtype=_int_type(bound * scale))
+    ints = np.multiply(total, _lookup(factor, count), dtype=_int_type(bound * scale))
     return _Column(None, enough, ints, scale, int(np.abs(ints).max(initial=0)))
+
+
+def _lookup(table: np.ndarray, index: np.ndarray) -> np.ndarray:
+    """``table[index]`` for a short table and indices within it, as a sum of
+    ``(index == i) * table[i]`` (one term is not 0 per row): a comparison per entry instead of a
+    gather (a million int8 indices into the 4 factors of a 3-item score: ~0.2 ms against ~1.4)."""
+    out = np.zeros(len(index), dtype=table.dtype)
+    for at, entry in enumerate(table):
+        if entry:
+            out += (index == at) * entry
+    return out
 
 
 def _int_type(limit: int) -> type:

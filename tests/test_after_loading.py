@@ -239,3 +239,19 @@ def test_int8_columns_prepared_equal_the_former_definition():
         assert column.ints.dtype == np.int8 and np.array_equal(column.observed, observed)
         assert np.array_equal(column.ints, np.where(observed, codes, np.int8(0)))
         assert column.bound == max(abs(low), abs(high)) and column.scale == 1
+
+
+def test_lookup_by_comparisons_equals_indexing():
+    """moments._lookup against table[index]: tables of 1 to 9 entries (zeros among them, the
+    least and greatest entry of each integer type), int8 and int64 indices, an empty index."""
+    rng = np.random.default_rng(23)
+    for dtype in (np.int8, np.int16, np.int32, np.int64):
+        info = np.iinfo(dtype)
+        for size in range(1, 10):
+            table = rng.integers(-3, 4, size).astype(dtype)
+            table[rng.integers(0, size)] = info.max
+            table[rng.integers(0, size)] = info.min + 1
+            for index in (rng.integers(0, size, 500).astype(np.int8),
+                          rng.integers(0, size, 500), np.zeros(0, np.int8)):
+                found = m._lookup(table, index)
+                assert found.dtype == table.dtype and np.array_equal(found, table[index])
