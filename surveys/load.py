@@ -437,14 +437,22 @@ def reverse_code(data: pd.DataFrame, items: list[str], scale: Scale) -> pd.DataF
     return out
 
 
+#: bytes of a file hashed at a time by :func:`_file_digest`
+_DIGEST_PIECE = 1 << 20
+
+
 def _file_digest(study: Study):
     """The SHA-256 of the study file and its data files, in that order (a ``hashlib`` object
-    for :func:`_fingerprint` to finish)."""
+    for :func:`_fingerprint` to finish). Each file is read into one reused buffer a piece at a
+    time (the digest of the whole bytes: a 120 MB file is not held in memory again)."""
     digest = hashlib.sha256()
-    if study.path is not None:
-        digest.update(Path(study.path).read_bytes())
-    for path in study.data_files():
-        digest.update(path.read_bytes())
+    piece = bytearray(_DIGEST_PIECE)
+    view = memoryview(piece)
+    paths = ([Path(study.path)] if study.path is not None else []) + list(study.data_files())
+    for path in paths:
+        with path.open("rb") as handle:
+            while size := handle.readinto(piece):
+                digest.update(view[:size])
     return digest
 
 
