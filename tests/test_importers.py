@@ -564,3 +564,26 @@ def test_seconds_between_unreadable_is_nan():
     end = pd.Series(["2019-03-05 14:02:30", "2019-03-05 14:02:30"])
     result = seconds_between(start, end)
     assert result[0] == 150.0 and np.isnan(result[1])
+
+
+@pytest.mark.parametrize("storage", ["pyarrow", "python", None])
+def test_answered_cells_equal_the_count_of_cells_not_missing(storage):
+    """A grid column's answered cells from Arrow's null count equal ``Series.count()`` (the
+    former definition): text, empty text, missing cells, a slice (the data rows of a grid),
+    a column of Arrow chunks, and object and Python-backed columns."""
+    import pyarrow as pa
+
+    from surveys.importers.plain import _answered_cells
+
+    cells = ["4", None, "", " ", "nan", None, "5"] * 3
+    if storage == "pyarrow":
+        chunked = pa.chunked_array([pa.array(cells[:9], pa.large_string()),
+                                    pa.array(cells[9:], pa.large_string())])
+        column = pd.Series(pd.arrays.ArrowStringArray(
+            chunked, dtype=pd.StringDtype("pyarrow", na_value=np.nan)))
+    else:
+        column = pd.Series(cells, dtype=object if storage is None
+                           else pd.StringDtype(storage, na_value=np.nan))
+    for part in (column, column.iloc[1:], column.iloc[8:11], column.iloc[:0],
+                 column.iloc[[1, 5]]):
+        assert _answered_cells(part) == part.count()
