@@ -23,6 +23,7 @@ The result, :class:`StudyData`, hands each analysis a mapping group → DataFram
 from __future__ import annotations
 
 import hashlib
+import os
 from concurrent.futures import ThreadPoolExecutor
 import difflib
 from dataclasses import dataclass, field, replace
@@ -322,18 +323,25 @@ def _code_source(study: Study, source: GroupSource, table: ImportedTable,
                  frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, np.ndarray]]:
     """Code every numeric column present; returns (data, invalid cells, whole codes): the last
     holds the summed columns (Likert items, the NPS column) whose codes are whole numbers in
-    [-127, 127] as int8 rows (:mod:`surveys.wholecodes`), read so by coding where it could."""
+    [-127, 127] as int8 rows (:mod:`surveys.wholecodes`), read so by coding where it could.
+
+    The columns are coded on two threads (the work is on whole arrays, which release the
+    interpreter's lock) and taken in the study's order, as one loop takes them."""
     file_rows = pd.Series(np.asarray(table.file_rows), index=frame.index)
     data = frame.copy(deep=False)  # copy-on-write: the columns replaced below are new, frame's stay
     problems, whole = [], {}
     summed = set(_summed_columns(study))
-    for column in study.numeric_columns:
-        if column not in frame.columns:
-            continue
+    scale = None if study.scale is None else (study.scale.min, study.scale.max)
+
+    def code(column: str):
         raw_column = next((k for k, v in source.rename.items() if v == column), column)
-        scale = None if study.scale is None else (study.scale.min, study.scale.max)
-        coded = code_answers(frame[column], file_rows=file_rows.to_numpy(), labels=study.labels,
-                             value_labels=table.value_labels.get(raw_column), scale=scale)
+        return code_answers(frame[column], file_rows=file_rows.to_numpy(), labels=study.labels,
+                            value_labels=table.value_labels.get(raw_column), scale=scale)
+
+    present = [c for c in study.numeric_columns if c in frame.columns]
+    with ThreadPoolExecutor(max_workers=min(2, os.cpu_count() or 1)) as pool:
+        coded_columns = list(pool.map(code, present))
+    for column, coded in zip(present, coded_columns):
         data[column] = coded.codes.astype("float64")
         if column in summed:
             row = coded.whole if coded.whole is not None else whole_number_row(
