@@ -73,10 +73,11 @@ def duplicate_rows(answers: pd.DataFrame, id_column: str | None = None,
     if compared:
         coded = [] if codes is None else [c for c in codes.columns if c in compared]
         if coded:
-            candidates = pd.Series(_row_keys(codes[coded], whole)).duplicated(
-                keep=False).to_numpy()
-            flagged.iloc[np.flatnonzero(candidates)] |= answers.loc[
-                candidates, compared].duplicated(keep="first").to_numpy()
+            candidates = np.flatnonzero(pd.Series(_row_keys(codes[coded], whole)).duplicated(
+                keep=False).to_numpy())
+            if len(candidates):  # (taking no row of every column still cost ~45 ms a million)
+                flagged.iloc[candidates] |= answers.iloc[candidates][compared].duplicated(
+                    keep="first").to_numpy()
         else:
             flagged |= answers[compared].duplicated(keep="first")
     return flagged

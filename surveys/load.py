@@ -538,7 +538,9 @@ def _clean_source(study: Study, source: GroupSource, table: ImportedTable, frame
     recoded = codes.reverse_coded(study.reverse, scale.min, scale.max)
     items = [c for c in study.scored_items if c in data]
     meta = list(table.meta_columns.values())
-    screened = reverse_code(data[study.items], study.reverse, scale)
+    # reverse-coded once: the screens take every row, the scored frame the kept ones
+    reversed_data = reverse_code(data, study.reverse, scale)
+    screened = reversed_data[study.items]
     attention = [c for c in study.careless.get("attention", {}) if c in data]
     careless = careless_screens(
         screened, study.dimensions,
@@ -553,7 +555,7 @@ def _clean_source(study: Study, source: GroupSource, table: ImportedTable, frame
         ignore_for_duplicates=meta, seconds=_seconds(study, table, data),
         notes=table.notes + record_notes, careless=careless, whole=codes)
     keep = report.keep.to_numpy()
-    scored = reverse_code(data[keep], study.reverse, scale)
+    scored = reversed_data[keep]
     return GroupData(source, table, data, scored, report, tuple(_summed_columns(study)),
                      None if recoded is None else (scored, recoded.at(keep)))
 

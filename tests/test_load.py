@@ -212,6 +212,9 @@ def test_duplicates_compared_among_rows_whose_codes_repeat_equal_the_full_compar
     assert full.iloc[11] and not full.iloc[9] and not full.iloc[7] and full.sum() > 10
     no_ids = duplicate_rows(text, None, ["id", "comment"], codes=codes)
     assert no_ids.equals(duplicate_rows(text, None, ["id", "comment"])) and no_ids.iloc[11]
+    unique = text.drop_duplicates(list("abcd")).iloc[:60]  # no two rows with the same codes
+    alone = duplicate_rows(unique, "id", ["comment"], codes=codes.loc[unique.index])
+    assert alone.equals(duplicate_rows(unique, "id", ["comment"])) and not alone.any()
 
 
 def test_loading_screens_on_one_blas_thread(tmp_path, monkeypatch):
