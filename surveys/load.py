@@ -523,7 +523,8 @@ def _clean_source(study: Study, source: GroupSource, table: ImportedTable, frame
                   data: pd.DataFrame, invalid: pd.DataFrame, whole: dict[str, np.ndarray],
                   scale: Scale, record_notes: list[Text]) -> GroupData:
     """One file's coded answers (:func:`_code_source`) checked, screened and cleaned: the
-    range checks, the careless screens, the quality report, the kept rows reverse-coded."""
+    range checks, the careless screens (on another thread, while the quality checks that do
+    not need them are made), the quality report, the kept rows reverse-coded."""
     invalid = pd.concat([invalid, _check_ranges(study, scale, data, frame, whole)],
                         ignore_index=True)
     if len(invalid) and study.invalid == "error":
@@ -542,18 +543,20 @@ def _clean_source(study: Study, source: GroupSource, table: ImportedTable, frame
     reversed_data = reverse_code(data, study.reverse, scale)
     screened = reversed_data[study.items]
     attention = [c for c in study.careless.get("attention", {}) if c in data]
-    careless = careless_screens(
-        screened, study.dimensions,
-        {**study.careless, "attention": {c: study.careless["attention"][c] for c in attention}}
-        if "attention" in study.careless else study.careless, data[attention],
-        whole=_screened_codes(study, recoded))
-    report = quality_report(
-        group=source.group, wave=source.wave, codes=data[items],
-        raw_dimension_codes=data[study.items], file_rows=data[FILE_ROW], invalid=invalid,
-        exclude=study.exclude, answers_for_duplicates=frame,
-        id_column=study.id if study.id in data else table.meta_columns.get("id"),
-        ignore_for_duplicates=meta, seconds=_seconds(study, table, data),
-        notes=table.notes + record_notes, careless=careless, whole=codes)
+    # the screens on another thread while the quality checks that do not need them are made
+    with ThreadPoolExecutor(max_workers=1) as beside:
+        careless = beside.submit(
+            careless_screens, screened, study.dimensions,
+            {**study.careless, "attention": {c: study.careless["attention"][c] for c in attention}}
+            if "attention" in study.careless else study.careless, data[attention],
+            whole=_screened_codes(study, recoded))
+        report = quality_report(
+            group=source.group, wave=source.wave, codes=data[items],
+            raw_dimension_codes=data[study.items], file_rows=data[FILE_ROW], invalid=invalid,
+            exclude=study.exclude, answers_for_duplicates=frame,
+            id_column=study.id if study.id in data else table.meta_columns.get("id"),
+            ignore_for_duplicates=meta, seconds=_seconds(study, table, data),
+            notes=table.notes + record_notes, careless=careless.result, whole=codes)
     keep = report.keep.to_numpy()
     scored = reversed_data[keep]
     return GroupData(source, table, data, scored, report, tuple(_summed_columns(study)),
