@@ -543,13 +543,17 @@ def _clean_source(study: Study, source: GroupSource, table: ImportedTable, frame
     reversed_data = reverse_code(data, study.reverse, scale)
     screened = reversed_data[study.items]
     attention = [c for c in study.careless.get("attention", {}) if c in data]
+    settings = ({**study.careless, "attention": {c: study.careless["attention"][c]
+                                                 for c in attention}}
+                if "attention" in study.careless else study.careless)
+
+    def screens():
+        return careless_screens(screened, study.dimensions, settings, data[attention],
+                                whole=_screened_codes(study, recoded))
+
     # the screens on another thread while the quality checks that do not need them are made
     with ThreadPoolExecutor(max_workers=1) as beside:
-        careless = beside.submit(
-            careless_screens, screened, study.dimensions,
-            {**study.careless, "attention": {c: study.careless["attention"][c] for c in attention}}
-            if "attention" in study.careless else study.careless, data[attention],
-            whole=_screened_codes(study, recoded))
+        careless = beside.submit(screens)
         report = quality_report(
             group=source.group, wave=source.wave, codes=data[items],
             raw_dimension_codes=data[study.items], file_rows=data[FILE_ROW], invalid=invalid,
