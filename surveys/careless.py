@@ -350,8 +350,9 @@ def whole_number_centroid(answers: np.ndarray) -> tuple[np.ndarray, np.ndarray] 
     Notes
     -----
     Over the complete cases (every item answered): the count n, the sums :math:`s = \\sum x_r`
-    and the cross-products :math:`P = \\sum x_r x_r^\\top`, summed a block at a time as float64
-    matrix products (exact: every partial sum is an integer below 2^53) into integers; then
+    and the cross-products :math:`P = \\sum x_r x_r^\\top`, summed a block at a time as float32
+    or float64 matrix products (:func:`_complete_case_sums`; exact: every partial sum is an
+    integer below 2^24 or 2^53) into integers; then
     :math:`\\bar x = s / n` and :math:`S = (n P - s s^\\top) / (n (n - 1))`, the numerator in
     Python integers (no overflow at any n), one rounding each. The same in any row order.
     """
