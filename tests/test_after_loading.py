@@ -47,10 +47,14 @@ def test_scores_in_small_integer_types_equal_the_former_int64_definition(min_sha
                               equal_nan=True)
 
 
-def test_value_counts_of_every_row_equal_those_of_the_answered_rows():
-    """_tally (every row counted, the missing ones taken off the 0s) against the former count
-    of the answered rows: positive and negative answers, a column answering 0, one with every
-    answer missing, an empty one and a score (int32 over a denominator)."""
+@pytest.mark.parametrize("compared", [0, m.COMPARED_VALUES, 1000])
+def test_value_counts_of_every_row_equal_those_of_the_answered_rows(monkeypatch, compared):
+    """_tally (every row counted, the missing ones taken off the 0s; by bincount, or value by
+    value for a column spanning fewer than COMPARED_VALUES values: every column one way, then
+    the other, then as chosen) against the former count of the answered rows: positive and
+    negative answers, a column answering 0, one with every answer missing, an empty one and a
+    score (int32 over a denominator)."""
+    monkeypatch.setattr(m, "COMPARED_VALUES", compared)
     rng = np.random.default_rng(5)
     columns = {"pos": rng.integers(1, 6, 400), "neg": rng.integers(-4, 3, 400),
                "zero": rng.integers(0, 2, 400), "none": np.full(400, np.nan)}
@@ -189,3 +193,65 @@ def test_g10_cells_are_what_percent_10g_writes():
     values = np.concatenate([values, -values])
     want = ["" if v != v else "%.10g" % v for v in values.tolist()]
     assert g10_cells(values).to_pylist() == want
+
+
+def test_score_frames_made_when_first_read_equal_the_former_eager_frames():
+    """Responses.scores and .differences keep their columns prepared and make the DataFrame when
+    it is first read: before that, columns, length, index and membership are the frame's; the
+    frame then equals the former eager one (the prepared columns' values, same index, same bits),
+    and the statistics asked before it was made equal those asked after."""
+    rng = np.random.default_rng(11)
+    x = rng.integers(1, 6, (200, 4)).astype(float)
+    x[rng.random(x.shape) < 0.2] = np.nan
+    frame = pd.DataFrame(x, columns=list("abcd"), index=pd.RangeIndex(5, 205))
+    source = m.Responses(frame)
+    definitions = {"s": ["a", "b"], "t": ["b", "c", "d"]}
+    for derived in (source.scores(definitions, 0.5), source.differences({"d1": ("a", "b")})):
+        names = list(derived._prepared)
+        before = derived.moments(names), [derived.counts(c) for c in names]
+        assert derived._frame is None
+        assert list(derived.columns) == names and len(derived) == len(frame)
+        assert derived.index.equals(frame.index) and names[0] in derived and "a" not in derived
+        former = pd.DataFrame({c: derived.column(c).values for c in names}, index=frame.index)
+        pd.testing.assert_frame_equal(derived.frame, former, check_exact=True)
+        assert list(derived.columns) == names and len(derived) == len(frame)
+        for field in ("n", "sums", "squares", "cross"):
+            assert np.array_equal(getattr(before[0], field), getattr(derived.moments(names), field))
+        assert all(np.array_equal(a.counts, derived.counts(c).counts)
+                   for a, c in zip(before[1], names))
+
+
+def test_int8_columns_prepared_equal_the_former_definition():
+    """_prepare_whole (answers times the answered mask, the bound from wholecodes.answered_range)
+    against the former np.where and the least and greatest of the answered codes: every int8
+    code, all missing, none missing, empty."""
+    from surveys.wholecodes import MISSING_CODE
+
+    rng = np.random.default_rng(21)
+    rows = [rng.integers(-128, 128, 3000).astype(np.int8), np.full(40, MISSING_CODE, np.int8),
+            rng.integers(-5, 6, 50).astype(np.int8), np.zeros(0, np.int8),
+            np.array([MISSING_CODE, -127, 3], np.int8)]
+    for codes in rows:
+        column = m._prepare_whole(codes)
+        observed = codes != MISSING_CODE
+        answered = codes[observed]
+        low, high = (int(answered.min()), int(answered.max())) if answered.size else (0, 0)
+        assert column.ints.dtype == np.int8 and np.array_equal(column.observed, observed)
+        assert np.array_equal(column.ints, np.where(observed, codes, np.int8(0)))
+        assert column.bound == max(abs(low), abs(high)) and column.scale == 1
+
+
+def test_lookup_by_comparisons_equals_indexing():
+    """moments._lookup against table[index]: tables of 1 to 9 entries (zeros among them, the
+    least and greatest entry of each integer type), int8 and int64 indices, an empty index."""
+    rng = np.random.default_rng(23)
+    for dtype in (np.int8, np.int16, np.int32, np.int64):
+        info = np.iinfo(dtype)
+        for size in range(1, 10):
+            table = rng.integers(-3, 4, size).astype(dtype)
+            table[rng.integers(0, size)] = info.max
+            table[rng.integers(0, size)] = info.min + 1
+            for index in (rng.integers(0, size, 500).astype(np.int8),
+                          rng.integers(0, size, 500), np.zeros(0, np.int8)):
+                found = m._lookup(table, index)
+                assert found.dtype == table.dtype and np.array_equal(found, table[index])

@@ -660,3 +660,37 @@ def test_text_width_cache_equals_the_former_definition():
     for text in ("", "Games-Howell", "客户满意度 (CSI)", "−0.94", "✔ ≥ .70", "mw%@ il"):
         for size in (9, 10.5):
             assert word.text_width(text, size) == sum(word._char_width(ch, size) for ch in text)
+
+
+def _former_number_parts(grid, j, size):
+    """The former word._number_parts: every cell split at its decimal point by re.search."""
+    def split(text):
+        match = re.search(r"\.(?=\d)", text)
+        return (text[: match.start()], text[match.start():]) if match else (text, "")
+
+    texts = [row[j] + grid.marks[i][j][0] for i, row in enumerate(grid.cells)
+             if word._DIGIT.search(row[j])]
+    return (max((word.text_width(split(x)[0], size) for x in texts), default=0),
+            max((word.text_width(split(x)[1], size) for x in texts), default=0))
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_column_texts_split_once_give_the_former_layout(results, lang):
+    """_Grid.column_texts (each column's cells split at the decimal point once) gives the former
+    widest parts and cells without a digit for every numeric column of every table of the
+    sample, at both table sizes; a cell with a mark carrying a digit and a dash included."""
+    style = number_style(results, lang)
+    grids = [table_grid(table, style, lang)[0]
+             for section in build_sections(results, lang) for table in section.tables]
+    grids.append(word._Grid("", ["a"], [["1.5"], ["–"], ["12"], [""]], [True],
+                            [[("*", True)], [("2", True)], [("", False)], [("", False)]],
+                            [[False]] * 4, [[False]] * 4))
+    for grid in grids:
+        for j, numeric in enumerate(grid.numeric):
+            if not numeric:
+                continue
+            others = [row[j] + grid.marks[i][j][0] for i, row in enumerate(grid.cells)
+                      if not word._DIGIT.search(row[j] + grid.marks[i][j][0])]
+            assert grid.column_texts(j)[2] == others
+            for size in (word.TABLE_PT, word.SMALL_TABLE_PT):
+                assert word._number_parts(grid, j, size) == _former_number_parts(grid, j, size)

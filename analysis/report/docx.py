@@ -30,7 +30,7 @@ from __future__ import annotations
 import io
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Iterable, Iterator
 from xml.sax.saxutils import escape
@@ -76,6 +76,7 @@ CELL_PAD_PT = 2 * CELL_MARGIN_TWIPS / 20 + 2  # both margins and a little air
 NUMBER_AIR = 4  # points kept free around a column's numbers (a decimal tab needs a little room)
 TEXT_LINES = 2.5  # a text column is never narrower than its longest text over this many lines
 _DIGIT = re.compile(r"\d")
+_DECIMAL_POINT = re.compile(r"\.(?=\d)")  # ".34" has its point first (APA)
 EMPTY = ("", "–")  # cells without a value (a missing number is an en dash)
 _W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 #: characters XML 1.0 refuses (control characters from the data): left out of the document
@@ -416,11 +417,26 @@ class _Grid:
     marks: list[list[tuple[str, bool]]]  # (mark, superscript) per cell
     grey: list[list[bool]]
     bold: list[list[bool]]
+    #: column -> :meth:`column_texts`, worked out once (the layout measures a column for up to
+    #: three sizes and its decimal tab again)
+    _texts: dict = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    def column_texts(self, j: int) -> tuple[list[str], list[str], list[str]]:
+        """Column ``j``'s cells with their marks: the parts before and from the decimal point
+        (:func:`_split_decimal`) of the cells whose text has a digit, and the cells (with
+        their marks) that have none."""
+        if j not in self._texts:
+            texts = [row[j] + self.marks[i][j][0] for i, row in enumerate(self.cells)]
+            numbers = [_split_decimal(x) for x, row in zip(texts, self.cells)
+                       if _DIGIT.search(row[j])]
+            self._texts[j] = ([a for a, _ in numbers], [b for _, b in numbers],
+                              [x for x in texts if not _DIGIT.search(x)])
+        return self._texts[j]
 
 
 def _split_decimal(text: str) -> tuple[str, str]:
     """The part of a number's text up to its decimal point and the rest ("12.34" -> "12", ".34")."""
-    match = re.search(r"\.(?=\d)", text)  # ".34" has its point first (APA)
+    match = _DECIMAL_POINT.search(text)
     if match:
         return text[: match.start()], text[match.start():]
     return text, ""
@@ -432,13 +448,13 @@ def _column_widths(grid: _Grid, size: float, available: float) -> tuple[list[flo
     about three lines: a long label rather turns the page)."""
     widths, least = [], []
     for j, label in enumerate(grid.headers):
-        texts = [row[j] + grid.marks[i][j][0] for i, row in enumerate(grid.cells)]
         if grid.numeric[j]:
             ints, fracs = _number_parts(grid, j, size)
-            others = [text_width(x, size) for x in texts if not _DIGIT.search(x)]
+            others = [text_width(x, size) for x in grid.column_texts(j)[2]]
             content = max([ints + fracs + NUMBER_AIR, *others])
         else:
-            content = max((text_width(x, size) for x in texts), default=0)
+            content = max((text_width(row[j] + grid.marks[i][j][0], size)
+                           for i, row in enumerate(grid.cells)), default=0)
         header = text_width(label, size)
         word = _word_width(label, size)
         full = max(content, min(header, max(content, 6 * size)), word) + CELL_PAD_PT
@@ -460,10 +476,9 @@ def _column_widths(grid: _Grid, size: float, available: float) -> tuple[list[flo
 def _number_parts(grid: _Grid, j: int, size: float) -> tuple[float, float]:
     """The widest part before and from the decimal point of column ``j``'s numbers (cells
     without a digit, such as a dash, are centred instead)."""
-    texts = [row[j] + grid.marks[i][j][0] for i, row in enumerate(grid.cells) if _DIGIT.search(row[j])]
-    ints = max((text_width(_split_decimal(x)[0], size) for x in texts), default=0)
-    fracs = max((text_width(_split_decimal(x)[1], size) for x in texts), default=0)
-    return ints, fracs
+    ints, fracs, _ = grid.column_texts(j)
+    return (max((text_width(x, size) for x in ints), default=0),
+            max((text_width(x, size) for x in fracs), default=0))
 
 
 def _decimal_tab(grid: _Grid, j: int, width: float, size: float) -> float:
