@@ -108,7 +108,8 @@ CLI = textwrap.dedent(f"""
 
 STEPS = textwrap.dedent(f"""
     import json, os, resource, sys, time
-    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # as the command line sets it
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # as the command line sets them
+    os.environ.setdefault("NUMPY_MADVISE_HUGEPAGE", "0")
     wall, cpu = time.perf_counter(), time.process_time()
     sys.path.insert(0, {str(ROOT)!r})
     from analysis import pipeline, report
