@@ -108,10 +108,12 @@ CLI = textwrap.dedent(f"""
 
 STEPS = textwrap.dedent(f"""
     import json, os, resource, sys, time
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # as the command line sets them
+    os.environ.setdefault("NUMPY_MADVISE_HUGEPAGE", "0")
     wall, cpu = time.perf_counter(), time.process_time()
     sys.path.insert(0, {str(ROOT)!r})
-    from analysis.__main__ import _reuse_freed_memory  # the command line's settings: one BLAS
-    _reuse_freed_memory()  # thread, no huge pages for NumPy, freed memory kept for reuse
+    from analysis.__main__ import _reuse_freed_memory
+    _reuse_freed_memory()  # as the command line: freed memory kept for reuse
     from analysis import pipeline, report
     from analysis.respondents import write_respondents
     from surveys.load import load_study

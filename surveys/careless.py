@@ -234,8 +234,14 @@ def mahalanobis_d2(values: np.ndarray,
 
 def _squared_distances(centred: np.ndarray, factor: np.ndarray) -> np.ndarray:
     """:math:`\\lVert z_r \\rVert^2` with :math:`L z_r = d_r` for the columns ``d_r`` of
-    ``centred`` (items x respondents, float64) and the Cholesky factor ``L``."""
-    z = linalg.solve_triangular(factor, centred, lower=True)
+    ``centred`` (items x respondents, float64, finite; overwritten by z) and the Cholesky factor
+    ``L``.
+
+    LAPACK solves in Fortran order: ``centred`` made so is solved in place (a C-ordered array is
+    copied first, the same values); neither is checked for infinities again (the complete
+    rows of answers that gave a finite factor)."""
+    z = linalg.solve_triangular(factor, centred, lower=True, overwrite_b=True,
+                                check_finite=False)
     return np.einsum("ij,ij->j", z, z)
 
 
@@ -344,8 +350,9 @@ def whole_number_centroid(answers: np.ndarray) -> tuple[np.ndarray, np.ndarray] 
     Notes
     -----
     Over the complete cases (every item answered): the count n, the sums :math:`s = \\sum x_r`
-    and the cross-products :math:`P = \\sum x_r x_r^\\top`, summed a block at a time as float64
-    matrix products (exact: every partial sum is an integer below 2^53) into integers; then
+    and the cross-products :math:`P = \\sum x_r x_r^\\top`, summed a block at a time as float32
+    or float64 matrix products (:func:`_complete_case_sums`; exact: every partial sum is an
+    integer below 2^24 or 2^53) into integers; then
     :math:`\\bar x = s / n` and :math:`S = (n P - s s^\\top) / (n (n - 1))`, the numerator in
     Python integers (no overflow at any n), one rounding each. The same in any row order.
     """
@@ -364,8 +371,14 @@ def whole_number_centroid(answers: np.ndarray) -> tuple[np.ndarray, np.ndarray] 
 
 def _complete_case_sums(x: np.ndarray) -> tuple[int, np.ndarray, np.ndarray]:
     """The count, sums and cross-products (int64) of the complete cases of a block of int8
-    answers (items x respondents), by float64 matrix products (exact below 2^53)."""
-    complete = x[:, (x != MISSING_CODE).all(axis=0)].astype(np.float64)
+    answers (items x respondents), by matrix products in float32 when every partial sum stays
+    below 2^24 (rows x greatest |answer|² < 2^24: five-point answers in a block of
+    :data:`BLOCK_ROWS`), else float64 (below 2^53 for any int8 block): exact either way, so the
+    same integers."""
+    complete = np.compress((x != MISSING_CODE).all(axis=0), x, axis=1)
+    bound = max(int(complete.max(initial=0)), -int(complete.min(initial=0)))
+    exact32 = complete.shape[1] * bound * bound < 1 << 24
+    complete = complete.astype(np.float32 if exact32 else np.float64)
     return (complete.shape[1], complete.sum(axis=1).astype(np.int64),
             (complete @ complete.T).astype(np.int64))
 
@@ -415,32 +428,50 @@ def _whole_number_even_odd(values: np.ndarray, answered: np.ndarray,
     :math:`O_{rd} = S_{rd} (D / c_{rd})` with D the common denominator of the possible counts
     (:func:`_half_scales`), and the correlation over the m usable dimensions is
     :math:`(m \\sum OE - \\sum O \\sum E) / \\sqrt{(m \\sum O^2 - (\\sum O)^2)(m \\sum E^2 - (\\sum E)^2)}`
-    (the denominators cancel): integers float64 holds exactly up to the last division (so in
-    any order), and exactly zero variance where a half's means are all equal. Dimension by
-    dimension into one vector of each sum (no dimensions x respondents arrays).
+    (the denominators cancel): exact integers up to the last division (so in any order), and
+    exactly zero variance where a half's means are all equal. Dimension by dimension into one
+    vector of each sum (no dimensions x respondents arrays), in int32 where every sum fits
+    (:func:`_half_sums_type`: five-point answers and short halves), else int64; the two
+    numerators of the variances and the covariance's are then converted to float64, which
+    holds them exactly (below 2^53).
     """
-    m, sx, sy, sxx, syy, sxy = (np.zeros(values.shape[1]) for _ in range(6))
+    dtype = _half_sums_type(halves, scales)
+    m = np.zeros(values.shape[1], dtype=np.int16)
+    sx, sy, sxx, syy, sxy = (np.zeros(values.shape[1], dtype=dtype) for _ in range(5))
     # D / c (a whole number) for c = 0, 1, 2, ... answered items of a half; 0 for none
     longest = [max(len(half[h]) for half in halves) for h in (0, 1)]
-    factors = [np.array([0.0] + [scales[h] / c for c in range(1, longest[h] + 1)])
+    factors = [np.array([0] + [scales[h] // c for c in range(1, longest[h] + 1)], dtype=dtype)
                for h in (0, 1)]
     for odd, even in halves:
         odd_count = _rows_sum(answered, odd, np.int16)
         even_count = _rows_sum(answered, even, np.int16)
         usable = (odd_count > 0) & (even_count > 0)
-        o = _rows_sum(values, odd, np.int32) * factors[0][odd_count] * usable
-        e = _rows_sum(values, even, np.int32) * factors[1][even_count] * usable
+        o = _rows_sum(values, odd, dtype) * factors[0][odd_count]
+        e = _rows_sum(values, even, dtype) * factors[1][even_count]
+        o *= usable
+        e *= usable
         m += usable
         sx += o
         sy += e
         sxx += o * o
         syy += e * e
         sxy += o * e
-    sxx = m * sxx - sx * sx
-    syy = m * syy - sy * sy
+    m = m.astype(np.int64)
+    sxx = (m * sxx - sx.astype(np.int64) * sx).astype(np.float64)
+    syy = (m * syy - sy.astype(np.int64) * sy).astype(np.float64)
+    covariance = (m * sxy - sx.astype(np.int64) * sy).astype(np.float64)
     with np.errstate(invalid="ignore", divide="ignore"):
-        r = (m * sxy - sx * sy) / np.sqrt(sxx * syy)
+        r = covariance / np.sqrt(sxx * syy)
     return _spearman_brown(r, (m >= 3) & (sxx > 0) & (syy > 0))
+
+
+def _half_sums_type(halves: list[tuple[list[int], list[int]]],
+                    scales: tuple[int, int]) -> type:
+    """int32 when every sum of :func:`_whole_number_even_odd` stays below 2^31 (the greatest,
+    m ΣO², is at most (dimensions x 127 x D)²), else int64 (below 2^53 by
+    :func:`_half_scales`)."""
+    largest = len(halves) * 127 * max(scales)
+    return np.int32 if largest * largest < 1 << 31 else np.int64
 
 
 def _whole_number_screens(x: np.ndarray, halves: list[tuple[list[int], list[int]]],
@@ -451,15 +482,18 @@ def _whole_number_screens(x: np.ndarray, halves: list[tuple[list[int], list[int]
 
     Notes
     -----
-    Every sum is an integer sum of the int8 answers (0 where missing) over the items, in int16
-    or int32 (no overflow: at most 16,384 items of |x| <= 127). IRV is
-    :math:`\\sqrt{(m \\sum x^2 - (\\sum x)^2) / (m (m - 1))}` with an exact numerator.
+    Every sum is an integer sum of the int8 answers (0 where missing) over the items: the
+    count in int16, the sums and sums of squares in int32 (no overflow: at most 16,384 items of
+    |x| <= 127), widened to int64 for IRV,
+    :math:`\\sqrt{(m \\sum x^2 - (\\sum x)^2) / (m (m - 1))}` with an exact numerator. The
+    complete rows are centred into a Fortran-ordered array, which the triangular solve of D²
+    takes as it is.
     """
     answered = x != MISSING_CODE
     values = np.multiply(x, answered, dtype=np.int8)
-    m = answered.sum(axis=0, dtype=np.int64)
-    total = values.sum(axis=0, dtype=np.int64)
-    squares = np.einsum("ij,ij->j", values, values, dtype=np.int64)
+    m = answered.sum(axis=0, dtype=np.int16).astype(np.int64)
+    total = values.sum(axis=0, dtype=np.int32).astype(np.int64)
+    squares = np.einsum("ij,ij->j", values, values, dtype=np.int32).astype(np.int64)
     with np.errstate(invalid="ignore", divide="ignore"):
         irv_values = np.where(m >= 2, np.sqrt((m * squares - total * total) / (m * (m - 1))),
                               np.nan)
@@ -467,8 +501,8 @@ def _whole_number_screens(x: np.ndarray, halves: list[tuple[list[int], list[int]
     if centroid is not None:
         mean, factor = centroid
         complete = m == len(x)
-        d2[complete] = _squared_distances(np.compress(complete, x, axis=1) - mean[:, None],
-                                          factor)
+        d2[complete] = _squared_distances(
+            np.subtract(np.compress(complete, x, axis=1), mean[:, None], order="F"), factor)
     even_odd_values = (_whole_number_even_odd(values, answered, halves, scales) if halves
                        else np.full(x.shape[1], np.nan))
     runs = _longest_runs((x[1:] == x[:-1]) & answered[1:], answered)

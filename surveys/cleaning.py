@@ -27,6 +27,7 @@ counts add up to the rows removed (then longstring, irv, mahalanobis, even_odd, 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Callable
 
 import numpy as np
 import pandas as pd
@@ -73,10 +74,11 @@ def duplicate_rows(answers: pd.DataFrame, id_column: str | None = None,
     if compared:
         coded = [] if codes is None else [c for c in codes.columns if c in compared]
         if coded:
-            candidates = pd.Series(_row_keys(codes[coded], whole)).duplicated(
-                keep=False).to_numpy()
-            flagged.iloc[np.flatnonzero(candidates)] |= answers.loc[
-                candidates, compared].duplicated(keep="first").to_numpy()
+            candidates = np.flatnonzero(pd.Series(_row_keys(codes[coded], whole)).duplicated(
+                keep=False).to_numpy())
+            if len(candidates):  # (taking no row of every column still cost ~45 ms a million)
+                flagged.iloc[candidates] |= answers.iloc[candidates][compared].duplicated(
+                    keep="first").to_numpy()
         else:
             flagged |= answers[compared].duplicated(keep="first")
     return flagged
@@ -253,7 +255,8 @@ def quality_report(*, group: str, wave: str, codes: pd.DataFrame, raw_dimension_
                    file_rows: pd.Series, invalid: pd.DataFrame, exclude: dict[str, bool],
                    answers_for_duplicates: pd.DataFrame, id_column: str | None,
                    ignore_for_duplicates: list[str], seconds: pd.Series | None,
-                   notes: list[Text] = (), careless: CarelessResult | None = None,
+                   notes: list[Text] = (),
+                   careless: CarelessResult | Callable[[], CarelessResult] | None = None,
                    whole: WholeCodes | None = None) -> QualityReport:
     """Run every check on one group and decide the exclusions.
 
@@ -266,7 +269,9 @@ def quality_report(*, group: str, wave: str, codes: pd.DataFrame, raw_dimension_
     answers_for_duplicates : every column as read (after renaming), for the duplicate check.
     seconds : completion time per row, if the file has one.
     careless : the careless-responding screens of the group (:func:`surveys.careless.careless_screens`);
-        each configured screen is a rule of its own (findings, exclusion).
+        each configured screen is a rule of its own (findings, exclusion). Or a function giving
+        them, called once the checks that do not need them are done (loading computes the
+        screens on other threads meanwhile).
     whole : the columns of ``codes`` loading holds as int8 rows (:mod:`surveys.wholecodes`):
         the checks read those instead of the float columns (the same answers, the same results).
     """
@@ -280,6 +285,9 @@ def quality_report(*, group: str, wave: str, codes: pd.DataFrame, raw_dimension_
         flags["speeders"], thresholds["speeder_seconds"] = speeders(seconds)
     else:
         flags["speeders"] = pd.Series(False, index=codes.index)
+    missing, zero_variance = missing_summary(codes, whole), zero_variance_items(codes, whole)
+    if callable(careless):
+        careless = careless()
     fraction = f"{SPEEDER_FRACTION:.3g}"
     details = {
         "duplicates": msg("detail_duplicates"),
@@ -306,6 +314,6 @@ def quality_report(*, group: str, wave: str, codes: pd.DataFrame, raw_dimension_
         excluded[rule] = int(removed.sum())
         keep &= ~removed
     return QualityReport(group=group, wave=wave, n_raw=len(codes), findings=findings, flags=flags,
-                         excluded=excluded, keep=keep, missing=missing_summary(codes, whole),
-                         zero_variance=zero_variance_items(codes, whole), notes=list(notes),
+                         excluded=excluded, keep=keep, missing=missing,
+                         zero_variance=zero_variance, notes=list(notes),
                          thresholds=thresholds, careless=careless)

@@ -23,6 +23,7 @@ The result, :class:`StudyData`, hands each analysis a mapping group → DataFram
 from __future__ import annotations
 
 import hashlib
+import os
 from concurrent.futures import ThreadPoolExecutor
 import difflib
 from dataclasses import dataclass, field, replace
@@ -322,18 +323,25 @@ def _code_source(study: Study, source: GroupSource, table: ImportedTable,
                  frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, np.ndarray]]:
     """Code every numeric column present; returns (data, invalid cells, whole codes): the last
     holds the summed columns (Likert items, the NPS column) whose codes are whole numbers in
-    [-127, 127] as int8 rows (:mod:`surveys.wholecodes`), read so by coding where it could."""
+    [-127, 127] as int8 rows (:mod:`surveys.wholecodes`), read so by coding where it could.
+
+    The columns are coded on two threads (the work is on whole arrays, which release the
+    interpreter's lock) and taken in the study's order, as one loop takes them."""
     file_rows = pd.Series(np.asarray(table.file_rows), index=frame.index)
     data = frame.copy(deep=False)  # copy-on-write: the columns replaced below are new, frame's stay
     problems, whole = [], {}
     summed = set(_summed_columns(study))
-    for column in study.numeric_columns:
-        if column not in frame.columns:
-            continue
+    scale = None if study.scale is None else (study.scale.min, study.scale.max)
+
+    def code(column: str):
         raw_column = next((k for k, v in source.rename.items() if v == column), column)
-        scale = None if study.scale is None else (study.scale.min, study.scale.max)
-        coded = code_answers(frame[column], file_rows=file_rows.to_numpy(), labels=study.labels,
-                             value_labels=table.value_labels.get(raw_column), scale=scale)
+        return code_answers(frame[column], file_rows=file_rows.to_numpy(), labels=study.labels,
+                            value_labels=table.value_labels.get(raw_column), scale=scale)
+
+    present = [c for c in study.numeric_columns if c in frame.columns]
+    with ThreadPoolExecutor(max_workers=min(2, os.cpu_count() or 1)) as pool:
+        coded_columns = list(pool.map(code, present))
+    for column, coded in zip(present, coded_columns):
         data[column] = coded.codes.astype("float64")
         if column in summed:
             row = coded.whole if coded.whole is not None else whole_number_row(
@@ -437,14 +445,22 @@ def reverse_code(data: pd.DataFrame, items: list[str], scale: Scale) -> pd.DataF
     return out
 
 
+#: bytes of a file hashed at a time by :func:`_file_digest`
+_DIGEST_PIECE = 1 << 20
+
+
 def _file_digest(study: Study):
     """The SHA-256 of the study file and its data files, in that order (a ``hashlib`` object
-    for :func:`_fingerprint` to finish)."""
+    for :func:`_fingerprint` to finish). Each file is read into one reused buffer a piece at a
+    time (the digest of the whole bytes: a 120 MB file is not held in memory again)."""
     digest = hashlib.sha256()
-    if study.path is not None:
-        digest.update(Path(study.path).read_bytes())
-    for path in study.data_files():
-        digest.update(path.read_bytes())
+    piece = bytearray(_DIGEST_PIECE)
+    view = memoryview(piece)
+    paths = ([Path(study.path)] if study.path is not None else []) + list(study.data_files())
+    for path in paths:
+        with path.open("rb") as handle:
+            while size := handle.readinto(piece):
+                digest.update(view[:size])
     return digest
 
 
@@ -507,7 +523,8 @@ def _clean_source(study: Study, source: GroupSource, table: ImportedTable, frame
                   data: pd.DataFrame, invalid: pd.DataFrame, whole: dict[str, np.ndarray],
                   scale: Scale, record_notes: list[Text]) -> GroupData:
     """One file's coded answers (:func:`_code_source`) checked, screened and cleaned: the
-    range checks, the careless screens, the quality report, the kept rows reverse-coded."""
+    range checks, the careless screens (on another thread, while the quality checks that do
+    not need them are made), the quality report, the kept rows reverse-coded."""
     invalid = pd.concat([invalid, _check_ranges(study, scale, data, frame, whole)],
                         ignore_index=True)
     if len(invalid) and study.invalid == "error":
@@ -522,22 +539,30 @@ def _clean_source(study: Study, source: GroupSource, table: ImportedTable, frame
     recoded = codes.reverse_coded(study.reverse, scale.min, scale.max)
     items = [c for c in study.scored_items if c in data]
     meta = list(table.meta_columns.values())
-    screened = reverse_code(data[study.items], study.reverse, scale)
+    # reverse-coded once: the screens take every row, the scored frame the kept ones
+    reversed_data = reverse_code(data, study.reverse, scale)
+    screened = reversed_data[study.items]
     attention = [c for c in study.careless.get("attention", {}) if c in data]
-    careless = careless_screens(
-        screened, study.dimensions,
-        {**study.careless, "attention": {c: study.careless["attention"][c] for c in attention}}
-        if "attention" in study.careless else study.careless, data[attention],
-        whole=_screened_codes(study, recoded))
-    report = quality_report(
-        group=source.group, wave=source.wave, codes=data[items],
-        raw_dimension_codes=data[study.items], file_rows=data[FILE_ROW], invalid=invalid,
-        exclude=study.exclude, answers_for_duplicates=frame,
-        id_column=study.id if study.id in data else table.meta_columns.get("id"),
-        ignore_for_duplicates=meta, seconds=_seconds(study, table, data),
-        notes=table.notes + record_notes, careless=careless, whole=codes)
+    settings = ({**study.careless, "attention": {c: study.careless["attention"][c]
+                                                 for c in attention}}
+                if "attention" in study.careless else study.careless)
+
+    def screens():
+        return careless_screens(screened, study.dimensions, settings, data[attention],
+                                whole=_screened_codes(study, recoded))
+
+    # the screens on another thread while the quality checks that do not need them are made
+    with ThreadPoolExecutor(max_workers=1) as beside:
+        careless = beside.submit(screens)
+        report = quality_report(
+            group=source.group, wave=source.wave, codes=data[items],
+            raw_dimension_codes=data[study.items], file_rows=data[FILE_ROW], invalid=invalid,
+            exclude=study.exclude, answers_for_duplicates=frame,
+            id_column=study.id if study.id in data else table.meta_columns.get("id"),
+            ignore_for_duplicates=meta, seconds=_seconds(study, table, data),
+            notes=table.notes + record_notes, careless=careless.result, whole=codes)
     keep = report.keep.to_numpy()
-    scored = reverse_code(data[keep], study.reverse, scale)
+    scored = reversed_data[keep]
     return GroupData(source, table, data, scored, report, tuple(_summed_columns(study)),
                      None if recoded is None else (scored, recoded.at(keep)))
 

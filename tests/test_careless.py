@@ -315,3 +315,89 @@ def test_chi2_sf_is_scipys_to_the_bit():
         x = np.concatenate([rng.chisquare(k, 5000) * rng.uniform(0.1, 4, 5000),
                             [0.0, 1e-300, np.inf, np.nan, 1e4]])
         np.testing.assert_array_equal(_chi2_sf(x, k), stats.chi2.sf(x, k))
+
+
+def former_whole_number_screens(x, halves, scales, centroid):
+    """The exact path's block screens as they were before the int32 sums (float64 even-odd sums,
+    int64 counts and sums, D² of a C-ordered centred block)."""
+    from scipy import linalg
+
+    from surveys.careless import _longest_runs, _rows_sum, _spearman_brown
+    answered = x != MISSING_CODE
+    values = np.multiply(x, answered, dtype=np.int8)
+    m = answered.sum(axis=0, dtype=np.int64)
+    total = values.sum(axis=0, dtype=np.int64)
+    squares = np.einsum("ij,ij->j", values, values, dtype=np.int64)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        irv_values = np.where(m >= 2, np.sqrt((m * squares - total * total) / (m * (m - 1))),
+                              np.nan)
+    d2 = np.full(x.shape[1], np.nan)
+    if centroid is not None:
+        mean, factor = centroid
+        complete = m == len(x)
+        z = linalg.solve_triangular(factor, np.compress(complete, x, axis=1) - mean[:, None],
+                                    lower=True)
+        d2[complete] = np.einsum("ij,ij->j", z, z)
+    eo = np.full(x.shape[1], np.nan)
+    if halves:
+        n_, sx, sy, sxx, syy, sxy = (np.zeros(x.shape[1]) for _ in range(6))
+        longest = [max(len(half[h]) for half in halves) for h in (0, 1)]
+        factors = [np.array([0.0] + [scales[h] / c for c in range(1, longest[h] + 1)])
+                   for h in (0, 1)]
+        for odd, even in halves:
+            odd_count = _rows_sum(answered, odd, np.int16)
+            even_count = _rows_sum(answered, even, np.int16)
+            usable = (odd_count > 0) & (even_count > 0)
+            o = _rows_sum(values, odd, np.int32) * factors[0][odd_count] * usable
+            e = _rows_sum(values, even, np.int32) * factors[1][even_count] * usable
+            n_ += usable
+            sx, sy, sxx, syy, sxy = sx + o, sy + e, sxx + o * o, syy + e * e, sxy + o * e
+        sxx, syy = n_ * sxx - sx * sx, n_ * syy - sy * sy
+        with np.errstate(invalid="ignore", divide="ignore"):
+            r = (n_ * sxy - sx * sy) / np.sqrt(sxx * syy)
+        eo = _spearman_brown(r, (n_ >= 3) & (sxx > 0) & (syy > 0))
+    runs = _longest_runs((x[1:] == x[:-1]) & answered[1:], answered)
+    return np.stack([runs, irv_values, d2, eo])
+
+
+def former_complete_case_sums(x):
+    """The complete cases' count, sums and cross-products by float64 matrix products."""
+    complete = x[:, (x != MISSING_CODE).all(axis=0)].astype(np.float64)
+    return (complete.shape[1], complete.sum(axis=1).astype(np.int64),
+            (complete @ complete.T).astype(np.int64))
+
+
+@pytest.mark.parametrize("low, high, sizes", [
+    (1, 5, [3] * 20),  # the million-row study's shape: int32 sums, float32 cross-products
+    (1, 7, [1, 2, 3, 4, 5, 6, 8]),  # halves of 1 to 4 items
+    (-127, 127, [2, 3, 9, 12, 4]),  # answers at int8's ends: int64 sums, float64 products
+    (0, 10, [24, 24, 24]),  # halves of 12 items: common denominators of 27,720 (int64)
+])
+def test_block_screens_and_centroid_sums_equal_the_former_definitions_to_the_bit(low, high, sizes):
+    """``_whole_number_screens`` (int32 sums where they fit, D² solved in Fortran order) and
+    ``_complete_case_sums`` (float32 products where exact) against their former float64
+    definitions: the same bits, one answer in twenty missing, rows without an answer, with one,
+    straight-liners, and a block without any complete row."""
+    from surveys.careless import (_complete_case_sums, _half_scales, _whole_number_screens)
+    rng = np.random.default_rng(low + high + len(sizes))
+    columns = [f"d{d}_{i}" for d, size in enumerate(sizes) for i in range(size)]
+    dims = {f"d{d}": [f"d{d}_{i}" for i in range(size)] for d, size in enumerate(sizes)}
+    k, n = len(columns), 5000
+    general = rng.standard_normal(n)
+    x = np.clip(np.rint((low + high) / 2 + (high - low) / 5 * (general + rng.standard_normal((k, n)))),
+                low, high).astype(np.int8)
+    x[rng.random(x.shape) < 1 / 20] = MISSING_CODE
+    x[:, :30] = high
+    x[:, 30] = MISSING_CODE
+    x[1:, 31] = MISSING_CODE
+    halves = _halves(columns, dims)
+    scales = _half_scales(halves)
+    centroid = whole_number_centroid(x)
+    assert centroid is not None and scales is not None
+    got = _whole_number_screens(x, halves, scales, centroid)
+    want = former_whole_number_screens(x, halves, scales, centroid)
+    assert np.array_equal(got.view(np.uint64), want.view(np.uint64))
+    assert np.isfinite(got[2]).sum() > 100 and np.isfinite(got[3]).sum() > 1000
+    for block in (x, x[:, 30:32], x[:, :0]):
+        for a, b in zip(_complete_case_sums(block), former_complete_case_sums(block)):
+            assert np.array_equal(a, b)

@@ -564,3 +564,60 @@ def test_seconds_between_unreadable_is_nan():
     end = pd.Series(["2019-03-05 14:02:30", "2019-03-05 14:02:30"])
     result = seconds_between(start, end)
     assert result[0] == 150.0 and np.isnan(result[1])
+
+
+@pytest.mark.parametrize("storage", ["pyarrow", "python", None])
+def test_answered_cells_equal_the_count_of_cells_not_missing(storage):
+    """A grid column's answered cells from Arrow's null count equal ``Series.count()`` (the
+    former definition): text, empty text, missing cells, a slice (the data rows of a grid),
+    a column of Arrow chunks, and object and Python-backed columns."""
+    import pyarrow as pa
+
+    from surveys.importers.plain import _answered_cells
+
+    cells = ["4", None, "", " ", "nan", None, "5"] * 3
+    if storage == "pyarrow":
+        chunked = pa.chunked_array([pa.array(cells[:9], pa.large_string()),
+                                    pa.array(cells[9:], pa.large_string())])
+        column = pd.Series(pd.arrays.ArrowStringArray(
+            chunked, dtype=pd.StringDtype("pyarrow", na_value=np.nan)))
+    else:
+        column = pd.Series(cells, dtype=object if storage is None
+                           else pd.StringDtype(storage, na_value=np.nan))
+    for part in (column, column.iloc[1:], column.iloc[8:11], column.iloc[:0],
+                 column.iloc[[1, 5]]):
+        assert _answered_cells(part) == part.count()
+
+
+def _former_first_invalid_utf8(path):
+    """``containers._first_invalid_utf8`` as first written: every piece decoded."""
+    import codecs
+
+    decoder = codecs.getincrementaldecoder("utf-8")("strict")
+    offset = 0
+    with path.open("rb") as handle:
+        while True:
+            chunk = handle.read(containers._CHUNK_BYTES)
+            pending = len(decoder.getstate()[0])
+            try:
+                decoder.decode(chunk, final=not chunk)
+            except UnicodeDecodeError as exc:
+                return offset - pending + exc.start
+            if not chunk:
+                return None
+            offset += len(chunk)
+
+
+@pytest.mark.parametrize("piece", [1, 3, 4, 5, 1 << 22])
+def test_first_invalid_utf8_skips_ascii_pieces_with_the_former_offsets(tmp_path, monkeypatch, piece):
+    """ASCII pieces are not decoded; the offset of the first invalid byte is the former one:
+    plain ASCII, valid Chinese, a character cut by a piece's end and followed by ASCII, an
+    invalid byte after ASCII or after Chinese, a character cut by the end of the file, GBK."""
+    monkeypatch.setattr(containers, "_CHUNK_BYTES", piece)
+    contents = [b"a,b\n1,2\n", "问,卷\n满意,4\n".encode(), "ab满\n12,3\n".encode(),
+                b"abcd,ef\n\xff,1\n", "满意".encode() + b"\xe6\xbb,x\n", b"abc" + "满".encode()[:2],
+                "非常满意,4\n".encode("gbk"), b"", b"abc\x80"]
+    for at, content in enumerate(contents):
+        path = tmp_path / f"f{at}.csv"
+        path.write_bytes(content)
+        assert containers._first_invalid_utf8(path) == _former_first_invalid_utf8(path), content

@@ -212,6 +212,9 @@ def test_duplicates_compared_among_rows_whose_codes_repeat_equal_the_full_compar
     assert full.iloc[11] and not full.iloc[9] and not full.iloc[7] and full.sum() > 10
     no_ids = duplicate_rows(text, None, ["id", "comment"], codes=codes)
     assert no_ids.equals(duplicate_rows(text, None, ["id", "comment"])) and no_ids.iloc[11]
+    unique = text.drop_duplicates(list("abcd")).iloc[:60]  # no two rows with the same codes
+    alone = duplicate_rows(unique, "id", ["comment"], codes=codes.loc[unique.index])
+    assert alone.equals(duplicate_rows(unique, "id", ["comment"])) and not alone.any()
 
 
 def test_loading_screens_on_one_blas_thread(tmp_path, monkeypatch):
@@ -235,3 +238,20 @@ def test_loading_screens_on_one_blas_thread(tmp_path, monkeypatch):
     load_study(write(tmp_path))
     assert seen and all(threads == {1} for threads in seen)
     assert [lib["num_threads"] for lib in threadpool_info() if lib["user_api"] == "blas"] == before
+
+
+def test_file_digest_in_pieces_equals_the_digest_of_the_whole_files(tmp_path, monkeypatch):
+    """The study file and its data files hashed a piece at a time give the SHA-256 of their
+    bytes one after the other (the former definition), pieces of 7 bytes and of a megabyte."""
+    import hashlib
+
+    import surveys.load as load
+    from surveys.study import read_study
+
+    study = read_study(write(tmp_path))
+    whole = hashlib.sha256(study.path.read_bytes())
+    for path in study.data_files():
+        whole.update(path.read_bytes())
+    assert load._file_digest(study).hexdigest() == whole.hexdigest()
+    monkeypatch.setattr(load, "_DIGEST_PIECE", 7)
+    assert load._file_digest(study).hexdigest() == whole.hexdigest()

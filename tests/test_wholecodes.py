@@ -219,3 +219,34 @@ def test_range_checks_from_int8_rows_equal_the_float_columns(tmp_path, cells, fo
     want = load._check_ranges(study, scale, data, renamed)
     pd.testing.assert_frame_equal(got, want)
     assert len(got) == found
+
+
+def test_scored_frames_and_the_report_beside_the_screens_equal_the_former_ones(tmp_path,
+                                                                              monkeypatch):
+    """With exclusions and reverse-coded items: each scored frame (the kept rows of the items
+    reverse-coded once for every row) equals ``reverse_code`` of the kept rows, the former
+    definition; the quality report made while the screens run on another thread equals the
+    one made with the screens done (the former order)."""
+    import surveys.load as load
+
+    reports = []
+    former_report = load.quality_report
+
+    def both(**kwargs):
+        beside = former_report(**kwargs)
+        after = former_report(**{**kwargs, "careless": kwargs["careless"]()})
+        reports.append((beside, after))
+        return beside
+
+    monkeypatch.setattr(load, "quality_report", both)
+    write_study(tmp_path, 5)
+    data = load_study(tmp_path / "study.yaml")
+    for group in data.groups.values():
+        keep = group.quality.keep.to_numpy()
+        assert not keep.all()
+        pd.testing.assert_frame_equal(
+            group.scored, reverse_code(group.data[keep], data.study.reverse, data.scale))
+    assert len(reports) == 2
+    for beside, after in reports:
+        assert json.dumps(beside.to_json(), default=str) == json.dumps(after.to_json(), default=str)
+        assert beside.keep.equals(after.keep)

