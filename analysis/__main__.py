@@ -12,9 +12,8 @@ each has its own interpreter lock): the four report writers are forked before th
 loaded and ready themselves meanwhile (:func:`analysis.report.start_reports`), then write the
 reports at the same time once the results come; respondents.csv and customers.csv, which need
 only the loaded study, are written by a process forked right after loading
-(:func:`analysis.report.start_forked`); the costliest sections are built by a forked copy while
-this process builds the others (:func:`analysis.pipeline.analyse` with ``beside``). With
-``--debug`` everything is done one after another, in this process.
+(:func:`analysis.report.start_forked`) while this one computes the sections. With ``--debug``
+everything is done one after another, in this process.
 """
 from __future__ import annotations
 
@@ -49,7 +48,7 @@ def _run(args: argparse.Namespace) -> int:
                                             forked=not args.debug)
             try:
                 results = analyse(data, progress=None if args.quiet else
-                                  progress_lines(args.lang), beside=not args.debug)
+                                  progress_lines(args.lang))
                 print(write_results(results, args.out))
 
                 def written_meanwhile() -> None:  # while forked processes build the reports

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
@@ -249,39 +249,19 @@ def _pls(data: StudyData, cards_only: bool = False) -> dict:
                            earlier=earlier, wave=data.study.wave, cards_only=cards_only)
 
 
-#: sections the command line has a forked copy of its process build (:func:`analyse` with
-#: ``beside``), the costliest first: at a million respondents validity (~0.6-0.8 s of CPU), on
-#: the sample pls, comparisons and text; the copy starts with the sections this process reaches
-#: last, so that the two meet once
-BUILT_BESIDE = ("pls", "text", "comparisons", "validity")
-
-
 def analyse(data: StudyData, progress: Callable[[str], None] | None = None, *,
-            lazy: bool = False, beside: bool = False) -> dict | "LazyResults":
+            lazy: bool = False) -> dict | "LazyResults":
     """Every section for a loaded study; ``progress(key)`` is called before each section. With
-    ``lazy``, a :class:`LazyResults` that builds each section when it is first asked for.
-
-    With ``beside`` (the command line), the sections of :data:`BUILT_BESIDE` the study has are
-    built by a forked copy of this process, on the other processor, while this one builds the
-    others in results.json order (:meth:`LazyResults.build_elsewhere`): reaching one of them,
-    it takes the copy's value, waits while the copy builds it, or builds it itself when the
-    copy has not started it (the copy then skips it). The same values: each is what this
-    process would have built (pickled floats are exact); where no copy can be forked, every
-    section is built here."""
+    ``lazy``, a :class:`LazyResults` that builds each section when it is first asked for."""
     if lazy:
         return LazyResults(data, progress)
-    sections = LazyResults(data)
-    if beside:
-        sections.build_elsewhere(BUILT_BESIDE)
-    try:
-        results = {}
-        for key in sections:
-            if progress is not None and key != "version":
-                progress(key)
-            results[key] = sections[key]
-        return json_ready(results)
-    finally:
-        sections.wait_elsewhere()
+    results: dict[str, Any] = {"version": RESULTS_VERSION}
+    data = weighting.with_weights(data)
+    for key, build in _sections(data.study):
+        if progress is not None:
+            progress(key)
+        results[key] = _section(key, data, build)
+    return json_ready(results)
 
 
 def _section(key: str, data: StudyData, build: Callable[[StudyData], Any]) -> Any:
@@ -416,34 +396,26 @@ class LazyResults(Mapping):
         return [k for k in first + [k for k in self._builders if k not in first]
                 if k not in self._built]
 
-    def build_elsewhere(self, keys: Sequence[str] | None = None) -> bool:
-        """Start building the sections of ``keys`` that the study has and that are not built
-        yet, in that order (default: every section not built yet, in :meth:`_rest_order`), in a
-        forked copy of this process (:class:`analysis.forked.ForkedBuilder`), while this process
+    def build_elsewhere(self) -> bool:
+        """Start building every section not built yet in a forked copy of this process
+        (:class:`analysis.forked.ForkedBuilder`, in :meth:`_rest_order`), while this process
         goes on (the app: lays out its first page, building the sections that page asks for
         itself; the copy skips those). A page asking for a section the copy is building waits
         for it; each section arrives as soon as it is built, with the value this process would
-        have built. False (nothing started) where there is nothing to build or a copy cannot be
-        forked (:func:`analysis.forked.can_fork`, or the fork fails): then :meth:`build_rest`
-        builds them here."""
-        keys = self._rest_order() if keys is None else [k for k in keys if k in self._builders
-                                                         and k not in self._built]
-        if self._forked is not None or not keys or not can_fork():
+        have built. False (nothing started) where a copy cannot be forked
+        (:func:`analysis.forked.can_fork`, or the fork fails): then :meth:`build_rest` builds
+        them here."""
+        if self._forked is not None or not can_fork():
             return False
 
         def build(key: str) -> Any:
             return json_ready(_section(key, self._data, self._builders[key]))
 
         try:
-            self._forked = ForkedBuilder(build, keys, self._built.setdefault)
+            self._forked = ForkedBuilder(build, self._rest_order(), self._built.setdefault)
         except OSError:  # no fork possible now (e.g. no memory left): build_rest builds them
             return False
         return True
-
-    def wait_elsewhere(self) -> None:
-        """Wait until the copy started by :meth:`build_elsewhere` has ended, if there is one."""
-        if self._forked is not None:
-            self._forked.wait()
 
     @property
     def building_elsewhere(self) -> bool:
@@ -461,7 +433,8 @@ class LazyResults(Mapping):
         what the copy did not deliver (nothing, unless a section failed or the copy was
         stopped)."""
         self._progress = None
-        self.wait_elsewhere()
+        if self._forked is not None:
+            self._forked.wait()
         for key in self._rest_order():
             while self._asking or busy():
                 time.sleep(0.005)

@@ -101,34 +101,3 @@ def test_when_no_copy_can_be_forked_build_rest_builds_the_sections(monkeypatch):
     results = pipeline.analyse(load_study(SAMPLE), lazy=True)
     assert not results.build_elsewhere() and not results.building_elsewhere
     assert forked._running[0] == 0
-
-
-def test_the_command_lines_sections_beside_are_analyses_results_byte_for_byte(monkeypatch):
-    """analyse(beside=True), the command line's: the sections of BUILT_BESIDE come from a
-    forked copy (none is built here), the others are built here in results.json order with one
-    progress call each, in that order; the same results.json as analyse()."""
-    data = load_study(SAMPLE)
-    expected, order = _dumped(pipeline.analyse(data)), []
-    pipeline.analyse(data, progress=order.append)
-    former_section = pipeline._section
-    built_here, called = [], []
-
-    def here(key, *args):
-        built_here.append(key)
-        return former_section(key, *args)
-
-    started = []
-    former_builder = pipeline.ForkedBuilder
-
-    def builder(build, keys, deliver):
-        started.append(keys)
-        copy = former_builder(build, keys, deliver)
-        copy.wait()  # the copy is done before this process asks: every key delivered
-        return copy
-
-    monkeypatch.setattr(pipeline, "ForkedBuilder", builder)
-    monkeypatch.setattr(pipeline, "_section", here)
-    results = pipeline.analyse(data, progress=called.append, beside=True)
-    assert started == [[k for k in pipeline.BUILT_BESIDE if k in order]] and started[0]
-    assert called == order and not set(built_here) & set(pipeline.BUILT_BESIDE)
-    assert _dumped(results) == expected
