@@ -4,11 +4,16 @@ EXPORT [EXPORT...] --out study.yaml`` and ``python -m analysis store ...``.
 Bad input exits with status 2 and one line on stderr naming file, row and column; no traceback.
 Linear algebra runs on one thread (set ``OPENBLAS_NUM_THREADS`` to change it): the matrices are
 small (at most a few hundred columns), where more threads cost more than they save, and spinning
-threads are a loss on a shared machine. The four reports are written by forked processes at the
-same time where the system allows it (:func:`analysis.report.write_reports`); respondents.csv and
-customers.csv, which need only the loaded study, are written by a process forked right after
-loading, while this one computes the sections (:func:`analysis.report.start_forked`). With
-``--debug`` everything is written one after another, in this process.
+threads are a loss on a shared machine. Memory freed by the run is reused rather than handed back
+to the system and faulted in again (:func:`_reuse_freed_memory`).
+
+``run`` uses the second processor where the system allows it (a forked process each, so that
+each has its own interpreter lock): the four report writers are forked before the study is
+loaded and ready themselves meanwhile (:func:`analysis.report.start_reports`), then write the
+reports at the same time once the results come; respondents.csv and customers.csv, which need
+only the loaded study, are written by a process forked right after loading
+(:func:`analysis.report.start_forked`) while this one computes the sections. With ``--debug``
+everything is done one after another, in this process.
 """
 from __future__ import annotations
 
@@ -29,28 +34,33 @@ from surveys.errors import run_command  # noqa: E402
 
 
 def _run(args: argparse.Namespace) -> int:
+    _reuse_freed_memory()
     from .pipeline import analyse, write_results
-    from .report import start_forked, write_reports
+    from .report import start_forked, start_reports
     from surveys.load import load_study
     from .weighting import with_weights
 
     with _imports_frozen():
-        data = with_weights(load_study(args.study))
-        respondent_files = start_forked(lambda: _respondent_files(data, args.out, args.lang),
-                                        forked=not args.debug)
+        reports = start_reports(args.out, args.lang, parallel=not args.debug)
         try:
-            results = analyse(data, progress=None if args.quiet else progress_lines(args.lang))
-            print(write_results(results, args.out))
+            data = with_weights(load_study(args.study))
+            respondent_files = start_forked(lambda: _respondent_files(data, args.out, args.lang),
+                                            forked=not args.debug)
+            try:
+                results = analyse(data, progress=None if args.quiet else
+                                  progress_lines(args.lang))
+                print(write_results(results, args.out))
 
-            def written_meanwhile() -> None:  # while forked processes build the reports
-                for path in respondent_files.result():
+                def written_meanwhile() -> None:  # while forked processes build the reports
+                    for path in respondent_files.result():
+                        print(path)
+
+                for path in reports.write(results, meanwhile=written_meanwhile):
                     print(path)
-
-            for path in write_reports(results, args.out, args.lang, parallel=not args.debug,
-                                      meanwhile=written_meanwhile):
-                print(path)
+            finally:
+                respondent_files.wait()
         finally:
-            respondent_files.wait()
+            reports.cancel()  # nothing left to do once they are written
     return 0
 
 
@@ -64,6 +74,29 @@ def _respondent_files(data, out: str, lang: str) -> list:
     paths = [write_respondents(data, out)]
     customer_csv = write_customers_csv(data, out, lang)
     return paths if customer_csv is None else [*paths, customer_csv]
+
+
+#: glibc's mallopt parameters: blocks of this size and more get their own mapping; free memory
+#: at the top of the heap beyond this much is given back to the system
+_M_MMAP_THRESHOLD, _M_TRIM_THRESHOLD = -3, -1
+_MMAP_THRESHOLD, _TRIM_THRESHOLD = 256 * 2**20, 2**30
+
+
+def _reuse_freed_memory() -> None:
+    """Have glibc's allocator keep freed memory for the next arrays (blocks up to 256 MB from
+    the heap, up to 1 GB of free heap kept) instead of mapping each large array anew and
+    returning it when it is freed: every new mapping is faulted in and zeroed by the system
+    page by page. A million-row run allocates and frees many arrays of a few MB; with the huge
+    pages above off too, its system time fell by ~1.3 s (CPU 12.1 -> 10.0 s on a shared
+    machine; peak 2.29 -> 2.36 GB). Nothing to do where the C library is not glibc."""
+    import ctypes
+
+    try:
+        mallopt = ctypes.CDLL(None).mallopt  # the C library this process runs on
+    except (OSError, TypeError, AttributeError):  # Windows; a C library without mallopt
+        return
+    mallopt(_M_MMAP_THRESHOLD, _MMAP_THRESHOLD)
+    mallopt(_M_TRIM_THRESHOLD, _TRIM_THRESHOLD)
 
 
 @contextmanager

@@ -20,6 +20,7 @@ from __future__ import annotations
 import csv
 import io
 from pathlib import Path
+from typing import Iterator
 
 import numpy as np
 import pandas as pd
@@ -97,24 +98,37 @@ def respondents_csv(table: pd.DataFrame) -> bytes:
     ``lineterminator="\\n"`` (the writer and dialect of pandas' ``to_csv``: the same bytes).
 
     A column and :data:`CSV_ROWS` rows at a time, each column's cells become an Arrow string
-    array (:func:`_csv_cells`: floats rounded on arrays and cast by Arrow, whole numbers cast
-    by Arrow, text passed through unless it needs an apostrophe or quotes), and Arrow joins the
+    array or, when they take a few distinct texts, codes into those texts (:func:`_csv_cells`:
+    floats rounded on arrays and cast by Arrow, whole numbers cast by Arrow, text passed
+    through unless it needs an apostrophe or quotes). Adjacent coded columns are joined into
+    one (:func:`_beside`: each pair of texts that occurs is joined once, so the flags of a row
+    are one column), the line end is added to the last column's texts, and Arrow joins the
     cells of each row with commas: no Python call per cell (1.1 million rows: ~10 s of CPU with
-    the csv module's writer, ~3.2 s with each distinct float formatted by Python, ~1.5 s so). The table
-    has two or more columns (:data:`COLUMNS`)."""
+    the csv module's writer, ~3.2 s with each distinct float formatted by Python, ~1.5 s with
+    every column joined apart, ~0.6 s so). The table has two or more columns
+    (:data:`COLUMNS`)."""
+    return b"".join(_csv_pieces(table))
+
+
+def _csv_pieces(table: pd.DataFrame) -> Iterator[bytes | memoryview]:
+    """The bytes of :func:`respondents_csv` in pieces: the header, then the lines of
+    :data:`CSV_ROWS` rows at a time, each a view of the buffer Arrow joined them in (written to
+    a file as they are, without a copy)."""
     import pyarrow.compute as pc
 
-    lines = [_csv_line(list(table.columns)).encode("utf-8-sig")]
+    yield _csv_line(list(table.columns)).encode("utf-8-sig")
     for start in range(0, len(table), CSV_ROWS):  # the cells of some rows at a time
         part = table.iloc[start:start + CSV_ROWS]
-        rows = pc.binary_join_element_wise(*(_csv_cells(part[column]) for column in part.columns),
-                                           ",")
-        ended = pc.binary_join_element_wise(rows, pa.nulls(len(rows), pa.string()).fill_null(""),
-                                            "\n")
-        offsets = np.frombuffer(ended.buffers()[1], dtype=np.int32)[
-            ended.offset:ended.offset + len(ended) + 1]
-        lines.append(ended.buffers()[2].to_pybytes()[offsets[0]:offsets[-1]])
-    return b"".join(lines)
+        pieces = _side_by_side([_csv_cells(part[column]) for column in part.columns])
+        pieces[-1] = _line_ended(pieces[-1])
+        rows = pc.binary_join_element_wise(
+            *(p.cells() if isinstance(p, _Coded) else p for p in pieces), ",")
+        if isinstance(rows, pa.Scalar):  # every column one text: as many lines as rows
+            yield rows.as_py().encode("utf-8") * len(part)
+            continue
+        offsets = np.frombuffer(rows.buffers()[1], dtype=np.int32)[
+            rows.offset:rows.offset + len(rows) + 1]
+        yield memoryview(rows.buffers()[2])[offsets[0]:offsets[-1]]
 
 
 def _csv_line(cells: list) -> str:
@@ -135,42 +149,102 @@ def _csv_field(value) -> str:
 _SPECIAL = r'^[=+\-@\t\r]|[,"\r\n]'
 
 
-def _csv_cells(column: pd.Series) -> pa.Array | pa.Scalar:
-    """One column's cells for :func:`respondents_csv` as an Arrow string array (or one string,
-    when every cell is the same): floats as ``%.10g`` (:func:`g10_cells`),
-    integers as the csv module writes them, text through :func:`formula_safe` and quoted where
-    needed, missing as an empty cell."""
+class _Coded:
+    """A column's cells as codes into a few distinct texts: cell k is ``texts[codes[k]]``
+    (``codes`` None: every cell is ``texts[0]``)."""
+
+    def __init__(self, codes: np.ndarray | None, texts: list[str]):
+        self.codes, self.texts = codes, texts
+
+    def cells(self) -> pa.Array | pa.Scalar:
+        """The cells as Arrow strings (one string when every cell is the same)."""
+        if self.codes is None:
+            return pa.scalar(self.texts[0], pa.string())
+        return pa.array(self.texts, pa.string()).take(pa.array(self.codes))
+
+
+def _side_by_side(pieces: list) -> list:
+    """The columns' cells with each run of adjacent coded columns joined into one
+    (:func:`_beside`)."""
+    out = [pieces[0]]
+    for piece in pieces[1:]:
+        if isinstance(piece, _Coded) and isinstance(out[-1], _Coded):
+            out[-1] = _beside(out[-1], piece)
+        else:
+            out.append(piece)
+    return out
+
+
+def _beside(left: _Coded, right: _Coded) -> _Coded:
+    """Two adjacent coded columns as one: each pair of texts that occurs in a row, joined by a
+    comma (the pairs numbered in order of first occurrence)."""
+    if left.codes is None or right.codes is None:
+        codes = right.codes if left.codes is None else left.codes
+        return _Coded(codes, [f"{a},{b}" for a in left.texts for b in right.texts])
+    pairs, used = pd.factorize(left.codes.astype(np.int64) * len(right.texts) + right.codes)
+    width = len(right.texts)
+    return _Coded(pairs, [f"{left.texts[p // width]},{right.texts[p % width]}"
+                          for p in used.tolist()])
+
+
+def _line_ended(piece):
+    """A row's last cells with the line end after each."""
+    if isinstance(piece, _Coded):
+        return _Coded(piece.codes, [text + "\n" for text in piece.texts])
+    import pyarrow.compute as pc
+
+    return pc.binary_join_element_wise(piece, pa.scalar("", pa.string()), "\n")
+
+
+def _few(codes: np.ndarray, distinct, rows: int) -> bool:
+    """Whether a column is held as codes: at most one distinct value in eight rows."""
+    return len(distinct) * 8 <= rows
+
+
+#: rows looked at first to tell whether a float column repeats a few values (:func:`_csv_cells`)
+_SAMPLE = 4096
+
+
+def _csv_cells(column: pd.Series) -> "pa.Array | _Coded":
+    """One column's cells for :func:`respondents_csv`: an Arrow string array, or
+    :class:`_Coded` when they take a few distinct texts (each formatted once): floats as
+    ``%.10g`` (:func:`g10_cells`), integers as the csv module writes them, text through
+    :func:`formula_safe` and quoted where needed, missing as an empty cell."""
     import pyarrow.compute as pc
 
     missing = column.isna().to_numpy(dtype=bool)
     dtype = column.dtype
     if missing.all():
-        return pa.scalar("", pa.string())
+        return _Coded(None, [""])
     if pd.api.types.is_float_dtype(dtype):
         values = column.to_numpy(dtype=float, na_value=np.nan)
-        # distinct bit patterns, so that -0.0 keeps its sign as %.10g writes it
-        codes, distinct = pd.factorize(values.view(np.int64))
-        if len(distinct) * 8 <= len(values):  # a few values repeated (weights, longstring)
-            cells = g10_cells(distinct.view(np.float64)).take(pa.array(codes))
-        else:
-            cells = g10_cells(values)
+        # distinct bit patterns, so that -0.0 keeps its sign as %.10g writes it (NaN: empty)
+        bits = values.view(np.int64)
+        if _few(*pd.factorize(bits[:_SAMPLE]), min(len(bits), _SAMPLE)):  # weights, longstring
+            codes, distinct = pd.factorize(bits)
+            if _few(codes, distinct, len(bits)):
+                return _coded(codes, g10_cells(distinct.view(np.float64)).to_pylist(),
+                              missing=None)
+        cells = g10_cells(values)
     elif pd.api.types.is_integer_dtype(dtype) and not missing.any():
-        cells = pc.cast(pa.array(column.to_numpy()), pa.string())
+        values = column.to_numpy()
+        low, high = int(values.min()), int(values.max())
+        if (high - low + 1) * 8 <= len(values):  # flags, exclusion: each number written once
+            return _coded(values - low, [str(v) for v in range(low, high + 1)], missing=None)
+        cells = pc.cast(pa.array(values), pa.string())
     elif isinstance(dtype, pd.StringDtype):
         codes, distinct = pd.factorize(column)
-        if len(distinct) * 8 <= len(column):  # a few texts repeated (group, wave): each once
-            text = pa.array([_csv_field(formula_safe(value)) for value in distinct], pa.string())
-            if len(distinct) == 1 and not missing.any():
-                return text[0]
-            cells = text.take(pa.array(np.where(missing, 0, codes)))
-        else:  # mostly distinct (ids): Python only for the cells that need it
-            cells = pa.array(column.array, pa.string()).fill_null("")
-            special = pc.match_substring_regex(cells, _SPECIAL).to_numpy(zero_copy_only=False)
-            if special.any():
-                changed = [_csv_field(formula_safe(value))
-                           for value in column.to_numpy(dtype=object)[special].tolist()]
-                cells = pc.replace_with_mask(cells, pa.array(special),
-                                             pa.array(changed, pa.string()))
+        if _few(codes, distinct, len(column)):  # a few texts repeated (group, wave): each once
+            return _coded(codes, [_csv_field(formula_safe(value)) for value in distinct],
+                          missing=missing)
+        # mostly distinct (ids): Python only for the cells that need it
+        cells = pa.array(column.array, pa.string()).fill_null("")
+        special = pc.match_substring_regex(cells, _SPECIAL).to_numpy(zero_copy_only=False)
+        if special.any():
+            changed = [_csv_field(formula_safe(value))
+                       for value in column.to_numpy(dtype=object)[special].tolist()]
+            cells = pc.replace_with_mask(cells, pa.array(special),
+                                         pa.array(changed, pa.string()))
     else:  # object cells (text mixed with numbers), booleans, nullable integers: as the csv
         kind = pd.api.types.infer_dtype(column, skipna=True)  # module writes each value
         safe = formula_safe if kind not in _NO_TEXT else (lambda value: value)
@@ -182,6 +256,16 @@ def _csv_cells(column: pd.Series) -> pa.Array | pa.Scalar:
     if missing.any():
         cells = pc.if_else(pa.array(missing), "", cells)
     return cells.combine_chunks() if isinstance(cells, pa.ChunkedArray) else cells
+
+
+def _coded(codes: np.ndarray, texts: list[str], missing: np.ndarray | None) -> _Coded:
+    """:class:`_Coded` of ``codes`` into ``texts``, the ``missing`` cells empty (codes None
+    when every cell is the same)."""
+    if missing is not None and missing.any():
+        codes, texts = np.where(missing, len(texts), codes), [*texts, ""]
+    if len(texts) == 1 or not (codes != codes[0]).any():
+        return _Coded(None, [texts[int(codes[0])]])
+    return _Coded(codes, texts)
 
 
 #: exact powers of ten, 10^0 to 10^22 (the largest a float holds exactly)
@@ -241,5 +325,7 @@ def write_respondents(data: StudyData, out_dir: str | Path) -> Path:
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     path = out / "respondents.csv"
-    path.write_bytes(respondents_csv(respondents_table(data)))
+    with path.open("wb") as file:
+        for piece in _csv_pieces(respondents_table(data)):
+            file.write(piece)
     return path

@@ -112,6 +112,8 @@ STEPS = textwrap.dedent(f"""
     os.environ.setdefault("NUMPY_MADVISE_HUGEPAGE", "0")
     wall, cpu = time.perf_counter(), time.process_time()
     sys.path.insert(0, {str(ROOT)!r})
+    from analysis.__main__ import _reuse_freed_memory
+    _reuse_freed_memory()  # as the command line: freed memory kept for reuse
     from analysis import pipeline, report
     from analysis.respondents import write_respondents
     from surveys.load import load_study

@@ -340,3 +340,34 @@ def test_typst_string_literal_equals_the_former_per_character_escaping():
                       for _ in range(rng.randrange(0, 12))) for _ in range(2000)]
     for text in texts:
         assert string(text) == former(text), text
+
+
+def test_report_writers_started_before_results_that_never_come_end_without_writing(tmp_path):
+    """start_reports (the command line starts the writers first of all): cancelled before any
+    results (the study failed to load), its forked writers end without writing and are waited
+    for; Typst is never loaded in the starting process."""
+    import os
+    import sys
+
+    script = f"""
+import os, sys
+from analysis.forked import processors
+from analysis.report import start_reports
+reports = start_reports({str(tmp_path / "out")!r}, "zh", parallel=True)
+assert len(reports._children) == min(processors(), 4), reports._children
+pids = [pid for pid, _ in reports._children]
+reports.cancel()
+for pid in pids:
+    try:
+        os.waitpid(pid, os.WNOHANG)
+    except ChildProcessError:
+        continue
+    raise AssertionError("a writer was not waited for")
+reports.cancel()  # once is enough
+assert "typst" not in sys.modules
+"""
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          cwd=Path(__file__).parents[1],
+                          env={**os.environ, "PYTHONPATH": str(Path(__file__).parents[1])})
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert not (tmp_path / "out").exists()

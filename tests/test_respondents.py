@@ -94,6 +94,27 @@ def test_csv_cells_of_text_columns_are_those_of_pandas_to_csv(table, monkeypatch
     assert respondents_csv(one) == _former_csv(one)
 
 
+def test_csv_of_columns_held_as_codes_is_that_of_pandas_to_csv(table, monkeypatch):
+    """Columns of a few distinct cells, held as codes and joined with their neighbours
+    (respondents._beside): integers of a small range (negative too) and of a wide one, floats
+    repeated (-0.0, NaN) and floats repeated only in the first rows looked at (_SAMPLE), a
+    constant text next to a text with missing cells, a column with one value; every column
+    one value (a block of identical lines)."""
+    monkeypatch.setattr("analysis.respondents.CSV_ROWS", 40)
+    monkeypatch.setattr("analysis.respondents._SAMPLE", 16)
+    n = len(table)
+    k = np.arange(n)
+    odd = table.assign(
+        wave=pd.Series(["2019"] * n, dtype="str"),
+        id=pd.Series(np.where(k % 3 == 0, None, "=x"), dtype="str"),
+        flag_duplicate=k % 3 - 2, flag_straightliner=k * 1000 - 7,
+        longstring=np.where(k % 5 == 0, np.nan, np.where(k % 2, -0.0, 2.5)),
+        irv=np.where(k % 40 < 16, 1.0, k / 7), excluded=1)
+    assert respondents_csv(odd) == _former_csv(odd)
+    same = odd.iloc[:30].assign(**{c: 1 for c in odd.columns if c not in ("group", "wave")})
+    assert respondents_csv(same) == _former_csv(same)
+
+
 def _former_csv(table):
     """The former definition of respondents.csv: pandas' ``to_csv`` of the formula-safe cells."""
     old = table.copy()

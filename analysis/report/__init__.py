@@ -15,7 +15,7 @@ from typing import Callable, Generic, TypeVar
 from ..forked import processors
 
 __all__ = ["excel_report", "html_report", "word_report", "pdf_report", "write_reports", "REPORT_FILES",
-           "report_file_name", "start_forked", "Started"]
+           "report_file_name", "start_forked", "Started", "start_reports", "Reports"]
 
 T = TypeVar("T")
 
@@ -54,35 +54,40 @@ def pdf_report(results: dict, lang: str = "zh") -> bytes:
 def write_reports(results: dict, out_dir: str | Path, lang: str = "zh",
                   parallel: bool = False, meanwhile: Callable[[], None] | None = None) -> list[Path]:
     """Write report.xlsx, report.html, report.docx and report.pdf into ``out_dir``; return their
-    paths.
+    paths: :meth:`Reports.write` of :func:`start_reports`.
 
     Each file is written as soon as it is built, so a missing CJK font (a StudyError from the PDF)
-    still leaves the workbook, the page and the Word document (without figures).
-
-    ``parallel`` (the command line): the reports are written by forked processes, as many as
-    there are processors (at most four), taking them from a queue (:func:`_write_shared`), when the
-    system can fork, has more than one processor and this process has not loaded Typst (its
-    worker threads do not survive a fork: a child's compile would wait for them for ever);
-    otherwise they are written one after the other. The files are the same bytes either way. A
-    report that fails does not stop the others; the first failure in :data:`REPORT_FILES` order
-    is then raised (the same exception, the worker's traceback as a note).
+    still leaves the workbook, the page and the Word document (without figures). The files are
+    the same bytes whether written by forked processes (``parallel``) or here; a report that
+    fails does not stop the others, and the first failure in :data:`REPORT_FILES` order is then
+    raised (the same exception, the worker's traceback as a note).
 
     ``meanwhile``: the caller's own work, done in this process while the forked processes build
     the reports (the command line waits there for the process writing respondents.csv), or
     before the reports when they are written here.
     """
+    return start_reports(out_dir, lang, parallel).write(results, meanwhile)
+
+
+def start_reports(out_dir: str | Path, lang: str = "zh", parallel: bool = False) -> "Reports":
+    """The report writers of ``out_dir``, started before the results exist: with ``parallel``
+    (the command line, which starts them before loading the study), as many forked processes
+    as there are processors (at most four), when the system can fork, has more than one
+    processor and this process has not loaded Typst (its worker threads do not survive a fork:
+    a child's compile would wait for them for ever); otherwise none, and :meth:`Reports.write`
+    writes the reports one after the other here.
+
+    Each process readies the writers while it waits for the results (:func:`_ready_writers`:
+    their modules, Typst, the labels and the CJK font read, ~0.2-0.3 s of CPU, which the PDF
+    and the Word report each spent at their first use), while this one loads the study on
+    threads that leave part of the second processor idle. Once the results come, the reports
+    cost only their own work. (Forked before this process imports NumPy, pandas and SciPy, they
+    would import them again: the charts of the PDF and the Word report use them.)"""
     out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
     jobs = [(out / name, build) for name, build in
             zip(REPORT_FILES, (excel_report, html_report, word_report, pdf_report))]
-    if parallel and processors() > 1 and hasattr(os, "fork") and "typst" not in sys.modules:
-        _write_shared(jobs, results, lang, processors(), meanwhile or (lambda: None))
-    else:
-        if meanwhile is not None:
-            meanwhile()
-        for path, build in jobs:
-            _write(path, build(results, lang))
-    return [path for path, _ in jobs]
+    forked = parallel and processors() > 1 and hasattr(os, "fork") and "typst" not in sys.modules
+    return Reports(jobs, lang, processors() if forked else 0)
 
 
 def _write(path: Path, content: str | bytes) -> None:
@@ -117,58 +122,144 @@ def _take_jobs(queue: int, jobs: list, results: dict, lang: str) -> dict:
 
 def _write_shared(jobs: list, results: dict, lang: str, processes: int,
                   meanwhile: Callable[[], None]) -> None:
-    """The reports written by ``processes`` forked children that take them from a queue, the
-    costliest first (:data:`COSTLIEST_FIRST`): a child that is done takes the next, so the
-    children end about together whatever each report costs now (the wall time is the longest
-    child's: on two processors the PDF in one, the three others in the other). The queue is a
-    pipe holding the jobs' indices, one byte each: a read of one byte from a pipe is atomic,
-    so each report is taken once. Each child answers through its own pipe (:func:`_fork`) with
-    ``{index: exception or None}``; then the first failure is raised. ``meanwhile`` runs here
-    once the children are forked; reports no child took (no fork possible) are written here
-    after it (never Typst here before a fork)."""
-    import gc
+    """The reports of ``jobs`` written by ``processes`` forked children (:class:`Reports`)."""
+    Reports(jobs, lang, processes, ready=lambda: None).write(results, meanwhile)
 
+
+def _ready_writers() -> None:
+    """Import the four writers and load what they read at their first use: the labels, the
+    inlined plotly.js, Typst and the CJK font as Typst reads it, with its metrics (the PDF and
+    the Word report's figures); no font is no error here (the PDF's writer says it)."""
     from surveys.errors import StudyError
 
-    from .pdf import find_cjk_font
+    from ..i18n import table
+    from . import docx, excel, html, pdf  # noqa: F401 - imported for the reports to come
 
+    table()
+    html.plotly_js()
     try:
-        find_cjk_font()  # found once, here, for the Word report's figures and the PDF
+        font = pdf.find_cjk_font()
     except StudyError:
-        pass  # the PDF's writer says it
-    queue, fill = os.pipe()
-    os.write(fill, bytes(sorted(range(len(jobs)),
-                                key=lambda k: COSTLIEST_FIRST.index(jobs[k][0].name))))
-    os.close(fill)
-    children, answers, statuses = [], {}, []
-    gc.freeze()  # the children's collections leave the parent's objects (and their pages) alone
-    try:
-        for _ in range(min(processes, len(jobs))):
-            child = _fork(lambda: _take_jobs(queue, jobs, results, lang),
+        return
+    pdf.typst_fonts(font)
+    pdf.report_faces(font)
+
+
+class Reports:
+    """The report writers started by :func:`start_reports`: ``processes`` forked children
+    (none: the reports are written here) that take the reports from a queue, the costliest
+    first (:data:`COSTLIEST_FIRST`), once :meth:`write` hands them the results: a child that is
+    done takes the next, so the children end about together whatever each report costs now
+    (on two processors the PDF in one, the three others in the other). The queue is a pipe
+    holding the jobs' indices, one byte each: a read of one byte from a pipe is atomic, so each
+    report is taken once. Each child first runs ``ready()`` (:func:`_ready_writers`), then
+    reads the results (pickled, through a pipe of its own) and answers through another
+    (:func:`_fork`) with ``{index: exception or None}``."""
+
+    def __init__(self, jobs: list, lang: str, processes: int,
+                 ready: Callable[[], None] = _ready_writers):
+        import gc
+
+        self._jobs, self._lang = jobs, lang
+        self._queue: int | None
+        self._queue, fill = os.pipe()
+        os.write(fill, bytes(sorted(range(len(jobs)),
+                                    key=lambda k: COSTLIEST_FIRST.index(jobs[k][0].name))))
+        os.close(fill)
+        self._children: list[tuple[int, int]] = []
+        self._sends: list[int] = []
+        pipes = [os.pipe() for _ in range(min(processes, len(jobs)))]
+        frozen = gc.get_freeze_count()
+        gc.freeze()  # the children's collections leave this process's objects (and pages) alone
+        for receive, send in pipes:
+            child = _fork(lambda receive=receive: self._child(ready, receive, pipes),
                           lambda answer: {k: None if e is None else RuntimeError(
                               f"{jobs[k][0].name}: {type(e).__name__}: {e}")
                               for k, e in answer.items()})
             if child is None:
                 break
-            children.append(child)
-        meanwhile()
-        if not children:
-            answers.update(_take_jobs(queue, jobs, results, lang))
-    finally:
-        gc.unfreeze()
-        for child in children:
+            self._children.append(child)
+            self._sends.append(send)
+        if not frozen:
+            gc.unfreeze()
+        for receive, send in pipes:
+            os.close(receive)
+            if send not in self._sends:
+                os.close(send)
+
+    def _child(self, ready: Callable[[], None], receive: int, pipes: list) -> dict:
+        """(forked child) Ready the writers, wait for the results, take reports until none is
+        left; {} when the results never come (the caller failed before them)."""
+        import pickle
+
+        for other, send in pipes:  # only the parent holds the ends it sends through
+            os.close(send)
+            if other != receive:
+                os.close(other)
+        ready()
+        with os.fdopen(receive, "rb") as pipe:
+            try:
+                results = pickle.load(pipe)
+            except EOFError:
+                return {}
+        return _take_jobs(self._queue, self._jobs, results, self._lang)
+
+    def write(self, results: dict, meanwhile: Callable[[], None] | None = None) -> list[Path]:
+        """Hand ``results`` to the children (or write the reports here when there are none),
+        run ``meanwhile`` here while they write, wait for them; the paths of the reports, or
+        the first failure in :data:`REPORT_FILES` order raised."""
+        import pickle
+
+        answers: dict = {}
+        try:
+            for folder in {path.parent for path, _ in self._jobs}:
+                folder.mkdir(parents=True, exist_ok=True)
+            data = pickle.dumps(results, protocol=pickle.HIGHEST_PROTOCOL)
+            for send in self._sends:
+                try:
+                    with os.fdopen(send, "wb") as pipe:
+                        pipe.write(data)
+                except BrokenPipeError:  # that child has died: the others take its reports
+                    pass
+            self._sends = []
+            if meanwhile is not None:
+                meanwhile()
+            if not self._children:
+                answers.update(_take_jobs(self._queue, self._jobs, results, self._lang))
+        finally:
+            statuses = self._end(answers)
+        jobs = self._jobs
+        for k in set(range(len(jobs))) - set(answers):  # taken by a child that ended unanswered
+            answers[k] = RuntimeError(f"{jobs[k][0].name}: the process writing it ended with "
+                                      f"status {', '.join(map(str, statuses))}")
+        failed = {k: e for k, e in answers.items() if e is not None}
+        if failed:
+            raise failed[min(failed)]
+        return [path for path, _ in jobs]
+
+    def cancel(self) -> None:
+        """No results will come (the caller failed before them): the children end without
+        writing, and are waited for."""
+        self._end({})
+
+    def _end(self, answers: dict) -> list[int]:
+        """Close what is left of the pipes, wait for the children and add their answers to
+        ``answers``; the exit statuses of those that ended without answering (nothing the
+        second time)."""
+        statuses: list[int] = []
+        if self._queue is None:
+            return statuses
+        for send in self._sends:
+            os.close(send)
+        for child in self._children:
             answer, status = _answer(*child)
             if answer is None:
                 statuses.append(status)
             else:
                 answers.update(answer)
-        os.close(queue)
-    for k in set(range(len(jobs))) - set(answers):  # taken by a child that ended unanswered
-        answers[k] = RuntimeError(f"{jobs[k][0].name}: the process writing it ended with "
-                                  f"status {', '.join(map(str, statuses))}")
-    failed = {k: e for k, e in answers.items() if e is not None}
-    if failed:
-        raise failed[min(failed)]
+        os.close(self._queue)
+        self._sends, self._children, self._queue = [], [], None
+        return statuses
 
 
 def _fork(work: Callable[[], object],
