@@ -24,10 +24,10 @@ from __future__ import annotations
 
 import hashlib
 import os
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 import difflib
 from dataclasses import dataclass, field, replace
-from functools import cached_property
+from functools import cached_property, partial
 from pathlib import Path
 
 import numpy as np
@@ -520,11 +520,12 @@ def load_study(study: Study | str | Path) -> StudyData:
                                              **{s: engine_tables.item_range(study, o)
                                                 for s, o in opened.items()}},
                                             study.scored_items, study.path)
-        cleaned = ({s: steps[s].result("clean") for s in files} if clean_ahead else {
+        # each file's cleaned data, taken (or its error raised) in the study's order of sources
+        cleaned = ({s: partial(steps[s].result, "clean") for s in files} if clean_ahead else {
             s: pool.submit(_clean_source, study, s, tables[s], frames[s], *coded[s], scale,
-                           record_notes.get(s, [])) for s in files})
+                           record_notes.get(s, [])).result for s in files})
         groups = {(s.wave, s.group): engine_tables.load_table_group(study, opened[s], scale)
-                  if s in opened else _result(cleaned[s]) for s in study.sources}
+                  if s in opened else cleaned[s]() for s in study.sources}
         fingerprint = _fingerprint(file_digest.result(), [g.record() for g in groups.values()
                                                           if g.source.file is None])
     notes = [] if study.scale else [msg("load_scale_inferred", min=f"{scale.min:g}",
@@ -573,12 +574,7 @@ def _file_steps(study: Study, source: GroupSource, steps: _Steps, code: bool,
                 steps.run("clean", _clean_source, study, source, table, frame, *coded,
                           study.scale, [])
     except Exception:
-        pass  # kept in steps
-
-
-def _result(value):
-    """A value, or the result of a future."""
-    return value.result() if isinstance(value, Future) else value
+        return  # kept in steps, for load_study to raise in its turn
 
 
 def _clean_source(study: Study, source: GroupSource, table: ImportedTable, frame: pd.DataFrame,
