@@ -195,3 +195,12 @@ def test_respondents_written_beside_the_reports_are_the_same_bytes(tmp_path):
     expected = respondents_csv(respondents_table(with_weights(load_study(tmp_path / "s.yaml"))))
     assert (out / "respondents.csv").read_bytes() == expected
     assert b"c,1,2,'=1,0," in expected and b"c,1,3,b,0,,1,0,0,,,,,,5,0,,,,1,\n" in expected
+
+
+def test_study_held_to_the_exit_only_as_the_program():
+    """``python -m analysis`` keeps the loaded study until its exit without teardown; a program
+    that imports the command line and calls ``main`` frees it as before."""
+    from analysis import __main__ as cli
+
+    cli._held_to_exit(object())
+    assert cli._HELD == []
