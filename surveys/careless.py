@@ -477,7 +477,7 @@ def _half_sums_type(halves: list[tuple[list[int], list[int]]],
 def _whole_number_screens(x: np.ndarray, halves: list[tuple[list[int], list[int]]],
                           scales: tuple[int, int],
                           centroid: tuple[np.ndarray, np.ndarray] | None) -> np.ndarray:
-    """Longstring, IRV, D² and even-odd (4 x respondents) of a block of
+    """Longstring, IRV, D², its p and even-odd (5 x respondents) of a block of
     :func:`whole_number_answers` (items x respondents int8).
 
     Notes
@@ -506,7 +506,16 @@ def _whole_number_screens(x: np.ndarray, halves: list[tuple[list[int], list[int]
     even_odd_values = (_whole_number_even_odd(values, answered, halves, scales) if halves
                        else np.full(x.shape[1], np.nan))
     runs = _longest_runs((x[1:] == x[:-1]) & answered[1:], answered)
-    return np.stack([runs, irv_values, d2, even_odd_values])
+    return np.stack([runs, irv_values, d2, _chi2_sf(d2, len(x)), even_odd_values])
+
+
+def _float_screens(x: np.ndarray, halves: list[tuple[list[int], list[int]]],
+                   centroid: tuple[np.ndarray, np.ndarray] | None) -> np.ndarray:
+    """Longstring, IRV, D², its p and even-odd (respondents x 5) of a block of answers
+    (respondents x items, float, NaN = missing)."""
+    d2 = mahalanobis_d2(x, centroid)
+    return np.column_stack([longstring(x), irv(x), d2, _chi2_sf(d2, x.shape[1]),
+                            _even_odd(x, halves)])
 
 
 def attention_failures(codes: pd.DataFrame, asked: Mapping[str, float]) -> np.ndarray:
@@ -575,18 +584,17 @@ def careless_screens(items: pd.DataFrame, dimensions: Mapping[str, Sequence[str]
     if whole is not None:  # the exact path (module docstring)
         centroid = whole_number_centroid(whole)
         parts = _by_block(_whole_number_screens, whole, halves, scales, centroid)
-        ls, sd, d2, eo = np.concatenate(parts, axis=1) if parts else np.empty((4, 0))
+        ls, sd, d2, p, eo = np.concatenate(parts, axis=1) if parts else np.empty((5, 0))
     else:
         def blocks():
             for start in range(0, n, BLOCK_ROWS):
                 yield items.iloc[start:start + BLOCK_ROWS].to_numpy(dtype=float)
 
         centroid = complete_case_centroid(blocks())
-        parts = [np.column_stack([longstring(x), irv(x), mahalanobis_d2(x, centroid),
-                                  _even_odd(x, halves)]) for x in blocks()]
-        ls, sd, d2, eo = np.concatenate(parts).T if parts else np.empty((4, 0))
+        parts = [_float_screens(x, halves, centroid) for x in blocks()]
+        ls, sd, d2, p, eo = np.concatenate(parts).T if parts else np.empty((5, 0))
     values = pd.DataFrame({"longstring": ls, "irv": sd, "mahalanobis_d2": d2,
-                           "mahalanobis_p": _chi2_sf(d2, k), "even_odd": eo},
+                           "mahalanobis_p": p, "even_odd": eo},
                           index=items.index)
     notes = []
     if "mahalanobis" in settings and centroid is None and n:

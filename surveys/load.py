@@ -27,7 +27,7 @@ import os
 from concurrent.futures import ThreadPoolExecutor
 import difflib
 from dataclasses import dataclass, field, replace
-from functools import cached_property
+from functools import cached_property, partial
 from pathlib import Path
 
 import numpy as np
@@ -477,46 +477,104 @@ def _fingerprint(files, tables: list[dict] = ()) -> str:
 def load_study(study: Study | str | Path) -> StudyData:
     """Read, code, check and clean every file of a study (see the module docstring).
 
-    The files are read, coded and cleaned side by side on two threads (pyarrow's reader, NumPy
-    on whole columns and hashing release the interpreter's lock), and their digest is taken
-    on a third while they are read; each step's result is the one a loop gives, and an error
-    is the one a loop over the sources in the study's order would raise first. Linear algebra
-    (the careless screens' D²) runs on one BLAS thread meanwhile, as in the command line: with
-    OpenBLAS's own threads under each of these, the app's loading of 1,000,000 rows took ~25 %
-    longer and ~45 % more CPU (their threads spinning), and the screens get the same bits in the
-    app as in the command line."""
+    Each file is read, coded and cleaned on its own thread as soon as it is read
+    (:func:`_file_steps`: the employees' 100,000 rows are done while the customers' million are
+    still being read, instead of competing with their coding and cleaning afterwards), and the
+    files' digest is taken on a third thread; pyarrow's reader, NumPy on whole columns and
+    hashing release the interpreter's lock. The steps that join files (a records file, the
+    columns every file must have, a scale inferred from every file) wait for all of them. Each
+    step's result is the one a loop gives, and an error is the one a loop over the steps, and
+    within a step over the sources in the study's order, would raise first (:class:`_Steps`).
+    Linear algebra (the careless screens' D²) runs on one BLAS thread meanwhile, as in the
+    command line: with OpenBLAS's own threads under each of these, the app's loading of
+    1,000,000 rows took ~25 % longer and ~45 % more CPU (their threads spinning), and the
+    screens get the same bits in the app as in the command line."""
     if not isinstance(study, Study):
         study = read_study(study)
     from . import tables as engine_tables
 
     files = [s for s in study.sources if s.file is not None]
     opened = {s: engine_tables.open_source(study, s) for s in study.sources if s.file is None}
+    # a file's coding may run ahead unless a records file joins it first; its cleaning unless
+    # the scale comes from every file (or a records file's notes are needed)
+    code_ahead = not study.records
+    clean_ahead = code_ahead and study.scale is not None
     with ThreadPoolExecutor(max_workers=3) as pool, one_blas_thread():
         file_digest = pool.submit(_file_digest, study)
-        tables = dict(zip(files, pool.map(lambda s: read_table(s.file, sheet=s.sheet), files)))
-        frames = {s: _rename(tables[s], s) for s in files}
+        steps = {s: _Steps() for s in files}
+        running = [pool.submit(_file_steps, study, s, steps[s], code_ahead, clean_ahead)
+                   for s in files]
+        for future in running:
+            future.result()
+        tables = {s: steps[s].result("read") for s in files}
+        frames = {s: steps[s].result("rename") for s in files}
         record_notes = _join_records(study, frames) if study.records else {}
         _check_columns(study, {**frames, **{s: pd.DataFrame(columns=o.table.columns)
                                             for s, o in opened.items()}})
         _check_categories(study, frames, tables)
         for source in opened.values():
             engine_tables.check_categories(study, source)
-        coded = dict(zip(files, pool.map(
-            lambda s: _code_source(study, s, tables[s], frames[s]), files)))
+        coded = ({s: steps[s].result("code") for s in files} if code_ahead else dict(zip(
+            files, pool.map(lambda s: _code_source(study, s, tables[s], frames[s]), files))))
         scale = study.scale or _infer_scale({**{s: c[0] for s, c in coded.items()},
                                              **{s: engine_tables.item_range(study, o)
                                                 for s, o in opened.items()}},
                                             study.scored_items, study.path)
-        cleaned = {s: pool.submit(_clean_source, study, s, tables[s], frames[s], *coded[s],
-                                  scale, record_notes.get(s, [])) for s in files}
+        # each file's cleaned data, taken (or its error raised) in the study's order of sources
+        cleaned = ({s: partial(steps[s].result, "clean") for s in files} if clean_ahead else {
+            s: pool.submit(_clean_source, study, s, tables[s], frames[s], *coded[s], scale,
+                           record_notes.get(s, [])).result for s in files})
         groups = {(s.wave, s.group): engine_tables.load_table_group(study, opened[s], scale)
-                  if s in opened else cleaned[s].result() for s in study.sources}
+                  if s in opened else cleaned[s]() for s in study.sources}
         fingerprint = _fingerprint(file_digest.result(), [g.record() for g in groups.values()
                                                           if g.source.file is None])
     notes = [] if study.scale else [msg("load_scale_inferred", min=f"{scale.min:g}",
                                         max=f"{scale.max:g}")]
     return StudyData(study=study, scale=scale, groups=groups, scale_inferred=study.scale is None,
                      fingerprint=fingerprint, notes=notes)
+
+
+class _Steps:
+    """The results of one file's steps run ahead on a thread (:func:`_file_steps`), each a
+    value or the error it raised, taken by :func:`load_study` step by step in the study's
+    order of sources: the error it raises is the one a loop over the steps would meet first."""
+
+    def __init__(self) -> None:
+        self._results: dict[str, object] = {}
+
+    def run(self, step: str, function, *args):
+        """``function(*args)``, kept as ``step``'s result; an error is kept and raised."""
+        try:
+            value = function(*args)
+        except Exception as error:
+            self._results[step] = error
+            raise
+        self._results[step] = value
+        return value
+
+    def result(self, step: str):
+        """The value of ``step``, or its error raised."""
+        value = self._results[step]
+        if isinstance(value, Exception):
+            raise value
+        return value
+
+
+def _file_steps(study: Study, source: GroupSource, steps: _Steps, code: bool,
+                clean: bool) -> None:
+    """Read and rename one file and, when ``code``, code it, and when ``clean``, clean it on
+    the study's declared scale, into ``steps``; a step's error ends the file's steps (it is
+    kept for :func:`load_study` to raise in its turn)."""
+    try:
+        table = steps.run("read", read_table, source.file, source.sheet)
+        frame = steps.run("rename", _rename, table, source)
+        if code:
+            coded = steps.run("code", _code_source, study, source, table, frame)
+            if clean:
+                steps.run("clean", _clean_source, study, source, table, frame, *coded,
+                          study.scale, [])
+    except Exception:
+        return  # kept in steps, for load_study to raise in its turn
 
 
 def _clean_source(study: Study, source: GroupSource, table: ImportedTable, frame: pd.DataFrame,

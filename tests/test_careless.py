@@ -164,6 +164,27 @@ def test_screens_in_blocks_equal_the_former_definitions(monkeypatch):
     assert whole.flags["longstring"][:40].all() and whole.flags["mahalanobis"].any()
 
 
+@pytest.mark.parametrize("exact", [True, False])
+def test_mahalanobis_p_of_the_blocks_is_that_of_the_whole_column(monkeypatch, exact):
+    """D²'s p, now taken block by block beside the other screens, equals the former definition,
+    ``scipy.stats.chi2.sf`` of the whole D² column after the blocks, bit for bit (the exact
+    path on whole numbers, the floating-point path on answers with halves)."""
+    from scipy import stats
+
+    rng = np.random.default_rng(41)
+    answers = np.clip(np.rint(3 + rng.standard_normal((1000, 1))
+                              + rng.standard_normal((1000, len(ITEMS)))), 1, 5)
+    answers[rng.random(answers.shape) < 0.05] = np.nan
+    if not exact:
+        answers[::7, 0] += 0.5
+    monkeypatch.setattr("surveys.careless.BLOCK_ROWS", 97)
+    values = careless_screens(pd.DataFrame(answers, columns=ITEMS), DIMS, {}).values
+    d2 = values["mahalanobis_d2"].to_numpy()
+    assert np.isfinite(d2).sum() > 400
+    assert np.array_equal(values["mahalanobis_p"].to_numpy().view(np.uint64),
+                          stats.chi2.sf(d2, len(ITEMS)).view(np.uint64))
+
+
 def former_longstring_irv(values):
     """longstring and IRV as first written (column by column; two passes per row)."""
     n, k = values.shape
@@ -319,8 +340,9 @@ def test_chi2_sf_is_scipys_to_the_bit():
 
 def former_whole_number_screens(x, halves, scales, centroid):
     """The exact path's block screens as they were before the int32 sums (float64 even-odd sums,
-    int64 counts and sums, D² of a C-ordered centred block)."""
-    from scipy import linalg
+    int64 counts and sums, D² of a C-ordered centred block), with D²'s p as the screens took it
+    after the blocks (``scipy.stats.chi2.sf``)."""
+    from scipy import linalg, stats
 
     from surveys.careless import _longest_runs, _rows_sum, _spearman_brown
     answered = x != MISSING_CODE
@@ -357,7 +379,7 @@ def former_whole_number_screens(x, halves, scales, centroid):
             r = (n_ * sxy - sx * sy) / np.sqrt(sxx * syy)
         eo = _spearman_brown(r, (n_ >= 3) & (sxx > 0) & (syy > 0))
     runs = _longest_runs((x[1:] == x[:-1]) & answered[1:], answered)
-    return np.stack([runs, irv_values, d2, eo])
+    return np.stack([runs, irv_values, d2, stats.chi2.sf(d2, len(x)), eo])
 
 
 def former_complete_case_sums(x):
@@ -397,7 +419,7 @@ def test_block_screens_and_centroid_sums_equal_the_former_definitions_to_the_bit
     got = _whole_number_screens(x, halves, scales, centroid)
     want = former_whole_number_screens(x, halves, scales, centroid)
     assert np.array_equal(got.view(np.uint64), want.view(np.uint64))
-    assert np.isfinite(got[2]).sum() > 100 and np.isfinite(got[3]).sum() > 1000
+    assert np.isfinite(got[2]).sum() > 100 and np.isfinite(got[4]).sum() > 1000
     for block in (x, x[:, 30:32], x[:, :0]):
         for a, b in zip(_complete_case_sums(block), former_complete_case_sums(block)):
             assert np.array_equal(a, b)

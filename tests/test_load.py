@@ -106,6 +106,36 @@ def test_rename_of_a_column_the_file_lacks(tmp_path):
         load_study(write(tmp_path, study=study))
 
 
+TWO_FILES = STUDY.replace("  customers: {file: c.csv, rename: {secs: duration_s}}\n",
+                          "  customers: {file: c.csv, rename: {secs: duration_s}}\n"
+                          "  employees: {file: e.csv, rename: {secs: duration_s}}\n")
+
+
+@pytest.mark.parametrize("customers, employees, study, error", [
+    # the employees' file (read, coded and cleaned first) fails at a step before the customers'
+    (ROWS[:1] + ["r9,300,4,5,4,2,4,4,11"], "", TWO_FILES, r"e.csv: the file is empty"),
+    (ROWS[:1] + ["r9,300,4,5,4,2,4,4,11"], HEADER.replace("Q6", "Q7") + "\n".join(ROWS),
+     TWO_FILES, r"e.csv, column 'Q6'"),
+    (ROWS, HEADER + "r1,300,4,5,4,2,4,4,11\n", TWO_FILES.replace("scale: {min: 1, max: 5}\n", ""),
+     r"e.csv, row 2, column 'REC'"),
+    # both fail at the same step: the customers' file, first in the study, is named
+    (ROWS[:1] + ["r9,300,4,5,4,2,4,4,11"], HEADER + "r1,300,9,5,4,2,4,4,12\n", TWO_FILES,
+     r"c.csv, row 3, column 'REC'"),
+    (ROWS, HEADER.replace("secs", "s") + "\n".join(ROWS),
+     TWO_FILES.replace("file: c.csv, rename: {secs", "file: c.csv, rename: {sec"),
+     r"'groups.customers.rename': the file has no column 'sec'"),
+])
+def test_files_run_ahead_raise_the_error_a_loop_over_the_steps_meets_first(
+        tmp_path, customers, employees, study, error):
+    """Each file is read, coded and cleaned on its own thread as soon as it is read; the error
+    raised is still the one of the earliest step (reading, renaming, the columns, coding and
+    cleaning), and within a step the one of the first file in the study's order."""
+    write(tmp_path, rows=customers, study=study)
+    (tmp_path / "e.csv").write_text(employees, encoding="utf-8")
+    with pytest.raises(StudyError, match=error):
+        load_study(tmp_path / "study.yaml")
+
+
 def test_scale_inferred_when_not_given(tmp_path):
     data = load_study(write(tmp_path, study=STUDY.replace("scale: {min: 1, max: 5}\n", "")))
     assert (data.scale.min, data.scale.max, data.scale_inferred) == (1.0, 5.0, True)
