@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import optimize, stats
+from scipy import optimize, special
 
 from analysis.moments import Responses
 from analysis.reliability import _answers, _number, _warning, dimension_items, require_items
@@ -182,7 +182,9 @@ def bartlett_sphericity(
     sign, log_det = np.linalg.slogdet(correlations.matrix)
     chi2 = -log_det * (n - 1 - (2 * p + 5) / 6) if sign > 0 else float("nan")
     df = p * (p - 1) // 2
-    return BartlettResult(float(chi2), df, float(stats.chi2.sf(chi2, df)), n)
+    # scipy.stats.chi2.sf(chi2, df), the same bits (NaN for df = 0, where chdtrc gives 0)
+    p_value = float(special.chdtrc(df, chi2)) if df > 0 else float("nan")
+    return BartlettResult(float(chi2), df, p_value, n)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -248,6 +250,8 @@ def parallel_analysis(
     p, n = len(correlations.items), correlations.n
     observed = np.sort(np.linalg.eigvalsh(correlations.matrix))[::-1]
     rng = np.random.default_rng(seed)
+    from scipy import stats
+
     wishart = stats.wishart(df=n - 1, scale=np.eye(p))
     random = np.empty((n_iter, p))
     for i in range(n_iter):

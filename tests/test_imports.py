@@ -1,0 +1,66 @@
+"""The command line's imports: scipy.stats only where a statistic needs it (the special functions
+used instead give scipy.stats' bits), and the study's files read while the rest is imported."""
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from scipy import special, stats
+
+ROOT = Path(__file__).resolve().parents[1]
+
+#: points where the replaced scipy.stats calls were evaluated: both tails, 0, tiny, huge,
+#: infinite and NaN
+POINTS = np.concatenate([np.random.default_rng(5).normal(0, 4, 2000),
+                         [0.0, -0.0, 1e-300, -1e-300, 38.0, -38.0, 1e6, np.inf, -np.inf, np.nan]])
+PROBABILITIES = np.concatenate([np.random.default_rng(6).uniform(0, 1, 500),
+                                [0.0, 1.0, 0.5, 0.975, 0.025, 1e-300, np.nan]])
+#: degrees of freedom the callers pass (counts: finite; 0 and below give NaN)
+DFS = (-1, 0, 0.5, 1, 2, 3.5, 29, 1_099_998)
+
+
+@pytest.mark.parametrize("special_call, stats_call, points", [
+    (lambda x, df: special.ndtri(x), lambda x, df: stats.norm.ppf(x), PROBABILITIES),
+    (lambda x, df: special.ndtr(-np.abs(x)), lambda x, df: stats.norm.sf(np.abs(x)), POINTS),
+    (lambda x, df: special.stdtr(df, -np.abs(x)), lambda x, df: stats.t.sf(np.abs(x), df), POINTS),
+    (lambda x, df: special.chdtrc(df, x) if df > 0 else np.full_like(x, np.nan),  # factor.py
+     lambda x, df: stats.chi2.sf(x, df), np.abs(POINTS)),
+    (lambda x, df: special.fdtrc(3, df, x), lambda x, df: stats.f.sf(x, 3, df), np.abs(POINTS)),
+])
+def test_special_functions_give_the_bits_of_scipy_stats(special_call, stats_call, points):
+    """The scipy.special calls that replace scipy.stats' (analysis/weighted.py, pls.py,
+    reliability.py, factor.py, cfa.py, gaps.py) equal them bit for bit, on arrays and scalars."""
+    for df in DFS:
+        np.testing.assert_array_equal(special_call(points, df), stats_call(points, df))
+        for x in points[-12:]:
+            np.testing.assert_array_equal(special_call(x, df), stats_call(x, df))
+
+
+def test_chi2_cdf_equals_scipy_stats_ncx2_and_chi2():
+    """cfa.chi2_cdf (RMSEA's interval) equals the former ``stats.ncx2.cdf(x, df, ncp)`` for
+    ncp > 0 and ``stats.chi2.cdf(x, df)`` for ncp = 0, 0 and below 0 included."""
+    from analysis.cfa import chi2_cdf
+
+    rng = np.random.default_rng(7)
+    for df in (1, 2, 17, 165, 1700):
+        xs = np.concatenate([rng.chisquare(df, 200) * rng.uniform(0.2, 5, 200),
+                             [0.0, -1e-12, -3.0, 1e-300, 1e7, np.inf, np.nan]])
+        for ncp in (0.0, 1e-9, 0.5, 40.0, 1e5, 1e6):
+            for x in xs:
+                former = stats.ncx2.cdf(x, df, ncp) if ncp > 0 else stats.chi2.cdf(x, df)
+                np.testing.assert_array_equal(chi2_cdf(x, df, ncp), former)
+
+
+def test_the_command_line_does_not_import_scipy_stats_before_loading():
+    """What the command line imports before it loads a study (analysis.pipeline, the reports'
+    starter, the loader) leaves out scipy.stats and the packages only some sections use."""
+    code = ("import sys\n"
+            "import analysis.pipeline, analysis.report, analysis.weighting, surveys.load\n"
+            "print(sorted(m for m in ('scipy.stats', 'statsmodels', 'plotly', 'matplotlib', "
+            "'sklearn', 'jieba') if m in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          cwd=ROOT, check=True)
+    assert done.stdout.strip() == "[]"
