@@ -43,6 +43,7 @@ from .i18n import Text, msg
 from .importers import read_table
 from .importers.base import ImportedTable
 from .limits import LIMITS, limit, shorten
+from .read_ahead import ReadAhead
 from .study import GroupSource, Scale, Study, read_study
 from .wholecodes import MISSING_CODE, WholeCodes, answered_range, whole_number_row
 
@@ -464,6 +465,10 @@ def _file_digest(study: Study):
     return digest
 
 
+def _read_file(source: GroupSource) -> ImportedTable:
+    return read_table(source.file, sheet=source.sheet)
+
+
 def _fingerprint(files, tables: list[dict] = ()) -> str:
     """A digest of the study file and its data files (``files``: :func:`_file_digest`) and of
     each table group (its masked engine, table, condition and row count, the rows staying in
@@ -474,8 +479,9 @@ def _fingerprint(files, tables: list[dict] = ()) -> str:
     return digest.hexdigest()
 
 
-def load_study(study: Study | str | Path) -> StudyData:
-    """Read, code, check and clean every file of a study (see the module docstring).
+def load_study(study: Study | str | Path | ReadAhead) -> StudyData:
+    """Read, code, check and clean every file of a study (see the module docstring); ``study``
+    may be a :class:`~surveys.read_ahead.ReadAhead`, whose study and tables are taken.
 
     The files are read, coded and cleaned side by side on two threads (pyarrow's reader, NumPy
     on whole columns and hashing release the interpreter's lock), and their digest is taken
@@ -485,7 +491,10 @@ def load_study(study: Study | str | Path) -> StudyData:
     OpenBLAS's own threads under each of these, the app's loading of 1,000,000 rows took ~25 %
     longer and ~45 % more CPU (their threads spinning), and the screens get the same bits in the
     app as in the command line."""
-    if not isinstance(study, Study):
+    read = _read_file
+    if isinstance(study, ReadAhead):
+        study, read = study.study(), study.table
+    elif not isinstance(study, Study):
         study = read_study(study)
     from . import tables as engine_tables
 
@@ -493,7 +502,7 @@ def load_study(study: Study | str | Path) -> StudyData:
     opened = {s: engine_tables.open_source(study, s) for s in study.sources if s.file is None}
     with ThreadPoolExecutor(max_workers=3) as pool, one_blas_thread():
         file_digest = pool.submit(_file_digest, study)
-        tables = dict(zip(files, pool.map(lambda s: read_table(s.file, sheet=s.sheet), files)))
+        tables = dict(zip(files, pool.map(read, files)))
         frames = {s: _rename(tables[s], s) for s in files}
         record_notes = _join_records(study, frames) if study.records else {}
         _check_columns(study, {**frames, **{s: pd.DataFrame(columns=o.table.columns)

@@ -64,3 +64,57 @@ def test_the_command_line_does_not_import_scipy_stats_before_loading():
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           cwd=ROOT, check=True)
     assert done.stdout.strip() == "[]"
+
+
+def test_read_ahead_loads_the_same_study():
+    """load_study(ReadAhead(path)) (the command line) gives what load_study(path) gives: the
+    tables read ahead are those load_study reads (the sample: two waves, workbooks and CSV)."""
+    import pandas as pd
+
+    from surveys.load import load_study
+    from surveys.read_ahead import ReadAhead
+
+    path = ROOT / "data" / "sample" / "study.yaml"
+    ahead, direct = load_study(ReadAhead(path)), load_study(path)
+    assert (ahead.fingerprint, ahead.notes, ahead.scale) == (direct.fingerprint, direct.notes,
+                                                             direct.scale)
+    assert ahead.groups.keys() == direct.groups.keys()
+    for key, group in direct.groups.items():
+        read = ahead.groups[key]
+        assert (read.table.format, read.table.notes) == (group.table.format, group.table.notes)
+        for frame in ("data", "scored"):
+            pd.testing.assert_frame_equal(getattr(read, frame), getattr(group, frame),
+                                          check_exact=True)
+        pd.testing.assert_series_equal(read.quality.keep, group.quality.keep)
+
+
+@pytest.mark.parametrize("case", ["study_not_found", "bad_yaml", "data_file_missing",
+                                  "binary_data_file", "second_file_bad"])
+def test_read_ahead_raises_the_errors_load_study_raises(tmp_path, case):
+    """A bad study file or data file: load_study(ReadAhead(path)) raises the StudyError that
+    load_study(path) raises, with the same message (the first bad file in the study's order)."""
+    from surveys.errors import StudyError
+    from surveys.load import load_study
+    from surveys.read_ahead import ReadAhead
+
+    study = ("scale: {min: 1, max: 5}\ngroups:\n  customers: c.csv\n  employees: e.csv\n"
+             "dimensions:\n  a: [Q1, Q2]\n")
+    (tmp_path / "c.csv").write_text("Q1,Q2\n1,2\n3,4\n", encoding="utf-8")
+    (tmp_path / "e.csv").write_text("Q1,Q2\n2,2\n5,4\n", encoding="utf-8")
+    if case == "bad_yaml":
+        study += "dimensions: [\n"
+    elif case == "data_file_missing":
+        (tmp_path / "c.csv").unlink()
+    elif case == "binary_data_file":
+        (tmp_path / "c.csv").write_bytes(b"\x00\x01\x02" * 100)
+    elif case == "second_file_bad":
+        (tmp_path / "e.csv").write_bytes(b"")
+    path = tmp_path / "study.yaml"
+    if case != "study_not_found":
+        path.write_text(study, encoding="utf-8")
+    with pytest.raises(StudyError) as direct:
+        load_study(path)
+    with pytest.raises(StudyError) as ahead:
+        load_study(ReadAhead(path))
+    assert ahead.value.render("zh") == direct.value.render("zh")
+    assert str(ahead.value) == str(direct.value)
