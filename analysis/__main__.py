@@ -34,25 +34,19 @@ from surveys.errors import run_command  # noqa: E402
 
 
 def _run(args: argparse.Namespace) -> int:
-    """Fork the report writers (:func:`analysis.report.start_reports`) once NumPy and pandas are
-    imported, then start reading the study's files (:class:`surveys.read_ahead.ReadAhead`) and
-    import the analysis while pyarrow reads them (forking first: a process forked while another
-    thread imports a module could never import that module)."""
-    import gc
-
     _reuse_freed_memory()
     from surveys.read_ahead import ReadAhead  # NumPy, pandas, pyarrow: what the reading needs
-    from .report import start_forked, start_reports
 
-    with _imports_frozen():  # frozen before forking: the writers' pages stay shared
+    ahead = ReadAhead(args.study)  # pyarrow reads the files while the analysis is imported
+    from .pipeline import analyse, write_results
+    from .report import start_forked, start_reports
+    from surveys.load import load_study
+    from .weighting import with_weights
+
+    ahead.wait()  # no import under way on its threads when the report writers are forked
+    with _imports_frozen():
         reports = start_reports(args.out, args.lang, parallel=not args.debug)
         try:
-            ahead = ReadAhead(args.study)
-            from .pipeline import analyse, write_results
-            from surveys.load import load_study
-            from .weighting import with_weights
-
-            gc.freeze()  # the analysis' modules too
             data = with_weights(load_study(ahead))
             respondent_files = start_forked(lambda: _respondent_files(data, args.out, args.lang),
                                             forked=not args.debug)

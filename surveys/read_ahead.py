@@ -9,7 +9,7 @@ parser and :func:`surveys.importers.read_table`, not the loader (careless screen
 """
 from __future__ import annotations
 
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from pathlib import Path
 
 from .importers import read_table
@@ -42,6 +42,13 @@ class ReadAhead:
             return study
         finally:
             self._pool.shutdown(wait=False)  # its threads end once the reads are done
+
+    def wait(self) -> None:
+        """Wait until the study is parsed and its files read (or have failed): then no thread of
+        this reading is importing a module any more, which a process forked now would find half
+        imported (and could never import)."""
+        wait([self._study])
+        wait(self._reads.values())
 
     def study(self) -> Study:
         """The parsed study (or the parse's error), once it is parsed."""
