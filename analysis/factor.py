@@ -206,6 +206,23 @@ class ParallelResult:
     simulated: np.ndarray
 
 
+def wishart_identity(df: int, p: int, rng: np.random.Generator) -> np.ndarray:
+    """One draw of Wishart(df, I_p) by Bartlett's decomposition: A lower triangular with N(0, 1)
+    below the diagonal and sqrt(χ²(df - i)) on it (i = 0 .. p-1), the draw C A (C A)ᵀ with C = I.
+    ``scipy.stats.wishart(df, np.eye(p)).rvs(random_state=rng)`` as a p × p array: the same
+    random numbers in the same order and the same arithmetic (the same bits; scipy.stats, ~0.3 s
+    to import, is not needed), and its ValueError when df <= p - 1."""
+    if not df > p - 1:
+        raise ValueError("Degrees of freedom must be greater than the dimension of scale matrix "
+                         "minus 1.")
+    a = np.zeros((p, p))
+    a[np.tril_indices(p, k=-1)] = rng.normal(size=p * (p - 1) // 2)
+    a[np.diag_indices(p)] = np.concatenate([rng.chisquare(df - i, size=1) ** 0.5
+                                            for i in range(p)])
+    ca = np.dot(np.eye(p), a)
+    return np.dot(ca, ca.T)
+
+
 def parallel_analysis(
     data: pd.DataFrame | Correlations,
     items: list[str] | None = None,
@@ -250,12 +267,9 @@ def parallel_analysis(
     p, n = len(correlations.items), correlations.n
     observed = np.sort(np.linalg.eigvalsh(correlations.matrix))[::-1]
     rng = np.random.default_rng(seed)
-    from scipy import stats
-
-    wishart = stats.wishart(df=n - 1, scale=np.eye(p))
     random = np.empty((n_iter, p))
     for i in range(n_iter):
-        scatter = np.atleast_2d(wishart.rvs(random_state=rng))
+        scatter = wishart_identity(n - 1, p, rng)
         scale = np.sqrt(np.diag(scatter))
         random[i] = np.sort(np.linalg.eigvalsh(scatter / np.outer(scale, scale)))[::-1]
     simulated = np.quantile(random, quantile, axis=0)

@@ -118,3 +118,22 @@ def test_read_ahead_raises_the_errors_load_study_raises(tmp_path, case):
         load_study(ReadAhead(path))
     assert ahead.value.render("zh") == direct.value.render("zh")
     assert str(ahead.value) == str(direct.value)
+
+
+def test_wishart_identity_draws_what_scipy_stats_wishart_draws():
+    """factor.wishart_identity (parallel analysis) gives scipy.stats.wishart(df, I).rvs's draws bit
+    for bit and leaves the generator where it leaves it; its error for too few df alike."""
+    from analysis.factor import wishart_identity
+
+    for p, df in ((1, 5), (2, 2), (3, 40), (6, 6), (20, 1_099_998), (60, 299)):
+        ours, theirs = np.random.default_rng(p), np.random.default_rng(p)
+        wishart = stats.wishart(df=df, scale=np.eye(p))
+        for _ in range(4):
+            np.testing.assert_array_equal(wishart_identity(df, p, ours),
+                                          np.atleast_2d(wishart.rvs(random_state=theirs)))
+        assert ours.random() == theirs.random()
+    with pytest.raises(ValueError) as ours:
+        wishart_identity(2, 3, np.random.default_rng(0))
+    with pytest.raises(ValueError) as theirs:
+        stats.wishart(df=2, scale=np.eye(3))
+    assert str(ours.value) == str(theirs.value)
