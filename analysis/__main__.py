@@ -7,9 +7,12 @@ small (at most a few hundred columns), where more threads cost more than they sa
 threads are a loss on a shared machine. Memory freed by the run is reused rather than handed back
 to the system and faulted in again (:func:`_reuse_freed_memory`).
 
-``run`` uses the second processor where the system allows it (a forked process each, so that
-each has its own interpreter lock): the four report writers are forked before the study is
-loaded and ready themselves meanwhile (:func:`analysis.report.start_reports`), then write the
+``run`` starts reading the study's files as soon as pandas and pyarrow are imported
+(:class:`surveys.read_ahead.ReadAhead`), while it imports the analysis. It uses the second
+processor where the system allows it (a forked process each, so that each has its own
+interpreter lock): the four report writers are forked once the files are read, before the
+answers are coded and cleaned, and ready themselves meanwhile
+(:func:`analysis.report.start_reports`), then write the
 reports at the same time once the results come; respondents.csv and customers.csv, which need
 only the loaded study, are written by a process forked right after loading
 (:func:`analysis.report.start_forked`) while this one computes the sections. With ``--debug``

@@ -2,10 +2,11 @@
 
 The command line starts this as soon as pandas and pyarrow are imported (``python -m analysis
 run``), then imports the analysis meanwhile: pyarrow's CSV reader parses on its own threads,
-without the interpreter's lock, so most of the read is done by the time
-:func:`surveys.load.load_study` needs the tables (a million rows: ~0.5 s of reading off the
-command line's critical path). Only this module's imports are needed to start it: the study file's
-parser and :func:`surveys.importers.read_table`, not the loader (careless screens, coding).
+without the interpreter's lock, so part of the read is done by the time
+:func:`surveys.load.load_study` needs the tables (on two processors the read already keeps both
+busy, so the overlap is what the imports leave of one). Only this module's imports are needed to
+start it: the study file's parser and :func:`surveys.importers.read_table`, not the loader
+(careless screens, coding).
 """
 from __future__ import annotations
 
