@@ -31,7 +31,7 @@ os.environ.setdefault("NUMPY_MADVISE_HUGEPAGE", "0")
 import argparse  # noqa: E402
 import sys  # noqa: E402
 from contextlib import contextmanager  # noqa: E402
-from typing import Callable, Iterator  # noqa: E402
+from typing import Callable, Iterator, NoReturn  # noqa: E402
 
 from surveys.errors import run_command  # noqa: E402
 
@@ -51,6 +51,7 @@ def _run(args: argparse.Namespace) -> int:
         reports = start_reports(args.out, args.lang, parallel=not args.debug)
         try:
             data = with_weights(load_study(ahead))
+            _held_to_exit(data)
             respondent_files = start_forked(lambda: _respondent_files(data, args.out, args.lang),
                                             forked=not args.debug)
             try:
@@ -196,5 +197,37 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     return run_command(lambda: args.func(args), debug=args.debug, lang=args.lang)
 
+
+#: what ``python -m analysis`` keeps until the process ends (:func:`_held_to_exit`)
+_HELD: list = []
+
+
+def _held_to_exit(*objects) -> None:
+    """Keep ``objects`` alive until the process ends when it runs as ``python -m analysis``:
+    it then ends without the interpreter's teardown (:func:`exit_without_teardown`), so
+    freeing a million-row study's arrays one by one when :func:`_run` returns (~0.1 s of wall
+    and CPU) would only delay the end. A program that imports this module and calls
+    :func:`main` frees them there as before."""
+    if __name__ == "__main__":
+        _HELD.extend(objects)
+
+
+def exit_without_teardown(code: int) -> NoReturn:
+    """End the process with status ``code`` as a normal exit would, without the interpreter's
+    teardown: the ``atexit`` callbacks run and the standard streams are flushed, then the
+    process ends (``os._exit``) and the system takes its memory back at once. After a
+    million-row run, freeing its objects and modules one by one took 0.2-0.6 s of wall after
+    ``main`` had returned and every file was written and closed (0.08-0.15 s this way)."""
+    import atexit
+
+    atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a closed pipe: what a normal exit reports as status 120
+            code = code or 120
+    os._exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    exit_without_teardown(main())

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from analysis.__main__ import main
+from analysis.report import REPORT_FILES
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "data" / "sample" / "study.yaml"
@@ -158,7 +159,22 @@ def test_runs_with_a_read_only_home_and_project(tmp_path):
                           capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-2000:]
     assert (tmp_path / "out" / "report.pdf").stat().st_size > 1000
+    printed = {Path(line).name for line in done.stdout.splitlines()}  # flushed before the exit
+    assert {"results.json", "respondents.csv", *REPORT_FILES} <= printed
     assert _project_files() == before
+
+
+def test_exit_without_teardown_runs_atexit_and_flushes():
+    """The command line's exit: the status given, the atexit callbacks run, buffered output
+    written (stdout to a pipe is block-buffered)."""
+    code = ("import atexit, sys\n"
+            "from analysis.__main__ import exit_without_teardown\n"
+            "atexit.register(lambda: print('atexit ran'))\n"
+            "sys.stdout.write('buffered ')\n"
+            "exit_without_teardown(3)\n")
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
+                          timeout=60)
+    assert (done.returncode, done.stdout, done.stderr) == (3, "buffered atexit ran\n", "")
 
 
 def test_respondents_written_beside_the_reports_are_the_same_bytes(tmp_path):
@@ -179,3 +195,12 @@ def test_respondents_written_beside_the_reports_are_the_same_bytes(tmp_path):
     expected = respondents_csv(respondents_table(with_weights(load_study(tmp_path / "s.yaml"))))
     assert (out / "respondents.csv").read_bytes() == expected
     assert b"c,1,2,'=1,0," in expected and b"c,1,3,b,0,,1,0,0,,,,,,5,0,,,,1,\n" in expected
+
+
+def test_study_held_to_the_exit_only_as_the_program():
+    """``python -m analysis`` keeps the loaded study until its exit without teardown; a program
+    that imports the command line and calls ``main`` frees it as before."""
+    from analysis import __main__ as cli
+
+    cli._held_to_exit(object())
+    assert cli._HELD == []
