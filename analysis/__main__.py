@@ -7,9 +7,12 @@ small (at most a few hundred columns), where more threads cost more than they sa
 threads are a loss on a shared machine. Memory freed by the run is reused rather than handed back
 to the system and faulted in again (:func:`_reuse_freed_memory`).
 
-``run`` uses the second processor where the system allows it (a forked process each, so that
-each has its own interpreter lock): the four report writers are forked before the study is
-loaded and ready themselves meanwhile (:func:`analysis.report.start_reports`), then write the
+``run`` starts reading the study's files as soon as pandas and pyarrow are imported
+(:class:`surveys.read_ahead.ReadAhead`), while it imports the analysis. It uses the second
+processor where the system allows it (a forked process each, so that each has its own
+interpreter lock): the four report writers are forked once the files are read, before the
+answers are coded and cleaned, and ready themselves meanwhile
+(:func:`analysis.report.start_reports`), then write the
 reports at the same time once the results come; respondents.csv and customers.csv, which need
 only the loaded study, are written by a process forked right after loading
 (:func:`analysis.report.start_forked`) while this one computes the sections. With ``--debug``
@@ -35,15 +38,19 @@ from surveys.errors import run_command  # noqa: E402
 
 def _run(args: argparse.Namespace) -> int:
     _reuse_freed_memory()
+    from surveys.read_ahead import ReadAhead  # NumPy, pandas, pyarrow: what the reading needs
+
+    ahead = ReadAhead(args.study)  # pyarrow reads the files while the analysis is imported
     from .pipeline import analyse, write_results
     from .report import start_forked, start_reports
     from surveys.load import load_study
     from .weighting import with_weights
 
+    ahead.wait()  # no import under way on its threads when the report writers are forked
     with _imports_frozen():
         reports = start_reports(args.out, args.lang, parallel=not args.debug)
         try:
-            data = with_weights(load_study(args.study))
+            data = with_weights(load_study(ahead))
             _held_to_exit(data)
             respondent_files = start_forked(lambda: _respondent_files(data, args.out, args.lang),
                                             forked=not args.debug)

@@ -23,7 +23,7 @@ from itertools import combinations
 
 import numpy as np
 import pandas as pd
-from scipy import special, stats
+from scipy import special
 
 from analysis import ranks
 from analysis.gaps import adjust_pvalues
@@ -108,6 +108,8 @@ class _Levels:
         values = [p.column(self.column) for p in self.parts.values()]
         values = [c.values[c.observed] for c in values]
         pooled = np.concatenate(values) if values else np.zeros(0)
+        from scipy import stats
+
         ranked = stats.rankdata(pooled)
         bounds = np.cumsum([0] + [len(v) for v in values])
         _, tied = np.unique(pooled, return_counts=True)
@@ -360,6 +362,8 @@ def _range_sf_row(w: np.ndarray, k: int, grids: _Grids = _FINE,
 def _outer(nu: np.ndarray, grids: _Grids) -> tuple[np.ndarray, np.ndarray]:
     """The outer integral's nodes s (one row per ``nu``) and their weights times the density of
     :math:`s = \\sqrt{\\chi^2_\\nu/\\nu}`, in log s between the grids' tail quantiles."""
+    from scipy import stats
+
     lo = np.log(stats.chi2.ppf(grids.tail, nu) / nu) / 2
     hi = np.log(stats.chi2.isf(grids.tail, nu) / nu) / 2
     x, weights = _gauss_legendre(lo, hi, grids.pieces)
@@ -425,6 +429,8 @@ def studentized_range_isf(alpha: float, k: int, df) -> np.ndarray:
     if not ok.any():
         return out
     nu = df[ok]
+    from scipy import stats
+
     if k == 2:
         out[ok] = math.sqrt(2) * stats.t.isf(alpha / 2, nu)
         return out

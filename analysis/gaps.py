@@ -13,7 +13,7 @@ from typing import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
-from scipy import optimize, special, stats
+from scipy import optimize, special
 
 from analysis import ranks
 from analysis.indices import IndexSpec, group_indices
@@ -189,6 +189,8 @@ def _mann_whitney(a: Responses, b: Responses, column: str) -> tuple[float, float
     x, y = x.values[x.observed], y.values[y.observed]
     if len(x) == 0 or len(y) == 0:
         return np.nan, np.nan
+    from scipy import stats
+
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         res = stats.mannwhitneyu(x, y, use_continuity=True, alternative="two-sided",
@@ -345,6 +347,8 @@ def _wilcoxon(gaps: Responses, column: str) -> tuple[float, float]:
     nonzero = d.values[d.observed & (d.values != 0)]
     if not nonzero.size:
         return np.nan, np.nan
+    from scipy import stats
+
     v = float(stats.rankdata(np.abs(nonzero))[nonzero > 0].sum())
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -457,8 +461,8 @@ def _z_change(index: str, name: str, before: float, after: float, se_before: flo
     diff = after - before
     with np.errstate(invalid="ignore", divide="ignore"):
         z = diff / se if se > 0 else np.nan
-    half = stats.norm.ppf(0.5 + confidence / 2) * se
-    p = 2 * stats.norm.sf(abs(z)) if np.isfinite(z) else np.nan
+    half = special.ndtri(0.5 + confidence / 2) * se  # scipy.stats.norm.ppf, .sf below
+    p = 2 * special.ndtr(-abs(z)) if np.isfinite(z) else np.nan
     return _change_row(index, name, before, after, ci if ci is not None else
                        (diff - half, diff + half), "z", z, None, p)
 

@@ -42,7 +42,7 @@ from functools import cached_property
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import special
 
 from analysis.cfa import htmt
 from analysis.jsonready import json_ready, records
@@ -768,7 +768,7 @@ class PLSBootstrap:
             table[i, 3:] = np.quantile(reps, [alpha / 2, 1 - alpha / 2])
             df[i] = len(reps) - 1
         kept = df > 0
-        table[kept, 2] = 2 * stats.t.sf(np.abs(table[kept, 1]), df[kept])
+        table[kept, 2] = 2 * special.stdtr(df[kept], -np.abs(table[kept, 1]))  # stats.t.sf(|t|)
         return pd.DataFrame(table, index=estimates.index,
                             columns=["se", "t", "p", "ci_low", "ci_high"])
 

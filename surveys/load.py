@@ -29,6 +29,7 @@ import difflib
 from dataclasses import dataclass, field, replace
 from functools import cached_property, partial
 from pathlib import Path
+from typing import Callable
 
 import numpy as np
 import pandas as pd
@@ -43,6 +44,7 @@ from .i18n import Text, msg
 from .importers import read_table
 from .importers.base import ImportedTable
 from .limits import LIMITS, limit, shorten
+from .read_ahead import ReadAhead
 from .study import GroupSource, Scale, Study, read_study
 from .wholecodes import MISSING_CODE, WholeCodes, answered_range, whole_number_row
 
@@ -464,6 +466,11 @@ def _file_digest(study: Study):
     return digest
 
 
+def _read_file(source: GroupSource) -> ImportedTable:
+    """The table of ``source``'s data file (:func:`surveys.importers.read_table`)."""
+    return read_table(source.file, sheet=source.sheet)
+
+
 def _fingerprint(files, tables: list[dict] = ()) -> str:
     """A digest of the study file and its data files (``files``: :func:`_file_digest`) and of
     each table group (its masked engine, table, condition and row count, the rows staying in
@@ -474,8 +481,9 @@ def _fingerprint(files, tables: list[dict] = ()) -> str:
     return digest.hexdigest()
 
 
-def load_study(study: Study | str | Path) -> StudyData:
-    """Read, code, check and clean every file of a study (see the module docstring).
+def load_study(study: Study | str | Path | ReadAhead) -> StudyData:
+    """Read, code, check and clean every file of a study (see the module docstring); ``study``
+    may be a :class:`~surveys.read_ahead.ReadAhead`, whose study and tables are taken.
 
     Each file is read, coded and cleaned on its own thread as soon as it is read
     (:func:`_file_steps`: the employees' 100,000 rows are done while the customers' million are
@@ -489,7 +497,10 @@ def load_study(study: Study | str | Path) -> StudyData:
     command line: with OpenBLAS's own threads under each of these, the app's loading of
     1,000,000 rows took ~25 % longer and ~45 % more CPU (their threads spinning), and the
     screens get the same bits in the app as in the command line."""
-    if not isinstance(study, Study):
+    read = _read_file
+    if isinstance(study, ReadAhead):
+        study, read = study.study(), study.table
+    elif not isinstance(study, Study):
         study = read_study(study)
     from . import tables as engine_tables
 
@@ -502,7 +513,8 @@ def load_study(study: Study | str | Path) -> StudyData:
     with ThreadPoolExecutor(max_workers=3) as pool, one_blas_thread():
         file_digest = pool.submit(_file_digest, study)
         steps = {s: _Steps() for s in files}
-        running = [pool.submit(_file_steps, study, s, steps[s], code_ahead, clean_ahead)
+        running = [pool.submit(_file_steps, study, s, read, steps[s], code_ahead,
+                               clean_ahead)
                    for s in files]
         for future in running:
             future.result()
@@ -560,13 +572,13 @@ class _Steps:
         return value
 
 
-def _file_steps(study: Study, source: GroupSource, steps: _Steps, code: bool,
-                clean: bool) -> None:
-    """Read and rename one file and, when ``code``, code it, and when ``clean``, clean it on
+def _file_steps(study: Study, source: GroupSource, read: Callable[[GroupSource], ImportedTable],
+                steps: _Steps, code: bool, clean: bool) -> None:
+    """Read (``read(source)``) and rename one file and, when ``code``, code it, and when ``clean``, clean it on
     the study's declared scale, into ``steps``; a step's error ends the file's steps (it is
     kept for :func:`load_study` to raise in its turn)."""
     try:
-        table = steps.run("read", read_table, source.file, source.sheet)
+        table = steps.run("read", read, source)
         frame = steps.run("rename", _rename, table, source)
         if code:
             coded = steps.run("code", _code_source, study, source, table, frame)
