@@ -42,7 +42,6 @@ personality inventories. *Journal of Research in Personality*, 39(1), 103-129.
 from __future__ import annotations
 
 import math
-import os
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Iterable, Mapping, Sequence
@@ -50,6 +49,8 @@ from typing import Iterable, Mapping, Sequence
 import numpy as np
 import pandas as pd
 from scipy import linalg, special
+
+from analysis.forked import processors
 
 from .i18n import Text, msg
 from .wholecodes import MISSING_CODE, whole_number_row
@@ -392,7 +393,7 @@ def _by_block(function, answers: np.ndarray, *args) -> list:
                                                                       BLOCK_ROWS)]
     if len(blocks) < 2:
         return [function(block, *args) for block in blocks]
-    with ThreadPoolExecutor(max_workers=min(2, os.cpu_count() or 1)) as pool:
+    with ThreadPoolExecutor(max_workers=min(2, processors())) as pool:
         return list(pool.map(lambda block: function(block, *args), blocks))
 
 

@@ -23,7 +23,6 @@ The result, :class:`StudyData`, hands each analysis a mapping group → DataFram
 from __future__ import annotations
 
 import hashlib
-import os
 from concurrent.futures import ThreadPoolExecutor
 import difflib
 from dataclasses import dataclass, field, replace
@@ -35,6 +34,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.blas import one_blas_thread
+from analysis.forked import processors
 
 from .careless import careless_screens
 from .cleaning import QualityReport, detail_column, quality_report
@@ -341,7 +341,7 @@ def _code_source(study: Study, source: GroupSource, table: ImportedTable,
                             value_labels=table.value_labels.get(raw_column), scale=scale)
 
     present = [c for c in study.numeric_columns if c in frame.columns]
-    with ThreadPoolExecutor(max_workers=min(2, os.cpu_count() or 1)) as pool:
+    with ThreadPoolExecutor(max_workers=min(2, processors())) as pool:
         coded_columns = list(pool.map(code, present))
     for column, coded in zip(present, coded_columns):
         data[column] = coded.codes.astype("float64")
