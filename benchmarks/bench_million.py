@@ -4,7 +4,10 @@ Writes a study of ``--customers`` (default 1,000,000) customers and ``--employee
 employees answering 60 five-point items (20 three-item scales, one reverse-coded item in every
 fourth scale, 1% of the answers missing) as two UTF-8 CSVs, with reliability, validity, indices and
 the customer-employee gaps (no segments). Then, each in a fresh Python process and interleaved over
-``--rounds`` rounds (compare the ratios within one run; the machine's speed drifts):
+``--rounds`` rounds (compare the ratios within one run; the machine's speed drifts), each measured
+process preceded by the same unmeasured read of the two files (the first read after another
+process has used and freed gigabytes, or after a pause, took 1.3-1.9 s instead of 0.7-1.0 s: without
+the warm-up, the floor measured right after a command-line run was that slow read):
 
 - **floor**: ``pandas.read_csv(engine="pyarrow")`` of the two CSVs (the read alone, after the
   imports), and the size of the answers held as int8;
@@ -163,6 +166,7 @@ def main() -> None:
         samples: dict[str, list] = {}
         for _ in range(args.rounds):
             for code in (FLOOR, CLI):
+                run(FLOOR, tmp)  # the warm-up read (see the module docstring), not measured
                 for name, value in json.loads(run(code, tmp).strip().splitlines()[-1]).items():
                     samples.setdefault(name, []).append(value)
         if args.steps:
