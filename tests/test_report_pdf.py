@@ -217,12 +217,15 @@ def test_cmap_probe_equals_fonttools_decompiled_cmap():
 
 
 def test_forked_writers_take_each_report_once_and_report_failures(tmp_path):
-    """The forked writers take the reports from one queue (analysis.report._write_shared): every
+    """The forked writers take the reports from one queue (analysis.report.Reports): every
     report is written once, while the caller's own work runs in its process; a report that raises and one whose process dies are both reported
     (the first in REPORT_FILES order raised), and the others are still written."""
     import os
 
-    from analysis.report import _write_shared
+    from analysis.report import Reports
+
+    def write_shared(jobs, meanwhile):  # two forked writers, nothing to ready
+        Reports(jobs, "zh", 2, ready=lambda: None).write({}, meanwhile)
 
     def job(name, build):
         return tmp_path / name, build
@@ -236,7 +239,7 @@ def test_forked_writers_take_each_report_once_and_report_failures(tmp_path):
     written = [job(name, lambda results, lang, name=name: f"{name} {os.getpid()}")
                for name in REPORT_FILES]
     meanwhile = []
-    _write_shared(written, {}, "zh", 2, lambda: meanwhile.append(os.getpid()))
+    write_shared(written, lambda: meanwhile.append(os.getpid()))
     texts = [path.read_text() for path, _ in written]
     assert [text.split()[0] for text in texts] == list(REPORT_FILES)
     assert str(os.getpid()) not in {text.split()[1] for text in texts}  # written by the children
@@ -244,12 +247,11 @@ def test_forked_writers_take_each_report_once_and_report_failures(tmp_path):
     for path, _ in written:
         path.unlink()
     with pytest.raises(RuntimeError, match="report.docx: the process writing it ended"):
-        _write_shared([written[0], written[1], job("report.docx", dies), written[3]], {}, "zh", 2,
-                      lambda: None)
+        write_shared([written[0], written[1], job("report.docx", dies), written[3]], lambda: None)
     assert {p.name for p in tmp_path.iterdir()} == set(REPORT_FILES) - {"report.docx"}
     with pytest.raises(ValueError, match="bad page") as error:
-        _write_shared([written[0], job("report.html", fails), job("report.docx", dies), written[3]],
-                      {}, "zh", 2, lambda: None)
+        write_shared([written[0], job("report.html", fails), job("report.docx", dies), written[3]],
+                     lambda: None)
     assert "while writing report.html" in error.value.__notes__[0]
 
 

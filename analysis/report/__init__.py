@@ -120,12 +120,6 @@ def _take_jobs(queue: int, jobs: list, results: dict, lang: str) -> dict:
     return answers
 
 
-def _write_shared(jobs: list, results: dict, lang: str, processes: int,
-                  meanwhile: Callable[[], None]) -> None:
-    """The reports of ``jobs`` written by ``processes`` forked children (:class:`Reports`)."""
-    Reports(jobs, lang, processes, ready=lambda: None).write(results, meanwhile)
-
-
 def _ready_writers() -> None:
     """Import the four writers and load what they read at their first use: the labels, the
     inlined plotly.js, Typst and the CJK font as Typst reads it, with its metrics (the PDF and
