@@ -196,9 +196,10 @@ def _line_ended(piece):
     return pc.binary_join_element_wise(piece, pa.scalar("", pa.string()), "\n")
 
 
-def _few(codes: np.ndarray, distinct, rows: int) -> bool:
-    """Whether a column is held as codes: at most one distinct value in eight rows."""
-    return len(distinct) * 8 <= rows
+def _few(distinct: int, rows: int) -> bool:
+    """Whether a column of ``rows`` cells taking ``distinct`` values is held as codes: at most
+    one distinct value in eight rows."""
+    return distinct * 8 <= rows
 
 
 #: rows looked at first to tell whether a float column repeats a few values (:func:`_csv_cells`)
@@ -220,21 +221,22 @@ def _csv_cells(column: pd.Series) -> "pa.Array | _Coded":
         values = column.to_numpy(dtype=float, na_value=np.nan)
         # distinct bit patterns, so that -0.0 keeps its sign as %.10g writes it (NaN: empty)
         bits = values.view(np.int64)
-        if _few(*pd.factorize(bits[:_SAMPLE]), min(len(bits), _SAMPLE)):  # weights, longstring
+        sample = bits[:_SAMPLE]
+        if _few(len(pd.unique(sample)), len(sample)):  # weights, longstring
             codes, distinct = pd.factorize(bits)
-            if _few(codes, distinct, len(bits)):
+            if _few(len(distinct), len(bits)):
                 return _coded(codes, g10_cells(distinct.view(np.float64)).to_pylist(),
                               missing=None)
         cells = g10_cells(values)
     elif pd.api.types.is_integer_dtype(dtype) and not missing.any():
         values = column.to_numpy()
         low, high = int(values.min()), int(values.max())
-        if (high - low + 1) * 8 <= len(values):  # flags, exclusion: each number written once
+        if _few(high - low + 1, len(values)):  # flags, exclusion: each number written once
             return _coded(values - low, [str(v) for v in range(low, high + 1)], missing=None)
         cells = pc.cast(pa.array(values), pa.string())
     elif isinstance(dtype, pd.StringDtype):
         codes, distinct = pd.factorize(column)
-        if _few(codes, distinct, len(column)):  # a few texts repeated (group, wave): each once
+        if _few(len(distinct), len(column)):  # a few texts repeated (group, wave): each once
             return _coded(codes, [_csv_field(formula_safe(value)) for value in distinct],
                           missing=missing)
         # mostly distinct (ids): Python only for the cells that need it
