@@ -44,7 +44,7 @@ from .i18n import Text, msg
 from .importers import read_table
 from .importers.base import ImportedTable
 from .limits import LIMITS, limit, shorten
-from .read_ahead import ReadAhead
+from .read_ahead import ReadAhead, read_source
 from .study import GroupSource, Scale, Study, read_study
 from .wholecodes import MISSING_CODE, WholeCodes, answered_range, whole_number_row
 
@@ -466,11 +466,6 @@ def _file_digest(study: Study):
     return digest
 
 
-def _read_file(source: GroupSource) -> ImportedTable:
-    """The table of ``source``'s data file (:func:`surveys.importers.read_table`)."""
-    return read_table(source.file, sheet=source.sheet)
-
-
 def _fingerprint(files, tables: list[dict] = ()) -> str:
     """A digest of the study file and its data files (``files``: :func:`_file_digest`) and of
     each table group (its masked engine, table, condition and row count, the rows staying in
@@ -497,7 +492,7 @@ def load_study(study: Study | str | Path | ReadAhead) -> StudyData:
     command line: with OpenBLAS's own threads under each of these, the app's loading of
     1,000,000 rows took ~25 % longer and ~45 % more CPU (their threads spinning), and the
     screens get the same bits in the app as in the command line."""
-    read = _read_file
+    read = read_source
     if isinstance(study, ReadAhead):
         study, read = study.study(), study.table
     elif not isinstance(study, Study):
@@ -513,8 +508,7 @@ def load_study(study: Study | str | Path | ReadAhead) -> StudyData:
     with ThreadPoolExecutor(max_workers=3) as pool, one_blas_thread():
         file_digest = pool.submit(_file_digest, study)
         steps = {s: _Steps() for s in files}
-        running = [pool.submit(_file_steps, study, s, read, steps[s], code_ahead,
-                               clean_ahead)
+        running = [pool.submit(_file_steps, study, s, read, steps[s], code_ahead, clean_ahead)
                    for s in files]
         for future in running:
             future.result()
@@ -574,9 +568,9 @@ class _Steps:
 
 def _file_steps(study: Study, source: GroupSource, read: Callable[[GroupSource], ImportedTable],
                 steps: _Steps, code: bool, clean: bool) -> None:
-    """Read (``read(source)``) and rename one file and, when ``code``, code it, and when ``clean``, clean it on
-    the study's declared scale, into ``steps``; a step's error ends the file's steps (it is
-    kept for :func:`load_study` to raise in its turn)."""
+    """Read (``read(source)``) and rename one file and, when ``code``, code it, and when
+    ``clean``, clean it on the study's declared scale, into ``steps``; a step's error ends the
+    file's steps (it is kept for :func:`load_study` to raise in its turn)."""
     try:
         table = steps.run("read", read, source)
         frame = steps.run("rename", _rename, table, source)

@@ -17,7 +17,12 @@ from .importers import read_table
 from .importers.base import ImportedTable
 from .study import GroupSource, Study, read_study
 
-__all__ = ["ReadAhead"]
+__all__ = ["ReadAhead", "read_source"]
+
+
+def read_source(source: GroupSource) -> ImportedTable:
+    """The table of ``source``'s data file (:func:`surveys.importers.read_table`)."""
+    return read_table(source.file, sheet=source.sheet)
 
 
 class ReadAhead:
@@ -38,8 +43,7 @@ class ReadAhead:
             study = read_study(path)
             for source in study.sources:
                 if source.file is not None:
-                    self._reads[source] = self._pool.submit(read_table, source.file,
-                                                            sheet=source.sheet)
+                    self._reads[source] = self._pool.submit(read_source, source)
             return study
         finally:
             self._pool.shutdown(wait=False)  # its threads end once the reads are done
