@@ -52,7 +52,7 @@ from typing import Iterable, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from surveys.wholecodes import MISSING_CODE, answered_range
+from surveys.wholecodes import MISSING_CODE, answered_range, exact_float_type
 
 __all__ = ["Moments", "Counts", "Responses", "as_responses", "row_path", "exact_path",
            "pooled_counts"]
@@ -661,9 +661,9 @@ def _exact_moments(columns: tuple[str, ...], prepared: list[_Column],
     k = len(columns)
     bound = max((p.bound for p in prepared), default=0)
     square = max(bound * bound, 1)
-    # float32 holds integers exactly up to 2^24, float64 up to 2^53: a block's partial sums (at
-    # most rows x bound^2) stay below that, so every product and sum below is exact in any order
-    dtype = np.float32 if BLOCK_ROWS * square < 1 << 24 else np.float64
+    # a block's partial sums (at most rows x bound^2) stay below 2^24 in float32, else below
+    # 2^53 in float64 blocks cut to fit: every product and sum below is exact in any order
+    dtype = exact_float_type(BLOCK_ROWS, bound)
     block = BLOCK_ROWS if dtype is np.float32 else max(1, min(BLOCK_ROWS, (1 << 53) // square))
     total = len(prepared[0].observed) if rows is None else int(rows.sum())
     wide = object if total * square >= 1 << 62 else np.int64  # int64 could overflow

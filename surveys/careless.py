@@ -53,7 +53,7 @@ from scipy import linalg, special
 from analysis.forked import processors
 
 from .i18n import Text, msg
-from .wholecodes import MISSING_CODE, whole_number_row
+from .wholecodes import MISSING_CODE, exact_float_type, whole_number_row
 
 __all__ = ["SCREENS", "BLOCK_ROWS", "longstring", "irv", "mahalanobis", "complete_case_centroid",
            "mahalanobis_d2", "even_odd", "attention_failures", "CarelessResult", "careless_screens",
@@ -378,8 +378,7 @@ def _complete_case_sums(x: np.ndarray) -> tuple[int, np.ndarray, np.ndarray]:
     same integers."""
     complete = np.compress((x != MISSING_CODE).all(axis=0), x, axis=1)
     bound = max(int(complete.max(initial=0)), -int(complete.min(initial=0)))
-    exact32 = complete.shape[1] * bound * bound < 1 << 24
-    complete = complete.astype(np.float32 if exact32 else np.float64)
+    complete = complete.astype(exact_float_type(complete.shape[1], bound))
     return (complete.shape[1], complete.sum(axis=1).astype(np.int64),
             (complete @ complete.T).astype(np.int64))
 

@@ -50,6 +50,13 @@ def answered_range(row: np.ndarray) -> tuple[int, int] | None:
     return -int(np.negative(row).max()), greatest
 
 
+def exact_float_type(rows: int, bound: int) -> type:
+    """The float type whose matrix products of ``rows`` whole numbers of magnitude at most
+    ``bound`` are exact in any order: every partial sum is an integer below rows x bound², which
+    float32 holds exactly below 2^24 (float64 below 2^53, which callers keep blocks under)."""
+    return np.float32 if rows * bound * bound < 1 << 24 else np.float64
+
+
 @dataclass(frozen=True)
 class WholeCodes:
     """Some columns of one set of respondents as int8 rows.

@@ -250,3 +250,18 @@ def test_scored_frames_and_the_report_beside_the_screens_equal_the_former_ones(t
     for beside, after in reports:
         assert json.dumps(beside.to_json(), default=str) == json.dumps(after.to_json(), default=str)
         assert beside.keep.equals(after.keep)
+
+
+def test_exact_float_type_keeps_every_product_sum_exact():
+    """float32 only while rows x bound² < 2^24: there a block's product sum equals the integer
+    sum; one row more at the bound takes float64."""
+    from surveys.wholecodes import exact_float_type
+
+    bound = 5
+    rows = ((1 << 24) - 1) // (bound * bound)
+    assert exact_float_type(rows, bound) is np.float32
+    assert exact_float_type(rows + 1, bound) is np.float64
+    x = np.full((1, rows), bound, dtype=np.int8)
+    x[0, ::7] = -bound + 1
+    wide = x.astype(np.float32)
+    assert int((wide @ wide.T)[0, 0]) == int((x.astype(np.int64) ** 2).sum())
