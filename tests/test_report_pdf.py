@@ -373,3 +373,31 @@ assert "typst" not in sys.modules
                           env={**os.environ, "PYTHONPATH": str(Path(__file__).parents[1])})
     assert done.returncode == 0, done.stderr[-2000:]
     assert not (tmp_path / "out").exists()
+
+
+def test_typst_fonts_leave_no_folder_behind_and_still_set_both_faces(tmp_path, monkeypatch):
+    """Each process that makes a PDF once left its folder of font links in the temporary folder
+    (2,000 of them after a day of test runs): the links are removed as soon as Typst has read
+    the fonts, and a document compiled afterwards still embeds the regular and the bold face."""
+    import tempfile
+
+    import typst
+
+    from analysis.report import pdf
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    font = find_cjk_font()
+    pdf.typst_fonts.cache_clear()
+    try:
+        fonts = pdf.typst_fonts(font)
+        assert list(tmp_path.iterdir()) == []
+        document = tmp_path / "faces.pdf"
+        document.write_bytes(typst.compile(
+            f"#set text(font: \"{font.family}\")\n顾客 *满意*".encode(), font_paths=fonts))
+    finally:
+        pdf.typst_fonts.cache_clear()
+    listed = subprocess.run(["pdffonts", str(document)], capture_output=True, check=True,
+                            text=True).stdout
+    assert "Regular" in listed and ("Bold" in listed or font.bold_path is None)
+    assert "顾客满意" in subprocess.run(["pdftotext", str(document), "-"], capture_output=True,
+                                    check=True, text=True).stdout.replace(" ", "")

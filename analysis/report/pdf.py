@@ -25,7 +25,9 @@ from __future__ import annotations
 
 import math
 import os
+import shutil
 import tempfile
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -153,27 +155,35 @@ def _find_cjk_font(named: str | None) -> CjkFont:
                      expected=msg("rep_font_missing_expected"))
 
 
-@lru_cache(maxsize=8)
-def _font_folder(font: CjkFont) -> str:
-    """A folder holding only the report's font files (links to them), for Typst to read; the
-    font's own folder where links cannot be made (it then reads that folder's other fonts too)."""
-    files = [p for p in (font.path, font.bold_path) if p]
+@contextmanager
+def _font_folder(font: CjkFont):
+    """A temporary folder holding only the report's font files (links to them), for Typst to
+    read, removed on leaving; the font's own folder where links cannot be made (Typst then reads
+    that folder's other fonts too)."""
+    folder = None
     try:
         folder = tempfile.mkdtemp(prefix="crm-report-fonts-")
-        for file in files:
+        for file in (p for p in (font.path, font.bold_path) if p):
             os.symlink(os.path.abspath(file), os.path.join(folder, Path(file).name))
-        return folder
+        linked = folder
     except OSError:
-        return str(Path(font.path).resolve().parent)
+        linked = str(Path(font.path).resolve().parent)
+    try:
+        yield linked
+    finally:
+        if folder is not None:
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 @lru_cache(maxsize=8)
 def typst_fonts(font: CjkFont):
-    """Typst's view of the report's font files (read once per process)."""
+    """Typst's view of the report's font files (read once per process: Typst loads them when
+    this is built, so the folder of links is gone before any document is compiled)."""
     import typst
 
-    return typst.Fonts(include_system_fonts=False, include_embedded_fonts=False,
-                       font_paths=[_font_folder(font)])
+    with _font_folder(font) as folder:
+        return typst.Fonts(include_system_fonts=False, include_embedded_fonts=False,
+                           font_paths=[folder])
 
 
 PRELUDE = """
