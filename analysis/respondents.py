@@ -49,13 +49,13 @@ _NO_TEXT = ("empty", "integer", "floating", "mixed-integer-float", "decimal", "b
 
 
 def _group_rows(data: StudyData, wave: str, group: str) -> pd.DataFrame:
+    """The rows of one group of one wave, as :data:`COLUMNS`."""
     d = data.groups[(wave, group)]
     q, frame = d.quality, d.data
     rows = frame[FILE_ROW].to_numpy()
     id_column = data.study.id if data.study.id in frame else d.table.meta_columns.get("id")
-    out = pd.DataFrame({"group": group, "wave": wave, "row": rows,
-                        "id": frame[id_column].to_numpy() if id_column in frame else None},
-                       index=frame.index)
+    out = {"group": group, "wave": wave, "row": rows,
+           "id": frame[id_column].to_numpy() if id_column in frame else None}
     cells = q.findings.groupby("rule")["row"].agg(set) if len(q.findings) else {}
     for column, rule in FLAG_RULES.items():
         if rule in ("non_numeric", "out_of_range"):
@@ -68,20 +68,25 @@ def _group_rows(data: StudyData, wave: str, group: str) -> pd.DataFrame:
     values = q.careless.values if q.careless is not None else pd.DataFrame(index=frame.index)
     for column in VALUE_COLUMNS:
         out[column] = values[column] if column in values else np.nan
-    out["excluded"] = (~q.keep.reindex(frame.index).fillna(False)).astype(int)
+    kept = q.keep.reindex(frame.index).fillna(False).to_numpy(dtype=bool)
+    out["excluded"] = (~kept).astype(int)
     design = data.weights.get((wave, group))
     weight = pd.Series(1.0, index=frame.index) if design is None else design.weights
-    out["weight"] = weight.reindex(frame.index).where(out["excluded"] == 0)
-    return out[COLUMNS]
+    out["weight"] = weight.reindex(frame.index).where(kept)
+    return pd.DataFrame(out, index=frame.index, copy=False)
+
+
+def _group_tables(data: StudyData) -> list[pd.DataFrame]:
+    """:func:`_group_rows` of every group of every wave, in the file's order."""
+    data = with_weights(data)
+    return [_group_rows(data, wave, group) for wave in data.study.waves
+            for group in data.study.groups if (wave, group) in data.groups]
 
 
 def respondents_table(data: StudyData) -> pd.DataFrame:
     """Every respondent read, as :data:`COLUMNS` (see the module docstring)."""
-    data = with_weights(data)
-    parts = [_group_rows(data, wave, group) for wave in data.study.waves
-             for group in data.study.groups if (wave, group) in data.groups]
-    table = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=COLUMNS)
-    return table
+    parts = _group_tables(data)
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=COLUMNS)
 
 
 def formula_safe(value):
@@ -107,16 +112,20 @@ def respondents_csv(table: pd.DataFrame) -> bytes:
     the csv module's writer, ~3.2 s with each distinct float formatted by Python, ~1.5 s with
     every column joined apart, ~0.6 s so). The table has two or more columns
     (:data:`COLUMNS`)."""
-    return b"".join(_csv_pieces(table))
+    return b"".join([_csv_header(list(table.columns)), *_csv_lines(table)])
 
 
-def _csv_pieces(table: pd.DataFrame) -> Iterator[bytes | memoryview]:
-    """The bytes of :func:`respondents_csv` in pieces: the header, then the lines of
-    :data:`CSV_ROWS` rows at a time, each a view of the buffer Arrow joined them in (written to
-    a file as they are, without a copy)."""
+def _csv_header(columns: list) -> bytes:
+    """The first line of :func:`respondents_csv`, after the byte-order mark."""
+    return _csv_line(columns).encode("utf-8-sig")
+
+
+def _csv_lines(table: pd.DataFrame) -> Iterator[bytes | memoryview]:
+    """The lines of :func:`respondents_csv` after the header, :data:`CSV_ROWS` rows at a time,
+    each a view of the buffer Arrow joined them in (written to a file as it is, without a
+    copy)."""
     import pyarrow.compute as pc
 
-    yield _csv_line(list(table.columns)).encode("utf-8-sig")
     for start in range(0, len(table), CSV_ROWS):  # the cells of some rows at a time
         part = table.iloc[start:start + CSV_ROWS]
         pieces = _side_by_side([_csv_cells(part[column]) for column in part.columns])
@@ -323,11 +332,15 @@ def _times_ten_to(values: np.ndarray, power: np.ndarray) -> np.ndarray:
 
 def write_respondents(data: StudyData, out_dir: str | Path) -> Path:
     """Write ``respondents.csv`` (:func:`respondents_csv` of :func:`respondents_table`) into
-    ``out_dir``."""
+    ``out_dir``: the lines of each group's rows (:func:`_group_tables`) one after the other,
+    the same bytes without the whole table made (~0.1 s of CPU and 250 MB of fresh pages at a
+    million respondents)."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     path = out / "respondents.csv"
     with path.open("wb") as file:
-        for piece in _csv_pieces(respondents_table(data)):
-            file.write(piece)
+        file.write(_csv_header(COLUMNS))
+        for table in _group_tables(data):
+            for piece in _csv_lines(table):
+                file.write(piece)
     return path

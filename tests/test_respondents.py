@@ -6,7 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.respondents import COLUMNS, formula_safe, respondents_csv, respondents_table
+from analysis.respondents import (COLUMNS, formula_safe, respondents_csv, respondents_table,
+                                  write_respondents)
 from analysis.weighting import weighting_section, with_weights
 from surveys.load import load_study
 from tests.app_reference import SAMPLE, sample_results
@@ -57,6 +58,17 @@ def test_csv_is_utf8_with_bom_and_formula_safe(table):
     assert back.loc[0, "id"] == "'=HYPERLINK(1)"
     assert back["group"].iloc[0] == "customers" and list(back.columns) == COLUMNS
     assert formula_safe("-1") == "'-1" and formula_safe(-1.5) == -1.5 and formula_safe("客户") == "客户"
+
+
+def test_file_written_group_by_group_is_the_csv_of_the_whole_table(data, table, tmp_path,
+                                                                   monkeypatch):
+    """write_respondents writes each group's lines in turn without the whole table: the bytes of
+    respondents_csv(respondents_table(...)) (every wave and group of the sample, in pieces of 50
+    rows)."""
+    monkeypatch.setattr("analysis.respondents.CSV_ROWS", 50)
+    assert len({*zip(table["wave"], table["group"])}) > 2
+    path = write_respondents(data, tmp_path)
+    assert path.read_bytes() == respondents_csv(table)
 
 
 def test_csv_cells_are_those_of_pandas_to_csv(table, monkeypatch):
