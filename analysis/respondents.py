@@ -254,8 +254,7 @@ def _csv_cells(column: pd.Series) -> "pa.Array | _Coded":
         if special.any():
             changed = [_csv_field(formula_safe(value))
                        for value in column.to_numpy(dtype=object)[special].tolist()]
-            cells = pc.replace_with_mask(cells, pa.array(special),
-                                         pa.array(changed, pa.string()))
+            cells = _replaced(cells, special, changed)
     else:  # object cells (text mixed with numbers), booleans, nullable integers: as the csv
         kind = pd.api.types.infer_dtype(column, skipna=True)  # module writes each value
         safe = formula_safe if kind not in _NO_TEXT else (lambda value: value)
@@ -319,8 +318,20 @@ def g10_cells(values: np.ndarray) -> pa.StringArray:
     slow = ~fast & ~missing
     if slow.any():
         text = ["%.10g" % v for v in values[slow].tolist()]
-        cells = pc.replace_with_mask(cells, pa.array(slow), pa.array(text, pa.string()))
+        cells = _replaced(cells, slow, text)
     return cells.fill_null("")
+
+
+def _replaced(cells: pa.Array, where: np.ndarray, texts: list[str]) -> pa.Array:
+    """``cells`` with the cells ``where`` is true replaced by ``texts``, in order: the cells and
+    the texts one after the other, taken in the cells' order (what ``pc.replace_with_mask``
+    does, in ~0.4 ms instead of ~1.1 ms for 65,536 cells: respondents.csv replaces a few cells
+    of most float columns' pieces, the possible ties of :func:`g10_cells`)."""
+    if isinstance(cells, pa.ChunkedArray):  # text of a concatenated column
+        cells = cells.combine_chunks()
+    order = np.arange(len(cells))
+    order[where] = len(cells) + np.arange(len(texts))
+    return pa.concat_arrays([cells, pa.array(texts, cells.type)]).take(pa.array(order))
 
 
 def _times_ten_to(values: np.ndarray, power: np.ndarray) -> np.ndarray:

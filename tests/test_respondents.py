@@ -88,7 +88,7 @@ def test_csv_cells_are_those_of_pandas_to_csv(table, monkeypatch):
 
 def test_csv_cells_of_text_columns_are_those_of_pandas_to_csv(table, monkeypatch):
     """Text columns of pandas' ``str`` dtype, mostly distinct (ids: Arrow's path, Python only
-    for formulas and quoting) and repeated (a few texts, each formatted once), with missing
+    for formulas and quoting; held in one Arrow array or, concatenated, in two) and repeated (a few texts, each formatted once), with missing
     cells; booleans and nullable integers; a block whose every column is one value."""
     monkeypatch.setattr("analysis.respondents.CSV_ROWS", 5)
     n = len(table)
@@ -102,6 +102,8 @@ def test_csv_cells_of_text_columns_are_those_of_pandas_to_csv(table, monkeypatch
         flag_irv=pd.array(([1, None, 0] * n)[:n], dtype="Int64"),
         flag_even_odd=([True, False] * n)[:n])
     assert respondents_csv(odd) == _former_csv(odd)
+    halves = odd.assign(id=pd.concat([odd["id"].iloc[:n // 2 + 2], odd["id"].iloc[n // 2 + 2:]]))
+    assert respondents_csv(halves) == _former_csv(odd)  # the ids in two Arrow chunks
     one = odd.iloc[:1].assign(id="x", row=1.5)
     assert respondents_csv(one) == _former_csv(one)
 
