@@ -111,7 +111,8 @@ def test_csv_cells_of_text_columns_are_those_of_pandas_to_csv(table, monkeypatch
 def test_csv_of_columns_held_as_codes_is_that_of_pandas_to_csv(table, monkeypatch):
     """Columns of a few distinct cells, held as codes and joined with their neighbours
     (respondents._beside): integers of a small range (negative too) and of a wide one, floats
-    repeated (-0.0, NaN) and floats repeated only in the first rows looked at (_SAMPLE), a
+    repeated (-0.0, NaN) and floats repeated only in the first rows looked at (_SAMPLE: each
+    distinct value formatted once, then taken for every row; -0.0, 0.0 and NaN among them), a
     constant text next to a text with missing cells, a column with one value; every column
     one value (a block of identical lines)."""
     monkeypatch.setattr("analysis.respondents.CSV_ROWS", 40)
@@ -123,7 +124,9 @@ def test_csv_of_columns_held_as_codes_is_that_of_pandas_to_csv(table, monkeypatc
         id=pd.Series(np.where(k % 3 == 0, None, "=x"), dtype="str"),
         flag_duplicate=k % 3 - 2, flag_straightliner=k * 1000 - 7,
         longstring=np.where(k % 5 == 0, np.nan, np.where(k % 2, -0.0, 2.5)),
-        irv=np.where(k % 40 < 16, 1.0, k / 7), excluded=1)
+        irv=np.where(k % 40 < 16, 1.0, k / 7),
+        even_odd=np.where(k % 40 < 16, np.array([np.nan, -0.0, 0.0, 2.5])[k % 4], k / 7),
+        excluded=1)
     assert respondents_csv(odd) == _former_csv(odd)
     same = odd.iloc[:30].assign(**{c: 1 for c in odd.columns if c not in ("group", "wave")})
     assert respondents_csv(same) == _former_csv(same)
