@@ -41,9 +41,11 @@ personality inventories. *Journal of Research in Personality*, 39(1), 103-129.
 """
 from __future__ import annotations
 
+import ctypes
 import math
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Iterable, Mapping, Sequence
 
 import numpy as np
@@ -241,9 +243,55 @@ def _squared_distances(centred: np.ndarray, factor: np.ndarray) -> np.ndarray:
     LAPACK solves in Fortran order: ``centred`` made so is solved in place (a C-ordered array is
     copied first, the same values); neither is checked for infinities again (the complete
     rows of answers that gave a finite factor)."""
-    z = linalg.solve_triangular(factor, centred, lower=True, overwrite_b=True,
-                                check_finite=False)
+    z = _solve_lower(factor, centred)
     return np.einsum("ij,ij->j", z, z)
+
+
+def _solve_lower(factor: np.ndarray, centred: np.ndarray) -> np.ndarray:
+    """``linalg.solve_triangular(factor, centred, lower=True, overwrite_b=True,
+    check_finite=False)`` with the interpreter's lock released during the solve.
+
+    scipy's wrapper of LAPACK holds the lock while LAPACK solves (~15 ms a block of the
+    screens): the screens' other thread and the quality checks beside them waited. Where
+    ``factor`` is C-ordered (:func:`numpy.linalg.cholesky` makes it so) and ``centred``
+    Fortran-ordered, the routine scipy calls then, ``dtrtrs`` on the transposed system (uplo
+    'U', trans 'T': the C-ordered L is Lᵀ in Fortran order), is called here through
+    :mod:`ctypes`, which releases the lock: the same routine of the same library on the same
+    arrays, so the same bits (``tests/test_careless.py``). Otherwise, or where the routine is
+    not found, scipy's call."""
+    trtrs = _lapack_trtrs()
+    k, n = centred.shape
+    if (trtrs is None or not n or factor.dtype != np.float64 or centred.dtype != np.float64
+            or not factor.flags.c_contiguous or not centred.flags.f_contiguous):
+        return linalg.solve_triangular(factor, centred, lower=True, overwrite_b=True,
+                                       check_finite=False)
+    size, count, info = ctypes.c_int(k), ctypes.c_int(n), ctypes.c_int(0)
+    trtrs(b"U", b"T", b"N", ctypes.byref(size), ctypes.byref(count),
+          factor.ctypes.data_as(ctypes.c_void_p), ctypes.byref(size),
+          centred.ctypes.data_as(ctypes.c_void_p), ctypes.byref(size), ctypes.byref(info),
+          *[ctypes.c_size_t(1)] * 3)  # the lengths of the three letters (Fortran's hidden ones)
+    if info.value > 0:  # as scipy reports it
+        raise np.linalg.LinAlgError(
+            f"singular matrix: resolution failed at diagonal {info.value - 1}")
+    return centred
+
+
+@lru_cache(maxsize=1)
+def _lapack_trtrs():
+    """LAPACK's ``dtrtrs`` from the library scipy's LAPACK wrapper is linked to (looked up
+    through the wrapper, under the ``scipy_`` prefix of scipy's own OpenBLAS or none), as a
+    :mod:`ctypes` function; None when it is not found."""
+    try:
+        from scipy.linalg import _flapack
+        library = ctypes.CDLL(_flapack.__file__)
+    except (ImportError, OSError, AttributeError):
+        return None
+    for name in ("scipy_dtrtrs_", "dtrtrs_"):
+        trtrs = getattr(library, name, None)
+        if trtrs is not None:
+            trtrs.restype = None
+            return trtrs
+    return None
 
 
 def _row_means(x: np.ndarray, columns: list[int]) -> np.ndarray:

@@ -423,3 +423,27 @@ def test_block_screens_and_centroid_sums_equal_the_former_definitions_to_the_bit
     for block in (x, x[:, 30:32], x[:, :0]):
         for a, b in zip(_complete_case_sums(block), former_complete_case_sums(block)):
             assert np.array_equal(a, b)
+
+
+@pytest.mark.parametrize("k, n", [(1, 1), (3, 7), (12, 500), (60, 5000), (130, 300)])
+def test_lower_solve_without_the_lock_is_scipys_to_the_bit(k, n):
+    """D²'s triangular solve through ctypes (the lock released) equals
+    ``scipy.linalg.solve_triangular`` of the same factor and block bit for bit, Fortran- and
+    C-ordered blocks alike (the latter take scipy's call); a zero on the diagonal is scipy's
+    error."""
+    from scipy import linalg
+
+    from surveys.careless import _lapack_trtrs, _solve_lower
+
+    assert _lapack_trtrs() is not None  # scipy's LAPACK is found: the test checks the ctypes call
+    rng = np.random.default_rng(k + n)
+    factor = np.linalg.cholesky(np.atleast_2d(np.cov(rng.standard_normal((k, 4 * k + 10)))))
+    block = rng.standard_normal((k, n)) * 3 + rng.integers(-2, 3, (k, n))
+    want = linalg.solve_triangular(factor, block, lower=True, check_finite=False)
+    for order in "FC":
+        got = _solve_lower(factor, np.array(block, order=order))
+        np.testing.assert_array_equal(got.view(np.uint64), want.view(np.uint64))
+    singular = factor.copy()
+    singular[k // 2, k // 2] = 0.0
+    with pytest.raises(np.linalg.LinAlgError, match="singular matrix"):
+        _solve_lower(singular, np.asfortranarray(block))
