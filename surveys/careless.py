@@ -486,7 +486,8 @@ def _whole_number_even_odd(values: np.ndarray, answered: np.ndarray,
     dtype = _half_sums_type(halves, scales)
     m = np.zeros(values.shape[1], dtype=np.int16)
     sx, sy, sxx, syy, sxy = (np.zeros(values.shape[1], dtype=dtype) for _ in range(5))
-    # D / c (a whole number) for c = 0, 1, 2, ... answered items of a half; 0 for none
+    # D / c (a whole number) for c = 0, 1, 2, ... answered items of a half; 0 for none (taken
+    # with np.take: indexing by the int16 counts took twice as long)
     longest = [max(len(half[h]) for half in halves) for h in (0, 1)]
     factors = [np.array([0] + [scales[h] // c for c in range(1, longest[h] + 1)], dtype=dtype)
                for h in (0, 1)]
@@ -494,8 +495,8 @@ def _whole_number_even_odd(values: np.ndarray, answered: np.ndarray,
         odd_count = _rows_sum(answered, odd, np.int16)
         even_count = _rows_sum(answered, even, np.int16)
         usable = (odd_count > 0) & (even_count > 0)
-        o = _rows_sum(values, odd, dtype) * factors[0][odd_count]
-        e = _rows_sum(values, even, dtype) * factors[1][even_count]
+        o = _rows_sum(values, odd, dtype) * np.take(factors[0], odd_count)
+        e = _rows_sum(values, even, dtype) * np.take(factors[1], even_count)
         o *= usable
         e *= usable
         m += usable
