@@ -74,8 +74,7 @@ def duplicate_rows(answers: pd.DataFrame, id_column: str | None = None,
     if compared:
         coded = [] if codes is None else [c for c in codes.columns if c in compared]
         if coded:
-            candidates = np.flatnonzero(pd.Series(_row_keys(codes[coded], whole)).duplicated(
-                keep=False).to_numpy())
+            candidates = _repeated(_row_keys(codes[coded], whole))
             if len(candidates):  # (taking no row of every column still cost ~45 ms a million)
                 flagged.iloc[candidates] |= answers.iloc[candidates][compared].duplicated(
                     keep="first").to_numpy()
@@ -117,6 +116,21 @@ def _byte_pair(whole: WholeCodes, columns: list[str]) -> np.ndarray:
     return pair
 
 
+def _repeated(keys: np.ndarray) -> np.ndarray:
+    """The positions of the keys that occur more than once, in order.
+
+    First the keys whose top :data:`_BUCKET_BITS` bits another key shares (a count of each
+    bucket, :func:`numpy.bincount`: the multiplications of :func:`_row_keys` mix every code
+    into the top bits), then pandas' hashing of those keys only: ~0.045 -> 0.025 s CPU at a
+    million keys, the same positions."""
+    bucket = (keys >> np.uint64(64 - _BUCKET_BITS)).astype(np.intp)
+    shared = np.flatnonzero(np.bincount(bucket, minlength=1 << _BUCKET_BITS)[bucket] > 1)
+    return shared[pd.Series(keys[shared]).duplicated(keep=False).to_numpy()]
+
+
+#: the bits of a key :func:`_repeated` counts buckets of (4M buckets: ~1 key in 5 of a million
+#: shares one)
+_BUCKET_BITS = 22
 #: the odd multiplier of :func:`_row_keys` (2^64 / the golden ratio)
 _KEY_FACTOR = np.uint64(0x9E3779B97F4A7C15)
 
