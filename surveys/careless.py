@@ -392,9 +392,13 @@ def whole_number_answers(items: pd.DataFrame) -> np.ndarray | None:
     return out
 
 
-def whole_number_centroid(answers: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+def whole_number_centroid(answers: np.ndarray, rows: Sequence[np.ndarray] | None = None
+                          ) -> tuple[np.ndarray, np.ndarray] | None:
     """:func:`complete_case_centroid` of an int8 matrix of :func:`whole_number_answers`, from
-    exact integer sums.
+    exact integer sums. With ``rows`` (the answers as separate int8 rows, one an item),
+    ``answers`` is an empty matrix of their shape, which each block's thread fills with its
+    respondents' answers before summing them (:func:`_by_block`: the matrix is not built on one
+    thread first).
 
     Notes
     -----
@@ -406,8 +410,14 @@ def whole_number_centroid(answers: np.ndarray) -> tuple[np.ndarray, np.ndarray] 
     Python integers (no overflow at any n), one rounding each. The same in any row order.
     """
     k, n = answers.shape
+
+    def block_sums(block: slice) -> tuple[int, np.ndarray, np.ndarray]:
+        for at, row in enumerate(rows if rows is not None else ()):
+            answers[at, block] = row[block]
+        return _complete_case_sums(answers[:, block])
+
     count, sums, products = 0, np.zeros(k, dtype=np.int64), np.zeros((k, k), dtype=np.int64)
-    for part in _by_block(_complete_case_sums, answers):  # integer sums: in any order
+    for part in _by_block(block_sums, n):  # integer sums: in any order
         count, sums, products = count + part[0], sums + part[1], products + part[2]
     if count <= k:
         return None
@@ -431,17 +441,17 @@ def _complete_case_sums(x: np.ndarray) -> tuple[int, np.ndarray, np.ndarray]:
             (complete @ complete.T).astype(np.int64))
 
 
-def _by_block(function, answers: np.ndarray, *args) -> list:
-    """``function(block, *args)`` of each block of :data:`BLOCK_ROWS` respondents (columns) of
-    ``answers``, in order, on two threads: the work is NumPy and LAPACK on whole blocks, which
-    release the interpreter's lock, so a second core shortens the wall time; each block's result
-    is what one thread gives (the same blocks, the same kernels)."""
-    blocks = [answers[:, start:start + BLOCK_ROWS] for start in range(0, answers.shape[1],
-                                                                      BLOCK_ROWS)]
+def _by_block(function, n: int) -> list:
+    """``function(block)`` of each block of :data:`BLOCK_ROWS` of ``n`` respondents (a
+    :class:`slice` of the answers' columns), in order, on two threads: the work is NumPy and
+    LAPACK on whole blocks, which release the interpreter's lock, so a second core shortens the
+    wall time; each block's result is what one thread gives (the same blocks, the same
+    kernels)."""
+    blocks = [slice(start, start + BLOCK_ROWS) for start in range(0, n, BLOCK_ROWS)]
     if len(blocks) < 2:
-        return [function(block, *args) for block in blocks]
+        return [function(block) for block in blocks]
     with ThreadPoolExecutor(max_workers=min(2, processors())) as pool:
-        return list(pool.map(lambda block: function(block, *args), blocks))
+        return list(pool.map(function, blocks))
 
 
 def _half_scales(halves: list[tuple[list[int], list[int]]]) -> tuple[int, int] | None:
@@ -604,7 +614,7 @@ class CarelessResult:
 
 def careless_screens(items: pd.DataFrame, dimensions: Mapping[str, Sequence[str]],
                      settings: Mapping, attention_codes: pd.DataFrame | None = None,
-                     whole: np.ndarray | None = None) -> CarelessResult:
+                     whole: np.ndarray | Sequence[np.ndarray] | None = None) -> CarelessResult:
     """Run the screens of a study's ``careless:`` block on one group.
 
     Parameters
@@ -615,8 +625,10 @@ def careless_screens(items: pd.DataFrame, dimensions: Mapping[str, Sequence[str]
         below this), ``mahalanobis`` (flag a p below this), ``even_odd`` (flag a value below this),
         ``attention`` ({item: answer code}). A screen not named is not flagged.
     attention_codes : the coded answers to the attention items (needed with ``attention``).
-    whole : ``items`` as :func:`whole_number_answers` gives them, when the caller holds them
-        (loading does: :meth:`surveys.wholecodes.WholeCodes.reverse_coded`); else made here.
+    whole : ``items`` as int8 rows, when the caller holds them: the matrix
+        :func:`whole_number_answers` gives, or its rows as separate arrays (loading's,
+        :meth:`surveys.wholecodes.WholeCodes.reverse_coded`), which the threads of the first
+        pass over the blocks gather into one; else made here.
 
     Returns
     -------
@@ -631,8 +643,10 @@ def careless_screens(items: pd.DataFrame, dimensions: Mapping[str, Sequence[str]
     elif whole is None:
         whole = whole_number_answers(items)
     if whole is not None:  # the exact path (module docstring)
-        centroid = whole_number_centroid(whole)
-        parts = _by_block(_whole_number_screens, whole, halves, scales, centroid)
+        answers = whole if isinstance(whole, np.ndarray) else np.empty((k, n), dtype=np.int8)
+        centroid = whole_number_centroid(answers, None if answers is whole else whole)
+        parts = _by_block(lambda block: _whole_number_screens(answers[:, block], halves, scales,
+                                                              centroid), n)
         ls, sd, d2, p, eo = np.concatenate(parts, axis=1) if parts else np.empty((5, 0))
     else:
         def blocks():

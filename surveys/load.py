@@ -428,13 +428,14 @@ def _seconds(study: Study, table: ImportedTable, data: pd.DataFrame) -> pd.Serie
     return None
 
 
-def _screened_codes(study: Study, recoded: WholeCodes | None) -> np.ndarray | None:
-    """The careless screens' answers (the dimension items, reverse-coded) as an int8 matrix from
-    the codes loading holds (``recoded``: reverse-coded already; None when a recoded answer
-    left int8), or None (the screens then read the float columns)."""
+def _screened_codes(study: Study, recoded: WholeCodes | None) -> list[np.ndarray] | None:
+    """The careless screens' answers (the dimension items, reverse-coded) as int8 rows from the
+    codes loading holds (``recoded``: reverse-coded already; None when a recoded answer left
+    int8), which the screens' threads gather into their matrix block by block, or None (the
+    screens then read the float columns)."""
     if recoded is None or not recoded.covers(study.items):
         return None
-    return recoded.matrix(study.items)
+    return [recoded.row(c) for c in study.items]
 
 
 def reverse_code(data: pd.DataFrame, items: list[str], scale: Scale) -> pd.DataFrame:

@@ -141,7 +141,8 @@ def former_screens(items: pd.DataFrame) -> dict:
 
 def test_screens_in_blocks_equal_the_former_definitions(monkeypatch):
     """Blocks of 97 rows (many blocks, the last one short), one answer in twenty missing: the
-    values and flags equal the screens computed on the whole array as first written."""
+    values and flags equal the screens computed on the whole array as first written; from
+    separate int8 rows gathered by the blocks' threads, the same bits as from the matrix."""
     rng = np.random.default_rng(18)
     general = rng.standard_normal((1000, 1))
     answers = np.clip(np.rint(3 + general + rng.standard_normal((1000, len(ITEMS)))), 1, 5)
@@ -152,6 +153,9 @@ def test_screens_in_blocks_equal_the_former_definitions(monkeypatch):
     whole = careless_screens(items, DIMS, settings)
     monkeypatch.setattr("surveys.careless.BLOCK_ROWS", 97)
     blocked = careless_screens(items, DIMS, settings)
+    rows = list(whole_number_answers(items))  # separate int8 rows, as loading hands them over
+    gathered = careless_screens(items, DIMS, settings, whole=[row.copy() for row in rows])
+    pd.testing.assert_frame_equal(gathered.values, blocked.values, check_exact=True)
     former = former_screens(items)
     assert np.isfinite(former["mahalanobis_d2"]).sum() > 400
     for name, want in former.items():
