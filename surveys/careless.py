@@ -261,8 +261,9 @@ def _solve_lower(factor: np.ndarray, centred: np.ndarray) -> np.ndarray:
     not found, scipy's call."""
     trtrs = _lapack_trtrs()
     k, n = centred.shape
-    if (trtrs is None or not n or factor.dtype != np.float64 or centred.dtype != np.float64
-            or not factor.flags.c_contiguous or not centred.flags.f_contiguous):
+    if (trtrs is None or not centred.size or factor.dtype != np.float64
+            or centred.dtype != np.float64 or not factor.flags.c_contiguous
+            or not centred.flags.f_contiguous):
         return linalg.solve_triangular(factor, centred, lower=True, overwrite_b=True,
                                        check_finite=False)
     size, count, info = ctypes.c_int(k), ctypes.c_int(n), ctypes.c_int(0)
@@ -545,8 +546,9 @@ def _whole_number_screens(x: np.ndarray, halves: list[tuple[list[int], list[int]
     count in int16, the sums and sums of squares in int32 (no overflow: at most 16,384 items of
     |x| <= 127), widened to int64 for IRV,
     :math:`\\sqrt{(m \\sum x^2 - (\\sum x)^2) / (m (m - 1))}` with an exact numerator. The
-    complete rows are centred into a Fortran-ordered array, which the triangular solve of D²
-    takes as it is.
+    complete rows are centred respondent by respondent (the int8 block read transposed, the
+    float64 written in order: ~0.09 -> 0.07 s at a million) into a respondents x items array,
+    whose transpose is the Fortran-ordered array the triangular solve of D² takes as it is.
     """
     answered = x != MISSING_CODE
     values = np.multiply(x, answered, dtype=np.int8)
@@ -561,7 +563,7 @@ def _whole_number_screens(x: np.ndarray, halves: list[tuple[list[int], list[int]
         mean, factor = centroid
         complete = m == len(x)
         d2[complete] = _squared_distances(
-            np.subtract(np.compress(complete, x, axis=1), mean[:, None], order="F"), factor)
+            np.subtract(np.compress(complete, x.T, axis=0), mean).T, factor)
     even_odd_values = (_whole_number_even_odd(values, answered, halves, scales) if halves
                        else np.full(x.shape[1], np.nan))
     runs = _longest_runs((x[1:] == x[:-1]) & answered[1:], answered)
