@@ -340,10 +340,10 @@ def _plain_numbers(values: pd.Series, labels, value_labels, scale) -> CodedAnswe
         return None
     if _number_label(tuple(label_map(labels, value_labels, scale))):
         return None
-    texts = pa.chunked_array(pa.array(values.array))
-    digits = _digit_codes(texts.combine_chunks())
+    texts = pa.chunked_array(pa.array(values.array))  # the read's chunks, not copied
+    digits = _digit_codes(texts)
     if digits is not None:  # a new array: no copy (pandas' constructor copies by default)
-        codes = np.where(digits != MISSING_CODE, digits, np.nan)
+        codes = np.take(_FLOAT_OF_CODE, digits.view(np.uint8))
         return CodedAnswers(pd.Series(codes, index=values.index, name=values.name, copy=False),
                             _no_invalid(), whole=digits)
     try:
@@ -356,37 +356,70 @@ def _plain_numbers(values: pd.Series, labels, value_labels, scale) -> CodedAnswe
     return CodedAnswers(pd.Series(codes, index=values.index, name=values.name), _no_invalid())
 
 
+#: the float code of each int8 code, indexed by its byte (:data:`MISSING_CODE`'s, 128: NaN)
+_FLOAT_OF_CODE = np.where(np.arange(256) == (MISSING_CODE & 0xFF), np.nan,
+                          np.arange(256, dtype=np.uint8).view(np.int8)).astype(np.float64)
+
 #: answers per block of :func:`_digit_codes` (its offsets, 512 KiB, stay in the cache)
 DIGIT_BLOCK = 65_536
 
 
 def _digit_codes(texts) -> np.ndarray | None:
-    """The numbers of an Arrow ``large_string`` array whose every answer is one ASCII digit
-    (``4``: a Likert column), read from its bytes into int8 without parsing text (the values
-    Arrow's cast gives, :data:`~surveys.wholecodes.MISSING_CODE` where missing); None for any
-    other answer (``10``, ``4.0``, `` 4``).
+    """The numbers of an Arrow ``large_string`` array or chunked array whose every answer is one
+    ASCII digit (``4``: a Likert column), read from its bytes into int8 without parsing text
+    (the values Arrow's cast gives, :data:`~surveys.wholecodes.MISSING_CODE` where missing);
+    None for any other answer (``10``, ``4.0``, `` 4``).
 
-    An answer takes one byte and a missing cell none: each length (the difference of
-    consecutive offsets) must equal the cell's validity (1 or 0), checked a block of
-    :data:`DIGIT_BLOCK` cells at a time; then the answers' bytes are the data buffer itself."""
+    Each chunk (the pieces pyarrow's reader makes) is read where it is, a block of
+    :data:`DIGIT_BLOCK` cells at a time, into its part of one int8 array
+    (:func:`_block_digit_codes`): the chunks are not combined into a copy first."""
     import pyarrow as pa
 
     if texts.type != pa.large_string():
         return None
-    valid = texts.is_valid().to_numpy(zero_copy_only=False)
-    offsets = np.frombuffer(texts.buffers()[1], dtype=np.int64)[
-        texts.offset:texts.offset + len(texts) + 1]
-    for start in range(0, len(texts), DIGIT_BLOCK):
-        block = offsets[start:start + DIGIT_BLOCK + 1]
-        if not np.array_equal(block[1:] - block[:-1], valid[start:start + DIGIT_BLOCK]):
-            return None
-    codes = np.full(len(texts), MISSING_CODE, dtype=np.int8)
-    if valid.any():
-        digits = np.frombuffer(texts.buffers()[2], dtype=np.uint8)[offsets[0]:offsets[-1]]
-        if digits.min() < ord("0") or digits.max() > ord("9"):
-            return None
-        codes[valid] = digits - ord("0")
+    codes = np.empty(len(texts), dtype=np.int8)
+    start = 0
+    for chunk in (texts.chunks if isinstance(texts, pa.ChunkedArray) else [texts]):
+        for at in range(0, len(chunk), DIGIT_BLOCK):
+            block = chunk.slice(at, DIGIT_BLOCK)
+            if not _block_digit_codes(block, codes[start:start + len(block)]):
+                return None
+            start += len(block)
     return codes
+
+
+def _block_digit_codes(texts, out: np.ndarray) -> bool:
+    """Write the int8 codes of a ``large_string`` array of one-digit answers into ``out``;
+    False (``out`` then undefined) when an answer is anything else.
+
+    An answer takes one byte and a missing cell none, so the answers' bytes are the data
+    buffer itself, as many as answers, and each length (the difference of consecutive
+    offsets, which never decrease) equals the cell's validity (1 or 0). Lengths that sum to
+    the count of answers are those validities when each equals its validity modulo 256 (any
+    other length adds a multiple of 256 to the sum), so they are compared as bytes; without
+    a missing cell, every length at least 1 is enough. Each byte minus ``"0"`` is then a
+    number 0-9 (as uint8, a byte below ``"0"`` wraps above 9)."""
+    validity, offsets, data = texts.buffers()
+    offsets = np.frombuffer(offsets, dtype=np.int64)[texts.offset:texts.offset + len(texts) + 1]
+    if offsets[-1] - offsets[0] != len(texts) - texts.null_count:
+        return False
+    digits = np.frombuffer(data, dtype=np.uint8)[offsets[0]:offsets[-1]] if len(texts) \
+        - texts.null_count else np.zeros(0, dtype=np.uint8)
+    if not texts.null_count:
+        if not (offsets[1:] > offsets[:-1]).all():
+            return False
+        np.subtract(digits, np.uint8(ord("0")), out=out.view(np.uint8))
+        return not len(out) or out.view(np.uint8).max() <= 9
+    valid = np.unpackbits(np.frombuffer(validity, dtype=np.uint8), bitorder="little",
+                          count=texts.offset + len(texts))[texts.offset:]
+    lengths = np.subtract(offsets[1:], offsets[:-1], out=np.empty(len(texts), dtype=np.uint8),
+                          casting="unsafe")
+    if not np.array_equal(lengths, valid):
+        return False
+    digits = digits - np.uint8(ord("0"))
+    out.fill(MISSING_CODE)
+    out[valid.view(bool)] = digits
+    return not len(digits) or digits.max() <= 9
 
 
 @lru_cache(maxsize=16)

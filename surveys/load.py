@@ -55,6 +55,42 @@ FILE_ROW = "_file_row"
 NPS_RANGE = (0, 10)
 
 
+class LaterFrame:
+    """A DataFrame made when it is first read (``frame``) and kept, whose ``columns`` and
+    ``index`` are known before: a group's scored rows, which the command line's analyses take
+    from the int8 codes (:class:`~surveys.wholecodes.WholeCodes`) without reading its float
+    columns (at a million rows, a copy of ~480 MB)."""
+
+    def __init__(self, make: Callable[[], pd.DataFrame], columns: pd.Index, index: pd.Index):
+        self._make, self.columns, self.index = make, columns, index
+
+    @cached_property
+    def frame(self) -> pd.DataFrame:
+        return self._make()
+
+    @property
+    def made(self) -> pd.DataFrame | None:
+        """The frame if it has been read, else None."""
+        return self.__dict__.get("frame")
+
+
+class _FrameField:
+    """A field of :class:`GroupData` that may be given a :class:`LaterFrame`: read, it is the
+    DataFrame (made on this first read); the value given is kept as ``_<name>``."""
+
+    def __set_name__(self, owner, name: str) -> None:
+        self._name = "_" + name
+
+    def __get__(self, group, owner=None) -> pd.DataFrame:
+        if group is None:
+            raise AttributeError(self._name)  # the field has no default
+        value = group.__dict__[self._name]
+        return value.frame if isinstance(value, LaterFrame) else value
+
+    def __set__(self, group, value) -> None:
+        group.__dict__[self._name] = value
+
+
 @dataclass
 class GroupData:
     """One group's data of one wave.
@@ -62,7 +98,8 @@ class GroupData:
     ``data`` keeps every row read, one column per column of the file after renaming, with the
     study's numeric columns coded to float (raw codes, before reverse coding) and ``_file_row``.
     ``scored`` is ``data`` restricted to the kept rows with reverse-coded items: what analyses use.
-    ``whole`` pairs the ``scored`` frame it was made for with its summed columns as int8 rows
+    Loading gives it as a :class:`LaterFrame`, made when it is first read. ``whole`` pairs the
+    ``scored`` frame it was made for (or its later frame) with its summed columns as int8 rows
     (:class:`~surveys.wholecodes.WholeCodes`, the same answers), which the moments take instead
     of converting the float columns again; a copy with another ``scored`` does not use them.
     """
@@ -70,10 +107,10 @@ class GroupData:
     source: GroupSource
     table: ImportedTable
     data: pd.DataFrame
-    scored: pd.DataFrame
+    scored: pd.DataFrame = _FrameField()
     quality: QualityReport
     summed: tuple[str, ...] = ()
-    whole: tuple[pd.DataFrame, WholeCodes] | None = None
+    whole: tuple[pd.DataFrame | LaterFrame, WholeCodes] | None = None
 
     @property
     def group(self) -> str:
@@ -87,12 +124,16 @@ class GroupData:
     def responses(self):
         """``scored`` with its sufficient statistics (:class:`analysis.moments.Responses`),
         computed on first use and kept, so that every section of an analysis shares them; the
-        columns of ``summed`` (Likert items, the NPS column) are summed together in one pass."""
+        columns of ``summed`` (Likert items, the NPS column) are summed together in one pass.
+        A scored frame not made yet is handed on as its :class:`LaterFrame`: the statistics
+        that come from ``whole`` do not make it."""
         from analysis.moments import Responses
 
-        whole = self.whole[1] if self.whole is not None and self.whole[0] is self.scored else None
-        return Responses(self.scored, [c for c in self.summed if c in self.scored.columns],
-                         whole=whole)
+        given = self.__dict__["_scored"]  # as given: a LaterFrame stays one
+        made_for = None if self.whole is None else self.whole[0]
+        whole = self.whole[1] if made_for is given or (
+            isinstance(made_for, LaterFrame) and made_for.made is given) else None
+        return Responses(given, [c for c in self.summed if c in given.columns], whole=whole)
 
 
 @dataclass
@@ -626,9 +667,21 @@ def _clean_source(study: Study, source: GroupSource, table: ImportedTable, frame
             ignore_for_duplicates=meta, seconds=_seconds(study, table, data),
             notes=table.notes + record_notes, careless=careless.result, whole=codes)
     keep = report.keep.to_numpy()
-    scored = reversed_data[keep]
+    scored = LaterFrame(partial(_kept_rows, reversed_data, keep), reversed_data.columns,
+                        reversed_data.index.take(np.flatnonzero(keep)))
     return GroupData(source, table, data, scored, report, tuple(_summed_columns(study)),
                      None if recoded is None else (scored, recoded.at(keep)))
+
+
+def _kept_rows(frame: pd.DataFrame, keep: np.ndarray) -> pd.DataFrame:
+    """``frame[keep]`` (``keep`` boolean); when every row is kept, the same frame without
+    copying its columns (copy-on-write: they are copied if either is written), with the index
+    ``frame[keep]`` gives (``index.take`` of the kept positions)."""
+    if not keep.all():
+        return frame[keep]
+    out = frame.copy(deep=False)
+    out.index = frame.index.take(np.flatnonzero(keep))
+    return out
 
 
 def combine_waves(parts: list[tuple[str, StudyData]]) -> StudyData:

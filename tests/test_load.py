@@ -285,3 +285,65 @@ def test_file_digest_in_pieces_equals_the_digest_of_the_whole_files(tmp_path, mo
     assert load._file_digest(study).hexdigest() == whole.hexdigest()
     monkeypatch.setattr(load, "_DIGEST_PIECE", 7)
     assert load._file_digest(study).hexdigest() == whole.hexdigest()
+
+
+@pytest.mark.parametrize("extra", ["", "exclude: {straightliners: true, speeders: true, "
+                                       "duplicates: true}\n", "invalid: missing\n"])
+def test_scored_made_when_read_is_its_former_definition(tmp_path, extra):
+    """``scored``, made when first read (a LaterFrame), is the former eager definition
+    ``reverse_code(data, reverse, scale)[keep]``: values, dtypes, index (and its type) and
+    column order, with missing answers, a reverse-coded item, exclusions (or none: then the
+    columns are not copied) and answers made missing; the moments of the items do not make it,
+    and take the int8 codes also once it is made."""
+    from dataclasses import replace
+
+    from surveys.load import LaterFrame, reverse_code
+
+    rows = [*ROWS, "r7,300,4,9,好,2,4,4,9"] if "invalid" in extra else ROWS
+    data = load_study(write(tmp_path, rows=rows, study=STUDY + extra))
+    group = data.groups[("1", "customers")]
+    assert isinstance(group.whole[0], LaterFrame) and group.whole[0].made is None
+    group.responses.moments(["Q1", "Q2", "Q4"])
+    assert group.whole[0].made is None and group.responses._whole is not None
+    former = reverse_code(group.data, data.study.reverse, data.scale)[
+        group.quality.keep.to_numpy()]
+    assert_same_frame(group.scored, former)
+    assert group.whole[0].made is group.scored
+    again = replace(group, quality=group.quality)  # as combine_waves copies a group
+    assert again.responses._whole is group.whole[1]
+    assert replace(group, scored=group.scored[:2]).responses._whole is None
+
+
+def test_scored_of_the_sample_is_its_former_definition():
+    """The same on the shipped sample (every group: comments, segments, reverse items)."""
+    from surveys.load import reverse_code
+
+    data = load_study(Path(__file__).parents[1] / "data" / "sample" / "study.yaml")
+    for group in data.groups.values():
+        former = reverse_code(group.data, data.study.reverse, data.scale)[
+            group.quality.keep.to_numpy()]
+        assert_same_frame(group.scored, former)
+
+
+def test_kept_rows_of_every_row_is_the_boolean_selection():
+    """Every row kept: the frame's columns uncopied, with the index ``frame[keep]`` gives (a
+    RangeIndex from an index of consecutive integers, as pandas' take makes it)."""
+    import pandas as pd
+
+    from surveys.load import _kept_rows
+
+    frame = pd.DataFrame({"x": [1.0, np.nan, 3.0], "t": ["a", None, "c"]},
+                         index=pd.Index([5, 6, 7]))
+    for keep in (np.ones(3, bool), np.array([True, False, True]), np.zeros(3, bool)):
+        assert_same_frame(_kept_rows(frame, keep), frame[keep])
+    assert np.shares_memory(_kept_rows(frame, np.ones(3, bool))["x"].to_numpy(),
+                            frame["x"].to_numpy())
+
+
+def assert_same_frame(got, want):
+    import pandas as pd
+
+    pd.testing.assert_frame_equal(got, want, check_exact=True, check_index_type=True,
+                                  check_column_type=True, check_flags=True)
+    assert type(got.index) is type(want.index) and list(got.columns) == list(want.columns)
+    assert got.dtypes.equals(want.dtypes)
