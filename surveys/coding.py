@@ -50,7 +50,7 @@ import pandas as pd
 
 from surveys.errors import Location, StudyError
 from surveys.i18n import Text, msg
-from surveys.wholecodes import MISSING_CODE
+from surveys.wholecodes import MISSING_CODE, as_floats
 
 __all__ = [
     "LikertScale",
@@ -252,7 +252,8 @@ class CodedAnswers:
 
     Attributes
     ----------
-    codes : float codes, same index as the input; NaN for missing and for uncodable answers.
+    codes : float codes, same index as the input; NaN for missing and for uncodable answers
+        (None for a column read as ``whole`` when :func:`code_answers` was asked for no floats).
     invalid : one row per uncodable cell, in file order: ``row`` (file row, int) and ``value`` (the
         text as the file has it), indexed like the input.
     scales : names of the built-in sets (:data:`LIKERT_SCALES`) whose labels occur in the column.
@@ -260,7 +261,7 @@ class CodedAnswers:
         column was read so (every answer one ASCII digit, :func:`_digit_codes`), else None.
     """
 
-    codes: pd.Series
+    codes: pd.Series | None
     invalid: pd.DataFrame
     scales: list[str] = field(default_factory=list)
     whole: np.ndarray | None = None
@@ -273,6 +274,7 @@ def code_answers(
     labels: Mapping[str, float] | None = None,
     value_labels: Mapping[Any, Any] | None = None,
     scale: tuple[float, float] | None = None,
+    floats: bool = True,
 ) -> CodedAnswers:
     """Code a column of answers without raising; uncodable cells are listed, not fatal.
 
@@ -281,6 +283,8 @@ def code_answers(
     values : one column's answers (numbers, text, missing), any dtype.
     file_rows : the file row of each value (``ImportedTable.file_rows``); defaults to 1, 2, ...
     labels, value_labels, scale : see :func:`label_map`.
+    floats : False: a column read as int8 (``whole``) gets no float ``codes`` (None; loading
+        makes them from ``whole`` when they are read, :func:`surveys.wholecodes.as_floats`).
 
     Returns
     -------
@@ -298,7 +302,7 @@ def code_answers(
         raise ValueError("file_rows must have one entry per value")
     if pd.api.types.is_numeric_dtype(values.dtype) and not pd.api.types.is_bool_dtype(values.dtype):
         return CodedAnswers(values.astype("float64"), _no_invalid())
-    numbers = _plain_numbers(values, labels, value_labels, scale)
+    numbers = _plain_numbers(values, labels, value_labels, scale, floats)
     if numbers is not None:
         return numbers
 
@@ -327,12 +331,14 @@ def _no_invalid() -> pd.DataFrame:
     return _empty_invalid().copy()
 
 
-def _plain_numbers(values: pd.Series, labels, value_labels, scale) -> CodedAnswers | None:
+def _plain_numbers(values: pd.Series, labels, value_labels, scale,
+                   floats: bool = True) -> CodedAnswers | None:
     """A text column whose every answer is a plain finite number (``4``, ``-1``, ``2.5``), as
-    floats in one vectorised conversion (pyarrow's cast; a million rows in milliseconds), and
-    also as int8 when every answer is one digit; None when any answer is something else, or
-    when a label could be read as a number (the label map comes first, see the module
-    docstring): then the general rules apply."""
+    floats in one vectorised conversion (pyarrow's cast; a million rows in milliseconds), or
+    as int8 when every answer is one digit (and as floats made of them, unless not
+    ``floats``); None when any answer is something else, or when a label could be read as a
+    number (the label map comes first, see the module docstring): then the general rules
+    apply."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -343,9 +349,9 @@ def _plain_numbers(values: pd.Series, labels, value_labels, scale) -> CodedAnswe
     texts = pa.chunked_array(pa.array(values.array))  # the read's chunks, not copied
     digits = _digit_codes(texts)
     if digits is not None:  # a new array: no copy (pandas' constructor copies by default)
-        codes = np.take(_FLOAT_OF_CODE, digits.view(np.uint8))
-        return CodedAnswers(pd.Series(codes, index=values.index, name=values.name, copy=False),
-                            _no_invalid(), whole=digits)
+        codes = pd.Series(as_floats(digits), index=values.index, name=values.name,
+                          copy=False) if floats else None
+        return CodedAnswers(codes, _no_invalid(), whole=digits)
     try:
         numbers = pc.cast(texts, pa.float64(), safe=True)
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError, TypeError):
@@ -355,10 +361,6 @@ def _plain_numbers(values: pd.Series, labels, value_labels, scale) -> CodedAnswe
         return None  # "nan", "inf" are not answers
     return CodedAnswers(pd.Series(codes, index=values.index, name=values.name), _no_invalid())
 
-
-#: the float code of each int8 code, indexed by its byte (:data:`MISSING_CODE`'s, 128: NaN)
-_FLOAT_OF_CODE = np.where(np.arange(256) == (MISSING_CODE & 0xFF), np.nan,
-                          np.arange(256, dtype=np.uint8).view(np.int8)).astype(np.float64)
 
 #: answers per block of :func:`_digit_codes` (its offsets, 512 KiB, stay in the cache)
 DIGIT_BLOCK = 65_536

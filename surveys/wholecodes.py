@@ -18,7 +18,7 @@ from typing import Iterable, Sequence
 
 import numpy as np
 
-__all__ = ["MISSING_CODE", "WholeCodes", "whole_number_row", "answered_range"]
+__all__ = ["MISSING_CODE", "WholeCodes", "whole_number_row", "answered_range", "as_floats"]
 
 #: the int8 code of a missing answer (no answer takes it: answers are in [-127, 127])
 MISSING_CODE = -128
@@ -38,6 +38,17 @@ def whole_number_row(values: np.ndarray) -> np.ndarray | None:
             out == MISSING_CODE) != np.count_nonzero(missing):
         return None
     return out
+
+
+#: the float of each int8 code, indexed by its byte (:data:`MISSING_CODE`'s, 128: NaN)
+_FLOAT_OF_CODE = np.where(np.arange(256) == (MISSING_CODE & 0xFF), np.nan,
+                          np.arange(256, dtype=np.uint8).view(np.int8)).astype(np.float64)
+
+
+def as_floats(row: np.ndarray) -> np.ndarray:
+    """An int8 row as the float column it stands for (NaN where missing): one table look-up
+    per answer (the inverse of :func:`whole_number_row`)."""
+    return np.take(_FLOAT_OF_CODE, row.view(np.uint8))
 
 
 def answered_range(row: np.ndarray) -> tuple[int, int] | None:
