@@ -101,9 +101,7 @@ class CodedFrame(LaterFrame):
         self._row_column = row_column
 
     def floats(self, name: str) -> np.ndarray:
-        """A coded column's float64 answers (NaN missing)."""
-        if self.made is not None:
-            return self.made[name].to_numpy(dtype=np.float64)
+        """A coded column's float64 answers (NaN missing), from its codes."""
         codes = self._codes[name]
         return as_floats(codes) if codes.dtype == np.int8 else codes
 
@@ -118,12 +116,12 @@ class CodedFrame(LaterFrame):
 
     def set_missing(self, name: str, rows: np.ndarray) -> None:
         """Make the answers of a coded column at the boolean ``rows`` missing."""
-        if self.made is not None:
-            self.made.loc[rows, name] = np.nan
+        if self.made is not None or name not in self._codes:
+            self.frame.loc[rows, name] = np.nan
             return
         codes = self._codes[name]
         self._codes[name] = np.where(rows, MISSING_CODE if codes.dtype == np.int8 else np.nan,
-                                     codes).astype(codes.dtype)
+                                     codes).astype(codes.dtype, copy=False)
 
     def _data(self) -> pd.DataFrame:
         data = self._table.copy(deep=False)  # copy-on-write: the columns set below are new

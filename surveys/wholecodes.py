@@ -6,10 +6,11 @@ contiguous row per column) instead of a float64 column (8 bytes), they are read 
 careless screens (:func:`surveys.careless.careless_screens`), the quality checks
 (:func:`surveys.cleaning.quality_report`) and the moments of the analyses
 (:class:`analysis.moments.Responses`), none of which then converts and checks the float columns
-again. The float64 columns of :class:`surveys.load.GroupData` stay what they were (the public
-face); these rows hold the same answers: ``x`` where the float column holds ``x``,
-:data:`MISSING_CODE` where it holds NaN. A column with an answer that is not a whole number in
-[-127, 127] has no row here, and whoever needs it reads the float column as before.
+again. The float64 columns of :class:`surveys.load.GroupData` are the same as before (the public
+face), made when they are first read (:mod:`surveys.laterframes`; a one-digit column's from its
+int8 row, :func:`as_floats`); these rows hold the same answers: ``x`` where the float column
+holds ``x``, :data:`MISSING_CODE` where it holds NaN. A column with an answer that is not a whole
+number in [-127, 127] has no row here, and whoever needs it reads the float column as before.
 """
 from __future__ import annotations
 
