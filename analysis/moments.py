@@ -347,7 +347,7 @@ class Responses:
     ----------
     frame : the respondents, one row each; numeric columns float (NaN = missing). Or a frame
         not made yet, whose ``columns`` and ``index`` are known and whose ``frame`` makes it
-        (:class:`surveys.load.LaterFrame`): it is made when :attr:`frame` is first read.
+        (:class:`surveys.laterframes.LaterFrame`): it is made when :attr:`frame` is first read.
     columns : the numeric columns whose pairwise moments are computed together on the first
         request (default: the requested ones); a later request for other columns computes those.
     whole : some columns of ``frame`` as loading holds them in int8

@@ -405,8 +405,8 @@ def _block_digit_codes(texts, out: np.ndarray) -> bool:
     offsets = np.frombuffer(offsets, dtype=np.int64)[texts.offset:texts.offset + len(texts) + 1]
     if offsets[-1] - offsets[0] != len(texts) - texts.null_count:
         return False
-    digits = np.frombuffer(data, dtype=np.uint8)[offsets[0]:offsets[-1]] if len(texts) \
-        - texts.null_count else np.zeros(0, dtype=np.uint8)
+    digits = np.frombuffer(data, dtype=np.uint8)[offsets[0]:offsets[-1]] \
+        if offsets[-1] > offsets[0] else np.zeros(0, dtype=np.uint8)
     if not texts.null_count:
         if not (offsets[1:] > offsets[:-1]).all():
             return False

@@ -75,7 +75,8 @@ def test_one_digit_answers_coded_chunk_by_chunk_equal_the_combined_chunks(monkey
     assert np.array_equal(got, _digit_codes(texts.combine_chunks()))
     assert np.array_equal(as_floats(got), former_codes(texts), equal_nan=True)
     for other in (["4", "x"], ["12"], ["4", ""], ["/"], [":"]):
-        later = pa.chunked_array([texts.chunk(0), pa.array(answers[:20] + other, pa.large_string())])
+        later = pa.chunked_array([texts.chunk(0),
+                                  pa.array(answers[:20] + other, pa.large_string())])
         assert _digit_codes(later) is None
     # "4" and a missing cell holding "56": 3 bytes for one answer
     validity = pa.py_buffer(np.packbits([1, 0], bitorder="little").tobytes())
