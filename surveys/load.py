@@ -463,13 +463,14 @@ def _seconds(study: Study, table: ImportedTable, data: pd.DataFrame) -> pd.Serie
     return None
 
 
-def _screened_codes(study: Study, recoded: WholeCodes | None) -> np.ndarray | None:
-    """The careless screens' answers (the dimension items, reverse-coded) as an int8 matrix from
-    the codes loading holds (``recoded``: reverse-coded already; None when a recoded answer
-    left int8), or None (the screens then read the float columns)."""
+def _screened_codes(study: Study, recoded: WholeCodes | None) -> list[np.ndarray] | None:
+    """The careless screens' answers (the dimension items, reverse-coded) as int8 rows from the
+    codes loading holds (``recoded``: reverse-coded already; None when a recoded answer left
+    int8), which the screens' threads gather into their matrix block by block, or None (the
+    screens then read the float columns)."""
     if recoded is None or not recoded.covers(study.items):
         return None
-    return recoded.matrix(study.items)
+    return [recoded.row(c) for c in study.items]
 
 
 def reverse_code(data: pd.DataFrame, items: list[str], scale: Scale) -> pd.DataFrame:
@@ -622,10 +623,11 @@ def _clean_source(study: Study, source: GroupSource, table: ImportedTable, frame
                   data: CodedFrame, invalid: pd.DataFrame, whole: dict[str, np.ndarray],
                   scale: Scale, record_notes: list[Text]) -> GroupData:
     """One file's coded answers (:func:`_code_source`) checked, screened and cleaned: the
-    range checks, the careless screens (on another thread, while the quality checks that do
-    not need them are made), the quality report, the kept rows reverse-coded. The float
-    frames (``data``, reverse-coded, the kept rows) are later frames: the checks and screens
-    read their rows and columns, and the answers from ``whole`` where it holds them."""
+    range checks, then reverse coding and the careless screens (on another thread, while the
+    quality checks that do not need them are made), the quality report, the kept rows
+    reverse-coded. The float frames (``data``, reverse-coded, the kept rows) are later frames:
+    the checks and screens read their rows and columns, and the answers from ``whole`` where it
+    holds them."""
     invalid = pd.concat([invalid, _check_ranges(study, scale, data, frame, whole)],
                         ignore_index=True)
     if len(invalid) and study.invalid == "error":
@@ -636,32 +638,35 @@ def _clean_source(study: Study, source: GroupSource, table: ImportedTable, frame
         if column in whole:
             whole[column] = np.where(bad, np.int8(MISSING_CODE), whole[column])
     codes = WholeCodes(whole, len(data))
-    # reverse-coded once for the screens and the scored rows (the kept ones of these)
-    recoded = codes.reverse_coded(study.reverse, scale.min, scale.max)
     items = [c for c in study.scored_items if c in data]
     meta = list(table.meta_columns.values())
-    # reverse-coded once: the screens take every row, the scored frame the kept ones
-    reversed_data = data.then(partial(reverse_code, items=study.reverse, scale=scale))
-    screened = reversed_data[study.items]
     attention = [c for c in study.careless.get("attention", {}) if c in data]
     settings = ({**study.careless, "attention": {c: study.careless["attention"][c]
                                                  for c in attention}}
                 if "attention" in study.careless else study.careless)
 
     def screens():
-        return careless_screens(screened, study.dimensions, settings, data[attention],
-                                whole=_screened_codes(study, recoded))
+        # reverse-coded once, the int8 rows and the (later) float columns: the screens take
+        # every row, the scored frame the kept ones
+        recoded = codes.reverse_coded(study.reverse, scale.min, scale.max)
+        reversed_data = data.then(partial(reverse_code, items=study.reverse, scale=scale))
+        careless = careless_screens(reversed_data[study.items], study.dimensions, settings,
+                                    data[attention], whole=_screened_codes(study, recoded))
+        return recoded, reversed_data, careless
 
-    # the screens on another thread while the quality checks that do not need them are made
+    # reverse coding and the screens on another thread while the quality checks that do not
+    # need them are made (reverse coding raises nothing on coded answers: errors come as before)
     with ThreadPoolExecutor(max_workers=1) as beside:
-        careless = beside.submit(screens)
+        screened = beside.submit(screens)
         report = quality_report(
             group=source.group, wave=source.wave, codes=data[items],
             raw_dimension_codes=data[study.items], file_rows=data[FILE_ROW], invalid=invalid,
             exclude=study.exclude, answers_for_duplicates=frame,
             id_column=study.id if study.id in data else table.meta_columns.get("id"),
             ignore_for_duplicates=meta, seconds=_seconds(study, table, data),
-            notes=table.notes + record_notes, careless=careless.result, whole=codes)
+            notes=table.notes + record_notes, careless=lambda: screened.result()[2],
+            whole=codes)
+    recoded, reversed_data, _ = screened.result()
     keep = report.keep.to_numpy()
     scored = LaterFrame(lambda: reversed_data.frame[keep], reversed_data.columns,
                         _kept_index(reversed_data.index, keep))

@@ -141,7 +141,8 @@ def former_screens(items: pd.DataFrame) -> dict:
 
 def test_screens_in_blocks_equal_the_former_definitions(monkeypatch):
     """Blocks of 97 rows (many blocks, the last one short), one answer in twenty missing: the
-    values and flags equal the screens computed on the whole array as first written."""
+    values and flags equal the screens computed on the whole array as first written; from
+    separate int8 rows gathered by the blocks' threads, the same bits as from the matrix."""
     rng = np.random.default_rng(18)
     general = rng.standard_normal((1000, 1))
     answers = np.clip(np.rint(3 + general + rng.standard_normal((1000, len(ITEMS)))), 1, 5)
@@ -152,6 +153,9 @@ def test_screens_in_blocks_equal_the_former_definitions(monkeypatch):
     whole = careless_screens(items, DIMS, settings)
     monkeypatch.setattr("surveys.careless.BLOCK_ROWS", 97)
     blocked = careless_screens(items, DIMS, settings)
+    rows = list(whole_number_answers(items))  # separate int8 rows, as loading hands them over
+    gathered = careless_screens(items, DIMS, settings, whole=[row.copy() for row in rows])
+    pd.testing.assert_frame_equal(gathered.values, blocked.values, check_exact=True)
     former = former_screens(items)
     assert np.isfinite(former["mahalanobis_d2"]).sum() > 400
     for name, want in former.items():
@@ -423,3 +427,27 @@ def test_block_screens_and_centroid_sums_equal_the_former_definitions_to_the_bit
     for block in (x, x[:, 30:32], x[:, :0]):
         for a, b in zip(_complete_case_sums(block), former_complete_case_sums(block)):
             assert np.array_equal(a, b)
+
+
+@pytest.mark.parametrize("k, n", [(1, 1), (3, 7), (12, 500), (60, 5000), (130, 300)])
+def test_lower_solve_without_the_lock_is_scipys_to_the_bit(k, n):
+    """D²'s triangular solve through ctypes (the lock released) equals
+    ``scipy.linalg.solve_triangular`` of the same factor and block bit for bit, Fortran- and
+    C-ordered blocks alike (the latter take scipy's call); a zero on the diagonal is scipy's
+    error."""
+    from scipy import linalg
+
+    from surveys.careless import _lapack_trtrs, _solve_lower
+
+    assert _lapack_trtrs() is not None  # scipy's LAPACK is found: the test checks the ctypes call
+    rng = np.random.default_rng(k + n)
+    factor = np.linalg.cholesky(np.atleast_2d(np.cov(rng.standard_normal((k, 4 * k + 10)))))
+    block = rng.standard_normal((k, n)) * 3 + rng.integers(-2, 3, (k, n))
+    want = linalg.solve_triangular(factor, block, lower=True, check_finite=False)
+    for order in "FC":
+        got = _solve_lower(factor, np.array(block, order=order))
+        np.testing.assert_array_equal(got.view(np.uint64), want.view(np.uint64))
+    singular = factor.copy()
+    singular[k // 2, k // 2] = 0.0
+    with pytest.raises(np.linalg.LinAlgError, match="singular matrix"):
+        _solve_lower(singular, np.asfortranarray(block))

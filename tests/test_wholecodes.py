@@ -85,14 +85,16 @@ def test_quality_checks_from_int8_rows_equal_the_float_columns(rows):
         assert straightliners(frame).sum() >= 10 and "i6" in zero_variance_items(frame)
 
 
-def test_duplicates_from_int8_keys_equal_the_full_comparison():
-    """The duplicate check with the row keys of the int8 rows (and of float columns beside
-    them) flags what comparing every row's text flags; equal codes give equal keys."""
+@pytest.mark.parametrize("held", [["i0", "i1", "i2", "i3"], ["i0", "i2", "i3"], ["i1"], []])
+def test_duplicates_from_int8_keys_equal_the_full_comparison(held):
+    """The duplicate check with the row keys of the int8 rows (two at a time, an odd one
+    alone, and of float columns beside them) flags what comparing every row's text flags;
+    equal codes give equal keys."""
     frame = codes_frame(n=600, k=5).iloc[:, :4]
     frame = pd.concat([frame, frame.iloc[::7]], ignore_index=True)
     frame["score"] = np.where(np.arange(len(frame)) % 3 == 0, 2.5, frame["i0"])
     text = frame.astype("string")
-    whole = whole_of(frame[["i0", "i1", "i2", "i3"]])
+    whole = whole_of(frame[held])
     want = text.duplicated(keep="first")
     assert want.sum() > 50
     assert duplicate_rows(text, codes=frame, whole=whole).equals(want)
@@ -265,3 +267,21 @@ def test_exact_float_type_keeps_every_product_sum_exact():
     x[0, ::7] = -bound + 1
     wide = x.astype(np.float32)
     assert int((wide @ wide.T)[0, 0]) == int((x.astype(np.int64) ** 2).sum())
+
+
+@pytest.mark.parametrize("n", [0, 1, 5000])
+def test_repeated_keys_are_those_pandas_finds(n):
+    """The keys occurring more than once (buckets of their top bits counted first) are
+    ``pd.Series(keys).duplicated(keep=False)``'s: keys repeated two and three times, keys
+    sharing their top bits but not their low ones, and the other way round."""
+    from surveys.cleaning import _repeated
+
+    rng = np.random.default_rng(n)
+    keys = rng.integers(0, 2 ** 63, n, dtype=np.int64).astype(np.uint64) * np.uint64(3)
+    if n > 100:
+        keys[10:20] = keys[0]  # repeated
+        keys[20:30] = keys[30:40] ^ np.uint64(1)  # the same top bits, other low bits
+        keys[40:50] = keys[50:60] ^ np.uint64(1 << 63)  # other top bits, the same low bits
+        keys[60:62] = keys[70]
+    want = np.flatnonzero(pd.Series(keys).duplicated(keep=False).to_numpy())
+    assert np.array_equal(_repeated(keys), want)
