@@ -345,7 +345,9 @@ class Responses:
 
     Parameters
     ----------
-    frame : the respondents, one row each; numeric columns float (NaN = missing).
+    frame : the respondents, one row each; numeric columns float (NaN = missing). Or a frame
+        not made yet, whose ``columns`` and ``index`` are known and whose ``frame`` makes it
+        (:class:`surveys.laterframes.LaterFrame`): it is made when :attr:`frame` is first read.
     columns : the numeric columns whose pairwise moments are computed together on the first
         request (default: the requested ones); a later request for other columns computes those.
     whole : some columns of ``frame`` as loading holds them in int8
@@ -387,6 +389,8 @@ class Responses:
             # copy=False: the columns are new arrays, held as they are (not copied into one)
             self._frame = pd.DataFrame({name: c.values for name, c in self._prepared.items()},
                                        index=self._index, copy=False)
+        elif not isinstance(self._frame, pd.DataFrame):  # a LaterFrame
+            self._frame = self._frame.frame
         return self._frame
 
     @property

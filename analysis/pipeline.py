@@ -63,7 +63,9 @@ def quality_section(data: StudyData) -> dict:
     """The data-quality report of every group of the current wave (earlier waves under "waves")."""
     current = {g: d.quality.to_json() for (w, g), d in data.groups.items()
                if w == data.study.wave}
-    for group, notes in text.quality_notes(data.frames(), data.study.comments).items():
+    notes_of = text.quality_notes(data.frames(), data.study.comments) if data.study.comments \
+        else {}  # (without comments columns, the scored frames are not made for them)
+    for group, notes in notes_of.items():
         current[group]["notes"] = [*current[group]["notes"], *notes]  # on the comments columns
     earlier = {w: {g: d.quality.to_json() for (w2, g), d in data.groups.items() if w2 == w}
                for w in data.study.waves if w != data.study.wave}

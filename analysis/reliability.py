@@ -107,12 +107,12 @@ class ScaleMoments:
 def _answers(data: pd.DataFrame | Responses, items, reverse, scale) -> tuple[tuple[str, ...],
                                                                              Responses]:
     """The items checked, and the respondents with the reverse items reverse-coded."""
-    frame = data.frame if isinstance(data, Responses) else data
-    items = tuple(frame.columns if items is None else items)
-    absent = [item for item in items if item not in frame.columns]
+    columns = data.columns  # (a Responses' frame is not made for them)
+    items = tuple(columns if items is None else items)
+    absent = [item for item in items if item not in columns]
     if absent:
         raise ValueError(f"items not in the data: {absent}")
-    repeated = sorted({item for item in frame.columns[frame.columns.duplicated()] if item in items})
+    repeated = sorted({item for item in columns[columns.duplicated()] if item in items})
     if repeated:
         raise ValueError(f"items named by more than one column: {repeated}")
     reverse = list(reverse or [])
@@ -124,6 +124,7 @@ def _answers(data: pd.DataFrame | Responses, items, reverse, scale) -> tuple[tup
     if unknown:
         raise ValueError(f"reverse items not among the items: {unknown}")
     low, high = scale
+    frame = data.frame if isinstance(data, Responses) else data
     answers = frame.loc[:, list(items)].astype(np.float64)  # never write into the caller's frame
     answers[reverse] = low + high - answers[reverse]
     return items, Responses(answers)

@@ -51,7 +51,8 @@ _NO_TEXT = ("empty", "integer", "floating", "mixed-integer-float", "decimal", "b
 def _group_rows(data: StudyData, wave: str, group: str) -> pd.DataFrame:
     """The rows of one group of one wave, as :data:`COLUMNS`."""
     d = data.groups[(wave, group)]
-    q, frame = d.quality, d.data
+    q = d.quality
+    frame = d.data_columns([FILE_ROW, data.study.id, d.table.meta_columns.get("id")])
     rows = frame[FILE_ROW].to_numpy()
     id_column = data.study.id if data.study.id in frame else d.table.meta_columns.get("id")
     out = {"group": group, "wave": wave, "row": rows,

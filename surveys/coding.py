@@ -50,7 +50,7 @@ import pandas as pd
 
 from surveys.errors import Location, StudyError
 from surveys.i18n import Text, msg
-from surveys.wholecodes import MISSING_CODE
+from surveys.wholecodes import MISSING_CODE, as_floats
 
 __all__ = [
     "LikertScale",
@@ -252,7 +252,8 @@ class CodedAnswers:
 
     Attributes
     ----------
-    codes : float codes, same index as the input; NaN for missing and for uncodable answers.
+    codes : float codes, same index as the input; NaN for missing and for uncodable answers
+        (None for a column read as ``whole`` when :func:`code_answers` was asked for no floats).
     invalid : one row per uncodable cell, in file order: ``row`` (file row, int) and ``value`` (the
         text as the file has it), indexed like the input.
     scales : names of the built-in sets (:data:`LIKERT_SCALES`) whose labels occur in the column.
@@ -260,7 +261,7 @@ class CodedAnswers:
         column was read so (every answer one ASCII digit, :func:`_digit_codes`), else None.
     """
 
-    codes: pd.Series
+    codes: pd.Series | None
     invalid: pd.DataFrame
     scales: list[str] = field(default_factory=list)
     whole: np.ndarray | None = None
@@ -273,6 +274,7 @@ def code_answers(
     labels: Mapping[str, float] | None = None,
     value_labels: Mapping[Any, Any] | None = None,
     scale: tuple[float, float] | None = None,
+    floats: bool = True,
 ) -> CodedAnswers:
     """Code a column of answers without raising; uncodable cells are listed, not fatal.
 
@@ -281,6 +283,8 @@ def code_answers(
     values : one column's answers (numbers, text, missing), any dtype.
     file_rows : the file row of each value (``ImportedTable.file_rows``); defaults to 1, 2, ...
     labels, value_labels, scale : see :func:`label_map`.
+    floats : False: a column read as int8 (``whole``) gets no float ``codes`` (None; loading
+        makes them from ``whole`` when they are read, :func:`surveys.wholecodes.as_floats`).
 
     Returns
     -------
@@ -298,7 +302,7 @@ def code_answers(
         raise ValueError("file_rows must have one entry per value")
     if pd.api.types.is_numeric_dtype(values.dtype) and not pd.api.types.is_bool_dtype(values.dtype):
         return CodedAnswers(values.astype("float64"), _no_invalid())
-    numbers = _plain_numbers(values, labels, value_labels, scale)
+    numbers = _plain_numbers(values, labels, value_labels, scale, floats)
     if numbers is not None:
         return numbers
 
@@ -327,12 +331,14 @@ def _no_invalid() -> pd.DataFrame:
     return _empty_invalid().copy()
 
 
-def _plain_numbers(values: pd.Series, labels, value_labels, scale) -> CodedAnswers | None:
+def _plain_numbers(values: pd.Series, labels, value_labels, scale,
+                   floats: bool = True) -> CodedAnswers | None:
     """A text column whose every answer is a plain finite number (``4``, ``-1``, ``2.5``), as
-    floats in one vectorised conversion (pyarrow's cast; a million rows in milliseconds), and
-    also as int8 when every answer is one digit; None when any answer is something else, or
-    when a label could be read as a number (the label map comes first, see the module
-    docstring): then the general rules apply."""
+    floats in one vectorised conversion (pyarrow's cast; a million rows in milliseconds), or
+    as int8 when every answer is one digit (and as floats made of them, unless not
+    ``floats``); None when any answer is something else, or when a label could be read as a
+    number (the label map comes first, see the module docstring): then the general rules
+    apply."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -340,12 +346,12 @@ def _plain_numbers(values: pd.Series, labels, value_labels, scale) -> CodedAnswe
         return None
     if _number_label(tuple(label_map(labels, value_labels, scale))):
         return None
-    texts = pa.chunked_array(pa.array(values.array))
-    digits = _digit_codes(texts.combine_chunks())
+    texts = pa.chunked_array(pa.array(values.array))  # the read's chunks, not copied
+    digits = _digit_codes(texts)
     if digits is not None:  # a new array: no copy (pandas' constructor copies by default)
-        codes = np.where(digits != MISSING_CODE, digits, np.nan)
-        return CodedAnswers(pd.Series(codes, index=values.index, name=values.name, copy=False),
-                            _no_invalid(), whole=digits)
+        codes = pd.Series(as_floats(digits), index=values.index, name=values.name,
+                          copy=False) if floats else None
+        return CodedAnswers(codes, _no_invalid(), whole=digits)
     try:
         numbers = pc.cast(texts, pa.float64(), safe=True)
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError, TypeError):
@@ -361,32 +367,61 @@ DIGIT_BLOCK = 65_536
 
 
 def _digit_codes(texts) -> np.ndarray | None:
-    """The numbers of an Arrow ``large_string`` array whose every answer is one ASCII digit
-    (``4``: a Likert column), read from its bytes into int8 without parsing text (the values
-    Arrow's cast gives, :data:`~surveys.wholecodes.MISSING_CODE` where missing); None for any
-    other answer (``10``, ``4.0``, `` 4``).
+    """The numbers of an Arrow ``large_string`` array or chunked array whose every answer is one
+    ASCII digit (``4``: a Likert column), read from its bytes into int8 without parsing text
+    (the values Arrow's cast gives, :data:`~surveys.wholecodes.MISSING_CODE` where missing);
+    None for any other answer (``10``, ``4.0``, `` 4``).
 
-    An answer takes one byte and a missing cell none: each length (the difference of
-    consecutive offsets) must equal the cell's validity (1 or 0), checked a block of
-    :data:`DIGIT_BLOCK` cells at a time; then the answers' bytes are the data buffer itself."""
+    Each chunk (the pieces pyarrow's reader makes) is read where it is, a block of
+    :data:`DIGIT_BLOCK` cells at a time, into its part of one int8 array
+    (:func:`_block_digit_codes`): the chunks are not combined into a copy first."""
     import pyarrow as pa
 
     if texts.type != pa.large_string():
         return None
-    valid = texts.is_valid().to_numpy(zero_copy_only=False)
-    offsets = np.frombuffer(texts.buffers()[1], dtype=np.int64)[
-        texts.offset:texts.offset + len(texts) + 1]
-    for start in range(0, len(texts), DIGIT_BLOCK):
-        block = offsets[start:start + DIGIT_BLOCK + 1]
-        if not np.array_equal(block[1:] - block[:-1], valid[start:start + DIGIT_BLOCK]):
-            return None
-    codes = np.full(len(texts), MISSING_CODE, dtype=np.int8)
-    if valid.any():
-        digits = np.frombuffer(texts.buffers()[2], dtype=np.uint8)[offsets[0]:offsets[-1]]
-        if digits.min() < ord("0") or digits.max() > ord("9"):
-            return None
-        codes[valid] = digits - ord("0")
+    codes = np.empty(len(texts), dtype=np.int8)
+    start = 0
+    for chunk in (texts.chunks if isinstance(texts, pa.ChunkedArray) else [texts]):
+        for at in range(0, len(chunk), DIGIT_BLOCK):
+            block = chunk.slice(at, DIGIT_BLOCK)
+            if not _block_digit_codes(block, codes[start:start + len(block)]):
+                return None
+            start += len(block)
     return codes
+
+
+def _block_digit_codes(texts, out: np.ndarray) -> bool:
+    """Write the int8 codes of a ``large_string`` array of one-digit answers into ``out``;
+    False (``out`` then undefined) when an answer is anything else.
+
+    An answer takes one byte and a missing cell none, so the answers' bytes are the data
+    buffer itself, as many as answers, and each length (the difference of consecutive
+    offsets, which never decrease) equals the cell's validity (1 or 0). Lengths that sum to
+    the count of answers are those validities when each equals its validity modulo 256 (any
+    other length adds a multiple of 256 to the sum), so they are compared as bytes; without
+    a missing cell, every length at least 1 is enough. Each byte minus ``"0"`` is then a
+    number 0-9 (as uint8, a byte below ``"0"`` wraps above 9)."""
+    validity, offsets, data = texts.buffers()
+    offsets = np.frombuffer(offsets, dtype=np.int64)[texts.offset:texts.offset + len(texts) + 1]
+    if offsets[-1] - offsets[0] != len(texts) - texts.null_count:
+        return False
+    digits = np.frombuffer(data, dtype=np.uint8)[offsets[0]:offsets[-1]] \
+        if offsets[-1] > offsets[0] else np.zeros(0, dtype=np.uint8)
+    if not texts.null_count:
+        if not (offsets[1:] > offsets[:-1]).all():
+            return False
+        np.subtract(digits, np.uint8(ord("0")), out=out.view(np.uint8))
+        return not len(out) or out.view(np.uint8).max() <= 9
+    valid = np.unpackbits(np.frombuffer(validity, dtype=np.uint8), bitorder="little",
+                          count=texts.offset + len(texts))[texts.offset:]
+    lengths = np.subtract(offsets[1:], offsets[:-1], out=np.empty(len(texts), dtype=np.uint8),
+                          casting="unsafe")
+    if not np.array_equal(lengths, valid):
+        return False
+    digits = digits - np.uint8(ord("0"))
+    out.fill(MISSING_CODE)
+    out[valid.view(bool)] = digits
+    return not len(digits) or digits.max() <= 9
 
 
 @lru_cache(maxsize=16)

@@ -43,16 +43,35 @@ from .errors import Location, StudyError
 from .i18n import Text, msg
 from .importers import read_table
 from .importers.base import ImportedTable
+from .laterframes import CodedFrame, LaterFrame
 from .limits import LIMITS, limit, shorten
 from .read_ahead import ReadAhead, read_source
 from .study import GroupSource, Scale, Study, read_study
 from .wholecodes import MISSING_CODE, WholeCodes, answered_range, whole_number_row
 
-__all__ = ["GroupData", "StudyData", "load_study", "combine_waves", "FILE_ROW", "NPS_RANGE"]
+__all__ = ["GroupData", "StudyData", "load_study", "combine_waves", "FILE_ROW", "NPS_RANGE",
+           "LaterFrame"]
 
 #: column holding each row's row number in its file (kept through cleaning, for messages)
 FILE_ROW = "_file_row"
 NPS_RANGE = (0, 10)
+
+
+class _FrameField:
+    """A field of :class:`GroupData` that may be given a :class:`LaterFrame`: read, it is the
+    DataFrame (made on this first read); the value given is kept as ``_<name>``."""
+
+    def __set_name__(self, owner, name: str) -> None:
+        self._name = "_" + name
+
+    def __get__(self, group, owner=None) -> pd.DataFrame:
+        if group is None:
+            raise AttributeError(self._name)  # the field has no default
+        value = group.__dict__[self._name]
+        return value.frame if isinstance(value, LaterFrame) else value
+
+    def __set__(self, group, value) -> None:
+        group.__dict__[self._name] = value
 
 
 @dataclass
@@ -62,18 +81,20 @@ class GroupData:
     ``data`` keeps every row read, one column per column of the file after renaming, with the
     study's numeric columns coded to float (raw codes, before reverse coding) and ``_file_row``.
     ``scored`` is ``data`` restricted to the kept rows with reverse-coded items: what analyses use.
-    ``whole`` pairs the ``scored`` frame it was made for with its summed columns as int8 rows
+    Loading gives both as :class:`~surveys.laterframes.LaterFrame`, made when first read
+    (:meth:`data_columns` reads some of ``data``'s without making it). ``whole`` pairs the
+    ``scored`` frame it was made for (or its later frame) with its summed columns as int8 rows
     (:class:`~surveys.wholecodes.WholeCodes`, the same answers), which the moments take instead
     of converting the float columns again; a copy with another ``scored`` does not use them.
     """
 
     source: GroupSource
     table: ImportedTable
-    data: pd.DataFrame
-    scored: pd.DataFrame
+    data: pd.DataFrame = _FrameField()
+    scored: pd.DataFrame = _FrameField()
     quality: QualityReport
     summed: tuple[str, ...] = ()
-    whole: tuple[pd.DataFrame, WholeCodes] | None = None
+    whole: tuple[pd.DataFrame | LaterFrame, WholeCodes] | None = None
 
     @property
     def group(self) -> str:
@@ -87,12 +108,25 @@ class GroupData:
     def responses(self):
         """``scored`` with its sufficient statistics (:class:`analysis.moments.Responses`),
         computed on first use and kept, so that every section of an analysis shares them; the
-        columns of ``summed`` (Likert items, the NPS column) are summed together in one pass."""
+        columns of ``summed`` (Likert items, the NPS column) are summed together in one pass.
+        A scored frame not made yet is handed on as its :class:`LaterFrame`: the statistics
+        that come from ``whole`` do not make it."""
         from analysis.moments import Responses
 
-        whole = self.whole[1] if self.whole is not None and self.whole[0] is self.scored else None
-        return Responses(self.scored, [c for c in self.summed if c in self.scored.columns],
-                         whole=whole)
+        given = self.__dict__["_scored"]  # as given: a LaterFrame stays one
+        made_for = None if self.whole is None else self.whole[0]
+        whole = self.whole[1] if made_for is given or (
+            isinstance(made_for, LaterFrame) and made_for.made is given) else None
+        return Responses(given, [c for c in self.summed if c in given.columns], whole=whole)
+
+    def data_columns(self, columns: list[str]) -> pd.DataFrame:
+        """``data[columns]``, of the given ``columns`` those it has, without making ``data``'s
+        other columns when it is not made yet (respondents.csv reads the file rows and ids)."""
+        given = self.__dict__["_data"]  # as given: a LaterFrame stays one
+        present = [c for c in dict.fromkeys(columns) if c in given.columns]
+        if not isinstance(given, LaterFrame) or given.made is not None:
+            return self.data[present]
+        return pd.DataFrame({c: given.column(c) for c in present}, index=given.index)
 
 
 @dataclass
@@ -322,32 +356,34 @@ def _range_problems(values: np.ndarray, ok: np.ndarray, rule_detail: Text, colum
 
 
 def _code_source(study: Study, source: GroupSource, table: ImportedTable,
-                 frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, np.ndarray]]:
-    """Code every numeric column present; returns (data, invalid cells, whole codes): the last
-    holds the summed columns (Likert items, the NPS column) whose codes are whole numbers in
-    [-127, 127] as int8 rows (:mod:`surveys.wholecodes`), read so by coding where it could.
+                 frame: pd.DataFrame) -> tuple[CodedFrame, pd.DataFrame, dict[str, np.ndarray]]:
+    """Code every numeric column present; returns (data, invalid cells, whole codes): ``data``
+    not made yet (:class:`~surveys.laterframes.CodedFrame`: a column read as one digit is held
+    as its int8 codes until the float column is read); the last holds the summed columns
+    (Likert items, the NPS column) whose codes are whole numbers in [-127, 127] as int8 rows
+    (:mod:`surveys.wholecodes`), read so by coding where it could.
 
     The columns are coded on two threads (the work is on whole arrays, which release the
     interpreter's lock) and taken in the study's order, as one loop takes them."""
     file_rows = pd.Series(np.asarray(table.file_rows), index=frame.index)
-    data = frame.copy(deep=False)  # copy-on-write: the columns replaced below are new, frame's stay
-    problems, whole = [], {}
+    problems, whole, codes = [], {}, {}
     summed = set(_summed_columns(study))
     scale = None if study.scale is None else (study.scale.min, study.scale.max)
 
     def code(column: str):
         raw_column = next((k for k, v in source.rename.items() if v == column), column)
         return code_answers(frame[column], file_rows=file_rows.to_numpy(), labels=study.labels,
-                            value_labels=table.value_labels.get(raw_column), scale=scale)
+                            value_labels=table.value_labels.get(raw_column), scale=scale,
+                            floats=False)
 
     present = [c for c in study.numeric_columns if c in frame.columns]
     with ThreadPoolExecutor(max_workers=min(2, processors())) as pool:
         coded_columns = list(pool.map(code, present))
     for column, coded in zip(present, coded_columns):
-        data[column] = coded.codes.astype("float64")
+        codes[column] = coded.whole if coded.codes is None else coded.codes.to_numpy(
+            dtype=np.float64)
         if column in summed:
-            row = coded.whole if coded.whole is not None else whole_number_row(
-                data[column].to_numpy(dtype=np.float64))
+            row = coded.whole if coded.whole is not None else whole_number_row(codes[column])
             if row is not None:
                 whole[column] = row
         if len(coded.invalid):
@@ -355,10 +391,9 @@ def _code_source(study: Study, source: GroupSource, table: ImportedTable,
                 "rule": "non_numeric", "row": coded.invalid["row"].to_numpy(), "column": column,
                 "value": coded.invalid["value"].astype(str).to_numpy(),
                 "detail": detail_column(msg("detail_non_numeric"), len(coded.invalid))}))
-    data[FILE_ROW] = file_rows
     invalid = pd.concat(problems, ignore_index=True) if problems else pd.DataFrame(
         columns=["rule", "row", "column", "value", "detail"])
-    return data, invalid, whole
+    return CodedFrame(frame, codes, file_rows, FILE_ROW), invalid, whole
 
 
 def _summed_columns(study: Study) -> list[str]:
@@ -585,19 +620,21 @@ def _file_steps(study: Study, source: GroupSource, read: Callable[[GroupSource],
 
 
 def _clean_source(study: Study, source: GroupSource, table: ImportedTable, frame: pd.DataFrame,
-                  data: pd.DataFrame, invalid: pd.DataFrame, whole: dict[str, np.ndarray],
+                  data: CodedFrame, invalid: pd.DataFrame, whole: dict[str, np.ndarray],
                   scale: Scale, record_notes: list[Text]) -> GroupData:
     """One file's coded answers (:func:`_code_source`) checked, screened and cleaned: the
     range checks, then reverse coding and the careless screens (on another thread, while the
     quality checks that do not need them are made), the quality report, the kept rows
-    reverse-coded."""
+    reverse-coded. The float frames (``data``, reverse-coded, the kept rows) are later frames:
+    the checks and screens read their rows and columns, and the answers from ``whole`` where it
+    holds them."""
     invalid = pd.concat([invalid, _check_ranges(study, scale, data, frame, whole)],
                         ignore_index=True)
     if len(invalid) and study.invalid == "error":
         _raise_invalid(source, invalid)
     for column, rows in invalid.groupby("column")["row"]:  # invalid: missing
         bad = data[FILE_ROW].isin(rows).to_numpy()
-        data.loc[bad, column] = np.nan
+        data.set_missing(column, bad)
         if column in whole:
             whole[column] = np.where(bad, np.int8(MISSING_CODE), whole[column])
     codes = WholeCodes(whole, len(data))
@@ -609,10 +646,10 @@ def _clean_source(study: Study, source: GroupSource, table: ImportedTable, frame
                 if "attention" in study.careless else study.careless)
 
     def screens():
-        # reverse-coded once, the int8 rows and the float columns: the screens take every row,
-        # the scored frame the kept ones
+        # reverse-coded once, the int8 rows and the (later) float columns: the screens take
+        # every row, the scored frame the kept ones
         recoded = codes.reverse_coded(study.reverse, scale.min, scale.max)
-        reversed_data = reverse_code(data, study.reverse, scale)
+        reversed_data = data.then(partial(reverse_code, items=study.reverse, scale=scale))
         careless = careless_screens(reversed_data[study.items], study.dimensions, settings,
                                     data[attention], whole=_screened_codes(study, recoded))
         return recoded, reversed_data, careless
@@ -631,9 +668,16 @@ def _clean_source(study: Study, source: GroupSource, table: ImportedTable, frame
             whole=codes)
     recoded, reversed_data, _ = screened.result()
     keep = report.keep.to_numpy()
-    scored = reversed_data[keep]
+    scored = LaterFrame(lambda: reversed_data.frame[keep], reversed_data.columns,
+                        _kept_index(reversed_data.index, keep))
     return GroupData(source, table, data, scored, report, tuple(_summed_columns(study)),
                      None if recoded is None else (scored, recoded.at(keep)))
+
+
+def _kept_index(index: pd.Index, keep: np.ndarray) -> pd.Index:
+    """The index of ``frame[keep]`` (``keep`` boolean) as pandas makes it: the same index
+    when every row is kept, else ``index.take`` of the kept positions."""
+    return index if keep.all() else index.take(np.flatnonzero(keep))
 
 
 def combine_waves(parts: list[tuple[str, StudyData]]) -> StudyData:

@@ -6,10 +6,11 @@ contiguous row per column) instead of a float64 column (8 bytes), they are read 
 careless screens (:func:`surveys.careless.careless_screens`), the quality checks
 (:func:`surveys.cleaning.quality_report`) and the moments of the analyses
 (:class:`analysis.moments.Responses`), none of which then converts and checks the float columns
-again. The float64 columns of :class:`surveys.load.GroupData` stay what they were (the public
-face); these rows hold the same answers: ``x`` where the float column holds ``x``,
-:data:`MISSING_CODE` where it holds NaN. A column with an answer that is not a whole number in
-[-127, 127] has no row here, and whoever needs it reads the float column as before.
+again. The float64 columns of :class:`surveys.load.GroupData` are the same as before (the public
+face), made when they are first read (:mod:`surveys.laterframes`; a one-digit column's from its
+int8 row, :func:`as_floats`); these rows hold the same answers: ``x`` where the float column
+holds ``x``, :data:`MISSING_CODE` where it holds NaN. A column with an answer that is not a whole
+number in [-127, 127] has no row here, and whoever needs it reads the float column as before.
 """
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from typing import Iterable, Sequence
 
 import numpy as np
 
-__all__ = ["MISSING_CODE", "WholeCodes", "whole_number_row", "answered_range"]
+__all__ = ["MISSING_CODE", "WholeCodes", "whole_number_row", "answered_range", "as_floats"]
 
 #: the int8 code of a missing answer (no answer takes it: answers are in [-127, 127])
 MISSING_CODE = -128
@@ -38,6 +39,17 @@ def whole_number_row(values: np.ndarray) -> np.ndarray | None:
             out == MISSING_CODE) != np.count_nonzero(missing):
         return None
     return out
+
+
+#: the float of each int8 code, indexed by its byte (:data:`MISSING_CODE`'s, 128: NaN)
+_FLOAT_OF_CODE = np.where(np.arange(256) == (MISSING_CODE & 0xFF), np.nan,
+                          np.arange(256, dtype=np.uint8).view(np.int8)).astype(np.float64)
+
+
+def as_floats(row: np.ndarray) -> np.ndarray:
+    """An int8 row as the float column it stands for (NaN where missing): one table look-up
+    per answer (the inverse of :func:`whole_number_row`)."""
+    return np.take(_FLOAT_OF_CODE, row.view(np.uint8))
 
 
 def answered_range(row: np.ndarray) -> tuple[int, int] | None:

@@ -285,3 +285,124 @@ def test_file_digest_in_pieces_equals_the_digest_of_the_whole_files(tmp_path, mo
     assert load._file_digest(study).hexdigest() == whole.hexdigest()
     monkeypatch.setattr(load, "_DIGEST_PIECE", 7)
     assert load._file_digest(study).hexdigest() == whole.hexdigest()
+
+
+def former_data(data, group):
+    """A group's ``data`` by the former eager definition: the renamed frame, each numeric
+    column's float codes put in its place (``code_answers``), the file rows, then the invalid
+    cells (non-numeric, out of range) made missing (``invalid: missing``)."""
+    import pandas as pd
+
+    from surveys.coding import code_answers
+    from surveys.load import _rename
+
+    study, source, table = data.study, group.source, group.table
+    frame = _rename(table, source)
+    file_rows = pd.Series(np.asarray(table.file_rows), index=frame.index)
+    former = frame.copy(deep=False)
+    for column in [c for c in study.numeric_columns if c in frame.columns]:
+        raw = next((k for k, v in source.rename.items() if v == column), column)
+        former[column] = code_answers(
+            frame[column], file_rows=file_rows.to_numpy(), labels=study.labels,
+            value_labels=table.value_labels.get(raw),
+            scale=(study.scale.min, study.scale.max)).codes.astype("float64")
+    former[FILE_ROW] = file_rows
+    findings = group.quality.findings
+    if study.invalid == "missing":
+        invalid = findings[findings["rule"].isin(["non_numeric", "out_of_range"])]
+        for column, rows in invalid.groupby("column")["row"]:
+            former.loc[former[FILE_ROW].isin(rows).to_numpy(), column] = np.nan
+    return former
+
+
+@pytest.mark.parametrize("extra", ["", "exclude: {straightliners: true, speeders: true, "
+                                       "duplicates: true}\n", "invalid: missing\n"])
+def test_data_and_scored_made_when_read_are_their_former_definitions(tmp_path, extra):
+    """``data`` and ``scored``, made when first read (later frames), are the former eager
+    definitions (:func:`former_data`, ``reverse_code(data, reverse, scale)[keep]``): values,
+    dtypes, index (and its type) and column order, with missing answers, labels and a score, a
+    reverse-coded item, exclusions (or none) and answers made missing; the checks, the screens
+    and the moments of the items do not make them, and the moments take the int8 codes also
+    once ``scored`` is made; ``data_columns`` gives the file rows and ids without making
+    ``data``."""
+    from dataclasses import replace
+
+    from surveys.load import LaterFrame, reverse_code
+
+    rows = [*ROWS, "r7,300,4,9,好,2,4,4,9"] if "invalid" in extra else ROWS
+    data = load_study(write(tmp_path, rows=rows, study=STUDY + extra))
+    group = data.groups[("1", "customers")]
+    later_data, later_scored = group.__dict__["_data"], group.__dict__["_scored"]
+    assert isinstance(later_data, LaterFrame) and group.whole[0] is later_scored
+    group.responses.moments(["Q1", "Q2", "Q4"])
+    ids = group.data_columns([FILE_ROW, "id", "absent"])
+    assert later_data[["Q1", "Q4"]]["Q4"].equals(former_data(data, group)["Q4"])
+    assert later_data.made is None and later_scored.made is None
+    assert group.responses._whole is not None
+    assert_same_frame(group.data, former_data(data, group))
+    assert_same_frame(ids, group.data[[FILE_ROW, "id"]])
+    former = reverse_code(group.data, data.study.reverse, data.scale)[
+        group.quality.keep.to_numpy()]
+    assert_same_frame(group.scored, former)
+    assert later_scored.made is group.scored
+    again = replace(group, quality=group.quality)  # as combine_waves copies a group
+    assert again.responses._whole is group.whole[1]
+    assert replace(group, scored=group.scored[:2]).responses._whole is None
+
+
+def test_data_and_scored_of_the_sample_are_their_former_definitions():
+    """The same on the shipped sample (every group: comments, segments, reverse items)."""
+    from surveys.load import reverse_code
+
+    data = load_study(Path(__file__).parents[1] / "data" / "sample" / "study.yaml")
+    for group in data.groups.values():
+        assert_same_frame(group.data, former_data(data, group))
+        former = reverse_code(group.data, data.study.reverse, data.scale)[
+            group.quality.keep.to_numpy()]
+        assert_same_frame(group.scored, former)
+
+
+def test_kept_index_is_the_index_of_the_boolean_selection():
+    """``_kept_index`` is the index pandas gives ``frame[keep]``, for a RangeIndex, integers
+    and text, every row kept (the same index), some and none."""
+    import pandas as pd
+
+    from surveys.load import _kept_index
+
+    for index in (pd.RangeIndex(3), pd.Index([5, 6, 7]), pd.Index([7, 2, 9]),
+                  pd.Index(["a", "b", "c"])):
+        frame = pd.DataFrame({"x": [1.0, np.nan, 3.0]}, index=index)
+        for keep in (np.ones(3, bool), np.array([True, False, True]), np.zeros(3, bool),
+                     np.array([False, True, True])):
+            want = frame[keep].index
+            got = _kept_index(frame.index, keep)
+            assert type(got) is type(want) and got.equals(want) and got.dtype == want.dtype
+
+
+def test_later_frame_gives_rows_and_columns_and_makes_the_frame_for_anything_else():
+    """What a later frame knows before it is made (its rows, columns, a selection of columns)
+    and that any other use is the made frame's."""
+    import pandas as pd
+
+    from surveys.load import LaterFrame
+
+    made = []
+    frame = pd.DataFrame({"a": [1.0, 2.0], "b": ["x", "y"], "c": [3.0, np.nan]})
+    later = LaterFrame(lambda: made.append(1) or frame, frame.columns, frame.index)
+    part = later[["c", "a"]]
+    assert (later.shape, len(later), "b" in later, "z" in later) == ((2, 3), 2, True, False)
+    assert list(part.columns) == ["c", "a"] and part.index.equals(frame.index) and not made
+    assert later[["b"]]["b"].equals(frame["b"]) and made == [1]  # the made frame's column
+    assert_same_frame(part.frame, frame[["c", "a"]])
+    assert later["b"].equals(frame["b"]) and later.isna().equals(frame.isna()) and made == [1]
+    with pytest.raises(KeyError):
+        later[["a", "z"]]
+
+
+def assert_same_frame(got, want):
+    import pandas as pd
+
+    pd.testing.assert_frame_equal(got, want, check_exact=True, check_index_type=True,
+                                  check_column_type=True, check_flags=True)
+    assert type(got.index) is type(want.index) and list(got.columns) == list(want.columns)
+    assert got.dtypes.equals(want.dtypes)

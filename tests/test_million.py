@@ -58,6 +58,36 @@ def test_one_digit_answers_coded_from_bytes_equal_arrows_cast():
     assert (_digit_codes(pa.array([None, None], pa.large_string())) == MISSING_CODE).all()
 
 
+def test_one_digit_answers_coded_chunk_by_chunk_equal_the_combined_chunks(monkeypatch):
+    """The chunks as the reader leaves them (with and without missing cells, all missing,
+    empty, a slice, blocks of 7 cells): the codes of the chunks combined (the former call) and
+    Arrow's cast; an answer of another form in a later chunk or block still gives None, as do
+    cells whose lengths only sum to the count of answers (a missing cell holding bytes)."""
+    import surveys.coding as coding
+
+    monkeypatch.setattr(coding, "DIGIT_BLOCK", 7)
+    rng = np.random.default_rng(43)
+    answers = [None if rng.random() < 1 / 8 else str(rng.integers(0, 10)) for _ in range(300)]
+    pieces = [answers[:50], [None] * 9, [], [str(d) for d in range(10)] * 4, answers[50:]]
+    texts = pa.chunked_array([pa.array(p, pa.large_string()) for p in pieces]
+                             + [pa.array(answers, pa.large_string()).slice(31, 100)])
+    got = _digit_codes(texts)
+    assert np.array_equal(got, _digit_codes(texts.combine_chunks()))
+    assert np.array_equal(as_floats(got), former_codes(texts), equal_nan=True)
+    for other in (["4", "x"], ["12"], ["4", ""], ["/"], [":"]):
+        later = pa.chunked_array([texts.chunk(0),
+                                  pa.array(answers[:20] + other, pa.large_string())])
+        assert _digit_codes(later) is None
+    # "4" and a missing cell holding "56": 3 bytes for one answer
+    validity = pa.py_buffer(np.packbits([1, 0], bitorder="little").tobytes())
+    offsets = pa.py_buffer(np.array([0, 1, 3], dtype=np.int64).tobytes())
+    held = pa.Array.from_buffers(pa.large_string(), 2, [validity, offsets, pa.py_buffer(b"456")])
+    assert _digit_codes(held) is None
+    coded = code_answers(pd.Series(pd.arrays.ArrowStringArray(texts)))
+    assert np.array_equal(coded.whole, got)
+    assert np.array_equal(coded.codes.to_numpy(), former_codes(texts), equal_nan=True)
+
+
 @pytest.mark.parametrize("answers", [["4", "10"], ["4", " 4"], ["4", "4.0"], ["4", ""],
                                      ["-1", "2"], ["4", "٣"], ["4", "4分"], ["4", "x"]])
 def test_other_answers_take_the_general_rules(answers):
