@@ -49,14 +49,14 @@ _NO_TEXT = ("empty", "integer", "floating", "mixed-integer-float", "decimal", "b
 
 
 def _group_rows(data: StudyData, wave: str, group: str) -> pd.DataFrame:
+    """The rows of one group of one wave, as :data:`COLUMNS`."""
     d = data.groups[(wave, group)]
     q = d.quality
     frame = d.data_columns([FILE_ROW, data.study.id, d.table.meta_columns.get("id")])
     rows = frame[FILE_ROW].to_numpy()
     id_column = data.study.id if data.study.id in frame else d.table.meta_columns.get("id")
-    out = pd.DataFrame({"group": group, "wave": wave, "row": rows,
-                        "id": frame[id_column].to_numpy() if id_column in frame else None},
-                       index=frame.index)
+    out = {"group": group, "wave": wave, "row": rows,
+           "id": frame[id_column].to_numpy() if id_column in frame else None}
     cells = q.findings.groupby("rule")["row"].agg(set) if len(q.findings) else {}
     for column, rule in FLAG_RULES.items():
         if rule in ("non_numeric", "out_of_range"):
@@ -69,20 +69,25 @@ def _group_rows(data: StudyData, wave: str, group: str) -> pd.DataFrame:
     values = q.careless.values if q.careless is not None else pd.DataFrame(index=frame.index)
     for column in VALUE_COLUMNS:
         out[column] = values[column] if column in values else np.nan
-    out["excluded"] = (~q.keep.reindex(frame.index).fillna(False)).astype(int)
+    kept = q.keep.reindex(frame.index).fillna(False).to_numpy(dtype=bool)
+    out["excluded"] = (~kept).astype(int)
     design = data.weights.get((wave, group))
     weight = pd.Series(1.0, index=frame.index) if design is None else design.weights
-    out["weight"] = weight.reindex(frame.index).where(out["excluded"] == 0)
-    return out[COLUMNS]
+    out["weight"] = weight.reindex(frame.index).where(kept)
+    return pd.DataFrame(out, index=frame.index, copy=False)
+
+
+def _group_tables(data: StudyData) -> list[pd.DataFrame]:
+    """:func:`_group_rows` of every group of every wave, in the file's order."""
+    data = with_weights(data)
+    return [_group_rows(data, wave, group) for wave in data.study.waves
+            for group in data.study.groups if (wave, group) in data.groups]
 
 
 def respondents_table(data: StudyData) -> pd.DataFrame:
     """Every respondent read, as :data:`COLUMNS` (see the module docstring)."""
-    data = with_weights(data)
-    parts = [_group_rows(data, wave, group) for wave in data.study.waves
-             for group in data.study.groups if (wave, group) in data.groups]
-    table = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=COLUMNS)
-    return table
+    parts = _group_tables(data)
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=COLUMNS)
 
 
 def formula_safe(value):
@@ -108,16 +113,20 @@ def respondents_csv(table: pd.DataFrame) -> bytes:
     the csv module's writer, ~3.2 s with each distinct float formatted by Python, ~1.5 s with
     every column joined apart, ~0.6 s so). The table has two or more columns
     (:data:`COLUMNS`)."""
-    return b"".join(_csv_pieces(table))
+    return b"".join([_csv_header(list(table.columns)), *_csv_lines(table)])
 
 
-def _csv_pieces(table: pd.DataFrame) -> Iterator[bytes | memoryview]:
-    """The bytes of :func:`respondents_csv` in pieces: the header, then the lines of
-    :data:`CSV_ROWS` rows at a time, each a view of the buffer Arrow joined them in (written to
-    a file as they are, without a copy)."""
+def _csv_header(columns: list) -> bytes:
+    """The first line of :func:`respondents_csv`, after the byte-order mark."""
+    return _csv_line(columns).encode("utf-8-sig")
+
+
+def _csv_lines(table: pd.DataFrame) -> Iterator[bytes | memoryview]:
+    """The lines of :func:`respondents_csv` after the header, :data:`CSV_ROWS` rows at a time,
+    each a view of the buffer Arrow joined them in (written to a file as it is, without a
+    copy)."""
     import pyarrow.compute as pc
 
-    yield _csv_line(list(table.columns)).encode("utf-8-sig")
     for start in range(0, len(table), CSV_ROWS):  # the cells of some rows at a time
         part = table.iloc[start:start + CSV_ROWS]
         pieces = _side_by_side([_csv_cells(part[column]) for column in part.columns])
@@ -203,6 +212,14 @@ def _few(distinct: int, rows: int) -> bool:
     return distinct * 8 <= rows
 
 
+def _repeated(distinct: int, rows: int) -> bool:
+    """Whether a float column whose first ``rows`` cells take ``distinct`` values is formatted
+    once per distinct value: at most one in two rows. (A few distinct values in many rows grow
+    slowly: the irv of 60 whole-number answers takes ~1,400 values in 4,096 rows and ~2,900 in
+    65,536; each formatted once, the column costs a quarter.)"""
+    return distinct * 2 <= rows
+
+
 #: rows looked at first to tell whether a float column repeats a few values (:func:`_csv_cells`)
 _SAMPLE = 4096
 
@@ -210,7 +227,8 @@ _SAMPLE = 4096
 def _csv_cells(column: pd.Series) -> "pa.Array | _Coded":
     """One column's cells for :func:`respondents_csv`: an Arrow string array, or
     :class:`_Coded` when they take a few distinct texts (each formatted once): floats as
-    ``%.10g`` (:func:`g10_cells`), integers as the csv module writes them, text through
+    ``%.10g`` (:func:`g10_cells`; once per distinct value when they repeat, :func:`_repeated`),
+    integers as the csv module writes them, text through
     :func:`formula_safe` and quoted where needed, missing as an empty cell."""
     import pyarrow.compute as pc
 
@@ -223,12 +241,14 @@ def _csv_cells(column: pd.Series) -> "pa.Array | _Coded":
         # distinct bit patterns, so that -0.0 keeps its sign as %.10g writes it (NaN: empty)
         bits = values.view(np.int64)
         sample = bits[:_SAMPLE]
-        if _few(len(pd.unique(sample)), len(sample)):  # weights, longstring
+        if _repeated(len(pd.unique(sample)), len(sample)):  # weights, longstring, irv
             codes, distinct = pd.factorize(bits)
+            texts = g10_cells(distinct.view(np.float64))  # each value formatted once
             if _few(len(distinct), len(bits)):
-                return _coded(codes, g10_cells(distinct.view(np.float64)).to_pylist(),
-                              missing=None)
-        cells = g10_cells(values)
+                return _coded(codes, texts.to_pylist(), missing=None)
+            cells = texts.take(pa.array(codes))
+        else:
+            cells = g10_cells(values)
     elif pd.api.types.is_integer_dtype(dtype) and not missing.any():
         values = column.to_numpy()
         low, high = int(values.min()), int(values.max())
@@ -246,8 +266,7 @@ def _csv_cells(column: pd.Series) -> "pa.Array | _Coded":
         if special.any():
             changed = [_csv_field(formula_safe(value))
                        for value in column.to_numpy(dtype=object)[special].tolist()]
-            cells = pc.replace_with_mask(cells, pa.array(special),
-                                         pa.array(changed, pa.string()))
+            cells = _replaced(cells, special, changed)
     else:  # object cells (text mixed with numbers), booleans, nullable integers: as the csv
         kind = pd.api.types.infer_dtype(column, skipna=True)  # module writes each value
         safe = formula_safe if kind not in _NO_TEXT else (lambda value: value)
@@ -311,8 +330,20 @@ def g10_cells(values: np.ndarray) -> pa.StringArray:
     slow = ~fast & ~missing
     if slow.any():
         text = ["%.10g" % v for v in values[slow].tolist()]
-        cells = pc.replace_with_mask(cells, pa.array(slow), pa.array(text, pa.string()))
+        cells = _replaced(cells, slow, text)
     return cells.fill_null("")
+
+
+def _replaced(cells: pa.Array, where: np.ndarray, texts: list[str]) -> pa.Array:
+    """``cells`` with the cells ``where`` is true replaced by ``texts``, in order: the cells and
+    the texts one after the other, taken in the cells' order (what ``pc.replace_with_mask``
+    does, in ~0.4 ms instead of ~1.1 ms for 65,536 cells: respondents.csv replaces a few cells
+    of most float columns' pieces, the possible ties of :func:`g10_cells`)."""
+    if isinstance(cells, pa.ChunkedArray):  # text of a concatenated column
+        cells = cells.combine_chunks()
+    order = np.arange(len(cells))
+    order[where] = len(cells) + np.arange(len(texts))
+    return pa.concat_arrays([cells, pa.array(texts, cells.type)]).take(pa.array(order))
 
 
 def _times_ten_to(values: np.ndarray, power: np.ndarray) -> np.ndarray:
@@ -324,11 +355,15 @@ def _times_ten_to(values: np.ndarray, power: np.ndarray) -> np.ndarray:
 
 def write_respondents(data: StudyData, out_dir: str | Path) -> Path:
     """Write ``respondents.csv`` (:func:`respondents_csv` of :func:`respondents_table`) into
-    ``out_dir``."""
+    ``out_dir``: the lines of each group's rows (:func:`_group_tables`) one after the other,
+    the same bytes without the whole table made (~0.1 s of CPU and 250 MB of fresh pages at a
+    million respondents)."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     path = out / "respondents.csv"
     with path.open("wb") as file:
-        for piece in _csv_pieces(respondents_table(data)):
-            file.write(piece)
+        file.write(_csv_header(COLUMNS))
+        for table in _group_tables(data):
+            for piece in _csv_lines(table):
+                file.write(piece)
     return path

@@ -113,6 +113,7 @@ STEPS = textwrap.dedent(f"""
     import json, os, resource, sys, time
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # as the command line sets them
     os.environ.setdefault("NUMPY_MADVISE_HUGEPAGE", "0")
+    os.environ.setdefault("MIMALLOC_PURGE_DELAY", "1000")
     wall, cpu = time.perf_counter(), time.process_time()
     sys.path.insert(0, {str(ROOT)!r})
     from analysis.__main__ import _reuse_freed_memory

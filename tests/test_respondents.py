@@ -6,7 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.respondents import COLUMNS, formula_safe, respondents_csv, respondents_table
+from analysis.respondents import (COLUMNS, formula_safe, respondents_csv, respondents_table,
+                                  write_respondents)
 from analysis.weighting import weighting_section, with_weights
 from surveys.load import load_study
 from tests.app_reference import SAMPLE, sample_results
@@ -59,6 +60,17 @@ def test_csv_is_utf8_with_bom_and_formula_safe(table):
     assert formula_safe("-1") == "'-1" and formula_safe(-1.5) == -1.5 and formula_safe("客户") == "客户"
 
 
+def test_file_written_group_by_group_is_the_csv_of_the_whole_table(data, table, tmp_path,
+                                                                   monkeypatch):
+    """write_respondents writes each group's lines in turn without the whole table: the bytes of
+    respondents_csv(respondents_table(...)) (every wave and group of the sample, in pieces of 50
+    rows)."""
+    monkeypatch.setattr("analysis.respondents.CSV_ROWS", 50)
+    assert len({*zip(table["wave"], table["group"])}) > 2
+    path = write_respondents(data, tmp_path)
+    assert path.read_bytes() == respondents_csv(table)
+
+
 def test_csv_cells_are_those_of_pandas_to_csv(table, monkeypatch):
     """The column-wise writer gives the bytes pandas' ``to_csv`` gave (the former definition):
     floats as %.10g (-0.0, tiny and huge values, NaN), text made formula-safe, ids mixing text
@@ -76,7 +88,7 @@ def test_csv_cells_are_those_of_pandas_to_csv(table, monkeypatch):
 
 def test_csv_cells_of_text_columns_are_those_of_pandas_to_csv(table, monkeypatch):
     """Text columns of pandas' ``str`` dtype, mostly distinct (ids: Arrow's path, Python only
-    for formulas and quoting) and repeated (a few texts, each formatted once), with missing
+    for formulas and quoting; held in one Arrow array or, concatenated, in two) and repeated (a few texts, each formatted once), with missing
     cells; booleans and nullable integers; a block whose every column is one value."""
     monkeypatch.setattr("analysis.respondents.CSV_ROWS", 5)
     n = len(table)
@@ -90,6 +102,8 @@ def test_csv_cells_of_text_columns_are_those_of_pandas_to_csv(table, monkeypatch
         flag_irv=pd.array(([1, None, 0] * n)[:n], dtype="Int64"),
         flag_even_odd=([True, False] * n)[:n])
     assert respondents_csv(odd) == _former_csv(odd)
+    halves = odd.assign(id=pd.concat([odd["id"].iloc[:n // 2 + 2], odd["id"].iloc[n // 2 + 2:]]))
+    assert respondents_csv(halves) == _former_csv(odd)  # the ids in two Arrow chunks
     one = odd.iloc[:1].assign(id="x", row=1.5)
     assert respondents_csv(one) == _former_csv(one)
 
@@ -97,7 +111,8 @@ def test_csv_cells_of_text_columns_are_those_of_pandas_to_csv(table, monkeypatch
 def test_csv_of_columns_held_as_codes_is_that_of_pandas_to_csv(table, monkeypatch):
     """Columns of a few distinct cells, held as codes and joined with their neighbours
     (respondents._beside): integers of a small range (negative too) and of a wide one, floats
-    repeated (-0.0, NaN) and floats repeated only in the first rows looked at (_SAMPLE), a
+    repeated (-0.0, NaN) and floats repeated only in the first rows looked at (_SAMPLE: each
+    distinct value formatted once, then taken for every row; -0.0, 0.0 and NaN among them), a
     constant text next to a text with missing cells, a column with one value; every column
     one value (a block of identical lines)."""
     monkeypatch.setattr("analysis.respondents.CSV_ROWS", 40)
@@ -109,7 +124,9 @@ def test_csv_of_columns_held_as_codes_is_that_of_pandas_to_csv(table, monkeypatc
         id=pd.Series(np.where(k % 3 == 0, None, "=x"), dtype="str"),
         flag_duplicate=k % 3 - 2, flag_straightliner=k * 1000 - 7,
         longstring=np.where(k % 5 == 0, np.nan, np.where(k % 2, -0.0, 2.5)),
-        irv=np.where(k % 40 < 16, 1.0, k / 7), excluded=1)
+        irv=np.where(k % 40 < 16, 1.0, k / 7),
+        even_odd=np.where(k % 40 < 16, np.array([np.nan, -0.0, 0.0, 2.5])[k % 4], k / 7),
+        excluded=1)
     assert respondents_csv(odd) == _former_csv(odd)
     same = odd.iloc[:30].assign(**{c: 1 for c in odd.columns if c not in ("group", "wave")})
     assert respondents_csv(same) == _former_csv(same)
