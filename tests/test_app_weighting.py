@@ -45,3 +45,33 @@ def test_respondents_badge_and_unweighted_note():
     _ok(at)
     assert any(c.value == t("unweighted_note", "en") for c in at.caption)
     assert not any(re.search(badge, m.value) for m in at.markdown)
+
+
+def test_a_filter_leaving_out_margin_levels_keeps_the_groups_weights():
+    """The sample is raked to region and customer-type margins. Filtering to one region once
+    raked only the filtered rows, which failed ("target level 保定 has no respondents") and
+    turned every weighted page into an error: the filtered rows now keep the weights raked on
+    the whole group (as SPSS's filter keeps the weight variable's values)."""
+    from analysis.weighting import with_weights
+    from ui.setup import results_for
+
+    data = load_study(ROOT / "data" / "sample" / "study.yaml")
+    weighted = with_weights(data)
+    spec = data.study.weighting
+    whole = weighted.weights[(data.study.wave, spec.group)].weights
+    results, _ = results_for(data, data.study.wave, {"region": ["石家庄"]})
+    shown = results["weighting"][spec.group]
+    group = data.groups[(data.study.wave, spec.group)].scored
+    kept = whole[(group["region"] == "石家庄").to_numpy()]
+    assert shown["n"] == len(kept) > 0
+    assert (shown["min"], shown["max"]) == (float(kept.min()), float(kept.max()))
+    assert shown["margins"]["region"]["石家庄"]["sample"] == 1.0
+
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=300)
+    at.session_state[S.LANG] = "en"
+    at.session_state[S.filter_key("region")] = ["石家庄"]
+    at.run()
+    _ok(at)
+    for page in ("ui/pages/4_satisfaction.py", "ui/pages/5_gaps.py", "ui/pages/2_quality.py"):
+        at.switch_page(page).run()
+        _ok(at)

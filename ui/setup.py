@@ -28,6 +28,7 @@ from analysis.charts import display_name, format_p
 from analysis.figure_json import Figure as JSONFigure
 from analysis.i18n import section_name, t, table
 from analysis.pipeline import ABC_COLUMN, analyse, with_abc_class
+from analysis.weighting import with_weights
 from surveys.errors import StudyError
 from surveys.i18n import Text, render
 from surveys.load import StudyData, combine_waves, load_study
@@ -220,7 +221,10 @@ def results_for(data: StudyData, wave: str, filters: dict[str, list]) -> tuple[d
     key = (data.fingerprint, wave, str(sorted(filters.items())))
     store = _results_store()
     if key not in store:
-        seen = with_abc_every_wave(at_wave(data, wave))
+        # weighted before the filter: a filtered view keeps its rows' weights of the whole
+        # group (raking only the filtered rows to the study's margins fails, or gives other
+        # weights, once the filter leaves out a margin's levels: say, one region)
+        seen = with_weights(with_abc_every_wave(at_wave(data, wave)))
         filtered = seen.filtered(filters)
         store[key] = (analyse(filtered, progress=_computing, lazy=True),
                       filtered.notes[len(seen.notes):])
