@@ -15,7 +15,7 @@ number in [-127, 127] has no row here, and whoever needs it reads the float colu
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterable, Sequence
+from typing import Iterable
 
 import numpy as np
 
@@ -93,13 +93,6 @@ class WholeCodes:
     def row(self, column: str) -> np.ndarray:
         """One column's row (not a copy)."""
         return self.rows[column]
-
-    def matrix(self, columns: Sequence[str]) -> np.ndarray:
-        """The rows of ``columns`` in their order, as a new (len(columns), n) matrix."""
-        out = np.empty((len(columns), self.n), dtype=np.int8)
-        for at, column in enumerate(columns):
-            out[at] = self.rows[column]
-        return out
 
     def reverse_coded(self, reverse: Iterable[str], low: float,
                       high: float) -> "WholeCodes | None":

@@ -42,6 +42,11 @@ def test_whole_number_row(answer, whole):
         assert got.dtype == np.int8 and got.tolist() == [1, MISSING_CODE, int(answer)]
 
 
+def _matrix(codes, columns):
+    """The int8 rows of ``columns`` stacked in their order (items x respondents)."""
+    return np.stack([codes.row(c) for c in columns])
+
+
 @pytest.mark.parametrize("low, high, reverse", [(1, 5, ["i1", "i3"]), (0, 10, ["i0"]),
                                                 (1, 5, []), (-3, 3, ["i2", "i5"])])
 def test_reverse_coded_rows_are_the_screens_former_answers(low, high, reverse):
@@ -52,11 +57,11 @@ def test_reverse_coded_rows_are_the_screens_former_answers(low, high, reverse):
     want = whole_number_answers(reverse_code(frame, reverse, scale))
     whole = whole_of(frame)
     recoded = whole.reverse_coded(reverse, scale.min, scale.max)
-    got = recoded.matrix(list(frame.columns))
+    got = _matrix(recoded, list(frame.columns))
     assert got.dtype == np.int8 and np.array_equal(got, want)
     assert all(recoded.row(c) is whole.row(c) for c in frame if c not in reverse)  # shared
     kept = np.arange(len(frame)) % 3 > 0
-    assert np.array_equal(recoded.at(kept).matrix(list(frame.columns)), want[:, kept])
+    assert np.array_equal(_matrix(recoded.at(kept), list(frame.columns)), want[:, kept])
 
 
 def test_reverse_coded_rows_leave_int8_or_whole_numbers_then_none():
@@ -67,7 +72,7 @@ def test_reverse_coded_rows_leave_int8_or_whole_numbers_then_none():
     assert whole.reverse_coded(["a"], -60.0, -50.0) is None
     assert whole.reverse_coded(["b"], 0.5, 5.0) is None
     assert whole.reverse_coded([], 0.5, 5.0).row("a") is whole.row("a")
-    assert whole.reverse_coded(["b"], 1.0, 5.0).matrix(["a", "b"]).tolist() == [
+    assert _matrix(whole.reverse_coded(["b"], 1.0, 5.0), ["a", "b"]).tolist() == [
         [100, MISSING_CODE, 3], [5, 4, MISSING_CODE]]
 
 
