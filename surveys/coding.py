@@ -336,22 +336,26 @@ def _plain_numbers(values: pd.Series, labels, value_labels, scale,
     """A text column whose every answer is a plain finite number (``4``, ``-1``, ``2.5``), as
     floats in one vectorised conversion (pyarrow's cast; a million rows in milliseconds), or
     as int8 when every answer is one digit (and as floats made of them, unless not
-    ``floats``); None when any answer is something else, or when a label could be read as a
-    number (the label map comes first, see the module docstring): then the general rules
-    apply."""
+    ``floats``), which a Categorical of texts (a column read as digits) must be; None when any
+    answer is something else, or when a label could be read as a number (the label map comes
+    first, see the module docstring): then the general rules apply."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    if not isinstance(values.dtype, pd.StringDtype) or values.dtype.storage != "pyarrow":
+    categorical = isinstance(values.dtype, pd.CategoricalDtype)
+    if not (categorical or isinstance(values.dtype, pd.StringDtype)
+            and values.dtype.storage == "pyarrow"):
         return None
     if _number_label(tuple(label_map(labels, value_labels, scale))):
         return None
-    texts = pa.chunked_array(pa.array(values.array))  # the read's chunks, not copied
-    digits = _digit_codes(texts)
+    texts = None if categorical else pa.chunked_array(pa.array(values.array))  # not copied
+    digits = _category_digit_codes(values.array) if categorical else _digit_codes(texts)
     if digits is not None:  # a new array: no copy (pandas' constructor copies by default)
         codes = pd.Series(as_floats(digits), index=values.index, name=values.name,
                           copy=False) if floats else None
         return CodedAnswers(codes, _no_invalid(), whole=digits)
+    if categorical:
+        return None
     try:
         numbers = pc.cast(texts, pa.float64(), safe=True)
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError, TypeError):
@@ -388,6 +392,20 @@ def _digit_codes(texts) -> np.ndarray | None:
                 return None
             start += len(block)
     return codes
+
+
+def _category_digit_codes(answers: pd.Categorical) -> np.ndarray | None:
+    """The numbers of a Categorical of texts (a column read as one-digit answers,
+    :func:`surveys.importers.containers.read_container`) whose every answer is one ASCII digit,
+    as int8 (:data:`~surveys.wholecodes.MISSING_CODE` where missing): each code looked up in
+    the digits of the categories; None when an answer is anything else."""
+    digit = np.array([int(t) if isinstance(t, str) and len(t) == 1 and "0" <= t <= "9" else -1
+                      for t in answers.categories], dtype=np.int8)
+    codes = answers.codes
+    others = np.flatnonzero(digit < 0)
+    if len(others) and np.isin(codes, others).any():
+        return None
+    return np.append(digit, np.int8(MISSING_CODE))[codes]  # code -1 (missing): the last
 
 
 def _block_digit_codes(texts, out: np.ndarray) -> bool:

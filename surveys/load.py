@@ -221,6 +221,19 @@ def _rename_columns(table: ImportedTable, rename: dict[str, str], file: Path,
     return renamed
 
 
+def _digits_as_text(frame: pd.DataFrame, numeric: list[str]) -> pd.DataFrame:
+    """``frame`` with its columns read as one-digit categoricals
+    (:func:`surveys.importers.read_table` with ``digits``) other than ``numeric`` (the ones
+    coded from their codes) in the text dtype of every other read: a segment, an id or a
+    filter column holds the same texts in the same dtype, however large its file."""
+    digits = [c for c in frame.columns
+              if isinstance(frame[c].dtype, pd.CategoricalDtype) and c not in set(numeric)]
+    if not digits:
+        return frame
+    texts = pd.StringDtype(na_value=np.nan)
+    return frame.assign(**{c: frame[c].astype(texts) for c in digits})
+
+
 def _join_records(study: Study, frames: dict[GroupSource, pd.DataFrame]) -> dict:
     """Add the records file's columns to every wave of its group, matching the group's ``match``
     column to the records' ``id`` (ids compared as text, white space stripped). Returns a note
@@ -609,7 +622,8 @@ def _file_steps(study: Study, source: GroupSource, read: Callable[[GroupSource],
     file's steps (it is kept for :func:`load_study` to raise in its turn)."""
     try:
         table = steps.run("read", read, source)
-        frame = steps.run("rename", _rename, table, source)
+        frame = steps.run("rename", lambda: _digits_as_text(_rename(table, source),
+                                                            study.numeric_columns))
         if code:
             coded = steps.run("code", _code_source, study, source, table, frame)
             if clean:

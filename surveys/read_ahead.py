@@ -21,8 +21,9 @@ __all__ = ["ReadAhead", "read_source"]
 
 
 def read_source(source: GroupSource) -> ImportedTable:
-    """The table of ``source``'s data file (:func:`surveys.importers.read_table`)."""
-    return read_table(source.file, sheet=source.sheet)
+    """The table of ``source``'s data file (:func:`surveys.importers.read_table`; its columns of
+    one-digit answers as categoricals where it is large)."""
+    return read_table(source.file, sheet=source.sheet, digits=True)
 
 
 class ReadAhead:

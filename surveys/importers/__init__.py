@@ -63,7 +63,7 @@ def detect_platform(grid: Grid):
     return None
 
 
-def read_table(path: str | Path, sheet: str | None = None) -> ImportedTable:
+def read_table(path: str | Path, sheet: str | None = None, digits: bool = False) -> ImportedTable:
     """Read one export file (any supported container and platform) into an ImportedTable.
 
     Parameters
@@ -71,6 +71,11 @@ def read_table(path: str | Path, sheet: str | None = None) -> ImportedTable:
     path : the file. Its content decides the format, not its extension.
     sheet : for xlsx/xls, the sheet's name; ``None`` reads the first sheet. Ignored for CSV and
         SPSS files.
+    digits : a large UTF-8 text file may give its columns of one-digit answers as pandas
+        Categoricals of those texts, read as int8 codes without a string per cell
+        (:func:`surveys.importers.containers.read_container`): for the loader, which codes them
+        from their codes (:func:`surveys.coding.code_answers`) and turns its other such columns
+        into text.
 
     Returns
     -------
@@ -86,7 +91,7 @@ def read_table(path: str | Path, sheet: str | None = None) -> ImportedTable:
         header is unusable. The message names the file (and row/column where it applies).
     """
     path = Path(path)
-    content = containers.read_container(path, sheet=sheet)
+    content = containers.read_container(path, sheet=sheet, digits=digits)
     if isinstance(content, ImportedTable):
         return content
     grid = content

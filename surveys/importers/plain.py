@@ -119,9 +119,23 @@ def table_from_grid(
         )
     file_rows = frame.index.to_numpy(dtype=np.int64) + 1
     return ImportedTable(
-        frame=frame.reset_index(drop=True), path=path, format=format, file_rows=file_rows,
-        notes=notes,
+        frame=_unused_categories_dropped(frame.reset_index(drop=True)), path=path,
+        format=format, file_rows=file_rows, notes=notes,
     )
+
+
+def _unused_categories_dropped(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with the categories above the greatest code in use dropped from its
+    categorical columns (columns read as digits: the header texts, categories after the
+    digits, are not answers); one pass over the codes, which stay as they are."""
+    for column in frame.columns:
+        if isinstance(frame[column].dtype, pd.CategoricalDtype):
+            answers = frame[column].array
+            used = int(answers.codes.max(initial=-1)) + 1
+            if used < len(answers.categories):
+                frame[column] = pd.Categorical.from_codes(
+                    answers.codes, categories=answers.categories[:used], validate=False)
+    return frame
 
 
 def _answered_cells(cells: pd.Series) -> int:
