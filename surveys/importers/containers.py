@@ -752,8 +752,8 @@ def _read_digits_with_arrow(path: Path, head: bytes, sample: str, complete: bool
             line.count(b'"') % 2 for line in head[:header_end].split(b"\n")):
         return None  # quotes below the header, or a header cell across lines
     names = [str(i) for i in range(width)]
-    read_options = dict(encoding="utf8" if encoding == "utf-8" else encoding,
-                        block_size=_DIGIT_BLOCK_BYTES)  # few chunks: few steps per column
+    read_options = {"encoding": "utf8" if encoding == "utf-8" else encoding,
+                    "block_size": _DIGIT_BLOCK_BYTES}  # few chunks: few steps per column
     parse = csv.ParseOptions(delimiter=delimiter, quote_char='"', double_quote=True,
                              newlines_in_values=False, ignore_empty_lines=False)
     types = {n: pa.int8() if i in digit_columns else pa.large_string()
