@@ -28,7 +28,10 @@ The grid a platform receives:
 - every cell is the text the file shows (``"4"``, never ``"4.0"``; dates as ISO
   ``2019-03-05 14:23:10``) or missing. Every grid has pandas' compact ``str`` dtype, so that a
   million rows fit in memory: missing cells are NaN, test them with ``pandas.isna``
-  (:func:`.plain.header_cells` returns ``None`` for them).
+  (:func:`.plain.header_cells` returns ``None`` for them). One exception, asked for by the
+  loader (``read_table(..., digits=True)``): a large UTF-8 text file's columns of one-digit
+  answers come as pandas Categoricals of the same texts (one int8 code a cell; the header texts
+  are further categories, dropped by ``table_from_grid`` when no data row holds one).
 - ``grid.attrs`` holds ``container`` (``"csv"``, ``"xlsx"``, ``"xls"``) and, where they apply,
   ``encoding``, ``delimiter`` and ``sheet``; :func:`read_table` adds a note about them itself.
 

@@ -7,6 +7,8 @@ Reading a file has two steps:
    (a million rows fit in memory), every cell the text the file shows (numbers as their text) or
    missing (NaN) for an empty cell: test with ``pandas.isna``. CSV (any encoding and
    delimiter), xlsx, old xls. SPSS ``.sav`` is read straight into an :class:`ImportedTable`.
+   For the loader, a large UTF-8 file's one-digit columns may be Categoricals of the same
+   texts (``read_table(..., digits=True)``, see :mod:`surveys.importers`).
 2. **Platform** (one module per survey platform): a detector looks at the grid's first rows and, if
    it recognises its platform (问卷星, Qualtrics, SurveyMonkey, Google Forms, LimeSurvey), parses the
    header rows into column names and returns an :class:`ImportedTable`; a plain table (one header

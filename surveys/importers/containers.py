@@ -18,7 +18,10 @@ shortest exact form, dates and times in ISO 8601 (``2019-03-05``, ``2019-03-05 1
 booleans ``TRUE``/``FALSE``. Text files are read by pyarrow's multithreaded CSV reader as text
 (pandas' C parser for ragged rows, open quotes and UTF-16, and to name a bad row): no per-row
 Python loop. Every grid has pandas' compact ``str`` dtype (missing cells are NaN), whatever
-the container, so that platforms see the same cells from CSV and from a workbook.
+the container, so that platforms see the same cells from CSV and from a workbook; for the
+loader, a large UTF-8 file's columns of one-digit answers may instead be read as int8 and held
+as Categoricals of the same texts (:func:`_read_digits_with_arrow`, with an exact check of every
+line's bytes).
 """
 from __future__ import annotations
 
