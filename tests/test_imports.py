@@ -137,3 +137,21 @@ def test_wishart_identity_draws_what_scipy_stats_wishart_draws():
     with pytest.raises(ValueError) as theirs:
         stats.wishart(df=2, scale=np.eye(3))
     assert str(ours.value) == str(theirs.value)
+
+
+def test_numpy_tools_loaded_at_first_use_not_by_scipy():
+    """The command line's SciPy import leaves NumPy's f2py and testing (and charset_normalizer,
+    which f2py imports) unloaded, as modules that load on their first use and then work."""
+    code = (
+        "import sys\n"
+        "from analysis.__main__ import _numpy_tools_on_first_use\n"
+        "_numpy_tools_on_first_use()\n"
+        "import scipy.special, scipy.linalg, scipy.stats\n"
+        "print(sorted(m for m in ('charset_normalizer', 'numpy.f2py.crackfortran', 'unittest')"
+        " if m in sys.modules))\n"
+        "import numpy\n"
+        "numpy.testing.assert_array_equal([1, 2], [1, 2])\n"
+        "print(callable(numpy.f2py.run_main), 'unittest' in sys.modules)\n")
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
+                          check=True)
+    assert done.stdout.split("\n")[:2] == ["[]", "True True"]
