@@ -226,8 +226,9 @@ def _digits_as_text(frame: pd.DataFrame, numeric: list[str]) -> pd.DataFrame:
     (:func:`surveys.importers.read_table` with ``digits``) other than ``numeric`` (the ones
     coded from their codes) in the text dtype of every other read: a segment, an id or a
     filter column holds the same texts in the same dtype, however large its file."""
+    coded = set(numeric)
     digits = [c for c in frame.columns
-              if isinstance(frame[c].dtype, pd.CategoricalDtype) and c not in set(numeric)]
+              if isinstance(frame[c].dtype, pd.CategoricalDtype) and c not in coded]
     if not digits:
         return frame
     texts = pd.StringDtype(na_value=np.nan)

@@ -700,15 +700,9 @@ def _read_text_with_arrow(path: Path, delimiter: str, width: int, encoding: str)
 
     names = [str(i) for i in range(width)]
     try:
-        table = csv.read_csv(
-            path,
-            read_options=csv.ReadOptions(column_names=names, encoding="utf8" if encoding == "utf-8"
-                                         else encoding),
-            parse_options=csv.ParseOptions(delimiter=delimiter, quote_char='"', double_quote=True,
-                                           newlines_in_values=True, ignore_empty_lines=False),
-            convert_options=csv.ConvertOptions(column_types={n: pa.large_string() for n in names},
-                                               strings_can_be_null=True, null_values=[""],
-                                               quoted_strings_can_be_null=True))
+        table = csv.read_csv(path, read_options=csv.ReadOptions(
+            column_names=names, encoding=_arrow_encoding(encoding)), **_arrow_options(
+            delimiter, dict.fromkeys(names, pa.large_string()), newlines_in_values=True))
     except (pa.ArrowInvalid, UnicodeDecodeError, LookupError):
         return None
     # large_string is what pandas' str dtype holds: no copy (string would be cast, ~1 s a million
@@ -716,6 +710,27 @@ def _read_text_with_arrow(path: Path, delimiter: str, width: int, encoding: str)
     grid = table.to_pandas(types_mapper={pa.large_string(): pd.StringDtype(na_value=np.nan)}.get)
     grid.columns = range(width)
     return grid
+
+
+def _arrow_encoding(encoding: str) -> str:
+    """The name pyarrow's reader gives the encoding (its own UTF-8 decoder for ``utf-8``, else
+    Python's codec of that name)."""
+    return "utf8" if encoding == "utf-8" else encoding
+
+
+def _arrow_options(delimiter: str, types: dict, newlines_in_values: bool) -> dict:
+    """The parse and convert options of pyarrow's reads of a grid: cells quoted with ``"``
+    (doubled inside), blank lines kept as rows, an empty cell (quoted or not) missing, each
+    column of the type ``types`` gives it; ``newlines_in_values``: a quoted cell may span
+    lines."""
+    from pyarrow import csv
+
+    return {"parse_options": csv.ParseOptions(
+                delimiter=delimiter, quote_char='"', double_quote=True,
+                newlines_in_values=newlines_in_values, ignore_empty_lines=False),
+            "convert_options": csv.ConvertOptions(
+                column_types=types, strings_can_be_null=True, null_values=[""],
+                quoted_strings_can_be_null=True)}
 
 
 #: the least size of a text file whose one-digit columns are read as int8 (when asked for):
@@ -756,25 +771,20 @@ def _read_digits_with_arrow(path: Path, head: bytes, sample: str, complete: bool
             line.count(b'"') % 2 for line in head[:header_end].split(b"\n")):
         return None  # quotes below the header, or a header cell across lines
     names = [str(i) for i in range(width)]
-    read_options = {"encoding": "utf8" if encoding == "utf-8" else encoding,
+    read_options = {"column_names": names, "encoding": _arrow_encoding(encoding),
                     "block_size": _DIGIT_BLOCK_BYTES}  # few chunks: few steps per column
-    parse = csv.ParseOptions(delimiter=delimiter, quote_char='"', double_quote=True,
-                             newlines_in_values=False, ignore_empty_lines=False)
     types = {n: pa.int8() if i in digit_columns else pa.large_string()
              for i, n in enumerate(names)}
-    convert = csv.ConvertOptions(column_types=types, strings_can_be_null=True, null_values=[""],
-                                 quoted_strings_can_be_null=True)
     try:
-        header = csv.read_csv(io.BytesIO(head[:header_end]), read_options=csv.ReadOptions(
-            column_names=names, **read_options), parse_options=parse,
-            convert_options=csv.ConvertOptions(
-                column_types=dict.fromkeys(names, pa.large_string()), strings_can_be_null=True,
-                null_values=[""], quoted_strings_can_be_null=True))
+        header = csv.read_csv(io.BytesIO(head[:header_end]),
+                              read_options=csv.ReadOptions(**read_options), **_arrow_options(
+                                  delimiter, dict.fromkeys(names, pa.large_string()),
+                                  newlines_in_values=False))
         if header.num_rows != header_rows:
             return None
-        table = csv.read_csv(path, read_options=csv.ReadOptions(
-            column_names=names, skip_rows=header_rows, **read_options), parse_options=parse,
-            convert_options=convert)
+        table = csv.read_csv(path, read_options=csv.ReadOptions(skip_rows=header_rows,
+                                                                **read_options),
+                             **_arrow_options(delimiter, types, newlines_in_values=False))
     except (pa.ArrowInvalid, UnicodeDecodeError, LookupError):
         return None
     # the columns made on two threads (NumPy and Arrow on whole arrays release the interpreter's
