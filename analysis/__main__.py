@@ -44,6 +44,7 @@ from surveys.errors import run_command  # noqa: E402
 def _run(args: argparse.Namespace) -> int:
     _reuse_freed_memory()
     _numpy_tools_on_first_use()
+    _scipy_docstrings_as_written()
     from surveys.read_ahead import ReadAhead  # NumPy, pandas, pyarrow: what the reading needs
 
     ahead = ReadAhead(args.study)  # pyarrow reads the files while the analysis is imported
@@ -133,6 +134,43 @@ def _numpy_tools_on_first_use() -> None:
         sys.modules[name] = module
         spec.loader.exec_module(module)
         setattr(numpy, name.rpartition(".")[2], module)
+
+
+class _DocstringAsWritten(dict):
+    """A stand-in for SciPy's docstring parser (``scipy._lib._docscrape.FunctionDoc``) that reads
+    nothing: every section is an empty list (what SciPy's decorators add to one is dropped) and
+    the text is the function's docstring as written, after an empty signature line (the line
+    SciPy's decorators cut off)."""
+
+    def __init__(self, func, *args, **kwargs):
+        super().__init__()
+        self.text = getattr(func, "__doc__", None) or ""
+
+    def __missing__(self, section: str) -> list:
+        return self.setdefault(section, [])
+
+    def __str__(self) -> str:
+        return "\n" + self.text
+
+
+def _scipy_docstrings_as_written() -> None:
+    """SciPy's functions keep the docstrings they are written with: SciPy 1.17 parses and
+    rebuilds the docstrings of ~600 functions while its modules load, to add notes on batching,
+    array-API support, ``axis``/``nan_policy`` and deprecations (``FunctionDoc`` in
+    ``_array_api.xp_capabilities``, ``_util._apply_over_batch``, ``_util._transition_to_rng``,
+    ``stats._axis_nan_policy``, ``_lib.deprecation``), 0.3-0.45 s of CPU in every run for text
+    that only ``help()`` shows. The parser is replaced by :class:`_DocstringAsWritten` before those
+    modules are imported; nothing else changes (the signatures SciPy adds are built from
+    ``inspect``, not from the docstring). Nothing to do once they are imported (a program that
+    calls :func:`main` after importing SciPy) or where SciPy has no such parser."""
+    if "scipy._lib._util" in sys.modules:
+        return
+    try:
+        from scipy._lib import _docscrape
+    except ImportError:
+        return
+    if hasattr(_docscrape, "FunctionDoc"):
+        _docscrape.FunctionDoc = _DocstringAsWritten
 
 
 @contextmanager

@@ -155,3 +155,35 @@ def test_numpy_tools_loaded_at_first_use_not_by_scipy():
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
                           check=True)
     assert done.stdout.split("\n")[:2] == ["[]", "True True"]
+
+
+def test_scipy_docstrings_as_written_changes_only_the_docstrings():
+    """With the command line's stand-in for SciPy's docstring parser, SciPy imports without
+    rewriting docstrings (the parser is used: the pinned SciPy still has it), and the functions
+    the analysis calls keep their signatures (the ``axis``/``nan_policy``/``keepdims`` SciPy
+    adds) and give the same values as in this process, where SciPy rewrote its docstrings."""
+    calls = (
+        "x = np.arange(12.0).reshape(3, 4) ** 1.5\n"
+        "y = x[::-1] + 0.25\n"
+        "out = [stats.mannwhitneyu(x, y, axis=1), stats.kruskal(x[0], x[1], y[2]),\n"
+        "       stats.ttest_ind(x, y, axis=1, equal_var=False), stats.spearmanr(x[0], y[0]),\n"
+        "       stats.chi2.sf(3.5, 4), special.chdtrc(4, 3.5), linalg.cholesky(x @ x.T + 9 * np.eye(3)),\n"
+        "       optimize.brentq(lambda t: t ** 3 - 2, 0, 2)]\n"
+        "names = ('mannwhitneyu', 'kruskal', 'ttest_ind', 'spearmanr', 'pearsonr')\n"
+        "print(repr([np.asarray(v, dtype=float).round(15).tolist() for v in out]))\n"
+        "print([str(inspect.signature(getattr(stats, n))) for n in names])\n")
+    imports = ("import inspect\nimport numpy as np\n"
+               "from scipy import linalg, optimize, special, stats\n")
+    patched = subprocess.run(
+        [sys.executable, "-c",
+         "from analysis.__main__ import _scipy_docstrings_as_written\n"
+         "_scipy_docstrings_as_written()\n" + imports + calls
+         + "import scipy._lib._util, scipy._lib._array_api\n"
+         "print(scipy._lib._util.FunctionDoc.__name__, scipy._lib._array_api.FunctionDoc.__name__)\n"
+         "print(stats.mannwhitneyu.__doc__ == inspect.unwrap(stats.mannwhitneyu).__doc__)\n"],
+        cwd=ROOT, capture_output=True, text=True, check=True).stdout.splitlines()
+    plain = subprocess.run([sys.executable, "-c", imports + calls], cwd=ROOT,
+                           capture_output=True, text=True, check=True).stdout.splitlines()
+    assert patched[:2] == plain
+    assert "nan_policy" in patched[1] and "keepdims" in patched[1]
+    assert patched[2:] == ["_DocstringAsWritten _DocstringAsWritten", "True"]
